@@ -1,0 +1,97 @@
+/*
+ * config.h: the YAML configuration as structs (man/opsdeck.yaml.5).
+ *
+ * config_load() reads a file, collects every error into a struct diag (each
+ * FILE:LINE:COL, 1-based) and returns a config only when there were none.
+ * config_default() is the built-in default: one group watching the local
+ * machine through the `local` transport.
+ */
+#ifndef OPSDECK_CONFIG_H
+#define OPSDECK_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opsdeck/diag.h"
+
+#define CONFIG_MAX_BYTES	(1024 * 1024)	/* a config file larger than this is refused */
+#define CONFIG_MAX_DEPTH	32		/* YAML nesting depth */
+#define CONFIG_MAX_HOSTS	100000		/* after range expansion, over all groups */
+
+enum group_kind { GROUP_NODE, GROUP_TESTBED, GROUP_SCHEDULER };
+enum hostkey_policy { HOSTKEY_STRICT, HOSTKEY_ACCEPT_NEW };
+
+/* Connection settings; `defaults` and each group's overrides. */
+struct conn_settings {
+	char		*user;		/* NULL: the local user name */
+	int		 port;		/* 22 */
+	char		*identity;	/* private key path, NULL: agent and ~/.ssh */
+	char		*known_hosts;	/* NULL: ~/.ssh/known_hosts */
+	enum hostkey_policy hostkey_policy;
+	int64_t		 interval_ms;	/* sampling interval, 2s */
+	int64_t		 timeout_ms;	/* connect / per-frame deadline, 10s */
+};
+
+struct host {
+	char		*name;		/* as written after range expansion */
+	struct group	*group;		/* owner */
+	int		 line, col;	/* where it came from (1-based), 0 for built-in */
+};
+
+struct group {
+	char		*name;
+	enum group_kind	 kind;
+	char		**probes;	/* probe names, NULL-terminated; default by kind */
+	size_t		 nprobes;
+	char		*command;	/* testbed controller command, NULL: default */
+	int		 local;		/* 1: the `local` transport (no SSH) */
+	struct conn_settings conn;	/* defaults with this group's overrides applied */
+	struct host	*hosts;
+	size_t		 nhosts;
+};
+
+/* One threshold: metric path, warn and crit levels (alerts). */
+struct threshold {
+	char		*metric;	/* "cpu.util_pct", "gpus.temp_c", ... */
+	double		 warn, crit;
+	int		 has_warn, has_crit;
+};
+
+struct retention {
+	int64_t		 raw_ms;	/* raw samples, 6h */
+	int64_t		 minute_ms;	/* 1-minute rollups, 30d */
+	int64_t		 hour_ms;	/* 1-hour rollups, 2y */
+};
+
+struct config {
+	char		*path;		/* NULL for the built-in default */
+	struct conn_settings defaults;
+	struct group	*groups;
+	size_t		 ngroups;
+	size_t		 nhosts;	/* total over groups */
+	char		*cache;		/* cache file, NULL: $XDG_STATE_HOME/opsdeck/cache.db */
+	char		*theme;		/* theme name or file, NULL: "default" */
+	char		*budget;	/* budget plan file, NULL: none */
+	struct threshold *thresholds;
+	size_t		 nthresholds;
+	struct retention retention;
+};
+
+/* Loads path; NULL with errors in *d (at least one) on failure. */
+struct config *config_load(const char *path, struct diag *d);
+/* Parses an in-memory document; `name` is used in messages. */
+struct config *config_parse(const char *name, const char *text, size_t len, struct diag *d);
+struct config *config_default(void);
+void config_free(struct config *c);
+
+/*
+ * Which file to use: `explicit` when given, else $XDG_CONFIG_HOME/opsdeck/config.yaml
+ * (or ~/.config/...) if it exists, else NULL (the built-in default).
+ * Returns a malloc'd path or NULL.
+ */
+char *config_find(const char *explicit_path);
+
+const char *group_kind_name(enum group_kind k);
+const char *hostkey_policy_name(enum hostkey_policy p);
+
+#endif

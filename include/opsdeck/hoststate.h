@@ -1,0 +1,84 @@
+/*
+ * hoststate.h: what the console and the subcommands know of one host: its
+ * connection state and the figures derived from its latest frames.
+ *
+ * The collector fills a struct host_status from two consecutive reports; the
+ * store persists it; panes and `snapshot` read it back. Names and messages
+ * that came from a host are sanitised before they get here.
+ */
+#ifndef OPSDECK_HOSTSTATE_H
+#define OPSDECK_HOSTSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opsdeck/config.h"
+#include "opsdeck/hostlist.h"
+#include "opsdeck/probe.h"
+
+#define HOST_ERROR_MAX 256
+
+enum host_state {
+	HOST_CONNECTING,
+	HOST_UP,
+	HOST_STALE,
+	HOST_DOWN,
+	HOST_TIMEOUT,
+	HOST_AUTH_FAILED,
+	HOST_HOSTKEY_UNKNOWN,
+	HOST_HOSTKEY_CHANGED,
+	HOST_PARSE_ERROR,
+	HOST_STATE_COUNT
+};
+
+const char *host_state_name(enum host_state s);
+/* -1 when the word is not a state. */
+int host_state_parse(const char *word);
+
+struct host_status {
+	char		 name[HOSTNAME_MAX + 1];
+	char		 group[128];
+	enum group_kind	 kind;
+	enum host_state	 state;
+	char		 error[HOST_ERROR_MAX];	/* human message, "" when none */
+	int64_t		 state_since_ms;	/* wall clock */
+	int64_t		 sample_ms;		/* wall clock of the latest sample, 0: none */
+
+	/* From the linux probe; cpu_pct < 0 until two samples were seen. */
+	int		 cores;
+	double		 cpu_pct;
+	double		*core_pct;		/* cores entries, owned, may be NULL */
+	uint64_t	 mem_total, mem_used;
+	uint64_t	 swap_total, swap_used;
+	double		 load[3];
+	double		 uptime_s;
+	double		 net_rx_bps, net_tx_bps;	/* all interfaces but lo, -1: unknown */
+	double		 disk_read_bps, disk_write_bps;	/* whole disks, -1: unknown */
+
+	struct gpu_sample *gpus;		/* owned */
+	int		 ngpus;
+	struct sensor_sample *sensors;		/* owned */
+	int		 nsensors;
+};
+
+void host_status_init(struct host_status *h);
+void host_status_free(struct host_status *h);
+void host_status_copy(struct host_status *dst, const struct host_status *src);
+
+/*
+ * Fills the derived figures of h from a report and, when prev is not NULL,
+ * the report one interval earlier (rates and CPU %). dt_ms is the time
+ * between them.
+ */
+void host_status_from_reports(struct host_status *h, const struct host_report *prev,
+	    const struct host_report *cur, int64_t dt_ms);
+
+/*
+ * Calls fn for each numeric metric of h under its snapshot JSON path:
+ * "cpu.util_pct", "mem.used_bytes", "load.0", "gpus.0.util_pct", ...
+ * Metrics that are not known (negative or NaN) are skipped.
+ */
+void host_status_metrics(const struct host_status *h,
+	    void (*fn)(const char *metric, double value, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * probe.h: pure parsers from a command's output to records.
+ *
+ * A probe is a `const struct probe`: its name, the POSIX sh command a node
+ * runs for it, and a parse function (bytes in, records out; no I/O, no
+ * globals). probe_table[] lists them all. The same parse runs on output from
+ * the local transport and from SSH, so fixtures cover both.
+ */
+#ifndef OPSDECK_PROBE_H
+#define OPSDECK_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROBE_MAX_OUTPUT	(4 * 1024 * 1024)	/* per probe per frame */
+#define PROBE_NAME_MAX		64			/* device, interface, GPU names */
+#define PROBE_MAX_CORES		4096
+#define PROBE_MAX_NETS		256
+#define PROBE_MAX_DISKS		256
+#define PROBE_MAX_GPUS		64
+#define PROBE_MAX_SENSORS	512
+
+/* Jiffies from one /proc/stat "cpu" line. */
+struct cpu_times {
+	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+};
+
+struct net_stat {
+	char	 name[PROBE_NAME_MAX];
+	uint64_t rx_bytes, rx_packets, rx_errs, rx_drop;
+	uint64_t tx_bytes, tx_packets, tx_errs, tx_drop;
+};
+
+struct disk_stat {
+	char	 name[PROBE_NAME_MAX];
+	uint64_t reads, sectors_read, writes, sectors_written, io_ms;
+};
+
+/* Sections of the linux probe; `have` in struct linux_sample. */
+enum {
+	LINUX_HAVE_STAT		= 1 << 0,
+	LINUX_HAVE_MEMINFO	= 1 << 1,
+	LINUX_HAVE_LOADAVG	= 1 << 2,
+	LINUX_HAVE_UPTIME	= 1 << 3,
+	LINUX_HAVE_NETDEV	= 1 << 4,
+	LINUX_HAVE_DISKSTATS	= 1 << 5,
+};
+
+struct linux_sample {
+	unsigned	 have;		/* LINUX_HAVE_* */
+	struct cpu_times total;
+	struct cpu_times *cores;	/* ncores, owned; indexed by cpuN */
+	int		 ncores;
+	uint64_t	 ctxt, processes;
+	int		 procs_running, procs_blocked;
+	/* bytes */
+	uint64_t	 mem_total, mem_free, mem_available, buffers, cached,
+			 sreclaimable, shmem, swap_total, swap_free;
+	double		 load[3];
+	int		 tasks_running, tasks_total;
+	double		 uptime_s, idle_s;
+	struct net_stat	*nets;		/* nnets, owned */
+	int		 nnets;
+	struct disk_stat *disks;	/* ndisks, owned; whole disks and partitions */
+	int		 ndisks;
+};
+
+/* Memory in use as htop and free(1) count it: total - available (or free+buffers+cache). */
+uint64_t linux_mem_used(const struct linux_sample *s);
+/* CPU busy % between two samples, total (core < 0) or one core; -1 when unknown. */
+double cpu_util_pct(const struct linux_sample *prev, const struct linux_sample *cur, int core);
+double cpu_times_util(const struct cpu_times *a, const struct cpu_times *b);
+
+struct gpu_sample {
+	int	 index;
+	char	 uuid[PROBE_NAME_MAX];
+	char	 name[PROBE_NAME_MAX];	/* sanitised */
+	double	 util_pct, mem_util_pct;	/* -1: not available */
+	uint64_t mem_used_bytes, mem_total_bytes;
+	double	 temp_c, power_w, power_limit_w;	/* -1: not available */
+	int64_t	 ecc_uncorrected;		/* -1: not available */
+	uint64_t throttle_reasons;		/* bitmask as reported */
+};
+
+enum sensor_status { SENSOR_OK, SENSOR_NA, SENSOR_WARN, SENSOR_CRIT, SENSOR_OTHER };
+
+struct sensor_sample {
+	char	 name[PROBE_NAME_MAX];	/* sanitised */
+	double	 value;			/* NaN when none */
+	char	 unit[24];		/* "degrees C", "RPM", "Volts", "Watts", "" */
+	char	 status[16];		/* as reported: "ok", "ns", "cr", "nc", ... */
+	enum sensor_status level;
+};
+
+/*
+ * Everything one frame of one host said. Owned arrays; report_free() frees
+ * them. A probe fills only its part.
+ */
+struct host_report {
+	struct linux_sample linux;
+	struct gpu_sample *gpus;
+	int		 ngpus;
+	int		 has_gpu_probe;	/* the nvidia probe ran (0 GPUs is an answer) */
+	struct sensor_sample *sensors;
+	int		 nsensors;
+};
+
+void report_free(struct host_report *r);
+void report_move(struct host_report *dst, struct host_report *src);
+
+struct probe {
+	const char	*name;
+	/* POSIX sh that prints the probe's output; exit 0 also when the tool is absent. */
+	const char	*command;
+	/*
+	 * Parses len bytes into r. Returns 0, or -1 and a malloc'd *cause naming
+	 * the problem (line number and reason) for output it cannot use.
+	 */
+	int		(*parse)(const char *data, size_t len, struct host_report *r, char **cause);
+};
+
+extern const struct probe probe_linux;
+extern const struct probe probe_nvidia;
+extern const struct probe probe_ipmi;
+
+/* NULL-terminated list of every probe. */
+extern const struct probe *const probe_table[];
+const struct probe *probe_find(const char *name);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * util.h: never-NULL allocators, fatal errors, time, and small string helpers.
+ *
+ * Conventions (docs/STYLE.md): allocation failure is fatal and restores the
+ * terminal first (fatal_hook); recoverable failures return -1 and, when the
+ * caller passes a `char **cause`, set it to a malloc'd message the caller frees.
+ */
+#ifndef OPSDECK_UTIL_H
+#define OPSDECK_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define OD_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define OD_NORETURN __attribute__((noreturn))
+#else
+#define OD_PRINTF(f, a)
+#define OD_NORETURN
+#endif
+
+#define OD_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define OD_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define OD_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Called by fatal() before it prints and aborts, e.g. to end curses mode. */
+extern void (*fatal_hook)(void);
+
+void  fatal(const char *fmt, ...) OD_PRINTF(1, 2) OD_NORETURN;
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) OD_PRINTF(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) OD_PRINTF(1, 0);
+
+/* Copy at most size-1 bytes and always NUL-terminate; returns strlen(src). */
+size_t od_strlcpy(char *dst, const char *src, size_t size);
+
+/* Milliseconds: CLOCK_MONOTONIC for deadlines, CLOCK_REALTIME for records. */
+int64_t now_mono_ms(void);
+int64_t now_wall_ms(void);
+
+/*
+ * Parse a duration such as "500ms", "2s", "5m", "1h", "1d" (one number and one
+ * unit; a bare number means seconds) into milliseconds. Returns 0, or -1 for
+ * malformed, negative or overflowing input.
+ */
+int  duration_parse(const char *s, int64_t *out_ms);
+/* Format milliseconds as the shortest exact "1h", "90s", "250ms". */
+void duration_format(int64_t ms, char *buf, size_t len);
+
+/* Local time of a wall-clock ms as "YYYY-MM-DD HH:MM:SS" (ISO 8601 with 'T' if iso). */
+void time_format(int64_t wall_ms, int iso, char *buf, size_t len);
+
+/* Read a whole file, at most max bytes (+1 to detect overflow). 0 or -1 with *cause. */
+int read_file(const char *path, size_t max, char **out, size_t *outlen, char **cause);
+
+/* mkdir -p with the given mode for the directories it creates. 0 or -1 (errno). */
+int mkdir_p(const char *path, unsigned mode);
+
+#endif
