@@ -204,6 +204,26 @@ time_format(int64_t wall_ms, int iso, char *buf, size_t len)
 	strftime(buf, len, iso ? "%Y-%m-%dT%H:%M:%S%z" : "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+void
+format_bytes(double bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	int u = 0;
+
+	if (bytes < 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	while (bytes >= 1024 && u < (int)sizeof units - 2) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%.0fB", bytes);
+	else
+		snprintf(buf, len, bytes < 10 ? "%.1f%c" : "%.0f%c", bytes, units[u]);
+}
+
 int
 read_file(const char *path, size_t max, char **out, size_t *outlen, char **cause)
 {

@@ -56,6 +56,9 @@ void duration_format(int64_t ms, char *buf, size_t len);
 /* Local time of a wall-clock ms as "YYYY-MM-DD HH:MM:SS" (ISO 8601 with 'T' if iso). */
 void time_format(int64_t wall_ms, int iso, char *buf, size_t len);
 
+/* Human size with a binary unit: "512B", "3.2K", "15.6G", "1.0T". */
+void format_bytes(double bytes, char *buf, size_t len);
+
 /* Read a whole file, at most max bytes (+1 to detect overflow). 0 or -1 with *cause. */
 int read_file(const char *path, size_t max, char **out, size_t *outlen, char **cause);
 

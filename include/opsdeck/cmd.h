@@ -1,0 +1,50 @@
+/*
+ * cmd.h: subcommands, one file each (src/cmd_*.c), and the helpers they share.
+ *
+ * A subcommand gets argv starting at its own name (argv[0] = "snapshot"),
+ * parses its options with getopt_long, and returns the process exit status:
+ * 0 success, 1 failure (a message was printed), 2 usage error (a one-line
+ * hint was printed: "Try 'opsdeck NAME --help'.").
+ */
+#ifndef OPSDECK_CMD_H
+#define OPSDECK_CMD_H
+
+#include <stdio.h>
+
+#include "opsdeck/config.h"
+#include "opsdeck/store.h"
+
+#define EXIT_USAGE 2
+
+struct cmd_entry {
+	const char	*name;
+	const char	*summary;	/* one line for --help */
+	int		(*run)(int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_table[];	/* in main.c, terminated by a NULL name */
+
+int cmd_console(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_budget(int argc, char **argv);
+int cmd_check_config(int argc, char **argv);
+
+/* Prints "opsdeck NAME: <msg>\nTry 'opsdeck NAME --help'." and returns EXIT_USAGE. */
+int cmd_usage_error(const char *name, const char *fmt, ...) OD_PRINTF(2, 3);
+
+/*
+ * Loads the config from -c PATH (NULL: config_find()'s choice, else the
+ * built-in default). Prints every error as FILE:LINE:COL to stderr and
+ * returns NULL on failure.
+ */
+struct config *cmd_load_config(const char *path);
+
+/*
+ * Opens the cache: `override` (--cache) else the config's `cache` else the
+ * default path. Prints "opsdeck: cache PATH: reason" on failure and returns NULL.
+ */
+struct store *cmd_open_store(const struct config *cfg, const char *override, int flags);
+
+#endif

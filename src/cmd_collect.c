@@ -1,0 +1,124 @@
+/*
+ * cmd_collect.c: `opsdeck collect`: the headless collector. It is the single
+ * writer of the cache; consoles started with --offline read the same file.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/cmd.h"
+#include "opsdeck/collector.h"
+
+static struct collector *volatile collect_running;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	struct collector *c = collect_running;
+	if (c != NULL)
+		collector_interrupt(c);
+}
+
+static void
+usage(void)
+{
+	printf("Usage: opsdeck collect [-c FILE] [--cycles N | --duration DURATION] [--cache FILE]\n"
+	    "Keeps every configured host streaming and writes what it reports to the cache,\n"
+	    "one transaction per tick, until interrupted (SIGINT or SIGTERM flush and exit 0),\n"
+	    "N cycles have been collected, or the duration has passed.\n"
+	    "\n"
+	    "  -c, --config FILE      configuration file (see opsdeck.yaml(5))\n"
+	    "  -n, --cycles N         stop after every host delivered N frames (or failed)\n"
+	    "  -d, --duration D       stop after D (e.g. 30s, 5m, 1h)\n"
+	    "      --cache FILE       the cache file (default: the config's, else\n"
+	    "                         $XDG_STATE_HOME/opsdeck/cache.db)\n"
+	    "  -h, --help             show this help\n");
+}
+
+int
+cmd_collect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "cycles", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL, *cache = NULL;
+	long cycles = -1;
+	int64_t duration_ms = -1;
+	int ch;
+	char *end;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:n:d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			cycles = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || cycles < 1 || cycles > INT_MAX)
+				return cmd_usage_error("collect", "bad cycle count '%s'", optarg);
+			break;
+		case 'd':
+			if (duration_parse(optarg, &duration_ms) != 0 || duration_ms <= 0)
+				return cmd_usage_error("collect", "bad duration '%s' (e.g. 30s, 5m)", optarg);
+			break;
+		case 'C':
+			cache = optarg;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		case ':':
+			return cmd_usage_error("collect", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cmd_usage_error("collect", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("collect", "unexpected argument '%s'", argv[optind]);
+	if (cycles > 0 && duration_ms > 0)
+		return cmd_usage_error("collect", "--cycles and --duration exclude each other");
+
+	struct config *cfg = cmd_load_config(path);
+	if (cfg == NULL)
+		return 1;
+	struct store *st = cmd_open_store(cfg, cache, STORE_WRITER);
+	if (st == NULL) {
+		config_free(cfg);
+		return 1;
+	}
+
+	struct collector_opts co = { .wake_fd = -1, .timeout_ms = 0 };
+	struct collector *c = collector_new(cfg, st, &co);
+	collect_running = c;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int frames = cycles > 0 ? (int)cycles : INT_MAX;
+	int64_t deadline = duration_ms > 0 ? now_mono_ms() + duration_ms : INT64_MAX;
+	int answered = collector_run(c, frames, deadline);
+
+	collect_running = NULL;
+	collector_free(c);
+	store_close(st);
+	fprintf(stderr, "opsdeck collect: %d of %zu hosts answered\n", answered, cfg->nhosts);
+	config_free(cfg);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * cmd_common.c: what the subcommands share.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/cmd.h"
+
+int
+cmd_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "opsdeck %s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'opsdeck %s --help'.\n", name);
+	return EXIT_USAGE;
+}
+
+/*
+ * Loads the configuration: path (from -c), else the XDG file when it exists,
+ * else the built-in default. Prints every error; NULL on failure.
+ */
+struct config *
+cmd_load_config(const char *path)
+{
+	char *found = config_find(path);
+	if (found == NULL)
+		return config_default();
+
+	struct diag d;
+	diag_init(&d, found);
+	struct config *cfg = config_load(found, &d);
+	if (cfg == NULL)
+		diag_print(&d, stderr);
+	diag_free(&d);
+	free(found);
+	return cfg;
+}
+
+/*
+ * Opens the cache named by --cache, the config, or the default location.
+ * Prints the reason and returns NULL on failure.
+ */
+struct store *
+cmd_open_store(const struct config *cfg, const char *override, int flags)
+{
+	char *path = override != NULL ? xstrdup(override) :
+	    cfg->cache != NULL ? xstrdup(cfg->cache) : store_default_path();
+	struct store *st = NULL;
+	char *cause = NULL;
+
+	if (store_open(path, flags, &st, &cause) != 0) {
+		fprintf(stderr, "opsdeck: %s\n", cause);
+		free(cause);
+		st = NULL;
+	}
+	free(path);
+	return st;
+}
