@@ -1,22 +1,807 @@
 /*
- * cmd_budget.c: `opsdeck budget`: not built yet (the Budget issue).
+ * cmd_budget.c: `opsdeck budget report|import`: budget reports for scripts
+ * and mail, and the import of spending (ledger CSV) and compute use (sacct
+ * output) into the cache. See opsdeck(1) and opsdeck-budget(5).
+ *
+ * The plan is the config's `budget:` file (relative to the config file's
+ * directory), or --plan. A manager needs no SSH access: a config with a
+ * budget file and no hosts is enough.
  */
 #include "config.h"
 
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "opsdeck/budget.h"
+#include "opsdeck/buf.h"
 #include "opsdeck/cmd.h"
+#include "opsdeck/json.h"
+#include "opsdeck/textwidth.h"
+
+#define NAME_CELLS_MAX 44	/* widest name column in the table */
+
+enum budget_format { BFMT_TABLE, BFMT_CSV, BFMT_JSON };
+
+static void
+usage(void)
+{
+	printf("Usage: opsdeck budget report [-c FILE] [--plan FILE] [--cache FILE]\n"
+	    "                             [--format table|csv|json] [--as-of DATE]\n"
+	    "       opsdeck budget import [-c FILE] [--plan FILE] [--cache FILE] LEDGER.csv\n"
+	    "       opsdeck budget import --sacct [--day DATE] [-c FILE] [--cache FILE] FILE|-\n"
+	    "Budget plan against spending, per programme and item, and compute allocation\n"
+	    "against use, per tenant; burn over 7 and 30 days and when money or compute runs\n"
+	    "out. Dates are days in Asia/Seoul.\n"
+	    "\n"
+	    "report   prints the report as of DATE (default: today in Asia/Seoul)\n"
+	    "import   adds a ledger CSV (date,programme,item,amount,vendor,memo) to the cache\n"
+	    "         in one transaction; a bad row aborts it with FILE:LINE: message and\n"
+	    "         nothing is imported; rows already imported are not counted twice\n"
+	    "import --sacct  records the output of\n"
+	    "           sacct -a -X -n -P -S START -E END -o %s\n"
+	    "         as compute use on DATE (default: today); use only grows, so the same\n"
+	    "         output imported twice counts once\n"
+	    "\n"
+	    "  -c, --config FILE   configuration file; its 'budget:' names the plan\n"
+	    "  -p, --plan FILE     the budget plan (instead of the config's)\n"
+	    "      --cache FILE    the cache file (default: the config's, else\n"
+	    "                      $XDG_STATE_HOME/opsdeck/cache.db)\n"
+	    "  -f, --format FMT    table (default; amounts in 억원), csv or json (won)\n"
+	    "      --as-of DATE    report as of YYYY-MM-DD\n"
+	    "      --sacct         import sacct output instead of a ledger\n"
+	    "      --day DATE      the day the sacct output was taken (YYYY-MM-DD)\n"
+	    "  -h, --help          show this help\n"
+	    "See opsdeck-budget(5) for the plan and ledger formats.\n", SLURM_SACCT_FIELDS);
+}
+
+/* The plan path: explicit, else the config's, relative to the config's directory. */
+static char *
+plan_path(const struct config *cfg, const char *explicit_plan)
+{
+	if (explicit_plan != NULL)
+		return xstrdup(explicit_plan);
+	if (cfg->budget == NULL)
+		return NULL;
+	if (cfg->budget[0] == '/' || cfg->path == NULL)
+		return xstrdup(cfg->budget);
+	const char *slash = strrchr(cfg->path, '/');
+	if (slash == NULL)
+		return xstrdup(cfg->budget);
+	return xasprintf("%.*s/%s", (int)(slash - cfg->path), cfg->path, cfg->budget);
+}
+
+/* Loads the plan; prints errors and returns NULL on failure. */
+static struct budget_plan *
+load_plan(const struct config *cfg, const char *explicit_plan)
+{
+	char *path = plan_path(cfg, explicit_plan);
+	if (path == NULL) {
+		fprintf(stderr, "opsdeck budget: no budget plan: add 'budget: FILE' to the "
+		    "configuration%s%s, or use --plan FILE\n", cfg->path ? " " : "",
+		    cfg->path ? cfg->path : "");
+		return NULL;
+	}
+	struct diag d;
+	diag_init(&d, path);
+	struct budget_plan *p = budget_plan_load(path, &d);
+	if (p == NULL) {
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: %zu error%s\n", path, diag_count(&d),
+		    diag_count(&d) == 1 ? "" : "s");
+	}
+	diag_free(&d);
+	free(path);
+	return p;
+}
+
+static int
+today(void)
+{
+	return budget_day_from_wall_ms(now_wall_ms());
+}
+
+/* ---- table -------------------------------------------------------------- */
+
+static int
+is_whole_eok(int64_t krw)
+{
+	return krw % 100000000 == 0;
+}
+
+/*
+ * Prints s fitted to `cells` cells, then `gap` spaces; a last column (gap < 0)
+ * that is left-aligned is printed as it is, without trailing blanks.
+ */
+static void
+put_cell(const char *s, int cells, int right, int gap)
+{
+	char tmp[512];
+	if (gap < 0 && !right) {
+		fputs(s, stdout);
+		return;
+	}
+	text_fit(tmp, sizeof tmp, s, cells, right);
+	fputs(tmp, stdout);
+	for (int i = 0; i < gap; i++)
+		putchar(' ');
+}
+
+static void
+eok_or_dash(char *dst, size_t len, int64_t krw, int decimals, int have)
+{
+	if (!have)
+		snprintf(dst, len, "-");
+	else
+		budget_format_eok(dst, len, krw, decimals);
+}
+
+static void
+pct(char *dst, size_t len, double v)
+{
+	if (v < 0 || !isfinite(v))
+		snprintf(dst, len, "-");
+	else
+		snprintf(dst, len, "%.1f%%", v);
+}
+
+static void
+hours(char *dst, size_t len, double h)
+{
+	if (!isfinite(h) || fabs(h) > 9e15) {
+		snprintf(dst, len, "-");
+		return;
+	}
+	text_thousands(dst, len, (int64_t)llround(h));
+}
+
+#define NCOL_MONEY 9
+
+static void
+print_table(const struct budget_report *r)
+{
+	const struct budget_plan *p = r->plan;
+	char a[96], b[96], c[96], d[96], asof[16];
+	int dec[NCOL_MONEY] = { 0 };
+	int namew = (int)text_swidth("PROGRAMME / ITEM");
+
+	budget_date_format(r->as_of, asof, sizeof asof);
+	printf("%s\n", p->name != NULL ? p->name : p->path);
+	printf("as of %s (Asia/Seoul)\n\n", asof);
+	budget_format_eok(a, sizeof a, r->total, is_whole_eok(r->total) ? 0 : 1);
+	budget_format_eok(b, sizeof b, p->programmes_sum, is_whole_eok(p->programmes_sum) ? 0 : 1);
+	printf("Total           %s", a);
+	if (r->unallocated != 0) {
+		budget_format_eok(c, sizeof c, r->unallocated, is_whole_eok(r->unallocated) ? 0 : 1);
+		printf(" (programmes %s, not allocated to a programme %s)", b, c);
+	}
+	printf("\n");
+	if (p->private_investment != 0) {
+		budget_format_eok(a, sizeof a, r->total_with_private,
+		    is_whole_eok(r->total_with_private) ? 0 : 1);
+		budget_format_eok(b, sizeof b, p->private_investment,
+		    is_whole_eok(p->private_investment) ? 0 : 1);
+		printf("With private    %s (private investment %s)\n", a, b);
+	}
+	if (p->funding_bp[0] + p->funding_bp[1] + p->funding_bp[2] > 0) {
+		printf("Funding        ");
+		for (int f = 0; f < FUND_COUNT; f++) {
+			budget_format_eok(a, sizeof a, r->funding[f], 1);
+			printf(" %s %s (%d%%)%s", budget_funding_name(f), a, p->funding_bp[f] / 100,
+			    f + 1 < FUND_COUNT ? "," : "\n");
+		}
+	}
+	budget_format_eok(a, sizeof a, r->spent, 1);
+	pct(b, sizeof b, r->total > 0 ? (double)r->spent * 100.0 / (double)r->total : -1);
+	printf("Spent           %s (%s of the total)\n", a, b);
+	if (r->unknown_spent != 0) {
+		budget_format_eok(a, sizeof a, r->unknown_spent, 1);
+		printf("Not in the plan %s (ledger rows of programmes the plan no longer has)\n", a);
+	}
+	printf("\n");
+
+	/* column decimals: 0 when every amount of the column is whole 억 */
+	for (size_t i = 0; i < r->nlines; i++) {
+		const struct budget_line *l = &r->lines[i];
+		int64_t v[] = { l->allocated, l->spent, l->remaining,
+		    l->year_allocated < 0 ? 0 : l->year_allocated, l->year_spent };
+		for (int k = 0; k < 5; k++)
+			if (!is_whole_eok(v[k]))
+				dec[k] = 1;
+		int w = text_swidth(l->name) + (l->item_id != NULL ? 2 : 0);
+		namew = OD_MAX(namew, OD_MIN(w, NAME_CELLS_MAX));
+	}
+	static const char *const hdr[] = { "ALLOCATED", "SPENT", "REMAINING", "RATE",
+	    "YEAR BUDGET", "YEAR SPENT", "BURN30/DAY", "RUNS OUT" };
+	static const int colw[] = { 13, 13, 13, 7, 13, 13, 12, 12 };
+	put_cell("PROGRAMME / ITEM", namew, 0, 2);
+	for (int k = 0; k < 8; k++)
+		put_cell(hdr[k], colw[k], k != 7, k < 7 ? 2 : -1);
+	printf("\n");
+	for (size_t i = 0; i < r->nlines; i++) {
+		const struct budget_line *l = &r->lines[i];
+		char name[512], cells[8][96];
+		snprintf(name, sizeof name, "%s%s", l->item_id != NULL ? "  " : "", l->name);
+		budget_format_eok(cells[0], sizeof cells[0], l->allocated, dec[0]);
+		budget_format_eok(cells[1], sizeof cells[1], l->spent, dec[1]);
+		budget_format_eok(cells[2], sizeof cells[2], l->remaining, dec[2]);
+		pct(cells[3], sizeof cells[3], l->rate_pct);
+		eok_or_dash(cells[4], sizeof cells[4], l->year_allocated, dec[3],
+		    l->year_allocated >= 0);
+		budget_format_eok(cells[5], sizeof cells[5], l->year_spent, dec[4]);
+		eok_or_dash(cells[6], sizeof cells[6], (int64_t)llround(l->burn30), 2,
+		    l->burn30 > 0);
+		budget_date_format(l->exhaust_day, cells[7], sizeof cells[7]);
+		if (l->over_burn)
+			strcat(cells[7], " !");
+		put_cell(name, namew, 0, 2);
+		for (int k = 0; k < 8; k++)
+			put_cell(cells[k], colw[k], k != 7, k < 7 ? 2 : -1);
+		printf("\n");
+	}
+	if (r->ntenants == 0)
+		return;
+
+	int tw = (int)text_swidth("TENANT");
+	for (size_t i = 0; i < r->ntenants; i++)
+		tw = OD_MAX(tw, OD_MIN(text_swidth(r->tenants[i].tenant->name), NAME_CELLS_MAX));
+	static const char *const thdr[] = { "KIND", "PERIOD", "ALLOCATED", "USED", "USE",
+	    "BURN7/DAY", "BURN30/DAY", "RUNS OUT", "CHARGE" };
+	static const int tcolw[] = { 8, 8, 13, 13, 7, 10, 10, 12, 14 };
+	printf("\nCompute allocation (GPU-hours; node-hours where a tenant has no GPUs)\n");
+	put_cell("TENANT", tw, 0, 2);
+	for (int k = 0; k < 9; k++)
+		put_cell(thdr[k], tcolw[k], k >= 2 && k != 7, k < 8 ? 2 : -1);
+	printf("\n");
+	for (size_t i = 0; i < r->ntenants; i++) {
+		const struct budget_tenant_line *t = &r->tenants[i];
+		char cells[9][128];
+		double alloc = t->by_node ? t->node_alloc : t->gpu_alloc;
+		double used = t->by_node ? t->node_used : t->gpu_used;
+		snprintf(cells[0], sizeof cells[0], "%s", tenant_kind_name(t->tenant->kind));
+		budget_date_format(t->period_start, a, sizeof a);
+		snprintf(cells[1], sizeof cells[1], "%s", budget_period_name(t->tenant->period));
+		hours(b, sizeof b, alloc);
+		snprintf(cells[2], sizeof cells[2], "%s %s", b, t->by_node ? "NH" : "GH");
+		hours(c, sizeof c, used);
+		snprintf(cells[3], sizeof cells[3], "%s %s", c, t->by_node ? "NH" : "GH");
+		pct(cells[4], sizeof cells[4], alloc > 0 ? used * 100.0 / alloc : -1);
+		snprintf(d, sizeof d, "%.1f", t->burn7);
+		snprintf(cells[5], sizeof cells[5], "%s", d);
+		snprintf(cells[6], sizeof cells[6], "%.1f", t->burn30);
+		budget_date_format(t->exhaust_day, cells[7], sizeof cells[7]);
+		if (t->over_burn)
+			strcat(cells[7], " !");
+		text_thousands(d, sizeof d, t->charge);
+		snprintf(cells[8], sizeof cells[8], "%s원", d);
+		put_cell(t->tenant->name, tw, 0, 2);
+		for (int k = 0; k < 9; k++)
+			put_cell(cells[k], tcolw[k], k >= 2 && k != 7, k < 8 ? 2 : -1);
+		printf("\n");
+	}
+	if (r->unknown_gpu_hours > 0) {
+		hours(a, sizeof a, r->unknown_gpu_hours);
+		printf("GPU-hours of accounts no tenant claims: %s\n", a);
+	}
+	printf("\n! runs out before the plan (money) or the period (compute) ends, or is over\n");
+}
+
+/* ---- csv and json ------------------------------------------------------- */
+
+static void
+csv_num(struct buf *b, double v, int prec)
+{
+	if (!isfinite(v))
+		return;
+	buf_printf(b, "%.*f", prec, v);
+}
+
+static void
+print_csv(const struct budget_report *r)
+{
+	struct buf b;
+	char day[16];
+
+	buf_init(&b, 0);
+	buf_printf(&b, "section,programme,item,name,unit,allocated,used,remaining,rate_pct,"
+	    "year_allocated,year_used,burn7_per_day,burn30_per_day,runs_out,over_burn\r\n");
+	for (size_t i = 0; i < r->nlines; i++) {
+		const struct budget_line *l = &r->lines[i];
+		buf_printf(&b, "%s,", l->item_id != NULL ? "item" : "programme");
+		csv_field(&b, l->programme_id);
+		buf_append(&b, ",", 1);
+		csv_field(&b, l->item_id != NULL ? l->item_id : "");
+		buf_append(&b, ",", 1);
+		csv_field(&b, l->name);
+		buf_printf(&b, ",KRW,%lld,%lld,%lld,", (long long)l->allocated, (long long)l->spent,
+		    (long long)l->remaining);
+		if (l->rate_pct >= 0)
+			csv_num(&b, l->rate_pct, 2);
+		buf_append(&b, ",", 1);
+		if (l->year_allocated >= 0)
+			buf_printf(&b, "%lld", (long long)l->year_allocated);
+		buf_printf(&b, ",%lld,", (long long)l->year_spent);
+		csv_num(&b, l->burn7, 0);
+		buf_append(&b, ",", 1);
+		csv_num(&b, l->burn30, 0);
+		budget_date_format(l->exhaust_day, day, sizeof day);
+		buf_printf(&b, ",%s,%d\r\n", l->exhaust_day == BUDGET_NO_DAY ? "" : day, l->over_burn);
+	}
+	buf_printf(&b, "total,,,,KRW,%lld,%lld,%lld,", (long long)r->total, (long long)r->spent,
+	    (long long)(r->total - r->spent));
+	if (r->total > 0)
+		csv_num(&b, (double)r->spent * 100.0 / (double)r->total, 2);
+	buf_printf(&b, ",,,,,,\r\n");
+	buf_printf(&b, "total_with_private,,,,KRW,%lld,,,,,,,,,\r\n",
+	    (long long)r->total_with_private);
+	for (size_t i = 0; i < r->ntenants; i++) {
+		const struct budget_tenant_line *t = &r->tenants[i];
+		double alloc = t->by_node ? t->node_alloc : t->gpu_alloc;
+		double used = t->by_node ? t->node_used : t->gpu_used;
+		buf_printf(&b, "tenant,");
+		csv_field(&b, t->tenant->programme != NULL ? t->tenant->programme : "");
+		buf_append(&b, ",", 1);
+		csv_field(&b, t->tenant->id);
+		buf_append(&b, ",", 1);
+		csv_field(&b, t->tenant->name);
+		buf_printf(&b, ",%s,", t->by_node ? "node-hours" : "GPU-hours");
+		csv_num(&b, alloc, 2);
+		buf_append(&b, ",", 1);
+		csv_num(&b, used, 2);
+		buf_append(&b, ",", 1);
+		csv_num(&b, alloc - used, 2);
+		buf_append(&b, ",", 1);
+		if (alloc > 0)
+			csv_num(&b, used * 100.0 / alloc, 2);
+		buf_printf(&b, ",,,");
+		csv_num(&b, t->burn7, 2);
+		buf_append(&b, ",", 1);
+		csv_num(&b, t->burn30, 2);
+		budget_date_format(t->exhaust_day, day, sizeof day);
+		buf_printf(&b, ",%s,%d\r\n", t->exhaust_day == BUDGET_NO_DAY ? "" : day, t->over_burn);
+	}
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+}
+
+static void
+json_day(struct buf *b, int32_t day)
+{
+	char s[16];
+	if (day == BUDGET_NO_DAY) {
+		json_str(b, NULL);
+		return;
+	}
+	budget_date_format(day, s, sizeof s);
+	json_str(b, s);
+}
+
+static void
+print_json(const struct budget_report *r)
+{
+	const struct budget_plan *p = r->plan;
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_append(&b, "{", 1);
+	json_key(&b, "plan", 1);
+	json_str(&b, p->name);
+	json_key(&b, "as_of", 0);
+	json_day(&b, r->as_of);
+	json_key(&b, "timezone", 0);
+	json_str(&b, "Asia/Seoul");
+	json_key(&b, "currency", 0);
+	json_str(&b, "KRW");
+	json_key(&b, "start", 0);
+	json_day(&b, p->start_day);
+	json_key(&b, "end", 0);
+	json_day(&b, p->end_day);
+	json_key(&b, "total", 0);
+	json_int(&b, r->total);
+	json_key(&b, "programmes_sum", 0);
+	json_int(&b, p->programmes_sum);
+	json_key(&b, "unallocated", 0);
+	json_int(&b, r->unallocated);
+	json_key(&b, "private_investment", 0);
+	json_int(&b, p->private_investment);
+	json_key(&b, "total_with_private", 0);
+	json_int(&b, r->total_with_private);
+	json_key(&b, "spent", 0);
+	json_int(&b, r->spent);
+	json_key(&b, "unknown_spent", 0);
+	json_int(&b, r->unknown_spent);
+	json_key(&b, "funding", 0);
+	buf_append(&b, "{", 1);
+	for (int f = 0; f < FUND_COUNT; f++) {
+		json_key(&b, budget_funding_name(f), f == 0);
+		buf_append(&b, "{", 1);
+		json_key(&b, "share_pct", 1);
+		json_num(&b, p->funding_bp[f] / 100.0, 2, 0);
+		json_key(&b, "amount", 0);
+		json_int(&b, r->funding[f]);
+		buf_append(&b, "}", 1);
+	}
+	buf_append(&b, "}", 1);
+	json_key(&b, "lines", 0);
+	buf_append(&b, "[", 1);
+	for (size_t i = 0; i < r->nlines; i++) {
+		const struct budget_line *l = &r->lines[i];
+		if (i > 0)
+			buf_append(&b, ",", 1);
+		buf_append(&b, "{", 1);
+		json_key(&b, "programme", 1);
+		json_str(&b, l->programme_id);
+		json_key(&b, "item", 0);
+		json_str(&b, l->item_id);
+		json_key(&b, "name", 0);
+		json_str(&b, l->name);
+		json_key(&b, "allocated", 0);
+		json_int(&b, l->allocated);
+		json_key(&b, "spent", 0);
+		json_int(&b, l->spent);
+		json_key(&b, "remaining", 0);
+		json_int(&b, l->remaining);
+		json_key(&b, "rate_pct", 0);
+		json_num(&b, l->rate_pct, 2, 1);
+		json_key(&b, "year_allocated", 0);
+		if (l->year_allocated >= 0)
+			json_int(&b, l->year_allocated);
+		else
+			json_str(&b, NULL);
+		json_key(&b, "year_spent", 0);
+		json_int(&b, l->year_spent);
+		json_key(&b, "burn7_per_day", 0);
+		json_num(&b, l->burn7, 0, 0);
+		json_key(&b, "burn30_per_day", 0);
+		json_num(&b, l->burn30, 0, 0);
+		json_key(&b, "runs_out", 0);
+		json_day(&b, l->exhaust_day);
+		json_key(&b, "over_burn", 0);
+		buf_printf(&b, "%s", l->over_burn ? "true" : "false");
+		buf_append(&b, "}", 1);
+	}
+	buf_append(&b, "]", 1);
+	json_key(&b, "tenants", 0);
+	buf_append(&b, "[", 1);
+	for (size_t i = 0; i < r->ntenants; i++) {
+		const struct budget_tenant_line *t = &r->tenants[i];
+		if (i > 0)
+			buf_append(&b, ",", 1);
+		buf_append(&b, "{", 1);
+		json_key(&b, "id", 1);
+		json_str(&b, t->tenant->id);
+		json_key(&b, "name", 0);
+		json_str(&b, t->tenant->name);
+		json_key(&b, "kind", 0);
+		json_str(&b, tenant_kind_name(t->tenant->kind));
+		json_key(&b, "programme", 0);
+		json_str(&b, t->tenant->programme);
+		json_key(&b, "period", 0);
+		json_str(&b, budget_period_name(t->tenant->period));
+		json_key(&b, "period_start", 0);
+		json_day(&b, t->period_start);
+		json_key(&b, "period_end", 0);
+		json_day(&b, t->period_end);
+		json_key(&b, "gpu_hours_allocated", 0);
+		json_num(&b, t->gpu_alloc, 2, 0);
+		json_key(&b, "gpu_hours_used", 0);
+		json_num(&b, t->gpu_used, 2, 0);
+		json_key(&b, "node_hours_allocated", 0);
+		json_num(&b, t->node_alloc, 2, 0);
+		json_key(&b, "node_hours_used", 0);
+		json_num(&b, t->node_used, 2, 0);
+		json_key(&b, "burn_unit", 0);
+		json_str(&b, t->by_node ? "node-hours" : "GPU-hours");
+		json_key(&b, "burn7_per_day", 0);
+		json_num(&b, t->burn7, 2, 0);
+		json_key(&b, "burn30_per_day", 0);
+		json_num(&b, t->burn30, 2, 0);
+		json_key(&b, "runs_out", 0);
+		json_day(&b, t->exhaust_day);
+		json_key(&b, "over_burn", 0);
+		buf_printf(&b, "%s", t->over_burn ? "true" : "false");
+		json_key(&b, "charge", 0);
+		json_int(&b, t->charge);
+		json_key(&b, "charge_total", 0);
+		json_int(&b, t->charge_total);
+		buf_append(&b, "}", 1);
+	}
+	buf_append(&b, "]", 1);
+	json_key(&b, "unclaimed_gpu_hours", 0);
+	json_num(&b, r->unknown_gpu_hours, 2, 0);
+	buf_append(&b, "}\n", 2);
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+}
+
+/* ---- subcommands -------------------------------------------------------- */
+
+struct budget_opts {
+	const char	*config;
+	const char	*plan;
+	const char	*cache;
+	enum budget_format format;
+	int32_t		 as_of;		/* BUDGET_NO_DAY: today */
+	int32_t		 day;
+	int		 sacct;
+};
+
+static int
+budget_report(struct budget_opts *o)
+{
+	struct config *cfg = cmd_load_config(o->config);
+	if (cfg == NULL)
+		return 1;
+	struct budget_plan *p = load_plan(cfg, o->plan);
+	if (p == NULL) {
+		config_free(cfg);
+		return 1;
+	}
+	struct budget_facts f;
+	memset(&f, 0, sizeof f);
+	int rc = 0;
+
+	/* A cache that does not exist yet simply has no spending. */
+	char *cpath = o->cache != NULL ? xstrdup(o->cache) : cfg->cache != NULL ?
+	    xstrdup(cfg->cache) : store_default_path();
+	struct stat sb;
+	if (stat(cpath, &sb) == 0) {
+		struct store *st = cmd_open_store(cfg, o->cache, STORE_READONLY);
+		char *cause = NULL;
+		if (st == NULL) {
+			rc = 1;
+		} else if (budget_store_facts(st, &f, &cause) != 0) {
+			fprintf(stderr, "opsdeck budget: %s\n", cause);
+			free(cause);
+			rc = 1;
+		}
+		store_close(st);
+	} else if (o->format == BFMT_TABLE) {
+		fprintf(stderr, "opsdeck budget: no cache at %s yet: no spending or compute use "
+		    "imported\n", cpath);
+	}
+	free(cpath);
+	if (rc == 0) {
+		struct budget_report r;
+		budget_report_compute(p, f.spend, f.nspend, f.use, f.nuse,
+		    o->as_of != BUDGET_NO_DAY ? o->as_of : today(), &r);
+		if (o->format == BFMT_CSV)
+			print_csv(&r);
+		else if (o->format == BFMT_JSON)
+			print_json(&r);
+		else
+			print_table(&r);
+		budget_report_free(&r);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "opsdeck budget: cannot write the report\n");
+			rc = 1;
+		}
+	}
+	budget_facts_free(&f);
+	budget_plan_free(p);
+	config_free(cfg);
+	return rc;
+}
+
+/* Reads FILE or stdin ("-") up to max bytes. */
+static int
+read_input(const char *path, size_t max, char **out, size_t *len, char **cause)
+{
+	if (strcmp(path, "-") != 0)
+		return read_file(path, max, out, len, cause);
+	struct buf b;
+	char chunk[65536];
+	size_t r;
+	buf_init(&b, max + 1);
+	while ((r = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		if (buf_append(&b, chunk, r) != 0)
+			break;
+	if (b.overflow || b.len > max) {
+		buf_free(&b);
+		*cause = xasprintf("standard input: larger than %zu bytes", max);
+		return -1;
+	}
+	*len = b.len;
+	*out = b.data != NULL ? b.data : xstrdup("");
+	return 0;
+}
+
+static int
+budget_import_sacct(struct budget_opts *o, const char *file)
+{
+	char *text = NULL, *cause = NULL;
+	size_t len = 0;
+	struct slurm_usage u;
+
+	if (read_input(file, LEDGER_MAX_BYTES, &text, &len, &cause) != 0) {
+		fprintf(stderr, "opsdeck budget: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	if (slurm_parse_sacct(text, len, &u, &cause) != 0) {
+		fprintf(stderr, "%s: %s\nopsdeck budget: nothing was imported\n", file, cause);
+		free(cause);
+		free(text);
+		return 1;
+	}
+	free(text);
+	struct config *cfg = cmd_load_config(o->config);
+	if (cfg == NULL) {
+		slurm_usage_free(&u);
+		return 1;
+	}
+	struct store *st = cmd_open_store(cfg, o->cache, 0);
+	int rc = 1;
+	if (st != NULL) {
+		size_t changed;
+		int32_t day = o->day != BUDGET_NO_DAY ? o->day : today();
+		char ds[16];
+		budget_date_format(day, ds, sizeof ds);
+		if (budget_store_put_usage(st, &u, day, &changed, &cause) != 0) {
+			fprintf(stderr, "opsdeck budget: %s\nopsdeck budget: nothing was imported\n",
+			    cause);
+			free(cause);
+		} else {
+			printf("%s: %zu jobs of %zu accounts; %zu added use on %s\n", file,
+			    u.njobs, u.naccounts, changed, ds);
+			rc = 0;
+		}
+		store_close(st);
+	}
+	slurm_usage_free(&u);
+	config_free(cfg);
+	return rc;
+}
+
+static int
+budget_import(struct budget_opts *o, const char *file)
+{
+	char *text = NULL, *cause = NULL;
+	size_t len = 0;
+	struct ledger l;
+
+	if (o->sacct)
+		return budget_import_sacct(o, file);
+	struct config *cfg = cmd_load_config(o->config);
+	if (cfg == NULL)
+		return 1;
+	struct budget_plan *p = load_plan(cfg, o->plan);
+	if (p == NULL) {
+		config_free(cfg);
+		return 1;
+	}
+	int rc = 1;
+	if (read_input(file, LEDGER_MAX_BYTES, &text, &len, &cause) != 0) {
+		fprintf(stderr, "opsdeck budget: %s\n", cause);
+		free(cause);
+		goto out;
+	}
+	if (ledger_parse(text, len, &l, &cause) != 0) {
+		fprintf(stderr, "%s:%s\nopsdeck budget: nothing was imported\n", file, cause);
+		free(cause);
+		goto out;
+	}
+	if (ledger_resolve(&l, p, &cause) != 0) {
+		fprintf(stderr, "%s:%s\nopsdeck budget: nothing was imported\n", file, cause);
+		free(cause);
+		ledger_free(&l);
+		goto out;
+	}
+	struct store *st = cmd_open_store(cfg, o->cache, 0);
+	if (st != NULL) {
+		size_t added, dup;
+		if (budget_store_import(st, p, &l, file, &added, &dup, &cause) != 0) {
+			fprintf(stderr, "%s:%s\nopsdeck budget: nothing was imported\n", file, cause);
+			free(cause);
+		} else {
+			printf("%s: %zu rows imported, %zu already in the cache\n", file, added, dup);
+			rc = 0;
+		}
+		store_close(st);
+	}
+	ledger_free(&l);
+out:
+	free(text);
+	budget_plan_free(p);
+	config_free(cfg);
+	return rc;
+}
 
 int
 cmd_budget(int argc, char **argv)
 {
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		printf("Usage: opsdeck budget report|import ...\n"
-		    "Not built yet: budget plans, ledger import and reports are planned.\n");
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "plan", required_argument, NULL, 'p' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "day", required_argument, NULL, 'd' },
+		{ "sacct", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct budget_opts o = { .format = BFMT_TABLE, .as_of = BUDGET_NO_DAY,
+	    .day = BUDGET_NO_DAY };
+	const char *sub = NULL;
+	int ch;
+
+	if (argc < 2)
+		return cmd_usage_error("budget", "say 'report' or 'import'");
+	sub = argv[1];
+	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
+		usage();
 		return 0;
 	}
-	fprintf(stderr, "opsdeck budget: not built yet: budget plans, ledger import and "
-	    "reports are planned but not in this version\n");
-	return 1;
+	if (strcmp(sub, "report") != 0 && strcmp(sub, "import") != 0)
+		return cmd_usage_error("budget", "'%s' is not a budget command (report, import)",
+		    sub);
+	argc--;
+	argv++;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:p:f:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o.config = optarg;
+			break;
+		case 'p':
+			o.plan = optarg;
+			break;
+		case 'C':
+			o.cache = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				o.format = BFMT_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				o.format = BFMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o.format = BFMT_JSON;
+			else
+				return cmd_usage_error("budget", "--format must be table, csv or "
+				    "json, not '%s'", optarg);
+			break;
+		case 'a':
+		case 'd':
+			if (budget_date_parse(optarg, strlen(optarg),
+			    ch == 'a' ? &o.as_of : &o.day) != 0)
+				return cmd_usage_error("budget", "--%s must be a date YYYY-MM-DD, "
+				    "not '%s'", ch == 'a' ? "as-of" : "day", optarg);
+			break;
+		case 's':
+			o.sacct = 1;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		case ':':
+			return cmd_usage_error("budget", "option '%s' needs a value",
+			    argv[optind - 1]);
+		default:
+			return cmd_usage_error("budget", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (strcmp(sub, "report") == 0) {
+		if (optind < argc)
+			return cmd_usage_error("budget", "unexpected argument '%s'", argv[optind]);
+		if (o.sacct || o.day != BUDGET_NO_DAY)
+			return cmd_usage_error("budget", "--sacct and --day are for 'import'");
+		return budget_report(&o);
+	}
+	if (optind >= argc)
+		return cmd_usage_error("budget", "import needs a file (a ledger CSV, or sacct "
+		    "output with --sacct)");
+	if (optind + 1 < argc)
+		return cmd_usage_error("budget", "import takes one file, not '%s' too",
+		    argv[optind + 1]);
+	if (o.format != BFMT_TABLE || o.as_of != BUDGET_NO_DAY)
+		return cmd_usage_error("budget", "--format and --as-of are for 'report'");
+	if (o.day != BUDGET_NO_DAY && !o.sacct)
+		return cmd_usage_error("budget", "--day goes with --sacct");
+	return budget_import(&o, argv[optind]);
 }

@@ -20,18 +20,23 @@
 #include "opsdeck/hoststate.h"
 #include "opsdeck/store.h"
 
-struct collector;
+#define COLLECTOR_MAX_WORKERS	4	/* poll threads, each owns a fixed share of the hosts */
+#define COLLECTOR_MAX_CONNECTORS 32	/* blocking connect + key exchange + auth */
 
-struct collector_opts {
-	int		 wake_fd;	/* -1: none */
-	int64_t		 timeout_ms;	/* 0: the config's */
-};
+struct collector;
 
 /*
  * Called on the collector's thread for each host whose status changed,
  * before it is written to the store (may be NULL).
  */
 typedef void (*collector_cb)(const struct host_status *h, void *arg);
+
+struct collector_opts {
+	int		 wake_fd;	/* -1: none; set non-blocking by collector_new */
+	int64_t		 timeout_ms;	/* 0: the config's */
+	collector_cb	 on_change;	/* NULL: none */
+	void		*on_change_arg;
+};
 
 struct collector *collector_new(const struct config *cfg, struct store *st,
 	    const struct collector_opts *opts);
@@ -43,8 +48,12 @@ void collector_stop(struct collector *c);
 
 /*
  * Runs in the calling thread until every host has delivered `frames` complete
- * frames (a CPU % needs 2), or failed, or deadline_ms passed; for snapshot
- * and `collect --cycles`. Returns the number of hosts that answered.
+ * frames (a CPU % needs 2), or failed, or deadline_ms (CLOCK_MONOTONIC,
+ * now_mono_ms() based) passed; for snapshot and `collect --cycles`. A cycle
+ * is the frames of one SEQ for every probe of the host's group. "Failed"
+ * means the host reached any state but connecting, up or stale at least once.
+ * Every session and local sh is closed before it returns; statuses are kept
+ * (collector_hosts). Returns the number of hosts that delivered `frames`.
  */
 int collector_run(struct collector *c, int frames, int64_t deadline_ms);
 
@@ -53,5 +62,11 @@ void collector_interrupt(struct collector *c);
 
 /* Current status of every host (a copy; caller frees with store_free_hosts). */
 void collector_hosts(struct collector *c, struct host_status **out, size_t *n);
+
+/*
+ * The store's latest write failure (malloc'd, caller frees), or NULL when the
+ * last tick's transaction committed. Failed ticks are retried on the next one.
+ */
+char *collector_store_error(struct collector *c);
 
 #endif

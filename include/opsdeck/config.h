@@ -17,6 +17,11 @@
 #define CONFIG_MAX_BYTES	(1024 * 1024)	/* a config file larger than this is refused */
 #define CONFIG_MAX_DEPTH	32		/* YAML nesting depth */
 #define CONFIG_MAX_HOSTS	100000		/* after range expansion, over all groups */
+#define CONFIG_MAX_STRING	4096		/* bytes in one scalar (key or value) */
+#define CONFIG_NAME_MAX		64		/* bytes in a group name */
+#define CONFIG_MAX_GROUPS	1024
+#define CONFIG_MAX_THRESHOLDS	256
+#define CONFIG_MIN_INTERVAL_MS	100		/* interval and timeout */
 
 enum group_kind { GROUP_NODE, GROUP_TESTBED, GROUP_SCHEDULER };
 enum hostkey_policy { HOSTKEY_STRICT, HOSTKEY_ACCEPT_NEW };
@@ -77,12 +82,24 @@ struct config {
 	struct retention retention;
 };
 
-/* Loads path; NULL with errors in *d (at least one) on failure. */
+/*
+ * Loads path; NULL with errors in *d (at least one) on failure. The caller
+ * has done diag_init(d, path). A leading "~/" in cache, budget, theme,
+ * identity and known_hosts is expanded with $HOME.
+ */
 struct config *config_load(const char *path, struct diag *d);
-/* Parses an in-memory document; `name` is used in messages. */
+/*
+ * Parses an in-memory document (len bytes, need not be NUL-terminated);
+ * `name` is used in messages and kept as c->path. NULL with every error
+ * found added to *d, in file order, when there is at least one.
+ */
 struct config *config_parse(const char *name, const char *text, size_t len, struct diag *d);
+/* The built-in default: group "local" (kind node, transport local, probe
+ * linux) with this machine's host name, interval 2s. Never NULL. */
 struct config *config_default(void);
 void config_free(struct config *c);
+/* The default probes of a kind, NULL-terminated (static). */
+const char *const *group_default_probes(enum group_kind k);
 
 /*
  * Which file to use: `explicit` when given, else $XDG_CONFIG_HOME/opsdeck/config.yaml

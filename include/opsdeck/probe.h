@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "opsdeck/util.h"
+
 #define PROBE_MAX_OUTPUT	(4 * 1024 * 1024)	/* per probe per frame */
 #define PROBE_NAME_MAX		64			/* device, interface, GPU names */
 #define PROBE_MAX_CORES		4096
@@ -44,6 +46,7 @@ enum {
 	LINUX_HAVE_UPTIME	= 1 << 3,
 	LINUX_HAVE_NETDEV	= 1 << 4,
 	LINUX_HAVE_DISKSTATS	= 1 << 5,
+	LINUX_HAVE_MEMAVAILABLE	= 1 << 6,	/* meminfo had MemAvailable (kernel >= 3.14) */
 };
 
 struct linux_sample {
@@ -90,6 +93,7 @@ struct sensor_sample {
 	char	 unit[24];		/* "degrees C", "RPM", "Volts", "Watts", "" */
 	char	 status[16];		/* as reported: "ok", "ns", "cr", "nc", ... */
 	enum sensor_status level;
+	char	 text[48];		/* the reading as reported, sanitised */
 };
 
 /*
@@ -125,6 +129,47 @@ extern const struct probe probe_ipmi;
 
 /* NULL-terminated list of every probe. */
 extern const struct probe *const probe_table[];
+/* The probe called name, or NULL. */
 const struct probe *probe_find(const char *name);
+
+/*
+ * Helpers for parsers (probe.c). All work on bytes and a length; nothing
+ * needs NUL termination, nothing reads past the length.
+ */
+struct probe_lines {
+	const char	*data;
+	size_t		 len;
+	size_t		 pos;
+	int		 lineno;	/* 1-based number of the line last returned */
+};
+struct probe_tok {
+	const char	*p;
+	size_t		 n;
+};
+
+void probe_lines_init(struct probe_lines *it, const char *data, size_t len);
+/* Next line, without its '\n' and one trailing '\r'. Returns 1, or 0 at the end. */
+int  probe_lines_next(struct probe_lines *it, const char **line, size_t *n);
+/* Splits on blanks (space, tab) into at most max tokens; returns how many there are in all. */
+size_t probe_split_ws(const char *s, size_t n, struct probe_tok *toks, size_t max);
+/* s without leading and trailing blanks. */
+struct probe_tok probe_trim(const char *s, size_t n);
+/* Exactly n decimal digits (no sign, no blanks), no overflow: 0, else -1. */
+int  probe_parse_u64(const char *s, size_t n, uint64_t *out);
+/* Like probe_parse_u64 with an optional '-' and the range of int64_t. */
+int  probe_parse_i64(const char *s, size_t n, int64_t *out);
+/* [-+]digits[.digits] or [-+].digits, no exponent, no locale, finite: 0, else -1. */
+int  probe_parse_double(const char *s, size_t n, double *out);
+/* Whether the token equals the NUL-terminated word. */
+int  probe_tok_eq(const char *s, size_t n, const char *word);
+/* Sanitised copy of n bytes of s into dst (dstlen bytes with the NUL). */
+void probe_copy_name(char *dst, size_t dstlen, const char *s, size_t n);
+/*
+ * A malloc'd cause "WHAT line N: MESSAGE" where MESSAGE is printf-formatted;
+ * probe_quote() gives a sanitised copy of untrusted text for it, cut with "..."
+ * to fit buflen.
+ */
+char *probe_cause(const char *what, int lineno, const char *fmt, ...) OD_PRINTF(3, 4);
+const char *probe_quote(char *buf, size_t buflen, const char *s, size_t n);
 
 #endif

@@ -21,6 +21,17 @@
 
 #define STORE_SCHEMA_VERSION 1
 
+#define STORE_PENDING_MAX	CONFIG_MAX_HOSTS	/* statuses kept in memory while writes fail */
+#define STORE_MAX_METRICS	65536	/* distinct metric names; further ones are not recorded */
+#define STORE_METRIC_NAME_MAX	128	/* longer metric names are not recorded */
+#define STORE_HISTORY_MAX_POINTS 1000000	/* points one store_history call may return */
+
+/* Retention defaults (struct retention in config.h). */
+#define STORE_RAW_MS		(6 * 3600 * 1000LL)		/* raw samples: 6h */
+#define STORE_MINUTE_MS		(30 * 86400 * 1000LL)		/* 1-minute rollups: 30d */
+#define STORE_HOUR_MS		(2 * 365 * 86400 * 1000LL)	/* 1-hour rollups: 2y */
+#define STORE_MAINTAIN_BUDGET	20000	/* rows one store_maintain call touches, roughly */
+
 enum {
 	STORE_READONLY	= 1 << 0,	/* never writes; fails if the file does not exist */
 	STORE_WRITER	= 1 << 1,	/* takes the single-writer lock */
@@ -37,6 +48,12 @@ char *store_default_path(void);
 int  store_open(const char *path, int flags, struct store **out, char **cause);
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
+/*
+ * What store_open had to do, e.g. "cache PATH was damaged (not an SQLite
+ * database); moved it to PATH.corrupt-20261126T101500 and started a new
+ * cache", for the caller to print; NULL when nothing. Valid until store_close.
+ */
+const char *store_warning(const struct store *st);
 
 /* One BEGIN IMMEDIATE ... COMMIT per collector tick. */
 int store_begin(struct store *st, char **cause);
@@ -50,9 +67,28 @@ int store_rollback(struct store *st);
  */
 int store_put_status(struct store *st, const struct host_status *h, char **cause);
 
+/*
+ * While the disk refuses writes (SQLITE_FULL, SQLITE_IOERR, ...) the writer
+ * keeps the latest status of each host in memory (at most STORE_PENDING_MAX
+ * hosts; more are dropped and counted) and writes them at the first
+ * store_begin that succeeds; store_get_hosts on that store shows them.
+ * Returns how many statuses are in memory only (0 when all are on disk).
+ */
+size_t store_pending(const struct store *st, uint64_t *dropped);
+/* Lowers the cap on the pending queue (tests, small machines); 0: the default. */
+void store_set_pending_max(struct store *st, size_t max);
+
 /* Latest status of every host, sorted by group then name. Caller frees with store_free_hosts. */
 int  store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **cause);
 void store_free_hosts(struct host_status *v, size_t n);
+
+/*
+ * Names of the metrics recorded for host, sorted; a malloc'd array of
+ * malloc'd strings (free each, then the array). 0, or -1 with *cause when the
+ * host is unknown.
+ */
+int store_metric_names(struct store *st, const char *host, char ***names, size_t *n,
+	    char **cause);
 
 /* Forgets hosts that are no longer in the configuration. */
 int store_prune_hosts(struct store *st, const struct config *cfg, char **cause);
@@ -64,10 +100,37 @@ struct store_point {
 
 /*
  * Points of one metric of one host in [from_ms, to_ms], one per step_ms
- * bucket (step_ms 0: raw samples). Caller frees *out.
+ * bucket (buckets start at multiples of step_ms since the epoch; step_ms 0:
+ * the raw samples, min = avg = max). Each bucket is computed from the finest
+ * data the step calls for (raw below 1m, 1-minute rollups below 1h, else
+ * 1-hour rollups) and, where that resolution has been pruned or not rolled
+ * up yet, from the others. Buckets without data are left out. Caller frees
+ * *out. -1 with *cause for an unknown host or metric, from_ms > to_ms, or more
+ * than STORE_HISTORY_MAX_POINTS points.
  */
 int store_history(struct store *st, const char *host, const char *metric,
 	    int64_t from_ms, int64_t to_ms, int64_t step_ms,
 	    struct store_point **out, size_t *n, char **cause);
+
+/*
+ * The connection, for modules with tables of their own (budget, devices);
+ * valid until store_close. Declared with an incomplete type so users include
+ * <sqlite3.h> themselves.
+ */
+struct sqlite3;
+struct sqlite3 *store_db(struct store *st);
+
+/*
+ * Housekeeping, a bounded slice per call so the write lock is never held
+ * long: rolls raw samples up into 1-minute min/avg/max rows and those into
+ * 1-hour rows (complete buckets only, a little behind now_ms so late
+ * samples still count), deletes what is older than r's windows (raw only
+ * once rolled up), and checkpoints the WAL (PASSIVE; TRUNCATE when there was
+ * nothing left to do). Work is done in transactions of about `budget` rows
+ * (0: STORE_MAINTAIN_BUDGET); must not be called inside a tick. Returns 1
+ * when more work remains, 0 when it is idle, -1 with *cause on failure.
+ */
+int store_maintain(struct store *st, const struct retention *r, int64_t now_ms,
+	    size_t budget, char **cause);
 
 #endif

@@ -1,0 +1,68 @@
+/*
+ * fuzz_config.c: config_parse on arbitrary bytes. It either returns a config
+ * that keeps the documented invariants (no errors, hosts within limits and
+ * valid, groups named, probes NULL-terminated, durations at least 100ms) or
+ * NULL with at least one error, each with a message and a sane position.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/config.h"
+#include "opsdeck/hostlist.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_config(const struct config *c)
+{
+	size_t total = 0;
+
+	if (c->ngroups == 0 || c->nhosts > CONFIG_MAX_HOSTS)
+		abort();
+	for (size_t i = 0; i < c->ngroups; i++) {
+		const struct group *g = &c->groups[i];
+		if (g->name == NULL || g->name[0] == '\0' || strlen(g->name) > CONFIG_NAME_MAX)
+			abort();
+		if (g->probes == NULL || g->probes[g->nprobes] != NULL)
+			abort();
+		if (g->conn.interval_ms < CONFIG_MIN_INTERVAL_MS ||
+		    g->conn.timeout_ms < CONFIG_MIN_INTERVAL_MS ||
+		    g->conn.port < 1 || g->conn.port > 65535)
+			abort();
+		for (size_t j = 0; j < g->nhosts; j++) {
+			const struct host *h = &g->hosts[j];
+			size_t len = strlen(h->name);
+			if (len == 0 || len > HOSTNAME_MAX || h->group != g || h->line < 1)
+				abort();
+		}
+		total += g->nhosts;
+	}
+	if (total != c->nhosts)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct diag d;
+
+	diag_init(&d, "fuzz.yaml");
+	struct config *c = config_parse("fuzz.yaml", (const char *)data, size, &d);
+	if (c != NULL) {
+		if (diag_count(&d) != 0)
+			abort();
+		check_config(c);
+		config_free(c);
+	} else {
+		if (diag_count(&d) == 0)
+			abort();
+		for (size_t i = 0; i < d.n; i++)
+			if (d.v[i].msg == NULL || d.v[i].line < 0 || d.v[i].col < 0)
+				abort();
+	}
+	diag_free(&d);
+	return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * fuzz_frame.c: the frame reader on arbitrary bytes. Feeding the input whole
+ * and feeding it in pieces (sizes taken from the input) must give the same
+ * frames, byte for byte; bodies stay within the cap; nothing leaks.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/frame.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_CAP	300	/* small, so the cap is exercised */
+
+struct rec {
+	uint64_t	 hash;	/* of every frame's fields and body, in order */
+	int		 n;
+};
+
+static uint64_t
+mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static void
+on_frame(const struct frame *f, void *arg)
+{
+	struct rec *r = arg;
+	if (f->len > FUZZ_CAP || f->body == NULL || f->body[f->len] != '\0')
+		abort();
+	if (strlen(f->probe) == 0 || strlen(f->probe) >= sizeof f->probe)
+		abort();
+	r->hash = mix(r->hash, &f->seq, sizeof f->seq);
+	r->hash = mix(r->hash, f->probe, strlen(f->probe));
+	r->hash = mix(r->hash, &f->status, sizeof f->status);
+	r->hash = mix(r->hash, &f->truncated, sizeof f->truncated);
+	r->hash = mix(r->hash, f->body, f->len);
+	r->n++;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct frame_reader a, b;
+	struct rec ra = { 0xcbf29ce484222325ull, 0 }, rb = ra;
+	const char *p = (const char *)data;
+
+	frame_reader_init(&a, FUZZ_CAP);
+	int na = frame_reader_feed(&a, p, size, on_frame, &ra);
+
+	frame_reader_init(&b, FUZZ_CAP);
+	int nb = 0;
+	size_t off = 0, k = 0;
+	while (off < size) {
+		size_t step = 1 + (size > 0 ? data[k++ % size] % 17 : 0);
+		if (step > size - off)
+			step = size - off;
+		nb += frame_reader_feed(&b, p + off, step, on_frame, &rb);
+		off += step;
+	}
+	if (na != nb || ra.n != rb.n || ra.hash != rb.hash || a.garbage != b.garbage ||
+	    a.dropped != b.dropped || a.frames != b.frames)
+		abort();
+	if (a.line.len > FRAME_LINE_MAX || a.body.len > FUZZ_CAP)
+		abort();
+	frame_reader_free(&a);
+	frame_reader_free(&b);
+	return 0;
+}

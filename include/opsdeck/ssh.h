@@ -1,0 +1,119 @@
+/*
+ * ssh.h: the libssh client side of the collector: one session and one exec
+ * channel per host, opened with opsdeck's own policy.
+ *
+ * - ~/.ssh/config is read by us, never by libssh (SSH_OPTIONS_PROCESS_CONFIG
+ *   is off): Host (with * ? and ! patterns), HostName, User, Port,
+ *   IdentityFile, ProxyJump, first match wins per key as in OpenSSH. Nothing
+ *   in it can weaken the host-key policy.
+ * - Host keys: `strict` refuses unknown and changed keys; `accept-new`
+ *   records unknown keys in the known_hosts file (one writer at a time, under
+ *   a process-wide mutex) and refuses changed ones. A refusal names the
+ *   SHA256 fingerprint the host offered; nothing is run on a refused host.
+ * - Keys: the ssh-agent (when SSH_AUTH_SOCK is set), the configured identity,
+ *   ~/.ssh/config's IdentityFile, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa.
+ *   Never a password or passphrase prompt.
+ * - ProxyJump runs `ssh -W HOST:PORT BASTION` with the same known_hosts file
+ *   and StrictHostKeyChecking=yes|accept-new on a socketpair we own.
+ *
+ * A stream is used by one thread at a time. Opening is blocking and bounded
+ * by the target's timeout; reading is non-blocking (poll ssh_stream_fd()).
+ */
+#ifndef OPSDECK_SSH_H
+#define OPSDECK_SSH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "opsdeck/config.h"
+#include "opsdeck/hoststate.h"
+
+#define SSH_CONFIG_MAX_BYTES	(1024 * 1024)	/* a larger ~/.ssh/config is ignored */
+#define SSH_CONFIG_MAX_IDENTITIES 16
+
+/* What ~/.ssh/config says about one host (first match wins per key). */
+struct ssh_host_config {
+	char	*hostname;	/* %h expanded; NULL: not set */
+	char	*user;
+	int	 port;		/* 0: not set */
+	char	*identity[SSH_CONFIG_MAX_IDENTITIES];	/* ~ and %d %u %h %r %% expanded */
+	size_t	 nidentity;
+	char	*proxyjump;	/* NULL or "none": no jump */
+};
+
+/*
+ * Pure: parses an ssh_config text of len bytes and fills out with the values
+ * that apply to `host` (the name as written in opsdeck's config). `home` and
+ * `local_user` are used for ~, %d and %u. Unknown keys, Match blocks and
+ * Include are ignored. out must be zeroed; free with ssh_host_config_free.
+ */
+void ssh_config_lookup(const char *text, size_t len, const char *host, const char *home,
+	    const char *local_user, struct ssh_host_config *out);
+void ssh_host_config_free(struct ssh_host_config *hc);
+
+/* OpenSSH pattern: '*' any run, '?' one character; case-insensitive. 1 on match. */
+int ssh_pattern_match(const char *pattern, const char *s);
+
+/* Where and how to connect: filled by ssh_target_resolve. */
+struct ssh_target {
+	char		*name;		/* as configured (messages) */
+	char		*hostname;	/* to connect to and to look up in known_hosts */
+	char		*user;
+	int		 port;
+	char		*known_hosts;	/* path */
+	int		 known_hosts_explicit;	/* set in opsdeck's config: no global file */
+	enum hostkey_policy policy;
+	char		*identity[SSH_CONFIG_MAX_IDENTITIES + 4];	/* in order */
+	size_t		 nidentity;
+	char		*proxyjump;	/* NULL: direct */
+	int64_t		 timeout_ms;
+};
+
+/*
+ * Resolves host `name` with its group's conn settings and ~/.ssh/config
+ * ($HOME/.ssh/config; read once by the caller and passed as text, may be
+ * NULL). opsdeck's settings win where they were given.
+ */
+void ssh_target_resolve(struct ssh_target *t, const char *name,
+	    const struct conn_settings *conn, const char *ssh_config, size_t ssh_config_len,
+	    int64_t timeout_ms);
+void ssh_target_free(struct ssh_target *t);
+
+struct ssh_stream;
+
+/* A stream for t (copied). Never NULL. */
+struct ssh_stream *ssh_stream_new(const struct ssh_target *t);
+/*
+ * Opens the transport: TCP (non-blocking connect with the target's timeout)
+ * or the ProxyJump command. Returns early when abort_fd (if >= 0) becomes
+ * readable. 0, or -1 with *state (HOST_DOWN, HOST_TIMEOUT) and *cause.
+ */
+int  ssh_stream_connect(struct ssh_stream *s, int abort_fd, enum host_state *state,
+	    char **cause);
+/*
+ * The socket libssh talks over, once connected (-1 before). Another thread
+ * may shutdown() it to abort ssh_stream_start(); it stays open until
+ * ssh_stream_free().
+ */
+int  ssh_stream_socket(const struct ssh_stream *s);
+/*
+ * Key exchange, host-key policy, authentication, then `command` on an exec
+ * channel. Blocking, bounded by the timeout. Afterwards the session is
+ * non-blocking. 0, or -1 with *state (HOST_DOWN, HOST_TIMEOUT,
+ * HOST_AUTH_FAILED, HOST_HOSTKEY_UNKNOWN, HOST_HOSTKEY_CHANGED) and *cause.
+ */
+int  ssh_stream_start(struct ssh_stream *s, const char *command, enum host_state *state,
+	    char **cause);
+/* The fd to poll for input once started. */
+int  ssh_stream_fd(const struct ssh_stream *s);
+/*
+ * Non-blocking read of the command's stdout (stderr is read and dropped).
+ * Returns bytes (> 0), 0 when nothing is available now, or -1 when the
+ * stream ended (*cause says why: closed by the host, connection lost).
+ */
+ssize_t ssh_stream_read(struct ssh_stream *s, char *buf, size_t len, char **cause);
+/* Closes the channel and session (politely when `graceful`) and frees s. */
+void ssh_stream_free(struct ssh_stream *s, int graceful);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * ui_priv.h: what the files of src/ui/ share. Only src/ui/ includes it (it
+ * pulls in ncursesw); only the UI thread runs this code.
+ *
+ * The console keeps a copy of every host's latest status (store_get_hosts on
+ * each collector tick), a ring of recent CPU and GPU figures per host for
+ * sparklines, the rows the Compute pane shows after filter and sort, and the
+ * alerts derived from states and thresholds. Each pane is a `const struct
+ * pane_ops` (draw, key, click) with a window and a dirty flag; a frame redraws
+ * the dirty panes, wnoutrefresh()es each and calls doupdate() once.
+ */
+#ifndef OPSDECK_UI_PRIV_H
+#define OPSDECK_UI_PRIV_H
+
+#include <curses.h>
+#include <regex.h>
+#include <stdint.h>
+
+#include "opsdeck/hoststate.h"
+#include "opsdeck/theme.h"
+#include "opsdeck/ui.h"
+
+#define UI_RING		120		/* recent values kept per host */
+#define UI_INPUT_MAX	256		/* `/` and `:` line length in bytes */
+#define UI_MSG_MAX	512
+#define UI_KEY_WIDE	0x1000000	/* keys: a non-ASCII character c is UI_KEY_WIDE + c */
+
+enum ui_pane_id {
+	PANE_COMPUTE,
+	PANE_DEVICES,
+	PANE_BUDGETS,
+	PANE_DETAIL,
+	PANE_ALERTS,
+	PANE_COUNT
+};
+
+enum ui_view { VIEW_ALL, VIEW_COMPUTE, VIEW_DEVICES, VIEW_BUDGETS, VIEW_COUNT };
+
+enum ui_sort { SORT_NAME, SORT_STATE, SORT_CPU, SORT_MEM, SORT_LOAD, SORT_GPU, SORT_COUNT };
+
+enum ui_mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND, MODE_HELP };
+
+struct ui;
+struct pane;
+
+struct pane_ops {
+	const char	*name;		/* the title in the border */
+	/* Draws the inside of p->win (border already drawn). */
+	void		(*draw)(struct ui *u, struct pane *p);
+	/* Handles a key while the pane has focus; returns 1 when used. */
+	int		(*key)(struct ui *u, struct pane *p, int key);
+	/* A click on inner row `row` (0-based, below the border). May be NULL. */
+	void		(*click)(struct ui *u, struct pane *p, int row);
+};
+
+struct pane {
+	const struct pane_ops *ops;
+	WINDOW		*win;		/* NULL when hidden in this layout */
+	int		 y, x, h, w;
+	int		 dirty;
+	int		 top;		/* first row shown (scrolling) */
+	int		 sel;		/* selected row, panes that have one */
+	int		 nlines;	/* rows of content at the last draw */
+};
+
+/* Recent figures of one host, kept across refreshes. */
+struct ui_ring {
+	char		 name[HOSTNAME_MAX + 1];
+	float		 cpu[UI_RING];	/* -1: unknown */
+	float		 gpu[UI_RING];	/* mean GPU util, -1: unknown/none */
+	int		 head, count;	/* next slot, values stored */
+	int64_t		 last_sample_ms;
+	int		 seen;		/* mark for pruning */
+};
+
+enum ui_row_kind { ROW_GROUP, ROW_HOST };
+
+struct ui_row {
+	enum ui_row_kind kind;
+	int		 idx;		/* host index, or group index */
+};
+
+struct ui_group {
+	char		 name[128];
+	enum group_kind	 kind;
+	int		 total, up, shown;
+	double		 cpu_sum;
+	int		 cpu_n;
+	int		 gpus, gpus_busy;
+};
+
+enum ui_sev { SEV_INFO, SEV_WARN, SEV_CRIT };
+
+struct ui_alert {
+	enum ui_sev	 sev;
+	int64_t		 since_ms;
+	char		 host[HOSTNAME_MAX + 1];
+	char		 text[320];
+};
+
+struct ui {
+	const struct ui_opts *o;
+	struct store	*store;
+
+	struct host_status *hosts;	/* from store_get_hosts, owned */
+	size_t		 nhosts;
+	int		*ring_of;	/* host index -> rings index */
+	struct ui_ring	*rings;		/* sorted by name */
+	size_t		 nrings;
+	int64_t		 last_sample_ms;	/* newest sample over all hosts */
+	char		 data_error[UI_MSG_MAX];	/* last store error, "" */
+
+	struct ui_group	*groups;
+	size_t		 ngroups;
+	struct ui_row	*rows;		/* Compute pane rows after filter and sort */
+	size_t		 nrows;
+	char		 sel_host[HOSTNAME_MAX + 1];	/* selection kept by name */
+
+	struct ui_alert	*alerts;
+	size_t		 nalerts;
+
+	struct pane	 pane[PANE_COUNT];
+	enum ui_view	 view;
+	int		 focus;		/* enum ui_pane_id */
+	int		 zoom;		/* 1: the focused pane fills the screen */
+	int		 too_small;
+
+	enum ui_sort	 sort;
+	int		 sort_rev;
+
+	char		 filter[UI_INPUT_MAX];
+	int		 filter_re;	/* filter is a compiled regex */
+	regex_t		 re;
+
+	enum ui_mode	 mode;
+	char		 input[UI_INPUT_MAX];
+	size_t		 input_len;
+	char		 msg[UI_MSG_MAX];
+	int		 msg_err;
+	int		 status_dirty;
+	WINDOW		*status;
+	WINDOW		*help;
+	int		 help_top;
+
+	struct theme	 theme;
+	char		 theme_err[UI_MSG_MAX];
+	attr_t		 attr[THEME_ROLE_COUNT];
+	int		 colors;	/* 0: monochrome */
+	int		 quit;
+	int		 frames;
+};
+
+extern const struct pane_ops pane_compute_ops, pane_devices_ops, pane_budgets_ops,
+	    pane_detail_ops, pane_alerts_ops;
+
+/* ui.c */
+void ui_layout(struct ui *u);
+void ui_rebuild_rows(struct ui *u);
+void ui_set_data(struct ui *u, struct host_status *hosts, size_t n);
+const struct host_status *ui_selected(const struct ui *u);
+void ui_select_row(struct ui *u, int row);
+void ui_dirty_all(struct ui *u);
+void ui_message(struct ui *u, int err, const char *fmt, ...) OD_PRINTF(3, 4);
+int  ui_handle_key(struct ui *u, int key);
+void ui_draw_frame(struct ui *u);
+void ui_init_state(struct ui *u, const struct ui_opts *o);
+void ui_free_state(struct ui *u);
+int  ui_view_parse(const char *s);
+const char *ui_sort_name(enum ui_sort s);
+void ui_set_filter(struct ui *u, const char *text);
+void ui_command(struct ui *u, const char *line);
+size_t ui_complete(struct ui *u, char *line, size_t cap);
+const struct ui_ring *ui_ring_of(const struct ui *u, size_t host);
+
+/* ui_theme.c */
+void ui_theme_apply(struct ui *u, const struct theme *t);
+int  ui_theme_select(struct ui *u, const char *name);
+
+/* widget.c: drawing helpers; every string is sanitised and cut on cells. */
+int  ui_put(WINDOW *w, int y, int x, int cells, const char *s, attr_t a);
+int  ui_put_remote(WINDOW *w, int y, int x, int cells, const char *s, attr_t a);
+int  ui_putf(WINDOW *w, int y, int x, int cells, attr_t a, const char *fmt, ...)
+	    OD_PRINTF(6, 7);
+int  ui_fit_right(WINDOW *w, int y, int x, int cells, const char *s, attr_t a);
+void ui_fill(WINDOW *w, int y, int x, int cells, attr_t a);
+void ui_gauge(struct ui *u, WINDOW *w, int y, int x, int cells, double pct, enum theme_role r);
+void ui_spark(struct ui *u, WINDOW *w, int y, int x, int cells, const float *ring,
+	    int head, int count, int ring_len);
+void ui_box(struct ui *u, struct pane *p, int focused, const char *extra);
+enum theme_role ui_state_role(enum host_state s);
+const char *ui_state_glyph(enum host_state s);
+const char *ui_state_word(enum host_state s);
+enum theme_role ui_pct_role(double pct);
+void ui_age(char *buf, size_t len, int64_t ms);
+void ui_draw_help(struct ui *u);
+
+#endif

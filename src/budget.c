@@ -1,0 +1,1304 @@
+/*
+ * budget.c: amounts in won, civil dates in Asia/Seoul, and the budget plan
+ * in YAML (man/opsdeck-budget.5) to struct budget_plan.
+ *
+ * The plan parser works as config.c does, in two steps: bp_tree() runs
+ * libyaml's event parser into a small node tree with 1-based positions,
+ * refusing anchors and aliases, nesting deeper than BUDGET_MAX_DEPTH (counted
+ * over events, since libyaml's cost grows with the square of the depth),
+ * scalars longer than BUDGET_MAX_STRING and more than one document. Then the
+ * bp_* walkers check the tree against the schema and fill the structs,
+ * adding every problem to the struct diag as FILE:LINE:COL instead of
+ * stopping at the first.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "opsdeck/budget.h"
+#include "opsdeck/sanitize.h"
+#include "opsdeck/textwidth.h"
+#include "opsdeck/util.h"
+
+/* ---- amounts ------------------------------------------------------------ */
+
+static int
+amount_blank(const char *s, size_t n, size_t i)
+{
+	return i < n && (s[i] == ' ' || s[i] == '\t');
+}
+
+static size_t
+amount_skip(const char *s, size_t n, size_t i)
+{
+	while (amount_blank(s, n, i))
+		i++;
+	return i;
+}
+
+static int
+amount_word(const char *s, size_t n, size_t i, const char *w)
+{
+	size_t l = strlen(w);
+	return i + l <= n && memcmp(s + i, w, l) == 0;
+}
+
+/*
+ * One NUMBER at s[*i]: digits with optional thousands commas and an optional
+ * decimal part. Sets *mant to all its digits as one integer and *fdig to the
+ * number of decimals. 0, or -1 with *why.
+ */
+static int
+amount_number(const char *s, size_t n, size_t *i, uint64_t *mant, int *fdig, const char **why)
+{
+	size_t p = *i, group = 0;
+	int commas = 0, ndig = 0;
+	uint64_t m = 0;
+
+	if (p >= n || s[p] < '0' || s[p] > '9') {
+		*why = "expected a number";
+		return -1;
+	}
+	for (; p < n; p++) {
+		if (s[p] >= '0' && s[p] <= '9') {
+			if (m > (UINT64_MAX - 9) / 10) {
+				*why = "amount too large";
+				return -1;
+			}
+			m = m * 10 + (uint64_t)(s[p] - '0');
+			group++;
+			ndig++;
+		} else if (s[p] == ',') {
+			if ((commas == 0 && (group == 0 || group > 3)) || (commas > 0 && group != 3)) {
+				*why = "misplaced thousands separator";
+				return -1;
+			}
+			commas++;
+			group = 0;
+		} else {
+			break;
+		}
+	}
+	if (commas > 0 && group != 3) {
+		*why = "misplaced thousands separator";
+		return -1;
+	}
+	*fdig = 0;
+	if (p < n && s[p] == '.') {
+		p++;
+		if (p >= n || s[p] < '0' || s[p] > '9') {
+			*why = "expected digits after the decimal point";
+			return -1;
+		}
+		for (; p < n && s[p] >= '0' && s[p] <= '9'; p++) {
+			if (m > (UINT64_MAX - 9) / 10 || *fdig >= 18) {
+				*why = "too many digits";
+				return -1;
+			}
+			m = m * 10 + (uint64_t)(s[p] - '0');
+			(*fdig)++;
+		}
+	}
+	(void)ndig;
+	*mant = m;
+	*i = p;
+	return 0;
+}
+
+int
+budget_parse_amount(const char *s, size_t n, unsigned flags, int64_t *krw, const char **why)
+{
+	static const struct {
+		const char	*word;
+		int		 exp;
+	} units[] = { { "조", 12 }, { "억", 8 }, { "만", 4 } };
+	size_t i = amount_skip(s, n, 0);
+	int neg = 0, last_exp = 99, ngroups = 0;
+	uint64_t total = 0;
+
+	*why = NULL;
+	if (i < n && s[i] == '-') {
+		if (!(flags & AMOUNT_NEGATIVE)) {
+			*why = "an amount cannot be negative here";
+			return -1;
+		}
+		neg = 1;
+		i = amount_skip(s, n, i + 1);
+	}
+	for (;;) {
+		i = amount_skip(s, n, i);
+		if (i >= n)
+			break;
+		if (amount_word(s, n, i, "원")) {
+			if (ngroups == 0) {
+				*why = "expected a number before 원";
+				return -1;
+			}
+			i = amount_skip(s, n, i + strlen("원"));
+			if (i < n) {
+				*why = "unexpected text after 원";
+				return -1;
+			}
+			break;
+		}
+		if (last_exp == 0) {
+			*why = "unexpected text after the amount";
+			return -1;
+		}
+		uint64_t mant;
+		int fdig, exp = 0;
+		if (amount_number(s, n, &i, &mant, &fdig, why) != 0)
+			return -1;
+		i = amount_skip(s, n, i);
+		int sub = 0;	/* 천 and 백 multiply the number: 5천만 = 5,000 x 10^4 */
+		if (amount_word(s, n, i, "천"))
+			sub = 3;
+		else if (amount_word(s, n, i, "백"))
+			sub = 2;
+		if (sub > 0)
+			i = amount_skip(s, n, i + strlen("천"));
+		for (size_t u = 0; u < OD_ARRAY_LEN(units); u++) {
+			if (amount_word(s, n, i, units[u].word)) {
+				exp = units[u].exp;
+				i += strlen(units[u].word);
+				break;
+			}
+		}
+		if (exp == 0 && i < n && s[i] >= '0' && s[i] <= '9') {
+			*why = "unexpected text after the amount";
+			return -1;
+		}
+		if (exp == 0 && i < n && !amount_blank(s, n, i) && !amount_word(s, n, i, "원")) {
+			*why = "unknown unit (use 조, 억, 만 or 원)";
+			return -1;
+		}
+		if (exp >= last_exp) {
+			*why = "units must go from the largest down (조, 억, 만)";
+			return -1;
+		}
+		/* value = mant * 10^(sub + exp - fdig), exactly */
+		uint64_t v = mant;
+		int scale = sub + exp;
+		if (scale >= fdig) {
+			for (int k = 0; k < scale - fdig; k++) {
+				if (v > UINT64_MAX / 10) {
+					*why = "amount too large";
+					return -1;
+				}
+				v *= 10;
+			}
+		} else {
+			uint64_t div = 1;
+			for (int k = 0; k < fdig - scale; k++)
+				div *= 10;
+			if (v % div != 0) {
+				*why = "not a whole number of won";
+				return -1;
+			}
+			v /= div;
+		}
+		if (v > (uint64_t)BUDGET_MAX_AMOUNT || total > (uint64_t)BUDGET_MAX_AMOUNT - v) {
+			*why = "amount too large";
+			return -1;
+		}
+		total += v;
+		last_exp = exp;
+		ngroups++;
+	}
+	if (ngroups == 0) {
+		*why = "empty amount";
+		return -1;
+	}
+	*krw = neg ? -(int64_t)total : (int64_t)total;
+	return 0;
+}
+
+/* For messages: whole 억 without decimals, else two. */
+static void
+eok_msg(char *dst, size_t dstlen, int64_t krw)
+{
+	budget_format_eok(dst, dstlen, krw, krw % 100000000 == 0 ? 0 : 2);
+}
+
+void
+budget_format_eok(char *dst, size_t dstlen, int64_t krw, int decimals)
+{
+	char num[48];
+
+	text_eok(num, sizeof num, text_krw_to_eok(krw), decimals);
+	snprintf(dst, dstlen, "%s억원", num);
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+/* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
+int32_t
+budget_days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int32_t)(era * 146097 + doe - 719468);
+}
+
+void
+budget_civil_from_days(int32_t day, int *y, int *m, int *d)
+{
+	int64_t z = (int64_t)day + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+int
+budget_date_parse(const char *s, size_t n, int32_t *day)
+{
+	int v[3] = { 0, 0, 0 };
+	static const int w[3] = { 4, 2, 2 };
+	size_t p = 0;
+
+	if (n != 10)
+		return -1;
+	for (int f = 0; f < 3; f++) {
+		for (int k = 0; k < w[f]; k++, p++) {
+			if (s[p] < '0' || s[p] > '9')
+				return -1;
+			v[f] = v[f] * 10 + (s[p] - '0');
+		}
+		if (f < 2 && s[p++] != '-')
+			return -1;
+	}
+	if (v[0] < 1900 || v[0] > 2999 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+	    v[2] > days_in_month(v[0], v[1]))
+		return -1;
+	*day = budget_days_from_civil(v[0], v[1], v[2]);
+	return 0;
+}
+
+void
+budget_date_format(int32_t day, char *buf, size_t len)
+{
+	int y, m, d;
+
+	if (day == BUDGET_NO_DAY) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	budget_civil_from_days(day, &y, &m, &d);
+	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+}
+
+int32_t
+budget_day_from_wall_ms(int64_t wall_ms)
+{
+	int64_t s = wall_ms / 1000 - (wall_ms % 1000 < 0);	/* floor */
+	s += BUDGET_KST_OFFSET_S;
+	int64_t day = s / 86400 - (s % 86400 < 0);
+	return (int32_t)day;
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+static const char *const period_names[] = { "month", "quarter", "year", "total", NULL };
+static const char *const kind_names[] = { "company", "research", NULL };
+static const char *const funding_names[] = { "national", "city", "private", NULL };
+
+const char *
+budget_period_name(enum budget_period p)
+{
+	return (unsigned)p < 4 ? period_names[p] : "?";
+}
+
+const char *
+tenant_kind_name(enum tenant_kind k)
+{
+	return (unsigned)k < 2 ? kind_names[k] : "?";
+}
+
+const char *
+budget_funding_name(enum budget_funding f)
+{
+	return (unsigned)f < FUND_COUNT ? funding_names[f] : "?";
+}
+
+/* ---- the node tree ------------------------------------------------------ */
+
+enum bnode_type { BN_SCALAR, BN_SEQ, BN_MAP, BN_BAD };
+
+struct bnode {
+	enum bnode_type	 type;
+	int		 line, col;	/* 1-based */
+	int		 plain;
+	char		*s;		/* scalar, NUL-terminated, owned */
+	size_t		 len;
+	struct bnode	**kids;		/* seq: items; map: key, value, ... */
+	size_t		 nkids, cap;
+};
+
+static struct bnode *
+bn_new(enum bnode_type t, yaml_mark_t m)
+{
+	struct bnode *n = xcalloc(1, sizeof *n);
+	n->type = t;
+	n->line = (int)OD_MIN(m.line + 1, (size_t)INT_MAX);
+	n->col = (int)OD_MIN(m.column + 1, (size_t)INT_MAX);
+	return n;
+}
+
+static void
+bn_free(struct bnode *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->nkids; i++)
+		bn_free(n->kids[i]);
+	free(n->kids);
+	free(n->s);
+	free(n);
+}
+
+static void
+bn_append(struct bnode *parent, struct bnode *kid)
+{
+	if (parent->nkids == parent->cap) {
+		parent->cap = parent->cap ? parent->cap * 2 : 4;
+		parent->kids = xreallocarray(parent->kids, parent->cap, sizeof *parent->kids);
+	}
+	parent->kids[parent->nkids++] = kid;
+}
+
+static int
+bn_is_null(const struct bnode *n)
+{
+	return n->type == BN_SCALAR && n->plain && (n->len == 0 || strcmp(n->s, "~") == 0 ||
+	    strcmp(n->s, "null") == 0);
+}
+
+static const char *
+bn_type_name(const struct bnode *n)
+{
+	switch (n->type) {
+	case BN_MAP:
+		return "a map";
+	case BN_SEQ:
+		return "a list";
+	default:
+		return bn_is_null(n) ? "empty" : "a string";
+	}
+}
+
+struct bp {
+	struct diag	*d;
+	struct budget_plan *p;
+	char		 show[4][200];
+	int		 nshow;
+};
+
+/* A sanitised, cut copy of a scalar for a message; valid for four more calls. */
+static const char *
+bp_show(struct bp *x, const char *s, size_t len)
+{
+	char *out = x->show[x->nshow++ % 4];
+	size_t o = sanitize_text(out, 80, s, len);
+	if (len > 60 || o >= 79)
+		snprintf(out + OD_MIN(o, 60), sizeof x->show[0] - OD_MIN(o, 60), "...");
+	return out;
+}
+
+static void
+bp_err(struct bp *x, const struct bnode *n, const char *fmt, ...) OD_PRINTF(3, 4);
+
+static void
+bp_err(struct bp *x, const struct bnode *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_add(x->d, n != NULL ? n->line : 0, n != NULL ? n->col : 0, "%s", msg);
+	free(msg);
+}
+
+static void
+bp_yaml_error(struct bp *x, yaml_parser_t *yp)
+{
+	const char *problem = yp->problem != NULL ? yp->problem : "unknown error";
+	int line, col;
+
+	if (yp->error == YAML_MEMORY_ERROR) {
+		diag_add(x->d, 0, 0, "out of memory while parsing YAML");
+		return;
+	}
+	if (yp->error == YAML_READER_ERROR) {
+		diag_add(x->d, 0, 0, "invalid YAML input at byte %zu: %s", yp->problem_offset,
+		    problem);
+		return;
+	}
+	line = (int)OD_MIN(yp->problem_mark.line + 1, (size_t)INT_MAX);
+	col = (int)OD_MIN(yp->problem_mark.column + 1, (size_t)INT_MAX);
+	diag_add(x->d, line, col, "YAML syntax error: %s", problem);
+}
+
+/*
+ * Builds the node tree of text; NULL for an empty stream. *failed is set
+ * when the document could not be read to its end; the errors are in x->d.
+ */
+static struct bnode *
+bp_tree(struct bp *x, const char *text, size_t len, int *failed)
+{
+	yaml_parser_t yp;
+	yaml_event_t ev;
+	struct bnode *stack[BUDGET_MAX_DEPTH];
+	struct bnode *root = NULL;
+	int depth = 0, ndocs = 0, done = 0;
+
+	*failed = 0;
+	if (!yaml_parser_initialize(&yp))
+		fatal("yaml_parser_initialize: out of memory");
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	while (!done) {
+		if (!yaml_parser_parse(&yp, &ev)) {
+			bp_yaml_error(x, &yp);
+			*failed = 1;
+			break;
+		}
+		struct bnode *n = NULL;
+		yaml_char_t *anchor = NULL;
+		struct bnode at = { .line = (int)OD_MIN(ev.start_mark.line + 1, (size_t)INT_MAX),
+		    .col = (int)OD_MIN(ev.start_mark.column + 1, (size_t)INT_MAX) };
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++ndocs > 1) {
+				bp_err(x, &at, "more than one YAML document; a plan is one document");
+				*failed = 1;
+				done = 1;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			n = bn_new(BN_BAD, ev.start_mark);
+			bp_err(x, n, "aliases are not allowed ('*%s')",
+			    bp_show(x, (const char *)ev.data.alias.anchor,
+			    strlen((const char *)ev.data.alias.anchor)));
+			break;
+		case YAML_SCALAR_EVENT:
+			anchor = ev.data.scalar.anchor;
+			n = bn_new(BN_SCALAR, ev.start_mark);
+			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			n->len = ev.data.scalar.length;
+			if (n->len > BUDGET_MAX_STRING) {
+				bp_err(x, n, "string longer than %d bytes", BUDGET_MAX_STRING);
+				n->type = BN_BAD;
+				n->len = 0;
+			} else if (memchr(ev.data.scalar.value, '\0', n->len) != NULL) {
+				bp_err(x, n, "string contains a NUL byte");
+				n->type = BN_BAD;
+				n->len = 0;
+			}
+			n->s = xstrndup((const char *)ev.data.scalar.value, n->len);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (depth >= BUDGET_MAX_DEPTH) {
+				bp_err(x, &at, "nesting deeper than %d levels", BUDGET_MAX_DEPTH);
+				*failed = 1;
+				done = 1;
+				break;
+			}
+			if (ev.type == YAML_SEQUENCE_START_EVENT) {
+				anchor = ev.data.sequence_start.anchor;
+				n = bn_new(BN_SEQ, ev.start_mark);
+			} else {
+				anchor = ev.data.mapping_start.anchor;
+				n = bn_new(BN_MAP, ev.start_mark);
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth > 0)
+				depth--;
+			break;
+		default:
+			break;
+		}
+		if (anchor != NULL)
+			bp_err(x, n, "anchors are not allowed ('&%s')",
+			    bp_show(x, (const char *)anchor, strlen((const char *)anchor)));
+		if (n != NULL) {
+			if (depth > 0)
+				bn_append(stack[depth - 1], n);
+			else if (root == NULL)
+				root = n;
+			else
+				bn_free(n);
+			if (n->type == BN_SEQ || n->type == BN_MAP)
+				stack[depth++] = n;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&yp);
+	return root;
+}
+
+/* ---- schema helpers ----------------------------------------------------- */
+
+static int
+word_index(const char *s, const char *const *words)
+{
+	for (int i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "a, b or c" of words[] into the show buffers. */
+static const char *
+bp_join(struct bp *x, const char *const *words)
+{
+	char *out = x->show[x->nshow++ % 4];
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; words[i] != NULL && o < sizeof x->show[0]; i++) {
+		const char *sep = i == 0 ? "" : words[i + 1] == NULL ? " or " : ", ";
+		o += (size_t)snprintf(out + o, sizeof x->show[0] - o, "%s%s", sep, words[i]);
+	}
+	return out;
+}
+
+/*
+ * Checks that m is a map whose keys are strings among words[], each once.
+ * Returns a malloc'd flag per pair (1: use it), or NULL when m is not a map
+ * (reported as `what`).
+ */
+static char *
+bp_keys(struct bp *x, const struct bnode *m, const char *what, const char *const *words)
+{
+	if (m->type == BN_BAD)
+		return NULL;
+	if (m->type != BN_MAP) {
+		bp_err(x, m, "%s must be a map, not %s", what, bn_type_name(m));
+		return NULL;
+	}
+	size_t npairs = m->nkids / 2;
+	char *use = xcalloc(npairs + 1, 1);
+	for (size_t i = 0; i < npairs; i++) {
+		const struct bnode *k = m->kids[2 * i];
+		if (k->type == BN_BAD)
+			continue;
+		if (k->type != BN_SCALAR) {
+			bp_err(x, k, "a key in %s must be a string, not %s", what, bn_type_name(k));
+			continue;
+		}
+		if (word_index(k->s, words) < 0) {
+			bp_err(x, k, "unknown key '%s' in %s (known: %s)", bp_show(x, k->s, k->len),
+			    what, bp_join(x, words));
+			continue;
+		}
+		int dup = 0;
+		for (size_t j = 0; j < i && !dup; j++) {
+			const struct bnode *kj = m->kids[2 * j];
+			if (use[j] && strcmp(kj->s, k->s) == 0) {
+				bp_err(x, k, "'%s' given twice in %s (first at line %d)", k->s, what,
+				    kj->line);
+				dup = 1;
+			}
+		}
+		if (!dup && m->kids[2 * i + 1]->type != BN_BAD)
+			use[i] = 1;
+	}
+	return use;
+}
+
+/* Value of key in map m, or NULL. */
+static const struct bnode *
+bn_get(const struct bnode *m, const char *key)
+{
+	if (m == NULL || m->type != BN_MAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < m->nkids; i += 2)
+		if (m->kids[i]->type == BN_SCALAR && strcmp(m->kids[i]->s, key) == 0)
+			return m->kids[i + 1];
+	return NULL;
+}
+
+/* A non-empty string scalar into *out (replaced). 0 or -1 (reported). */
+static int
+bp_string(struct bp *x, const char *key, const struct bnode *v, char **out)
+{
+	if (v->type != BN_SCALAR || bn_is_null(v)) {
+		bp_err(x, v, "'%s' must be a string, not %s", key, bn_type_name(v));
+		return -1;
+	}
+	char tmp[BUDGET_MAX_STRING + 1];
+	sanitize_text(tmp, sizeof tmp, v->s, v->len);
+	free(*out);
+	*out = xstrdup(tmp);
+	return 0;
+}
+
+/* An id: [A-Za-z0-9_.-], 1..BUDGET_ID_MAX-1 bytes. */
+static int
+bp_id(struct bp *x, const char *key, const struct bnode *v, char **out)
+{
+	if (v->type != BN_SCALAR || bn_is_null(v)) {
+		bp_err(x, v, "'%s' must be an id, not %s", key, bn_type_name(v));
+		return -1;
+	}
+	int ok = v->len > 0 && v->len < BUDGET_ID_MAX;
+	for (size_t i = 0; ok && i < v->len; i++) {
+		char c = v->s[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '-' || c == '.';
+	}
+	if (!ok) {
+		bp_err(x, v, "'%s' must be an id of letters, digits, '_', '-' or '.' "
+		    "(at most %d bytes), not '%s'", key, BUDGET_ID_MAX - 1,
+		    bp_show(x, v->s, v->len));
+		return -1;
+	}
+	free(*out);
+	*out = xstrdup(v->s);
+	return 0;
+}
+
+static int
+bp_amount(struct bp *x, const char *key, const struct bnode *v, int64_t *out)
+{
+	const char *why;
+
+	if (v->type != BN_SCALAR || bn_is_null(v)) {
+		bp_err(x, v, "'%s' must be an amount such as 2559억, not %s", key,
+		    bn_type_name(v));
+		return -1;
+	}
+	if (budget_parse_amount(v->s, v->len, 0, out, &why) != 0) {
+		bp_err(x, v, "'%s': bad amount '%s': %s", key, bp_show(x, v->s, v->len), why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+bp_date(struct bp *x, const char *key, const struct bnode *v, int32_t *out)
+{
+	if (v->type != BN_SCALAR || budget_date_parse(v->s, v->len, out) != 0) {
+		bp_err(x, v, "'%s' must be a date YYYY-MM-DD, not '%s'", key,
+		    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+		return -1;
+	}
+	return 0;
+}
+
+/* A non-negative number of hours: digits, commas, decimals ("12,000", "2.5"). */
+static int
+bp_hours(struct bp *x, const char *key, const struct bnode *v, double *out)
+{
+	uint64_t mant;
+	int fdig;
+	size_t i = 0;
+	const char *why = "expected a number of hours";
+
+	if (v->type == BN_SCALAR && amount_number(v->s, v->len, &i, &mant, &fdig, &why) == 0 &&
+	    i == v->len && mant < (UINT64_C(1) << 53)) {
+		double d = (double)mant;
+		for (int k = 0; k < fdig; k++)
+			d /= 10;
+		*out = d;
+		return 0;
+	}
+	bp_err(x, v, "'%s' must be a number of hours (0 or more), not '%s'", key,
+	    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+	return -1;
+}
+
+/* "70%", "70", "12.5%" as basis points (0..10000). */
+static int
+bp_share(struct bp *x, const char *key, const struct bnode *v, int *bp)
+{
+	uint64_t mant;
+	int fdig;
+	size_t i = 0, n = v->len;
+	const char *why;
+
+	if (v->type == BN_SCALAR && n > 0 && v->s[n - 1] == '%')
+		n--;
+	if (v->type == BN_SCALAR && amount_number(v->s, n, &i, &mant, &fdig, &why) == 0 &&
+	    i == n && fdig <= 2) {
+		for (int k = fdig; k < 2; k++)
+			mant *= 10;
+		if (mant <= 10000) {
+			*bp = (int)mant;
+			return 0;
+		}
+	}
+	bp_err(x, v, "'%s' must be a share such as 70%%, not '%s'", key,
+	    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+	return -1;
+}
+
+/* ---- plan sections ------------------------------------------------------ */
+
+static const char *const top_keys[] = {
+	"name", "start", "end", "total", "private_investment", "funding", "programmes",
+	"tenants", "rates", NULL
+};
+static const char *const programme_keys[] = { "id", "name", "allocation", "items", NULL };
+static const char *const item_keys[] = { "id", "name", "allocation", "years", NULL };
+static const char *const tenant_keys[] = {
+	"id", "name", "kind", "programme", "accounts", "period", "gpu_hours", "node_hours",
+	"rates", NULL
+};
+static const char *const rate_keys[] = { "gpu_hour", "node_hour", NULL };
+
+static int
+year_cmp(const void *a, const void *b)
+{
+	const struct budget_year *ya = a, *yb = b;
+	return (ya->year > yb->year) - (ya->year < yb->year);
+}
+
+/* The `years` map of an item: YEAR: AMOUNT. */
+static void
+bp_years(struct bp *x, const struct bnode *v, struct budget_item *it)
+{
+	if (v->type != BN_MAP) {
+		bp_err(x, v, "'years' must be a map of YEAR: AMOUNT, not %s", bn_type_name(v));
+		return;
+	}
+	int64_t sum = 0;
+	for (size_t i = 0; i + 1 < v->nkids; i += 2) {
+		const struct bnode *k = v->kids[i], *a = v->kids[i + 1];
+		int year = 0, ok = k->type == BN_SCALAR && k->len == 4;
+		for (size_t j = 0; ok && j < 4; j++) {
+			ok = k->s[j] >= '0' && k->s[j] <= '9';
+			year = year * 10 + (k->s[j] - '0');
+		}
+		if (!ok || year < 1900 || year > 2999) {
+			bp_err(x, k, "a key in 'years' must be a year such as 2021, not '%s'",
+			    k->type == BN_SCALAR ? bp_show(x, k->s, k->len) : bn_type_name(k));
+			continue;
+		}
+		int dup = 0;
+		for (size_t j = 0; j < it->nyears; j++)
+			dup |= it->years[j].year == year;
+		if (dup) {
+			bp_err(x, k, "year %d given twice", year);
+			continue;
+		}
+		int64_t amt;
+		if (a->type == BN_BAD || bp_amount(x, "years", a, &amt) != 0)
+			continue;
+		if (amt > BUDGET_MAX_AMOUNT - sum) {
+			bp_err(x, a, "the years of item '%s' add up to too much", it->id);
+			continue;
+		}
+		sum += amt;
+		it->years = xreallocarray(it->years, it->nyears + 1, sizeof *it->years);
+		it->years[it->nyears].year = year;
+		it->years[it->nyears].amount = amt;
+		it->nyears++;
+		if (it->allocation >= 0 && sum > it->allocation)
+			bp_err(x, a, "the years of item '%s' add up to more than its allocation",
+			    it->id != NULL ? it->id : "?");
+	}
+	if (it->nyears > 1)
+		qsort(it->years, it->nyears, sizeof *it->years, year_cmp);
+}
+
+static void
+bp_item(struct bp *x, const struct bnode *m, struct budget_programme *pg)
+{
+	struct budget_item it = { .allocation = -1, .line = m->line, .col = m->col };
+	char *use = bp_keys(x, m, "an item", item_keys);
+	const struct bnode *v;
+
+	if (use == NULL)
+		return;
+	if ((v = bn_get(m, "id")) == NULL)
+		bp_err(x, m, "an item needs an 'id'");
+	else if (v->type != BN_BAD)
+		bp_id(x, "id", v, &it.id);
+	if ((v = bn_get(m, "name")) != NULL && v->type != BN_BAD)
+		bp_string(x, "name", v, &it.name);
+	if ((v = bn_get(m, "allocation")) == NULL)
+		bp_err(x, m, "item '%s' needs an 'allocation'", it.id != NULL ? it.id : "?");
+	else if (v->type != BN_BAD && bp_amount(x, "allocation", v, &it.allocation) != 0)
+		it.allocation = -1;
+	if ((v = bn_get(m, "years")) != NULL && v->type != BN_BAD)
+		bp_years(x, v, &it);
+	free(use);
+	if (it.id != NULL) {
+		for (size_t i = 0; i < pg->nitems; i++) {
+			if (strcmp(pg->items[i].id, it.id) == 0) {
+				bp_err(x, bn_get(m, "id"), "item '%s' given twice in programme '%s' "
+				    "(first at line %d)", it.id, pg->id ? pg->id : "?",
+				    pg->items[i].line);
+				free(it.id);
+				it.id = NULL;
+				break;
+			}
+		}
+	}
+	if (it.id == NULL || it.allocation < 0) {
+		free(it.id);
+		free(it.name);
+		free(it.years);
+		return;
+	}
+	if (it.name == NULL)
+		it.name = xstrdup(it.id);
+	pg->items = xreallocarray(pg->items, pg->nitems + 1, sizeof *pg->items);
+	pg->items[pg->nitems++] = it;
+}
+
+static void
+item_free(struct budget_item *it)
+{
+	free(it->id);
+	free(it->name);
+	free(it->years);
+}
+
+static void
+programme_free(struct budget_programme *pg)
+{
+	for (size_t i = 0; i < pg->nitems; i++)
+		item_free(&pg->items[i]);
+	free(pg->items);
+	free(pg->id);
+	free(pg->name);
+}
+
+static void
+bp_programme(struct bp *x, const struct bnode *m)
+{
+	struct budget_programme pg = { .allocation = -1, .line = m->line, .col = m->col };
+	char *use = bp_keys(x, m, "a programme", programme_keys);
+	const struct bnode *v, *alloc_at;
+	int bad = 0;
+
+	if (use == NULL)
+		return;
+	if ((v = bn_get(m, "id")) == NULL) {
+		bp_err(x, m, "a programme needs an 'id'");
+		bad = 1;
+	} else if (v->type == BN_BAD || bp_id(x, "id", v, &pg.id) != 0) {
+		bad = 1;
+	}
+	if ((v = bn_get(m, "name")) != NULL && v->type != BN_BAD)
+		bp_string(x, "name", v, &pg.name);
+	if ((alloc_at = bn_get(m, "allocation")) != NULL && alloc_at->type != BN_BAD &&
+	    bp_amount(x, "allocation", alloc_at, &pg.allocation) != 0)
+		bad = 1;
+	if ((v = bn_get(m, "items")) != NULL && v->type != BN_BAD) {
+		if (v->type != BN_SEQ) {
+			bp_err(x, v, "'items' must be a list of items, not %s", bn_type_name(v));
+		} else {
+			for (size_t i = 0; i < v->nkids && i < BUDGET_MAX_ENTRIES; i++)
+				bp_item(x, v->kids[i], &pg);
+			if (v->nkids > BUDGET_MAX_ENTRIES)
+				bp_err(x, v, "more than %d items", BUDGET_MAX_ENTRIES);
+		}
+	}
+	free(use);
+	int64_t sum = 0;
+	for (size_t i = 0; i < pg.nitems; i++)
+		sum += pg.items[i].allocation;	/* each <= 10^18, at most 10^4 items */
+	if (pg.allocation < 0 && alloc_at == NULL) {
+		if (pg.nitems == 0 && !bad) {
+			bp_err(x, m, "programme '%s' needs an 'allocation' or 'items'",
+			    pg.id != NULL ? pg.id : "?");
+			bad = 1;
+		}
+		pg.allocation = sum;
+	} else if (pg.allocation >= 0 && sum > pg.allocation) {
+		char a[64], b[64];
+		eok_msg(a, sizeof a, sum);
+		eok_msg(b, sizeof b, pg.allocation);
+		bp_err(x, alloc_at, "the items of programme '%s' add up to %s, more than its "
+		    "allocation of %s", pg.id != NULL ? pg.id : "?", a, b);
+	}
+	if (pg.allocation > BUDGET_MAX_AMOUNT) {
+		bp_err(x, m, "programme '%s': allocation too large", pg.id ? pg.id : "?");
+		bad = 1;
+	}
+	struct budget_plan *p = x->p;
+	for (size_t i = 0; !bad && i < p->nprogrammes; i++) {
+		if (strcmp(p->programmes[i].id, pg.id) == 0) {
+			bp_err(x, bn_get(m, "id"), "programme '%s' given twice (first at line %d)",
+			    pg.id, p->programmes[i].line);
+			bad = 1;
+		}
+	}
+	if (bad || pg.allocation < 0) {
+		programme_free(&pg);
+		return;
+	}
+	if (pg.name == NULL)
+		pg.name = xstrdup(pg.id);
+	p->programmes = xreallocarray(p->programmes, p->nprogrammes + 1, sizeof *p->programmes);
+	p->programmes[p->nprogrammes++] = pg;
+}
+
+/* `rates: {gpu_hour: AMOUNT, node_hour: AMOUNT}` */
+static void
+bp_rates(struct bp *x, const struct bnode *v, int64_t *gpu, int64_t *node)
+{
+	char *use = bp_keys(x, v, "'rates'", rate_keys);
+	const struct bnode *r;
+
+	if (use == NULL)
+		return;
+	if ((r = bn_get(v, "gpu_hour")) != NULL && r->type != BN_BAD)
+		bp_amount(x, "gpu_hour", r, gpu);
+	if ((r = bn_get(v, "node_hour")) != NULL && r->type != BN_BAD)
+		bp_amount(x, "node_hour", r, node);
+	free(use);
+}
+
+static void
+tenant_free(struct budget_tenant *t)
+{
+	free(t->id);
+	free(t->name);
+	free(t->programme);
+	for (size_t i = 0; i < t->naccounts; i++)
+		free(t->accounts[i]);
+	free(t->accounts);
+}
+
+/* One tenant; programme references are checked after every programme is read. */
+static void
+bp_tenant(struct bp *x, const struct bnode *m, int64_t rate_gpu, int64_t rate_node)
+{
+	struct budget_tenant t = { .line = m->line, .col = m->col,
+	    .rate_gpu_hour = rate_gpu, .rate_node_hour = rate_node };
+	char *use = bp_keys(x, m, "a tenant", tenant_keys);
+	const struct bnode *v;
+	int bad = 0;
+
+	if (use == NULL)
+		return;
+	if ((v = bn_get(m, "id")) == NULL) {
+		bp_err(x, m, "a tenant needs an 'id'");
+		bad = 1;
+	} else if (v->type == BN_BAD || bp_id(x, "id", v, &t.id) != 0) {
+		bad = 1;
+	}
+	if ((v = bn_get(m, "name")) != NULL && v->type != BN_BAD)
+		bp_string(x, "name", v, &t.name);
+	if ((v = bn_get(m, "kind")) != NULL && v->type != BN_BAD) {
+		int k = v->type == BN_SCALAR ? word_index(v->s, kind_names) : -1;
+		if (k < 0) {
+			bp_err(x, v, "'kind' must be %s, not '%s'", bp_join(x, kind_names),
+			    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+			bad = 1;
+		} else {
+			t.kind = (enum tenant_kind)k;
+		}
+	}
+	if ((v = bn_get(m, "programme")) != NULL && v->type != BN_BAD) {
+		if (bp_id(x, "programme", v, &t.programme) != 0) {
+			bad = 1;
+		} else if (budget_find_programme(x->p, t.programme) == NULL) {
+			bp_err(x, v, "unknown programme '%s'", t.programme);
+			bad = 1;
+		}
+	}
+	t.period = PERIOD_MONTH;
+	if ((v = bn_get(m, "period")) != NULL && v->type != BN_BAD) {
+		int k = v->type == BN_SCALAR ? word_index(v->s, period_names) : -1;
+		if (k < 0) {
+			bp_err(x, v, "'period' must be %s, not '%s'", bp_join(x, period_names),
+			    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+			bad = 1;
+		} else {
+			t.period = (enum budget_period)k;
+		}
+	}
+	if ((v = bn_get(m, "gpu_hours")) != NULL && v->type != BN_BAD &&
+	    bp_hours(x, "gpu_hours", v, &t.gpu_hours) != 0)
+		bad = 1;
+	if ((v = bn_get(m, "node_hours")) != NULL && v->type != BN_BAD &&
+	    bp_hours(x, "node_hours", v, &t.node_hours) != 0)
+		bad = 1;
+	if ((v = bn_get(m, "rates")) != NULL && v->type != BN_BAD)
+		bp_rates(x, v, &t.rate_gpu_hour, &t.rate_node_hour);
+	if ((v = bn_get(m, "accounts")) != NULL && v->type != BN_BAD) {
+		if (v->type != BN_SEQ || v->nkids == 0) {
+			bp_err(x, v, "'accounts' must be a list of Slurm account names");
+			bad = 1;
+		} else {
+			for (size_t i = 0; i < v->nkids && i < 256; i++) {
+				char *acc = NULL;
+				if (v->kids[i]->type == BN_BAD ||
+				    bp_id(x, "accounts", v->kids[i], &acc) != 0) {
+					bad = 1;
+					continue;
+				}
+				const struct budget_tenant *o = budget_find_account(x->p, acc);
+				if (o != NULL)
+					bp_err(x, v->kids[i], "account '%s' is already charged to "
+					    "tenant '%s' (line %d)", acc, o->id, o->line);
+				t.accounts = xreallocarray(t.accounts, t.naccounts + 1,
+				    sizeof *t.accounts);
+				t.accounts[t.naccounts++] = acc;
+			}
+		}
+	}
+	free(use);
+	for (size_t i = 0; !bad && i < x->p->ntenants; i++) {
+		if (strcmp(x->p->tenants[i].id, t.id) == 0) {
+			bp_err(x, bn_get(m, "id"), "tenant '%s' given twice (first at line %d)",
+			    t.id, x->p->tenants[i].line);
+			bad = 1;
+		}
+	}
+	if (bad) {
+		tenant_free(&t);
+		return;
+	}
+	if (t.naccounts == 0) {
+		if (budget_find_account(x->p, t.id) != NULL)
+			bp_err(x, bn_get(m, "id"), "account '%s' is already charged to another "
+			    "tenant", t.id);
+		t.accounts = xcalloc(1, sizeof *t.accounts);
+		t.accounts[0] = xstrdup(t.id);
+		t.naccounts = 1;
+	}
+	if (t.name == NULL)
+		t.name = xstrdup(t.id);
+	x->p->tenants = xreallocarray(x->p->tenants, x->p->ntenants + 1, sizeof *x->p->tenants);
+	x->p->tenants[x->p->ntenants++] = t;
+}
+
+static void
+bp_funding(struct bp *x, const struct bnode *v)
+{
+	char *use = bp_keys(x, v, "'funding'", funding_names);
+	int sum = 0, any = 0;
+
+	if (use == NULL)
+		return;
+	for (int f = 0; f < FUND_COUNT; f++) {
+		const struct bnode *s = bn_get(v, funding_names[f]);
+		if (s == NULL || s->type == BN_BAD)
+			continue;
+		if (bp_share(x, funding_names[f], s, &x->p->funding_bp[f]) == 0) {
+			sum += x->p->funding_bp[f];
+			any = 1;
+		} else {
+			any = -1;
+		}
+	}
+	free(use);
+	if (any == 1 && sum != 10000)
+		bp_err(x, v, "the funding shares add up to %d.%02d%%, not 100%%", sum / 100,
+		    sum % 100);
+}
+
+static void
+bp_top(struct bp *x, const struct bnode *root)
+{
+	const struct bnode *v, *total_at = NULL;
+	struct budget_plan *p = x->p;
+	int64_t rate_gpu = 0, rate_node = 0;
+
+	if (root == NULL || bn_is_null(root)) {
+		diag_add(x->d, 0, 0, "empty budget plan: expected a map with 'programmes'");
+		return;
+	}
+	char *use = bp_keys(x, root, "the plan", top_keys);
+	if (use == NULL)
+		return;
+	p->start_day = p->end_day = BUDGET_NO_DAY;
+	if ((v = bn_get(root, "name")) != NULL && v->type != BN_BAD)
+		bp_string(x, "name", v, &p->name);
+	if ((v = bn_get(root, "start")) != NULL && v->type != BN_BAD)
+		bp_date(x, "start", v, &p->start_day);
+	if ((v = bn_get(root, "end")) != NULL && v->type != BN_BAD &&
+	    bp_date(x, "end", v, &p->end_day) == 0 && p->start_day != BUDGET_NO_DAY &&
+	    p->end_day < p->start_day)
+		bp_err(x, v, "'end' is before 'start'");
+	if ((v = bn_get(root, "rates")) != NULL && v->type != BN_BAD)
+		bp_rates(x, v, &rate_gpu, &rate_node);
+	if ((v = bn_get(root, "funding")) != NULL && v->type != BN_BAD)
+		bp_funding(x, v);
+	if ((v = bn_get(root, "private_investment")) != NULL && v->type != BN_BAD)
+		bp_amount(x, "private_investment", v, &p->private_investment);
+	if ((v = bn_get(root, "programmes")) == NULL) {
+		bp_err(x, root, "missing 'programmes': list the programmes of the plan");
+	} else if (v->type == BN_SEQ) {
+		if (v->nkids == 0)
+			bp_err(x, v, "'programmes' is empty");
+		for (size_t i = 0; i < v->nkids && i < BUDGET_MAX_ENTRIES; i++)
+			bp_programme(x, v->kids[i]);
+		if (v->nkids > BUDGET_MAX_ENTRIES)
+			bp_err(x, v, "more than %d programmes", BUDGET_MAX_ENTRIES);
+	} else if (v->type != BN_BAD) {
+		bp_err(x, v, "'programmes' must be a list, not %s", bn_type_name(v));
+	}
+	p->programmes_sum = 0;
+	for (size_t i = 0; i < p->nprogrammes; i++) {
+		if (p->programmes[i].allocation > BUDGET_MAX_AMOUNT - p->programmes_sum) {
+			bp_err(x, root, "the programmes add up to more than %lld won",
+			    (long long)BUDGET_MAX_AMOUNT);
+			break;
+		}
+		p->programmes_sum += p->programmes[i].allocation;
+	}
+	p->total = p->programmes_sum;
+	if ((total_at = bn_get(root, "total")) != NULL && total_at->type != BN_BAD &&
+	    bp_amount(x, "total", total_at, &p->total) == 0 && p->total < p->programmes_sum) {
+		char a[64], b[64];
+		eok_msg(a, sizeof a, p->programmes_sum);
+		eok_msg(b, sizeof b, p->total);
+		bp_err(x, total_at, "the programmes add up to %s, more than the total of %s", a, b);
+	}
+	if (p->private_investment > BUDGET_MAX_AMOUNT - p->total)
+		bp_err(x, root, "total plus private investment is too large");
+	if ((v = bn_get(root, "tenants")) != NULL && v->type != BN_BAD) {
+		if (v->type != BN_SEQ) {
+			bp_err(x, v, "'tenants' must be a list, not %s", bn_type_name(v));
+		} else {
+			for (size_t i = 0; i < v->nkids && i < BUDGET_MAX_ENTRIES; i++)
+				bp_tenant(x, v->kids[i], rate_gpu, rate_node);
+			if (v->nkids > BUDGET_MAX_ENTRIES)
+				bp_err(x, v, "more than %d tenants", BUDGET_MAX_ENTRIES);
+		}
+	}
+	free(use);
+}
+
+/* Sorts d->v[from..] by line and column, keeping the order of equal ones. */
+static void
+diag_sort_from(struct diag *d, size_t from)
+{
+	for (size_t i = from + 1; i < d->n; i++) {
+		struct diag_entry e = d->v[i];
+		size_t j = i;
+		while (j > from && (d->v[j - 1].line > e.line ||
+		    (d->v[j - 1].line == e.line && d->v[j - 1].col > e.col))) {
+			d->v[j] = d->v[j - 1];
+			j--;
+		}
+		d->v[j] = e;
+	}
+}
+
+struct budget_plan *
+budget_plan_parse(const char *name, const char *text, size_t len, struct diag *d)
+{
+	struct bp x;
+	size_t before = diag_count(d) + d->dropped;
+	size_t first = d->n;
+	int failed;
+
+	memset(&x, 0, sizeof x);
+	x.d = d;
+	x.p = xcalloc(1, sizeof *x.p);
+	x.p->path = xstrdup(name != NULL ? name : "(plan)");
+	if (len > BUDGET_MAX_BYTES) {
+		diag_add(d, 0, 0, "plan larger than %d bytes", BUDGET_MAX_BYTES);
+		budget_plan_free(x.p);
+		return NULL;
+	}
+	struct bnode *root = bp_tree(&x, text, len, &failed);
+	if (!failed)
+		bp_top(&x, root);
+	bn_free(root);
+	diag_sort_from(d, first);
+	if (diag_count(d) + d->dropped != before) {
+		budget_plan_free(x.p);
+		return NULL;
+	}
+	return x.p;
+}
+
+struct budget_plan *
+budget_plan_load(const char *path, struct diag *d)
+{
+	char *text = NULL, *cause = NULL;
+	size_t len = 0;
+
+	if (read_file(path, BUDGET_MAX_BYTES, &text, &len, &cause) != 0) {
+		diag_add(d, 0, 0, "%s", cause);
+		free(cause);
+		return NULL;
+	}
+	struct budget_plan *p = budget_plan_parse(path, text, len, d);
+	free(text);
+	return p;
+}
+
+void
+budget_plan_free(struct budget_plan *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->nprogrammes; i++)
+		programme_free(&p->programmes[i]);
+	free(p->programmes);
+	for (size_t i = 0; i < p->ntenants; i++)
+		tenant_free(&p->tenants[i]);
+	free(p->tenants);
+	free(p->name);
+	free(p->path);
+	free(p);
+}
+
+const struct budget_programme *
+budget_find_programme(const struct budget_plan *p, const char *id_or_name)
+{
+	for (size_t i = 0; i < p->nprogrammes; i++)
+		if (strcmp(p->programmes[i].id, id_or_name) == 0)
+			return &p->programmes[i];
+	for (size_t i = 0; i < p->nprogrammes; i++)
+		if (strcmp(p->programmes[i].name, id_or_name) == 0)
+			return &p->programmes[i];
+	return NULL;
+}
+
+const struct budget_item *
+budget_find_item(const struct budget_programme *pg, const char *id_or_name)
+{
+	for (size_t i = 0; i < pg->nitems; i++)
+		if (strcmp(pg->items[i].id, id_or_name) == 0)
+			return &pg->items[i];
+	for (size_t i = 0; i < pg->nitems; i++)
+		if (strcmp(pg->items[i].name, id_or_name) == 0)
+			return &pg->items[i];
+	return NULL;
+}
+
+const struct budget_tenant *
+budget_find_account(const struct budget_plan *p, const char *account)
+{
+	for (size_t i = 0; i < p->ntenants; i++)
+		for (size_t j = 0; j < p->tenants[i].naccounts; j++)
+			if (strcmp(p->tenants[i].accounts[j], account) == 0)
+				return &p->tenants[i];
+	return NULL;
+}

@@ -1,0 +1,474 @@
+/*
+ * budget_store.c: the budget's tables in the cache (store.h's store_db).
+ *
+ *   budget_spend       one row per ledger line; `key` (ledger.c's dedup key)
+ *                      is UNIQUE, so importing a file twice adds nothing
+ *   budget_plan_lines  the plan's programmes and items at the last import
+ *   budget_jobs        every Slurm allocation seen, by JobID, with the use
+ *                      already counted (an older, shorter view of a job
+ *                      changes nothing)
+ *   budget_use         GPU-hours and node-hours per account and day
+ *
+ * Tables are created with CREATE TABLE IF NOT EXISTS in a short transaction
+ * of our own; every write is one BEGIN IMMEDIATE ... COMMIT, rolled back on
+ * any error, so a failed import leaves nothing behind. Every value is bound.
+ * The connection is the caller's store: use it from one thread at a time.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "opsdeck/budget.h"
+#include "opsdeck/sanitize.h"
+#include "opsdeck/store.h"
+#include "opsdeck/util.h"
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS budget_spend ("
+	" key TEXT NOT NULL UNIQUE,"
+	" day INTEGER NOT NULL,"
+	" programme TEXT NOT NULL,"
+	" item TEXT NOT NULL,"
+	" amount INTEGER NOT NULL,"
+	" vendor TEXT NOT NULL,"
+	" memo TEXT NOT NULL,"
+	" source TEXT NOT NULL,"
+	" line INTEGER NOT NULL,"
+	" imported_ms INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS budget_spend_line ON budget_spend(programme, item, day);"
+	"CREATE TABLE IF NOT EXISTS budget_plan_lines ("
+	" programme TEXT NOT NULL,"
+	" item TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" allocation INTEGER NOT NULL,"
+	" PRIMARY KEY (programme, item));"
+	"CREATE TABLE IF NOT EXISTS budget_jobs ("
+	" jobid TEXT PRIMARY KEY,"
+	" account TEXT NOT NULL,"
+	" user TEXT NOT NULL,"
+	" partition TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" elapsed_s INTEGER NOT NULL,"
+	" gpus INTEGER NOT NULL,"
+	" nodes INTEGER NOT NULL,"
+	" first_day INTEGER NOT NULL,"
+	" last_day INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS budget_use ("
+	" account TEXT NOT NULL,"
+	" day INTEGER NOT NULL,"
+	" gpu_hours REAL NOT NULL,"
+	" node_hours REAL NOT NULL,"
+	" PRIMARY KEY (account, day));";
+
+static char *
+db_cause(struct store *st, const char *what)
+{
+	return xasprintf("cache %s: %s: %s", store_path(st), what,
+	    sqlite3_errmsg(store_db(st)));
+}
+
+static int
+db_exec(struct store *st, const char *sql, const char *what, char **cause)
+{
+	char *err = NULL;
+	if (sqlite3_exec(store_db(st), sql, NULL, NULL, &err) != SQLITE_OK) {
+		*cause = xasprintf("cache %s: %s: %s", store_path(st), what,
+		    err != NULL ? err : "unknown error");
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+db_rollback(struct store *st)
+{
+	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Whether the budget tables exist (a cache no budget command has touched has none). */
+static int
+db_has_tables(struct store *st, int *has, char **cause)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name IN ('budget_spend', 'budget_use')", -1, &s,
+	    NULL) != SQLITE_OK) {
+		*cause = db_cause(st, "cannot read the schema");
+		return -1;
+	}
+	int rc = sqlite3_step(s);
+	*has = rc == SQLITE_ROW && sqlite3_column_int(s, 0) == 2;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		*cause = db_cause(st, "cannot read the schema");
+		return -1;
+	}
+	return 0;
+}
+
+int
+budget_store_init(struct store *st, char **cause)
+{
+	int has;
+
+	if (db_has_tables(st, &has, cause) != 0)
+		return -1;
+	if (has)
+		return 0;
+	if (db_exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", cause) != 0)
+		return -1;
+	if (db_exec(st, schema_sql, "cannot create the budget tables", cause) != 0) {
+		db_rollback(st);
+		return -1;
+	}
+	return db_exec(st, "COMMIT", "cannot create the budget tables", cause);
+}
+
+static int
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Replaces the plan lines with p's; inside the caller's transaction. */
+static int
+put_plan_lines(struct store *st, const struct budget_plan *p, char **cause)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (db_exec(st, "DELETE FROM budget_plan_lines", "cannot record the plan", cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO budget_plan_lines (programme, item, "
+	    "name, allocation) VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK) {
+		*cause = db_cause(st, "cannot record the plan");
+		return -1;
+	}
+	for (size_t i = 0; i < p->nprogrammes; i++) {
+		const struct budget_programme *pg = &p->programmes[i];
+		for (size_t j = 0; j <= pg->nitems; j++) {
+			sqlite3_reset(s);
+			bind_text(s, 1, pg->id);
+			bind_text(s, 2, j == 0 ? "" : pg->items[j - 1].id);
+			bind_text(s, 3, j == 0 ? pg->name : pg->items[j - 1].name);
+			sqlite3_bind_int64(s, 4, j == 0 ? pg->allocation :
+			    pg->items[j - 1].allocation);
+			if (sqlite3_step(s) != SQLITE_DONE) {
+				*cause = db_cause(st, "cannot record the plan");
+				sqlite3_finalize(s);
+				return -1;
+			}
+		}
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int
+budget_store_import(struct store *st, const struct budget_plan *p, const struct ledger *l,
+    const char *source, size_t *added, size_t *dup, char **cause)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t now = now_wall_ms();
+
+	*added = *dup = 0;
+	if (budget_store_init(st, cause) != 0)
+		return -1;
+	if (db_exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", cause) != 0)
+		return -1;
+	if (p != NULL && put_plan_lines(st, p, cause) != 0)
+		goto fail;
+	if (sqlite3_prepare_v2(store_db(st), "INSERT OR IGNORE INTO budget_spend (key, day, "
+	    "programme, item, amount, vendor, memo, source, line, imported_ms) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &s, NULL) != SQLITE_OK) {
+		*cause = db_cause(st, "cannot import the ledger");
+		goto fail;
+	}
+	for (size_t i = 0; i < l->nrows; i++) {
+		const struct ledger_row *r = &l->rows[i];
+		char *vendor = sanitize_dup(r->vendor, strlen(r->vendor), LEDGER_MAX_FIELD);
+		char *memo = sanitize_dup(r->memo, strlen(r->memo), LEDGER_MAX_FIELD);
+		char *src = sanitize_dup(source, strlen(source), 1024);
+		sqlite3_reset(s);
+		bind_text(s, 1, r->key);
+		sqlite3_bind_int64(s, 2, r->day);
+		bind_text(s, 3, r->programme);
+		bind_text(s, 4, r->item);
+		sqlite3_bind_int64(s, 5, r->amount);
+		bind_text(s, 6, vendor);
+		bind_text(s, 7, memo);
+		bind_text(s, 8, src);
+		sqlite3_bind_int(s, 9, r->line);
+		sqlite3_bind_int64(s, 10, now);
+		int rc = sqlite3_step(s);
+		free(vendor);
+		free(memo);
+		free(src);
+		if (rc != SQLITE_DONE) {
+			char *c = db_cause(st, "cannot import the ledger");
+			*cause = xasprintf("%d: %s", r->line, c);
+			free(c);
+			goto fail;
+		}
+		if (sqlite3_changes(store_db(st)) > 0)
+			(*added)++;
+		else
+			(*dup)++;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (db_exec(st, "COMMIT", "cannot commit the import", cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+	db_rollback(st);
+	*added = *dup = 0;
+	return -1;
+}
+
+int
+budget_store_put_usage(struct store *st, const struct slurm_usage *u, int32_t day,
+    size_t *changed, char **cause)
+{
+	sqlite3_stmt *get = NULL, *put = NULL, *add = NULL;
+	sqlite3 *db = store_db(st);
+
+	*changed = 0;
+	if (budget_store_init(st, cause) != 0)
+		return -1;
+	if (db_exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT elapsed_s, gpus, nodes FROM budget_jobs WHERE "
+	    "jobid = ?1", -1, &get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO budget_jobs (jobid, account, user, partition, "
+	    "state, elapsed_s, gpus, nodes, first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?9) ON CONFLICT (jobid) DO UPDATE SET account = excluded.account, "
+	    "user = excluded.user, partition = excluded.partition, state = excluded.state, "
+	    "elapsed_s = excluded.elapsed_s, gpus = excluded.gpus, nodes = excluded.nodes, "
+	    "last_day = max(last_day, excluded.last_day) "
+	    "WHERE excluded.elapsed_s >= budget_jobs.elapsed_s",
+	    -1, &put, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO budget_use (account, day, gpu_hours, "
+	    "node_hours) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account, day) DO UPDATE SET "
+	    "gpu_hours = gpu_hours + excluded.gpu_hours, node_hours = node_hours + "
+	    "excluded.node_hours", -1, &add, NULL) != SQLITE_OK) {
+		*cause = db_cause(st, "cannot record compute use");
+		goto fail;
+	}
+	for (size_t i = 0; i < u->njobs; i++) {
+		const struct slurm_job *j = &u->jobs[i];
+		double old_gpu = 0, old_node = 0;
+		sqlite3_reset(get);
+		bind_text(get, 1, j->jobid);
+		int rc = sqlite3_step(get);
+		if (rc == SQLITE_ROW) {
+			double e = (double)sqlite3_column_int64(get, 0);
+			old_gpu = (double)sqlite3_column_int64(get, 1) * e / 3600.0;
+			old_node = (double)sqlite3_column_int64(get, 2) * e / 3600.0;
+		} else if (rc != SQLITE_DONE) {
+			*cause = db_cause(st, "cannot read recorded jobs");
+			goto fail;
+		}
+		double dg = j->gpu_hours - old_gpu, dn = j->node_hours - old_node;
+		if (dg < 0)
+			dg = 0;
+		if (dn < 0)
+			dn = 0;
+		sqlite3_reset(put);
+		bind_text(put, 1, j->jobid);
+		bind_text(put, 2, j->account);
+		bind_text(put, 3, j->user);
+		bind_text(put, 4, j->partition);
+		bind_text(put, 5, j->state);
+		sqlite3_bind_int64(put, 6, j->elapsed_s);
+		sqlite3_bind_int64(put, 7, j->gpus);
+		sqlite3_bind_int64(put, 8, j->nodes);
+		sqlite3_bind_int(put, 9, day);
+		if (sqlite3_step(put) != SQLITE_DONE) {
+			*cause = db_cause(st, "cannot record a job");
+			goto fail;
+		}
+		if (dg <= 0 && dn <= 0)
+			continue;
+		sqlite3_reset(add);
+		bind_text(add, 1, j->account);
+		sqlite3_bind_int(add, 2, day);
+		sqlite3_bind_double(add, 3, dg);
+		sqlite3_bind_double(add, 4, dn);
+		if (sqlite3_step(add) != SQLITE_DONE) {
+			*cause = db_cause(st, "cannot record compute use");
+			goto fail;
+		}
+		(*changed)++;
+	}
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	sqlite3_finalize(add);
+	get = put = add = NULL;
+	if (db_exec(st, "COMMIT", "cannot commit compute use", cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	sqlite3_finalize(add);
+	db_rollback(st);
+	*changed = 0;
+	return -1;
+}
+
+static const char *
+keep(struct budget_facts *f, const unsigned char *s, size_t *cap)
+{
+	if (f->nstrings == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		f->strings = xreallocarray(f->strings, *cap, sizeof *f->strings);
+	}
+	f->strings[f->nstrings] = xstrdup(s != NULL ? (const char *)s : "");
+	return f->strings[f->nstrings++];
+}
+
+void
+budget_facts_free(struct budget_facts *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->nstrings; i++)
+		free(f->strings[i]);
+	free(f->strings);
+	free(f->spend);
+	free(f->use);
+	memset(f, 0, sizeof *f);
+}
+
+int
+budget_store_facts(struct store *st, struct budget_facts *f, char **cause)
+{
+	sqlite3_stmt *s = NULL;
+	size_t scap = 0, cap = 0;
+	int has, rc;
+
+	memset(f, 0, sizeof *f);
+	if (db_has_tables(st, &has, cause) != 0)
+		return -1;
+	if (!has)
+		return 0;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT programme, item, day, sum(amount) FROM "
+	    "budget_spend GROUP BY programme, item, day", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (f->nspend == cap) {
+			cap = cap ? cap * 2 : 256;
+			f->spend = xreallocarray(f->spend, cap, sizeof *f->spend);
+		}
+		struct budget_spend *sp = &f->spend[f->nspend++];
+		sp->programme = keep(f, sqlite3_column_text(s, 0), &scap);
+		sp->item = keep(f, sqlite3_column_text(s, 1), &scap);
+		sp->day = sqlite3_column_int(s, 2);
+		sp->amount = sqlite3_column_int64(s, 3);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	cap = 0;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT account, day, gpu_hours, node_hours FROM "
+	    "budget_use", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (f->nuse == cap) {
+			cap = cap ? cap * 2 : 256;
+			f->use = xreallocarray(f->use, cap, sizeof *f->use);
+		}
+		struct budget_use *u = &f->use[f->nuse++];
+		u->account = keep(f, sqlite3_column_text(s, 0), &scap);
+		u->day = sqlite3_column_int(s, 1);
+		u->gpu_hours = sqlite3_column_double(s, 2);
+		u->node_hours = sqlite3_column_double(s, 3);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	return 0;
+fail:
+	*cause = db_cause(st, "cannot read the budget tables");
+	sqlite3_finalize(s);
+	budget_facts_free(f);
+	return -1;
+}
+
+void
+budget_ledger_lines_free(struct budget_ledger_line *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].programme);
+		free(v[i].item);
+		free(v[i].vendor);
+		free(v[i].memo);
+		free(v[i].source);
+	}
+	free(v);
+}
+
+static char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return xstrdup(t != NULL ? (const char *)t : "");
+}
+
+int
+budget_store_ledger_lines(struct store *st, const char *programme, const char *item,
+    int32_t as_of, size_t limit, struct budget_ledger_line **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int has, rc;
+
+	*out = NULL;
+	*n = 0;
+	if (db_has_tables(st, &has, cause) != 0)
+		return -1;
+	if (!has)
+		return 0;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT day, programme, item, amount, vendor, memo, "
+	    "source, line FROM budget_spend WHERE programme = ?1 AND (?2 IS NULL OR item = ?2) "
+	    "AND day <= ?3 ORDER BY day DESC, rowid DESC LIMIT ?4", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	bind_text(s, 1, programme);
+	if (item != NULL)
+		bind_text(s, 2, item);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int(s, 3, as_of);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)OD_MIN(limit, (size_t)INT64_MAX));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		struct budget_ledger_line *l = &(*out)[(*n)++];
+		l->day = sqlite3_column_int(s, 0);
+		l->programme = col_dup(s, 1);
+		l->item = col_dup(s, 2);
+		l->amount = sqlite3_column_int64(s, 3);
+		l->vendor = col_dup(s, 4);
+		l->memo = col_dup(s, 5);
+		l->source = col_dup(s, 6);
+		l->line = sqlite3_column_int(s, 7);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	return 0;
+fail:
+	*cause = db_cause(st, "cannot read the ledger");
+	sqlite3_finalize(s);
+	budget_ledger_lines_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}

@@ -1,0 +1,141 @@
+/*
+ * fault.c: fault names and the parsing of an exec command (is it the opsdeck
+ * stream script, and what does its marker line ask for). Pure.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleetsim.h"
+
+static const char *const fault_names[FAULT_COUNT] = {
+	"none", "hang", "drop", "garbage", "flood", "slow", "refuse", "badkey", "authfail",
+};
+
+const char *
+fault_name(enum fs_fault f)
+{
+	if ((int)f < 0 || f >= FAULT_COUNT)
+		return NULL;
+	return fault_names[f];
+}
+
+int
+fault_parse(const char *s, enum fs_fault *out)
+{
+	for (int i = 0; i < FAULT_COUNT; i++)
+		if (strcmp(s, fault_names[i]) == 0) {
+			*out = (enum fs_fault)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Copies the --query-gpu= field list that follows p (up to a blank or quote). */
+static void
+find_gpu_fields(const char *cmd, size_t len, struct stream_req *req)
+{
+	static const char key[] = "--query-gpu=";
+	const char *end = cmd + len;
+
+	req->gpu_fields[0] = '\0';
+	for (const char *p = cmd; p + sizeof key - 1 <= end; p++) {
+		if (memcmp(p, key, sizeof key - 1) != 0)
+			continue;
+		p += sizeof key - 1;
+		size_t n = 0;
+		while (p + n < end && n + 1 < sizeof req->gpu_fields &&
+		    strchr(" \t\r\n'\"\\;|&)", p[n]) == NULL)
+			n++;
+		memcpy(req->gpu_fields, p, n);
+		req->gpu_fields[n] = '\0';
+		return;
+	}
+}
+
+/*
+ * Parses an exec command. The stream script starts (after blanks) with
+ * `# opsdeck-stream v1` and then `key=value` words up to the end of the line:
+ * interval_ms=N (N >= 1) and probes=a,b,c (names of [a-z0-9_-]). Unknown keys
+ * are ignored. Returns 1 and fills *req for a stream script, 0 for another
+ * command, -1 with *cause (malloc'd) for a malformed marker line.
+ */
+int
+stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause)
+{
+	const char *p = cmd, *end = cmd + len;
+	size_t ml = strlen(STREAM_MARKER);
+
+	memset(req, 0, sizeof *req);
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	if ((size_t)(end - p) < ml || memcmp(p, STREAM_MARKER, ml) != 0)
+		return 0;
+	p += ml;
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	if (eol == NULL)
+		eol = end;
+	req->interval_ms = -1;
+	while (p < eol) {
+		while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
+			p++;
+		const char *w = p;
+		while (p < eol && *p != ' ' && *p != '\t' && *p != '\r')
+			p++;
+		size_t wl = (size_t)(p - w);
+		if (wl > 12 && memcmp(w, "interval_ms=", 12) == 0) {
+			char num[24];
+			char *e;
+			if (wl - 12 >= sizeof num)
+				goto bad_interval;
+			memcpy(num, w + 12, wl - 12);
+			num[wl - 12] = '\0';
+			errno = 0;
+			long long v = strtoll(num, &e, 10);
+			if (errno != 0 || *e != '\0' || v < 1 || v > 86400000LL)
+				goto bad_interval;
+			req->interval_ms = v;
+		} else if (wl >= 7 && memcmp(w, "probes=", 7) == 0) {
+			const char *q = w + 7;
+			while (q < p) {
+				const char *c = memchr(q, ',', (size_t)(p - q));
+				if (c == NULL)
+					c = p;
+				size_t nl = (size_t)(c - q);
+				if (nl == 0 || nl >= sizeof req->probes[0]) {
+					*cause = xasprintf("stream marker: bad probe name");
+					return -1;
+				}
+				for (size_t i = 0; i < nl; i++)
+					if (strchr("abcdefghijklmnopqrstuvwxyz0123456789_-", q[i]) == NULL) {
+						*cause = xasprintf("stream marker: bad probe name");
+						return -1;
+					}
+				if (req->nprobes == FLEETSIM_MAX_PROBES) {
+					*cause = xasprintf("stream marker: more than %d probes",
+					    FLEETSIM_MAX_PROBES);
+					return -1;
+				}
+				memcpy(req->probes[req->nprobes], q, nl);
+				req->probes[req->nprobes][nl] = '\0';
+				req->nprobes++;
+				q = c < p ? c + 1 : c;
+			}
+		}
+	}
+	if (req->interval_ms < 0) {
+		*cause = xasprintf("stream marker: no interval_ms");
+		return -1;
+	}
+	if (req->nprobes == 0) {
+		*cause = xasprintf("stream marker: no probes");
+		return -1;
+	}
+	find_gpu_fields(cmd, len, req);
+	return 1;
+bad_interval:
+	*cause = xasprintf("stream marker: bad interval_ms");
+	return -1;
+}

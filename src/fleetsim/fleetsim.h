@@ -1,0 +1,208 @@
+/*
+ * fleetsim.h: opsdeck-fleetsim, a libssh server that plays many nodes on
+ * loopback for the demo, the tests and the benchmarks (man/opsdeck-fleetsim.1).
+ *
+ * A node IS an address: each node listens on its own 127.x.y.z address and
+ * port. One thread runs one ssh_event over every listening socket, every
+ * session, the control FIFO and a signal pipe. When a client executes the
+ * opsdeck stream script (its first line is the marker
+ * `# opsdeck-stream v1 interval_ms=N probes=a,b,c`), the node answers with
+ * frames itself, every interval, in the real output formats of each probe,
+ * generated from a per-node model whose values drift over time (sim.c).
+ * Faults (fault.c) change how a node behaves, at start or at run time.
+ *
+ * Modules: sim.c (the metric model and the output formats), fault.c (fault
+ * names, stream-marker parsing), server.c (libssh sessions, streaming,
+ * faults), setup.c (keys, known_hosts, config.yaml), main.c (options, loop).
+ */
+#ifndef OPSDECK_FLEETSIM_H
+#define OPSDECK_FLEETSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+#include <libssh/callbacks.h>
+
+#include "opsdeck/buf.h"
+
+#define FLEETSIM_MAX_NODES	(254 * 250)	/* addresses from the base, .0/.255 skipped */
+#define FLEETSIM_MAX_PROBES	16
+#define FLEETSIM_MAX_CMD	(256 * 1024)	/* an exec command longer than this is refused */
+#define FLEETSIM_MIN_INTERVAL_MS 10
+#define FLEETSIM_FLOOD_BYTES	(100ULL * 1024 * 1024)	/* body of one flood frame */
+#define FLEETSIM_HELD_MAX	64	/* connections a hung node holds without answering */
+#define FLEETSIM_KEX_TIMEOUT_MS	30000	/* from accept to authenticated */
+#define FLEETSIM_SIM_MAX_CORES	128
+#define FLEETSIM_SIM_MAX_GPUS	8
+#define FLEETSIM_SIM_MAX_NETS	6
+#define FLEETSIM_SIM_MAX_DISKS	8
+#define STREAM_MARKER		"# opsdeck-stream v1"
+
+enum fs_fault {
+	FAULT_NONE,
+	FAULT_HANG,	/* accept, then silence: no data, no EOF, no keepalive replies */
+	FAULT_DROP,	/* close connections (existing and new) */
+	FAULT_GARBAGE,	/* random bytes and broken frames */
+	FAULT_FLOOD,	/* FLEETSIM_FLOOD_BYTES per frame */
+	FAULT_SLOW,	/* frames every interval x 5 */
+	FAULT_REFUSE,	/* listening socket closed: connection refused */
+	FAULT_BADKEY,	/* a host key that is not in known_hosts */
+	FAULT_AUTHFAIL,	/* every authentication is rejected */
+	FAULT_COUNT
+};
+
+/* "hang", ... for a fault; NULL for an out-of-range value. */
+const char *fault_name(enum fs_fault f);
+/* Parses a fault name; 0, or -1 when unknown. */
+int fault_parse(const char *s, enum fs_fault *out);
+
+/* What a stream script asks for, from its marker line. */
+struct stream_req {
+	int64_t	 interval_ms;
+	int	 nprobes;
+	char	 probes[FLEETSIM_MAX_PROBES][32];
+	char	 gpu_fields[1024];	/* --query-gpu= list found in the script, "" if none */
+};
+
+/*
+ * Parses a command. Returns 1 when it is an opsdeck stream script (the marker
+ * line comes first, after optional blank space) and fills *req; 0 when it is
+ * another command; -1 when the marker is there but malformed (*cause set,
+ * caller frees). Pure.
+ */
+int stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause);
+
+/* ---- sim.c: the per-node metric model ---------------------------------- */
+
+struct sim_gpu {
+	double	 util, mem_util, mem_used_mib, temp, mem_temp, power, energy_j;
+	int64_t	 ecc_corrected, ecc_uncorrected;
+	unsigned busy;			/* a job is running on it */
+	char	 uuid[48];
+	char	 serial[16];
+};
+
+struct sim_net {
+	const char *name;
+	double	 rx_rate, tx_rate;	/* bytes/s at full load */
+	uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets, rx_drop, multicast;
+	double	 frac_rx, frac_tx;
+};
+
+struct sim_disk {
+	char	 name[16];
+	int	 major, minor;
+	int	 whole;			/* 1: a whole disk, 0: a partition */
+	double	 reads, sectors_read, ms_read, writes, sectors_written, ms_write;
+	double	 io_ms, weighted_ms, discards, sectors_discarded, flushes, ms_flush;
+};
+
+struct sim_node {
+	uint64_t rng;
+	int	 gpu;			/* 1: a GPU node */
+	int	 ncores;
+	double	 util;			/* node CPU busy fraction, drifts */
+	double	 target;		/* where util drifts to */
+	double	 core_bias[FLEETSIM_SIM_MAX_CORES];
+	double	 jiffies[FLEETSIM_SIM_MAX_CORES][8];	/* user nice system idle iowait irq softirq steal */
+	double	 ctxt, intr, softirq;
+	uint64_t processes;
+	int	 procs_running;
+	double	 load[3];
+	uint64_t mem_total_kb;
+	double	 mem_used_frac, cache_frac;
+	uint64_t swap_total_kb;
+	int	 nnets, ndisks, ngpus;
+	struct sim_net nets[FLEETSIM_SIM_MAX_NETS];
+	struct sim_disk disks[FLEETSIM_SIM_MAX_DISKS];
+	struct sim_gpu gpus[FLEETSIM_SIM_MAX_GPUS];
+	double	 inlet;
+	int64_t	 boot_ms;		/* mono clock of the simulated boot */
+	int64_t	 last_ms;		/* last advance */
+};
+
+/* Sets up a node's model; deterministic for a seed. */
+void sim_node_init(struct sim_node *n, int gpu, uint64_t seed, int64_t now_ms);
+/* Moves the model forward to now_ms (monotonic ms): counters advance, levels drift. */
+void sim_node_advance(struct sim_node *n, int64_t now_ms);
+/* Appends the probe outputs, in the real formats, to out. */
+void sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out);
+/* fields: nvidia-smi --query-gpu list ("" for the default); CPU nodes print nothing. */
+void sim_nvidia(const struct sim_node *n, const char *fields, struct buf *out);
+void sim_ipmi(const struct sim_node *n, struct buf *out);
+/* Random bytes, control sequences and broken frames, about 8 KiB. */
+void sim_garbage(uint64_t *rng, uint64_t seq, struct buf *out);
+/* Up to max bytes of flood lines, numbered from *line. */
+void sim_flood(uint64_t *line, size_t max, struct buf *out);
+/* xorshift64*: next value and a uniform double in [0,1). */
+uint64_t sim_rand(uint64_t *state);
+double sim_uniform(uint64_t *state);
+/* snprintf-style append without a heap allocation per call (lines < 1 KiB). */
+void sim_printf(struct buf *out, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* ---- server.c ------------------------------------------------------------ */
+
+struct fs_session;
+struct fs_held;
+
+struct fs_node {
+	int		 index;		/* 0-based */
+	char		 name[16];	/* gpu001, cpu001 */
+	char		 addr[16];	/* dotted quad */
+	int		 gpu;
+	int		 listen_fd;	/* -1 while refusing */
+	int		 readable;	/* set by the poll callback, accepted in the loop */
+	ssh_bind	 bind;		/* this node's host key */
+	char		*pubkey;	/* "ssh-ed25519 AAAA...", owned */
+	enum fs_fault	 fault;
+	struct sim_node	 sim;
+	struct fs_session *sessions;	/* list */
+	int		 held[FLEETSIM_HELD_MAX];	/* fds accepted while hung */
+	int		 nheld;
+	uint64_t	 accepted;
+};
+
+struct fleetsim {
+	struct fs_node	*nodes;
+	int		 nnodes, ngpu;
+	int		 port;
+	char		*dir;
+	double		 interval_scale;
+	uint64_t	 seed;
+	int		 verbose;
+	ssh_event	 event;
+	ssh_bind	 badkey_bind;	/* the key a FAULT_BADKEY node shows */
+	ssh_key		 client_pub;	/* the only key accepted */
+	int		 control_fd;
+	struct buf	 control_line;
+	int		 sig_fd;
+	volatile int	 stop;
+	int		 nsessions;
+	uint64_t	 frames, bytes;
+};
+
+/* Opens node n's listening socket; 0, or -1 with *cause. */
+int server_listen(struct fleetsim *fs, struct fs_node *n, char **cause);
+/* Runs the loop until fs->stop; returns 0. */
+int server_run(struct fleetsim *fs);
+/* Applies a fault (FAULT_NONE clears it) to a node now. */
+void server_set_fault(struct fleetsim *fs, struct fs_node *n, enum fs_fault f);
+/* Closes every session and socket. */
+void server_shutdown(struct fleetsim *fs);
+/* Handles one control line ("fault NODE KIND", "clear NODE"); 0, or -1 with *cause. */
+int server_control(struct fleetsim *fs, const char *line, char **cause);
+/* Finds a node by name, address or "all" (returns NULL, sets *all). */
+struct fs_node *server_find_node(struct fleetsim *fs, const char *ref, int *all);
+
+/* ---- setup.c ------------------------------------------------------------- */
+
+/* Keys, known_hosts, config.yaml, hosts file and the control FIFO in fs->dir. 0 or -1 with *cause. */
+int setup_files(struct fleetsim *fs, int shared_key, char **cause);
+
+#endif

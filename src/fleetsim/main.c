@@ -1,0 +1,316 @@
+/*
+ * main.c: opsdeck-fleetsim's options, start-up and shutdown.
+ *
+ *   opsdeck-fleetsim [--nodes N] [--gpu-nodes G] [--base ADDR] [--port P]
+ *       [--dir DIR] [--interval-scale X] [--fault NODE=KIND]... [--seed S]
+ *       [--shared-hostkey] [--verbose]
+ *
+ * Prints `ready DIR N` on stdout once every node listens; SIGTERM or SIGINT
+ * end it cleanly.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "fleetsim.h"
+
+static int sig_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* the pipe is full: a stop is already pending */
+	}
+	errno = saved;
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: opsdeck-fleetsim [--nodes N] [--gpu-nodes G] [--base ADDR] [--port P]\n"
+	    "         [--dir DIR] [--interval-scale X] [--fault NODE=KIND]... [--seed S]\n"
+	    "         [--shared-hostkey] [--verbose]\n"
+	    "Plays N SSH nodes on consecutive loopback addresses for opsdeck.\n"
+	    "Faults: hang drop garbage flood slow refuse badkey authfail.\n"
+	    "Control at run time: echo 'fault NODE KIND' > DIR/control; 'clear NODE'.\n", f);
+}
+
+static int
+parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *e;
+	errno = 0;
+	long v = strtol(s, &e, 10);
+	if (errno != 0 || e == s || *e != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The i-th address from base, skipping .0 and .255 in the last octet. */
+static int
+node_addr(uint32_t base, int i, char *out, size_t len)
+{
+	uint32_t a = base;
+	for (int k = 0; k < i; k++) {
+		a++;
+		while ((a & 0xff) == 0 || (a & 0xff) == 255)
+			a++;
+	}
+	if ((a >> 24) != 127)
+		return -1;
+	struct in_addr in = { .s_addr = htonl(a) };
+	inet_ntop(AF_INET, &in, out, (socklen_t)len);
+	return 0;
+}
+
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "nodes", required_argument, NULL, 'n' },
+		{ "gpu-nodes", required_argument, NULL, 'g' },
+		{ "base", required_argument, NULL, 'b' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "interval-scale", required_argument, NULL, 'i' },
+		{ "fault", required_argument, NULL, 'f' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "shared-hostkey", no_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct fleetsim fs;
+	long nodes = 16, gpu = -1, port = 2222, v;
+	const char *base = "127.0.1.1";
+	char **faults = NULL;
+	int nfaults = 0, shared = 0, c;
+	char *cause = NULL;
+	struct in_addr in;
+
+	memset(&fs, 0, sizeof fs);
+	fs.interval_scale = 1.0;
+	fs.seed = 1;
+	fs.control_fd = -1;
+	while ((c = getopt_long(argc, argv, "n:g:b:p:d:i:f:s:Svh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_long(optarg, 1, FLEETSIM_MAX_NODES, &nodes) != 0)
+				goto bad;
+			break;
+		case 'g':
+			if (parse_long(optarg, 0, FLEETSIM_MAX_NODES, &gpu) != 0)
+				goto bad;
+			break;
+		case 'b':
+			base = optarg;
+			break;
+		case 'p':
+			if (parse_long(optarg, 1, 65535, &port) != 0)
+				goto bad;
+			break;
+		case 'd':
+			fs.dir = xstrdup(optarg);
+			break;
+		case 'i': {
+			char *e;
+			fs.interval_scale = strtod(optarg, &e);
+			if (*e != '\0' || !(fs.interval_scale > 0.0009 && fs.interval_scale <= 1000))
+				goto bad;
+			break;
+		}
+		case 'f':
+			faults = xreallocarray(faults, (size_t)nfaults + 1, sizeof *faults);
+			faults[nfaults++] = optarg;
+			break;
+		case 's':
+			if (parse_long(optarg, 0, 0x7fffffffL, &v) != 0)
+				goto bad;
+			fs.seed = (uint64_t)v;
+			break;
+		case 'S':
+			shared = 1;
+			break;
+		case 'v':
+			fs.verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc)
+		goto bad;
+	if (gpu < 0)
+		gpu = nodes / 2;
+	if (gpu > nodes) {
+		fprintf(stderr, "opsdeck-fleetsim: --gpu-nodes %ld is more than --nodes %ld\n",
+		    gpu, nodes);
+		return 2;
+	}
+	if (inet_pton(AF_INET, base, &in) != 1 || (ntohl(in.s_addr) >> 24) != 127) {
+		fprintf(stderr, "opsdeck-fleetsim: --base must be a 127.x.y.z address\n");
+		return 2;
+	}
+
+	raise_nofile();
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+		perror("opsdeck-fleetsim: pipe");
+		return 1;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	fs.sig_fd = sig_pipe[0];
+
+	if (fs.dir == NULL) {
+		char tmpl[] = "/tmp/opsdeck-fleetsim.XXXXXX";
+		const char *t = getenv("TMPDIR");
+		char *p = t && *t ? xasprintf("%s/opsdeck-fleetsim.XXXXXX", t) : xstrdup(tmpl);
+		if (mkdtemp(p) == NULL) {
+			fprintf(stderr, "opsdeck-fleetsim: mkdtemp %s: %s\n", p, strerror(errno));
+			return 1;
+		}
+		fs.dir = p;
+	} else if (mkdir_p(fs.dir, 0700) != 0) {
+		fprintf(stderr, "opsdeck-fleetsim: %s: %s\n", fs.dir, strerror(errno));
+		return 1;
+	}
+	if (fs.dir[0] != '/') {
+		char cwd[4096];
+		if (getcwd(cwd, sizeof cwd) != NULL) {
+			char *abs = xasprintf("%s/%s", cwd, fs.dir);
+			free(fs.dir);
+			fs.dir = abs;
+		}
+	}
+
+	ssh_init();
+	fs.nnodes = (int)nodes;
+	fs.ngpu = (int)gpu;
+	fs.port = (int)port;
+	fs.nodes = xcalloc((size_t)nodes, sizeof *fs.nodes);
+	int64_t now = now_mono_ms();
+	for (int i = 0; i < fs.nnodes; i++) {
+		struct fs_node *n = &fs.nodes[i];
+		n->index = i;
+		n->gpu = i < fs.ngpu;
+		n->listen_fd = -1;
+		if (n->gpu)
+			snprintf(n->name, sizeof n->name, "gpu%03d", i + 1);
+		else
+			snprintf(n->name, sizeof n->name, "cpu%03d", i - fs.ngpu + 1);
+		if (node_addr(ntohl(in.s_addr), i, n->addr, sizeof n->addr) != 0) {
+			fprintf(stderr, "opsdeck-fleetsim: %ld nodes do not fit after %s in 127/8\n",
+			    nodes, base);
+			return 2;
+		}
+		sim_node_init(&n->sim, n->gpu, fs.seed * 100003 + (uint64_t)i, now);
+	}
+	for (int i = 0; i < nfaults; i++) {
+		char *eq = strchr(faults[i], '=');
+		enum fs_fault f;
+		int all;
+		if (eq == NULL) {
+			fprintf(stderr, "opsdeck-fleetsim: --fault wants NODE=KIND\n");
+			return 2;
+		}
+		*eq = '\0';
+		if (fault_parse(eq + 1, &f) != 0) {
+			fprintf(stderr, "opsdeck-fleetsim: unknown fault '%s'\n", eq + 1);
+			return 2;
+		}
+		struct fs_node *n = server_find_node(&fs, faults[i], &all);
+		if (n == NULL && !all) {
+			fprintf(stderr, "opsdeck-fleetsim: no node '%s'\n", faults[i]);
+			return 2;
+		}
+		for (int k = 0; k < fs.nnodes; k++)
+			if (all || &fs.nodes[k] == n)
+				fs.nodes[k].fault = f;
+	}
+	free(faults);
+
+	if (setup_files(&fs, shared, &cause) != 0) {
+		fprintf(stderr, "opsdeck-fleetsim: %s\n", cause);
+		return 1;
+	}
+	fs.event = ssh_event_new();
+	if (fs.event == NULL)
+		fatal("ssh_event_new failed");
+	buf_init(&fs.control_line, 65536);
+	for (int i = 0; i < fs.nnodes; i++) {
+		if (fs.nodes[i].fault == FAULT_REFUSE)
+			continue;
+		if (server_listen(&fs, &fs.nodes[i], &cause) != 0) {
+			fprintf(stderr, "opsdeck-fleetsim: %s: %s\n", fs.nodes[i].name, cause);
+			return 1;
+		}
+	}
+	printf("ready %s %d\n", fs.dir, fs.nnodes);
+	fflush(stdout);
+
+	server_run(&fs);
+	server_shutdown(&fs);
+
+	if (fs.verbose)
+		fprintf(stderr, "opsdeck-fleetsim: %llu frames, %llu bytes\n",
+		    (unsigned long long)fs.frames, (unsigned long long)fs.bytes);
+	if (fs.control_fd >= 0) {
+		ssh_event_remove_fd(fs.event, fs.control_fd);
+		close(fs.control_fd);
+		char *p = xasprintf("%s/control", fs.dir);
+		unlink(p);
+		free(p);
+	}
+	ssh_event_remove_fd(fs.event, fs.sig_fd);
+	ssh_event_free(fs.event);
+	for (int i = 0; i < fs.nnodes; i++) {
+		ssh_bind_free(fs.nodes[i].bind);
+		free(fs.nodes[i].pubkey);
+	}
+	ssh_bind_free(fs.badkey_bind);
+	ssh_key_free(fs.client_pub);
+	buf_free(&fs.control_line);
+	free(fs.nodes);
+	free(fs.dir);
+	ssh_finalize();
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	return 0;
+bad:
+	fprintf(stderr, "opsdeck-fleetsim: bad option or argument\n");
+	usage(stderr);
+	return 2;
+}

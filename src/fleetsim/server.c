@@ -1,0 +1,847 @@
+/*
+ * server.c: the libssh side of opsdeck-fleetsim.
+ *
+ * One thread, one ssh_event. Every node has its own listening socket (added
+ * to the event as an fd); accepted connections become non-blocking libssh
+ * sessions (ssh_bind_accept_fd with the node's ssh_bind, whose only job is
+ * to hold the host key), driven through key exchange, public-key auth and
+ * channel requests by callbacks that only record what happened. All real
+ * work (accepting, answering exec requests, writing frames, faults, freeing)
+ * happens in the loop after ssh_event_dopoll(), never inside a callback:
+ * libssh may dispatch any session's callbacks while another session writes.
+ *
+ * Output is written only as far as the client's channel window allows; the
+ * rest waits in the channel's buffer, and a channel with output still queued
+ * makes no new frame (as a real `sh` loop blocks on a full pipe).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fleetsim.h"
+
+#define MAX_CHANS_PER_SESSION	8
+#define CHAN_OUT_LIMIT		(8 * 1024 * 1024)
+#define FLOOD_CHUNK		(256 * 1024)
+#define TIMER_SLACK_MS		10
+
+struct fs_chan {
+	struct fs_chan	*next;
+	struct fs_session *sess;
+	ssh_channel	 ch;
+	struct ssh_channel_callbacks_struct cb;
+	int		 closed;	/* the client closed it */
+	int		 started;	/* exec or shell seen */
+	char		*cmd;		/* exec command waiting for the loop; owned */
+	size_t		 cmdlen;
+	int		 shell;
+	int		 streaming;
+	int		 finishing;	/* one-shot: exit status, EOF, close once out is sent */
+	int		 exit_status;
+	int		 done;		/* close sent */
+	int		 dead;		/* to be freed by the sweep */
+	struct stream_req req;
+	uint64_t	 seq;
+	int64_t		 next_ms;
+	struct buf	 out;
+	size_t		 off;		/* bytes of out already written */
+	uint64_t	 flood_left;
+	uint64_t	 flood_line;
+};
+
+struct fs_session {
+	struct fs_session *next;
+	struct fs_node	*node;
+	struct fleetsim	*fs;
+	ssh_session	 s;
+	struct ssh_server_callbacks_struct scb;
+	int		 authed;
+	int		 in_event;
+	int64_t		 accepted_ms;
+	struct fs_chan	*chans;
+	int		 nchans;
+};
+
+static void
+logv(struct fleetsim *fs, const char *fmt, ...) OD_PRINTF(2, 3);
+
+static void
+logv(struct fleetsim *fs, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fs->verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("opsdeck-fleetsim: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* ---- callbacks: record only --------------------------------------------- */
+
+static int
+cb_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *pubkey,
+    char signature_state, void *userdata)
+{
+	struct fs_session *sess = userdata;
+
+	if (sess->node->fault == FAULT_AUTHFAIL)
+		return SSH_AUTH_DENIED;
+	if (ssh_key_cmp(pubkey, sess->fs->client_pub, SSH_KEY_CMP_PUBLIC) != 0)
+		return SSH_AUTH_DENIED;
+	if (signature_state == SSH_PUBLICKEY_STATE_NONE)
+		return SSH_AUTH_SUCCESS;	/* "this key would do": the client signs next */
+	if (signature_state == SSH_PUBLICKEY_STATE_VALID) {
+		sess->authed = 1;
+		return SSH_AUTH_SUCCESS;
+	}
+	return SSH_AUTH_DENIED;
+}
+
+static int
+cb_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr, void *userdata)
+{
+	return (int)len;	/* stdin is read and dropped, as the stream script does */
+}
+
+static void
+cb_close(ssh_session s, ssh_channel ch, void *userdata)
+{
+	struct fs_chan *c = userdata;
+	c->closed = 1;
+}
+
+static int
+cb_pty(ssh_session s, ssh_channel ch, const char *term, int w, int h, int pw, int ph,
+    void *userdata)
+{
+	return 0;
+}
+
+static int
+cb_env(ssh_session s, ssh_channel ch, const char *name, const char *value, void *userdata)
+{
+	return 0;
+}
+
+static int
+cb_exec(ssh_session s, ssh_channel ch, const char *command, void *userdata)
+{
+	struct fs_chan *c = userdata;
+	size_t len = strlen(command);
+
+	if (c->started || len > FLEETSIM_MAX_CMD)
+		return 1;
+	c->started = 1;
+	c->cmd = xstrndup(command, len);
+	c->cmdlen = len;
+	return 0;
+}
+
+static int
+cb_shell(ssh_session s, ssh_channel ch, void *userdata)
+{
+	struct fs_chan *c = userdata;
+
+	if (c->started)
+		return 1;
+	c->started = 1;
+	c->shell = 1;
+	return 0;
+}
+
+static int
+cb_subsystem(ssh_session s, ssh_channel ch, const char *subsystem, void *userdata)
+{
+	return 1;
+}
+
+static ssh_channel
+cb_channel_open(ssh_session s, void *userdata)
+{
+	struct fs_session *sess = userdata;
+	struct fs_chan *c;
+
+	if (!sess->authed || sess->nchans >= MAX_CHANS_PER_SESSION)
+		return NULL;
+	c = xcalloc(1, sizeof *c);
+	c->sess = sess;
+	c->ch = ssh_channel_new(s);
+	if (c->ch == NULL) {
+		free(c);
+		return NULL;
+	}
+	buf_init(&c->out, 0);
+	ssh_callbacks_init(&c->cb);
+	c->cb.userdata = c;
+	c->cb.channel_data_function = cb_data;
+	c->cb.channel_close_function = cb_close;
+	c->cb.channel_pty_request_function = cb_pty;
+	c->cb.channel_env_request_function = cb_env;
+	c->cb.channel_exec_request_function = cb_exec;
+	c->cb.channel_shell_request_function = cb_shell;
+	c->cb.channel_subsystem_request_function = cb_subsystem;
+	ssh_set_channel_callbacks(c->ch, &c->cb);
+	c->next = sess->chans;
+	sess->chans = c;
+	sess->nchans++;
+	return c->ch;
+}
+
+static int
+cb_listen(socket_t fd, int revents, void *userdata)
+{
+	struct fs_node *n = userdata;
+	n->readable = 1;
+	return 0;
+}
+
+static int
+cb_control(socket_t fd, int revents, void *userdata)
+{
+	struct fleetsim *fs = userdata;
+	char tmp[4096];
+	ssize_t r;
+
+	while ((r = read(fd, tmp, sizeof tmp)) > 0)
+		buf_append(&fs->control_line, tmp, (size_t)r);
+	return 0;
+}
+
+static int
+cb_signal(socket_t fd, int revents, void *userdata)
+{
+	struct fleetsim *fs = userdata;
+	char tmp[64];
+
+	while (read(fd, tmp, sizeof tmp) > 0)
+		;
+	fs->stop = 1;
+	return 0;
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+/* Frees our side of a channel; libssh may keep the ssh_channel a while longer. */
+static void
+chan_free(struct fs_chan *c)
+{
+	if (c->ch != NULL)
+		ssh_remove_channel_callbacks(c->ch, &c->cb);
+	free(c->cmd);
+	buf_free(&c->out);
+	free(c);
+}
+
+/*
+ * Ends a session: polite sends SSH_MSG_DISCONNECT, otherwise the socket is
+ * just closed (a node that died). Frees everything; sess is gone afterwards.
+ */
+static void
+session_destroy(struct fleetsim *fs, struct fs_session *sess, int polite)
+{
+	struct fs_session **pp;
+
+	logv(fs, "%s: session closed", sess->node->name);
+	for (pp = &sess->node->sessions; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == sess) {
+			*pp = sess->next;
+			break;
+		}
+	if (sess->in_event)
+		ssh_event_remove_session(fs->event, sess->s);
+	/* ours first: ssh_disconnect() frees the ssh_channels */
+	while (sess->chans != NULL) {
+		struct fs_chan *c = sess->chans;
+		sess->chans = c->next;
+		chan_free(c);
+	}
+	if (polite)
+		ssh_disconnect(sess->s);
+	else
+		ssh_silent_disconnect(sess->s);
+	ssh_free(sess->s);
+	free(sess);
+	fs->nsessions--;
+}
+
+/* Starts a session on an accepted socket fd (owned from here on). */
+static void
+session_start(struct fleetsim *fs, struct fs_node *n, int fd)
+{
+	struct fs_session *sess;
+	ssh_bind b = n->fault == FAULT_BADKEY ? fs->badkey_bind : n->bind;
+	ssh_session s = ssh_new();
+
+	if (s == NULL) {
+		close(fd);
+		return;
+	}
+	if (ssh_bind_accept_fd(b, s, fd) != SSH_OK) {
+		logv(fs, "%s: accept: %s", n->name, ssh_get_error(b));
+		ssh_free(s);
+		close(fd);
+		return;
+	}
+	sess = xcalloc(1, sizeof *sess);
+	sess->node = n;
+	sess->fs = fs;
+	sess->s = s;
+	sess->accepted_ms = now_mono_ms();
+	ssh_callbacks_init(&sess->scb);
+	sess->scb.userdata = sess;
+	sess->scb.auth_pubkey_function = cb_auth_pubkey;
+	sess->scb.channel_open_request_session_function = cb_channel_open;
+	ssh_set_server_callbacks(s, &sess->scb);
+	ssh_set_auth_methods(s, SSH_AUTH_METHOD_PUBLICKEY);
+	ssh_set_blocking(s, 0);
+	sess->next = n->sessions;
+	n->sessions = sess;
+	fs->nsessions++;
+	n->accepted++;
+	if (ssh_handle_key_exchange(s) == SSH_ERROR) {
+		logv(fs, "%s: key exchange: %s", n->name, ssh_get_error(s));
+		session_destroy(fs, sess, 0);
+		return;
+	}
+	if (ssh_event_add_session(fs->event, s) != SSH_OK) {
+		session_destroy(fs, sess, 0);
+		return;
+	}
+	sess->in_event = 1;
+}
+
+static void
+accept_all(struct fleetsim *fs, struct fs_node *n)
+{
+	int fd;
+
+	n->readable = 0;
+	if (n->listen_fd < 0)
+		return;
+	while ((fd = accept4(n->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (n->fault == FAULT_DROP) {
+			close(fd);
+		} else if (n->fault == FAULT_HANG) {
+			if (n->nheld < FLEETSIM_HELD_MAX)
+				n->held[n->nheld++] = fd;
+			else
+				close(fd);
+		} else {
+			session_start(fs, n, fd);
+		}
+	}
+}
+
+/*
+ * Opens node n's listening socket on its address and fs->port and adds it to
+ * the event. Returns 0, or -1 with *cause (malloc'd).
+ */
+int
+server_listen(struct fleetsim *fs, struct fs_node *n, char **cause)
+{
+	struct sockaddr_in sin;
+	int one = 1;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		*cause = xasprintf("socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)fs->port);
+	if (inet_pton(AF_INET, n->addr, &sin.sin_addr) != 1) {
+		close(fd);
+		*cause = xasprintf("%s: bad address", n->addr);
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(fd, 512) < 0) {
+		*cause = xasprintf("%s port %d: %s", n->addr, fs->port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (ssh_event_add_fd(fs->event, fd, POLLIN, cb_listen, n) != SSH_OK) {
+		close(fd);
+		*cause = xasprintf("%s: cannot add to the event loop", n->addr);
+		return -1;
+	}
+	n->listen_fd = fd;
+	return 0;
+}
+
+static void
+listen_close(struct fleetsim *fs, struct fs_node *n)
+{
+	if (n->listen_fd < 0)
+		return;
+	ssh_event_remove_fd(fs->event, n->listen_fd);
+	close(n->listen_fd);
+	n->listen_fd = -1;
+	n->readable = 0;
+}
+
+static void
+held_close(struct fs_node *n)
+{
+	for (int i = 0; i < n->nheld; i++)
+		close(n->held[i]);
+	n->nheld = 0;
+}
+
+/*
+ * Applies fault f to node n now; FAULT_NONE clears. hang takes the node's
+ * sessions out of the loop (no reads, no writes, no keepalive answers);
+ * drop and refuse close them without a word; badkey and authfail disconnect
+ * them so that clients reconnect into the fault.
+ */
+void
+server_set_fault(struct fleetsim *fs, struct fs_node *n, enum fs_fault f)
+{
+	enum fs_fault old = n->fault;
+	struct fs_session *sess, *next;
+	char *cause = NULL;
+
+	if (old == f)
+		return;
+	n->fault = f;
+	if (old == FAULT_HANG) {
+		held_close(n);
+		for (sess = n->sessions; sess != NULL; sess = sess->next)
+			if (!sess->in_event && ssh_event_add_session(fs->event, sess->s) == SSH_OK)
+				sess->in_event = 1;
+	}
+	if (old == FAULT_REFUSE && n->listen_fd < 0 && server_listen(fs, n, &cause) != 0) {
+		fprintf(stderr, "opsdeck-fleetsim: %s: %s\n", n->name, cause);
+		free(cause);
+	}
+	switch (f) {
+	case FAULT_HANG:
+		for (sess = n->sessions; sess != NULL; sess = sess->next)
+			if (sess->in_event) {
+				ssh_event_remove_session(fs->event, sess->s);
+				sess->in_event = 0;
+			}
+		break;
+	case FAULT_REFUSE:
+		listen_close(fs, n);
+		/* FALLTHROUGH */
+	case FAULT_DROP:
+		for (sess = n->sessions; sess != NULL; sess = next) {
+			next = sess->next;
+			session_destroy(fs, sess, 0);
+		}
+		break;
+	case FAULT_BADKEY:
+	case FAULT_AUTHFAIL:
+		for (sess = n->sessions; sess != NULL; sess = next) {
+			next = sess->next;
+			session_destroy(fs, sess, 1);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- exec ---------------------------------------------------------------- */
+
+static int
+has(const char *cmd, const char *word)
+{
+	return strstr(cmd, word) != NULL;
+}
+
+/*
+ * Answers a command that is not the stream script, as a node's sh would for
+ * the few commands this node knows: echo, true, false, exit N, hostname, and
+ * commands that read /proc, run nvidia-smi or ipmitool (one sample each).
+ * Anything else: "not found" on stderr and status 127.
+ */
+static void
+oneshot(struct fleetsim *fs, struct fs_chan *c)
+{
+	struct fs_node *n = c->sess->node;
+	const char *cmd = c->cmd;
+	int64_t now = now_mono_ms();
+
+	while (*cmd == ' ' || *cmd == '\t')
+		cmd++;
+	c->finishing = 1;
+	c->exit_status = 0;
+	if (c->shell) {
+		buf_printf(&c->out, "This simulated node (%s) runs commands only.\n", n->name);
+		c->exit_status = 1;
+	} else if (strncmp(cmd, "echo", 4) == 0 && (cmd[4] == '\0' || cmd[4] == ' ')) {
+		const char *a = cmd[4] ? cmd + 5 : "";
+		size_t l = strcspn(a, ";|&");
+		buf_append(&c->out, a, l);
+		buf_append(&c->out, "\n", 1);
+	} else if (strcmp(cmd, "true") == 0 || strcmp(cmd, ":") == 0) {
+		c->exit_status = 0;
+	} else if (strcmp(cmd, "false") == 0) {
+		c->exit_status = 1;
+	} else if (strncmp(cmd, "exit ", 5) == 0) {
+		c->exit_status = atoi(cmd + 5) & 0xff;
+	} else if (strcmp(cmd, "hostname") == 0 || strcmp(cmd, "uname -n") == 0) {
+		buf_printf(&c->out, "%s\n", n->name);
+	} else if (has(cmd, "/proc/") || has(cmd, "ipmitool") ||
+	    (has(cmd, "nvidia-smi") && n->gpu)) {
+		/* the probes' commands, alone or chained: each output in turn */
+		sim_node_advance(&n->sim, now);
+		if (has(cmd, "/proc/"))
+			sim_linux(&n->sim, now, &c->out);
+		if (has(cmd, "nvidia-smi")) {
+			char fields[sizeof c->req.gpu_fields] = "";
+			const char *q = strstr(cmd, "--query-gpu=");
+			if (q != NULL) {
+				q += 12;
+				size_t l = strcspn(q, " \t'\"");
+				if (l >= sizeof fields)
+					l = sizeof fields - 1;
+				memcpy(fields, q, l);
+				fields[l] = '\0';
+			}
+			sim_nvidia(&n->sim, fields, &c->out);
+		}
+		if (has(cmd, "ipmitool"))
+			sim_ipmi(&n->sim, &c->out);
+	} else {
+		size_t l = strcspn(cmd, " \t;|&");
+		char *word = xstrndup(cmd, l > 64 ? 64 : l);
+		for (char *p = word; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				*p = '?';
+		char *msg = xasprintf("sh: 1: %s: not found\n", word);
+		ssh_channel_write_stderr(c->ch, msg, (uint32_t)strlen(msg));
+		free(msg);
+		free(word);
+		c->exit_status = 127;
+	}
+}
+
+/* Starts what an exec (or shell) request asked for. */
+static void
+chan_begin(struct fleetsim *fs, struct fs_chan *c)
+{
+	char *cause = NULL;
+	int rc = c->cmd ? stream_parse(c->cmd, c->cmdlen, &c->req, &cause) : 0;
+
+	if (rc == 1) {
+		c->streaming = 1;
+		c->next_ms = now_mono_ms();
+		logv(fs, "%s: streaming every %lld ms", c->sess->node->name,
+		    (long long)c->req.interval_ms);
+	} else if (rc < 0) {
+		char *msg = xasprintf("opsdeck-fleetsim: %s\n", cause);
+		ssh_channel_write_stderr(c->ch, msg, (uint32_t)strlen(msg));
+		free(msg);
+		free(cause);
+		c->finishing = 1;
+		c->exit_status = 2;
+	} else {
+		oneshot(fs, c);
+	}
+	free(c->cmd);
+	c->cmd = NULL;
+}
+
+/* Appends one cycle's frames (or what the node's fault makes of them). */
+static void
+chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
+{
+	struct fs_node *n = c->sess->node;
+
+	sim_node_advance(&n->sim, now);
+	c->seq++;
+	fs->frames++;
+	if (n->fault == FAULT_GARBAGE) {
+		sim_garbage(&n->sim.rng, c->seq, &c->out);
+		return;
+	}
+	for (int i = 0; i < c->req.nprobes; i++) {
+		const char *p = c->req.probes[i];
+		int status = 0;
+
+		sim_printf(&c->out, "@@opsdeck %llu %s\n", (unsigned long long)c->seq, p);
+		if (n->fault == FAULT_FLOOD) {
+			c->flood_left = FLEETSIM_FLOOD_BYTES;
+			return;		/* the body and its end come from chan_flush */
+		}
+		if (strcmp(p, "linux") == 0)
+			sim_linux(&n->sim, now, &c->out);
+		else if (strcmp(p, "nvidia") == 0)
+			sim_nvidia(&n->sim, c->req.gpu_fields, &c->out);
+		else if (strcmp(p, "ipmi") == 0)
+			sim_ipmi(&n->sim, &c->out);
+		else
+			status = 127;	/* a probe this simulator does not know */
+		/* as frame_script() prints it: "\n@@end $?" after the output */
+		sim_printf(&c->out, "\n@@end %d\n", status);
+	}
+}
+
+/*
+ * Writes queued output as far as the channel window allows, refilling from
+ * a flood in progress. Returns 0, or -1 when the channel is broken.
+ */
+static int
+chan_flush(struct fleetsim *fs, struct fs_chan *c)
+{
+	for (;;) {
+		while (c->off < c->out.len) {
+			uint32_t win = ssh_channel_window_size(c->ch);
+			size_t n = c->out.len - c->off;
+			if (win == 0)
+				return 0;
+			if (n > win)
+				n = win;
+			int w = ssh_channel_write(c->ch, c->out.data + c->off, (uint32_t)n);
+			if (w == SSH_ERROR)
+				return -1;
+			if (w <= 0)
+				return 0;
+			c->off += (size_t)w;
+			fs->bytes += (uint64_t)w;
+		}
+		buf_reset(&c->out);
+		c->off = 0;
+		if (c->flood_left == 0)
+			return 0;
+		size_t chunk = c->flood_left < FLOOD_CHUNK ? (size_t)c->flood_left : FLOOD_CHUNK;
+		sim_flood(&c->flood_line, chunk, &c->out);
+		c->flood_left = c->out.len >= c->flood_left ? 0 : c->flood_left - c->out.len;
+		if (c->flood_left == 0)
+			buf_append(&c->out, "\n@@end 0\n", 9);
+	}
+}
+
+/*
+ * Services one channel: starts a pending exec, makes a frame when one is due
+ * and the previous one is out, finishes one-shot commands. Returns -1 when
+ * the channel is to be freed. *next_ms lowers to the channel's next frame.
+ */
+static int
+chan_service(struct fleetsim *fs, struct fs_chan *c, int64_t now, int64_t *next_ms)
+{
+	struct fs_node *n = c->sess->node;
+
+	if (c->closed || ssh_channel_is_closed(c->ch))
+		return -1;
+	if (c->done)
+		return 0;
+	if (c->started && !c->streaming && !c->finishing)
+		chan_begin(fs, c);
+	if (c->streaming && c->off >= c->out.len && c->flood_left == 0 &&
+	    c->next_ms <= now + TIMER_SLACK_MS) {
+		int64_t iv = (int64_t)((double)c->req.interval_ms * fs->interval_scale);
+		if (iv < FLEETSIM_MIN_INTERVAL_MS)
+			iv = FLEETSIM_MIN_INTERVAL_MS;
+		if (n->fault == FAULT_SLOW)
+			iv *= 5;
+		chan_frame(fs, c, now);
+		c->next_ms += iv;
+		if (c->next_ms < now)
+			c->next_ms = now + iv;
+	}
+	if (chan_flush(fs, c) < 0)
+		return -1;
+	if (c->finishing && c->off >= c->out.len) {
+		ssh_channel_request_send_exit_status(c->ch, c->exit_status);
+		ssh_channel_send_eof(c->ch);
+		ssh_channel_close(c->ch);
+		c->done = 1;
+	}
+	if (c->streaming && c->off >= c->out.len && c->flood_left == 0 && c->next_ms < *next_ms)
+		*next_ms = c->next_ms;
+	return 0;
+}
+
+/* Services a session's channels; returns -1 when the session is over. */
+static int
+session_service(struct fleetsim *fs, struct fs_session *sess, int64_t now, int64_t *next_ms)
+{
+	int st = ssh_get_status(sess->s);
+	struct fs_chan **pp, *c;
+
+	if (st & (SSH_CLOSED | SSH_CLOSED_ERROR))
+		return -1;
+	if (!sess->authed) {
+		if (now - sess->accepted_ms > FLEETSIM_KEX_TIMEOUT_MS)
+			return -1;
+		return 0;
+	}
+	/*
+	 * Mark, then sweep: a write may run callbacks that open a channel on
+	 * this very session (inserted at the head), so no pointer into the
+	 * list is held across chan_service().
+	 */
+	for (c = sess->chans; c != NULL; c = c->next)
+		if (!c->dead && chan_service(fs, c, now, next_ms) < 0)
+			c->dead = 1;
+	for (pp = &sess->chans; (c = *pp) != NULL;) {
+		if (c->dead) {
+			*pp = c->next;
+			sess->nchans--;
+			ssh_channel ch = c->ch;
+			chan_free(c);
+			ssh_channel_free(ch);
+		} else {
+			pp = &c->next;
+		}
+	}
+	return 0;
+}
+
+/* ---- control --------------------------------------------------------------- */
+
+struct fs_node *
+server_find_node(struct fleetsim *fs, const char *ref, int *all)
+{
+	*all = strcmp(ref, "all") == 0;
+	if (*all)
+		return NULL;
+	for (int i = 0; i < fs->nnodes; i++)
+		if (strcmp(fs->nodes[i].name, ref) == 0 || strcmp(fs->nodes[i].addr, ref) == 0)
+			return &fs->nodes[i];
+	return NULL;
+}
+
+/*
+ * One control line: `fault NODE KIND` or `clear NODE` (NODE: a name, an
+ * address or `all`). Prints an acknowledgement on stdout. Returns 0, or -1
+ * with *cause (malloc'd).
+ */
+int
+server_control(struct fleetsim *fs, const char *line, char **cause)
+{
+	char verb[16], ref[64], kind[32];
+	enum fs_fault f = FAULT_NONE;
+	int all, k = sscanf(line, "%15s %63s %31s", verb, ref, kind);
+	struct fs_node *n;
+
+	if (k <= 0)
+		return 0;
+	if (strcmp(verb, "fault") == 0 && k == 3) {
+		if (fault_parse(kind, &f) != 0) {
+			*cause = xasprintf("unknown fault '%s'", kind);
+			return -1;
+		}
+	} else if (strcmp(verb, "clear") == 0 && k == 2) {
+		f = FAULT_NONE;
+	} else {
+		*cause = xasprintf("expected 'fault NODE KIND' or 'clear NODE'");
+		return -1;
+	}
+	n = server_find_node(fs, ref, &all);
+	if (n == NULL && !all) {
+		*cause = xasprintf("no node '%s'", ref);
+		return -1;
+	}
+	for (int i = 0; i < fs->nnodes; i++)
+		if (all || &fs->nodes[i] == n)
+			server_set_fault(fs, &fs->nodes[i], f);
+	if (f == FAULT_NONE)
+		printf("clear %s\n", ref);
+	else
+		printf("fault %s %s\n", ref, fault_name(f));
+	fflush(stdout);
+	return 0;
+}
+
+static void
+control_drain(struct fleetsim *fs)
+{
+	struct buf *b = &fs->control_line;
+	char *nl;
+
+	while (b->len > 0 && (nl = memchr(b->data, '\n', b->len)) != NULL) {
+		size_t l = (size_t)(nl - b->data);
+		char *line = xstrndup(b->data, l);
+		char *cause = NULL;
+		if (server_control(fs, line, &cause) != 0) {
+			fprintf(stderr, "opsdeck-fleetsim: control: %s\n", cause);
+			free(cause);
+		}
+		free(line);
+		buf_consume(b, l + 1);
+	}
+	if (b->len > 4096)
+		buf_reset(b);	/* a line this long is no command */
+}
+
+/* ---- loop ------------------------------------------------------------------ */
+
+int
+server_run(struct fleetsim *fs)
+{
+	int64_t next_ms = now_mono_ms();
+
+	if (fs->control_fd >= 0)
+		ssh_event_add_fd(fs->event, fs->control_fd, POLLIN, cb_control, fs);
+	ssh_event_add_fd(fs->event, fs->sig_fd, POLLIN, cb_signal, fs);
+	while (!fs->stop) {
+		int64_t now = now_mono_ms();
+		int64_t wait = next_ms - now;
+		if (wait < 0)
+			wait = 0;
+		if (wait > 1000)
+			wait = 1000;
+		ssh_event_dopoll(fs->event, (int)wait);
+		if (fs->stop)
+			break;
+		for (int i = 0; i < fs->nnodes; i++)
+			if (fs->nodes[i].readable)
+				accept_all(fs, &fs->nodes[i]);
+		control_drain(fs);
+		now = now_mono_ms();
+		next_ms = now + 1000;
+		for (int i = 0; i < fs->nnodes; i++) {
+			struct fs_node *n = &fs->nodes[i];
+			struct fs_session *sess, *nx;
+			if (n->fault == FAULT_HANG)
+				continue;
+			for (sess = n->sessions; sess != NULL; sess = nx) {
+				nx = sess->next;
+				if (session_service(fs, sess, now, &next_ms) < 0)
+					session_destroy(fs, sess, 0);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Closes every session (exit status, EOF, close, disconnect) and socket. */
+void
+server_shutdown(struct fleetsim *fs)
+{
+	for (int i = 0; i < fs->nnodes; i++) {
+		struct fs_node *n = &fs->nodes[i];
+		while (n->sessions != NULL) {
+			struct fs_session *sess = n->sessions;
+			for (struct fs_chan *c = sess->chans; c != NULL; c = c->next)
+				if (!c->closed && !c->done && c->started) {
+					ssh_channel_request_send_exit_signal(c->ch, "TERM", 0,
+					    "node shutting down", "");
+					ssh_channel_send_eof(c->ch);
+					ssh_channel_close(c->ch);
+				}
+			session_destroy(fs, sess, 1);
+		}
+		held_close(n);
+		listen_close(fs, n);
+	}
+}

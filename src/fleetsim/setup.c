@@ -1,0 +1,290 @@
+/*
+ * setup.c: what opsdeck-fleetsim writes into its directory before it says
+ * `ready`: host keys (hostkeys/NAME, or hostkeys/shared), the badkey host
+ * key, the client key pair id_ed25519{,.pub} whose public key every node
+ * accepts, known_hosts, config.yaml for opsdeck, hosts (one address a line,
+ * for pdsh -w ^FILE), nodes (name, address, kind) and the control FIFO.
+ * Keys already in the directory are reused, so a restart keeps known_hosts true.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fleetsim.h"
+
+/*
+ * Loads the ed25519 private key at path, or generates and writes it (0600)
+ * with its .pub when absent. Returns the key (caller frees), NULL with *cause.
+ */
+static ssh_key
+key_load_or_make(const char *path, int write_pub, char **cause)
+{
+	ssh_key key = NULL;
+
+	if (access(path, F_OK) == 0) {
+		if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK) {
+			*cause = xasprintf("%s: cannot read the private key", path);
+			return NULL;
+		}
+		return key;
+	}
+	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK) {
+		*cause = xasprintf("cannot generate an ed25519 key");
+		return NULL;
+	}
+	if (ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path) != SSH_OK) {
+		*cause = xasprintf("%s: cannot write the private key", path);
+		ssh_key_free(key);
+		return NULL;
+	}
+	chmod(path, 0600);
+	if (write_pub) {
+		char *pub = xasprintf("%s.pub", path);
+		int rc = ssh_pki_export_pubkey_file(key, pub);
+		free(pub);
+		if (rc != SSH_OK) {
+			*cause = xasprintf("%s.pub: cannot write the public key", path);
+			ssh_key_free(key);
+			return NULL;
+		}
+	}
+	return key;
+}
+
+/* "ssh-ed25519 AAAA..." for a key; caller frees. */
+static char *
+pub_line(ssh_key key)
+{
+	char *b64 = NULL;
+
+	if (ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK)
+		fatal("cannot export a public key");
+	char *s = xasprintf("%s %s", ssh_key_type_to_char(ssh_key_type(key)), b64);
+	ssh_string_free_char(b64);
+	return s;
+}
+
+/* A bind that serves key (a private copy is made through base64). */
+static ssh_bind
+bind_for(ssh_key key, char **cause)
+{
+	char *b64 = NULL;
+	ssh_key copy = NULL;
+	ssh_bind b;
+	int no = 0;
+
+	if (ssh_pki_export_privkey_base64(key, NULL, NULL, NULL, &b64) != SSH_OK ||
+	    ssh_pki_import_privkey_base64(b64, NULL, NULL, NULL, &copy) != SSH_OK) {
+		free(b64);
+		*cause = xasprintf("cannot copy a host key");
+		return NULL;
+	}
+	free(b64);
+	b = ssh_bind_new();
+	if (b == NULL)
+		fatal("out of memory in ssh_bind_new");
+	ssh_bind_options_set(b, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no);
+	if (ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, copy) != SSH_OK) {
+		*cause = xasprintf("cannot use a host key: %s", ssh_get_error(b));
+		ssh_key_free(copy);
+		ssh_bind_free(b);
+		return NULL;
+	}
+	return b;	/* owns copy */
+}
+
+static FILE *
+open_out(const char *dir, const char *name, char **path, char **cause)
+{
+	*path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(*path, "w");
+	if (f == NULL)
+		*cause = xasprintf("%s: %s", *path, strerror(errno));
+	return f;
+}
+
+static int
+close_out(FILE *f, const char *path, char **cause)
+{
+	if (ferror(f) | (fclose(f) != 0)) {
+		*cause = xasprintf("%s: write error", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Writes `    - "127.0.1.[1-64]"` style lines for nodes [from, to): runs of
+ * consecutive last octets within one /24 become one range.
+ */
+static void
+yaml_ranges(FILE *f, const struct fleetsim *fs, int from, int to)
+{
+	int i = from;
+
+	while (i < to) {
+		unsigned a, b, c, d, d0;
+		sscanf(fs->nodes[i].addr, "%u.%u.%u.%u", &a, &b, &c, &d0);
+		int j = i + 1;
+		d = d0;
+		while (j < to) {
+			unsigned a2, b2, c2, d2;
+			sscanf(fs->nodes[j].addr, "%u.%u.%u.%u", &a2, &b2, &c2, &d2);
+			if (a2 != a || b2 != b || c2 != c || d2 != d + 1)
+				break;
+			d = d2;
+			j++;
+		}
+		if (d == d0)
+			fprintf(f, "      - \"%u.%u.%u.%u\"\n", a, b, c, d0);
+		else
+			fprintf(f, "      - \"%u.%u.%u.[%u-%u]\"\n", a, b, c, d0, d);
+		i = j;
+	}
+}
+
+static int
+write_config(struct fleetsim *fs, char **cause)
+{
+	char *path;
+	FILE *f = open_out(fs->dir, "config.yaml", &path, cause);
+	struct passwd *pw = getpwuid(getuid());
+	const char *user = pw != NULL ? pw->pw_name : "root";
+
+	if (f == NULL) {
+		free(path);
+		return -1;
+	}
+	fprintf(f, "# opsdeck configuration for the nodes of opsdeck-fleetsim (written at start).\n"
+	    "# %d nodes: %d GPU (gpu001..), %d CPU (cpu001..), one loopback address each.\n",
+	    fs->nnodes, fs->ngpu, fs->nnodes - fs->ngpu);
+	fprintf(f, "defaults:\n"
+	    "  port: %d\n"
+	    "  user: %s\n"
+	    "  identity: %s/id_ed25519\n"
+	    "  known_hosts: %s/known_hosts\n"
+	    "  host_key_policy: strict\n"
+	    "  interval: 1s\n"
+	    "  timeout: 10s\n", fs->port, user, fs->dir, fs->dir);
+	fprintf(f, "groups:\n");
+	if (fs->ngpu > 0) {
+		fprintf(f, "  - name: gpu\n    kind: node\n    probes: [linux, nvidia, ipmi]\n"
+		    "    hosts:\n");
+		yaml_ranges(f, fs, 0, fs->ngpu);
+	}
+	if (fs->nnodes > fs->ngpu) {
+		fprintf(f, "  - name: cpu\n    kind: node\n    probes: [linux, ipmi]\n"
+		    "    hosts:\n");
+		yaml_ranges(f, fs, fs->ngpu, fs->nnodes);
+	}
+	int rc = close_out(f, path, cause);
+	free(path);
+	return rc;
+}
+
+int
+setup_files(struct fleetsim *fs, int shared_key, char **cause)
+{
+	char *path = NULL, *kh = NULL;
+	ssh_key client = NULL, shared = NULL, bad = NULL;
+	FILE *f;
+	int rc = -1;
+
+	kh = xasprintf("%s/hostkeys", fs->dir);
+	if (mkdir_p(kh, 0700) != 0) {
+		*cause = xasprintf("%s: %s", kh, strerror(errno));
+		goto out;
+	}
+	path = xasprintf("%s/id_ed25519", fs->dir);
+	if ((client = key_load_or_make(path, 1, cause)) == NULL)
+		goto out;
+	if (ssh_pki_export_privkey_to_pubkey(client, &fs->client_pub) != SSH_OK) {
+		*cause = xasprintf("cannot derive the client public key");
+		goto out;
+	}
+	free(path);
+	path = xasprintf("%s/badkey", kh);
+	if ((bad = key_load_or_make(path, 0, cause)) == NULL ||
+	    (fs->badkey_bind = bind_for(bad, cause)) == NULL)
+		goto out;
+	if (shared_key) {
+		free(path);
+		path = xasprintf("%s/shared", kh);
+		if ((shared = key_load_or_make(path, 0, cause)) == NULL)
+			goto out;
+	}
+	for (int i = 0; i < fs->nnodes; i++) {
+		struct fs_node *n = &fs->nodes[i];
+		ssh_key k = shared;
+		if (k == NULL) {
+			free(path);
+			path = xasprintf("%s/%s", kh, n->name);
+			if ((k = key_load_or_make(path, 0, cause)) == NULL)
+				goto out;
+		}
+		n->pubkey = pub_line(k);
+		n->bind = bind_for(k, cause);
+		if (k != shared)
+			ssh_key_free(k);
+		if (n->bind == NULL)
+			goto out;
+	}
+
+	free(path);
+	if ((f = open_out(fs->dir, "known_hosts", &path, cause)) == NULL)
+		goto out;
+	for (int i = 0; i < fs->nnodes; i++) {
+		if (fs->port == 22)
+			fprintf(f, "%s %s\n", fs->nodes[i].addr, fs->nodes[i].pubkey);
+		else
+			fprintf(f, "[%s]:%d %s\n", fs->nodes[i].addr, fs->port, fs->nodes[i].pubkey);
+	}
+	if (close_out(f, path, cause) != 0)
+		goto out;
+	free(path);
+	if ((f = open_out(fs->dir, "hosts", &path, cause)) == NULL)
+		goto out;
+	for (int i = 0; i < fs->nnodes; i++)
+		fprintf(f, "%s\n", fs->nodes[i].addr);
+	if (close_out(f, path, cause) != 0)
+		goto out;
+	free(path);
+	if ((f = open_out(fs->dir, "nodes", &path, cause)) == NULL)
+		goto out;
+	for (int i = 0; i < fs->nnodes; i++)
+		fprintf(f, "%s %s %s\n", fs->nodes[i].name, fs->nodes[i].addr,
+		    fs->nodes[i].gpu ? "gpu" : "cpu");
+	if (close_out(f, path, cause) != 0)
+		goto out;
+	if (write_config(fs, cause) != 0)
+		goto out;
+
+	free(path);
+	path = xasprintf("%s/control", fs->dir);
+	unlink(path);
+	if (mkfifo(path, 0600) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* O_RDWR: the FIFO never reports EOF when a writer goes away */
+	fs->control_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fs->control_fd < 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(path);
+	free(kh);
+	ssh_key_free(client);
+	ssh_key_free(shared);
+	ssh_key_free(bad);
+	return rc;
+}

@@ -1,0 +1,363 @@
+/*
+ * frame.c: the incremental reader of the framed report stream, and the sh
+ * loop that writes it on a node (frame.h).
+ *
+ * The reader looks at the input line by line but buffers a line only while
+ * it may still be a marker ("@@opsdeck ..." or "@@end ..."), at most
+ * FRAME_LINE_MAX bytes; other bytes go straight to the body (up to the cap)
+ * or are counted as garbage. So memory stays bounded and any split of the
+ * input across feeds gives the same frames.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/buf.h"
+#include "opsdeck/frame.h"
+#include "opsdeck/util.h"
+
+#define BODY_KEEP	(64 * 1024)	/* body buffer kept between frames */
+
+void
+frame_reader_init(struct frame_reader *fr, size_t cap)
+{
+	memset(fr, 0, sizeof *fr);
+	fr->cap = cap ? cap : FRAME_DEFAULT_CAP;
+	buf_init(&fr->line, FRAME_LINE_MAX);
+	buf_init(&fr->body, fr->cap);
+}
+
+void
+frame_reader_free(struct frame_reader *fr)
+{
+	buf_free(&fr->line);
+	buf_free(&fr->body);
+	fr->in_frame = 0;
+	fr->line_plain = 0;
+	fr->pending_cr = 0;
+}
+
+/* Bytes that are not part of a marker: body inside a frame, else garbage. */
+static void
+sink(struct frame_reader *fr, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (!fr->in_frame) {
+		fr->garbage += n;
+		return;
+	}
+	if (fr->body.overflow) {
+		return;		/* past the cap: discarded */
+	}
+	if (buf_append(&fr->body, p, n) != 0)
+		fr->cur.truncated = 1;
+}
+
+/*
+ * Plain (non-marker) bytes of a line, no LF among them. A CR is held back
+ * until we know whether an LF follows it (CRLF -> LF).
+ */
+static void
+sink_plain(struct frame_reader *fr, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (fr->pending_cr) {
+		sink(fr, "\r", 1);
+		fr->pending_cr = 0;
+	}
+	if (p[n - 1] == '\r') {
+		fr->pending_cr = 1;
+		n--;
+	}
+	sink(fr, p, n);
+}
+
+/* Whether the first n bytes of a line may still begin a marker line. */
+static int
+may_be_marker(const char *s, size_t n)
+{
+	static const char hdr[] = FRAME_MAGIC, end[] = FRAME_END;
+	size_t lh = sizeof hdr - 1, le = sizeof end - 1;
+	return memcmp(s, hdr, n < lh ? n : lh) == 0 || memcmp(s, end, n < le ? n : le) == 0;
+}
+
+static int
+is_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int
+probe_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '_' || c == '.' || c == '-';
+}
+
+/* "@@opsdeck SEQ PROBE" -> 1 with seq and probe set, else 0. */
+static int
+parse_header(const char *s, size_t n, uint64_t *seq, char *probe)
+{
+	size_t lm = strlen(FRAME_MAGIC);
+	if (n <= lm || memcmp(s, FRAME_MAGIC, lm) != 0)
+		return 0;
+	s += lm;
+	n -= lm;
+	const char *sp = memchr(s, ' ', n);
+	if (sp == NULL)
+		return 0;
+	size_t dl = (size_t)(sp - s);
+	if (!is_digits(s, dl) || dl > 20)
+		return 0;
+	uint64_t v = 0;
+	for (size_t i = 0; i < dl; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	const char *name = sp + 1;
+	size_t nl = n - dl - 1;
+	if (nl == 0 || nl > FRAME_PROBE_MAX)
+		return 0;
+	for (size_t i = 0; i < nl; i++)
+		if (!probe_name_char(name[i]))
+			return 0;
+	*seq = v;
+	memcpy(probe, name, nl);
+	probe[nl] = '\0';
+	return 1;
+}
+
+/* "@@end STATUS" -> 1 with status set, else 0. */
+static int
+parse_end(const char *s, size_t n, int *status)
+{
+	size_t le = strlen(FRAME_END);
+	int neg = 0;
+	if (n <= le || memcmp(s, FRAME_END, le) != 0)
+		return 0;
+	s += le;
+	n -= le;
+	if (s[0] == '-') {
+		neg = 1;
+		s++;
+		n--;
+	}
+	if (!is_digits(s, n) || n > 9)
+		return 0;
+	int v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	*status = neg ? -v : v;
+	return 1;
+}
+
+static void
+start_frame(struct frame_reader *fr, uint64_t seq, const char *probe)
+{
+	if (fr->in_frame)
+		fr->dropped++;
+	buf_reset(&fr->body);
+	memset(&fr->cur, 0, sizeof fr->cur);
+	fr->cur.seq = seq;
+	od_strlcpy(fr->cur.probe, probe, sizeof fr->cur.probe);
+	fr->in_frame = 1;
+}
+
+static void
+finish_frame(struct frame_reader *fr, int status,
+    void (*cb)(const struct frame *, void *), void *arg)
+{
+	fr->cur.status = status;
+	fr->cur.body = (char *)buf_cstr(&fr->body);
+	fr->cur.len = fr->body.len;
+	if (fr->cur.truncated)
+		fr->truncated++;
+	fr->frames++;
+	fr->in_frame = 0;
+	if (cb != NULL)
+		cb(&fr->cur, arg);
+	fr->cur.body = NULL;
+	fr->cur.len = 0;
+	if (fr->body.cap > BODY_KEEP)
+		buf_free(&fr->body);
+	else
+		buf_reset(&fr->body);
+}
+
+/*
+ * The LF of the current line arrived. A buffered line is a marker or plain
+ * text; a plain line gets its LF (a held CR before it is dropped). Returns 1
+ * when a frame was completed.
+ */
+static int
+end_of_line(struct frame_reader *fr, void (*cb)(const struct frame *, void *), void *arg)
+{
+	int done = 0;
+
+	if (!fr->line_plain) {
+		const char *s = fr->line.data != NULL ? fr->line.data : "";
+		size_t n = fr->line.len;
+		uint64_t seq;
+		int status;
+		char probe[FRAME_PROBE_MAX + 1];
+
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		if (parse_header(s, n, &seq, probe)) {
+			start_frame(fr, seq, probe);
+			buf_reset(&fr->line);
+			return 0;
+		}
+		if (parse_end(s, n, &status)) {
+			if (fr->in_frame) {
+				finish_frame(fr, status, cb, arg);
+				done = 1;
+			} else
+				fr->garbage += fr->line.len + 1;
+			buf_reset(&fr->line);
+			return done;
+		}
+		sink_plain(fr, fr->line.data, fr->line.len);
+		buf_reset(&fr->line);
+	}
+	if (fr->pending_cr && !fr->in_frame)
+		fr->garbage++;	/* the CR of a CRLF is still a byte seen */
+	fr->pending_cr = 0;
+	sink(fr, "\n", 1);
+	fr->line_plain = 0;
+	return done;
+}
+
+/* The line turned out not to be a marker: flush what was buffered of it. */
+static void
+go_plain(struct frame_reader *fr)
+{
+	fr->line_plain = 1;
+	sink_plain(fr, fr->line.data, fr->line.len);
+	buf_reset(&fr->line);
+}
+
+int
+frame_reader_feed(struct frame_reader *fr, const char *p, size_t n,
+    void (*cb)(const struct frame *, void *), void *arg)
+{
+	int frames = 0;
+
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t seg = nl != NULL ? (size_t)(nl - p) : n;
+		const char *q = p;
+		size_t left = seg;
+
+		if (!fr->line_plain && left > 0) {
+			size_t room = FRAME_LINE_MAX - fr->line.len;
+			size_t take = left < room ? left : room;
+			buf_append(&fr->line, q, take);
+			q += take;
+			left -= take;
+			/*
+			 * Longest marker line plus a CR fits in FRAME_LINE_MAX,
+			 * so a full buffer with more to come is plain.
+			 */
+			if (!may_be_marker(fr->line.data, fr->line.len) ||
+			    fr->line.len >= FRAME_LINE_MAX)
+				go_plain(fr);
+		}
+		if (fr->line_plain)
+			sink_plain(fr, q, left);
+		if (nl == NULL)
+			break;
+		frames += end_of_line(fr, cb, arg);
+		p += seg + 1;
+		n -= seg + 1;
+	}
+	return frames;
+}
+
+/* ---- the node's loop ----------------------------------------------------- */
+
+static void
+check_name(const char *name)
+{
+	size_t l = strlen(name);
+	if (l == 0 || l > FRAME_PROBE_MAX)
+		fatal("frame_script: bad probe name '%s'", name);
+	for (size_t i = 0; i < l; i++)
+		if (!probe_name_char(name[i]))
+			fatal("frame_script: bad probe name '%s'", name);
+}
+
+char *
+frame_script(const char *const *commands, const char *const *names, size_t n,
+    int64_t interval_ms)
+{
+	struct buf b;
+	char secs[32];
+	int64_t whole;
+
+	if (interval_ms < 1)
+		interval_ms = 1;
+	whole = (interval_ms + 999) / 1000;
+	snprintf(secs, sizeof secs, "%lld.%03lld", (long long)(interval_ms / 1000),
+	    (long long)(interval_ms % 1000));
+
+	buf_init(&b, 0);
+	buf_printf(&b, "# opsdeck-stream v1 interval_ms=%lld probes=", (long long)interval_ms);
+	for (size_t i = 0; i < n; i++) {
+		check_name(names[i]);
+		buf_printf(&b, "%s%s", i ? "," : "", names[i]);
+	}
+	buf_printf(&b, "\n"
+	    "opsdeck_seq=0\n"
+	    "opsdeck_report() {\n"
+	    "\topsdeck_seq=$((opsdeck_seq + 1))\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&b,
+		    "\tprintf '@@opsdeck %%s %s\\n' \"$opsdeck_seq\" || return 1\n"
+		    "\t(\n%s\n\t)\n"
+		    "\tprintf '\\n@@end %%s\\n' \"$?\" || return 1\n",
+		    names[i], commands[i]);
+	}
+	buf_printf(&b,
+	    "}\n"
+	    "while opsdeck_report; do\n"
+	    "\tsleep %s 2>/dev/null || sleep %lld || break\n"
+	    "done\n", secs, (long long)whole);
+	char *s = xstrdup(buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+/*
+ * "exec sh -c 'SCRIPT'" with every ' in script written '\'' : what an SSH
+ * exec request sends, so the loop runs under sh whatever the login shell is
+ * (any Bourne-like shell: sh, bash, dash, ksh, zsh). malloc'd, caller frees.
+ */
+char *
+frame_exec_command(const char *script)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_append(&b, "exec sh -c '", 12);
+	for (const char *p = script; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_append(&b, "'\\''", 4);
+		else
+			buf_append(&b, p, 1);
+	}
+	buf_append(&b, "'", 1);
+	char *s = xstrdup(buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}

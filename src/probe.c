@@ -1,0 +1,326 @@
+/*
+ * probe.c: the probe table, host reports, CPU and memory arithmetic, and the
+ * small byte-level helpers every parser uses (probe.h).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/probe.h"
+#include "opsdeck/sanitize.h"
+#include "opsdeck/util.h"
+
+/* Every probe; add one line here (and its extern in probe.h) for a new probe. */
+const struct probe *const probe_table[] = {
+	&probe_linux,
+	&probe_nvidia,
+	&probe_ipmi,
+	NULL,
+};
+
+const struct probe *
+probe_find(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	for (size_t i = 0; probe_table[i] != NULL; i++)
+		if (strcmp(probe_table[i]->name, name) == 0)
+			return probe_table[i];
+	return NULL;
+}
+
+/* Frees every array r owns and zeroes it; r itself belongs to the caller. */
+void
+report_free(struct host_report *r)
+{
+	if (r == NULL)
+		return;
+	free(r->linux.cores);
+	free(r->linux.nets);
+	free(r->linux.disks);
+	free(r->gpus);
+	free(r->sensors);
+	memset(r, 0, sizeof *r);
+}
+
+/* Frees dst's arrays, moves src's contents into dst and leaves src empty. */
+void
+report_move(struct host_report *dst, struct host_report *src)
+{
+	if (dst == src)
+		return;
+	report_free(dst);
+	*dst = *src;
+	memset(src, 0, sizeof *src);
+}
+
+uint64_t
+linux_mem_used(const struct linux_sample *s)
+{
+	uint64_t avail;
+
+	if (!(s->have & LINUX_HAVE_MEMINFO))
+		return 0;
+	if (s->have & LINUX_HAVE_MEMAVAILABLE)
+		avail = s->mem_available;
+	else {
+		/* free(1) before MemAvailable: free + buffers + page cache + reclaimable slab */
+		avail = s->mem_free + s->buffers + s->cached + s->sreclaimable;
+		if (avail < s->mem_free)	/* wrapped: absurd input */
+			avail = s->mem_total;
+	}
+	return avail >= s->mem_total ? 0 : s->mem_total - avail;
+}
+
+static uint64_t
+sat_sub(uint64_t b, uint64_t a)
+{
+	return b > a ? b - a : 0;
+}
+
+/*
+ * Busy percentage between two readings of the same CPU, a earlier than b.
+ * Busy is user+nice+system+irq+softirq+steal; idle+iowait is idle (guest time
+ * is already inside user). A counter that went backwards counts 0 (iowait
+ * does that on some kernels); -1 when no time passed or the sum went back
+ * (a reboot between the samples).
+ */
+double
+cpu_times_util(const struct cpu_times *a, const struct cpu_times *b)
+{
+	uint64_t sa = a->user + a->nice + a->system + a->idle + a->iowait + a->irq +
+	    a->softirq + a->steal;
+	uint64_t sb = b->user + b->nice + b->system + b->idle + b->iowait + b->irq +
+	    b->softirq + b->steal;
+	if (sb < sa)
+		return -1;
+	uint64_t busy = sat_sub(b->user, a->user) + sat_sub(b->nice, a->nice) +
+	    sat_sub(b->system, a->system) + sat_sub(b->irq, a->irq) +
+	    sat_sub(b->softirq, a->softirq) + sat_sub(b->steal, a->steal);
+	uint64_t idle = sat_sub(b->idle, a->idle) + sat_sub(b->iowait, a->iowait);
+	if (busy + idle == 0)
+		return -1;
+	return 100.0 * (double)busy / (double)(busy + idle);
+}
+
+double
+cpu_util_pct(const struct linux_sample *prev, const struct linux_sample *cur, int core)
+{
+	if (prev == NULL || cur == NULL)
+		return -1;
+	if (!(prev->have & LINUX_HAVE_STAT) || !(cur->have & LINUX_HAVE_STAT))
+		return -1;
+	if (core < 0)
+		return cpu_times_util(&prev->total, &cur->total);
+	if (core >= prev->ncores || core >= cur->ncores)
+		return -1;
+	return cpu_times_util(&prev->cores[core], &cur->cores[core]);
+}
+
+/* ---- parser helpers ------------------------------------------------------ */
+
+void
+probe_lines_init(struct probe_lines *it, const char *data, size_t len)
+{
+	it->data = data;
+	it->len = data != NULL ? len : 0;
+	it->pos = 0;
+	it->lineno = 0;
+}
+
+int
+probe_lines_next(struct probe_lines *it, const char **line, size_t *n)
+{
+	if (it->pos >= it->len)
+		return 0;
+	const char *p = it->data + it->pos;
+	size_t left = it->len - it->pos;
+	const char *nl = memchr(p, '\n', left);
+	size_t l = nl != NULL ? (size_t)(nl - p) : left;
+	it->pos += nl != NULL ? l + 1 : l;
+	it->lineno++;
+	if (l > 0 && p[l - 1] == '\r')
+		l--;
+	*line = p;
+	*n = l;
+	return 1;
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+size_t
+probe_split_ws(const char *s, size_t n, struct probe_tok *toks, size_t max)
+{
+	size_t count = 0, i = 0;
+	while (i < n) {
+		while (i < n && is_blank(s[i]))
+			i++;
+		if (i >= n)
+			break;
+		size_t start = i;
+		while (i < n && !is_blank(s[i]))
+			i++;
+		if (count < max) {
+			toks[count].p = s + start;
+			toks[count].n = i - start;
+		}
+		count++;
+	}
+	return count;
+}
+
+struct probe_tok
+probe_trim(const char *s, size_t n)
+{
+	struct probe_tok t;
+	while (n > 0 && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_blank(s[n - 1]))
+		n--;
+	t.p = s;
+	t.n = n;
+	return t;
+}
+
+int
+probe_parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v >= UINT64_MAX / 10 && (v > UINT64_MAX / 10 || d > UINT64_MAX % 10))
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+probe_parse_i64(const char *s, size_t n, int64_t *out)
+{
+	int neg = 0;
+	uint64_t v;
+	if (n > 0 && s[0] == '-') {
+		neg = 1;
+		s++;
+		n--;
+	}
+	if (probe_parse_u64(s, n, &v) != 0)
+		return -1;
+	if (neg) {
+		if (v > (uint64_t)INT64_MAX + 1)
+			return -1;
+		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	} else {
+		if (v > (uint64_t)INT64_MAX)
+			return -1;
+		*out = (int64_t)v;
+	}
+	return 0;
+}
+
+/*
+ * Decimal without exponent. Up to 19 significant digits are exact and, with at
+ * most 22 decimals, correctly rounded (an exact integer divided by an exact
+ * power of ten); longer inputs keep their first 19 digits.
+ */
+int
+probe_parse_double(const char *s, size_t n, double *out)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+	    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+	    1e21, 1e22 };
+	size_t i = 0;
+	int neg = 0, digits = 0, frac = 0, dot = 0, sig = 0, skipped_int = 0;
+	uint64_t m = 0;
+
+	if (i < n && (s[i] == '-' || s[i] == '+')) {
+		neg = s[i] == '-';
+		i++;
+	}
+	for (; i < n; i++) {
+		if (s[i] == '.' && !dot) {
+			dot = 1;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		digits++;
+		if (sig < 19) {
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			if (m != 0)
+				sig++;
+			if (dot)
+				frac++;
+		} else if (!dot)
+			skipped_int++;	/* integer digits past 19: scale up */
+	}
+	if (digits == 0)
+		return -1;
+	double v = (double)m;
+	while (skipped_int-- > 0)
+		v *= 10;
+	if (frac > 0)
+		v = frac <= 22 ? v / p10[frac] : v / 1e22 / p10[frac - 22 > 22 ? 22 : frac - 22];
+	if (!isfinite(v))
+		return -1;	/* hundreds of digits */
+	*out = neg ? -v : v;
+	return 0;
+}
+
+int
+probe_tok_eq(const char *s, size_t n, const char *word)
+{
+	size_t l = strlen(word);
+	return l == n && memcmp(s, word, n) == 0;
+}
+
+void
+probe_copy_name(char *dst, size_t dstlen, const char *s, size_t n)
+{
+	sanitize_text(dst, dstlen, s, n);
+}
+
+/* Sanitised copy of s in buf; when it does not fit, cut and ended with "...". */
+const char *
+probe_quote(char *buf, size_t buflen, const char *s, size_t n)
+{
+	if (buflen == 0)
+		return "";
+	char *full = sanitize_dup(s, n, SIZE_MAX / 4);
+	if (strlen(full) < buflen || buflen < 8)
+		sanitize_text(buf, buflen, s, n);
+	else {
+		size_t w = sanitize_text(buf, buflen - 3, s, n);
+		memcpy(buf + w, "...", 4);
+	}
+	free(full);
+	return buf;
+}
+
+char *
+probe_cause(const char *what, int lineno, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *cause = xasprintf("%s line %d: %s", what, lineno, msg);
+	free(msg);
+	return cause;
+}

@@ -1,0 +1,466 @@
+/*
+ * probe_linux.c: the linux probe. One command prints several /proc files,
+ * each after a line "== NAME"; the parser turns them into a linux_sample.
+ *
+ * Formats (proc(5) and the kernel's seq_printf calls):
+ *   stat       "cpu  u n s i iow irq sirq steal guest guest_nice" (4 to 10
+ *              numbers by kernel age), "cpuN ...", "ctxt N", "processes N",
+ *              "procs_running N", "procs_blocked N"; other lines ignored.
+ *   meminfo    "Key:   N kB"
+ *   loadavg    "0.52 0.58 0.59 2/1234 5678"
+ *   uptime     "350735.47 234388.90"
+ *   net/dev    2 header lines, then "  name: 16 numbers" (old kernels glue
+ *              the first number to the colon)
+ *   diskstats  "major minor name" + 11, 15 or 17 numbers (14, 18, 20 fields);
+ *              before 2.6.25 partitions had 4 numbers (7 fields)
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/probe.h"
+#include "opsdeck/util.h"
+
+#define LINUX_COMMAND \
+	"for f in stat meminfo loadavg uptime net/dev diskstats; do " \
+	"echo \"== $f\"; cat \"/proc/$f\" 2>/dev/null; done; :"
+
+#define QUOTE_MAX	40
+
+enum section { SEC_NONE, SEC_UNKNOWN, SEC_STAT, SEC_MEMINFO, SEC_LOADAVG, SEC_UPTIME,
+	SEC_NETDEV, SEC_DISKSTATS };
+
+static const struct {
+	const char	*name;
+	enum section	 sec;
+	unsigned	 have;
+	const char	*what;	/* name in causes */
+} sections[] = {
+	{ "stat", SEC_STAT, LINUX_HAVE_STAT, "stat" },
+	{ "meminfo", SEC_MEMINFO, LINUX_HAVE_MEMINFO, "meminfo" },
+	{ "loadavg", SEC_LOADAVG, LINUX_HAVE_LOADAVG, "loadavg" },
+	{ "uptime", SEC_UPTIME, LINUX_HAVE_UPTIME, "uptime" },
+	{ "net/dev", SEC_NETDEV, LINUX_HAVE_NETDEV, "net/dev" },
+	{ "diskstats", SEC_DISKSTATS, LINUX_HAVE_DISKSTATS, "diskstats" },
+};
+
+struct lctx {
+	struct linux_sample	*s;
+	const char		*what;	/* current section, for causes */
+	int			 lineno;	/* line within the section, 1-based */
+	int			 cores_cap, nets_cap, disks_cap;
+	char			**cause;
+};
+
+static int
+bad_number(struct lctx *c, const char *p, size_t n)
+{
+	char q[QUOTE_MAX];
+	if (c->cause != NULL)
+		*c->cause = probe_cause(c->what, c->lineno, "bad number '%s'",
+		    probe_quote(q, sizeof q, p, n));
+	return -1;
+}
+
+static int
+bad_line(struct lctx *c, const char *why)
+{
+	if (c->cause != NULL)
+		*c->cause = probe_cause(c->what, c->lineno, "%s", why);
+	return -1;
+}
+
+static int
+tok_u64(struct lctx *c, const struct probe_tok *t, uint64_t *v)
+{
+	if (probe_parse_u64(t->p, t->n, v) != 0)
+		return bad_number(c, t->p, t->n);
+	return 0;
+}
+
+static int
+tok_int(struct lctx *c, const struct probe_tok *t, int *v)
+{
+	uint64_t u;
+	if (probe_parse_u64(t->p, t->n, &u) != 0 || u > INT32_MAX)
+		return bad_number(c, t->p, t->n);
+	*v = (int)u;
+	return 0;
+}
+
+static int
+tok_double(struct lctx *c, const struct probe_tok *t, double *v)
+{
+	if (probe_parse_double(t->p, t->n, v) != 0 || *v < 0)
+		return bad_number(c, t->p, t->n);
+	return 0;
+}
+
+/* A "cpu" or "cpuN" line: toks[0] is the key, 4 to 10 numbers follow. */
+static int
+stat_cpu(struct lctx *c, const struct probe_tok *toks, size_t ntok)
+{
+	struct linux_sample *s = c->s;
+	uint64_t v[8] = { 0 };
+	struct cpu_times *dst;
+
+	if (ntok < 5)
+		return bad_line(c, "cpu line with fewer than 4 numbers");
+	for (size_t i = 1; i < ntok && i <= 10; i++) {
+		uint64_t x;
+		if (tok_u64(c, &toks[i], &x) != 0)
+			return -1;
+		if (i <= 8)
+			v[i - 1] = x;
+	}
+	if (toks[0].n == 3)
+		dst = &s->total;
+	else {
+		uint64_t idx;
+		if (probe_parse_u64(toks[0].p + 3, toks[0].n - 3, &idx) != 0)
+			return bad_number(c, toks[0].p, toks[0].n);
+		if (idx >= PROBE_MAX_CORES)
+			return 0;	/* past the cap: ignored */
+		if ((int)idx >= c->cores_cap) {
+			int ncap = c->cores_cap ? c->cores_cap : 16;
+			while (ncap <= (int)idx)
+				ncap *= 2;
+			if (ncap > PROBE_MAX_CORES)
+				ncap = PROBE_MAX_CORES;
+			s->cores = xreallocarray(s->cores, (size_t)ncap, sizeof *s->cores);
+			memset(s->cores + c->cores_cap, 0,
+			    (size_t)(ncap - c->cores_cap) * sizeof *s->cores);
+			c->cores_cap = ncap;
+		}
+		if ((int)idx >= s->ncores)
+			s->ncores = (int)idx + 1;
+		dst = &s->cores[idx];
+	}
+	dst->user = v[0];
+	dst->nice = v[1];
+	dst->system = v[2];
+	dst->idle = v[3];
+	dst->iowait = v[4];
+	dst->irq = v[5];
+	dst->softirq = v[6];
+	dst->steal = v[7];
+	return 0;
+}
+
+/* Whether a /proc/stat line's key is one we read (intr and softirq lines are long). */
+static int
+stat_key_wanted(const char *line, size_t n)
+{
+	struct probe_tok t = probe_trim(line, n);
+	size_t k = 0;
+	while (k < t.n && t.p[k] != ' ' && t.p[k] != '\t')
+		k++;
+	if (k >= 3 && memcmp(t.p, "cpu", 3) == 0)
+		return 1;
+	return probe_tok_eq(t.p, k, "ctxt") || probe_tok_eq(t.p, k, "processes") ||
+	    probe_tok_eq(t.p, k, "procs_running") || probe_tok_eq(t.p, k, "procs_blocked");
+}
+
+static int
+parse_stat(struct lctx *c, const char *line, size_t n)
+{
+	struct probe_tok t[12];
+	struct linux_sample *s = c->s;
+
+	if (!stat_key_wanted(line, n))
+		return 0;	/* intr, btime, softirq, page, swap, ...: not used */
+	size_t ntok = probe_split_ws(line, n, t, OD_ARRAY_LEN(t));
+	if (ntok == 0)
+		return 0;
+	if (t[0].n >= 3 && memcmp(t[0].p, "cpu", 3) == 0)
+		return stat_cpu(c, t, ntok < OD_ARRAY_LEN(t) ? ntok : OD_ARRAY_LEN(t));
+	if (ntok < 2)
+		return 0;
+	if (probe_tok_eq(t[0].p, t[0].n, "ctxt"))
+		return tok_u64(c, &t[1], &s->ctxt);
+	if (probe_tok_eq(t[0].p, t[0].n, "processes"))
+		return tok_u64(c, &t[1], &s->processes);
+	if (probe_tok_eq(t[0].p, t[0].n, "procs_running"))
+		return tok_int(c, &t[1], &s->procs_running);
+	if (probe_tok_eq(t[0].p, t[0].n, "procs_blocked"))
+		return tok_int(c, &t[1], &s->procs_blocked);
+	return 0;
+}
+
+static int
+parse_meminfo(struct lctx *c, const char *line, size_t n)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+	} keys[] = {
+		{ "MemTotal", offsetof(struct linux_sample, mem_total) },
+		{ "MemFree", offsetof(struct linux_sample, mem_free) },
+		{ "MemAvailable", offsetof(struct linux_sample, mem_available) },
+		{ "Buffers", offsetof(struct linux_sample, buffers) },
+		{ "Cached", offsetof(struct linux_sample, cached) },
+		{ "SReclaimable", offsetof(struct linux_sample, sreclaimable) },
+		{ "Shmem", offsetof(struct linux_sample, shmem) },
+		{ "SwapTotal", offsetof(struct linux_sample, swap_total) },
+		{ "SwapFree", offsetof(struct linux_sample, swap_free) },
+	};
+	struct probe_tok line_t = probe_trim(line, n);
+	if (line_t.n == 0)
+		return 0;
+	const char *colon = memchr(line, ':', n);
+	if (colon == NULL)
+		return bad_line(c, "no ':'");
+	size_t klen = (size_t)(colon - line);
+	for (size_t k = 0; k < OD_ARRAY_LEN(keys); k++) {
+		if (!probe_tok_eq(line, klen, keys[k].key))
+			continue;
+		struct probe_tok t[3];
+		size_t ntok = probe_split_ws(colon + 1, n - klen - 1, t, OD_ARRAY_LEN(t));
+		uint64_t v;
+		if (ntok == 0)
+			return bad_line(c, "no value");
+		if (ntok > 2 || (ntok == 2 && !probe_tok_eq(t[1].p, t[1].n, "kB")))
+			return bad_line(c, "expected 'N kB'");
+		if (tok_u64(c, &t[0], &v) != 0)
+			return -1;
+		if (ntok == 2) {
+			if (v > UINT64_MAX / 1024)
+				return bad_number(c, t[0].p, t[0].n);
+			v *= 1024;
+		}
+		memcpy((char *)c->s + keys[k].off, &v, sizeof v);
+		if (k == 2)
+			c->s->have |= LINUX_HAVE_MEMAVAILABLE;
+		return 0;
+	}
+	return 0;
+}
+
+static int
+parse_loadavg(struct lctx *c, const char *line, size_t n)
+{
+	struct probe_tok t[6];
+	size_t ntok = probe_split_ws(line, n, t, OD_ARRAY_LEN(t));
+	struct linux_sample *s = c->s;
+	if (ntok == 0)
+		return 0;
+	if (ntok < 4)
+		return bad_line(c, "expected 'L1 L5 L15 R/T'");
+	for (int i = 0; i < 3; i++)
+		if (tok_double(c, &t[i], &s->load[i]) != 0)
+			return -1;
+	const char *slash = memchr(t[3].p, '/', t[3].n);
+	if (slash == NULL)
+		return bad_number(c, t[3].p, t[3].n);
+	struct probe_tok a = { t[3].p, (size_t)(slash - t[3].p) };
+	struct probe_tok b = { slash + 1, t[3].n - a.n - 1 };
+	if (tok_int(c, &a, &s->tasks_running) != 0 || tok_int(c, &b, &s->tasks_total) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_uptime(struct lctx *c, const char *line, size_t n)
+{
+	struct probe_tok t[3];
+	size_t ntok = probe_split_ws(line, n, t, OD_ARRAY_LEN(t));
+	if (ntok == 0)
+		return 0;
+	if (ntok != 2)
+		return bad_line(c, "expected 'UPTIME IDLE'");
+	if (tok_double(c, &t[0], &c->s->uptime_s) != 0 ||
+	    tok_double(c, &t[1], &c->s->idle_s) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_netdev(struct lctx *c, const char *line, size_t n)
+{
+	struct linux_sample *s = c->s;
+	struct probe_tok t[17];
+	uint64_t v[16];
+
+	if (c->lineno <= 2 || probe_trim(line, n).n == 0)
+		return 0;	/* "Inter-|   Receive ..." and " face |bytes ..." */
+	const char *colon = memchr(line, ':', n);
+	if (colon == NULL)
+		return bad_line(c, "no ':' after the interface name");
+	struct probe_tok name = probe_trim(line, (size_t)(colon - line));
+	size_t rest = n - (size_t)(colon - line) - 1;
+	size_t ntok = probe_split_ws(colon + 1, rest, t, OD_ARRAY_LEN(t));
+	if (name.n == 0)
+		return bad_line(c, "empty interface name");
+	if (ntok < 16)
+		return bad_line(c, "expected 16 numbers");
+	for (int i = 0; i < 16; i++)
+		if (tok_u64(c, &t[i], &v[i]) != 0)
+			return -1;
+	if (s->nnets >= PROBE_MAX_NETS)
+		return 0;
+	if (s->nnets >= c->nets_cap) {
+		c->nets_cap = c->nets_cap ? c->nets_cap * 2 : 8;
+		s->nets = xreallocarray(s->nets, (size_t)c->nets_cap, sizeof *s->nets);
+	}
+	struct net_stat *ns = &s->nets[s->nnets++];
+	memset(ns, 0, sizeof *ns);
+	probe_copy_name(ns->name, sizeof ns->name, name.p, name.n);
+	ns->rx_bytes = v[0];
+	ns->rx_packets = v[1];
+	ns->rx_errs = v[2];
+	ns->rx_drop = v[3];
+	ns->tx_bytes = v[8];
+	ns->tx_packets = v[9];
+	ns->tx_errs = v[10];
+	ns->tx_drop = v[11];
+	return 0;
+}
+
+/*
+ * "major minor name reads rmerged rsect rms writes wmerged wsect wms inflight
+ * io_ms weighted_ms [discards dmerged dsect dms [flushes fms]]", or an old
+ * partition's "major minor name reads rsect writes wsect". Devices that
+ * never did I/O (unused ram and loop devices) are skipped.
+ */
+static int
+parse_diskstats(struct lctx *c, const char *line, size_t n)
+{
+	struct linux_sample *s = c->s;
+	struct probe_tok t[20];
+	uint64_t v[20];
+	size_t ntok = probe_split_ws(line, n, t, OD_ARRAY_LEN(t));
+
+	if (ntok == 0)
+		return 0;
+	if (ntok != 7 && ntok < 14)
+		return bad_line(c, "expected 7 or at least 14 fields");
+	if (ntok > OD_ARRAY_LEN(t))
+		ntok = OD_ARRAY_LEN(t);
+	for (size_t i = 0; i < ntok; i++) {
+		if (i == 2)
+			continue;
+		if (tok_u64(c, &t[i], &v[i]) != 0)
+			return -1;
+	}
+	if (ntok == 7) {
+		/* a partition before 2.6.25: reads, sectors read, writes, sectors written */
+		uint64_t r = v[3], rs = v[4], w = v[5], ws = v[6];
+		memset(v, 0, sizeof v);
+		v[3] = r;
+		v[5] = rs;
+		v[7] = w;
+		v[9] = ws;
+	}
+	if (v[3] == 0 && v[7] == 0)
+		return 0;
+	if (s->ndisks >= PROBE_MAX_DISKS)
+		return 0;
+	if (s->ndisks >= c->disks_cap) {
+		c->disks_cap = c->disks_cap ? c->disks_cap * 2 : 8;
+		s->disks = xreallocarray(s->disks, (size_t)c->disks_cap, sizeof *s->disks);
+	}
+	struct disk_stat *d = &s->disks[s->ndisks++];
+	memset(d, 0, sizeof *d);
+	probe_copy_name(d->name, sizeof d->name, t[2].p, t[2].n);
+	d->reads = v[3];
+	d->sectors_read = v[5];
+	d->writes = v[7];
+	d->sectors_written = v[9];
+	d->io_ms = v[12];
+	return 0;
+}
+
+/* Which section a "== NAME" line opens (n bytes after "== "). */
+static int
+section_find(const char *name, size_t n)
+{
+	struct probe_tok t = probe_trim(name, n);
+	for (size_t i = 0; i < OD_ARRAY_LEN(sections); i++)
+		if (probe_tok_eq(t.p, t.n, sections[i].name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Parses the linux probe's output (len bytes, not NUL-terminated) into
+ * r->linux, replacing what was there. Returns 0, or -1 with a malloc'd
+ * *cause "SECTION line N: reason" (N counts within the section). On error
+ * r->linux holds what was parsed so far and is still freed by report_free().
+ */
+static int
+linux_parse(const char *data, size_t len, struct host_report *r, char **cause)
+{
+	struct linux_sample *s = &r->linux;
+	struct probe_lines it;
+	const char *line;
+	size_t n;
+	int sec = -1;
+	enum section kind = SEC_NONE;
+	struct lctx c;
+
+	free(s->cores);
+	free(s->nets);
+	free(s->disks);
+	memset(s, 0, sizeof *s);
+	memset(&c, 0, sizeof c);
+	c.s = s;
+	c.cause = cause;
+	if (cause != NULL)
+		*cause = NULL;
+
+	probe_lines_init(&it, data, len);
+	while (probe_lines_next(&it, &line, &n)) {
+		if (n >= 3 && memcmp(line, "== ", 3) == 0) {
+			sec = section_find(line + 3, n - 3);
+			kind = sec < 0 ? SEC_UNKNOWN : sections[sec].sec;
+			c.lineno = 0;
+			if (sec >= 0) {
+				c.what = sections[sec].what;
+				/* a repeated section replaces the earlier one */
+				if (kind == SEC_NETDEV)
+					s->nnets = 0;
+				else if (kind == SEC_DISKSTATS)
+					s->ndisks = 0;
+			}
+			continue;
+		}
+		c.lineno++;
+		if (kind == SEC_NONE || kind == SEC_UNKNOWN)
+			continue;
+		if (probe_trim(line, n).n > 0)
+			s->have |= sections[sec].have;
+		int rc = 0;
+		switch (kind) {
+		case SEC_STAT:
+			rc = parse_stat(&c, line, n);
+			break;
+		case SEC_MEMINFO:
+			rc = parse_meminfo(&c, line, n);
+			break;
+		case SEC_LOADAVG:
+			rc = parse_loadavg(&c, line, n);
+			break;
+		case SEC_UPTIME:
+			rc = parse_uptime(&c, line, n);
+			break;
+		case SEC_NETDEV:
+			rc = parse_netdev(&c, line, n);
+			break;
+		case SEC_DISKSTATS:
+			rc = parse_diskstats(&c, line, n);
+			break;
+		default:
+			break;
+		}
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+const struct probe probe_linux = {
+	.name = "linux",
+	.command = LINUX_COMMAND,
+	.parse = linux_parse,
+};

@@ -1,0 +1,946 @@
+/*
+ * ssh.c: the libssh client side of the collector (ssh.h): ~/.ssh/config
+ * lookup, our own TCP connect or ProxyJump transport, host-key policy,
+ * public-key authentication, and a non-blocking exec channel.
+ *
+ * libssh never reads an ssh_config here (SSH_OPTIONS_PROCESS_CONFIG off) and
+ * never decides on host keys: we ask ssh_session_is_known_server() and apply
+ * opsdeck's policy ourselves, so no StrictHostKeyChecking or
+ * UserKnownHostsFile in a user's config can weaken it.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "opsdeck/buf.h"
+#include "opsdeck/ssh.h"
+#include "opsdeck/util.h"
+
+extern char **environ;
+
+/* ssh_session_update_known_hosts() appends without locking: one writer at a time. */
+static pthread_mutex_t known_hosts_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- ssh_config -------------------------------------------------------- */
+
+/*
+ * Iterative glob with backtracking to the last '*' only: O(len(p) * len(s))
+ * whatever the pattern, so a hostile config cannot make it explode.
+ */
+int
+ssh_pattern_match(const char *p, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	while (*s != '\0') {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			star = p;
+			resume = s;
+			continue;
+		}
+		if (*p != '\0' && (*p == '?' ||
+		    tolower((unsigned char)*p) == tolower((unsigned char)*s))) {
+			p++;
+			s++;
+			continue;
+		}
+		if (star == NULL)
+			return 0;
+		p = star;
+		s = ++resume;
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}
+
+/* A Host line's patterns (whitespace separated, '!' negates): 1 when host matches. */
+static int
+host_line_matches(char **words, size_t n, const char *host)
+{
+	int match = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *w = words[i];
+		int neg = w[0] == '!';
+		if (neg)
+			w++;
+		if (ssh_pattern_match(w, host)) {
+			if (neg)
+				return 0;
+			match = 1;
+		}
+	}
+	return match;
+}
+
+/*
+ * Splits one line into words: whitespace separates, a first '=' may separate
+ * the key, double quotes group. At most max words; '#' starts a comment.
+ */
+static size_t
+split_words(char *line, char **words, size_t max)
+{
+	size_t n = 0;
+	char *p = line;
+
+	while (*p != '\0' && n < max) {
+		while (*p == ' ' || *p == '\t' || (n == 1 && *p == '=' ) || *p == '\r')
+			p++;
+		if (*p == '\0' || *p == '#')
+			break;
+		if (*p == '"') {
+			char *e = strchr(p + 1, '"');
+			if (e == NULL)
+				break;	/* unbalanced quote: ignore the rest */
+			*e = '\0';
+			words[n++] = p + 1;
+			p = e + 1;
+			continue;
+		}
+		words[n++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' &&
+		    !(n == 1 && *p == '='))
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	return n;
+}
+
+/* Expands ~ at the start and %d %u %h %r %% (OpenSSH's tokens). malloc'd. */
+static char *
+expand_tokens(const char *s, const char *home, const char *luser, const char *host,
+    const char *ruser)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	if (s[0] == '~' && (s[1] == '/' || s[1] == '\0')) {
+		buf_append(&b, home, strlen(home));
+		s++;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s != '%' || s[1] == '\0') {
+			buf_append(&b, s, 1);
+			continue;
+		}
+		const char *v = NULL;
+		switch (*++s) {
+		case 'd': v = home; break;
+		case 'u': v = luser; break;
+		case 'h': v = host; break;
+		case 'r': v = ruser; break;
+		case '%': v = "%"; break;
+		default:
+			buf_append(&b, s - 1, 2);
+			continue;
+		}
+		buf_append(&b, v, strlen(v));
+	}
+	char *r = xstrdup(buf_cstr(&b));
+	buf_free(&b);
+	return r;
+}
+
+void
+ssh_config_lookup(const char *text, size_t len, const char *host, const char *home,
+    const char *local_user, struct ssh_host_config *out)
+{
+	char *copy = xstrndup(text != NULL ? text : "", text != NULL ? len : 0);
+	char *raw_ident[SSH_CONFIG_MAX_IDENTITIES];
+	size_t nraw = 0;
+	int active = 1;
+	char *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *w[64];
+		size_t n = split_words(line, w, OD_ARRAY_LEN(w));
+		if (n == 0)
+			continue;
+		if (strcasecmp(w[0], "Host") == 0) {
+			active = host_line_matches(w + 1, n - 1, host);
+			continue;
+		}
+		if (strcasecmp(w[0], "Match") == 0) {
+			active = 0;	/* not supported: its settings never apply */
+			continue;
+		}
+		if (!active || n < 2)
+			continue;
+		if (strcasecmp(w[0], "HostName") == 0 && out->hostname == NULL)
+			out->hostname = expand_tokens(w[1], home, local_user, host, "");
+		else if (strcasecmp(w[0], "User") == 0 && out->user == NULL)
+			out->user = xstrdup(w[1]);
+		else if (strcasecmp(w[0], "Port") == 0 && out->port == 0) {
+			char *e;
+			long p = strtol(w[1], &e, 10);
+			if (*e == '\0' && p > 0 && p < 65536)
+				out->port = (int)p;
+		} else if (strcasecmp(w[0], "IdentityFile") == 0 &&
+		    nraw < SSH_CONFIG_MAX_IDENTITIES)
+			raw_ident[nraw++] = xstrdup(w[1]);
+		else if (strcasecmp(w[0], "ProxyJump") == 0 && out->proxyjump == NULL)
+			out->proxyjump = xstrdup(w[1]);
+	}
+	const char *rhost = out->hostname != NULL ? out->hostname : host;
+	const char *ruser = out->user != NULL ? out->user : local_user;
+	for (size_t i = 0; i < nraw; i++) {
+		out->identity[out->nidentity++] = expand_tokens(raw_ident[i], home, local_user,
+		    rhost, ruser);
+		free(raw_ident[i]);
+	}
+	free(copy);
+}
+
+void
+ssh_host_config_free(struct ssh_host_config *hc)
+{
+	free(hc->hostname);
+	free(hc->user);
+	for (size_t i = 0; i < hc->nidentity; i++)
+		free(hc->identity[i]);
+	free(hc->proxyjump);
+	memset(hc, 0, sizeof *hc);
+}
+
+/* ---- targets ----------------------------------------------------------- */
+
+static const char *
+home_dir(void)
+{
+	const char *h = getenv("HOME");
+	if (h != NULL && *h != '\0')
+		return h;
+	struct passwd *pw = getpwuid(getuid());
+	return pw != NULL && pw->pw_dir != NULL ? pw->pw_dir : "/";
+}
+
+static char *
+local_user_name(void)
+{
+	struct passwd pw, *res = NULL;
+	char b[1024];
+	if (getpwuid_r(getuid(), &pw, b, sizeof b, &res) == 0 && res != NULL)
+		return xstrdup(res->pw_name);
+	const char *u = getenv("USER");
+	return xstrdup(u != NULL ? u : "root");
+}
+
+void
+ssh_target_resolve(struct ssh_target *t, const char *name, const struct conn_settings *conn,
+    const char *ssh_config, size_t ssh_config_len, int64_t timeout_ms)
+{
+	struct ssh_host_config hc;
+	const char *home = home_dir();
+	char *luser = local_user_name();
+	static const char *const defaults[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
+
+	memset(t, 0, sizeof *t);
+	memset(&hc, 0, sizeof hc);
+	if (ssh_config != NULL)
+		ssh_config_lookup(ssh_config, ssh_config_len, name, home, luser, &hc);
+
+	t->name = xstrdup(name);
+	t->hostname = xstrdup(hc.hostname != NULL ? hc.hostname : name);
+	t->user = xstrdup(conn->user != NULL ? conn->user : hc.user != NULL ? hc.user : luser);
+	if (conn->port > 0 && conn->port != 22)
+		t->port = conn->port;
+	else
+		t->port = hc.port > 0 ? hc.port : (conn->port > 0 ? conn->port : 22);
+	if (conn->known_hosts != NULL) {
+		t->known_hosts = xstrdup(conn->known_hosts);
+		t->known_hosts_explicit = 1;
+	} else
+		t->known_hosts = xasprintf("%s/.ssh/known_hosts", home);
+	t->policy = conn->hostkey_policy;
+	if (conn->identity != NULL)
+		t->identity[t->nidentity++] = xstrdup(conn->identity);
+	for (size_t i = 0; i < hc.nidentity; i++)
+		t->identity[t->nidentity++] = xstrdup(hc.identity[i]);
+	if (conn->identity == NULL && hc.nidentity == 0)
+		for (size_t i = 0; i < OD_ARRAY_LEN(defaults); i++)
+			t->identity[t->nidentity++] = xasprintf("%s/.ssh/%s", home, defaults[i]);
+	if (hc.proxyjump != NULL && strcasecmp(hc.proxyjump, "none") != 0)
+		t->proxyjump = xstrdup(hc.proxyjump);
+	t->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
+	ssh_host_config_free(&hc);
+	free(luser);
+}
+
+void
+ssh_target_free(struct ssh_target *t)
+{
+	free(t->name);
+	free(t->hostname);
+	free(t->user);
+	free(t->known_hosts);
+	for (size_t i = 0; i < t->nidentity; i++)
+		free(t->identity[i]);
+	free(t->proxyjump);
+	memset(t, 0, sizeof *t);
+}
+
+static void
+target_copy(struct ssh_target *d, const struct ssh_target *s)
+{
+	*d = *s;
+	d->name = xstrdup(s->name);
+	d->hostname = xstrdup(s->hostname);
+	d->user = xstrdup(s->user);
+	d->known_hosts = xstrdup(s->known_hosts);
+	for (size_t i = 0; i < s->nidentity; i++)
+		d->identity[i] = xstrdup(s->identity[i]);
+	d->proxyjump = s->proxyjump != NULL ? xstrdup(s->proxyjump) : NULL;
+}
+
+/* ---- streams ----------------------------------------------------------- */
+
+struct ssh_stream {
+	struct ssh_target t;
+	int		 fd;		/* our transport socket until libssh owns it */
+	int		 libssh_owns_fd;
+	pid_t		 proxy_pid;	/* ProxyJump ssh, or -1 */
+	int		 proxy_err;	/* its stderr (non-blocking read end), or -1 */
+	ssh_session	 session;
+	ssh_channel	 channel;
+	int64_t		 start_mono;
+};
+
+struct ssh_stream *
+ssh_stream_new(const struct ssh_target *t)
+{
+	struct ssh_stream *s = xcalloc(1, sizeof *s);
+	target_copy(&s->t, t);
+	s->fd = -1;
+	s->proxy_pid = -1;
+	s->proxy_err = -1;
+	s->start_mono = now_mono_ms();
+	return s;
+}
+
+int
+ssh_stream_socket(const struct ssh_stream *s)
+{
+	return s->fd;
+}
+
+int
+ssh_stream_fd(const struct ssh_stream *s)
+{
+	return s->session != NULL ? ssh_get_fd(s->session) : s->fd;
+}
+
+static int64_t
+remaining_ms(const struct ssh_stream *s)
+{
+	return s->start_mono + s->t.timeout_ms - now_mono_ms();
+}
+
+static void
+tune_socket(int fd, int tcp)
+{
+	int one = 1;
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	fl = fcntl(fd, F_GETFD);
+	if (fl >= 0)
+		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+	if (tcp) {
+		int idle = 30, intvl = 10, cnt = 3;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+	}
+}
+
+/* Non-blocking connect to one address, bounded by the deadline and abort_fd. */
+static int
+connect_one(struct ssh_stream *s, const struct addrinfo *ai, int abort_fd, int *err,
+    int *timed_out)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    ai->ai_protocol);
+	if (fd < 0) {
+		*err = errno;
+		return -1;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		return fd;
+	if (errno != EINPROGRESS) {
+		*err = errno;
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		int64_t left = remaining_ms(s);
+		if (left <= 0) {
+			*timed_out = 1;
+			close(fd);
+			return -1;
+		}
+		struct pollfd p[2] = { { .fd = fd, .events = POLLOUT },
+		    { .fd = abort_fd, .events = POLLIN } };
+		int r = poll(p, abort_fd >= 0 ? 2 : 1, (int)OD_MIN(left, 1000));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (abort_fd >= 0 && (p[1].revents & POLLIN)) {
+			*err = ECANCELED;
+			close(fd);
+			return -1;
+		}
+		if (r > 0 && p[0].revents != 0) {
+			int e = 0;
+			socklen_t el = sizeof e;
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el);
+			if (e == 0)
+				return fd;
+			*err = e;
+			close(fd);
+			return -1;
+		}
+	}
+}
+
+/*
+ * ProxyJump: `ssh -W HOST:PORT` through the last jump host (earlier ones as
+ * -J), with opsdeck's host-key policy and known_hosts, never prompting.
+ * Command-line -o options win over the user's ssh_config in OpenSSH.
+ */
+static int
+proxy_start(struct ssh_stream *s, enum host_state *state, char **cause)
+{
+	int sv[2], ep[2];
+	char *jumps = xstrdup(s->t.proxyjump);
+	char *last = strrchr(jumps, ',');
+	char *dest, *via = NULL;
+	const char *argv[40];
+	size_t n = 0;
+	char *owned[12];
+	size_t nowned = 0;
+
+	if (last != NULL) {
+		*last = '\0';
+		dest = last + 1;
+		via = jumps;
+	} else
+		dest = jumps;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		*state = HOST_DOWN;
+		*cause = xasprintf("cannot make a socket pair: %s", strerror(errno));
+		free(jumps);
+		return -1;
+	}
+	if (pipe2(ep, O_CLOEXEC) != 0) {
+		*state = HOST_DOWN;
+		*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		free(jumps);
+		return -1;
+	}
+	argv[n++] = "ssh";
+	argv[n++] = "-W";
+	argv[n++] = owned[nowned++] = strchr(s->t.hostname, ':') != NULL ?
+	    xasprintf("[%s]:%d", s->t.hostname, s->t.port) :
+	    xasprintf("%s:%d", s->t.hostname, s->t.port);
+	argv[n++] = "-o";
+	argv[n++] = "BatchMode=yes";
+	argv[n++] = "-o";
+	argv[n++] = s->t.policy == HOSTKEY_ACCEPT_NEW ? "StrictHostKeyChecking=accept-new" :
+	    "StrictHostKeyChecking=yes";
+	argv[n++] = "-o";
+	argv[n++] = owned[nowned++] = xasprintf("UserKnownHostsFile=%s", s->t.known_hosts);
+	if (s->t.known_hosts_explicit) {
+		argv[n++] = "-o";
+		argv[n++] = "GlobalKnownHostsFile=/dev/null";
+	}
+	argv[n++] = "-o";
+	argv[n++] = owned[nowned++] = xasprintf("ConnectTimeout=%d",
+	    (int)OD_MAX(1, s->t.timeout_ms / 1000));
+	argv[n++] = "-o";
+	argv[n++] = "PasswordAuthentication=no";
+	argv[n++] = "-o";
+	argv[n++] = "KbdInteractiveAuthentication=no";
+	for (size_t i = 0; i < s->t.nidentity && i < 4; i++) {
+		struct stat sb;
+		if (stat(s->t.identity[i], &sb) != 0)
+			continue;
+		argv[n++] = "-i";
+		argv[n++] = s->t.identity[i];
+	}
+	if (via != NULL) {
+		argv[n++] = "-J";
+		argv[n++] = via;
+	}
+	argv[n++] = "--";
+	/* user@host:port is given as an ssh:// URI */
+	argv[n++] = owned[nowned++] = strchr(dest, ':') != NULL && strchr(dest, '[') == NULL &&
+	    strchr(strchr(dest, ':') + 1, ':') == NULL ? xasprintf("ssh://%s", dest) :
+	    xstrdup(dest);
+	argv[n] = NULL;
+
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, def;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGHUP);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETPGROUP);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, "ssh", &fa, &at, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(sv[1]);
+	close(ep[1]);
+	for (size_t i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(jumps);
+	if (rc != 0) {
+		close(sv[0]);
+		close(ep[0]);
+		*state = HOST_DOWN;
+		*cause = xasprintf("cannot run ssh for ProxyJump %s: %s", s->t.proxyjump,
+		    strerror(rc));
+		return -1;
+	}
+	s->proxy_pid = pid;
+	s->proxy_err = ep[0];
+	fcntl(ep[0], F_SETFL, fcntl(ep[0], F_GETFL) | O_NONBLOCK);
+	s->fd = sv[0];
+	tune_socket(s->fd, 0);
+	return 0;
+}
+
+int
+ssh_stream_connect(struct ssh_stream *s, int abort_fd, enum host_state *state, char **cause)
+{
+	struct addrinfo hints, *res = NULL;
+	char port[16];
+
+	s->start_mono = now_mono_ms();
+	if (s->t.proxyjump != NULL)
+		return proxy_start(s, state, cause);
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	snprintf(port, sizeof port, "%d", s->t.port);
+	int g = getaddrinfo(s->t.hostname, port, &hints, &res);
+	if (g != 0) {
+		*state = HOST_DOWN;
+		*cause = xasprintf("cannot resolve %s: %s", s->t.hostname,
+		    g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
+		return -1;
+	}
+	int err = 0, timed_out = 0;
+	for (struct addrinfo *ai = res; ai != NULL && !timed_out; ai = ai->ai_next) {
+		int fd = connect_one(s, ai, abort_fd, &err, &timed_out);
+		if (fd >= 0) {
+			freeaddrinfo(res);
+			s->fd = fd;
+			tune_socket(fd, 1);
+			return 0;
+		}
+		if (err == ECANCELED)
+			break;
+	}
+	freeaddrinfo(res);
+	if (timed_out) {
+		char d[32];
+		duration_format(s->t.timeout_ms, d, sizeof d);
+		*state = HOST_TIMEOUT;
+		*cause = xasprintf("connect to %s port %d timed out after %s", s->t.hostname,
+		    s->t.port, d);
+	} else if (err == ECONNREFUSED) {
+		*state = HOST_DOWN;
+		*cause = xasprintf("connection refused by %s port %d", s->t.hostname, s->t.port);
+	} else if (err == ECANCELED) {
+		*state = HOST_DOWN;
+		*cause = xstrdup("connect cancelled");
+	} else {
+		*state = HOST_DOWN;
+		*cause = xasprintf("cannot connect to %s port %d: %s", s->t.hostname, s->t.port,
+		    strerror(err));
+	}
+	return -1;
+}
+
+/* "ssh-ed25519 SHA256:..." of the server's key; malloc'd. */
+static char *
+server_key_desc(ssh_session ss)
+{
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *r;
+
+	if (ssh_get_server_publickey(ss, &key) != SSH_OK)
+		return xstrdup("(no key)");
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0) {
+		ssh_key_free(key);
+		return xstrdup("(no fingerprint)");
+	}
+	char *fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+	const char *type = ssh_key_type_to_char(ssh_key_type(key));
+	r = xasprintf("%s %s", type != NULL ? type : "key", fp != NULL ? fp : "?");
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+	return r;
+}
+
+/*
+ * The ProxyJump ssh failed: its last stderr line says why (it exits at once
+ * on a refused host key or login). 0 with *state and *cause set when it said
+ * something, else -1.
+ */
+static int
+proxy_failure(struct ssh_stream *s, enum host_state *state, char **cause)
+{
+	char b[4096];
+	size_t n = 0;
+	int64_t until = now_mono_ms() + 500;
+
+	if (s->proxy_err < 0)
+		return -1;
+	for (;;) {
+		ssize_t r = read(s->proxy_err, b + n, sizeof b - 1 - n);
+		if (r > 0) {
+			n += (size_t)r;
+			if (n == sizeof b - 1)
+				break;
+			continue;
+		}
+		if (r == 0 || now_mono_ms() >= until)
+			break;
+		struct pollfd p = { .fd = s->proxy_err, .events = POLLIN };
+		poll(&p, 1, 50);
+	}
+	b[n] = '\0';
+	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
+		b[--n] = '\0';
+	if (n == 0)
+		return -1;
+	char *line = strrchr(b, '\n');
+	line = line != NULL ? line + 1 : b;
+	if (strstr(b, "IDENTIFICATION HAS CHANGED") != NULL)
+		*state = HOST_HOSTKEY_CHANGED;
+	else if (strstr(b, "host key is known") != NULL ||
+	    strstr(b, "Host key verification failed") != NULL)
+		*state = HOST_HOSTKEY_UNKNOWN;
+	else if (strstr(b, "Permission denied") != NULL)
+		*state = HOST_AUTH_FAILED;
+	else
+		*state = HOST_DOWN;
+	const char *why = line;
+	if (*state == HOST_HOSTKEY_UNKNOWN) {
+		char *k = strstr(b, "No ");
+		if (k != NULL && strstr(k, "host key is known") != NULL) {
+			char *e = strchr(k, '\n');
+			if (e != NULL)
+				*e = '\0';
+			why = k;
+		}
+	}
+	char *w = xstrdup(why);
+	for (char *q = w; *q != '\0'; q++)
+		if (*q == '\r')
+			*q = ' ';
+	size_t wl = strlen(w);
+	while (wl > 0 && w[wl - 1] == ' ')
+		w[--wl] = '\0';
+	*cause = xasprintf("ProxyJump %s: %s", s->t.proxyjump, w);
+	free(w);
+	return 0;
+}
+
+/* Error after a blocking libssh call: timeout when the deadline passed, else down. */
+static int
+fail_ssh(struct ssh_stream *s, const char *what, enum host_state *state, char **cause)
+{
+	if (proxy_failure(s, state, cause) == 0)
+		return -1;
+	if (remaining_ms(s) <= 0) {
+		char d[32];
+		duration_format(s->t.timeout_ms, d, sizeof d);
+		*state = HOST_TIMEOUT;
+		*cause = xasprintf("%s timed out after %s", what, d);
+	} else {
+		*state = HOST_DOWN;
+		*cause = xasprintf("%s failed: %s", what, ssh_get_error(s->session));
+	}
+	return -1;
+}
+
+/* Sets the blocking timeout to what is left of the deadline (at least 1 ms). */
+static void
+set_timeout(struct ssh_stream *s)
+{
+	int64_t left = OD_MAX(remaining_ms(s), 1);
+	long sec = (long)(left / 1000), usec = (long)(left % 1000) * 1000;
+	ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &sec);
+	ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT_USEC, &usec);
+}
+
+/* Applies the host-key policy. 0 when the key is trusted. */
+static int
+check_host_key(struct ssh_stream *s, enum host_state *state, char **cause)
+{
+	enum ssh_known_hosts_e k = ssh_session_is_known_server(s->session);
+	const char *kh = s->t.known_hosts;
+
+	switch (k) {
+	case SSH_KNOWN_HOSTS_OK:
+		return 0;
+	case SSH_KNOWN_HOSTS_CHANGED:
+	case SSH_KNOWN_HOSTS_OTHER: {
+		char *d = server_key_desc(s->session);
+		char *name = s->t.port == 22 ? xstrdup(s->t.hostname) :
+		    xasprintf("[%s]:%d", s->t.hostname, s->t.port);
+		*state = HOST_HOSTKEY_CHANGED;
+		*cause = xasprintf("host key changed: offered %s, not the key in %s; refused "
+		    "(if expected: ssh-keygen -R '%s'%s%s)", d, kh, name,
+		    s->t.known_hosts_explicit ? " -f " : "", s->t.known_hosts_explicit ? kh : "");
+		free(name);
+		free(d);
+		return -1;
+	}
+	case SSH_KNOWN_HOSTS_UNKNOWN:
+	case SSH_KNOWN_HOSTS_NOT_FOUND:
+		if (s->t.policy == HOSTKEY_ACCEPT_NEW) {
+			pthread_mutex_lock(&known_hosts_lock);
+			/* Another thread may have recorded a key for this name meanwhile. */
+			enum ssh_known_hosts_e again = ssh_session_is_known_server(s->session);
+			int rc = 0;
+			if (again == SSH_KNOWN_HOSTS_UNKNOWN || again == SSH_KNOWN_HOSTS_NOT_FOUND)
+				rc = ssh_session_update_known_hosts(s->session);
+			pthread_mutex_unlock(&known_hosts_lock);
+			if (again == SSH_KNOWN_HOSTS_OK)
+				return 0;
+			if (again == SSH_KNOWN_HOSTS_CHANGED || again == SSH_KNOWN_HOSTS_OTHER)
+				return check_host_key(s, state, cause);
+			if (rc != SSH_OK) {
+				*state = HOST_DOWN;
+				*cause = xasprintf("cannot record the host key in %s: %s", kh,
+				    ssh_get_error(s->session));
+				return -1;
+			}
+			return 0;
+		} else {
+			char *d = server_key_desc(s->session);
+			*state = HOST_HOSTKEY_UNKNOWN;
+			*cause = xasprintf("unknown host key %s, not in %s; refused by policy "
+			    "strict (verify it, then add it or use host_key_policy: accept-new)",
+			    d, kh);
+			free(d);
+			return -1;
+		}
+	case SSH_KNOWN_HOSTS_ERROR:
+	default:
+		*state = HOST_DOWN;
+		*cause = xasprintf("cannot check the host key against %s: %s", kh,
+		    ssh_get_error(s->session));
+		return -1;
+	}
+}
+
+/* Agent, then each key file. Never prompts. */
+static int
+authenticate(struct ssh_stream *s, enum host_state *state, char **cause)
+{
+	struct buf tried;
+	int rc;
+
+	buf_init(&tried, 2048);
+	const char *sock = getenv("SSH_AUTH_SOCK");
+	if (sock != NULL && *sock != '\0') {
+		set_timeout(s);
+		rc = ssh_userauth_agent(s->session, NULL);
+		if (rc == SSH_AUTH_SUCCESS)
+			goto ok;
+		if (rc == SSH_AUTH_ERROR && !ssh_is_connected(s->session)) {
+			buf_free(&tried);
+			return fail_ssh(s, "authentication", state, cause);
+		}
+		buf_printf(&tried, "agent");
+	}
+	for (size_t i = 0; i < s->t.nidentity; i++) {
+		const char *path = s->t.identity[i];
+		struct stat sb;
+		ssh_key key = NULL;
+		if (stat(path, &sb) != 0)
+			continue;
+		buf_printf(&tried, "%s%s", tried.len ? ", " : "", path);
+		if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK) {
+			buf_printf(&tried, " (unreadable or has a passphrase)");
+			continue;
+		}
+		set_timeout(s);
+		rc = ssh_userauth_publickey(s->session, NULL, key);
+		ssh_key_free(key);
+		if (rc == SSH_AUTH_SUCCESS)
+			goto ok;
+		if (rc == SSH_AUTH_ERROR) {
+			buf_free(&tried);
+			return fail_ssh(s, "authentication", state, cause);
+		}
+	}
+	*state = HOST_AUTH_FAILED;
+	*cause = xasprintf("authentication failed: no usable key (tried %s); "
+	    "add a key to the agent or set identity",
+	    tried.len ? buf_cstr(&tried) : "no agent and no key file");
+	buf_free(&tried);
+	return -1;
+ok:
+	buf_free(&tried);
+	return 0;
+}
+
+int
+ssh_stream_start(struct ssh_stream *s, const char *command, enum host_state *state,
+    char **cause)
+{
+	int no = 0, yes = 1, verbosity = SSH_LOG_NOLOG;
+
+	s->session = ssh_new();
+	if (s->session == NULL)
+		fatal("ssh_new: out of memory");
+	ssh_options_set(s->session, SSH_OPTIONS_PROCESS_CONFIG, &no);
+	ssh_options_set(s->session, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
+	ssh_options_set(s->session, SSH_OPTIONS_HOST, s->t.hostname);
+	ssh_options_set(s->session, SSH_OPTIONS_PORT, &s->t.port);
+	ssh_options_set(s->session, SSH_OPTIONS_USER, s->t.user);
+	ssh_options_set(s->session, SSH_OPTIONS_KNOWNHOSTS, s->t.known_hosts);
+	if (s->t.known_hosts_explicit)
+		ssh_options_set(s->session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+	ssh_options_set(s->session, SSH_OPTIONS_STRICTHOSTKEYCHECK, &yes);
+	ssh_options_set(s->session, SSH_OPTIONS_NODELAY, &yes);
+	ssh_options_set(s->session, SSH_OPTIONS_PASSWORD_AUTH, &no);
+	ssh_options_set(s->session, SSH_OPTIONS_KBDINT_AUTH, &no);
+	ssh_options_set(s->session, SSH_OPTIONS_GSSAPI_AUTH, &no);
+	ssh_options_set(s->session, SSH_OPTIONS_FD, &s->fd);
+	set_timeout(s);
+
+	s->libssh_owns_fd = 1;	/* ssh_connect adopts it; ssh_disconnect closes it */
+	if (ssh_connect(s->session) != SSH_OK)
+		return fail_ssh(s, "key exchange", state, cause);
+	if (check_host_key(s, state, cause) != 0)
+		return -1;
+	if (authenticate(s, state, cause) != 0)
+		return -1;
+
+	set_timeout(s);
+	s->channel = ssh_channel_new(s->session);
+	if (s->channel == NULL || ssh_channel_open_session(s->channel) != SSH_OK)
+		return fail_ssh(s, "opening a channel", state, cause);
+	set_timeout(s);
+	if (ssh_channel_request_exec(s->channel, command) != SSH_OK)
+		return fail_ssh(s, "starting the report loop", state, cause);
+	ssh_set_blocking(s->session, 0);
+	return 0;
+}
+
+ssize_t
+ssh_stream_read(struct ssh_stream *s, char *buf, size_t len, char **cause)
+{
+	char junk[4096];
+	int n;
+
+	/*
+	 * libssh takes at most 4 KiB from the socket per call and answers 0
+	 * while a packet is incomplete, so "0" alone does not mean the socket
+	 * is drained: look again while it still has input (bounded).
+	 */
+	for (int round = 0; round < 64; round++) {
+		/* stderr is dropped, but read so the window stays open. */
+		while ((n = ssh_channel_read_nonblocking(s->channel, junk, sizeof junk, 1)) > 0)
+			;
+		n = ssh_channel_read_nonblocking(s->channel, buf,
+		    (uint32_t)OD_MIN(len, (size_t)UINT32_MAX), 0);
+		if (n > 0)
+			return n;
+		if (n == SSH_ERROR || !ssh_is_connected(s->session)) {
+			const char *e = ssh_get_error(s->session);
+			*cause = xasprintf("connection lost: %s",
+			    e != NULL && *e ? e : "socket closed");
+			return -1;
+		}
+		if (n == SSH_EOF || ssh_channel_is_eof(s->channel) ||
+		    ssh_channel_is_closed(s->channel)) {
+			*cause = xstrdup("the report loop ended: channel closed by the host");
+			return -1;
+		}
+		struct pollfd p = { .fd = ssh_get_fd(s->session), .events = POLLIN };
+		if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			return 0;
+	}
+	return 0;
+}
+
+void
+ssh_stream_free(struct ssh_stream *s, int graceful)
+{
+	if (s == NULL)
+		return;
+	if (s->session != NULL) {
+		/*
+		 * No ssh_channel_close(): it waits for the peer. A disconnect
+		 * makes sshd close the loop's pipes; the loop ends on its next
+		 * write.
+		 */
+		if (graceful && ssh_is_connected(s->session))
+			ssh_disconnect(s->session);
+		else
+			ssh_silent_disconnect(s->session);
+		ssh_free(s->session);
+	}
+	if (!s->libssh_owns_fd && s->fd >= 0)
+		close(s->fd);
+	if (s->proxy_err >= 0)
+		close(s->proxy_err);
+	if (s->proxy_pid > 0) {
+		kill(-s->proxy_pid, SIGTERM);
+		while (waitpid(s->proxy_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	ssh_target_free(&s->t);
+	free(s);
+}

@@ -1,0 +1,919 @@
+/*
+ * store.c: opening the cache: the default path, the single-writer lock,
+ * detection and moving aside of corrupt or foreign files, PRAGMAs, and the
+ * schema with its forward migrations. Also the helpers the other store_*.c
+ * files share (store_int.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "opsdeck/store.h"
+#include "opsdeck/util.h"
+#include "store_int.h"
+
+/*
+ * Schema version 1. Every table the later issues need exists from the start;
+ * a later version appends a step to `migrations` and never edits this one.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE meta("
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	/* hosts and their latest state */
+	"CREATE TABLE hosts("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  grp TEXT NOT NULL DEFAULT '',"
+	"  kind INTEGER NOT NULL DEFAULT 0,"
+	"  state INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT NOT NULL DEFAULT '',"
+	"  state_since_ms INTEGER NOT NULL DEFAULT 0,"
+	"  sample_ms INTEGER NOT NULL DEFAULT 0,"
+	"  updated_ms INTEGER NOT NULL DEFAULT 0,"
+	"  cores INTEGER NOT NULL DEFAULT 0,"
+	"  cpu_pct REAL, core_pct BLOB,"
+	"  mem_total INTEGER, mem_used INTEGER, swap_total INTEGER, swap_used INTEGER,"
+	"  load1 REAL, load5 REAL, load15 REAL, uptime_s REAL,"
+	"  net_rx_bps REAL, net_tx_bps REAL, disk_read_bps REAL, disk_write_bps REAL,"
+	/* store_maintain's progress: rollups complete and rows pruned below these */
+	"  minute_done_ms INTEGER NOT NULL DEFAULT 0, hour_done_ms INTEGER NOT NULL DEFAULT 0,"
+	"  minute_pruned_ms INTEGER NOT NULL DEFAULT 0,"
+	"  hour_pruned_ms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE host_gpus("
+	"  host_id INTEGER NOT NULL, slot INTEGER NOT NULL,"
+	"  gpu_index INTEGER NOT NULL, uuid TEXT NOT NULL, name TEXT NOT NULL,"
+	"  util_pct REAL, mem_util_pct REAL, mem_used_bytes INTEGER, mem_total_bytes INTEGER,"
+	"  temp_c REAL, power_w REAL, power_limit_w REAL,"
+	"  ecc_uncorrected INTEGER, throttle_reasons INTEGER,"
+	"  PRIMARY KEY(host_id, slot)) WITHOUT ROWID;"
+	"CREATE TABLE host_sensors("
+	"  host_id INTEGER NOT NULL, slot INTEGER NOT NULL,"
+	"  name TEXT NOT NULL, value REAL, unit TEXT NOT NULL, status TEXT NOT NULL,"
+	"  level INTEGER NOT NULL,"
+	"  PRIMARY KEY(host_id, slot)) WITHOUT ROWID;"
+	"CREATE TABLE host_transitions("
+	"  id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL, ts_ms INTEGER NOT NULL,"
+	"  from_state INTEGER, to_state INTEGER NOT NULL, error TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX host_transitions_host ON host_transitions(host_id, ts_ms);"
+	/* metric samples: narrow rows, names in their own table */
+	"CREATE TABLE metrics(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	/* which metrics each host has */
+	"CREATE TABLE series("
+	"  host_id INTEGER NOT NULL, metric_id INTEGER NOT NULL,"
+	"  PRIMARY KEY(host_id, metric_id)) WITHOUT ROWID;"
+	/*
+	 * Raw samples keyed host, time, metric: a tick appends one run of rows
+	 * per host (one page), where metric-first keys would touch a page per
+	 * series. The rollups are written in batches and read per metric.
+	 */
+	"CREATE TABLE samples("
+	"  host_id INTEGER NOT NULL, ts INTEGER NOT NULL, metric_id INTEGER NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  PRIMARY KEY(host_id, ts, metric_id)) WITHOUT ROWID;"
+	"CREATE TABLE samples_1m("
+	"  host_id INTEGER NOT NULL, metric_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	"  min REAL NOT NULL, avg REAL NOT NULL, max REAL NOT NULL, n INTEGER NOT NULL,"
+	"  PRIMARY KEY(host_id, metric_id, ts)) WITHOUT ROWID;"
+	"CREATE TABLE samples_1h("
+	"  host_id INTEGER NOT NULL, metric_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	"  min REAL NOT NULL, avg REAL NOT NULL, max REAL NOT NULL, n INTEGER NOT NULL,"
+	"  PRIMARY KEY(host_id, metric_id, ts)) WITHOUT ROWID;"
+	/* test-bed devices (controller, device) and their state changes */
+	"CREATE TABLE devices("
+	"  controller TEXT NOT NULL, device_id TEXT NOT NULL,"
+	"  name TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL DEFAULT '', since_ms INTEGER NOT NULL DEFAULT 0,"
+	"  message TEXT NOT NULL DEFAULT '', updated_ms INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY(controller, device_id)) WITHOUT ROWID;"
+	"CREATE TABLE device_transitions("
+	"  id INTEGER PRIMARY KEY, controller TEXT NOT NULL, device_id TEXT NOT NULL,"
+	"  ts_ms INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL,"
+	"  message TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX device_transitions_dev ON device_transitions(controller, device_id, ts_ms);"
+	/* alerts with their acknowledgement */
+	"CREATE TABLE alerts("
+	"  id INTEGER PRIMARY KEY, host TEXT NOT NULL, key TEXT NOT NULL,"
+	"  severity TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',"
+	"  raised_ms INTEGER NOT NULL, cleared_ms INTEGER,"
+	"  ack_note TEXT, ack_user TEXT, ack_ms INTEGER);"
+	"CREATE INDEX alerts_open ON alerts(host, key) WHERE cleared_ms IS NULL;"
+	"CREATE INDEX alerts_raised ON alerts(raised_ms);"
+	/* budgets: plan and ledger (amounts in whole won) */
+	"CREATE TABLE budget_plan("
+	"  programme TEXT NOT NULL, item TEXT NOT NULL, year INTEGER NOT NULL,"
+	"  amount_krw INTEGER NOT NULL,"
+	"  PRIMARY KEY(programme, item, year)) WITHOUT ROWID;"
+	"CREATE TABLE budget_ledger("
+	"  id INTEGER PRIMARY KEY, programme TEXT NOT NULL, item TEXT NOT NULL,"
+	"  date TEXT NOT NULL, amount_krw INTEGER NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',"
+	"  hash TEXT NOT NULL UNIQUE);"
+	"CREATE INDEX budget_ledger_item ON budget_ledger(programme, item, date);"
+	/* tenants' compute usage per period ("2026-11") */
+	"CREATE TABLE tenant_usage("
+	"  tenant TEXT NOT NULL, period TEXT NOT NULL,"
+	"  gpu_hours REAL NOT NULL DEFAULT 0, node_hours REAL NOT NULL DEFAULT 0,"
+	"  updated_ms INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY(tenant, period)) WITHOUT ROWID;";
+
+/* Forward migrations: step i takes user_version i to migrations[i].version. */
+static const struct {
+	int		 version;
+	const char	*sql;
+} migrations[] = {
+	{ 1, schema_v1 },
+};
+
+static const char *const stmt_sql[SQ_COUNT] = {
+	[SQ_HOST_FIND] = "SELECT id, state, sample_ms FROM hosts WHERE name = ?1",
+	[SQ_HOST_INSERT] = "INSERT INTO hosts(name, state_since_ms) VALUES (?1, ?2)",
+	[SQ_HOST_UPDATE] =
+	    "UPDATE hosts SET grp = ?2, kind = ?3, state = ?4, error = ?5,"
+	    " state_since_ms = ?6, sample_ms = ?7, updated_ms = ?8, cores = ?9,"
+	    " cpu_pct = ?10, core_pct = ?11, mem_total = ?12, mem_used = ?13,"
+	    " swap_total = ?14, swap_used = ?15, load1 = ?16, load5 = ?17, load15 = ?18,"
+	    " uptime_s = ?19, net_rx_bps = ?20, net_tx_bps = ?21,"
+	    " disk_read_bps = ?22, disk_write_bps = ?23 WHERE id = ?1",
+	[SQ_TRANSITION_INSERT] =
+	    "INSERT INTO host_transitions(host_id, ts_ms, from_state, to_state, error)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQ_GPU_DELETE] = "DELETE FROM host_gpus WHERE host_id = ?1",
+	[SQ_GPU_INSERT] =
+	    "INSERT INTO host_gpus(host_id, slot, gpu_index, uuid, name, util_pct,"
+	    " mem_util_pct, mem_used_bytes, mem_total_bytes, temp_c, power_w,"
+	    " power_limit_w, ecc_uncorrected, throttle_reasons)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[SQ_SENSOR_DELETE] = "DELETE FROM host_sensors WHERE host_id = ?1",
+	[SQ_SENSOR_INSERT] =
+	    "INSERT INTO host_sensors(host_id, slot, name, value, unit, status, level)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[SQ_METRIC_FIND] = "SELECT id FROM metrics WHERE name = ?1",
+	[SQ_METRIC_INSERT] = "INSERT INTO metrics(name) VALUES (?1)",
+	[SQ_SERIES_INSERT] = "INSERT OR IGNORE INTO series(host_id, metric_id) VALUES (?1, ?2)",
+	[SQ_SAMPLE_INSERT] =
+	    "INSERT OR REPLACE INTO samples(host_id, ts, metric_id, value) VALUES (?1, ?3, ?2, ?4)",
+};
+
+/* ---- small helpers shared by store_*.c ---------------------------------- */
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+void
+smap_clear(struct smap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->e[i].key);
+	free(m->e);
+	m->e = NULL;
+	m->cap = m->n = 0;
+}
+
+struct smap_ent *
+smap_get(const struct smap *m, const char *key)
+{
+	if (m->cap == 0)
+		return NULL;
+	for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->e[i].key == NULL)
+			return NULL;
+		if (strcmp(m->e[i].key, key) == 0)
+			return &m->e[i];
+	}
+}
+
+static void
+smap_grow(struct smap *m)
+{
+	struct smap old = *m;
+
+	m->cap = old.cap ? old.cap * 2 : 64;
+	m->e = xcalloc(m->cap, sizeof *m->e);
+	for (size_t i = 0; i < old.cap; i++) {
+		if (old.e[i].key == NULL)
+			continue;
+		size_t j = hash_str(old.e[i].key) & (m->cap - 1);
+		while (m->e[j].key != NULL)
+			j = (j + 1) & (m->cap - 1);
+		m->e[j] = old.e[i];
+	}
+	free(old.e);
+}
+
+struct smap_ent *
+smap_put(struct smap *m, const char *key)
+{
+	struct smap_ent *e = smap_get(m, key);
+	if (e != NULL)
+		return e;
+	if ((m->n + 1) * 10 > m->cap * 7)
+		smap_grow(m);
+	size_t i = hash_str(key) & (m->cap - 1);
+	while (m->e[i].key != NULL)
+		i = (i + 1) & (m->cap - 1);
+	m->e[i].key = xstrdup(key);
+	m->e[i].v[0] = m->e[i].v[1] = m->e[i].v[2] = 0;
+	m->n++;
+	return &m->e[i];
+}
+
+static size_t
+hash_int(int64_t k, size_t cap)
+{
+	/* splitmix64's finaliser: every key bit reaches the low bits. */
+	uint64_t h = (uint64_t)k;
+	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
+	h ^= h >> 31;
+	return (size_t)h & (cap - 1);
+}
+
+void
+iset_clear(struct iset *s)
+{
+	free(s->k);
+	s->k = NULL;
+	s->cap = s->n = 0;
+}
+
+int
+iset_has(const struct iset *s, int64_t k)
+{
+	if (s->cap == 0)
+		return 0;
+	for (size_t i = hash_int(k, s->cap);; i = (i + 1) & (s->cap - 1)) {
+		if (s->k[i] == INT64_MIN)
+			return 0;
+		if (s->k[i] == k)
+			return 1;
+	}
+}
+
+void
+iset_add(struct iset *s, int64_t k)
+{
+	if (k == INT64_MIN || iset_has(s, k))
+		return;
+	if ((s->n + 1) * 10 > s->cap * 7) {
+		struct iset old = *s;
+		s->cap = old.cap ? old.cap * 2 : 256;
+		s->k = xmalloc(s->cap * sizeof *s->k);
+		for (size_t i = 0; i < s->cap; i++)
+			s->k[i] = INT64_MIN;
+		s->n = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.k[i] != INT64_MIN)
+				iset_add(s, old.k[i]);
+		free(old.k);
+	}
+	size_t i = hash_int(k, s->cap);
+	while (s->k[i] != INT64_MIN)
+		i = (i + 1) & (s->cap - 1);
+	s->k[i] = k;
+	s->n++;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, enum store_stmt which)
+{
+	if (st->stmt[which] == NULL) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+		    &st->stmt[which], NULL) != SQLITE_OK)
+			fatal("store: cannot prepare statement %d: %s", (int)which,
+			    sqlite3_errmsg(st->db));
+	}
+	return st->stmt[which];
+}
+
+char *
+store_errmsg(struct store *st, const char *what)
+{
+	int rc = st->db != NULL ? sqlite3_extended_errcode(st->db) : SQLITE_ERROR;
+	const char *msg = st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	return xasprintf("cache %s: %s: %s", st->path, what, msg);
+}
+
+int
+store_rc_is_disk(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_NOMEM:
+		return 1;
+	}
+	return 0;
+}
+
+int
+store_bind_real(sqlite3_stmt *s, int col, double v)
+{
+	if (isnan(v))
+		return sqlite3_bind_null(s, col);
+	return sqlite3_bind_double(s, col, v);
+}
+
+double
+store_column_real(sqlite3_stmt *s, int col)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return NAN;
+	return sqlite3_column_double(s, col);
+}
+
+int
+store_bind_field(sqlite3_stmt *s, int col, const char *field, size_t max)
+{
+	return sqlite3_bind_text(s, col, field, (int)strnlen(field, max), SQLITE_TRANSIENT);
+}
+
+void
+store_column_field(sqlite3_stmt *s, int col, char *field, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	int n = sqlite3_column_bytes(s, col);
+
+	if (t == NULL || size == 0) {
+		if (size > 0)
+			field[0] = '\0';
+		return;
+	}
+	if ((size_t)n >= size)
+		n = (int)size - 1;
+	memcpy(field, t, (size_t)n);
+	field[n] = '\0';
+}
+
+int
+store_exec(struct store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
+/* ---- default path, lock ------------------------------------------------- */
+
+char *
+store_default_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	if (state != NULL && state[0] == '/')
+		return xasprintf("%s/opsdeck/cache.db", state);
+	const char *home = getenv("HOME");
+	if (home == NULL || home[0] == '\0') {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw != NULL && pw->pw_dir != NULL ? pw->pw_dir : "/";
+	}
+	return xasprintf("%s/.local/state/opsdeck/cache.db", home);
+}
+
+/*
+ * "opsdeck collect": the basename of argv[0] and the first argument that is
+ * not an option, from /proc/self/cmdline. Writes into buf (always terminated).
+ */
+static void
+self_command(char *buf, size_t len)
+{
+	char raw[1024];
+	ssize_t n = 0;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+	od_strlcpy(buf, "opsdeck", len);
+	if (fd < 0)
+		return;
+	n = read(fd, raw, sizeof raw - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	raw[n] = '\0';
+	const char *arg0 = raw;
+	const char *slash = strrchr(arg0, '/');
+	if (slash != NULL)
+		arg0 = slash + 1;
+	const char *arg1 = raw + strlen(raw) + 1;
+	if (arg1 < raw + n && arg1[0] != '\0' && arg1[0] != '-')
+		snprintf(buf, len, "%.80s %.80s", arg0, arg1);
+	else
+		snprintf(buf, len, "%.80s", arg0);
+	/* One line of printable ASCII. */
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+}
+
+/*
+ * Takes PATH.lock (flock, non-blocking) and writes "PID COMMAND\n" into it.
+ * Returns the open fd, or -1 with *cause naming the holder when another
+ * process has it.
+ */
+static int
+lock_take(const char *path, char **cause)
+{
+	char *lpath = xasprintf("%s.lock", path);
+	int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0) {
+		*cause = xasprintf("cache %s: cannot open lock file %s: %s", path, lpath,
+		    strerror(errno));
+		free(lpath);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int err = errno;
+		char holder[256] = "";
+		ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
+		holder[n > 0 ? n : 0] = '\0';
+		holder[strcspn(holder, "\n")] = '\0';
+		long pid = 0;
+		char cmd[200] = "";
+		if (sscanf(holder, "%ld %199[^\n]", &pid, cmd) >= 1 && pid > 0) {
+			for (char *p = cmd; *p; p++)
+				if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+					*p = '?';
+			*cause = xasprintf("cache %s is in use by pid %ld (%s)", path, pid,
+			    cmd[0] ? cmd : "unknown command");
+		} else if (err == EWOULDBLOCK) {
+			*cause = xasprintf("cache %s is in use by another writer", path);
+		} else {
+			*cause = xasprintf("cache %s: cannot lock %s: %s", path, lpath,
+			    strerror(err));
+		}
+		close(fd);
+		free(lpath);
+		return -1;
+	}
+	char cmd[200], line[256];
+	self_command(cmd, sizeof cmd);
+	int len = snprintf(line, sizeof line, "%ld %s\n", (long)getpid(), cmd);
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, line, (size_t)len, 0) != len) {
+		*cause = xasprintf("cache %s: cannot write lock file %s: %s", path, lpath,
+		    strerror(errno));
+		close(fd);
+		free(lpath);
+		return -1;
+	}
+	free(lpath);
+	return fd;
+}
+
+/* ---- corrupt or foreign files ------------------------------------------- */
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Looks at the file at path before SQLite does. Returns 0 when it is absent,
+ * empty or plausibly an SQLite database, 1 with a static reason when it is
+ * not one or is truncated.
+ */
+static int
+file_check(const char *path, const char **why)
+{
+	struct stat sb;
+	unsigned char h[100];
+
+	if (stat(path, &sb) != 0 || sb.st_size == 0)
+		return 0;
+	if (!S_ISREG(sb.st_mode)) {
+		*why = "not a regular file";
+		return 1;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;	/* SQLite will say why */
+	ssize_t n = pread(fd, h, sizeof h, 0);
+	close(fd);
+	if (n < (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
+		*why = "not an SQLite database";
+		return 1;
+	}
+	uint32_t psize = (uint32_t)h[16] << 8 | h[17];
+	if (psize == 1)
+		psize = 65536;
+	if (psize < 512 || (psize & (psize - 1)) != 0) {
+		*why = "damaged database header";
+		return 1;
+	}
+	/* With a non-empty WAL the file may legitimately lag; else it must be whole. */
+	char *wal = xasprintf("%s-wal", path);
+	struct stat wb;
+	int have_wal = stat(wal, &wb) == 0 && wb.st_size > 0;
+	free(wal);
+	if (have_wal)
+		return 0;
+	if ((uint64_t)sb.st_size % psize != 0) {
+		*why = "truncated database";
+		return 1;
+	}
+	uint32_t pages = be32(h + 28);
+	if (pages != 0 && be32(h + 24) == be32(h + 92) &&
+	    (uint64_t)pages * psize > (uint64_t)sb.st_size) {
+		*why = "truncated database";
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Renames path, path-wal and path-shm to path.corrupt-TIMESTAMP[-wal|-shm].
+ * Returns the new name (malloc'd) or NULL with *cause.
+ */
+static char *
+move_aside(const char *path, char **cause)
+{
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(ts, sizeof ts, "%Y%m%dT%H%M%S", &tm);
+
+	char *dst = xasprintf("%s.corrupt-%s", path, ts);
+	for (int i = 2; access(dst, F_OK) == 0 && i < 1000; i++) {
+		free(dst);
+		dst = xasprintf("%s.corrupt-%s-%d", path, ts, i);
+	}
+	if (rename(path, dst) != 0) {
+		*cause = xasprintf("cache %s: cannot move the damaged file aside: %s", path,
+		    strerror(errno));
+		free(dst);
+		return NULL;
+	}
+	static const char *const sfx[] = { "-wal", "-shm" };
+	for (size_t i = 0; i < OD_ARRAY_LEN(sfx); i++) {
+		char *a = xasprintf("%s%s", path, sfx[i]);
+		char *b = xasprintf("%s%s", dst, sfx[i]);
+		if (rename(a, b) != 0 && errno != ENOENT)
+			unlink(a);	/* never let a stale WAL meet the new file */
+		free(a);
+		free(b);
+	}
+	return dst;
+}
+
+/* ---- open, migrate, close ----------------------------------------------- */
+
+static int
+pragma_int(struct store *st, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		*out = 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Applies every migration above the file's version, one transaction each. */
+static int
+store_migrate(struct store *st, char **cause)
+{
+	int64_t v0 = 0;
+	if (pragma_int(st, "PRAGMA user_version", &v0) != SQLITE_OK) {
+		*cause = store_errmsg(st, "cannot read the schema version");
+		return -1;
+	}
+	for (size_t i = 0; i < OD_ARRAY_LEN(migrations); i++) {
+		int64_t v;
+		if (v0 >= migrations[i].version)
+			continue;
+		int rc = store_exec(st, "BEGIN IMMEDIATE");
+		if (rc != SQLITE_OK) {
+			*cause = store_errmsg(st, "cannot start the schema upgrade");
+			return -1;
+		}
+		/* Read inside the write lock: another process may have upgraded it. */
+		rc = pragma_int(st, "PRAGMA user_version", &v);
+		if (rc == SQLITE_OK && v < migrations[i].version) {
+			rc = store_exec(st, migrations[i].sql);
+			if (rc == SQLITE_OK) {
+				char sql[64];
+				snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+				    migrations[i].version);
+				rc = store_exec(st, sql);
+			}
+			if (rc == SQLITE_OK && i == 0) {
+				char *sql = sqlite3_mprintf("INSERT INTO meta VALUES "
+				    "('created_ms', '%lld')", (long long)now_wall_ms());
+				rc = store_exec(st, sql);
+				sqlite3_free(sql);
+			}
+		}
+		if (rc != SQLITE_OK) {
+			char *what = xasprintf("cannot upgrade the schema to version %d",
+			    migrations[i].version);
+			*cause = store_errmsg(st, what);
+			free(what);
+			store_exec(st, "ROLLBACK");
+			return -1;
+		}
+		if (store_exec(st, "COMMIT") != SQLITE_OK) {
+			*cause = store_errmsg(st, "cannot commit the schema upgrade");
+			store_exec(st, "ROLLBACK");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+store_free_struct(struct store *st)
+{
+	for (int i = 0; i < SQ_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL)
+		sqlite3_close_v2(st->db);
+	smap_clear(&st->hosts);
+	smap_clear(&st->metrics);
+	iset_clear(&st->series);
+	store_pending_free(st);
+	if (st->lock_fd >= 0) {
+		if (ftruncate(st->lock_fd, 0) != 0) {
+			/* the stale pid in it is harmless: the flock is what counts */
+		}
+		close(st->lock_fd);
+	}
+	free(st->fail_msg);
+	free(st->warning);
+	free(st->path);
+	free(st);
+}
+
+/* Result of one attempt to open the database file. */
+enum open_result { OPEN_OK, OPEN_FAILED, OPEN_CORRUPT };
+
+static enum open_result
+open_db(struct store *st, char **cause)
+{
+	int ro = (st->flags & STORE_READONLY) != 0;
+	int oflags = (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+	    SQLITE_OPEN_NOMUTEX;
+	int rc = sqlite3_open_v2(st->path, &st->db, oflags, NULL);
+
+	if (rc != SQLITE_OK) {
+		*cause = store_errmsg(st, "cannot open");
+		return OPEN_FAILED;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+
+	/* The first read of the header and schema tells a foreign file. */
+	int64_t version = 0, ntables = 0;
+	rc = pragma_int(st, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st, "SELECT count(*) FROM sqlite_master", &ntables);
+	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) {
+		*cause = xstrdup(sqlite3_errmsg(st->db));
+		return OPEN_CORRUPT;
+	}
+	if (rc != SQLITE_OK) {
+		*cause = store_errmsg(st, "cannot read");
+		return OPEN_FAILED;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		*cause = xasprintf("cache %s has schema version %lld, newer than this "
+		    "opsdeck (%d); upgrade opsdeck or use --cache", st->path,
+		    (long long)version, STORE_SCHEMA_VERSION);
+		return OPEN_FAILED;
+	}
+	if (version == 0 && ntables > 0) {
+		*cause = xstrdup("not an opsdeck cache: tables but no schema version");
+		return OPEN_CORRUPT;
+	}
+	if (ro) {
+		if (version == 0) {
+			*cause = xasprintf("cache %s has no data yet (no collector has "
+			    "written it)", st->path);
+			return OPEN_FAILED;
+		}
+		if (version < STORE_SCHEMA_VERSION) {
+			*cause = xasprintf("cache %s has schema version %lld, older than "
+			    "this opsdeck (%d); run a collector once to upgrade it",
+			    st->path, (long long)version, STORE_SCHEMA_VERSION);
+			return OPEN_FAILED;
+		}
+		return OPEN_OK;
+	}
+
+	char jm[16] = "";
+	sqlite3_stmt *s;
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			od_strlcpy(jm, (const char *)sqlite3_column_text(s, 0), sizeof jm);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+	}
+	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) {
+		*cause = xstrdup(sqlite3_errmsg(st->db));
+		return OPEN_CORRUPT;
+	}
+	if (rc != SQLITE_OK || strcmp(jm, "wal") != 0) {
+		*cause = rc != SQLITE_OK ? store_errmsg(st, "cannot switch to WAL mode") :
+		    xasprintf("cache %s: cannot switch to WAL mode (journal mode %s)",
+		    st->path, jm);
+		return OPEN_FAILED;
+	}
+	store_exec(st, "PRAGMA synchronous = NORMAL");
+	store_exec(st, "PRAGMA journal_size_limit = 67108864");
+	/* A tick of 1,000 hosts dirties ~2,000 pages: checkpoint every few ticks, not each. */
+	store_exec(st, "PRAGMA wal_autocheckpoint = 8192");
+	store_exec(st, "PRAGMA cache_size = -16384");
+	store_exec(st, "PRAGMA temp_store = MEMORY");
+	if (store_migrate(st, cause) != 0) {
+		int e = sqlite3_extended_errcode(st->db) & 0xff;
+		if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB) {
+			free(*cause);
+			*cause = xstrdup(sqlite3_errmsg(st->db));
+			return OPEN_CORRUPT;
+		}
+		return OPEN_FAILED;
+	}
+	return OPEN_OK;
+}
+
+/* Creates path 0600 when absent (SQLite would use 0644 less the umask). */
+static int
+precreate(const char *path, char **cause)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	*cause = xasprintf("cache %s: cannot create: %s", path, strerror(errno));
+	return -1;
+}
+
+static void
+add_warning(struct store *st, char *msg)
+{
+	if (st->warning == NULL) {
+		st->warning = msg;
+	} else {
+		char *w = xasprintf("%s; %s", st->warning, msg);
+		free(st->warning);
+		free(msg);
+		st->warning = w;
+	}
+}
+
+/*
+ * Opens (creating when allowed) the cache at path. flags: STORE_READONLY,
+ * STORE_WRITER (takes PATH.lock). A file that is not an SQLite database, or
+ * is damaged, is moved aside as PATH.corrupt-TIMESTAMP (with its -wal and
+ * -shm) unless read-only, and a new cache started; store_warning() then says
+ * so. Returns 0 and *out (caller closes), or -1 with *cause.
+ */
+int
+store_open(const char *path, int flags, struct store **out, char **cause)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	int ro = (flags & STORE_READONLY) != 0;
+
+	st->path = xstrdup(path);
+	st->flags = flags;
+	st->lock_fd = -1;
+	if (ro && (flags & STORE_WRITER))
+		fatal("store_open: STORE_READONLY and STORE_WRITER together");
+
+	if (ro) {
+		struct stat sb;
+		if (stat(path, &sb) != 0) {
+			*cause = errno == ENOENT ?
+			    xasprintf("cache %s does not exist (no collector has written it yet)",
+			    path) : xasprintf("cache %s: %s", path, strerror(errno));
+			goto fail;
+		}
+	} else {
+		char *dir = xstrdup(path);
+		char *slash = strrchr(dir, '/');
+		if (slash != NULL && slash != dir) {
+			*slash = '\0';
+			if (mkdir_p(dir, 0700) != 0) {
+				*cause = xasprintf("cache %s: cannot create directory %s: %s",
+				    path, dir, strerror(errno));
+				free(dir);
+				goto fail;
+			}
+		}
+		free(dir);
+	}
+	if (flags & STORE_WRITER) {
+		st->lock_fd = lock_take(path, cause);
+		if (st->lock_fd < 0)
+			goto fail;
+	}
+
+	for (int attempt = 0;; attempt++) {
+		const char *why = NULL;
+		if (file_check(path, &why)) {
+			if (ro) {
+				*cause = xasprintf("cache %s is damaged (%s)", path, why);
+				goto fail;
+			}
+			char *moved = move_aside(path, cause);
+			if (moved == NULL)
+				goto fail;
+			add_warning(st, xasprintf("cache %s was damaged (%s); moved it to %s "
+			    "and started a new cache", path, why, moved));
+			free(moved);
+		}
+		if (!ro && precreate(path, cause) != 0)
+			goto fail;
+		char *err = NULL;
+		enum open_result r = open_db(st, &err);
+		if (r == OPEN_OK)
+			break;
+		for (int i = 0; i < SQ_COUNT; i++) {
+			sqlite3_finalize(st->stmt[i]);
+			st->stmt[i] = NULL;
+		}
+		sqlite3_close_v2(st->db);
+		st->db = NULL;
+		if (r == OPEN_FAILED) {
+			*cause = err;
+			goto fail;
+		}
+		if (ro || attempt > 0) {
+			*cause = xasprintf("cache %s is damaged (%s)", path, err);
+			free(err);
+			goto fail;
+		}
+		char *moved = move_aside(path, cause);
+		if (moved == NULL) {
+			free(err);
+			goto fail;
+		}
+		add_warning(st, xasprintf("cache %s was damaged (%s); moved it to %s and started "
+		    "a new cache", path, err, moved));
+		free(err);
+		free(moved);
+	}
+	*out = st;
+	return 0;
+fail:
+	store_free_struct(st);
+	return -1;
+}
+
+/*
+ * Closes the cache. An open transaction is committed (a final tick) when it
+ * is alive, else rolled back. Safe with NULL.
+ */
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->in_tx) {
+		char *cause = NULL;
+		if (store_commit(st, &cause) != 0)
+			free(cause);
+	}
+	store_free_struct(st);
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+const char *
+store_warning(const struct store *st)
+{
+	return st->warning;
+}

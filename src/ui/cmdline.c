@@ -1,0 +1,319 @@
+/*
+ * cmdline.c: the `:` command line (group, host, theme, view, sort, filter,
+ * q) with Tab completion, and the `?` help overlay listing every key.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/textwidth.h"
+#include "opsdeck/ui_priv.h"
+
+static const char *const commands[] = {
+	"filter", "group", "help", "host", "q", "quit", "sort", "theme", "view", NULL,
+};
+
+static const char *const views[] = { "all", "compute", "devices", "budgets", NULL };
+
+/* Selects the first row for which match() is true; returns 1 when found. */
+static int
+select_where(struct ui *u, int group, const char *name, int exact)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t r = 0; r < u->nrows; r++) {
+			const struct ui_row *row = &u->rows[r];
+			const char *s;
+			if (group && row->kind == ROW_GROUP)
+				s = u->groups[row->idx].name;
+			else if (!group && row->kind == ROW_HOST)
+				s = u->hosts[row->idx].name;
+			else
+				continue;
+			/* exact match first, then a prefix (or substring when !exact) */
+			if (pass == 0 ? strcmp(s, name) == 0 : !exact && strstr(s, name) != NULL) {
+				int target = (int)r;
+				if (group && r + 1 < u->nrows && u->rows[r + 1].kind == ROW_HOST)
+					target = (int)r + 1;
+				ui_select_row(u, target);
+				/* show the group header above its first host */
+				struct pane *p = &u->pane[PANE_COMPUTE];
+				if (group)
+					p->top = (int)r;
+				p->dirty = 1;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+cmd_host(struct ui *u, const char *arg, int group)
+{
+	if (arg[0] == '\0') {
+		ui_message(u, 1, ":%s needs a name", group ? "group" : "host");
+		return;
+	}
+	if (!select_where(u, group, arg, 0) && u->filter[0] != '\0') {
+		ui_set_filter(u, "");	/* it may be hidden by the filter */
+		select_where(u, group, arg, 0);
+	}
+	if (!select_where(u, group, arg, 0)) {
+		ui_message(u, 1, "no %s matches '%s'", group ? "group" : "host", arg);
+		return;
+	}
+	if (u->pane[PANE_COMPUTE].win == NULL) {
+		u->view = VIEW_ALL;
+		u->zoom = 0;
+		ui_layout(u);
+	}
+	u->focus = PANE_COMPUTE;
+	ui_dirty_all(u);
+}
+
+/*
+ * Runs one command line (without the ':'). Unknown commands and bad
+ * arguments become a message on the status line.
+ */
+void
+ui_command(struct ui *u, const char *line)
+{
+	char cmd[32], arg[UI_INPUT_MAX];
+	const char *p = line;
+	size_t n;
+
+	while (*p == ' ')
+		p++;
+	n = strcspn(p, " ");
+	if (n == 0)
+		return;
+	snprintf(cmd, sizeof cmd, "%.*s", (int)n, p);
+	p += n;
+	while (*p == ' ')
+		p++;
+	od_strlcpy(arg, p, sizeof arg);
+	n = strlen(arg);
+	while (n > 0 && arg[n - 1] == ' ')
+		arg[--n] = '\0';
+
+	if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0) {
+		u->quit = 1;
+	} else if (strcmp(cmd, "host") == 0) {
+		cmd_host(u, arg, 0);
+	} else if (strcmp(cmd, "group") == 0) {
+		cmd_host(u, arg, 1);
+	} else if (strcmp(cmd, "theme") == 0) {
+		if (arg[0] == '\0') {
+			ui_message(u, 0, "theme %s", u->theme.name);
+		} else if (ui_theme_select(u, arg) == 0) {
+			ui_message(u, 0, "theme %s", u->theme.name);
+		} else {
+			ui_message(u, 1, "%s", u->theme_err);
+		}
+		ui_dirty_all(u);
+	} else if (strcmp(cmd, "view") == 0) {
+		int v = ui_view_parse(arg);
+		if (v < 0) {
+			ui_message(u, 1, "unknown view '%s' (all, compute, devices, budgets)", arg);
+			return;
+		}
+		u->view = v;
+		u->zoom = 0;
+		u->focus = v == VIEW_DEVICES ? PANE_DEVICES : v == VIEW_BUDGETS ? PANE_BUDGETS :
+		    PANE_COMPUTE;
+		ui_layout(u);
+		ui_dirty_all(u);
+	} else if (strcmp(cmd, "sort") == 0) {
+		for (int s = 0; s < SORT_COUNT; s++) {
+			if (strcmp(arg, ui_sort_name(s)) == 0) {
+				u->sort = s;
+				ui_rebuild_rows(u);
+				ui_dirty_all(u);
+				return;
+			}
+		}
+		ui_message(u, 1, "unknown sort column '%s' (name, state, cpu, mem, load, gpu)",
+		    arg);
+	} else if (strcmp(cmd, "filter") == 0) {
+		ui_set_filter(u, arg);
+	} else if (strcmp(cmd, "help") == 0) {
+		u->mode = MODE_HELP;
+		u->help_top = 0;
+		ui_dirty_all(u);
+	} else {
+		ui_message(u, 1, "unknown command '%s' (group, host, theme, view, sort, filter, q)",
+		    cmd);
+	}
+}
+
+/* Candidate collection for completion. */
+struct cands {
+	const char	*prefix;
+	size_t		 plen;
+	char		 common[UI_INPUT_MAX];
+	int		 n;
+	char		 list[UI_MSG_MAX];
+};
+
+static void
+cand_add(struct cands *c, const char *s)
+{
+	if (strncmp(s, c->prefix, c->plen) != 0)
+		return;
+	if (c->n == 0) {
+		od_strlcpy(c->common, s, sizeof c->common);
+	} else {
+		if (strcmp(c->common, s) == 0)
+			return;		/* duplicate */
+		size_t i = 0;
+		while (c->common[i] && c->common[i] == s[i])
+			i++;
+		/* never cut inside a UTF-8 character */
+		while (i > 0 && ((unsigned char)c->common[i] & 0xc0) == 0x80)
+			i--;
+		c->common[i] = '\0';
+	}
+	size_t l = strlen(c->list);
+	if (l + strlen(s) + 2 < sizeof c->list)
+		snprintf(c->list + l, sizeof c->list - l, "%s%s", l ? " " : "", s);
+	c->n++;
+}
+
+/*
+ * Completes the word before the end of line (cap bytes): a command name, or
+ * the argument of group/host/theme/view/sort. A unique match is completed
+ * (a command gets a trailing space); several extend to their common prefix
+ * and are listed on the status line. Returns the new length of line.
+ */
+size_t
+ui_complete(struct ui *u, char *line, size_t cap)
+{
+	struct cands c;
+	char *sp = strchr(line, ' ');
+	char *word = sp != NULL ? sp + 1 : line;
+
+	while (*word == ' ')
+		word++;
+	memset(&c, 0, sizeof c);
+	c.prefix = word;
+	c.plen = strlen(word);
+	if (sp == NULL) {
+		for (int i = 0; commands[i] != NULL; i++)
+			cand_add(&c, commands[i]);
+	} else if (strncmp(line, "host ", 5) == 0) {
+		for (size_t i = 0; i < u->nhosts; i++)
+			cand_add(&c, u->hosts[i].name);
+	} else if (strncmp(line, "group ", 6) == 0) {
+		for (size_t i = 0; i < u->ngroups; i++)
+			cand_add(&c, u->groups[i].name);
+	} else if (strncmp(line, "view ", 5) == 0) {
+		for (int i = 0; views[i] != NULL; i++)
+			cand_add(&c, views[i]);
+	} else if (strncmp(line, "sort ", 5) == 0) {
+		for (int i = 0; i < SORT_COUNT; i++)
+			cand_add(&c, ui_sort_name(i));
+	} else if (strncmp(line, "theme ", 6) == 0) {
+		char **names = theme_names();
+		cand_add(&c, "default");
+		for (size_t i = 0; names[i] != NULL; i++)
+			cand_add(&c, names[i]);
+		theme_names_free(names);
+	}
+	if (c.n == 0) {
+		ui_message(u, 1, "no completion");
+		return strlen(line);
+	}
+	size_t off = (size_t)(word - line);
+	snprintf(word, cap - off, "%s%s", c.common, c.n == 1 && sp == NULL ? " " : "");
+	if (c.n > 1)
+		ui_message(u, 0, "%s", c.list);
+	return strlen(line);
+}
+
+/* ---- help ---------------------------------------------------------------- */
+
+static const char *const help_lines[] = {
+	"opsdeck console keys",
+	"",
+	"Moving",
+	"  j k, Down Up      next / previous row (or scroll Detail, Alerts)",
+	"  g G, Home End     first / last row",
+	"  PgDn PgUp, ^F ^B  a page down / up",
+	"  Tab, Shift-Tab    next / previous pane;  h l, Left Right too",
+	"  Enter             drill down: the selected host's Detail",
+	"  Esc               back: unzoom, return to Compute, clear the filter",
+	"  mouse             click selects a row, the wheel scrolls",
+	"",
+	"Views",
+	"  1 2 3 4           compute, devices, budgets, all",
+	"  z                 zoom the focused pane (again: unzoom)",
+	"",
+	"Finding",
+	"  /                 live filter on host and group names: plain text,",
+	"                    or a POSIX regex in /.../ or with regex characters",
+	"  s                 cycle the sort column: name state cpu mem load gpu",
+	"  r                 reverse the sort",
+	"",
+	"Commands (:, Tab completes)",
+	"  :host NAME        select a host        :group NAME  jump to a group",
+	"  :theme NAME       switch theme         :view NAME   all|compute|devices|budgets",
+	"  :sort COLUMN      sort by a column     :filter TEXT set the filter",
+	"  :q                quit",
+	"",
+	"Other",
+	"  ?                 this help (q, Esc or ? closes it)",
+	"  ^L                redraw the whole screen",
+	"  q                 quit",
+	"",
+	"States: \xe2\x97\x8f up  \xe2\x97\x8c connecting  \xe2\x97\x90 stale  ! parse error  "
+	    "\xe2\x9c\x96 down/timeout/auth/host key",
+	NULL,
+};
+
+/* Draws the help overlay centred over the panes. */
+void
+ui_draw_help(struct ui *u)
+{
+	int n = 0, wmax = 0;
+
+	for (; help_lines[n] != NULL; n++) {
+		int w = text_swidth(help_lines[n]);
+		if (w > wmax)
+			wmax = w;
+	}
+	int h = n + 2 < LINES - 2 ? n + 2 : LINES - 2;
+	int w = wmax + 4 < COLS - 2 ? wmax + 4 : COLS - 2;
+	if (h < 3 || w < 10)
+		return;
+	if (u->help != NULL && (getmaxy(u->help) != h || getmaxx(u->help) != w)) {
+		delwin(u->help);
+		u->help = NULL;
+	}
+	if (u->help == NULL)
+		u->help = newwin(h, w, (LINES - 1 - h) / 2, (COLS - w) / 2);
+	if (u->help == NULL)
+		return;
+	if (u->help_top > n - (h - 2))
+		u->help_top = n - (h - 2) > 0 ? n - (h - 2) : 0;
+	werase(u->help);
+	wbkgdset(u->help, ' ' | u->attr[THEME_HELP]);
+	ui_fill(u->help, 0, 0, w, u->attr[THEME_HELP]);
+	for (int y = 1; y < h - 1; y++)
+		ui_fill(u->help, y, 0, w, u->attr[THEME_HELP]);
+	ui_fill(u->help, h - 1, 0, w, u->attr[THEME_HELP]);
+	wattr_set(u->help, u->attr[THEME_BORDER_FOCUS] & ~A_COLOR,
+	    (short)PAIR_NUMBER(u->attr[THEME_BORDER_FOCUS]), NULL);
+	box(u->help, 0, 0);
+	wattr_set(u->help, A_NORMAL, 0, NULL);
+	ui_put(u->help, 0, 2, w - 4, " Help ", u->attr[THEME_TITLE_FOCUS] | A_BOLD);
+	for (int i = 0; i < h - 2 && u->help_top + i < n; i++) {
+		const char *s = help_lines[u->help_top + i];
+		int head = s[0] != ' ' && s[0] != '\0';
+		ui_put(u->help, 1 + i, 2, w - 4, s, head ? u->attr[THEME_HEADER] | A_BOLD :
+		    u->attr[THEME_HELP]);
+	}
+	touchwin(u->help);
+	wnoutrefresh(u->help);
+}

@@ -1,0 +1,397 @@
+/*
+ * pane_detail.c: the Detail pane: everything known of the selected host
+ * (state and error, per-core CPU, memory, load, uptime, net and disk rates,
+ * GPUs, sensors, age of the data) and an hour of CPU history from the store.
+ * Content taller than the pane scrolls (j/k, PgUp/PgDn, g/G when focused).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/sanitize.h"
+#include "opsdeck/store.h"
+#include "opsdeck/textwidth.h"
+#include "opsdeck/ui_priv.h"
+
+#define DETAIL_HISTORY_MS	(60 * 60 * 1000)
+#define DETAIL_HISTORY_EVERY_MS	10000
+
+/* Drawing context: logical line numbers are mapped through the scroll offset. */
+struct dctx {
+	struct ui	*u;
+	struct pane	*p;
+	int		 line;		/* next logical line */
+	int		 inner;		/* usable cells per line */
+};
+
+/* Screen row of the current logical line, or -1 when scrolled out of view. */
+static int
+drow(struct dctx *d)
+{
+	int y = d->line - d->p->top;
+
+	if (y < 0 || y >= d->p->h - 2)
+		return -1;
+	return y + 1;
+}
+
+static void
+dline(struct dctx *d, enum theme_role r, const char *fmt, ...) OD_PRINTF(3, 4);
+
+static void
+dline(struct dctx *d, enum theme_role r, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int y = drow(d);
+
+	if (y >= 0) {
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof buf, fmt, ap);
+		va_end(ap);
+		ui_put(d->p->win, y, 1, d->inner, buf, d->u->attr[r]);
+	}
+	d->line++;
+}
+
+static void
+rate(char *buf, size_t len, double bps)
+{
+	char b[16];
+
+	if (bps < 0 || isnan(bps)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	text_bytes(b, sizeof b, bps);
+	snprintf(buf, len, "%s/s", b);
+}
+
+/* Per-core CPU: small gauges in columns, or one block character per core. */
+static void
+draw_cores(struct dctx *d, const struct host_status *h)
+{
+	struct ui *u = d->u;
+	int colw = 18, ncol = d->inner / colw;
+
+	if (h->core_pct == NULL || h->cores <= 0)
+		return;
+	if (ncol < 1)
+		ncol = 1;
+	if (h->cores <= ncol * 8) {
+		for (int c = 0; c < h->cores; c += ncol) {
+			int y = drow(d);
+			for (int k = 0; k < ncol && c + k < h->cores && y >= 0; k++) {
+				int x = 1 + k * colw;
+				double v = h->core_pct[c + k];
+				ui_putf(d->p->win, y, x, 4, u->attr[THEME_DIM], "%3d", c + k);
+				ui_gauge(u, d->p->win, y, x + 4, colw - 5, v, ui_pct_role(v));
+			}
+			d->line++;
+		}
+		return;
+	}
+	/* many cores: a strip, one cell per core */
+	static const char *const blocks[] = {
+		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+	};
+	int per = d->inner - 6;
+	for (int c = 0; c < h->cores; c += per) {
+		int y = drow(d);
+		if (y >= 0) {
+			ui_putf(d->p->win, y, 1, 6, u->attr[THEME_DIM], "%4d ", c);
+			for (int k = 0; k < per && c + k < h->cores; k++) {
+				double v = h->core_pct[c + k];
+				int b = v < 0 ? 0 : (int)(v / 100.0 * 7.0 + 0.5);
+				if (b > 7)
+					b = 7;
+				ui_put(d->p->win, y, 7 + k, 1, blocks[b], u->attr[ui_pct_role(v)]);
+			}
+		}
+		d->line++;
+	}
+}
+
+/* An hour of CPU from the store, refreshed every 10 s or on a new selection. */
+static struct {
+	char		 host[HOSTNAME_MAX + 1];
+	int64_t		 at_ms;
+	struct store_point *pts;
+	size_t		 n;
+	int		 width;
+} hist;
+
+static void
+history_fetch(struct ui *u, const char *host, int width)
+{
+	int64_t now = now_wall_ms();
+	char *cause = NULL;
+
+	if (strcmp(hist.host, host) == 0 && hist.width == width &&
+	    now - hist.at_ms < DETAIL_HISTORY_EVERY_MS)
+		return;
+	free(hist.pts);
+	hist.pts = NULL;
+	hist.n = 0;
+	od_strlcpy(hist.host, host, sizeof hist.host);
+	hist.at_ms = now;
+	hist.width = width;
+	if (u->store == NULL || width < 4)
+		return;
+	if (store_history(u->store, host, "cpu.util_pct", now - DETAIL_HISTORY_MS, now,
+	    DETAIL_HISTORY_MS / width, &hist.pts, &hist.n, &cause) != 0) {
+		free(cause);
+		hist.pts = NULL;
+		hist.n = 0;
+	}
+}
+
+static void
+draw_history(struct dctx *d, const struct host_status *h)
+{
+	struct ui *u = d->u;
+	int width = d->inner - 12;
+	float *ring;
+
+	if (width < 8)
+		return;
+	history_fetch(u, h->name, width);
+	if (hist.n == 0)
+		return;
+	/* place points by time so gaps show as gaps */
+	ring = xcalloc((size_t)width, sizeof *ring);
+	for (int i = 0; i < width; i++)
+		ring[i] = -1;
+	int64_t from = hist.at_ms - DETAIL_HISTORY_MS;
+	for (size_t i = 0; i < hist.n; i++) {
+		int slot = (int)((hist.pts[i].ts_ms - from) * width / DETAIL_HISTORY_MS);
+		if (slot >= 0 && slot < width)
+			ring[slot] = (float)hist.pts[i].avg;
+	}
+	int y = drow(d);
+	if (y >= 0) {
+		ui_put(d->p->win, y, 1, 12, "CPU 1h", u->attr[THEME_HEADER]);
+		ui_spark(u, d->p->win, y, 13, width, ring, 0, width, width);
+	}
+	d->line++;
+	free(ring);
+}
+
+static void
+detail_draw(struct ui *u, struct pane *p)
+{
+	const struct host_status *h = ui_selected(u);
+	struct dctx d = { u, p, 0, p->w - 2 };
+	char a1[32], a2[32], a3[32], when[32], age[16];
+	int64_t now = now_wall_ms();
+
+	if (h == NULL) {
+		ui_box(u, p, u->focus == PANE_DETAIL, NULL);
+		ui_put(p->win, 1, 2, p->w - 4, u->nhosts ? "select a host in Compute" :
+		    "no host yet", u->attr[THEME_DIM]);
+		return;
+	}
+	{
+		char t[HOSTNAME_MAX + 8];
+		sanitize_text(t, sizeof t, h->name, strlen(h->name));
+		ui_box(u, p, u->focus == PANE_DETAIL, t);
+	}
+	time_format(h->state_since_ms, 0, when, sizeof when);
+	{
+		int y = drow(&d);
+		char grp[160];
+		sanitize_text(grp, sizeof grp, h->group, strlen(h->group));
+		if (y >= 0) {
+			int x = 1;
+			x += ui_putf(p->win, y, x, d.inner, u->attr[ui_state_role(h->state)] | A_BOLD,
+			    "%s %s", ui_state_glyph(h->state), host_state_name(h->state));
+			ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_NORMAL],
+			    " since %s  group %s (%s)", h->state_since_ms > 0 ? when + 11 : "-",
+			    grp, group_kind_name(h->kind));
+		}
+		d.line++;
+	}
+	if (h->error[0] != '\0') {
+		int y = drow(&d);
+		if (y >= 0) {
+			ui_put(p->win, y, 1, 7, "error:", u->attr[THEME_CRIT]);
+			ui_put_remote(p->win, y, 8, d.inner - 7, h->error, u->attr[THEME_CRIT]);
+		}
+		d.line++;
+	}
+	if (h->sample_ms > 0) {
+		time_format(h->sample_ms, 0, when, sizeof when);
+		ui_age(age, sizeof age, now - h->sample_ms);
+		dline(&d, now - h->sample_ms > 30000 ? THEME_STALE : THEME_DIM,
+		    "data %s old (sample %s)", age, when + 11);
+	} else {
+		dline(&d, THEME_STALE, "no sample yet");
+	}
+	if (h->sample_ms <= 0)
+		return;
+
+	/* CPU */
+	{
+		int y = drow(&d);
+		if (y >= 0) {
+			ui_put(p->win, y, 1, 5, "CPU", u->attr[THEME_HEADER]);
+			ui_gauge(u, p->win, y, 6, d.inner / 2 - 6, h->cpu_pct, ui_pct_role(h->cpu_pct));
+			ui_putf(p->win, y, d.inner / 2 + 1, d.inner - d.inner / 2, u->attr[THEME_NORMAL],
+			    "%d cores  load %.2f %.2f %.2f", h->cores, h->load[0], h->load[1],
+			    h->load[2]);
+		}
+		d.line++;
+	}
+	draw_cores(&d, h);
+	/* memory */
+	if (h->mem_total > 0) {
+		double pct = 100.0 * (double)h->mem_used / (double)h->mem_total;
+		int y = drow(&d);
+		text_bytes(a1, sizeof a1, (double)h->mem_used);
+		text_bytes(a2, sizeof a2, (double)h->mem_total);
+		if (y >= 0) {
+			ui_put(p->win, y, 1, 5, "Mem", u->attr[THEME_HEADER]);
+			ui_gauge(u, p->win, y, 6, d.inner / 2 - 6, pct, ui_pct_role(pct));
+			if (h->swap_total > 0)
+				text_bytes(a3, sizeof a3, (double)h->swap_used);
+			char sw[16] = "-";
+			if (h->swap_total > 0)
+				text_bytes(sw, sizeof sw, (double)h->swap_total);
+			ui_putf(p->win, y, d.inner / 2 + 1, d.inner - d.inner / 2,
+			    u->attr[THEME_NORMAL], "%s / %s  swap %s / %s", a1, a2,
+			    h->swap_total > 0 ? a3 : "0", sw);
+		}
+		d.line++;
+	}
+	{
+		long up = (long)h->uptime_s;
+		char nr[24], nt[24], dr[24], dw[24];
+		rate(nr, sizeof nr, h->net_rx_bps);
+		rate(nt, sizeof nt, h->net_tx_bps);
+		rate(dr, sizeof dr, h->disk_read_bps);
+		rate(dw, sizeof dw, h->disk_write_bps);
+		dline(&d, THEME_NORMAL, "up %ldd %02ld:%02ld  net rx %s tx %s  disk r %s w %s",
+		    up / 86400, up / 3600 % 24, up / 60 % 60, nr, nt, dr, dw);
+	}
+	draw_history(&d, h);
+	/* GPUs */
+	if (h->ngpus > 0) {
+		dline(&d, THEME_HEADER, "GPUs (%d)", h->ngpus);
+		for (int i = 0; i < h->ngpus; i++) {
+			const struct gpu_sample *g = &h->gpus[i];
+			int y = drow(&d);
+			if (y >= 0) {
+				int x = 1;
+				x += ui_putf(p->win, y, x, 4, u->attr[THEME_DIM], "%2d ", g->index);
+				int nw = d.inner / 3 > 12 ? d.inner / 3 : 12;
+				ui_put_remote(p->win, y, x, nw - 1, g->name, u->attr[THEME_NORMAL]);
+				x += nw;
+				int gw = 14;
+				ui_gauge(u, p->win, y, x, gw, g->util_pct, ui_pct_role(g->util_pct));
+				x += gw + 1;
+				text_bytes(a1, sizeof a1, (double)g->mem_used_bytes);
+				text_bytes(a2, sizeof a2, (double)g->mem_total_bytes);
+				char t[16] = "-", pw[32] = "";
+				if (g->temp_c >= 0)
+					snprintf(t, sizeof t, "%.0fC", g->temp_c);
+				if (g->power_w >= 0)
+					snprintf(pw, sizeof pw, " %.0f/%.0fW", g->power_w,
+					    g->power_limit_w >= 0 ? g->power_limit_w : 0);
+				x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_NORMAL],
+				    "%s/%s ", a1, a2);
+				x += ui_put(p->win, y, x, d.inner - x + 1, t,
+				    u->attr[g->temp_c >= 85 ? THEME_CRIT : g->temp_c >= 75 ?
+				    THEME_WARN : THEME_NORMAL]);
+				x += ui_put(p->win, y, x, d.inner - x + 1, pw, u->attr[THEME_NORMAL]);
+				if (g->ecc_uncorrected > 0)
+					ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_CRIT],
+					    " ECC %lld", (long long)g->ecc_uncorrected);
+			}
+			d.line++;
+		}
+	}
+	/* sensors */
+	if (h->nsensors > 0) {
+		dline(&d, THEME_HEADER, "Sensors (%d)", h->nsensors);
+		for (int i = 0; i < h->nsensors; i++) {
+			const struct sensor_sample *s = &h->sensors[i];
+			int y = drow(&d);
+			if (y >= 0) {
+				enum theme_role r = s->level == SENSOR_CRIT ? THEME_CRIT :
+				    s->level == SENSOR_WARN ? THEME_WARN :
+				    s->level == SENSOR_NA ? THEME_DIM : THEME_NORMAL;
+				int nw = d.inner / 2 > 20 ? 24 : d.inner / 2;
+				ui_put_remote(p->win, y, 2, nw - 1, s->name, u->attr[THEME_NORMAL]);
+				char v[64], unit[32];
+				sanitize_text(unit, sizeof unit, s->unit, strlen(s->unit));
+				if (isnan(s->value))
+					snprintf(v, sizeof v, "-");
+				else
+					snprintf(v, sizeof v, "%.2f %s", s->value, unit);
+				int x = 2 + nw;
+				x += ui_put(p->win, y, x, 20, v, u->attr[r]) + 1;
+				ui_put_remote(p->win, y, x > 2 + nw + 20 ? x : 2 + nw + 20,
+				    d.inner - nw - 21, s->status, u->attr[r]);
+			}
+			d.line++;
+		}
+	}
+	p->nlines = d.line;
+	if (p->top > 0 && p->top > d.line - (p->h - 2)) {
+		/* content shrank under the scroll offset: show its end */
+		p->top = d.line - (p->h - 2) > 0 ? d.line - (p->h - 2) : 0;
+		p->dirty = 1;
+	}
+	if (d.line > p->h - 2)
+		ui_putf(p->win, p->h - 1, p->w - 12, 10, u->attr[THEME_BORDER], " %d/%d ",
+		    p->top + 1, d.line);
+}
+
+static int
+detail_key(struct ui *u, struct pane *p, int key)
+{
+	int vis = p->h - 2, max = p->nlines - vis;
+
+	if (max < 0)
+		max = 0;
+	switch (key) {
+	case 'j': case KEY_DOWN:
+		p->top++;
+		break;
+	case 'k': case KEY_UP:
+		p->top--;
+		break;
+	case KEY_NPAGE:
+		p->top += vis;
+		break;
+	case KEY_PPAGE:
+		p->top -= vis;
+		break;
+	case 'g': case KEY_HOME:
+		p->top = 0;
+		break;
+	case 'G': case KEY_END:
+		p->top = max;
+		break;
+	default:
+		return 0;
+	}
+	if (p->top > max)
+		p->top = max;
+	if (p->top < 0)
+		p->top = 0;
+	p->dirty = 1;
+	return 1;
+}
+
+const struct pane_ops pane_detail_ops = {
+	.name = "Detail",
+	.draw = detail_draw,
+	.key = detail_key,
+	.click = NULL,
+};

@@ -1,0 +1,1277 @@
+/*
+ * ui.c: the console's main loop, data refresh, layout and key dispatch.
+ *
+ * Loop (tmux/htop pattern): poll() on stdin, the collector's wake-up fd and
+ * a self-pipe fed by the SIGTERM/SIGINT/SIGWINCH handlers, with a timeout to
+ * the next 1 s tick (ages on screen). A wake-up re-reads the store; a key
+ * changes state; each marks only the panes it affects dirty. A frame redraws
+ * the dirty panes, wnoutrefresh()es them and calls doupdate() once. Signal
+ * handlers only write a byte; all work happens in the loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "opsdeck/store.h"
+#include "opsdeck/textwidth.h"
+#include "opsdeck/ui_priv.h"
+
+static const struct pane_ops *const pane_table[PANE_COUNT] = {
+	[PANE_COMPUTE] = &pane_compute_ops,
+	[PANE_DEVICES] = &pane_devices_ops,
+	[PANE_BUDGETS] = &pane_budgets_ops,
+	[PANE_DETAIL] = &pane_detail_ops,
+	[PANE_ALERTS] = &pane_alerts_ops,
+};
+
+static const char *const view_names[VIEW_COUNT] = {
+	[VIEW_ALL] = "all", [VIEW_COMPUTE] = "compute",
+	[VIEW_DEVICES] = "devices", [VIEW_BUDGETS] = "budgets",
+};
+
+static const char *const sort_names[SORT_COUNT] = {
+	"name", "state", "cpu", "mem", "load", "gpu",
+};
+
+static int sig_pipe[2] = { -1, -1 };
+static int curses_on;
+
+int
+ui_view_parse(const char *s)
+{
+	for (int i = 0; i < VIEW_COUNT; i++)
+		if (strcmp(s, view_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+ui_sort_name(enum ui_sort s)
+{
+	return (unsigned)s < SORT_COUNT ? sort_names[s] : "?";
+}
+
+void
+ui_message(struct ui *u, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->msg, sizeof u->msg, fmt, ap);
+	va_end(ap);
+	u->msg_err = err;
+	u->status_dirty = 1;
+}
+
+void
+ui_dirty_all(struct ui *u)
+{
+	for (int i = 0; i < PANE_COUNT; i++)
+		u->pane[i].dirty = 1;
+	u->status_dirty = 1;
+}
+
+/* ---- data ---------------------------------------------------------------- */
+
+static int
+ring_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ui_ring *)a)->name, ((const struct ui_ring *)b)->name);
+}
+
+const struct ui_ring *
+ui_ring_of(const struct ui *u, size_t host)
+{
+	if (u->ring_of == NULL || host >= u->nhosts || u->ring_of[host] < 0)
+		return NULL;
+	return &u->rings[u->ring_of[host]];
+}
+
+static double
+host_gpu_mean(const struct host_status *h)
+{
+	double sum = 0;
+	int n = 0;
+
+	for (int i = 0; i < h->ngpus; i++) {
+		if (h->gpus[i].util_pct >= 0) {
+			sum += h->gpus[i].util_pct;
+			n++;
+		}
+	}
+	return n > 0 ? sum / n : -1;
+}
+
+/*
+ * Attaches each host to its ring of recent values (creating rings for new
+ * hosts, dropping rings of hosts gone) and pushes the host's figures when its
+ * sample is newer than the last one pushed.
+ */
+static void
+ui_update_rings(struct ui *u)
+{
+	size_t nnew = 0;
+
+	for (size_t i = 0; i < u->nrings; i++)
+		u->rings[i].seen = 0;
+	free(u->ring_of);
+	u->ring_of = xcalloc(u->nhosts ? u->nhosts : 1, sizeof *u->ring_of);
+	for (size_t i = 0; i < u->nhosts; i++) {
+		struct ui_ring key, *r;
+		od_strlcpy(key.name, u->hosts[i].name, sizeof key.name);
+		r = u->nrings ? bsearch(&key, u->rings, u->nrings, sizeof *u->rings, ring_cmp)
+		    : NULL;
+		if (r == NULL) {
+			u->ring_of[i] = -1;
+			nnew++;
+		} else {
+			r->seen = 1;
+		}
+	}
+	/* drop unseen rings, add new ones, re-sort once */
+	size_t o = 0;
+	for (size_t i = 0; i < u->nrings; i++)
+		if (u->rings[i].seen)
+			u->rings[o++] = u->rings[i];
+	u->nrings = o;
+	if (nnew > 0) {
+		u->rings = xreallocarray(u->rings, u->nrings + nnew, sizeof *u->rings);
+		for (size_t i = 0; i < u->nhosts; i++) {
+			if (u->ring_of[i] != -1)
+				continue;
+			struct ui_ring *r = &u->rings[u->nrings++];
+			memset(r, 0, sizeof *r);
+			od_strlcpy(r->name, u->hosts[i].name, sizeof r->name);
+			u->ring_of[i] = 0;
+		}
+		qsort(u->rings, u->nrings, sizeof *u->rings, ring_cmp);
+	}
+	u->last_sample_ms = 0;
+	for (size_t i = 0; i < u->nhosts; i++) {
+		const struct host_status *h = &u->hosts[i];
+		struct ui_ring key, *r;
+		od_strlcpy(key.name, h->name, sizeof key.name);
+		r = bsearch(&key, u->rings, u->nrings, sizeof *u->rings, ring_cmp);
+		if (r == NULL) {	/* duplicate names collapse into one ring */
+			u->ring_of[i] = -1;
+			continue;
+		}
+		u->ring_of[i] = (int)(r - u->rings);
+		if (h->sample_ms > u->last_sample_ms)
+			u->last_sample_ms = h->sample_ms;
+		if (h->sample_ms > 0 && h->sample_ms != r->last_sample_ms) {
+			r->cpu[r->head] = h->state == HOST_UP ? (float)h->cpu_pct : -1.0f;
+			r->gpu[r->head] = h->state == HOST_UP ? (float)host_gpu_mean(h) : -1.0f;
+			r->head = (r->head + 1) % UI_RING;
+			if (r->count < UI_RING)
+				r->count++;
+			r->last_sample_ms = h->sample_ms;
+		}
+	}
+}
+
+/* Threshold alerts: the value of a metric, or NaN when the host lacks it. */
+static void
+ui_check_threshold(struct ui *u, const struct host_status *h, const struct threshold *t,
+    size_t *cap)
+{
+	double vals[PROBE_MAX_GPUS + 1];
+	int nv = 0;
+	const char *m = t->metric;
+
+	if (h->state != HOST_UP)
+		return;
+	if (strcmp(m, "cpu.util_pct") == 0 || strcmp(m, "cpu") == 0) {
+		if (h->cpu_pct >= 0)
+			vals[nv++] = h->cpu_pct;
+	} else if (strcmp(m, "mem.used_pct") == 0 || strcmp(m, "mem.util_pct") == 0 ||
+	    strcmp(m, "mem") == 0) {
+		if (h->mem_total > 0)
+			vals[nv++] = 100.0 * (double)h->mem_used / (double)h->mem_total;
+	} else if (strcmp(m, "swap.used_pct") == 0) {
+		if (h->swap_total > 0)
+			vals[nv++] = 100.0 * (double)h->swap_used / (double)h->swap_total;
+	} else if (strncmp(m, "load.", 5) == 0 && m[5] >= '0' && m[5] <= '2' && m[6] == '\0') {
+		vals[nv++] = h->load[m[5] - '0'];
+	} else if (strncmp(m, "gpus.", 5) == 0) {
+		const char *f = m + 5;
+		for (int g = 0; g < h->ngpus && nv < PROBE_MAX_GPUS; g++) {
+			const struct gpu_sample *s = &h->gpus[g];
+			double v = -1;
+			if (strcmp(f, "temp_c") == 0)
+				v = s->temp_c;
+			else if (strcmp(f, "util_pct") == 0)
+				v = s->util_pct;
+			else if (strcmp(f, "mem_util_pct") == 0)
+				v = s->mem_util_pct;
+			else if (strcmp(f, "power_w") == 0)
+				v = s->power_w;
+			else if (strcmp(f, "mem_used_pct") == 0 && s->mem_total_bytes > 0)
+				v = 100.0 * (double)s->mem_used_bytes / (double)s->mem_total_bytes;
+			if (v >= 0)
+				vals[nv++] = v;
+		}
+	}
+	double worst = -1;
+	for (int i = 0; i < nv; i++)
+		if (vals[i] > worst)
+			worst = vals[i];
+	if (nv == 0)
+		return;
+	enum ui_sev sev;
+	double lim;
+	if (t->has_crit && worst >= t->crit) {
+		sev = SEV_CRIT;
+		lim = t->crit;
+	} else if (t->has_warn && worst >= t->warn) {
+		sev = SEV_WARN;
+		lim = t->warn;
+	} else {
+		return;
+	}
+	if (u->nalerts == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		u->alerts = xreallocarray(u->alerts, *cap, sizeof *u->alerts);
+	}
+	struct ui_alert *a = &u->alerts[u->nalerts++];
+	a->sev = sev;
+	a->since_ms = h->sample_ms;
+	od_strlcpy(a->host, h->name, sizeof a->host);
+	snprintf(a->text, sizeof a->text, "%s %.1f >= %s %.1f", m, worst,
+	    sev == SEV_CRIT ? "crit" : "warn", lim);
+}
+
+static int
+alert_cmp(const void *a, const void *b)
+{
+	const struct ui_alert *x = a, *y = b;
+
+	if (x->since_ms != y->since_ms)
+		return x->since_ms < y->since_ms ? 1 : -1;
+	if (x->sev != y->sev)
+		return x->sev < y->sev ? 1 : -1;
+	return strcmp(x->host, y->host);
+}
+
+/* Alerts: hosts not up (with their error) and thresholds crossed; newest first. */
+static void
+ui_build_alerts(struct ui *u)
+{
+	size_t cap = 0;
+	const struct config *cfg = u->o->cfg;
+
+	free(u->alerts);
+	u->alerts = NULL;
+	u->nalerts = 0;
+	for (size_t i = 0; i < u->nhosts; i++) {
+		const struct host_status *h = &u->hosts[i];
+		if (h->state != HOST_UP) {
+			if (u->nalerts == cap) {
+				cap = cap ? cap * 2 : 64;
+				u->alerts = xreallocarray(u->alerts, cap, sizeof *u->alerts);
+			}
+			struct ui_alert *a = &u->alerts[u->nalerts++];
+			a->sev = h->state == HOST_CONNECTING ? SEV_INFO :
+			    h->state == HOST_STALE || h->state == HOST_PARSE_ERROR ? SEV_WARN :
+			    SEV_CRIT;
+			a->since_ms = h->state_since_ms;
+			od_strlcpy(a->host, h->name, sizeof a->host);
+			snprintf(a->text, sizeof a->text, "%s%s%s", host_state_name(h->state),
+			    h->error[0] ? ": " : "", h->error);
+		}
+		for (size_t t = 0; cfg != NULL && t < cfg->nthresholds; t++)
+			ui_check_threshold(u, h, &cfg->thresholds[t], &cap);
+	}
+	if (u->nalerts > 1)
+		qsort(u->alerts, u->nalerts, sizeof *u->alerts, alert_cmp);
+}
+
+/*
+ * Takes ownership of hosts[n] (from store_get_hosts), frees the previous
+ * set, updates rings, rows, alerts and marks the panes dirty.
+ */
+void
+ui_set_data(struct ui *u, struct host_status *hosts, size_t n)
+{
+	if (u->hosts != NULL)
+		store_free_hosts(u->hosts, u->nhosts);
+	u->hosts = hosts;
+	u->nhosts = n;
+	ui_update_rings(u);
+	ui_rebuild_rows(u);
+	ui_build_alerts(u);
+	ui_dirty_all(u);
+}
+
+/* Re-reads every host's latest status from the store. */
+static void
+ui_refresh(struct ui *u)
+{
+	struct host_status *v = NULL;
+	size_t n = 0;
+	char *cause = NULL;
+
+	if (u->store == NULL)
+		return;
+	if (store_get_hosts(u->store, &v, &n, &cause) != 0) {
+		snprintf(u->data_error, sizeof u->data_error, "store: %s",
+		    cause != NULL ? cause : "read failed");
+		free(cause);
+		u->status_dirty = 1;
+		return;
+	}
+	u->data_error[0] = '\0';
+	ui_set_data(u, v, n);
+}
+
+/* ---- rows: filter, groups, sort ------------------------------------------ */
+
+static int
+ui_filter_match(const struct ui *u, const struct host_status *h)
+{
+	if (u->filter[0] == '\0')
+		return 1;
+	if (u->filter_re)
+		return regexec(&u->re, h->name, 0, NULL, 0) == 0 ||
+		    regexec(&u->re, h->group, 0, NULL, 0) == 0;
+	return strstr(h->name, u->filter) != NULL || strstr(h->group, u->filter) != NULL;
+}
+
+/* Sets the live filter: /re/ or text with regex metacharacters is a POSIX ERE. */
+void
+ui_set_filter(struct ui *u, const char *text)
+{
+	char pat[UI_INPUT_MAX];
+	size_t len = strlen(text);
+	int is_re = 0;
+
+	if (u->filter_re) {
+		regfree(&u->re);
+		u->filter_re = 0;
+	}
+	od_strlcpy(u->filter, text, sizeof u->filter);
+	if (len >= 2 && text[0] == '/' && text[len - 1] == '/') {
+		snprintf(pat, sizeof pat, "%.*s", (int)(len - 2), text + 1);
+		is_re = 1;
+	} else {
+		od_strlcpy(pat, text, sizeof pat);
+		is_re = strpbrk(text, "^$.*+?()[]{}|\\") != NULL;
+	}
+	if (is_re) {
+		int rc = regcomp(&u->re, pat, REG_EXTENDED | REG_NOSUB);
+		if (rc != 0) {
+			char err[128];
+			regerror(rc, &u->re, err, sizeof err);
+			ui_message(u, 1, "filter: %s", err);
+			/* an unfinished regex matches as plain text meanwhile */
+			od_strlcpy(u->filter, pat, sizeof u->filter);
+		} else {
+			u->filter_re = 1;
+		}
+	}
+	ui_rebuild_rows(u);
+	ui_dirty_all(u);
+}
+
+static const struct ui *sort_ui;
+
+static int
+state_rank(enum host_state s)
+{
+	/* worst first when sorting by state */
+	switch (s) {
+	case HOST_HOSTKEY_CHANGED: return 0;
+	case HOST_DOWN: return 1;
+	case HOST_TIMEOUT: return 2;
+	case HOST_AUTH_FAILED: return 3;
+	case HOST_HOSTKEY_UNKNOWN: return 4;
+	case HOST_PARSE_ERROR: return 5;
+	case HOST_STALE: return 6;
+	case HOST_CONNECTING: return 7;
+	case HOST_UP: return 8;
+	default: return 9;
+	}
+}
+
+static double
+sort_key(const struct host_status *h, enum ui_sort s)
+{
+	switch (s) {
+	case SORT_STATE:
+		return state_rank(h->state);
+	case SORT_CPU:
+		return h->cpu_pct;
+	case SORT_MEM:
+		return h->mem_total ? (double)h->mem_used / (double)h->mem_total : -1;
+	case SORT_LOAD:
+		return h->load[0];
+	case SORT_GPU:
+		return host_gpu_mean(h);
+	default:
+		return 0;
+	}
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct ui *u = sort_ui;
+	const struct ui_row *x = a, *y = b;
+	const struct host_status *hx = &u->hosts[x->idx], *hy = &u->hosts[y->idx];
+	int c = 0;
+
+	if (u->sort != SORT_NAME) {
+		double kx = sort_key(hx, u->sort), ky = sort_key(hy, u->sort);
+		if (kx != ky) {
+			/* figures sort high first, state worst first */
+			c = u->sort == SORT_STATE ? (kx < ky ? -1 : 1) : (kx > ky ? -1 : 1);
+		}
+	}
+	if (c == 0)
+		c = strcmp(hx->name, hy->name);
+	if (c == 0)
+		c = x->idx - y->idx;
+	return u->sort_rev ? -c : c;
+}
+
+/*
+ * Rebuilds the Compute rows: for each group (store order) a header row and
+ * the group's hosts that pass the filter, sorted by the sort column. The
+ * selection follows the selected host's name.
+ */
+void
+ui_rebuild_rows(struct ui *u)
+{
+	size_t g = 0;
+
+	free(u->groups);
+	free(u->rows);
+	u->groups = xcalloc(u->nhosts + 1, sizeof *u->groups);
+	u->rows = xcalloc(2 * u->nhosts + 1, sizeof *u->rows);
+	u->ngroups = 0;
+	u->nrows = 0;
+	sort_ui = u;
+	for (size_t i = 0; i < u->nhosts;) {
+		const struct host_status *h0 = &u->hosts[i];
+		size_t j = i, first;
+		struct ui_group *gr = &u->groups[g];
+		od_strlcpy(gr->name, h0->group, sizeof gr->name);
+		gr->kind = h0->kind;
+		u->rows[u->nrows].kind = ROW_GROUP;
+		u->rows[u->nrows].idx = (int)g;
+		u->nrows++;
+		first = u->nrows;
+		for (; j < u->nhosts && strcmp(u->hosts[j].group, h0->group) == 0; j++) {
+			const struct host_status *h = &u->hosts[j];
+			gr->total++;
+			if (h->state == HOST_UP) {
+				gr->up++;
+				if (h->cpu_pct >= 0) {
+					gr->cpu_sum += h->cpu_pct;
+					gr->cpu_n++;
+				}
+			}
+			gr->gpus += h->ngpus;
+			for (int k = 0; k < h->ngpus; k++)
+				if (h->gpus[k].util_pct >= 10)
+					gr->gpus_busy++;
+			if (!ui_filter_match(u, h))
+				continue;
+			u->rows[u->nrows].kind = ROW_HOST;
+			u->rows[u->nrows].idx = (int)j;
+			u->nrows++;
+			gr->shown++;
+		}
+		qsort(&u->rows[first], u->nrows - first, sizeof *u->rows, row_cmp);
+		if (gr->shown == 0 && u->filter[0] != '\0')
+			u->nrows--;	/* a group with no match is hidden */
+		g++;
+		u->ngroups = g;
+		i = j;
+	}
+	/* keep the selection on the same host */
+	struct pane *p = &u->pane[PANE_COMPUTE];
+	int found = -1;
+	for (size_t r = 0; r < u->nrows && u->sel_host[0]; r++) {
+		if (u->rows[r].kind == ROW_HOST &&
+		    strcmp(u->hosts[u->rows[r].idx].name, u->sel_host) == 0) {
+			found = (int)r;
+			break;
+		}
+	}
+	if (found >= 0) {
+		p->sel = found;
+	} else {
+		if (p->sel >= (int)u->nrows)
+			p->sel = (int)u->nrows - 1;
+		if (p->sel < 0)
+			p->sel = 0;
+		/* prefer a host row over a group header */
+		if (p->sel < (int)u->nrows && u->rows[p->sel].kind == ROW_GROUP &&
+		    p->sel + 1 < (int)u->nrows && u->rows[p->sel + 1].kind == ROW_HOST)
+			p->sel++;
+		if (p->sel < (int)u->nrows && u->rows[p->sel].kind == ROW_HOST)
+			od_strlcpy(u->sel_host, u->hosts[u->rows[p->sel].idx].name,
+			    sizeof u->sel_host);
+	}
+}
+
+const struct host_status *
+ui_selected(const struct ui *u)
+{
+	const struct pane *p = &u->pane[PANE_COMPUTE];
+
+	if (p->sel < 0 || p->sel >= (int)u->nrows || u->rows[p->sel].kind != ROW_HOST)
+		return NULL;
+	return &u->hosts[u->rows[p->sel].idx];
+}
+
+void
+ui_select_row(struct ui *u, int row)
+{
+	struct pane *p = &u->pane[PANE_COMPUTE];
+	int dir = row >= p->sel ? 1 : -1;
+
+	if (u->nrows == 0)
+		return;
+	if (row < 0)
+		row = 0;
+	if (row >= (int)u->nrows)
+		row = (int)u->nrows - 1;
+	/* group headers are not selectable: go on in the same direction, else back */
+	if (u->rows[row].kind == ROW_GROUP) {
+		int r = row;
+		while (r >= 0 && r < (int)u->nrows && u->rows[r].kind == ROW_GROUP)
+			r += dir;
+		if (r < 0 || r >= (int)u->nrows) {
+			r = row;
+			while (r >= 0 && r < (int)u->nrows && u->rows[r].kind == ROW_GROUP)
+				r -= dir;
+		}
+		if (r < 0 || r >= (int)u->nrows)
+			return;
+		/* keep the header of the first group in view when going to the top */
+		if (dir < 0 && row == 0)
+			p->top = 0;
+		row = r;
+	}
+	if (row == p->sel)
+		return;
+	p->sel = row;
+	od_strlcpy(u->sel_host, u->hosts[u->rows[row].idx].name, sizeof u->sel_host);
+	p->dirty = 1;
+	u->pane[PANE_DETAIL].dirty = 1;
+	u->pane[PANE_DETAIL].top = 0;
+}
+
+/* ---- layout -------------------------------------------------------------- */
+
+static void
+pane_place(struct pane *p, int y, int x, int h, int w)
+{
+	p->y = y;
+	p->x = x;
+	p->h = h;
+	p->w = w;
+}
+
+/*
+ * Recomputes every pane's rectangle from LINES and COLS for the view and
+ * zoom, and recreates the windows. Called at start, on resize, on view or
+ * zoom changes. Panes with no room are hidden (win NULL).
+ */
+void
+ui_layout(struct ui *u)
+{
+	int H = LINES - 1, W = COLS;
+
+	for (int i = 0; i < PANE_COUNT; i++) {
+		struct pane *p = &u->pane[i];
+		if (p->win != NULL)
+			delwin(p->win);
+		p->win = NULL;
+		pane_place(p, 0, 0, 0, 0);
+		p->dirty = 1;
+	}
+	if (u->status != NULL)
+		delwin(u->status);
+	u->status = NULL;
+	u->too_small = LINES < 8 || COLS < 30;
+	if (u->too_small) {
+		u->status_dirty = 1;
+		return;
+	}
+	u->status = newwin(1, W, LINES - 1, 0);
+	u->status_dirty = 1;
+
+	struct pane *pc = &u->pane[PANE_COMPUTE], *pd = &u->pane[PANE_DETAIL],
+	    *pa = &u->pane[PANE_ALERTS], *pv = &u->pane[PANE_DEVICES],
+	    *pb = &u->pane[PANE_BUDGETS];
+	int alerts_h = H >= 40 ? H / 5 : H >= 24 ? 5 : 4;
+
+	if (u->zoom) {
+		pane_place(&u->pane[u->focus], 0, 0, H, W);
+	} else if (u->view == VIEW_COMPUTE) {
+		int top = H - alerts_h;
+		if (W >= 120) {
+			int lw = W * 3 / 5;
+			pane_place(pc, 0, 0, top, lw);
+			pane_place(pd, 0, lw, top, W - lw);
+		} else {
+			int ch = top * 3 / 5;
+			pane_place(pc, 0, 0, ch, W);
+			pane_place(pd, ch, 0, top - ch, W);
+		}
+		pane_place(pa, top, 0, alerts_h, W);
+	} else if (u->view == VIEW_DEVICES) {
+		pane_place(pv, 0, 0, H - alerts_h, W);
+		pane_place(pa, H - alerts_h, 0, alerts_h, W);
+	} else if (u->view == VIEW_BUDGETS) {
+		pane_place(pb, 0, 0, H - alerts_h, W);
+		pane_place(pa, H - alerts_h, 0, alerts_h, W);
+	} else if (W >= 120) {
+		int lw = W * 3 / 5, rw = W - lw;
+		int small = H >= 40 ? H / 6 : 4;
+		pane_place(pc, 0, 0, H - alerts_h, lw);
+		pane_place(pa, H - alerts_h, 0, alerts_h, lw);
+		pane_place(pd, 0, lw, H - 2 * small, rw);
+		pane_place(pv, H - 2 * small, lw, small, rw);
+		pane_place(pb, H - small, lw, small, rw);
+	} else {
+		/* narrow: stacked, devices and budgets side by side */
+		int small = H >= 30 ? 5 : 3;
+		int rest = H - small - alerts_h;
+		int ch = rest * 3 / 5;
+		pane_place(pc, 0, 0, ch, W);
+		pane_place(pd, ch, 0, rest - ch, W);
+		pane_place(pv, rest, 0, small, W / 2);
+		pane_place(pb, rest, W / 2, small, W - W / 2);
+		pane_place(pa, rest + small, 0, alerts_h, W);
+	}
+	for (int i = 0; i < PANE_COUNT; i++) {
+		struct pane *p = &u->pane[i];
+		if (p->h >= 3 && p->w >= 10)
+			p->win = newwin(p->h, p->w, p->y, p->x);
+		else
+			pane_place(p, 0, 0, 0, 0);
+	}
+	if (u->pane[u->focus].win == NULL) {
+		for (int i = 0; i < PANE_COUNT; i++) {
+			if (u->pane[i].win != NULL) {
+				u->focus = i;
+				break;
+			}
+		}
+	}
+	if (u->help != NULL) {
+		delwin(u->help);
+		u->help = NULL;
+	}
+}
+
+/* ---- drawing ------------------------------------------------------------- */
+
+static void
+ui_draw_status(struct ui *u)
+{
+	WINDOW *w = u->status;
+	char left[UI_MSG_MAX], when[32], age[16];
+	int x;
+	int64_t now = now_wall_ms();
+
+	if (w == NULL)
+		return;
+	werase(w);
+	wbkgdset(w, ' ' | u->attr[THEME_STATUS]);
+	ui_fill(w, 0, 0, COLS, u->attr[THEME_STATUS]);
+	if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND) {
+		x = ui_putf(w, 0, 0, COLS, u->attr[THEME_INPUT], "%s%s",
+		    u->mode == MODE_FILTER ? "/" : ":", u->input);
+		wmove(w, 0, x);
+		return;
+	}
+	if (u->last_sample_ms > 0) {
+		time_format(u->last_sample_ms, 0, when, sizeof when);
+		ui_age(age, sizeof age, now - u->last_sample_ms);
+		/* HH:MM:SS of "YYYY-MM-DD HH:MM:SS" */
+		if (u->o->offline)
+			snprintf(left, sizeof left, "offline, data from %s (%s ago)",
+			    strlen(when) > 11 ? when + 11 : when, age);
+		else
+			snprintf(left, sizeof left, "last sample %s (%s ago)",
+			    strlen(when) > 11 ? when + 11 : when, age);
+	} else {
+		snprintf(left, sizeof left, "%s", u->o->offline ? "offline, no data cached" :
+		    "waiting for the first sample");
+	}
+	x = ui_putf(w, 0, 0, COLS, u->attr[THEME_STATUS], " %zu hosts | %s | sort %s%s%s%s ",
+	    u->nhosts, left, ui_sort_name(u->sort), u->sort_rev ? " rev" : "",
+	    u->filter[0] ? " | filter " : "", u->filter);
+	const char *m = u->msg[0] ? u->msg : u->data_error[0] ? u->data_error :
+	    u->theme_err[0] ? u->theme_err : NULL;
+	int err = u->msg[0] ? u->msg_err : 1;
+	if (m != NULL)
+		x += ui_putf(w, 0, x, COLS - x, u->attr[err ? THEME_STATUS_ERROR : THEME_STATUS],
+		    "%s ", m);
+	const char *hint = "? help  q quit";
+	int hw = text_swidth(hint);
+	if (COLS - x > hw + 1)
+		ui_put(w, 0, COLS - hw - 1, hw, hint, u->attr[THEME_STATUS]);
+}
+
+/* Redraws dirty panes and the status line; one doupdate() when anything changed. */
+void
+ui_draw_frame(struct ui *u)
+{
+	int any = 0;
+
+	if (u->too_small) {
+		if (u->status_dirty) {
+			werase(stdscr);
+			mvwaddstr(stdscr, 0, 0, "terminal too small");
+			wnoutrefresh(stdscr);
+			doupdate();
+			u->status_dirty = 0;
+		}
+		return;
+	}
+	for (int i = 0; i < PANE_COUNT; i++) {
+		struct pane *p = &u->pane[i];
+		if (p->win == NULL || !p->dirty)
+			continue;
+		werase(p->win);
+		wbkgdset(p->win, ' ' | u->attr[THEME_NORMAL]);
+		p->ops->draw(u, p);
+		wnoutrefresh(p->win);
+		p->dirty = 0;
+		any = 1;
+	}
+	if (u->status_dirty || any) {
+		ui_draw_status(u);
+		wnoutrefresh(u->status);
+		u->status_dirty = 0;
+		any = 1;
+	}
+	if (u->mode == MODE_HELP && any)
+		ui_draw_help(u);
+	if (any) {
+		curs_set(u->mode == MODE_FILTER || u->mode == MODE_COMMAND ? 1 : 0);
+		if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND)
+			wnoutrefresh(u->status);
+		doupdate();
+		u->frames++;
+	}
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+/* Tab order: the host list, its detail, the test beds, budgets, alerts. */
+static const int focus_order[PANE_COUNT] = {
+	PANE_COMPUTE, PANE_DETAIL, PANE_DEVICES, PANE_BUDGETS, PANE_ALERTS,
+};
+
+static void
+ui_focus(struct ui *u, int dir)
+{
+	int at = 0;
+
+	for (int i = 0; i < PANE_COUNT; i++)
+		if (focus_order[i] == u->focus)
+			at = i;
+	for (int k = 1; k <= PANE_COUNT; k++) {
+		int i = focus_order[(at + dir * k + PANE_COUNT * 2) % PANE_COUNT];
+		if (u->pane[i].win != NULL) {
+			u->pane[u->focus].dirty = 1;
+			u->focus = i;
+			u->pane[i].dirty = 1;
+			return;
+		}
+	}
+}
+
+static void
+ui_set_view(struct ui *u, int v)
+{
+	u->view = v;
+	u->zoom = 0;
+	u->focus = v == VIEW_DEVICES ? PANE_DEVICES : v == VIEW_BUDGETS ? PANE_BUDGETS :
+	    PANE_COMPUTE;
+	ui_layout(u);
+	ui_dirty_all(u);
+}
+
+/* Line editing for `/` and `:`; returns 1 when the key was used. */
+static int
+ui_input_key(struct ui *u, int key)
+{
+	if (key == 27) {
+		if (u->mode == MODE_FILTER)
+			ui_set_filter(u, "");
+		u->mode = MODE_NORMAL;
+		u->status_dirty = 1;
+		return 1;
+	}
+	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		enum ui_mode m = u->mode;
+		u->mode = MODE_NORMAL;
+		if (m == MODE_COMMAND)
+			ui_command(u, u->input);
+		u->status_dirty = 1;
+		return 1;
+	}
+	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (u->input_len == 0) {
+			if (u->mode == MODE_FILTER)
+				ui_set_filter(u, "");
+			u->mode = MODE_NORMAL;
+		} else {
+			/* drop one whole UTF-8 character */
+			do {
+				u->input_len--;
+			} while (u->input_len > 0 &&
+			    ((unsigned char)u->input[u->input_len] & 0xc0) == 0x80);
+			u->input[u->input_len] = '\0';
+			if (u->mode == MODE_FILTER)
+				ui_set_filter(u, u->input);
+		}
+		u->status_dirty = 1;
+		return 1;
+	}
+	if (key == '\t' && u->mode == MODE_COMMAND) {
+		u->input_len = ui_complete(u, u->input, sizeof u->input);
+		u->status_dirty = 1;
+		return 1;
+	}
+	if (key == 21) {	/* ^U */
+		u->input_len = 0;
+		u->input[0] = '\0';
+		if (u->mode == MODE_FILTER)
+			ui_set_filter(u, "");
+		u->status_dirty = 1;
+		return 1;
+	}
+	if ((key >= 0x20 && key < 0x7f) || key >= UI_KEY_WIDE) {
+		char enc[8];
+		wchar_t wc = (wchar_t)(key >= UI_KEY_WIDE ? key - UI_KEY_WIDE : key);
+		mbstate_t st;
+		memset(&st, 0, sizeof st);
+		size_t n = wcrtomb(enc, wc, &st);
+		if (n == (size_t)-1 || u->input_len + n + 1 > sizeof u->input)
+			return 1;
+		memcpy(u->input + u->input_len, enc, n);
+		u->input_len += n;
+		u->input[u->input_len] = '\0';
+		if (u->mode == MODE_FILTER)
+			ui_set_filter(u, u->input);
+		u->status_dirty = 1;
+		return 1;
+	}
+	return 1;
+}
+
+static void
+ui_click(struct ui *u, MEVENT *ev)
+{
+	for (int i = 0; i < PANE_COUNT; i++) {
+		struct pane *p = &u->pane[i];
+		if (p->win == NULL || ev->y < p->y || ev->y >= p->y + p->h ||
+		    ev->x < p->x || ev->x >= p->x + p->w)
+			continue;
+		if (u->focus != i) {
+			u->pane[u->focus].dirty = 1;
+			u->focus = i;
+			p->dirty = 1;
+		}
+		if (ev->bstate & BUTTON4_PRESSED) {
+			p->ops->key(u, p, KEY_UP);
+			p->ops->key(u, p, KEY_UP);
+			p->ops->key(u, p, KEY_UP);
+		}
+#ifdef BUTTON5_PRESSED
+		else if (ev->bstate & BUTTON5_PRESSED) {
+			p->ops->key(u, p, KEY_DOWN);
+			p->ops->key(u, p, KEY_DOWN);
+			p->ops->key(u, p, KEY_DOWN);
+		}
+#endif
+		else if (p->ops->click != NULL && ev->y > p->y && ev->y < p->y + p->h - 1)
+			p->ops->click(u, p, ev->y - p->y - 1);
+		return;
+	}
+}
+
+/*
+ * One key (a wide character or a KEY_* code) in the current mode. Global
+ * keys first, then the focused pane's.
+ */
+int
+ui_handle_key(struct ui *u, int key)
+{
+	if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND)
+		return ui_input_key(u, key);
+	if (u->mode == MODE_HELP) {
+		if (key == 'j' || key == KEY_DOWN)
+			u->help_top++;
+		else if ((key == 'k' || key == KEY_UP) && u->help_top > 0)
+			u->help_top--;
+		else if (key == KEY_NPAGE)
+			u->help_top += 10;
+		else if (key == KEY_PPAGE)
+			u->help_top = u->help_top > 10 ? u->help_top - 10 : 0;
+		else if (key == 'q' || key == 27 || key == '?' || key == '\n' || key == 'h')
+			u->mode = MODE_NORMAL;
+		ui_dirty_all(u);
+		return 1;
+	}
+	if (u->msg[0] != '\0') {
+		u->msg[0] = '\0';
+		u->status_dirty = 1;
+	}
+	switch (key) {
+	case 'q':
+		u->quit = 1;
+		return 1;
+	case '?':
+		u->mode = MODE_HELP;
+		u->help_top = 0;
+		ui_dirty_all(u);
+		return 1;
+	case '/':
+		u->mode = MODE_FILTER;
+		od_strlcpy(u->input, u->filter, sizeof u->input);
+		u->input_len = strlen(u->input);
+		u->status_dirty = 1;
+		return 1;
+	case ':':
+		u->mode = MODE_COMMAND;
+		u->input[0] = '\0';
+		u->input_len = 0;
+		u->status_dirty = 1;
+		return 1;
+	case '\t':
+		ui_focus(u, 1);
+		return 1;
+	case KEY_BTAB: case 'h': case KEY_LEFT:
+		ui_focus(u, -1);
+		return 1;
+	case 'l': case KEY_RIGHT:
+		ui_focus(u, 1);
+		return 1;
+	case '1': case '2': case '3': case '4': {
+		static const int v[] = { VIEW_COMPUTE, VIEW_DEVICES, VIEW_BUDGETS, VIEW_ALL };
+		ui_set_view(u, v[key - '1']);
+		return 1;
+	}
+	case 'z':
+		u->zoom = !u->zoom;
+		ui_layout(u);
+		ui_dirty_all(u);
+		return 1;
+	case 's':
+		u->sort = (u->sort + 1) % SORT_COUNT;
+		ui_rebuild_rows(u);
+		ui_dirty_all(u);
+		ui_message(u, 0, "sort by %s", ui_sort_name(u->sort));
+		return 1;
+	case 'r':
+		u->sort_rev = !u->sort_rev;
+		ui_rebuild_rows(u);
+		ui_dirty_all(u);
+		return 1;
+	case 12:	/* ^L */
+		clearok(curscr, TRUE);
+		ui_dirty_all(u);
+		return 1;
+	case KEY_RESIZE:
+		ui_layout(u);
+		ui_dirty_all(u);
+		return 1;
+	case KEY_MOUSE: {
+		MEVENT ev;
+		if (getmouse(&ev) == OK)
+			ui_click(u, &ev);
+		return 1;
+	}
+	case '\n': case '\r': case KEY_ENTER:
+		if (u->focus == PANE_COMPUTE && ui_selected(u) != NULL &&
+		    u->pane[PANE_DETAIL].win == NULL) {
+			/* the Detail pane is not on screen: show it zoomed */
+			u->focus = PANE_DETAIL;
+			u->zoom = 1;
+			ui_layout(u);
+			ui_dirty_all(u);
+			return 1;
+		}
+		if (u->focus == PANE_COMPUTE && ui_selected(u) != NULL) {
+			u->pane[PANE_COMPUTE].dirty = 1;
+			u->focus = PANE_DETAIL;
+			u->pane[PANE_DETAIL].dirty = 1;
+			return 1;
+		}
+		break;
+	case 27:	/* Esc: back */
+		if (u->zoom) {
+			u->zoom = 0;
+			ui_layout(u);
+			ui_dirty_all(u);
+			return 1;
+		}
+		if (u->focus != PANE_COMPUTE && u->pane[PANE_COMPUTE].win != NULL) {
+			u->pane[u->focus].dirty = 1;
+			u->focus = PANE_COMPUTE;
+			u->pane[PANE_COMPUTE].dirty = 1;
+			return 1;
+		}
+		if (u->filter[0] != '\0') {
+			ui_set_filter(u, "");
+			return 1;
+		}
+		return 1;
+	default:
+		break;
+	}
+	struct pane *p = &u->pane[u->focus];
+	if (p->win != NULL && p->ops->key != NULL)
+		return p->ops->key(u, p, key);
+	return 0;
+}
+
+/* ---- setup and the loop -------------------------------------------------- */
+
+static void
+ui_sig(int sig)
+{
+	char c = sig == SIGWINCH ? 'W' : 'T';
+	int saved = errno;
+
+	if (sig_pipe[1] >= 0)
+		(void)!write(sig_pipe[1], &c, 1);
+	errno = saved;
+}
+
+static void
+ui_end_curses(void)
+{
+	if (curses_on) {
+		curses_on = 0;
+		endwin();
+	}
+}
+
+void
+ui_init_state(struct ui *u, const struct ui_opts *o)
+{
+	memset(u, 0, sizeof *u);
+	u->o = o;
+	u->store = o->store;
+	for (int i = 0; i < PANE_COUNT; i++)
+		u->pane[i].ops = pane_table[i];
+	u->view = VIEW_ALL;
+	if (o->view != NULL) {
+		int v = ui_view_parse(o->view);
+		if (v >= 0)
+			u->view = v;
+		else
+			ui_message(u, 1, "unknown view '%s' (compute, devices, budgets, all)",
+			    o->view);
+	}
+	u->focus = u->view == VIEW_DEVICES ? PANE_DEVICES : u->view == VIEW_BUDGETS ?
+	    PANE_BUDGETS : PANE_COMPUTE;
+	theme_default(&u->theme);
+}
+
+void
+ui_free_state(struct ui *u)
+{
+	for (int i = 0; i < PANE_COUNT; i++)
+		if (u->pane[i].win != NULL)
+			delwin(u->pane[i].win);
+	if (u->status != NULL)
+		delwin(u->status);
+	if (u->help != NULL)
+		delwin(u->help);
+	if (u->hosts != NULL)
+		store_free_hosts(u->hosts, u->nhosts);
+	if (u->filter_re)
+		regfree(&u->re);
+	free(u->ring_of);
+	free(u->rings);
+	free(u->groups);
+	free(u->rows);
+	free(u->alerts);
+	memset(u, 0, sizeof *u);
+}
+
+/* Applies the terminal's new size (TIOCGWINSZ), as tmux does. */
+static void
+ui_resize(struct ui *u)
+{
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	ui_layout(u);
+	ui_dirty_all(u);
+}
+
+/*
+ * Contract: runs the console on the terminal until `q`, `:q`, SIGTERM or
+ * SIGINT. Reads o->store (not owned); wakes on o->wake_fd (not owned, never
+ * closed). Returns 0, or 1 when the terminal could not be set up. The
+ * terminal is restored on every way out, fatal() included (fatal_hook).
+ */
+int
+ui_run(const struct ui_opts *o)
+{
+	struct ui u;
+	struct sigaction sa, old_int, old_term, old_winch;
+	void (*old_hook)(void) = fatal_hook;
+	int64_t next_tick, next_poll_store = 0;
+	int wake_fd = o->wake_fd;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "opsdeck: the console needs a terminal "
+		    "(use `opsdeck snapshot` for scripts)\n");
+		return 1;
+	}
+	if (pipe(sig_pipe) != 0) {
+		fprintf(stderr, "opsdeck: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	ui_init_state(&u, o);
+
+	if (initscr() == NULL) {
+		fprintf(stderr, "opsdeck: cannot initialise the terminal\n");
+		return 1;
+	}
+	curses_on = 1;
+	fatal_hook = ui_end_curses;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+	    | BUTTON5_PRESSED
+#endif
+	    , NULL);
+	mouseinterval(0);
+	wnoutrefresh(stdscr);	/* stdscr is never drawn: keep getch from repainting it */
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ui_sig;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGWINCH, &sa, &old_winch);
+
+	{
+		const char *tn = o->theme;
+		if (tn == NULL && o->cfg != NULL)
+			tn = o->cfg->theme;
+		ui_theme_select(&u, tn != NULL ? tn : "default");
+	}
+	ui_layout(&u);
+	ui_refresh(&u);
+	ui_dirty_all(&u);
+	next_tick = now_mono_ms() + 1000;
+
+	while (!u.quit) {
+		struct pollfd pfd[3];
+		int nfd = 0, wake_i = -1;
+		int64_t now, timeout;
+
+		ui_draw_frame(&u);
+		pfd[nfd].fd = STDIN_FILENO;
+		pfd[nfd++].events = POLLIN;
+		pfd[nfd].fd = sig_pipe[0];
+		pfd[nfd++].events = POLLIN;
+		if (wake_fd >= 0) {
+			wake_i = nfd;
+			pfd[nfd].fd = wake_fd;
+			pfd[nfd++].events = POLLIN;
+		}
+		now = now_mono_ms();
+		timeout = next_tick - now;
+		if (timeout < 0)
+			timeout = 0;
+		if (poll(pfd, (nfds_t)nfd, (int)timeout) < 0 && errno != EINTR)
+			fatal("poll: %s", strerror(errno));
+
+		if (pfd[1].revents & POLLIN) {
+			char c[16];
+			ssize_t n = read(sig_pipe[0], c, sizeof c);
+			for (ssize_t i = 0; i < n; i++) {
+				if (c[i] == 'T')
+					u.quit = 1;
+				else if (c[i] == 'W')
+					ui_resize(&u);
+			}
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			wint_t wch;
+			int rc, nkeys = 0;
+			while ((rc = get_wch(&wch)) != ERR && nkeys++ < 256) {
+				int key = (int)wch;
+				if (rc != KEY_CODE_YES && wch >= 0x80)
+					key = UI_KEY_WIDE + (int)wch;	/* text, not a KEY_* */
+				ui_handle_key(&u, key);
+				if (u.quit)
+					break;
+			}
+			if (pfd[0].revents & (POLLHUP | POLLERR) && nkeys == 0)
+				u.quit = 1;	/* the terminal went away */
+			/* keys first: their frame goes out before a store read */
+			if (nkeys > 0 && !u.quit)
+				ui_draw_frame(&u);
+		}
+		if (wake_i >= 0 && (pfd[wake_i].revents & (POLLIN | POLLHUP))) {
+			char c[64];
+			ssize_t n = read(wake_fd, c, sizeof c);
+			if (n > 0)
+				ui_refresh(&u);
+			else if (n == 0)
+				wake_fd = -1;	/* the collector is gone: poll the store */
+		}
+		now = now_mono_ms();
+		if (now >= next_tick) {
+			next_tick = now + 1000 - (now % 1000);
+			u.status_dirty = 1;
+			u.pane[PANE_DETAIL].dirty = 1;
+			/* without a collector of our own, another process may write */
+			if (wake_fd < 0 && now >= next_poll_store) {
+				ui_refresh(&u);
+				next_poll_store = now + 2000;
+			}
+		}
+	}
+
+	ui_free_state(&u);
+	ui_end_curses();
+	fatal_hook = old_hook;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGWINCH, &old_winch, NULL);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
+	return 0;
+}

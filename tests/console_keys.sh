@@ -1,0 +1,61 @@
+#!/bin/sh
+# Each key family of the console: moving, panes, drill down and back, views,
+# zoom, the live filter (text, regex, Korean), sort, the `:` command line
+# with Tab completion, the help overlay.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/console_lib.sh"
+plan 28
+
+fill || { not_ok "console_fill"; exit 1; }
+console_start 120 40 || { not_ok "console starts"; exit 1; }
+detail_is() { line_with "Detail" | grep -qF -- "$1"; }
+
+# moving (the selection starts on the first host; group headers are skipped)
+check "selection starts on the first host" wait_for 3 detail_is cpu001
+keys j;		check "j moves down" wait_for 3 detail_is cpu002
+keys Down Down;	check "Down skips the group header" wait_for 3 detail_is gpu001
+keys k;		check "k moves up" wait_for 3 detail_is cpu003
+keys G;		check "G goes to the last host" wait_for 3 detail_is "에너지진단-01"
+keys g;		check "g goes to the first host" wait_for 3 detail_is cpu001
+keys End;	check "End" wait_for 3 detail_is "에너지진단-01"
+keys Home;	check "Home" wait_for 3 detail_is cpu001
+keys NPage;	check "PgDn moves a page" wait_for 3 sh -c "! $TM capture-pane -p -t c | grep Detail | grep -q cpu001"
+
+# panes: Tab, Enter drills down, Esc comes back
+keys Home Tab;	check "Tab focuses the next pane" wait_screen "[Detail]"
+keys Escape;	check "Esc returns to Compute" wait_screen "[Compute]"
+keys Enter;	check "Enter drills down into Detail" wait_screen "[Detail]"
+keys Escape
+
+# views and zoom
+keys z;		check "z zooms the focused pane" wait_gone "Alerts"
+keys z;		check "z again unzooms" wait_screen "Alerts"
+keys 3;		check "3: budgets view" wait_gone "Compute"
+check "budgets view says no budget" screen_has "no budget configured"
+keys 4;		check "4: all again" wait_screen "Compute"
+
+# filter
+keys / g p u 0 0 '[' 1 2 ']';	check "regex filter" wait_screen "2/11 hosts, filter"
+keys Enter Escape;		check "Esc clears the filter" wait_screen "11 hosts"
+keys /; keys -l "에너지"; 	check "Korean filter" wait_screen "2/11 hosts, filter"
+keys Escape
+
+# sort
+keys s;		check "s sorts by state" wait_screen "STATE▼"
+keys r;		check "r reverses" wait_screen "STATE▲"
+
+# command line
+keys : h o s t Space g p u 0 0 5 Enter;	check ":host selects a host" wait_for 3 detail_is gpu005
+keys : t h Tab;	check "Tab completes a command" wait_screen ":theme"
+keys l i Tab;	check "Tab completes a theme name" wait_screen ":theme light"
+keys Enter;	check ":theme switches theme" wait_screen "theme light"
+
+# help overlay
+keys '?';	check "? shows every key" wait_screen "opsdeck console keys"
+keys q
+if wait_gone "opsdeck console keys" && [ "$(pane '#{pane_dead}')" = 0 ]; then
+	ok "q closes the help, not the console"
+else
+	not_ok "q closes the help, not the console"
+fi
+done_testing

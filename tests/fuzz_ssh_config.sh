@@ -1,0 +1,3 @@
+#!/bin/sh
+# The ssh_config fuzz harness over the fixtures plus mutated inputs (fuzz/driver.c).
+exec "$top_builddir/fuzz/fuzz_ssh_config_check" -n 3000 "$FIXTURES/ssh_config"

@@ -1,0 +1,99 @@
+#!/bin/sh
+# The SSH transport against a real OpenSSH sshd on loopback: the happy path
+# checked against this machine's /proc, a closed port, a wrong key, a small
+# fan-out, ProxyJump from ~/.ssh/config, `snapshot` through the real binary,
+# and nothing left running on the node afterwards.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/sshd_lib.sh"
+sshd_setup
+plan 19
+
+# One sshd listening on 10 addresses: .1 .. .10
+set --
+for i in 2 3 4 5 6 7 8 9 10; do set -- "$@" "ListenAddress $NET.$i"; done
+sshd_start a "$NET.1" "$@" || { not_ok "sshd starts"; done_testing; }
+for i in 1 2 3 4 5 6 7 8 9 10; do known_entry a "$NET.$i" >>"$KNOWN"; done
+
+# --- happy path, figures against /proc ------------------------------------
+write_config "$T/c1.yaml" "$NET.1"
+"$COLLECTOR_TOOL" "$T/c1.yaml" run 2 10000 >"$T/o1" 2>"$T/e1"
+check "collector_tool exits 0" [ $? -eq 0 ]
+check "host is up" [ "$(state_of "$T/o1" "$NET.1")" = up ]
+cores=$(awk -v h="$NET.1" '$1 == h { print $3 }' "$T/o1")
+check "cores = nproc ($cores)" [ "$cores" = "$(nproc)" ]
+memtotal=$(awk -v h="$NET.1" '$1 == h { print $4 }' "$T/o1")
+want=$(awk '/^MemTotal:/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)
+check "mem total = MemTotal ($memtotal)" [ "$memtotal" = "$want" ]
+cpu=$(awk -v h="$NET.1" '$1 == h { print $5 }' "$T/o1")
+check "cpu % from two frames is a percentage ($cpu)" awk -v c="$cpu" 'BEGIN { exit !(c >= 0 && c <= 100) }'
+check "it answered" grep -q '^answered 1 ' "$T/o1"
+[ -s "$T/e1" ] && diag "$(cat "$T/e1")"
+
+check "no remote process left after exit" wait_for 5 no_user_procs
+pgrep -a -u "$SSH_USER" | while read -r l; do diag "left: $l"; done
+
+# --- closed port --------------------------------------------------------------
+write_config "$T/c2.yaml" "$NET.99"
+"$COLLECTOR_TOOL" "$T/c2.yaml" run 2 10000 >"$T/o2"
+check "closed port: down" [ "$(state_of "$T/o2" "$NET.99")" = down ]
+check "closed port: says connection refused" grep -q "connection refused by $NET.99 port $SSHD_PORT" "$T/o2"
+check "closed port: returns at once, not at the deadline" \
+	awk '/^answered/ { exit !($4 < 5000) }' "$T/o2"
+
+# --- wrong client key -----------------------------------------------------------
+write_config "$T/c3.yaml" "$NET.1" "identity: $OTHER_KEY"
+"$COLLECTOR_TOOL" "$T/c3.yaml" run 2 10000 >"$T/o3"
+check "wrong key: auth-failed" [ "$(state_of "$T/o3" "$NET.1")" = auth-failed ]
+check "wrong key: the message names what was tried" grep -qF \
+	"authentication failed: no usable key (tried $OTHER_KEY); add a key to the agent or set identity" "$T/o3"
+[ "$(state_of "$T/o3" "$NET.1")" = auth-failed ] || diag "$(cat "$T/o3")"
+
+# --- ten hosts at once ----------------------------------------------------------
+hosts="$NET.1"
+for i in 2 3 4 5 6 7 8 9 10; do hosts="$hosts, $NET.$i"; done
+write_config "$T/c4.yaml" "$hosts"
+"$COLLECTOR_TOOL" "$T/c4.yaml" run 2 15000 >"$T/o4"
+check "ten hosts: all up" [ "$(grep -c ' up ' "$T/o4")" -eq 10 ]
+diag "$(grep '^answered' "$T/o4")"
+check "ten hosts: nothing left running" wait_for 5 no_user_procs
+
+# --- ProxyJump and HostName from ~/.ssh/config ------------------------------------
+cat >"$HOME/.ssh/config" <<EOF
+Host target-*
+    HostName $NET.7
+Host target-j
+    ProxyJump $SSH_USER@$NET.2:$SSHD_PORT
+EOF
+write_config "$T/c5.yaml" "target-d, target-j"
+"$COLLECTOR_TOOL" "$T/c5.yaml" run 2 15000 >"$T/o5"
+check "HostName from ~/.ssh/config" [ "$(state_of "$T/o5" target-d)" = up ]
+check "ProxyJump through a bastion (ssh -W)" [ "$(state_of "$T/o5" target-j)" = up ]
+grep -v ' up ' "$T/o5" | while read -r l; do diag "$l"; done
+rm -f "$HOME/.ssh/config"
+
+# --- the real binary: snapshot ------------------------------------------------------
+if [ -x "$OPSDECK" ]; then
+	write_config "$T/c6.yaml" "$NET.3, $NET.98"
+	XDG_STATE_HOME="$T/state" timeout 30 "$OPSDECK" snapshot -c "$T/c6.yaml" --format json \
+		--timeout 10 >"$T/o6.json" 2>"$T/e6"
+	python3 - "$T/o6.json" "$NET" >"$T/o6" 2>&1 <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+net = sys.argv[2]
+h = {x["name"]: x for x in d["hosts"]}
+up, dn = h[net + ".3"], h[net + ".98"]
+mt = [int(l.split()[1]) * 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal:")][0]
+print("up", up["state"] == "up" and up["cpu"]["cores"] == os.cpu_count()
+      and up["mem"]["total_bytes"] == mt)
+print("down", dn["state"] == "down" and "connection refused" in dn["error"])
+PY
+	check "snapshot --format json: the ssh host is up with /proc's figures" grep -q '^up True' "$T/o6"
+	check "snapshot --format json: the closed port is down" grep -q '^down True' "$T/o6"
+	grep -v True "$T/o6" | while read -r l; do diag "$l"; done
+	[ -s "$T/e6" ] && diag "$(cat "$T/e6")"
+else
+	skip "opsdeck binary not built"
+	skip "opsdeck binary not built"
+fi
+check "after snapshot nothing is left running" wait_for 5 no_user_procs
+done_testing

@@ -1,0 +1,214 @@
+/*
+ * store_writer.c: a small writer of the cache for the store's shell tests.
+ *
+ *   store_writer loop PATH           write ticks of 50 hosts forever (prints "ready"
+ *                                    after the first commit); for kill -9 tests
+ *   store_writer fill PATH HOSTS START_MS TICKS INTERVAL_MS
+ *                                    write TICKS ticks (cpu = tick % 60, mem =
+ *                                    tick * 1 MiB), then maintain with now = the end
+ *   store_writer try PATH            open as a writer; print the error and exit 1
+ *                                    when refused, exit 0 when it got the lock
+ *   store_writer check PATH HOSTS    open read-only: integrity_check, HOSTS hosts,
+ *                                    and every host at the same tick (no torn batch)
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/store.h"
+#include "opsdeck/util.h"
+#include "store_test.h"
+
+#define LOOP_HOSTS 50
+
+static void
+make_host(struct host_status *h, int i, int64_t tick, int64_t sample_ms)
+{
+	char name[32];
+
+	snprintf(name, sizeof name, "node%03d", i);
+	test_status_make(h, name, "rack1", sample_ms, 16, 4, 8);
+	h->cpu_pct = (double)(tick % 60);
+	h->mem_used = (uint64_t)tick << 20;
+	/* The tick, recoverable from each host for the torn-batch check. */
+	h->uptime_s = (double)tick;
+}
+
+static int
+do_loop(const char *path)
+{
+	struct store *st;
+	char *cause = NULL;
+
+	if (store_open(path, STORE_WRITER, &st, &cause) != 0) {
+		fprintf(stderr, "store_writer: %s\n", cause);
+		return 1;
+	}
+	int64_t tick = 0;
+	/* Continue where the killed predecessor left off. */
+	struct host_status *v;
+	size_t n;
+	if (store_get_hosts(st, &v, &n, &cause) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if ((int64_t)v[i].uptime_s >= tick)
+				tick = (int64_t)v[i].uptime_s + 1;
+		store_free_hosts(v, n);
+	} else {
+		free(cause);
+	}
+	int64_t base = now_wall_ms() - 3600000;
+	for (;; tick++) {
+		if (store_begin(st, &cause) != 0) {
+			fprintf(stderr, "store_writer: %s\n", cause);
+			return 1;
+		}
+		for (int i = 0; i < LOOP_HOSTS; i++) {
+			struct host_status h;
+			make_host(&h, i, tick, base + tick * 1000);
+			if (store_put_status(st, &h, &cause) != 0) {
+				fprintf(stderr, "store_writer: %s\n", cause);
+				return 1;
+			}
+			host_status_free(&h);
+		}
+		if (store_commit(st, &cause) != 0) {
+			fprintf(stderr, "store_writer: %s\n", cause);
+			return 1;
+		}
+		if (tick % 20 == 0 && store_maintain(st, NULL, base + tick * 1000, 2000,
+		    &cause) < 0) {
+			fprintf(stderr, "store_writer: %s\n", cause);
+			return 1;
+		}
+		if (tick % 10 == 0) {
+			printf("ready %lld\n", (long long)tick);
+			fflush(stdout);
+		}
+	}
+}
+
+static int
+do_fill(const char *path, int hosts, int64_t start, int64_t ticks, int64_t interval)
+{
+	struct store *st;
+	char *cause = NULL;
+
+	if (store_open(path, STORE_WRITER, &st, &cause) != 0) {
+		fprintf(stderr, "store_writer: %s\n", cause);
+		return 1;
+	}
+	for (int64_t t = 0; t < ticks; t++) {
+		if (store_begin(st, &cause) != 0)
+			goto fail;
+		for (int i = 0; i < hosts; i++) {
+			struct host_status h;
+			make_host(&h, i, t, start + t * interval);
+			int r = store_put_status(st, &h, &cause);
+			host_status_free(&h);
+			if (r != 0)
+				goto fail;
+		}
+		if (store_commit(st, &cause) != 0)
+			goto fail;
+	}
+	int r;
+	while ((r = store_maintain(st, NULL, start + ticks * interval, 0, &cause)) == 1)
+		;
+	if (r < 0)
+		goto fail;
+	store_close(st);
+	return 0;
+fail:
+	fprintf(stderr, "store_writer: %s\n", cause);
+	store_close(st);
+	return 1;
+}
+
+static int
+do_try(const char *path)
+{
+	struct store *st;
+	char *cause = NULL;
+
+	if (store_open(path, STORE_WRITER, &st, &cause) != 0) {
+		printf("%s\n", cause);
+		free(cause);
+		return 1;
+	}
+	store_close(st);
+	return 0;
+}
+
+static int
+do_check(const char *path, size_t want_hosts)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int ok = 0;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "store_writer: %s: %s\n", path, sqlite3_errmsg(db));
+		return 1;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0)
+		ok = 1;
+	else
+		fprintf(stderr, "store_writer: integrity_check: %s\n",
+		    (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	if (!ok)
+		return 1;
+
+	struct store *st;
+	char *cause = NULL;
+	if (store_open(path, STORE_READONLY, &st, &cause) != 0) {
+		fprintf(stderr, "store_writer: %s\n", cause);
+		return 1;
+	}
+	struct host_status *v;
+	size_t n;
+	if (store_get_hosts(st, &v, &n, &cause) != 0) {
+		fprintf(stderr, "store_writer: %s\n", cause);
+		return 1;
+	}
+	int rc = 0;
+	if (n != want_hosts) {
+		fprintf(stderr, "store_writer: %zu hosts, want %zu\n", n, want_hosts);
+		rc = 1;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if (v[i].uptime_s != v[0].uptime_s || v[i].sample_ms != v[0].sample_ms) {
+			fprintf(stderr, "store_writer: torn tick: %s at %.0f, %s at %.0f\n",
+			    v[0].name, v[0].uptime_s, v[i].name, v[i].uptime_s);
+			rc = 1;
+			break;
+		}
+	}
+	if (rc == 0)
+		printf("ok: %zu hosts at tick %.0f\n", n, n ? v[0].uptime_s : 0.0);
+	store_free_hosts(v, n);
+	store_close(st);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "loop") == 0)
+		return do_loop(argv[2]);
+	if (argc == 7 && strcmp(argv[1], "fill") == 0)
+		return do_fill(argv[2], atoi(argv[3]), strtoll(argv[4], NULL, 10),
+		    strtoll(argv[5], NULL, 10), strtoll(argv[6], NULL, 10));
+	if (argc == 3 && strcmp(argv[1], "try") == 0)
+		return do_try(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "check") == 0)
+		return do_check(argv[2], (size_t)atoi(argv[3]));
+	fprintf(stderr, "usage: store_writer loop|fill|try|check PATH ...\n");
+	return 2;
+}

@@ -1,0 +1,301 @@
+/*
+ * test_budget_store.c: the budget tables in a real cache file: a ledger
+ * imported twice counts once, a failing import leaves nothing, compute use
+ * only adds its growth, and the facts and ledger lines read back.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "opsdeck/budget.h"
+#include "opsdeck/store.h"
+#include "opsdeck/util.h"
+
+#define EOK ((int64_t)100000000)
+
+struct ctx {
+	char		 dir[64];
+	char		*path;
+	struct store	*st;
+	struct budget_plan *plan;
+};
+
+static int
+setup(void **state)
+{
+	struct ctx *c = xcalloc(1, sizeof *c);
+	char *cause = NULL;
+	struct diag d;
+	const char *top = getenv("top_srcdir");
+	char *plan = xasprintf("%s/examples/budget.yaml", top != NULL ? top : ".");
+
+	snprintf(c->dir, sizeof c->dir, "/tmp/opsdeck-budget-XXXXXX");
+	if (mkdtemp(c->dir) == NULL)
+		return -1;
+	c->path = xasprintf("%s/cache.db", c->dir);
+	if (store_open(c->path, 0, &c->st, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		return -1;
+	}
+	diag_init(&d, plan);
+	c->plan = budget_plan_load(plan, &d);
+	diag_free(&d);
+	free(plan);
+	*state = c;
+	return c->plan != NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct ctx *c = *state;
+	store_close(c->st);
+	budget_plan_free(c->plan);
+	char *cmd = xasprintf("rm -rf '%s'", c->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", c->dir);
+	free(cmd);
+	free(c->path);
+	free(c);
+	return 0;
+}
+
+static void
+ledger_text(struct ctx *c, const char *text, struct ledger *l)
+{
+	char *cause = NULL;
+	if (ledger_parse(text, strlen(text), l, &cause) != 0 ||
+	    ledger_resolve(l, c->plan, &cause) != 0)
+		fail_msg("%s", cause);
+}
+
+static void
+ledger_fixture(struct ctx *c, const char *name, struct ledger *l)
+{
+	const char *f = getenv("FIXTURES");
+	char *path = xasprintf("%s/ledger/%s", f != NULL ? f : "tests/fixtures", name);
+	char *text, *cause;
+	size_t len;
+	if (read_file(path, LEDGER_MAX_BYTES, &text, &len, &cause) != 0)
+		fail_msg("%s", cause);
+	if (ledger_parse(text, len, l, &cause) != 0 || ledger_resolve(l, c->plan, &cause) != 0)
+		fail_msg("%s", cause);
+	free(text);
+	free(path);
+}
+
+static int64_t
+facts_spent(struct ctx *c, const char *programme)
+{
+	struct budget_facts f;
+	char *cause = NULL;
+	int64_t sum = 0;
+	if (budget_store_facts(c->st, &f, &cause) != 0)
+		fail_msg("%s", cause);
+	for (size_t i = 0; i < f.nspend; i++)
+		if (programme == NULL || strcmp(f.spend[i].programme, programme) == 0)
+			sum += f.spend[i].amount;
+	budget_facts_free(&f);
+	return sum;
+}
+
+static void
+test_no_tables(void **state)
+{
+	struct ctx *c = *state;
+	struct budget_facts f;
+	struct budget_ledger_line *v;
+	size_t n;
+	char *cause = NULL;
+
+	assert_int_equal(budget_store_facts(c->st, &f, &cause), 0);
+	assert_int_equal(f.nspend, 0);
+	assert_int_equal(f.nuse, 0);
+	budget_facts_free(&f);
+	assert_int_equal(budget_store_ledger_lines(c->st, "infra", NULL, 99999, 10, &v, &n,
+	    &cause), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(budget_store_init(c->st, &cause), 0);
+	assert_int_equal(budget_store_init(c->st, &cause), 0);	/* idempotent */
+}
+
+static void
+test_import_twice(void **state)
+{
+	struct ctx *c = *state;
+	struct ledger l;
+	size_t added, dup;
+	char *cause = NULL;
+
+	ledger_fixture(c, "bom_crlf.csv", &l);
+	assert_int_equal(budget_store_import(c->st, c->plan, &l, "bom_crlf.csv", &added, &dup,
+	    &cause), 0);
+	assert_int_equal(added, 6);
+	assert_int_equal(dup, 0);
+	int64_t total = facts_spent(c, NULL);
+	/* 125억 + 35억 + 1.2억 x 2 + 5억 - 0.2억 */
+	assert_int_equal(total, 12500000000LL + 35 * EOK + 240000000 + 5 * EOK - 20000000);
+	assert_int_equal(budget_store_import(c->st, c->plan, &l, "bom_crlf.csv", &added, &dup,
+	    &cause), 0);
+	assert_int_equal(added, 0);
+	assert_int_equal(dup, 6);
+	assert_int_equal(facts_spent(c, NULL), total);
+	ledger_free(&l);
+
+	/* a later file sharing one row adds only the new one */
+	ledger_text(c, "date,programme,item,amount,vendor,memo\n"
+	    "2021-03-31,infra,datacenter,35억,누리정보시스템,GPU 서버 1차 납품\n"
+	    "2021-09-30,infra,datacenter,40억,누리정보시스템,GPU 서버 2차 납품\n", &l);
+	assert_int_equal(budget_store_import(c->st, c->plan, &l, "q3.csv", &added, &dup, &cause),
+	    0);
+	assert_int_equal(added, 1);
+	assert_int_equal(dup, 1);
+	assert_int_equal(facts_spent(c, "infra"), 12500000000LL + 75 * EOK - 20000000);
+	ledger_free(&l);
+
+	/* the plan's lines are recorded */
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(c->st), "SELECT count(*), sum(allocation) "
+	    "FROM budget_plan_lines WHERE item = ''", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 4);
+	assert_int_equal(sqlite3_column_int64(s, 1), 3938 * EOK);
+	sqlite3_finalize(s);
+
+	/* drill down: newest first, with source and line */
+	struct budget_ledger_line *v;
+	size_t n;
+	assert_int_equal(budget_store_ledger_lines(c->st, "infra", "datacenter",
+	    budget_days_from_civil(2021, 12, 31), 10, &v, &n, &cause), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].amount, 40 * EOK);
+	assert_string_equal(v[0].source, "q3.csv");
+	assert_int_equal(v[0].line, 3);
+	assert_int_equal(v[1].amount, -20000000);
+	assert_string_equal(v[1].memo, "납품 지연 지체상금 (계약 제12조)");
+	assert_int_equal(v[2].amount, 35 * EOK);
+	budget_ledger_lines_free(v, n);
+	assert_int_equal(budget_store_ledger_lines(c->st, "infra", NULL,
+	    budget_days_from_civil(2021, 5, 1), 1, &v, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].day, budget_days_from_civil(2021, 3, 31));
+	budget_ledger_lines_free(v, n);
+}
+
+static void
+test_import_atomic(void **state)
+{
+	struct ctx *c = *state;
+	struct ledger l;
+	size_t added = 99, dup = 99;
+	char *cause = NULL;
+
+	assert_int_equal(budget_store_init(c->st, &cause), 0);
+	/* the database refuses the third row: nothing of the file stays */
+	assert_int_equal(sqlite3_exec(store_db(c->st), "CREATE TRIGGER refuse BEFORE INSERT ON "
+	    "budget_spend WHEN NEW.amount = 777 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+	    NULL, NULL, NULL), SQLITE_OK);
+	int64_t before = facts_spent(c, NULL);
+	ledger_text(c, "date,programme,item,amount,vendor,memo\n"
+	    "2021-10-01,talent,training,1억,a,b\n"
+	    "2021-10-02,talent,training,2억,a,b\n"
+	    "2021-10-03,talent,training,777,a,b\n"
+	    "2021-10-04,talent,training,3억,a,b\n", &l);
+	assert_int_equal(budget_store_import(c->st, c->plan, &l, "bad.csv", &added, &dup, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "4: cache"));
+	assert_non_null(strstr(cause, "refused"));
+	free(cause);
+	assert_int_equal(added, 0);
+	assert_int_equal(facts_spent(c, NULL), before);
+	assert_int_equal(facts_spent(c, "talent"), 0);
+	ledger_free(&l);
+	assert_int_equal(sqlite3_exec(store_db(c->st), "DROP TRIGGER refuse", NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
+static double
+use_of(struct ctx *c, const char *account, int32_t day, int node)
+{
+	struct budget_facts f;
+	char *cause = NULL;
+	double sum = 0;
+	if (budget_store_facts(c->st, &f, &cause) != 0)
+		fail_msg("%s", cause);
+	for (size_t i = 0; i < f.nuse; i++)
+		if (strcmp(f.use[i].account, account) == 0 && (day < 0 || f.use[i].day == day))
+			sum += node ? f.use[i].node_hours : f.use[i].gpu_hours;
+	budget_facts_free(&f);
+	return sum;
+}
+
+static void
+put(struct ctx *c, const char *text, int32_t day, size_t *changed)
+{
+	struct slurm_usage u;
+	char *cause = NULL;
+	if (slurm_parse_sacct(text, strlen(text), &u, &cause) != 0 ||
+	    budget_store_put_usage(c->st, &u, day, changed, &cause) != 0)
+		fail_msg("%s", cause);
+	slurm_usage_free(&u);
+}
+
+static void
+test_usage(void **state)
+{
+	struct ctx *c = *state;
+	size_t changed;
+	int32_t d1 = budget_days_from_civil(2021, 3, 1), d2 = d1 + 1;
+	const char *day1 =
+	    "100|auto03|hanys|gpu|3600|billing=32,cpu=32,gres/gpu=4,mem=500G,node=1|RUNNING\n"
+	    "101|cfd|choiws|hpc|7200|billing=256,cpu=256,mem=1000G,node=4|COMPLETED\n"
+	    "102|auto03|hanys|gpu|0||PENDING\n";
+	const char *day2 =
+	    "100|auto03|hanys|gpu|9000|billing=32,cpu=32,gres/gpu=4,mem=500G,node=1|COMPLETED\n"
+	    "101|cfd|choiws|hpc|7200|billing=256,cpu=256,mem=1000G,node=4|COMPLETED\n"
+	    "102|auto03|hanys|gpu|1800|billing=8,cpu=8,gres/gpu=1,mem=64G,node=1|RUNNING\n";
+	(void)state;
+
+	put(c, day1, d1, &changed);
+	assert_int_equal(changed, 2);
+	assert_true(fabs(use_of(c, "auto03", d1, 0) - 4.0) < 1e-9);
+	assert_true(fabs(use_of(c, "cfd", d1, 1) - 8.0) < 1e-9);
+	/* the same output again adds nothing */
+	put(c, day1, d1, &changed);
+	assert_int_equal(changed, 0);
+	assert_true(fabs(use_of(c, "auto03", -1, 0) - 4.0) < 1e-9);
+	/* the next day only the growth counts, on that day */
+	put(c, day2, d2, &changed);
+	assert_int_equal(changed, 2);
+	assert_true(fabs(use_of(c, "auto03", d1, 0) - 4.0) < 1e-9);
+	assert_true(fabs(use_of(c, "auto03", d2, 0) - (4.0 * 5400 / 3600 + 0.5)) < 1e-9);
+	assert_true(fabs(use_of(c, "cfd", -1, 1) - 8.0) < 1e-9);
+	/* an older, shorter view of a job never takes use back */
+	put(c, day1, d2, &changed);
+	assert_int_equal(changed, 0);
+	assert_true(fabs(use_of(c, "auto03", -1, 0) - (4.0 * 9000 / 3600 + 0.5)) < 1e-9);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_tables),
+		cmocka_unit_test(test_import_twice),
+		cmocka_unit_test(test_import_atomic),
+		cmocka_unit_test(test_usage),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

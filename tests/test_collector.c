@@ -1,0 +1,532 @@
+/*
+ * test_collector.c: the collector with the local transport (the real sh loop
+ * and /proc of this machine), its store writes, start/stop/interrupt, a local
+ * flood and a loop that dies; and the pure ~/.ssh/config lookup of ssh.c.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "opsdeck/collector.h"
+#include "opsdeck/config.h"
+#include "opsdeck/diag.h"
+#include "opsdeck/ssh.h"
+#include "opsdeck/store.h"
+#include "opsdeck/util.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct config *
+parse(const char *yaml)
+{
+	struct diag d;
+	diag_init(&d, "test.yaml");
+	struct config *c = config_parse("test.yaml", yaml, strlen(yaml), &d);
+	if (c == NULL)
+		diag_print(&d, stderr);
+	diag_free(&d);
+	assert_non_null(c);
+	return c;
+}
+
+static const char local_yaml[] =
+	"groups:\n"
+	"  - name: here\n"
+	"    transport: local\n"
+	"    hosts: [alpha, beta]\n"
+	"    probes: [linux, nvidia, ipmi]\n"
+	"    interval: 100ms\n"
+	"    timeout: 2s\n";
+
+static uint64_t
+meminfo_total(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	unsigned long long kb = 0;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb * 1024;
+}
+
+/* Number of processes whose command line holds the stream marker. */
+static int
+stream_processes(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[512];
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		size_t r = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[r] = '\0';
+		for (size_t i = 0; i < r; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		/* ours: started by this process (the test) */
+		if (strstr(buf, "opsdeck-stream v1 interval_ms=100 ") != NULL) {
+			snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+			f = fopen(path, "r");
+			if (f == NULL)
+				continue;
+			int pid, ppid;
+			char comm[64], st;
+			if (fscanf(f, "%d %63s %c %d", &pid, comm, &st, &ppid) == 4 &&
+			    ppid == (int)getpid() && st != 'Z')
+				n++;
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* A directory with fake tools put first in PATH; returns it (caller frees). */
+static char *
+fake_path(const char *tool, const char *script)
+{
+	char tmpl[] = "/tmp/opsdeck-fake.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	char *p = xasprintf("%s/%s", dir, tool);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", script);
+	fclose(f);
+	chmod(p, 0755);
+	free(p);
+	return xstrdup(dir);
+}
+
+static void
+rm_fake(char *dir, const char *tool)
+{
+	char *p = xasprintf("%s/%s", dir, tool);
+	unlink(p);
+	rmdir(dir);
+	free(p);
+	free(dir);
+}
+
+/* ---- local transport -------------------------------------------------------- */
+
+static void
+test_local_run(void **state)
+{
+	(void)state;
+	struct config *cfg = parse(local_yaml);
+	struct collector *c = collector_new(cfg, NULL, NULL);
+	int64_t t0 = now_mono_ms();
+	int n = collector_run(c, 2, t0 + 10000);
+	int64_t dt = now_mono_ms() - t0;
+
+	assert_int_equal(n, 2);
+	assert_true(dt < 5000);
+	struct host_status *v;
+	size_t nv;
+	collector_hosts(c, &v, &nv);
+	assert_int_equal(nv, 2);
+	assert_string_equal(v[0].name, "alpha");
+	assert_string_equal(v[1].name, "beta");
+	for (size_t i = 0; i < nv; i++) {
+		assert_int_equal(v[i].state, HOST_UP);
+		assert_string_equal(v[i].error, "");
+		assert_string_equal(v[i].group, "here");
+		assert_int_equal(v[i].cores, (int)sysconf(_SC_NPROCESSORS_ONLN));
+		assert_true(v[i].mem_total == meminfo_total());
+		assert_true(v[i].mem_used > 0 && v[i].mem_used < v[i].mem_total);
+		assert_true(v[i].cpu_pct >= 0 && v[i].cpu_pct <= 100);
+		assert_true(v[i].sample_ms > 0);
+		/* no nvidia-smi or ipmitool here: not an error, just nothing */
+		assert_int_equal(v[i].ngpus, 0);
+	}
+	store_free_hosts(v, nv);
+	/* collector_run returned: every local sh was killed and reaped */
+	assert_int_equal(stream_processes(), 0);
+	collector_free(c);
+	config_free(cfg);
+}
+
+static void
+test_local_store(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/opsdeck-coll.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	char *path = xasprintf("%s/cache.db", dir);
+	struct store *st = NULL;
+	char *cause = NULL;
+	if (store_open(path, STORE_WRITER, &st, &cause) != 0)
+		fail_msg("store_open: %s", cause);
+
+	struct config *cfg = parse(local_yaml);
+	struct collector *c = collector_new(cfg, st, NULL);
+	assert_int_equal(collector_run(c, 2, now_mono_ms() + 10000), 2);
+	assert_null(collector_store_error(c));
+	collector_free(c);
+
+	struct host_status *v;
+	size_t nv;
+	if (store_get_hosts(st, &v, &nv, &cause) != 0)
+		fail_msg("store_get_hosts: %s", cause);
+	assert_int_equal(nv, 2);
+	for (size_t i = 0; i < nv; i++) {
+		assert_int_equal(v[i].state, HOST_UP);
+		assert_true(v[i].mem_total == meminfo_total());
+		assert_true(v[i].cpu_pct >= 0);
+	}
+	store_free_hosts(v, nv);
+	store_close(st);
+	config_free(cfg);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+
+static void
+test_local_start_stop_wake(void **state)
+{
+	(void)state;
+	int wake[2];
+	assert_int_equal(pipe(wake), 0);
+	struct config *cfg = parse(local_yaml);
+	struct collector_opts o = { .wake_fd = wake[1], .timeout_ms = 0 };
+	struct collector *c = collector_new(cfg, NULL, &o);
+	char *cause = NULL;
+	assert_int_equal(collector_start(c, &cause), 0);
+	assert_int_not_equal(collector_start(c, &cause), 0);	/* only once */
+	free(cause);
+
+	/* The wake fd becomes readable after a tick that changed something. */
+	struct pollfd p = { .fd = wake[0], .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	/* Until both are up */
+	int64_t end = now_mono_ms() + 5000;
+	int up = 0;
+	while (now_mono_ms() < end && up < 2) {
+		struct host_status *v;
+		size_t nv;
+		collector_hosts(c, &v, &nv);
+		up = 0;
+		for (size_t i = 0; i < nv; i++)
+			up += v[i].state == HOST_UP;
+		store_free_hosts(v, nv);
+		poll(NULL, 0, 50);
+	}
+	assert_int_equal(up, 2);
+	assert_int_equal(stream_processes(), 2);
+	int64_t t0 = now_mono_ms();
+	collector_stop(c);
+	assert_true(now_mono_ms() - t0 < 2000);
+	assert_int_equal(stream_processes(), 0);
+	collector_free(c);
+	config_free(cfg);
+	close(wake[0]);
+	close(wake[1]);
+}
+
+static void *
+interrupter(void *arg)
+{
+	poll(NULL, 0, 300);
+	collector_interrupt(arg);
+	return NULL;
+}
+
+static void
+test_local_interrupt(void **state)
+{
+	(void)state;
+	struct config *cfg = parse(local_yaml);
+	struct collector *c = collector_new(cfg, NULL, NULL);
+	pthread_t t;
+	int64_t t0 = now_mono_ms();
+	pthread_create(&t, NULL, interrupter, c);
+	collector_run(c, INT_MAX, INT64_MAX);
+	assert_true(now_mono_ms() - t0 < 3000);
+	pthread_join(t, NULL);
+	assert_int_equal(stream_processes(), 0);
+	collector_free(c);
+	config_free(cfg);
+}
+
+/* A probe command that floods: the host is cut off, the other keeps going. */
+static void
+test_local_flood(void **state)
+{
+	(void)state;
+	const char *old = getenv("PATH");
+	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
+	/* the linux probe runs `cat /proc/...`: a cat that prints 10 MB */
+	char *dir = fake_path("cat", "exec /usr/bin/yes flood | /usr/bin/head -c 10000000");
+	char *path = xasprintf("%s:%s", dir, saved);
+	setenv("PATH", path, 1);
+
+	struct config *cfg = parse(
+	    "groups:\n"
+	    "  - name: here\n"
+	    "    transport: local\n"
+	    "    hosts: [flood]\n"
+	    "    probes: [linux]\n"
+	    "    interval: 100ms\n");
+	struct collector *c = collector_new(cfg, NULL, NULL);
+	int n = collector_run(c, 2, now_mono_ms() + 10000);
+	setenv("PATH", saved, 1);
+	assert_int_equal(n, 0);
+	struct host_status *v;
+	size_t nv;
+	collector_hosts(c, &v, &nv);
+	assert_int_equal(nv, 1);
+	assert_int_equal(v[0].state, HOST_PARSE_ERROR);
+	assert_string_equal(v[0].error, "output over 4194304 bytes, cut off");
+	store_free_hosts(v, nv);
+	assert_int_equal(stream_processes(), 0);
+	collector_free(c);
+	config_free(cfg);
+	rm_fake(dir, "cat");
+	free(path);
+	free(saved);
+}
+
+/* The loop ends after one cycle (its sleep fails): down, with the exit status. */
+static void
+test_local_loop_dies(void **state)
+{
+	(void)state;
+	const char *old = getenv("PATH");
+	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
+	char *dir = fake_path("sleep", "exit 1");
+	char *path = xasprintf("%s:%s", dir, saved);
+	setenv("PATH", path, 1);
+
+	struct config *cfg = parse(local_yaml);
+	struct collector *c = collector_new(cfg, NULL, NULL);
+	int n = collector_run(c, 2, now_mono_ms() + 10000);
+	setenv("PATH", saved, 1);
+	assert_int_equal(n, 0);
+	struct host_status *v;
+	size_t nv;
+	collector_hosts(c, &v, &nv);
+	for (size_t i = 0; i < nv; i++) {
+		assert_int_equal(v[i].state, HOST_DOWN);
+		assert_string_equal(v[i].error, "local sh exited with status 0");
+		/* the one good cycle left its figures */
+		assert_true(v[i].mem_total == meminfo_total());
+	}
+	store_free_hosts(v, nv);
+	collector_free(c);
+	config_free(cfg);
+	rm_fake(dir, "sleep");
+	free(path);
+	free(saved);
+}
+
+/* The deadline bounds collector_run when a host never answers. */
+static void
+test_deadline(void **state)
+{
+	(void)state;
+	const char *old = getenv("PATH");
+	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
+	char *dir = fake_path("cat", "exec /bin/sleep 30");
+	char *path = xasprintf("%s:%s", dir, saved);
+	setenv("PATH", path, 1);
+	struct config *cfg = parse(
+	    "groups:\n"
+	    "  - name: here\n"
+	    "    transport: local\n"
+	    "    hosts: [hang]\n"
+	    "    probes: [linux]\n"
+	    "    interval: 100ms\n"
+	    "    timeout: 10s\n");
+	struct collector *c = collector_new(cfg, NULL, NULL);
+	int64_t t0 = now_mono_ms();
+	int n = collector_run(c, 2, t0 + 700);
+	int64_t dt = now_mono_ms() - t0;
+	setenv("PATH", saved, 1);
+	assert_int_equal(n, 0);
+	assert_true(dt >= 650 && dt < 2500);
+	struct host_status *v;
+	size_t nv;
+	collector_hosts(c, &v, &nv);
+	assert_int_equal(v[0].state, HOST_CONNECTING);
+	store_free_hosts(v, nv);
+	/* the hanging `cat` was in the sh's process group: killed too */
+	assert_int_equal(stream_processes(), 0);
+	collector_free(c);
+	config_free(cfg);
+	rm_fake(dir, "cat");
+	free(path);
+	free(saved);
+}
+
+/* ---- ~/.ssh/config ---------------------------------------------------------- */
+
+static void
+test_pattern(void **state)
+{
+	(void)state;
+	assert_true(ssh_pattern_match("*", "anything"));
+	assert_true(ssh_pattern_match("gpu*", "gpu001"));
+	assert_true(ssh_pattern_match("GPU0?1", "gpu001"));
+	assert_false(ssh_pattern_match("gpu0?1", "gpu0001"));
+	assert_true(ssh_pattern_match("*.example.com", "a.b.example.com"));
+	assert_false(ssh_pattern_match("*.example.com", "example.com"));
+	assert_true(ssh_pattern_match("a*b*c", "axxbyyc"));
+	assert_false(ssh_pattern_match("a*b*c", "axxbyy"));
+	assert_true(ssh_pattern_match("", ""));
+	assert_false(ssh_pattern_match("", "x"));
+	assert_true(ssh_pattern_match("**?", "x"));
+}
+
+static const char sshcfg[] =
+	"# a comment\n"
+	"User alluser\n"
+	"Host gpu* !gpu013\n"
+	"    HostName %h.dc.example\n"
+	"    Port=2200\n"
+	"    IdentityFile ~/.ssh/gpu_key\n"
+	"    IdentityFile \"/keys/%u/%r@%h\"\n"
+	"Host gpu*\n"
+	"    User late\n"
+	"    Port 9999\n"
+	"    ProxyJump bastion\n"
+	"Match host gpu001\n"
+	"    User matched\n"
+	"Host other\n"
+	"    ProxyJump none\n"
+	"    StrictHostKeyChecking no\n"
+	"    UserKnownHostsFile /dev/null\n";
+
+static void
+test_ssh_config(void **state)
+{
+	(void)state;
+	struct ssh_host_config hc;
+
+	memset(&hc, 0, sizeof hc);
+	ssh_config_lookup(sshcfg, strlen(sshcfg), "gpu001", "/home/me", "me", &hc);
+	assert_string_equal(hc.hostname, "gpu001.dc.example");
+	assert_string_equal(hc.user, "alluser");	/* first value wins */
+	assert_int_equal(hc.port, 2200);
+	assert_int_equal(hc.nidentity, 2);
+	assert_string_equal(hc.identity[0], "/home/me/.ssh/gpu_key");
+	assert_string_equal(hc.identity[1], "/keys/me/alluser@gpu001.dc.example");
+	assert_string_equal(hc.proxyjump, "bastion");
+	ssh_host_config_free(&hc);
+
+	/* negated pattern: only the second block applies */
+	memset(&hc, 0, sizeof hc);
+	ssh_config_lookup(sshcfg, strlen(sshcfg), "gpu013", "/home/me", "me", &hc);
+	assert_null(hc.hostname);
+	assert_int_equal(hc.port, 9999);
+	assert_int_equal(hc.nidentity, 0);
+	ssh_host_config_free(&hc);
+
+	memset(&hc, 0, sizeof hc);
+	ssh_config_lookup(sshcfg, strlen(sshcfg), "other", "/home/me", "me", &hc);
+	assert_string_equal(hc.proxyjump, "none");
+	assert_int_equal(hc.port, 0);
+	ssh_host_config_free(&hc);
+
+	/* garbage and an unbalanced quote do not crash or leak */
+	static const char junk[] = "Host\n=\n\"\nHostName \"unterminated\nPort x\nPort 70000\n";
+	memset(&hc, 0, sizeof hc);
+	ssh_config_lookup(junk, sizeof junk - 1, "h", "/h", "u", &hc);
+	assert_int_equal(hc.port, 0);
+	ssh_host_config_free(&hc);
+}
+
+static void
+test_target_resolve(void **state)
+{
+	(void)state;
+	struct conn_settings cs;
+	struct ssh_target t;
+
+	memset(&cs, 0, sizeof cs);
+	cs.port = 22;
+	cs.hostkey_policy = HOSTKEY_ACCEPT_NEW;
+	setenv("HOME", "/home/me", 1);
+	ssh_target_resolve(&t, "gpu001", &cs, sshcfg, strlen(sshcfg), 3000);
+	assert_string_equal(t.hostname, "gpu001.dc.example");
+	assert_string_equal(t.user, "alluser");
+	assert_int_equal(t.port, 2200);	/* the default 22 yields to ssh_config */
+	assert_string_equal(t.known_hosts, "/home/me/.ssh/known_hosts");
+	assert_int_equal(t.known_hosts_explicit, 0);
+	assert_int_equal(t.nidentity, 2);
+	assert_string_equal(t.proxyjump, "bastion");
+	assert_int_equal(t.policy, HOSTKEY_ACCEPT_NEW);
+	ssh_target_free(&t);
+
+	/* opsdeck's own settings win */
+	cs.user = (char *)"ops";
+	cs.port = 2022;
+	cs.identity = (char *)"/keys/ops";
+	cs.known_hosts = (char *)"/etc/opsdeck/known_hosts";
+	ssh_target_resolve(&t, "other", &cs, sshcfg, strlen(sshcfg), 0);
+	assert_string_equal(t.hostname, "other");
+	assert_string_equal(t.user, "ops");
+	assert_int_equal(t.port, 2022);
+	assert_string_equal(t.identity[0], "/keys/ops");
+	assert_int_equal(t.nidentity, 1);
+	assert_string_equal(t.known_hosts, "/etc/opsdeck/known_hosts");
+	assert_int_equal(t.known_hosts_explicit, 1);
+	assert_null(t.proxyjump);	/* ProxyJump none */
+	assert_int_equal(t.timeout_ms, 10000);
+	ssh_target_free(&t);
+
+	/* no ssh_config: the default key files */
+	memset(&cs, 0, sizeof cs);
+	ssh_target_resolve(&t, "plain", &cs, NULL, 0, 1000);
+	assert_int_equal(t.port, 22);
+	assert_int_equal(t.nidentity, 3);
+	assert_string_equal(t.identity[0], "/home/me/.ssh/id_ed25519");
+	assert_string_equal(t.identity[2], "/home/me/.ssh/id_rsa");
+	ssh_target_free(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_local_run),
+		cmocka_unit_test(test_local_store),
+		cmocka_unit_test(test_local_start_stop_wake),
+		cmocka_unit_test(test_local_interrupt),
+		cmocka_unit_test(test_local_flood),
+		cmocka_unit_test(test_local_loop_dies),
+		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_pattern),
+		cmocka_unit_test(test_ssh_config),
+		cmocka_unit_test(test_target_resolve),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,554 @@
+/*
+ * test_frame.c: the framed-stream reader (every split of the input, CRLF,
+ * garbage, missing end lines, the body cap, endless lines) and frame_script
+ * run for real by /bin/sh through a pipe.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "opsdeck/frame.h"
+#include "opsdeck/probe.h"
+#include "opsdeck/util.h"
+
+#define MAXF 32
+
+struct got {
+	int	 n;
+	struct {
+		uint64_t seq;
+		char	 probe[32];
+		int	 status, truncated;
+		char	*body;
+		size_t	 len;
+	} f[MAXF];
+};
+
+static void
+on_frame(const struct frame *fr, void *arg)
+{
+	struct got *g = arg;
+	assert_true(g->n < MAXF);
+	assert_int_equal(fr->body[fr->len], '\0');
+	g->f[g->n].seq = fr->seq;
+	od_strlcpy(g->f[g->n].probe, fr->probe, sizeof g->f[g->n].probe);
+	g->f[g->n].status = fr->status;
+	g->f[g->n].truncated = fr->truncated;
+	g->f[g->n].body = xstrndup(fr->body, fr->len);
+	g->f[g->n].len = fr->len;
+	g->n++;
+}
+
+static void
+got_free(struct got *g)
+{
+	for (int i = 0; i < g->n; i++)
+		free(g->f[i].body);
+	g->n = 0;
+}
+
+static void
+got_equal(const struct got *a, const struct got *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (int i = 0; i < a->n; i++) {
+		assert_int_equal(a->f[i].seq, b->f[i].seq);
+		assert_string_equal(a->f[i].probe, b->f[i].probe);
+		assert_int_equal(a->f[i].status, b->f[i].status);
+		assert_int_equal(a->f[i].truncated, b->f[i].truncated);
+		assert_int_equal(a->f[i].len, b->f[i].len);
+		assert_memory_equal(a->f[i].body, b->f[i].body, a->f[i].len);
+	}
+}
+
+/* Feeds s whole with the given cap; fills g; returns the reader's counters. */
+static void
+feed_all(const char *s, size_t n, size_t cap, struct got *g, struct frame_reader *out)
+{
+	struct frame_reader fr;
+	frame_reader_init(&fr, cap);
+	int k = frame_reader_feed(&fr, s, n, on_frame, g);
+	assert_int_equal(k, g->n);
+	if (out != NULL)
+		*out = fr;
+	else
+		frame_reader_free(&fr);
+}
+
+static const char stream[] =
+	"Last login: Mon Nov 24 09:12:01 2026 from 10.0.0.5\n"
+	"@@opsdeck 1 linux\n"
+	"== loadavg\n"
+	"0.52 0.58 0.59 2/1234 5678\n"
+	"@@end 0\n"
+	"@@opsdeck 1 nvidia\n"
+	"@@end 127\n"
+	"noise between frames\n"
+	"@@opsdeck 2 linux\n"
+	"line with @@end 0 inside\n"
+	"@@end 0 trailing\n"
+	"@@endx 1\n"
+	"@@end -1\n";
+
+static void
+test_basic(void **state)
+{
+	struct got g = { 0 };
+	struct frame_reader fr;
+	feed_all(stream, sizeof stream - 1, 0, &g, &fr);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.f[0].seq, 1);
+	assert_string_equal(g.f[0].probe, "linux");
+	assert_int_equal(g.f[0].status, 0);
+	assert_string_equal(g.f[0].body, "== loadavg\n0.52 0.58 0.59 2/1234 5678\n");
+	assert_int_equal(g.f[1].seq, 1);
+	assert_string_equal(g.f[1].probe, "nvidia");
+	assert_int_equal(g.f[1].status, 127);
+	assert_int_equal(g.f[1].len, 0);
+	assert_string_equal(g.f[2].probe, "linux");
+	assert_int_equal(g.f[2].seq, 2);
+	assert_int_equal(g.f[2].status, -1);
+	assert_string_equal(g.f[2].body,
+	    "line with @@end 0 inside\n@@end 0 trailing\n@@endx 1\n");
+	assert_int_equal(fr.garbage,
+	    strlen("Last login: Mon Nov 24 09:12:01 2026 from 10.0.0.5\n") +
+	    strlen("noise between frames\n"));
+	assert_int_equal(fr.frames, 3);
+	assert_int_equal(fr.dropped, 0);
+	assert_int_equal(fr.in_frame, 0);
+	frame_reader_free(&fr);
+	got_free(&g);
+}
+
+/* Every split into two feeds, and byte by byte, gives the same frames. */
+static void
+test_any_split(void **state)
+{
+	size_t n = sizeof stream - 1;
+	struct got whole = { 0 };
+	feed_all(stream, n, 0, &whole, NULL);
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct got g = { 0 };
+		struct frame_reader fr;
+		frame_reader_init(&fr, 0);
+		frame_reader_feed(&fr, stream, cut, on_frame, &g);
+		frame_reader_feed(&fr, stream + cut, n - cut, on_frame, &g);
+		got_equal(&whole, &g);
+		frame_reader_free(&fr);
+		got_free(&g);
+	}
+	struct got g = { 0 };
+	struct frame_reader fr;
+	frame_reader_init(&fr, 0);
+	for (size_t i = 0; i < n; i++)
+		frame_reader_feed(&fr, stream + i, 1, on_frame, &g);
+	got_equal(&whole, &g);
+	frame_reader_free(&fr);
+	got_free(&g);
+	got_free(&whole);
+}
+
+static void
+test_crlf(void **state)
+{
+	static const char s[] = "@@opsdeck 7 ipmi\r\nFan1A | 30h | ok | 29.1 | 5880 RPM\r\n"
+	    "a\rb\r\n\r\n@@end 0\r\n";
+	size_t n = sizeof s - 1;
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct got g = { 0 };
+		struct frame_reader fr;
+		frame_reader_init(&fr, 0);
+		frame_reader_feed(&fr, s, cut, on_frame, &g);
+		frame_reader_feed(&fr, s + cut, n - cut, on_frame, &g);
+		assert_int_equal(g.n, 1);
+		assert_int_equal(g.f[0].seq, 7);
+		assert_string_equal(g.f[0].probe, "ipmi");
+		/* CRLF -> LF; a lone CR stays (sanitising is the consumer's job) */
+		assert_string_equal(g.f[0].body, "Fan1A | 30h | ok | 29.1 | 5880 RPM\na\rb\n\n");
+		frame_reader_free(&fr);
+		got_free(&g);
+	}
+}
+
+static void
+test_missing_end(void **state)
+{
+	static const char s[] = "@@opsdeck 1 linux\npartial output\n"
+	    "@@opsdeck 2 linux\nfull\n@@end 0\n";
+	struct got g = { 0 };
+	struct frame_reader fr;
+	feed_all(s, sizeof s - 1, 0, &g, &fr);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.f[0].seq, 2);
+	assert_string_equal(g.f[0].body, "full\n");
+	assert_int_equal(fr.dropped, 1);
+	frame_reader_free(&fr);
+	got_free(&g);
+}
+
+static void
+test_malformed_markers(void **state)
+{
+	static const char s[] =
+	    "@@opsdeck 1 linux\n"
+	    "@@opsdeck x linux\n"		/* bad seq */
+	    "@@opsdeck 1 bad/name\n"		/* bad probe name */
+	    "@@opsdeck 1 \n"			/* no name */
+	    "@@opsdeck 99999999999999999999 linux\n"	/* overflows uint64 */
+	    "@@opsdeck 1 a23456789012345678901234567890123\n"	/* 33 chars */
+	    "@@end\n@@end \n@@end 1234567890\n@@end 0x1\n"
+	    "@@end 3\n"
+	    "@@end 4\n";			/* outside a frame: garbage */
+	struct got g = { 0 };
+	struct frame_reader fr;
+	feed_all(s, sizeof s - 1, 0, &g, &fr);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.f[0].status, 3);
+	assert_string_equal(g.f[0].body,
+	    "@@opsdeck x linux\n@@opsdeck 1 bad/name\n@@opsdeck 1 \n"
+	    "@@opsdeck 99999999999999999999 linux\n"
+	    "@@opsdeck 1 a23456789012345678901234567890123\n"
+	    "@@end\n@@end \n@@end 1234567890\n@@end 0x1\n");
+	assert_int_equal(fr.garbage, strlen("@@end 4\n"));
+	frame_reader_free(&fr);
+	got_free(&g);
+}
+
+static void
+test_body_cap(void **state)
+{
+	struct buf in;
+	buf_init(&in, 0);
+	buf_printf(&in, "@@opsdeck 1 flood\n");
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&in, "line %04d of a flood of output\n", i);
+	buf_printf(&in, "@@end 0\n@@opsdeck 2 linux\nsmall\n@@end 0\n");
+	for (size_t step = 1; step <= 4099; step += 1024) {
+		struct got g = { 0 };
+		struct frame_reader fr;
+		frame_reader_init(&fr, 100);
+		for (size_t off = 0; off < in.len; off += step)
+			frame_reader_feed(&fr, in.data + off, OD_MIN(step, in.len - off),
+			    on_frame, &g);
+		assert_int_equal(g.n, 2);
+		assert_int_equal(g.f[0].truncated, 1);
+		assert_int_equal(g.f[0].len, 100);
+		assert_memory_equal(g.f[0].body, "line 0000 of a flood of output\nline 0001", 40);
+		assert_int_equal(g.f[1].truncated, 0);
+		assert_string_equal(g.f[1].body, "small\n");
+		assert_int_equal(fr.truncated, 1);
+		assert_true(fr.body.cap <= 4096);
+		frame_reader_free(&fr);
+		got_free(&g);
+	}
+	buf_free(&in);
+}
+
+/* 8 MiB without a newline, outside and inside a frame: bounded memory, still syncs. */
+static void
+test_endless_line(void **state)
+{
+	size_t chunk = 64 * 1024;
+	char *junk = xmalloc(chunk);
+	memset(junk, 'A', chunk);
+	memcpy(junk, "@@opsdeck", 9);	/* looks like a marker at first */
+	struct got g = { 0 };
+	struct frame_reader fr;
+	frame_reader_init(&fr, 1024);
+	for (int i = 0; i < 128; i++) {
+		frame_reader_feed(&fr, junk, chunk, on_frame, &g);
+		assert_true(fr.line.len <= FRAME_LINE_MAX);
+		assert_true(fr.line.cap <= 2 * FRAME_LINE_MAX + 1);
+	}
+	assert_int_equal(fr.garbage, (uint64_t)128 * chunk);
+	static const char f1[] = "\n@@opsdeck 5 linux\nstart\n";
+	frame_reader_feed(&fr, f1, sizeof f1 - 1, on_frame, &g);
+	for (int i = 0; i < 128; i++) {
+		frame_reader_feed(&fr, junk, chunk, on_frame, &g);
+		assert_true(fr.line.len <= FRAME_LINE_MAX);
+		assert_true(fr.body.cap <= 2048);
+	}
+	static const char f2[] = "\n@@end 0\n";
+	frame_reader_feed(&fr, f2, sizeof f2 - 1, on_frame, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.f[0].seq, 5);
+	assert_int_equal(g.f[0].truncated, 1);
+	assert_int_equal(g.f[0].len, 1024);
+	assert_memory_equal(g.f[0].body, "start\n@@opsdeckAAA", 18);
+	frame_reader_free(&fr);
+	got_free(&g);
+	free(junk);
+}
+
+
+/* Feeds fixture tests/fixtures/frame/NAME in 1000-byte pieces. */
+static void
+feed_fixture(const char *name, struct got *g, struct frame_reader *fr)
+{
+	char *path = xasprintf("%s/frame/%s", getenv("FIXTURES"), name);
+	char *data, *cause = NULL;
+	size_t len;
+	if (read_file(path, 1 << 22, &data, &len, &cause) != 0)
+		fail_msg("%s", cause);
+	frame_reader_init(fr, 0);
+	for (size_t off = 0; off < len; off += 1000)
+		frame_reader_feed(fr, data + off, OD_MIN(1000, len - off), on_frame, g);
+	free(data);
+	free(path);
+}
+
+/* A real stream: frame_script with the linux, nvidia and ipmi probes run here for 2 cycles. */
+static void
+test_fixture_streams(void **state)
+{
+	struct got g = { 0 }, crlf = { 0 }, noisy = { 0 };
+	struct frame_reader fr;
+	feed_fixture("local-2cycles.txt", &g, &fr);
+	assert_int_equal(g.n, 6);
+	assert_int_equal(fr.garbage, 0);
+	assert_int_equal(fr.in_frame, 0);
+	frame_reader_free(&fr);
+	const char *probes[] = { "linux", "nvidia", "ipmi" };
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(g.f[i].seq, (uint64_t)(i / 3 + 1));
+		assert_string_equal(g.f[i].probe, probes[i % 3]);
+		assert_int_equal(g.f[i].status, 0);
+		const struct probe *p = probe_find(g.f[i].probe);
+		assert_non_null(p);
+		struct host_report r;
+		char *cause = NULL;
+		memset(&r, 0, sizeof r);
+		assert_int_equal(p->parse(g.f[i].body, g.f[i].len, &r, &cause), 0);
+		if (i % 3 == 0) {
+			assert_int_equal(r.linux.ncores, 2);
+			assert_int_equal(r.linux.mem_total, (uint64_t)24684096 * 1024);
+			assert_true(r.linux.have & LINUX_HAVE_DISKSTATS);
+		}
+		if (i % 3 == 1) {
+			/* no nvidia-smi here: an empty body but for the "\n" before @@end */
+			assert_string_equal(g.f[i].body, "\n");
+			assert_int_equal(r.has_gpu_probe, 1);
+			assert_int_equal(r.ngpus, 0);
+		}
+		report_free(&r);
+	}
+	/* the same through a pty (CRLF): the same frames */
+	feed_fixture("pty-crlf.txt", &crlf, &fr);
+	frame_reader_free(&fr);
+	got_equal(&g, &crlf);
+
+	/* a login banner, a frame cut off by the next header, noise, a stray end, an open frame */
+	feed_fixture("noisy.txt", &noisy, &fr);
+	assert_int_equal(noisy.n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(noisy.f[i].seq, 2);
+		assert_string_equal(noisy.f[i].probe, probes[i]);
+		assert_int_equal(noisy.f[i].len, g.f[3 + i].len);
+		assert_memory_equal(noisy.f[i].body, g.f[3 + i].body, g.f[3 + i].len);
+	}
+	assert_int_equal(fr.dropped, 1);
+	assert_int_equal(fr.in_frame, 1);
+	assert_string_equal(fr.cur.probe, "linux");
+	assert_int_equal(fr.cur.seq, 3);
+	assert_int_equal(fr.garbage,
+	    strlen("Last login: Wed Nov 25 18:02:11 2026 from 10.20.0.4\r\n") +
+	    strlen("Welcome to 광주 AI 데이터센터 gpu017\n\n") +
+	    strlen("bash: warning: setlocale: LC_ALL: cannot change locale\n@@end 0\n"));
+	frame_reader_free(&fr);
+	got_free(&g);
+	got_free(&crlf);
+	got_free(&noisy);
+}
+
+/* ---- frame_script, run by /bin/sh ---------------------------------------- */
+
+/*
+ * Runs script with /bin/sh writing into a pipe, reads until want frames came
+ * (10 s at most), then closes the pipe and checks that sh exits by itself
+ * within 5 s. extra_path: a directory put first in PATH, or NULL. With
+ * ignore_sigpipe sh inherits SIGPIPE ignored (as under some daemons), so the
+ * loop must notice the failed write itself.
+ */
+static void
+run_script(const char *script, int want, struct got *g, const char *extra_path,
+    int ignore_sigpipe)
+{
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		signal(SIGPIPE, ignore_sigpipe ? SIG_IGN : SIG_DFL);
+		dup2(fds[1], 1);
+		close(fds[1]);
+		if (ignore_sigpipe)	/* sh says "printf: I/O error" there: expected */
+			freopen("/dev/null", "w", stderr);
+		if (extra_path != NULL) {
+			char *path = xasprintf("%s:%s", extra_path, getenv("PATH"));
+			setenv("PATH", path, 1);
+		}
+		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+
+	struct frame_reader fr;
+	frame_reader_init(&fr, 0);
+	int64_t deadline = now_mono_ms() + 10000;
+	while (g->n < want && now_mono_ms() < deadline) {
+		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		char b[4096];
+		ssize_t r = read(fds[0], b, sizeof b);
+		if (r <= 0)
+			break;
+		frame_reader_feed(&fr, b, (size_t)r, on_frame, g);
+	}
+	frame_reader_free(&fr);
+	close(fds[0]);
+
+	int status = 0, exited = 0;
+	deadline = now_mono_ms() + 5000;
+	while (now_mono_ms() < deadline) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid) {
+			exited = 1;
+			break;
+		}
+		poll(NULL, 0, 20);
+	}
+	if (!exited) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	assert_true(g->n >= want);
+	assert_true(exited);	/* the loop ended when its pipe closed */
+}
+
+static void
+check_two_cycles(const struct got *g)
+{
+	for (int c = 0; c < 2; c++) {
+		const int b = c * 3;
+		for (int k = 0; k < 3; k++)
+			assert_int_equal(g->f[b + k].seq, (uint64_t)c + 1);
+		assert_string_equal(g->f[b].probe, "two-lines");
+		assert_int_equal(g->f[b].status, 0);
+		assert_string_equal(g->f[b].body, "hello\nworld\n\n");
+		assert_string_equal(g->f[b + 1].probe, "no_newline");
+		assert_string_equal(g->f[b + 1].body, "no newline\n");
+		assert_string_equal(g->f[b + 2].probe, "fails.3");
+		assert_int_equal(g->f[b + 2].status, 3);
+		assert_string_equal(g->f[b + 2].body, "\n");
+	}
+}
+
+static const char *const cmds[] = {
+	"echo hello; echo world",
+	"printf 'no newline'",
+	"exit 3",
+};
+static const char *const names[] = { "two-lines", "no_newline", "fails.3" };
+
+static void
+test_script_runs(void **state)
+{
+	char *script = frame_script(cmds, names, 3, 50);
+	const char *marker =
+	    "# opsdeck-stream v1 interval_ms=50 probes=two-lines,no_newline,fails.3\n";
+	assert_memory_equal(script, marker, strlen(marker));
+	struct got g = { 0 };
+	run_script(script, 6, &g, NULL, 0);
+	check_two_cycles(&g);
+	got_free(&g);
+	free(script);
+}
+
+/* A sleep that takes only whole seconds: the POSIX fallback keeps the loop going. */
+static void
+test_script_integer_sleep(void **state)
+{
+	char dir[] = "/tmp/opsdeck-test-sleep.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/sleep", dir);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "#!/bin/sh\ncase \"$1\" in *.*) "
+	    "echo \"sleep: invalid time interval '$1'\" >&2;"
+	    " exit 1;; esac\nexec /bin/sleep \"$1\"\n");
+	fclose(fp);
+	assert_int_equal(chmod(path, 0755), 0);
+
+	char *script = frame_script(cmds, names, 3, 300);
+	struct got g = { 0 };
+	int64_t t0 = now_mono_ms();
+	run_script(script, 6, &g, dir, 1);
+	int64_t took = now_mono_ms() - t0;
+	check_two_cycles(&g);
+	assert_true(took >= 900);	/* slept a whole second between cycles */
+	got_free(&g);
+	free(script);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+}
+
+/* frame_exec_command's quoting survives a login shell: run it with sh -c, as sshd would. */
+static void
+test_exec_command(void **state)
+{
+	const char *const c[] = { "echo 'it'\\''s' \"$OPSDECK_TEST_Q\" | tr a-z A-Z" };
+	const char *const nm[] = { "quote" };
+	setenv("OPSDECK_TEST_Q", "a 'b' c", 1);
+	char *script = frame_script(c, nm, 1, 1000);
+	char *cmd = frame_exec_command(script);
+	assert_memory_equal(cmd, "exec sh -c '# opsdeck-stream v1", 31);
+	struct got g = { 0 };
+	run_script(cmd, 1, &g, NULL, 0);
+	assert_string_equal(g.f[0].probe, "quote");
+	char *want = xstrdup("IT'S A 'B' C\n\n");
+	for (char *p = want; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	assert_string_equal(g.f[0].body, want);
+	free(want);
+	got_free(&g);
+	free(cmd);
+	free(script);
+}
+
+int
+main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_any_split),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_missing_end),
+		cmocka_unit_test(test_malformed_markers),
+		cmocka_unit_test(test_body_cap),
+		cmocka_unit_test(test_endless_line),
+		cmocka_unit_test(test_fixture_streams),
+		cmocka_unit_test(test_script_runs),
+		cmocka_unit_test(test_script_integer_sleep),
+		cmocka_unit_test(test_exec_command),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,587 @@
+/*
+ * test_probe_linux.c: the linux probe's parser on real /proc output (this
+ * machine twice, a 128-core server, an lxcfs container, a laptop, an old
+ * kernel), CPU and memory arithmetic, and malformed input.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/buf.h"
+#include "opsdeck/probe.h"
+#include "opsdeck/util.h"
+
+#define KB(x) ((uint64_t)(x) * 1024)
+
+/* Parses fixture tests/fixtures/linux/NAME into r; the test fails on error. */
+static void
+parse_fixture(const char *name, struct host_report *r)
+{
+	const char *dir = getenv("FIXTURES");
+	char *path = xasprintf("%s/linux/%s", dir != NULL ? dir : "tests/fixtures", name);
+	char *data, *cause = NULL;
+	size_t len;
+	if (read_file(path, 1 << 22, &data, &len, &cause) != 0)
+		fail_msg("%s", cause);
+	memset(r, 0, sizeof *r);
+	/* the parser gets exactly len bytes: no NUL after them */
+	char *exact = xmalloc(len ? len : 1);
+	memcpy(exact, data, len);
+	int rc = probe_linux.parse(exact, len, r, &cause);
+	if (rc != 0)
+		fail_msg("%s: %s", name, cause);
+	assert_null(cause);
+	free(exact);
+	free(data);
+	free(path);
+}
+
+static int
+parse_str(const char *s, struct host_report *r, char **cause)
+{
+	memset(r, 0, sizeof *r);
+	*cause = NULL;
+	return probe_linux.parse(s, strlen(s), r, cause);
+}
+
+static const struct net_stat *
+net_find(const struct linux_sample *s, const char *name)
+{
+	for (int i = 0; i < s->nnets; i++)
+		if (strcmp(s->nets[i].name, name) == 0)
+			return &s->nets[i];
+	return NULL;
+}
+
+static const struct disk_stat *
+disk_find(const struct linux_sample *s, const char *name)
+{
+	for (int i = 0; i < s->ndisks; i++)
+		if (strcmp(s->disks[i].name, name) == 0)
+			return &s->disks[i];
+	return NULL;
+}
+
+static void
+test_vm_this_machine(void **state)
+{
+	struct host_report r;
+	parse_fixture("vm-2core-a.txt", &r);
+	const struct linux_sample *s = &r.linux;
+	assert_int_equal(s->have, LINUX_HAVE_STAT | LINUX_HAVE_MEMINFO | LINUX_HAVE_LOADAVG |
+	    LINUX_HAVE_UPTIME | LINUX_HAVE_NETDEV | LINUX_HAVE_DISKSTATS |
+	    LINUX_HAVE_MEMAVAILABLE);
+	/* cpu  3290 0 2464 92341 1133 0 29 78 0 0 */
+	assert_int_equal(s->total.user, 3290);
+	assert_int_equal(s->total.nice, 0);
+	assert_int_equal(s->total.system, 2464);
+	assert_int_equal(s->total.idle, 92341);
+	assert_int_equal(s->total.iowait, 1133);
+	assert_int_equal(s->total.irq, 0);
+	assert_int_equal(s->total.softirq, 29);
+	assert_int_equal(s->total.steal, 78);
+	assert_int_equal(s->ncores, 2);
+	/* cpu1 1974 0 1538 44996 1085 0 23 46 0 0 */
+	assert_int_equal(s->cores[1].user, 1974);
+	assert_int_equal(s->cores[1].idle, 44996);
+	assert_int_equal(s->cores[1].steal, 46);
+	assert_int_equal(s->ctxt, 298855);
+	assert_int_equal(s->processes, 11801);
+	assert_int_equal(s->procs_running, 5);
+	assert_int_equal(s->procs_blocked, 0);
+	assert_int_equal(s->mem_total, KB(24684096));
+	assert_int_equal(s->mem_free, KB(24275728));
+	assert_int_equal(s->mem_available, KB(24332124));
+	assert_int_equal(s->buffers, KB(1408));
+	assert_int_equal(s->cached, KB(242284));
+	assert_int_equal(s->sreclaimable, KB(55176));
+	assert_int_equal(s->shmem, KB(8788));
+	assert_int_equal(s->swap_total, 0);
+	assert_int_equal(s->swap_free, 0);
+	assert_int_equal(linux_mem_used(s), KB(24684096 - 24332124));
+	assert_true(s->load[0] == 0.01 && s->load[1] == 0.05 && s->load[2] == 0.02);
+	assert_int_equal(s->tasks_running, 3);
+	assert_int_equal(s->tasks_total, 104);
+	assert_true(s->uptime_s == 498.67 && s->idle_s == 923.41);
+	assert_int_equal(s->nnets, 4);
+	assert_string_equal(s->nets[0].name, "lo");
+	const struct net_stat *eth0 = net_find(s, "eth0");
+	assert_non_null(eth0);
+	assert_int_equal(eth0->rx_bytes, 22770534);
+	assert_int_equal(eth0->rx_packets, 562);
+	assert_int_equal(eth0->tx_bytes, 32682);
+	assert_int_equal(eth0->tx_packets, 382);
+	/* loop0-7 and zram0 never did I/O: skipped */
+	assert_int_equal(s->ndisks, 1);
+	assert_string_equal(s->disks[0].name, "vda");
+	/* 254 0 vda 35031 6169 2800578 32856 7718 6155 298304 1416 0 13524 ... */
+	assert_int_equal(s->disks[0].reads, 35031);
+	assert_int_equal(s->disks[0].sectors_read, 2800578);
+	assert_int_equal(s->disks[0].writes, 7718);
+	assert_int_equal(s->disks[0].sectors_written, 298304);
+	assert_int_equal(s->disks[0].io_ms, 13524);
+	report_free(&r);
+}
+
+static void
+test_vm_cpu_util(void **state)
+{
+	struct host_report a, b;
+	parse_fixture("vm-2core-a.txt", &a);
+	parse_fixture("vm-2core-b.txt", &b);
+	/* total: busy +349 user +53 system +1 steal = 403, idle +2: 403/405 */
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, -1), 100.0 * 403 / 405, 1e-9);
+	/* cpu0: busy 171+30 = 201, idle +1 +1 iowait */
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, 0), 100.0 * 201 / 203, 1e-9);
+	/* cpu1: busy 178+24 = 202, idle +1 */
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, 1), 100.0 * 202 / 203, 1e-9);
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, 2), -1, 0);
+	assert_float_equal(cpu_util_pct(&a.linux, &a.linux, -1), -1, 0);	/* no time */
+	assert_float_equal(cpu_util_pct(&b.linux, &a.linux, -1), -1, 0);	/* went back */
+	report_free(&a);
+	report_free(&b);
+}
+
+static void
+test_server_128_cores(void **state)
+{
+	struct host_report a, b;
+	parse_fixture("server-epyc-128core-a.txt", &a);
+	parse_fixture("server-epyc-128core-b.txt", &b);
+	const struct linux_sample *s = &a.linux;
+	assert_int_equal(s->ncores, 128);
+	assert_int_equal(s->total.user, 32009030208ull);
+	assert_int_equal(s->total.nice, 162112);
+	assert_int_equal(s->total.system, 1242225856ull);
+	assert_int_equal(s->total.idle, 15362544064ull);
+	assert_int_equal(s->total.iowait, 5155136);
+	assert_int_equal(s->total.softirq, 7832384);
+	assert_int_equal(s->cores[64].user, 250071104);
+	assert_int_equal(s->cores[127].nice, 1203 + 127);
+	assert_int_equal(s->ctxt, 981234567890ull);
+	assert_int_equal(s->processes, 412398712);
+	assert_int_equal(s->procs_running, 67);
+	assert_int_equal(s->procs_blocked, 1);
+	/* 1 TiB server */
+	assert_int_equal(s->mem_total, KB(1056508940));
+	assert_int_equal(s->mem_available, KB(731255804));
+	assert_int_equal(s->cached, KB(498811236));
+	assert_int_equal(s->swap_total, KB(8388604));
+	assert_int_equal(linux_mem_used(s), KB(1056508940 - 731255804));
+	assert_true(s->load[0] == 71.38 && s->load[1] == 70.92 && s->load[2] == 70.15);
+	assert_int_equal(s->tasks_running, 67);
+	assert_int_equal(s->tasks_total, 2381);
+	assert_true(s->uptime_s == 3861245.37 && s->idle_s == 190282171.83);
+	/* 5.15 glues big counters to the colon: "ens1f0np0:912345678901234" */
+	assert_int_equal(s->nnets, 8);
+	const char *nets[] = { "lo", "eno1", "eno2", "ens1f0np0", "ens1f1np1", "ib0", "ib1",
+	    "docker0" };
+	for (int i = 0; i < 8; i++)
+		assert_string_equal(s->nets[i].name, nets[i]);
+	const struct net_stat *n = net_find(s, "ens1f0np0");
+	assert_int_equal(n->rx_bytes, 912345678901234ull);
+	assert_int_equal(n->rx_packets, 640123456789ull);
+	assert_int_equal(n->rx_drop, 3);
+	assert_int_equal(n->tx_bytes, 887766554433221ull);
+	assert_int_equal(n->tx_packets, 620111222333ull);
+	const struct net_stat *nb = net_find(&b.linux, "ens1f0np0");
+	assert_int_equal(nb->rx_bytes - n->rx_bytes, 11800000000ull);	/* 94.4 Gbit/s */
+	assert_int_equal(net_find(s, "eno1")->rx_drop, 12);
+	/* loop6, loop7 never used; loop0-5 (snaps), nvme0n1 + 2 partitions, nvme1-4n1, md0 */
+	assert_int_equal(s->ndisks, 14);
+	assert_null(disk_find(s, "loop6"));
+	const struct disk_stat *d = disk_find(s, "nvme0n1");
+	assert_int_equal(d->reads, 1812345);
+	assert_int_equal(d->sectors_read, 98123456);
+	assert_int_equal(d->writes, 9123456);
+	assert_int_equal(d->sectors_written, 712345678);
+	assert_int_equal(d->io_ms, 5512345);
+	assert_non_null(disk_find(s, "nvme0n1p2"));
+	assert_int_equal(disk_find(s, "nvme4n1")->sectors_read, 233456809012ull);
+	assert_int_equal(disk_find(s, "md0")->io_ms, 0);
+	/* 1 s later: cores 0-63 at 98 %, 64-127 at 25 %: (64*98 + 64*25) / 12800 */
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, -1), 61.5, 1e-9);
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, 0), 98.0, 1e-9);
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, 63), 98.0, 1e-9);
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, 64), 25.0, 1e-9);
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, 127), 25.0, 1e-9);
+	assert_float_equal(cpu_util_pct(&a.linux, &b.linux, 128), -1, 0);
+	report_free(&a);
+	report_free(&b);
+}
+
+static void
+test_container(void **state)
+{
+	struct host_report r;
+	parse_fixture("container-lxc-4cpu.txt", &r);
+	const struct linux_sample *s = &r.linux;
+	/* diskstats unreadable: the section is there but empty */
+	assert_int_equal(s->have, LINUX_HAVE_STAT | LINUX_HAVE_MEMINFO | LINUX_HAVE_LOADAVG |
+	    LINUX_HAVE_UPTIME | LINUX_HAVE_NETDEV | LINUX_HAVE_MEMAVAILABLE);
+	assert_int_equal(s->ndisks, 0);
+	assert_null(s->disks);
+	assert_int_equal(s->ncores, 4);
+	assert_int_equal(s->cores[3].user, 815345);
+	assert_int_equal(s->total.user, 812345 * 4 + 6000);
+	assert_int_equal(s->mem_total, KB(8388608));	/* the cgroup limit */
+	assert_int_equal(s->mem_available, KB(7305216));
+	assert_int_equal(s->buffers, 0);
+	assert_int_equal(linux_mem_used(s), KB(8388608 - 7305216));
+	assert_int_equal(s->nnets, 2);
+	assert_string_equal(s->nets[0].name, "lo");
+	assert_string_equal(s->nets[1].name, "eth0");
+	assert_int_equal(s->nets[1].rx_bytes, 4512334871ull);
+	assert_int_equal(s->nets[1].tx_packets, 1820012);
+	assert_true(s->uptime_s == 86412.0 && s->idle_s == 343104.0);
+	assert_int_equal(s->tasks_total, 187);
+	report_free(&r);
+}
+
+static void
+test_laptop_idle(void **state)
+{
+	struct host_report r;
+	parse_fixture("laptop-4core-idle.txt", &r);
+	const struct linux_sample *s = &r.linux;
+	assert_int_equal(s->ncores, 4);
+	assert_int_equal(s->total.idle, 4012345 * 4 + 1201 * 6);
+	assert_int_equal(s->cores[2].idle, 4012345 + 2 * 1201);
+	assert_int_equal(s->mem_total, KB(16079528));
+	assert_int_equal(s->swap_free, KB(4194300));
+	assert_int_equal(s->shmem, KB(532200));
+	assert_int_equal(linux_mem_used(s), KB(16079528 - 12903744));
+	assert_true(s->load[0] == 0.08 && s->load[1] == 0.12 && s->load[2] == 0.10);
+	assert_int_equal(s->nnets, 3);
+	const struct net_stat *w = net_find(s, "wlp0s20f3");
+	assert_non_null(w);
+	assert_int_equal(w->rx_bytes, 1912344123);
+	assert_int_equal(w->tx_bytes, 212344512);
+	/* 12 snap loops, nvme0n1 and 3 partitions */
+	assert_int_equal(s->ndisks, 16);
+	const struct disk_stat *p3 = disk_find(s, "nvme0n1p3");
+	assert_non_null(p3);
+	assert_int_equal(p3->reads, 210812);
+	assert_int_equal(p3->sectors_written, 9812330);
+	assert_int_equal(p3->io_ms, 97812);
+	/* busy share since boot: (user+nice+system+irq+softirq) / all */
+	struct linux_sample zero;
+	memset(&zero, 0, sizeof zero);
+	zero.have = LINUX_HAVE_STAT;
+	double since_boot = cpu_util_pct(&zero, s, -1);
+	assert_true(since_boot > 0 && since_boot < 1.0);
+	report_free(&r);
+}
+
+static void
+test_old_kernel(void **state)
+{
+	struct host_report r;
+	parse_fixture("rhel5-2.6.18-8core.txt", &r);
+	const struct linux_sample *s = &r.linux;
+	/* no MemAvailable, SReclaimable or Shmem before 3.14 / 2.6.19 / 2.6.32 */
+	assert_int_equal(s->have & LINUX_HAVE_MEMAVAILABLE, 0);
+	assert_int_equal(s->have & LINUX_HAVE_MEMINFO, LINUX_HAVE_MEMINFO);
+	assert_int_equal(s->mem_available, 0);
+	assert_int_equal(s->sreclaimable, 0);
+	assert_int_equal(linux_mem_used(s), KB(16439508 - 152140 - 391396 - 14263808));
+	/* 8 numbers per cpu line */
+	assert_int_equal(s->ncores, 8);
+	assert_int_equal(s->total.user, 14526752);
+	assert_int_equal(s->total.irq, 9900);
+	assert_int_equal(s->total.steal, 0);
+	assert_int_equal(s->ctxt, 4123456789ull);
+	assert_int_equal(s->procs_blocked, 1);
+	/* ram0-15 skipped; old 7-field partition lines */
+	assert_int_equal(s->ndisks, 4);
+	const struct disk_stat *p = disk_find(s, "sda2");
+	assert_non_null(p);
+	assert_int_equal(p->reads, 9921234);
+	assert_int_equal(p->sectors_read, 212310222);
+	assert_int_equal(p->writes, 72468901);
+	assert_int_equal(p->sectors_written, 579762345);
+	assert_int_equal(p->io_ms, 0);
+	assert_int_equal(disk_find(s, "sda")->io_ms, 51234567);
+	assert_int_equal(net_find(s, "eth0")->rx_bytes, 3123456789ull);
+	assert_int_equal(net_find(s, "eth0")->rx_packets, 912345678);
+	assert_true(s->uptime_s == 8123456.78);
+	report_free(&r);
+}
+
+/* Every prefix of every fixture parses or fails cleanly, never past its length. */
+static void
+test_every_prefix(void **state)
+{
+	const char *names[] = { "vm-2core-a.txt", "container-lxc-4cpu.txt",
+	    "rhel5-2.6.18-8core.txt" };
+	for (size_t k = 0; k < OD_ARRAY_LEN(names); k++) {
+		char *path = xasprintf("%s/linux/%s", getenv("FIXTURES"), names[k]);
+		char *data, *cause = NULL;
+		size_t len;
+		if (read_file(path, 1 << 22, &data, &len, &cause) != 0)
+			fail_msg("%s", cause);
+		for (size_t n = 0; n <= len; n++) {
+			char *exact = xmalloc(n ? n : 1);
+			memcpy(exact, data, n);
+			struct host_report r;
+			memset(&r, 0, sizeof r);
+			cause = NULL;
+			int rc = probe_linux.parse(exact, n, &r, &cause);
+			assert_true(rc == 0 || cause != NULL);
+			free(cause);
+			report_free(&r);
+			free(exact);
+		}
+		free(data);
+		free(path);
+	}
+}
+
+static void
+test_bad_numbers(void **state)
+{
+	struct host_report r;
+	char *cause;
+	assert_int_equal(parse_str("== stat\ncpu  1 2 3 4\ncpu0 1 2 3 4\ncpu1 1 x 3 4\n", &r,
+	    &cause), -1);
+	assert_string_equal(cause, "stat line 3: bad number 'x'");
+	free(cause);
+	report_free(&r);
+	assert_int_equal(parse_str("== stat\ncpu  1 2 3\n", &r, &cause), -1);
+	assert_string_equal(cause, "stat line 1: cpu line with fewer than 4 numbers");
+	free(cause);
+	report_free(&r);
+	assert_int_equal(parse_str("== stat\nctxt -5\n", &r, &cause), -1);
+	assert_string_equal(cause, "stat line 1: bad number '-5'");
+	free(cause);
+	report_free(&r);
+	assert_int_equal(parse_str("== stat\nctxt 99999999999999999999\n", &r, &cause), -1);
+	assert_string_equal(cause, "stat line 1: bad number '99999999999999999999'");
+	free(cause);
+	report_free(&r);
+	assert_int_equal(parse_str("== meminfo\nMemTotal: 1 kB\nMemFree:  12a kB\n", &r,
+	    &cause), -1);
+	assert_string_equal(cause, "meminfo line 2: bad number '12a'");
+	free(cause);
+	report_free(&r);
+	assert_int_equal(parse_str("== meminfo\nMemTotal: 1 MB\n", &r, &cause), -1);
+	assert_string_equal(cause, "meminfo line 1: expected 'N kB'");
+	free(cause);
+	report_free(&r);
+	/* kB overflow */
+	assert_int_equal(parse_str("== meminfo\nMemTotal: 18014398509481984 kB\n", &r,
+	    &cause), -1);
+	free(cause);
+	report_free(&r);
+	assert_int_equal(parse_str("== loadavg\n0.1 0.2 zz 1/2 3\n", &r, &cause), -1);
+	assert_string_equal(cause, "loadavg line 1: bad number 'zz'");
+	free(cause);
+	report_free(&r);
+	assert_int_equal(parse_str("== uptime\n12.5\n", &r, &cause), -1);
+	assert_string_equal(cause, "uptime line 1: expected 'UPTIME IDLE'");
+	free(cause);
+	report_free(&r);
+	assert_int_equal(parse_str("== net/dev\nh1\nh2\n eth0: 1 2 3\n", &r, &cause), -1);
+	assert_string_equal(cause, "net/dev line 3: expected 16 numbers");
+	free(cause);
+	report_free(&r);
+	assert_int_equal(parse_str("== diskstats\n 8 0 sda 1 2 3 4 5 6 7 8 9 10 1e3\n", &r,
+	    &cause), -1);
+	assert_string_equal(cause, "diskstats line 1: bad number '1e3'");
+	free(cause);
+	report_free(&r);
+	/* an escape sequence in the number is quoted sanitised */
+	assert_int_equal(parse_str("== stat\nprocesses \033[2J\n", &r, &cause), -1);
+	assert_string_equal(cause, "stat line 1: bad number '\xef\xbf\xbd[2J'");
+	free(cause);
+	report_free(&r);
+}
+
+static void
+test_sections(void **state)
+{
+	struct host_report r;
+	char *cause;
+	/* preamble (a login banner), unknown sections, missing sections, CRLF, no final newline */
+	assert_int_equal(parse_str("Welcome to gpu001\n== hostname\ngpu001\n"
+	    "== loadavg\r\n1.00 2.00 3.00 4/500 99\r\n== future/thing\ncpu 1 2 3\n"
+	    "== uptime\n100.25 300.75", &r, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(r.linux.have, LINUX_HAVE_LOADAVG | LINUX_HAVE_UPTIME);
+	assert_true(r.linux.load[2] == 3.0);
+	assert_int_equal(r.linux.tasks_total, 500);
+	assert_true(r.linux.uptime_s == 100.25 && r.linux.idle_s == 300.75);
+	assert_int_equal(r.linux.ncores, 0);
+	assert_float_equal(cpu_util_pct(&r.linux, &r.linux, -1), -1, 0);
+	assert_int_equal(linux_mem_used(&r.linux), 0);
+	report_free(&r);
+	/* empty input: nothing, no error */
+	assert_int_equal(probe_linux.parse(NULL, 0, &r, &cause), 0);
+	assert_int_equal(r.linux.have, 0);
+	report_free(&r);
+	/* a second parse replaces the first (no leak, no stale arrays) */
+	parse_fixture("laptop-4core-idle.txt", &r);
+	assert_int_equal(probe_linux.parse("== loadavg\n1 2 3 1/2 3\n", 23, &r, &cause), 0);
+	assert_int_equal(r.linux.ncores, 0);
+	assert_int_equal(r.linux.nnets, 0);
+	assert_null(r.linux.cores);
+	report_free(&r);
+}
+
+static void
+test_caps_and_names(void **state)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "== stat\ncpu  1 1 1 1\n");
+	for (int i = 0; i < PROBE_MAX_CORES + 10; i++)
+		buf_printf(&b, "cpu%d 1 1 1 %d\n", i, i);
+	buf_printf(&b, "cpu999999999999 1 1 1 1\n");
+	buf_printf(&b, "== net/dev\nh1\nh2\n");
+	for (int i = 0; i < PROBE_MAX_NETS + 10; i++)
+		buf_printf(&b, "veth%d: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", i);
+	buf_printf(&b, "== diskstats\n");
+	buf_printf(&b, "8 0 \033]0;pwned\007 1 2 3 4 5 6 7 8 9 10 11\n");
+	buf_printf(&b, "8 1 ");
+	for (int i = 0; i < 100; i++)
+		buf_printf(&b, "d");
+	buf_printf(&b, " 1 2 3 4 5 6 7 8 9 10 11\n");
+	for (int i = 0; i < PROBE_MAX_DISKS + 10; i++)
+		buf_printf(&b, "8 %d sd%d 1 2 3 4 5 6 7 8 9 10 11\n", i + 2, i);
+	struct host_report r;
+	char *cause = NULL;
+	memset(&r, 0, sizeof r);
+	assert_int_equal(probe_linux.parse(b.data, b.len, &r, &cause), 0);
+	assert_int_equal(r.linux.ncores, PROBE_MAX_CORES);
+	assert_int_equal(r.linux.cores[PROBE_MAX_CORES - 1].idle, PROBE_MAX_CORES - 1);
+	assert_int_equal(r.linux.nnets, PROBE_MAX_NETS);
+	assert_string_equal(r.linux.nets[PROBE_MAX_NETS - 1].name, "veth255");
+	assert_int_equal(r.linux.ndisks, PROBE_MAX_DISKS);
+	assert_string_equal(r.linux.disks[0].name, "\xef\xbf\xbd]0;pwned\xef\xbf\xbd");
+	assert_int_equal(strlen(r.linux.disks[1].name), PROBE_NAME_MAX - 1);
+	report_free(&r);
+	buf_free(&b);
+}
+
+static void
+test_command(void **state)
+{
+	/* the command is POSIX sh that prints every section header */
+	assert_non_null(strstr(probe_linux.command, "== $f"));
+	assert_non_null(strstr(probe_linux.command, "net/dev"));
+	assert_ptr_equal(probe_find("linux"), &probe_linux);
+	assert_ptr_equal(probe_find("nvidia"), &probe_nvidia);
+	assert_ptr_equal(probe_find("ipmi"), &probe_ipmi);
+	assert_null(probe_find("nope"));
+	FILE *fp = popen(probe_linux.command, "r");
+	assert_non_null(fp);
+	char *out = xmalloc(1 << 20);
+	size_t n = fread(out, 1, (1 << 20) - 1, fp);
+	assert_int_equal(pclose(fp), 0);
+	struct host_report r;
+	char *cause = NULL;
+	memset(&r, 0, sizeof r);
+	assert_int_equal(probe_linux.parse(out, n, &r, &cause), 0);
+	/* this test runs on Linux: everything but maybe diskstats is there */
+	assert_int_equal(r.linux.have & (LINUX_HAVE_STAT | LINUX_HAVE_MEMINFO | LINUX_HAVE_UPTIME),
+	    LINUX_HAVE_STAT | LINUX_HAVE_MEMINFO | LINUX_HAVE_UPTIME);
+	assert_true(r.linux.ncores >= 1);
+	assert_true(r.linux.mem_total > 0);
+	report_free(&r);
+	free(out);
+}
+
+static void
+test_report_move(void **state)
+{
+	struct host_report a, b;
+	parse_fixture("vm-2core-a.txt", &a);
+	parse_fixture("laptop-4core-idle.txt", &b);
+	report_move(&a, &b);	/* a's arrays freed, b's moved */
+	assert_int_equal(a.linux.ncores, 4);
+	assert_null(b.linux.cores);
+	assert_int_equal(b.linux.ncores, 0);
+	report_free(&a);
+	report_free(&b);
+}
+
+/* The byte-level helpers every parser uses. */
+static void
+test_helpers(void **state)
+{
+	uint64_t u;
+	int64_t i;
+	double d;
+	assert_int_equal(probe_parse_u64("18446744073709551615", 20, &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(probe_parse_u64("18446744073709551616", 20, &u), -1);
+	assert_int_equal(probe_parse_u64("", 0, &u), -1);
+	assert_int_equal(probe_parse_u64("12 ", 3, &u), -1);
+	assert_int_equal(probe_parse_u64("123456", 3, &u), 0);	/* only n bytes */
+	assert_int_equal(u, 123);
+	assert_int_equal(probe_parse_i64("-9223372036854775808", 20, &i), 0);
+	assert_true(i == INT64_MIN);
+	assert_int_equal(probe_parse_i64("9223372036854775808", 19, &i), -1);
+	assert_int_equal(probe_parse_i64("-", 1, &i), -1);
+	assert_int_equal(probe_parse_double("69.84", 5, &d), 0);
+	assert_true(d == 69.84);
+	assert_int_equal(probe_parse_double("-0.5", 4, &d), 0);
+	assert_true(d == -0.5);
+	assert_int_equal(probe_parse_double(".25", 3, &d), 0);
+	assert_true(d == 0.25);
+	assert_int_equal(probe_parse_double("190282171.83", 12, &d), 0);
+	assert_true(d == 190282171.83);
+	assert_int_equal(probe_parse_double("1e3", 3, &d), -1);
+	assert_int_equal(probe_parse_double("1.2.3", 5, &d), -1);
+	assert_int_equal(probe_parse_double(".", 1, &d), -1);
+	assert_int_equal(probe_parse_double("nan", 3, &d), -1);
+	struct probe_tok t[3];
+	assert_int_equal(probe_split_ws("  a \tbb  c d ", 13, t, 3), 4);
+	assert_int_equal(t[1].n, 2);
+	assert_memory_equal(t[1].p, "bb", 2);
+	struct probe_lines it;
+	const char *line;
+	size_t n;
+	probe_lines_init(&it, "a\r\n\nb\r", 6);
+	assert_int_equal(probe_lines_next(&it, &line, &n), 1);
+	assert_int_equal(n, 1);
+	assert_int_equal(probe_lines_next(&it, &line, &n), 1);
+	assert_int_equal(n, 0);
+	assert_int_equal(probe_lines_next(&it, &line, &n), 1);
+	assert_int_equal(n, 1);
+	assert_int_equal(it.lineno, 3);
+	assert_int_equal(probe_lines_next(&it, &line, &n), 0);
+	char q[12];
+	assert_string_equal(probe_quote(q, sizeof q, "short", 5), "short");
+	assert_string_equal(probe_quote(q, sizeof q, "a much longer text", 18), "a much l...");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vm_this_machine),
+		cmocka_unit_test(test_vm_cpu_util),
+		cmocka_unit_test(test_server_128_cores),
+		cmocka_unit_test(test_container),
+		cmocka_unit_test(test_laptop_idle),
+		cmocka_unit_test(test_old_kernel),
+		cmocka_unit_test(test_every_prefix),
+		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_caps_and_names),
+		cmocka_unit_test(test_command),
+		cmocka_unit_test(test_report_move),
+		cmocka_unit_test(test_helpers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

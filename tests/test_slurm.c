@@ -1,0 +1,224 @@
+/*
+ * test_slurm.c: the sacct parser on `sacct -a -X -n -P` output as Slurm 22/23
+ * print it: GPU-hours and node-hours per job and per account, array and
+ * heterogeneous job ids, steps skipped, typed GPUs, `-p`'s trailing '|',
+ * and malformed lines.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/budget.h"
+#include "opsdeck/util.h"
+
+static int
+parse_fixture(const char *name, struct slurm_usage *u, char **cause)
+{
+	const char *f = getenv("FIXTURES");
+	char *path = xasprintf("%s/slurm/%s", f != NULL ? f : "tests/fixtures", name);
+	char *text, *exact;
+	size_t len;
+	if (read_file(path, 1 << 22, &text, &len, cause) != 0)
+		fail_msg("%s", *cause);
+	exact = xmalloc(len ? len : 1);
+	memcpy(exact, text, len);
+	*cause = NULL;
+	int rc = slurm_parse_sacct(exact, len, u, cause);
+	free(exact);
+	free(text);
+	free(path);
+	return rc;
+}
+
+static const struct slurm_account *
+account(const struct slurm_usage *u, const char *name)
+{
+	for (size_t i = 0; i < u->naccounts; i++)
+		if (strcmp(u->accounts[i].account, name) == 0)
+			return &u->accounts[i];
+	fail_msg("no account %s", name);
+	return NULL;
+}
+
+static void
+assert_near(double a, double b)
+{
+	if (fabs(a - b) > 1e-9)
+		fail_msg("%.12f != %.12f", a, b);
+}
+
+static void
+test_day(void **state)
+{
+	struct slurm_usage u;
+	char *cause;
+	(void)state;
+
+	if (parse_fixture("sacct_day.txt", &u, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(u.njobs, 13);
+	assert_int_equal(u.skipped_steps, 0);
+	const struct slurm_job *j = &u.jobs[0];
+	assert_string_equal(j->jobid, "48211");
+	assert_string_equal(j->account, "energy01");
+	assert_string_equal(j->user, "kimjh");
+	assert_string_equal(j->partition, "gpu");
+	assert_string_equal(j->state, "COMPLETED");
+	assert_int_equal(j->elapsed_s, 7200);
+	assert_int_equal(j->gpus, 2);
+	assert_int_equal(j->nodes, 1);
+	assert_near(j->gpu_hours, 4.0);
+	assert_near(j->node_hours, 2.0);
+	/* "CANCELLED by 20417" */
+	assert_string_equal(u.jobs[6].state, "CANCELLED");
+	/* cancelled before it started: no TRES, no cost */
+	assert_int_equal(u.jobs[7].gpus, 0);
+	assert_int_equal(u.jobs[7].nodes, 0);
+	assert_string_equal(u.jobs[4].jobid, "48214_2");
+	assert_string_equal(u.jobs[10].jobid, "48220+0");
+
+	/* energy01: 2 GPUs x 2 h + 4 GPUs x 1 h = 8 GPU-hours, 3 node-hours */
+	const struct slurm_account *a = account(&u, "energy01");
+	assert_int_equal(a->jobs, 2);
+	assert_near(a->gpu_hours, 8.0);
+	assert_near(a->node_hours, 3.0);
+	/* auto01: 16 GPUs on 2 nodes for a day (TIMEOUT still used them) */
+	a = account(&u, "auto01");
+	assert_near(a->gpu_hours, 384.0);
+	assert_near(a->node_hours, 48.0);
+	/* health04: an array of two half-hour 1-GPU tasks and 8 GPUs x 1.5 h */
+	a = account(&u, "health04");
+	assert_int_equal(a->jobs, 3);
+	assert_near(a->gpu_hours, 1.0 + 12.0);
+	/* cfd: CPU only, 4 nodes x 10 h */
+	a = account(&u, "cfd");
+	assert_near(a->gpu_hours, 0);
+	assert_near(a->node_hours, 40.0);
+	/* a running job counts the time so far */
+	a = account(&u, "auto03");
+	assert_near(a->gpu_hours, 4.0 * 12345 / 3600.0);
+	/* heterogeneous job: both components */
+	a = account(&u, "energy02");
+	assert_near(a->gpu_hours, 0.5);
+	assert_near(a->node_hours, 0.5);
+	/* sorted by account name */
+	for (size_t i = 1; i < u.naccounts; i++)
+		assert_true(strcmp(u.accounts[i - 1].account, u.accounts[i].account) < 0);
+	assert_int_equal(u.naccounts, 9);
+	slurm_usage_free(&u);
+}
+
+static void
+test_steps_typed_p(void **state)
+{
+	struct slurm_usage u;
+	char *cause;
+	(void)state;
+
+	assert_int_equal(parse_fixture("sacct_steps.txt", &u, &cause), 0);
+	assert_int_equal(u.njobs, 2);
+	assert_int_equal(u.skipped_steps, 3);
+	assert_near(account(&u, "health01")->gpu_hours, 4.0);
+	assert_near(account(&u, "health02")->gpu_hours, 0);
+	assert_string_equal(u.jobs[1].state, "PENDING");
+	slurm_usage_free(&u);
+
+	/* untyped count wins; typed counts add up when it is missing */
+	assert_int_equal(parse_fixture("sacct_typed.txt", &u, &cause), 0);
+	assert_int_equal(u.jobs[0].gpus, 8);
+	assert_int_equal(u.jobs[1].gpus, 4);
+	assert_int_equal(u.jobs[2].gpus, 2);
+	assert_near(account(&u, "auto04")->gpu_hours, 24.0 + 4.0);
+	slurm_usage_free(&u);
+
+	assert_int_equal(parse_fixture("sacct_parsable_p.txt", &u, &cause), 0);
+	assert_int_equal(u.njobs, 2);
+	assert_near(account(&u, "energy03")->gpu_hours, 1.0 + 60 / 3600.0);
+	slurm_usage_free(&u);
+
+	assert_int_equal(parse_fixture("empty.txt", &u, &cause), 0);
+	assert_int_equal(u.njobs, 0);
+	assert_int_equal(u.naccounts, 0);
+	slurm_usage_free(&u);
+}
+
+static void
+expect_error(const char *text, const char *want)
+{
+	struct slurm_usage u;
+	char *cause = NULL;
+	if (slurm_parse_sacct(text, strlen(text), &u, &cause) == 0)
+		fail_msg("parsed: %s", text);
+	if (cause == NULL || strstr(cause, want) == NULL)
+		fail_msg("'%s', want '%s'", cause ? cause : "(null)", want);
+	assert_int_equal(u.njobs, 0);
+	assert_null(u.jobs);
+	free(cause);
+}
+
+static void
+test_malformed(void **state)
+{
+	(void)state;
+	expect_error("1|a|u|gpu|60|node=1|COMPLETED\n2|a|u|gpu|60|node=1\n", "line 2: 6 fields");
+	expect_error("JobID|Account|User|Partition|ElapsedRaw|AllocTRES|State\n",
+	    "line 1: bad ElapsedRaw");
+	expect_error("1|a|u|gpu|-5|node=1|COMPLETED\n", "bad ElapsedRaw");
+	expect_error("1|a|u|gpu|01:00:00|node=1|COMPLETED\n", "bad ElapsedRaw");
+	expect_error("1|a|u|gpu|60|gres/gpu=two,node=1|COMPLETED\n", "bad GPU count");
+	expect_error("1|a|u|gpu|60|gres/gpu=99999999999,node=1|COMPLETED\n", "bad GPU count");
+	expect_error("1|a|u|gpu|60|node=|COMPLETED\n", "bad node count");
+	expect_error("1|a|u|gpu|60|cpu8,node=1|COMPLETED\n", "without '='");
+	expect_error("|a|u|gpu|60|node=1|COMPLETED\n", "empty JobID");
+	expect_error("1|a|u|gpu|99999999999999|node=1|COMPLETED\n", "bad ElapsedRaw");
+	/* the cause is sanitised */
+	expect_error("1|a\x1b[2J|u|gpu|60\n", "\xef\xbf\xbd");
+}
+
+static void
+test_untrusted_text(void **state)
+{
+	struct slurm_usage u;
+	char *cause = NULL;
+	(void)state;
+	const char *t = "7|evil\x1b]0;x\x07|u\xff|gpu|60|gres/gpu=1,node=1|COMPLETED\r\n";
+	assert_int_equal(slurm_parse_sacct(t, strlen(t), &u, &cause), 0);
+	assert_null(strchr(u.jobs[0].account, '\x1b'));
+	assert_null(strchr(u.jobs[0].account, '\x07'));
+	assert_null(strchr(u.jobs[0].user, '\xff'));
+	assert_string_equal(u.jobs[0].state, "COMPLETED");	/* CRLF */
+	slurm_usage_free(&u);
+}
+
+static void
+test_command(void **state)
+{
+	(void)state;
+	char *c = slurm_sacct_command(budget_days_from_civil(2021, 3, 1),
+	    budget_days_from_civil(2021, 3, 2));
+	assert_string_equal(c, "sacct -a -X -n -P -S 2021-03-01T00:00:00 -E 2021-03-02T00:00:00 "
+	    "-o JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State");
+	free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_day),
+		cmocka_unit_test(test_steps_typed_p),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_untrusted_text),
+		cmocka_unit_test(test_command),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
