@@ -34,7 +34,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (req.interval_ms < 1 || req.nprobes < 1 || req.nprobes > FLEETSIM_MAX_PROBES)
 			abort();
 		for (int i = 0; i < req.nprobes; i++)
-			if (strlen(req.probes[i]) == 0 || strlen(req.probes[i]) >= sizeof req.probes[i])
+			if (strlen(req.probes[i]) == 0 ||
+			    strlen(req.probes[i]) >= sizeof req.probes[i])
 				abort();
 		if (strlen(req.gpu_fields) >= sizeof req.gpu_fields)
 			abort();

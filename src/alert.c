@@ -52,6 +52,7 @@ alert_sev_name(enum alert_sev s)
 	}
 }
 
+/* See alert.h: upward unless warn > crit; NaN never fires. */
 enum alert_sev
 threshold_level(const struct threshold *t, double value, double *limit)
 {
@@ -168,6 +169,10 @@ host_metric(const char *metric, double value, void *arg)
 	}
 }
 
+/*
+ * See alert.h. The state rule, then every metric of host_status_metrics()
+ * against the thresholds that are not device paths.
+ */
 void
 alert_eval_host(const struct host_status *h, const struct threshold *th, size_t nth,
     struct alert_set *out)
@@ -212,6 +217,7 @@ part_names(const char *p, size_t n, const char *name)
 	return i == n && name[i] == '\0';
 }
 
+/* See alert.h. The kind-specific path wins whatever the order in th. */
 const struct threshold *
 alert_device_threshold(const struct threshold *th, size_t nth, const char *kind,
     const char *metric)
@@ -234,6 +240,10 @@ alert_device_threshold(const struct threshold *th, size_t nth, const char *kind,
 	return generic;
 }
 
+/*
+ * See alert.h. One device.state alert per device in fault, offline or stale
+ * (unknown: as last reported), one per metric over its threshold.
+ */
 void
 alert_eval_devices(const char *host, const struct device *v, size_t n,
     const struct threshold *th, size_t nth, struct alert_set *out)
@@ -306,6 +316,7 @@ sorted(const struct alert *v, size_t n)
 	return p;
 }
 
+/* See alert.h. A merge of both sets sorted by key. */
 void
 alert_diff(const struct alert *prev, size_t nprev, const struct alert *cur, size_t ncur,
     struct alert_set *raised, struct alert_set *cleared, struct alert_set *changed)

@@ -29,6 +29,7 @@ static const char alert_schema[] =
 	"  WHERE cleared_ms IS NULL;"
 	"CREATE INDEX IF NOT EXISTS alert_log_cleared ON alert_log(cleared_ms);";
 
+/* See alert.h. */
 int
 alert_store_init(struct store *st, char **cause)
 {
@@ -57,6 +58,7 @@ sev_parse(const char *s)
 #define ALERT_COLS "id, host, device, rule, source, severity, message, value, limit_value," \
 	" raised_ms, cleared_ms, ack_note, ack_user, ack_ms"
 
+/* Fills a from the ALERT_COLS columns of the current row. */
 static void
 alert_from_row(sqlite3_stmt *s, struct alert *a)
 {
@@ -105,6 +107,7 @@ load_active(struct store *st, const char *host, enum alert_source source,
 	return 0;
 }
 
+/* Inserts raised, clears cleared and updates changed alerts. 0 or -1. */
 static int
 write_changes(struct store *st, const char *host, enum alert_source source,
     const struct alert_set *raised, const struct alert_set *cleared,
@@ -162,6 +165,10 @@ write_changes(struct store *st, const char *host, enum alert_source source,
 	return rc;
 }
 
+/*
+ * See alert.h. Reads the active alerts of (host, source), diffs them with
+ * cur and writes only the difference; no transaction when nothing changed.
+ */
 int
 alert_store_sync(struct store *st, const char *host, enum alert_source source,
     const struct alert *cur, size_t ncur, int64_t now_ms, char **cause)
@@ -196,6 +203,7 @@ out:
 	return rc;
 }
 
+/* See alert.h. */
 int
 alert_ingest_host(struct store *st, const struct config *cfg, const struct host_status *h,
     int64_t now_ms, char **cause)
@@ -210,6 +218,7 @@ alert_ingest_host(struct store *st, const struct config *cfg, const struct host_
 	return rc;
 }
 
+/* See alert.h. Active alerts sort first, then by raise time, newest first. */
 int
 alert_store_list(struct store *st, const char *host, int64_t since_ms, size_t max,
     struct alert_set *out, char **cause)
@@ -242,6 +251,7 @@ alert_store_list(struct store *st, const char *host, int64_t since_ms, size_t ma
 	return 0;
 }
 
+/* See alert.h. The note is sanitised and cut to TESTBED_MESSAGE_MAX bytes. */
 int
 alert_store_ack(struct store *st, int64_t id, const char *note, int64_t now_ms, char **cause)
 {
@@ -277,6 +287,7 @@ alert_store_ack(struct store *st, int64_t id, const char *note, int64_t now_ms, 
 	return dbx_end(st, own, ok, cause);
 }
 
+/* See alert.h. Active alerts are never pruned. */
 int
 alert_store_prune(struct store *st, int64_t before_ms, char **cause)
 {

@@ -73,7 +73,8 @@ amount_number(const char *s, size_t n, size_t *i, uint64_t *mant, int *fdig, con
 			group++;
 			ndig++;
 		} else if (s[p] == ',') {
-			if ((commas == 0 && (group == 0 || group > 3)) || (commas > 0 && group != 3)) {
+			if ((commas == 0 && (group == 0 || group > 3)) ||
+			    (commas > 0 && group != 3)) {
 				*why = "misplaced thousands separator";
 				return -1;
 			}
@@ -109,6 +110,10 @@ amount_number(const char *s, size_t n, size_t *i, uint64_t *mant, int *fdig, con
 	return 0;
 }
 
+/*
+ * Amount parser (budget.h): groups of NUMBER [천|백] [조|억|만], then 원;
+ * exact integer arithmetic, every step overflow-checked; *why is static.
+ */
 int
 budget_parse_amount(const char *s, size_t n, unsigned flags, int64_t *krw, const char **why)
 {
@@ -270,6 +275,9 @@ days_in_month(int y, int m)
 	return dm[m - 1];
 }
 
+/*
+ * Strict YYYY-MM-DD of exactly n bytes; a real calendar date in 1900-2999.
+ */
 int
 budget_date_parse(const char *s, size_t n, int32_t *day)
 {
@@ -308,6 +316,10 @@ budget_date_format(int32_t day, char *buf, size_t len)
 	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
+/*
+ * Floor division, so instants before the epoch fall on the right day; the
+ * fixed +09:00 offset is Asia/Seoul's since 1988, whatever TZ says.
+ */
 int32_t
 budget_day_from_wall_ms(int64_t wall_ms)
 {
@@ -492,7 +504,8 @@ bp_tree(struct bp *x, const char *text, size_t len, int *failed)
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			if (++ndocs > 1) {
-				bp_err(x, &at, "more than one YAML document; a plan is one document");
+				bp_err(x, &at, "more than one YAML document; "
+				    "a plan is one document");
 				*failed = 1;
 				done = 1;
 			}
@@ -608,20 +621,21 @@ bp_keys(struct bp *x, const struct bnode *m, const char *what, const char *const
 		if (k->type == BN_BAD)
 			continue;
 		if (k->type != BN_SCALAR) {
-			bp_err(x, k, "a key in %s must be a string, not %s", what, bn_type_name(k));
+			bp_err(x, k, "a key in %s must be a string, not %s", what,
+			    bn_type_name(k));
 			continue;
 		}
 		if (word_index(k->s, words) < 0) {
-			bp_err(x, k, "unknown key '%s' in %s (known: %s)", bp_show(x, k->s, k->len),
-			    what, bp_join(x, words));
+			bp_err(x, k, "unknown key '%s' in %s (known: %s)",
+			    bp_show(x, k->s, k->len), what, bp_join(x, words));
 			continue;
 		}
 		int dup = 0;
 		for (size_t j = 0; j < i && !dup; j++) {
 			const struct bnode *kj = m->kids[2 * j];
 			if (use[j] && strcmp(kj->s, k->s) == 0) {
-				bp_err(x, k, "'%s' given twice in %s (first at line %d)", k->s, what,
-				    kj->line);
+				bp_err(x, k, "'%s' given twice in %s (first at line %d)", k->s,
+				    what, kj->line);
 				dup = 1;
 			}
 		}
@@ -683,6 +697,9 @@ bp_id(struct bp *x, const char *key, const struct bnode *v, char **out)
 	return 0;
 }
 
+/*
+ * An amount scalar into *out; 0, or -1 after reporting it at v.
+ */
 static int
 bp_amount(struct bp *x, const char *key, const struct bnode *v, int64_t *out)
 {
@@ -700,6 +717,9 @@ bp_amount(struct bp *x, const char *key, const struct bnode *v, int64_t *out)
 	return 0;
 }
 
+/*
+ * A YYYY-MM-DD scalar into *out; 0, or -1 after reporting it at v.
+ */
 static int
 bp_date(struct bp *x, const char *key, const struct bnode *v, int32_t *out)
 {
@@ -827,6 +847,10 @@ bp_years(struct bp *x, const struct bnode *v, struct budget_item *it)
 		qsort(it->years, it->nyears, sizeof *it->years, year_cmp);
 }
 
+/*
+ * One item of a programme's `items`; appended to pg when it has an id and an
+ * allocation (errors are reported either way).
+ */
 static void
 bp_item(struct bp *x, const struct bnode *m, struct budget_programme *pg)
 {
@@ -852,8 +876,8 @@ bp_item(struct bp *x, const struct bnode *m, struct budget_programme *pg)
 	if (it.id != NULL) {
 		for (size_t i = 0; i < pg->nitems; i++) {
 			if (strcmp(pg->items[i].id, it.id) == 0) {
-				bp_err(x, bn_get(m, "id"), "item '%s' given twice in programme '%s' "
-				    "(first at line %d)", it.id, pg->id ? pg->id : "?",
+				bp_err(x, bn_get(m, "id"), "item '%s' given twice in programme "
+				    "'%s' (first at line %d)", it.id, pg->id ? pg->id : "?",
 				    pg->items[i].line);
 				free(it.id);
 				it.id = NULL;
@@ -891,6 +915,10 @@ programme_free(struct budget_programme *pg)
 	free(pg->name);
 }
 
+/*
+ * One programme; appended to x->p unless its id or allocation is unusable.
+ * Its allocation defaults to the sum of its items; the items may not exceed it.
+ */
 static void
 bp_programme(struct bp *x, const struct bnode *m)
 {
@@ -1094,6 +1122,9 @@ bp_tenant(struct bp *x, const struct bnode *m, int64_t rate_gpu, int64_t rate_no
 	x->p->tenants[x->p->ntenants++] = t;
 }
 
+/*
+ * `funding: {national, city, private}`: shares that must add up to 100%.
+ */
 static void
 bp_funding(struct bp *x, const struct bnode *v)
 {
@@ -1119,6 +1150,10 @@ bp_funding(struct bp *x, const struct bnode *v)
 		    sum % 100);
 }
 
+/*
+ * The top-level map: every section, then the totals; tenants last, so their
+ * `programme` references can be checked against every programme.
+ */
 static void
 bp_top(struct bp *x, const struct bnode *root)
 {
@@ -1175,7 +1210,8 @@ bp_top(struct bp *x, const struct bnode *root)
 		char a[64], b[64];
 		eok_msg(a, sizeof a, p->programmes_sum);
 		eok_msg(b, sizeof b, p->total);
-		bp_err(x, total_at, "the programmes add up to %s, more than the total of %s", a, b);
+		bp_err(x, total_at, "the programmes add up to %s, more than the total of %s",
+		    a, b);
 	}
 	if (p->private_investment > BUDGET_MAX_AMOUNT - p->total)
 		bp_err(x, root, "total plus private investment is too large");
@@ -1208,6 +1244,9 @@ diag_sort_from(struct diag *d, size_t from)
 	}
 }
 
+/*
+ * See budget.h. Errors added by this call are sorted into file order.
+ */
 struct budget_plan *
 budget_plan_parse(const char *name, const char *text, size_t len, struct diag *d)
 {
@@ -1237,6 +1276,10 @@ budget_plan_parse(const char *name, const char *text, size_t len, struct diag *d
 	return x.p;
 }
 
+/*
+ * See budget.h: read_file (capped) then budget_plan_parse. A file that
+ * cannot be read is one diagnostic without a position.
+ */
 struct budget_plan *
 budget_plan_load(const char *path, struct diag *d)
 {
@@ -1267,6 +1310,19 @@ budget_plan_free(struct budget_plan *p)
 	free(p->name);
 	free(p->path);
 	free(p);
+}
+
+char *
+budget_plan_path(const char *config_path, const char *budget)
+{
+	if (budget == NULL)
+		return NULL;
+	if (budget[0] == '/' || config_path == NULL)
+		return xstrdup(budget);
+	const char *slash = strrchr(config_path, '/');
+	if (slash == NULL)
+		return xstrdup(budget);
+	return xasprintf("%.*s/%s", (int)(slash - config_path), config_path, budget);
 }
 
 const struct budget_programme *

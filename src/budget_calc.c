@@ -66,7 +66,8 @@ budget_period_bounds(enum budget_period per, int32_t day, int32_t plan_start,
 static int
 spend_match(const struct budget_spend *s, const char *programme, const char *item)
 {
-	return strcmp(s->programme, programme) == 0 && (item == NULL || strcmp(s->item, item) == 0);
+	return strcmp(s->programme, programme) == 0 &&
+	    (item == NULL || strcmp(s->item, item) == 0);
 }
 
 struct dayamt {
@@ -121,6 +122,10 @@ run_out(int32_t from, double left, double per_day)
 	return from + (int32_t)days;
 }
 
+/*
+ * Fills the figures of one programme or item line (allocated, programme_id,
+ * item_id already set) from the spending up to as_of.
+ */
 static void
 compute_line(struct budget_line *ln, const struct budget_plan *p,
     const struct budget_spend *spend, size_t nspend, int32_t as_of)
@@ -201,6 +206,9 @@ clamp_charge(double v)
 	return v < -9.2e18 ? -9.2e18 : v;
 }
 
+/*
+ * Fills the figures of one tenant line (tenant set) from the use up to as_of.
+ */
 static void
 compute_tenant(struct budget_tenant_line *tl, const struct budget_plan *p,
     const struct budget_use *use, size_t nuse, int32_t as_of)
@@ -249,7 +257,8 @@ compute_tenant(struct budget_tenant_line *tl, const struct budget_plan *p,
 		size_t k = 0;
 		for (size_t i = 0; i < nuse && k < nmatch; i++) {
 			const struct budget_use *u = &use[i];
-			if (u->day > as_of || u->day < tl->period_start || !tenant_has(t, u->account))
+			if (u->day > as_of || u->day < tl->period_start ||
+			    !tenant_has(t, u->account))
 				continue;
 			v[k].day = u->day;
 			v[k++].v = tl->by_node ? u->node_hours : u->gpu_hours;
@@ -268,6 +277,9 @@ compute_tenant(struct budget_tenant_line *tl, const struct budget_plan *p,
 	}
 }
 
+/*
+ * See budget.h: one line per programme then its items, one per tenant.
+ */
 void
 budget_report_compute(const struct budget_plan *p, const struct budget_spend *spend,
     size_t nspend, const struct budget_use *use, size_t nuse, int32_t as_of,
@@ -327,6 +339,24 @@ budget_report_compute(const struct budget_plan *p, const struct budget_spend *sp
 	for (size_t i = 0; i < nuse; i++)
 		if (use[i].day <= as_of && budget_find_account(p, use[i].account) == NULL)
 			out->unknown_gpu_hours += use[i].gpu_hours;
+}
+
+void
+budget_report_running(struct budget_report *r, const struct budget_alloc *alloc,
+    size_t nalloc)
+{
+	for (size_t i = 0; i < r->ntenants; i++) {
+		struct budget_tenant_line *tl = &r->tenants[i];
+		tl->gpus_running = tl->nodes_running = 0;
+		tl->jobs_running = 0;
+		for (size_t k = 0; k < nalloc; k++) {
+			if (!tenant_has(tl->tenant, alloc[k].account))
+				continue;
+			tl->gpus_running += alloc[k].gpus;
+			tl->nodes_running += alloc[k].nodes;
+			tl->jobs_running += alloc[k].jobs;
+		}
+	}
 }
 
 void

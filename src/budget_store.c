@@ -11,7 +11,9 @@
  *
  * Tables are created with CREATE TABLE IF NOT EXISTS in a short transaction
  * of our own; every write is one BEGIN IMMEDIATE ... COMMIT, rolled back on
- * any error, so a failed import leaves nothing behind. Every value is bound.
+ * any error, so a failed import leaves nothing behind. Called inside the
+ * caller's transaction (a collector's tick), the same work is a SAVEPOINT
+ * that is rolled back alone. Every value is bound.
  * The connection is the caller's store: use it from one thread at a time.
  */
 #include "config.h"
@@ -83,10 +85,34 @@ db_exec(struct store *st, const char *sql, const char *what, char **cause)
 	return 0;
 }
 
-static void
-db_rollback(struct store *st)
+/*
+ * Starts a unit of work: BEGIN IMMEDIATE when the connection is idle, or a
+ * SAVEPOINT inside the caller's transaction (the collector's tick), so the
+ * same functions serve `opsdeck budget` and a collector. *nested says which.
+ */
+static int
+db_begin(struct store *st, int *nested, char **cause)
 {
-	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+	*nested = !sqlite3_get_autocommit(store_db(st));
+	return db_exec(st, *nested ? "SAVEPOINT budget" : "BEGIN IMMEDIATE",
+	    "cannot start a transaction", cause);
+}
+
+static int
+db_commit(struct store *st, int nested, const char *what, char **cause)
+{
+	return db_exec(st, nested ? "RELEASE budget" : "COMMIT", what, cause);
+}
+
+/* Undoes the unit of work; the caller's transaction, if any, goes on. */
+static void
+db_rollback(struct store *st, int nested)
+{
+	if (nested)
+		sqlite3_exec(store_db(st), "ROLLBACK TO budget; RELEASE budget", NULL, NULL,
+		    NULL);
+	else
+		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Whether the budget tables exist (a cache no budget command has touched has none). */
@@ -95,13 +121,13 @@ db_has_tables(struct store *st, int *has, char **cause)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM sqlite_master WHERE "
-	    "type = 'table' AND name IN ('budget_spend', 'budget_use')", -1, &s,
+	    "type = 'table' AND name IN ('budget_spend', 'budget_use', 'budget_jobs')", -1, &s,
 	    NULL) != SQLITE_OK) {
 		*cause = db_cause(st, "cannot read the schema");
 		return -1;
 	}
 	int rc = sqlite3_step(s);
-	*has = rc == SQLITE_ROW && sqlite3_column_int(s, 0) == 2;
+	*has = rc == SQLITE_ROW && sqlite3_column_int(s, 0) == 3;
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW) {
 		*cause = db_cause(st, "cannot read the schema");
@@ -110,22 +136,30 @@ db_has_tables(struct store *st, int *has, char **cause)
 	return 0;
 }
 
+/*
+ * See budget.h. A cache that has the tables is not written to (a read-only
+ * connection can call this).
+ */
 int
 budget_store_init(struct store *st, char **cause)
 {
-	int has;
+	int has, nested;
 
 	if (db_has_tables(st, &has, cause) != 0)
 		return -1;
 	if (has)
 		return 0;
-	if (db_exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", cause) != 0)
+	if (db_begin(st, &nested, cause) != 0)
 		return -1;
 	if (db_exec(st, schema_sql, "cannot create the budget tables", cause) != 0) {
-		db_rollback(st);
+		db_rollback(st, nested);
 		return -1;
 	}
-	return db_exec(st, "COMMIT", "cannot create the budget tables", cause);
+	if (db_commit(st, nested, "cannot create the budget tables", cause) != 0) {
+		db_rollback(st, nested);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -167,17 +201,22 @@ put_plan_lines(struct store *st, const struct budget_plan *p, char **cause)
 	return 0;
 }
 
+/*
+ * See budget.h: INSERT OR IGNORE on the UNIQUE key, all in one BEGIN
+ * IMMEDIATE; any failure rolls everything back and zeroes the counts.
+ */
 int
 budget_store_import(struct store *st, const struct budget_plan *p, const struct ledger *l,
     const char *source, size_t *added, size_t *dup, char **cause)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t now = now_wall_ms();
+	int nested;
 
 	*added = *dup = 0;
 	if (budget_store_init(st, cause) != 0)
 		return -1;
-	if (db_exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", cause) != 0)
+	if (db_begin(st, &nested, cause) != 0)
 		return -1;
 	if (p != NULL && put_plan_lines(st, p, cause) != 0)
 		goto fail;
@@ -220,27 +259,33 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (db_exec(st, "COMMIT", "cannot commit the import", cause) != 0)
+	if (db_commit(st, nested, "cannot commit the import", cause) != 0)
 		goto fail;
 	return 0;
 fail:
 	sqlite3_finalize(s);
-	db_rollback(st);
+	db_rollback(st, nested);
 	*added = *dup = 0;
 	return -1;
 }
 
+/*
+ * See budget.h. For each job: the use recorded so far (gpus x elapsed) from
+ * budget_jobs, the growth added to (account, day) in budget_use; a view with
+ * a shorter elapsed time than the recorded one changes nothing.
+ */
 int
 budget_store_put_usage(struct store *st, const struct slurm_usage *u, int32_t day,
     size_t *changed, char **cause)
 {
 	sqlite3_stmt *get = NULL, *put = NULL, *add = NULL;
 	sqlite3 *db = store_db(st);
+	int nested;
 
 	*changed = 0;
 	if (budget_store_init(st, cause) != 0)
 		return -1;
-	if (db_exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", cause) != 0)
+	if (db_begin(st, &nested, cause) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT elapsed_s, gpus, nodes FROM budget_jobs WHERE "
 	    "jobid = ?1", -1, &get, NULL) != SQLITE_OK ||
@@ -309,14 +354,14 @@ budget_store_put_usage(struct store *st, const struct slurm_usage *u, int32_t da
 	sqlite3_finalize(put);
 	sqlite3_finalize(add);
 	get = put = add = NULL;
-	if (db_exec(st, "COMMIT", "cannot commit compute use", cause) != 0)
+	if (db_commit(st, nested, "cannot commit compute use", cause) != 0)
 		goto fail;
 	return 0;
 fail:
 	sqlite3_finalize(get);
 	sqlite3_finalize(put);
 	sqlite3_finalize(add);
-	db_rollback(st);
+	db_rollback(st, nested);
 	*changed = 0;
 	return -1;
 }
@@ -342,9 +387,14 @@ budget_facts_free(struct budget_facts *f)
 	free(f->strings);
 	free(f->spend);
 	free(f->use);
+	free(f->alloc);
 	memset(f, 0, sizeof *f);
 }
 
+/*
+ * See budget.h: spending summed per (programme, item, day), use per
+ * (account, day). The strings are owned by f.
+ */
 int
 budget_store_facts(struct store *st, struct budget_facts *f, char **cause)
 {
@@ -392,6 +442,25 @@ budget_store_facts(struct store *st, struct budget_facts *f, char **cause)
 	if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(s);
+	cap = 0;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT account, sum(gpus), sum(nodes), count(*) "
+	    "FROM budget_jobs WHERE state = 'RUNNING' AND last_day = (SELECT max(last_day) "
+	    "FROM budget_jobs) GROUP BY account", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (f->nalloc == cap) {
+			cap = cap ? cap * 2 : 32;
+			f->alloc = xreallocarray(f->alloc, cap, sizeof *f->alloc);
+		}
+		struct budget_alloc *a = &f->alloc[f->nalloc++];
+		a->account = keep(f, sqlite3_column_text(s, 0), &scap);
+		a->gpus = sqlite3_column_int64(s, 1);
+		a->nodes = sqlite3_column_int64(s, 2);
+		a->jobs = (size_t)sqlite3_column_int64(s, 3);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
 	return 0;
 fail:
 	*cause = db_cause(st, "cannot read the budget tables");
@@ -420,6 +489,9 @@ col_dup(sqlite3_stmt *s, int i)
 	return xstrdup(t != NULL ? (const char *)t : "");
 }
 
+/*
+ * See budget.h. Every value is bound; item NULL matches every item.
+ */
 int
 budget_store_ledger_lines(struct store *st, const char *programme, const char *item,
     int32_t as_of, size_t limit, struct budget_ledger_line **out, size_t *n, char **cause)

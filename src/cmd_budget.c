@@ -65,14 +65,7 @@ plan_path(const struct config *cfg, const char *explicit_plan)
 {
 	if (explicit_plan != NULL)
 		return xstrdup(explicit_plan);
-	if (cfg->budget == NULL)
-		return NULL;
-	if (cfg->budget[0] == '/' || cfg->path == NULL)
-		return xstrdup(cfg->budget);
-	const char *slash = strrchr(cfg->path, '/');
-	if (slash == NULL)
-		return xstrdup(cfg->budget);
-	return xasprintf("%.*s/%s", (int)(slash - cfg->path), cfg->path, cfg->budget);
+	return budget_plan_path(cfg->path, cfg->budget);
 }
 
 /* Loads the plan; prints errors and returns NULL on failure. */
@@ -161,6 +154,11 @@ hours(char *dst, size_t len, double h)
 
 #define NCOL_MONEY 9
 
+/*
+ * The report as text for a terminal or mail: totals, then one row per
+ * programme and item, then one per tenant. Names are fitted by display
+ * width (wcwidth, so setlocale must have run); amounts are in 억원.
+ */
 static void
 print_table(const struct budget_report *r)
 {
@@ -176,7 +174,8 @@ print_table(const struct budget_report *r)
 	budget_format_eok(b, sizeof b, p->programmes_sum, is_whole_eok(p->programmes_sum) ? 0 : 1);
 	printf("Total           %s", a);
 	if (r->unallocated != 0) {
-		budget_format_eok(c, sizeof c, r->unallocated, is_whole_eok(r->unallocated) ? 0 : 1);
+		budget_format_eok(c, sizeof c, r->unallocated,
+		    is_whole_eok(r->unallocated) ? 0 : 1);
 		printf(" (programmes %s, not allocated to a programme %s)", b, c);
 	}
 	printf("\n");
@@ -191,8 +190,8 @@ print_table(const struct budget_report *r)
 		printf("Funding        ");
 		for (int f = 0; f < FUND_COUNT; f++) {
 			budget_format_eok(a, sizeof a, r->funding[f], 1);
-			printf(" %s %s (%d%%)%s", budget_funding_name(f), a, p->funding_bp[f] / 100,
-			    f + 1 < FUND_COUNT ? "," : "\n");
+			printf(" %s %s (%d%%)%s", budget_funding_name(f), a,
+			    p->funding_bp[f] / 100, f + 1 < FUND_COUNT ? "," : "\n");
 		}
 	}
 	budget_format_eok(a, sizeof a, r->spent, 1);
@@ -200,7 +199,8 @@ print_table(const struct budget_report *r)
 	printf("Spent           %s (%s of the total)\n", a, b);
 	if (r->unknown_spent != 0) {
 		budget_format_eok(a, sizeof a, r->unknown_spent, 1);
-		printf("Not in the plan %s (ledger rows of programmes the plan no longer has)\n", a);
+		printf("Not in the plan %s (ledger rows of programmes the plan no longer "
+		    "has)\n", a);
 	}
 	printf("\n");
 
@@ -251,7 +251,7 @@ print_table(const struct budget_report *r)
 		tw = OD_MAX(tw, OD_MIN(text_swidth(r->tenants[i].tenant->name), NAME_CELLS_MAX));
 	static const char *const thdr[] = { "KIND", "PERIOD", "ALLOCATED", "USED", "USE",
 	    "BURN7/DAY", "BURN30/DAY", "RUNS OUT", "CHARGE" };
-	static const int tcolw[] = { 8, 8, 13, 13, 7, 10, 10, 12, 14 };
+	static const int tcolw[] = { 8, 8, 13, 13, 9, 10, 10, 12, 16 };
 	printf("\nCompute allocation (GPU-hours; node-hours where a tenant has no GPUs)\n");
 	put_cell("TENANT", tw, 0, 2);
 	for (int k = 0; k < 9; k++)
@@ -300,6 +300,10 @@ csv_num(struct buf *b, double v, int prec)
 	buf_printf(b, "%.*f", prec, v);
 }
 
+/*
+ * The report as one CSV table (RFC 4180, CRLF) in won: programme, item, total
+ * and tenant rows with the same columns.
+ */
 static void
 print_csv(const struct budget_report *r)
 {
@@ -317,8 +321,8 @@ print_csv(const struct budget_report *r)
 		csv_field(&b, l->item_id != NULL ? l->item_id : "");
 		buf_append(&b, ",", 1);
 		csv_field(&b, l->name);
-		buf_printf(&b, ",KRW,%lld,%lld,%lld,", (long long)l->allocated, (long long)l->spent,
-		    (long long)l->remaining);
+		buf_printf(&b, ",KRW,%lld,%lld,%lld,", (long long)l->allocated,
+		    (long long)l->spent, (long long)l->remaining);
 		if (l->rate_pct >= 0)
 			csv_num(&b, l->rate_pct, 2);
 		buf_append(&b, ",", 1);
@@ -329,7 +333,8 @@ print_csv(const struct budget_report *r)
 		buf_append(&b, ",", 1);
 		csv_num(&b, l->burn30, 0);
 		budget_date_format(l->exhaust_day, day, sizeof day);
-		buf_printf(&b, ",%s,%d\r\n", l->exhaust_day == BUDGET_NO_DAY ? "" : day, l->over_burn);
+		buf_printf(&b, ",%s,%d\r\n", l->exhaust_day == BUDGET_NO_DAY ? "" : day,
+		    l->over_burn);
 	}
 	buf_printf(&b, "total,,,,KRW,%lld,%lld,%lld,", (long long)r->total, (long long)r->spent,
 	    (long long)(r->total - r->spent));
@@ -362,7 +367,8 @@ print_csv(const struct budget_report *r)
 		buf_append(&b, ",", 1);
 		csv_num(&b, t->burn30, 2);
 		budget_date_format(t->exhaust_day, day, sizeof day);
-		buf_printf(&b, ",%s,%d\r\n", t->exhaust_day == BUDGET_NO_DAY ? "" : day, t->over_burn);
+		buf_printf(&b, ",%s,%d\r\n", t->exhaust_day == BUDGET_NO_DAY ? "" : day,
+		    t->over_burn);
 	}
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
@@ -380,6 +386,9 @@ json_day(struct buf *b, int32_t day)
 	json_str(b, s);
 }
 
+/*
+ * The report as one JSON object, amounts in won, dates as YYYY-MM-DD.
+ */
 static void
 print_json(const struct budget_report *r)
 {
@@ -508,6 +517,12 @@ print_json(const struct budget_report *r)
 		json_int(&b, t->charge);
 		json_key(&b, "charge_total", 0);
 		json_int(&b, t->charge_total);
+		json_key(&b, "gpus_running", 0);
+		json_int(&b, t->gpus_running);
+		json_key(&b, "nodes_running", 0);
+		json_int(&b, t->nodes_running);
+		json_key(&b, "jobs_running", 0);
+		json_int(&b, (int64_t)t->jobs_running);
 		buf_append(&b, "}", 1);
 	}
 	buf_append(&b, "]", 1);
@@ -530,6 +545,10 @@ struct budget_opts {
 	int		 sacct;
 };
 
+/*
+ * `budget report`: config, plan, the cache's facts when the cache exists
+ * (read-only), then the report. Returns the exit status.
+ */
 static int
 budget_report(struct budget_opts *o)
 {
@@ -569,6 +588,7 @@ budget_report(struct budget_opts *o)
 		struct budget_report r;
 		budget_report_compute(p, f.spend, f.nspend, f.use, f.nuse,
 		    o->as_of != BUDGET_NO_DAY ? o->as_of : today(), &r);
+		budget_report_running(&r, f.alloc, f.nalloc);
 		if (o->format == BFMT_CSV)
 			print_csv(&r);
 		else if (o->format == BFMT_JSON)
@@ -610,6 +630,10 @@ read_input(const char *path, size_t max, char **out, size_t *len, char **cause)
 	return 0;
 }
 
+/*
+ * `budget import --sacct`: parse the whole output first, then record it
+ * in one transaction. Returns the exit status.
+ */
 static int
 budget_import_sacct(struct budget_opts *o, const char *file)
 {
@@ -642,8 +666,8 @@ budget_import_sacct(struct budget_opts *o, const char *file)
 		char ds[16];
 		budget_date_format(day, ds, sizeof ds);
 		if (budget_store_put_usage(st, &u, day, &changed, &cause) != 0) {
-			fprintf(stderr, "opsdeck budget: %s\nopsdeck budget: nothing was imported\n",
-			    cause);
+			fprintf(stderr, "opsdeck budget: %s\n"
+			    "opsdeck budget: nothing was imported\n", cause);
 			free(cause);
 		} else {
 			printf("%s: %zu jobs of %zu accounts; %zu added use on %s\n", file,
@@ -657,6 +681,10 @@ budget_import_sacct(struct budget_opts *o, const char *file)
 	return rc;
 }
 
+/*
+ * `budget import`: parse and resolve the whole ledger against the plan
+ * before touching the cache; then one transaction. Returns the exit status.
+ */
 static int
 budget_import(struct budget_opts *o, const char *file)
 {
@@ -695,10 +723,12 @@ budget_import(struct budget_opts *o, const char *file)
 	if (st != NULL) {
 		size_t added, dup;
 		if (budget_store_import(st, p, &l, file, &added, &dup, &cause) != 0) {
-			fprintf(stderr, "%s:%s\nopsdeck budget: nothing was imported\n", file, cause);
+			fprintf(stderr, "%s:%s\nopsdeck budget: nothing was imported\n", file,
+			    cause);
 			free(cause);
 		} else {
-			printf("%s: %zu rows imported, %zu already in the cache\n", file, added, dup);
+			printf("%s: %zu rows imported, %zu already in the cache\n", file, added,
+			    dup);
 			rc = 0;
 		}
 		store_close(st);
@@ -711,6 +741,10 @@ out:
 	return rc;
 }
 
+/*
+ * `opsdeck budget SUBCOMMAND [OPTIONS]`: argv[0] is "budget". Returns 0, 1
+ * (a message was printed) or EXIT_USAGE.
+ */
 int
 cmd_budget(int argc, char **argv)
 {

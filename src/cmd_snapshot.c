@@ -14,6 +14,7 @@
 #include "opsdeck/cmd.h"
 #include "opsdeck/collector.h"
 #include "opsdeck/json.h"
+#include "opsdeck/testbed.h"
 
 enum snapshot_format { FMT_TABLE, FMT_JSON, FMT_CSV };
 
@@ -35,8 +36,49 @@ usage(void)
 	    "  -h, --help             show this help\n");
 }
 
+/* The devices behind a test-bed controller, from the cache: "devices":[...]. */
 static void
-json_host(struct buf *b, const struct host_status *h)
+json_devices(struct buf *b, struct store *st, const struct host_status *h)
+{
+	struct device *v = NULL;
+	size_t n = 0;
+	char *cause = NULL, since[40];
+
+	if (devices_store_get(st, h->name, &v, &n, &cause) != 0) {
+		fprintf(stderr, "opsdeck snapshot: %s: devices: %s\n", h->name, cause);
+		free(cause);
+	}
+	json_key(b, "devices", 0);
+	buf_append(b, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_append(b, ",", 1);
+		buf_append(b, "{", 1);
+		json_key(b, "id", 1);
+		json_str(b, v[i].id);
+		json_key(b, "name", 0);
+		json_str(b, v[i].name);
+		json_key(b, "kind", 0);
+		json_str(b, v[i].kind);
+		json_key(b, "state", 0);
+		json_str(b, device_state_name(v[i].state));
+		json_key(b, "since", 0);
+		if (v[i].since_ms > 0) {
+			testbed_format_time(v[i].since_ms, since, sizeof since);
+			json_str(b, since);
+		} else {
+			json_str(b, NULL);
+		}
+		json_key(b, "message", 0);
+		json_str(b, v[i].message);
+		buf_append(b, "}", 1);
+	}
+	buf_append(b, "]", 1);
+	devices_free(v, n);
+}
+
+static void
+json_host(struct buf *b, struct store *st, const struct host_status *h)
 {
 	char when[40];
 
@@ -140,17 +182,19 @@ json_host(struct buf *b, const struct host_status *h)
 		buf_append(b, "}", 1);
 	}
 	buf_append(b, "]", 1);
+	if (h->kind == GROUP_TESTBED)
+		json_devices(b, st, h);
 	buf_append(b, "}", 1);
 }
 
 static void
-print_json(const struct host_status *v, size_t n, struct buf *b)
+print_json(struct store *st, const struct host_status *v, size_t n, struct buf *b)
 {
 	buf_append(b, "{\"hosts\":[", 10);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			buf_append(b, ",\n", 2);
-		json_host(b, &v[i]);
+		json_host(b, st, &v[i]);
 	}
 	buf_append(b, "]}\n", 3);
 }
@@ -312,7 +356,7 @@ cmd_snapshot(int argc, char **argv)
 	buf_init(&out, 0);
 	switch (fmt) {
 	case FMT_JSON:
-		print_json(v, n, &out);
+		print_json(st, v, n, &out);
 		break;
 	case FMT_CSV:
 		print_csv(v, n, &out);

@@ -6,10 +6,11 @@
  * - the publisher: collector_run()'s caller, or the thread of
  *   collector_start(). Every tick it copies the statuses that changed, writes
  *   them to the store in one transaction and writes a byte to wake_fd.
- * - up to COLLECTOR_MAX_WORKERS poll workers. Each owns a fixed subset of the
+ * - up to COLLECTOR_MAX_WORKERS workers. Each owns a fixed subset of the
  *   hosts: their pipes or SSH sessions, frame readers, reports, deadlines and
- *   back-off. A worker polls all its connections at once; nothing it does
- *   blocks on one host.
+ *   back-off. A worker waits on all its connections at once (epoll, so a
+ *   wake-up costs what is ready, not what is open) and reads them with
+ *   non-blocking calls; nothing it does blocks on one host.
  * - up to COLLECTOR_MAX_CONNECTORS connect threads: blocking TCP connect,
  *   key exchange, host-key check, authentication and exec for SSH hosts, with
  *   our own deadlines. An established stream is handed to the host's worker
@@ -31,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,6 +41,8 @@
 #include <unistd.h>
 
 #include "opsdeck/collector.h"
+#include "opsdeck/alert.h"
+#include "opsdeck/testbed.h"
 #include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
 #include "opsdeck/sanitize.h"
@@ -55,6 +59,8 @@ extern char **environ;
 #define WORKER_MAX_WAIT_MS	1000
 #define WORKER_BATCH_MS		20	/* after a busy round, gather input this long */
 #define WORKER_BULK_BYTES	(16 * 1024)	/* ...unless a host sent this much in it */
+#define WORKER_EVENTS		256		/* epoll events taken per wait */
+#define WAKE_TOKEN		UINT64_MAX	/* epoll data of the wake pipe */
 
 enum phase { PH_IDLE, PH_CONNECTING, PH_STREAMING };
 
@@ -87,6 +93,8 @@ struct chost {
 	int			 flood;
 	int			 more;		/* read budget ran out: read again soon */
 	size_t			 last_read;	/* bytes taken in the latest read round */
+	uint64_t		 read_round;	/* the worker round that last read it */
+	int			 watched;	/* fd is in the worker's epoll set */
 	struct host_report	 cur, prev;
 	int			 have_prev;
 	int64_t			 prev_mono;
@@ -104,10 +112,15 @@ struct chost {
 
 	/* Shared, under c->lock. */
 	struct host_status	 st;
+	struct testbed_report	*tb_pending;	/* the latest controller report, not yet stored */
 	int			 dirty;
 	int			 cycles;	/* good cycles since collector_new */
 	int			 settled;	/* failed at least once */
 	int			 sock;		/* socket being set up by a connector, or -1 */
+
+	/* The collector thread's own (publish): a controller's known devices. */
+	struct device		*devs;
+	size_t			 ndevs;
 };
 
 struct inbox_item {
@@ -122,6 +135,7 @@ struct worker {
 	pthread_t		 thr;
 	int			 started;
 	int			 wake[2];
+	int			 epfd;		/* epoll set: wake[0] and every streaming fd */
 	size_t			*hosts;
 	size_t			 nhosts;
 	pthread_mutex_t		 inbox_lock;
@@ -164,6 +178,9 @@ struct collector {
 
 	char			*store_error;	/* latest store failure, under lock */
 };
+
+static void worker_watch(struct chost *ch);
+static void worker_unwatch(struct chost *ch);
 
 static void
 set_cloexec_nonblock(int fd, int nonblock)
@@ -306,6 +323,15 @@ publish_cycle(struct chost *ch)
 	ch->st.state = HOST_UP;
 	ch->st.error[0] = '\0';
 	ch->st.state_since_ms = old == HOST_UP ? since : now_wall_ms();
+	if (ch->cur.testbed != NULL) {
+		/* The devices go to the store with the next tick (publish). */
+		if (ch->tb_pending != NULL) {
+			testbed_report_free(ch->tb_pending);
+			free(ch->tb_pending);
+		}
+		ch->tb_pending = ch->cur.testbed;
+		ch->cur.testbed = NULL;
+	}
 	ch->dirty = 1;
 	ch->cycles++;
 	pthread_mutex_unlock(&c->lock);
@@ -349,6 +375,7 @@ local_kill(struct chost *ch)
 static void
 stream_close(struct chost *ch, int graceful)
 {
+	worker_unwatch(ch);
 	if (ch->cg->g->local)
 		local_kill(ch);
 	if (ch->ss != NULL) {
@@ -589,6 +616,7 @@ local_start(struct chost *ch)
 	set_cloexec_nonblock(p[0], 1);
 	ch->pid = pid;
 	ch->fd = p[0];
+	worker_watch(ch);
 	ch->phase = PH_STREAMING;
 	ch->stream_mono = now_mono_ms();
 	ch->last_frame_mono = 0;
@@ -673,6 +701,42 @@ host_check_deadlines(struct chost *ch, int64_t now, int64_t *next)
 	}
 }
 
+/* Registers a streaming host's fd with its worker's epoll set. */
+static void
+worker_watch(struct chost *ch)
+{
+	struct epoll_event e;
+
+	memset(&e, 0, sizeof e);
+	e.events = EPOLLIN;
+	e.data.u64 = ch->idx;
+	if (epoll_ctl(ch->w->epfd, EPOLL_CTL_ADD, ch->fd, &e) != 0)
+		fatal("epoll_ctl: %s", strerror(errno));
+	ch->watched = 1;
+}
+
+static void
+worker_unwatch(struct chost *ch)
+{
+	if (ch->watched && ch->fd >= 0)
+		epoll_ctl(ch->w->epfd, EPOLL_CTL_DEL, ch->fd, NULL);
+	ch->watched = 0;
+}
+
+/* Reads one host once per round; *bulk gets the largest amount read. */
+static void
+worker_read(struct chost *ch, uint64_t round, size_t *bulk)
+{
+	ch->read_round = round;
+	ch->last_read = 0;
+	if (ch->ss != NULL)
+		ssh_read(ch);
+	else
+		local_read(ch);
+	if (ch->last_read > *bulk)
+		*bulk = ch->last_read;
+}
+
 /* Takes the connectors' results for this worker's hosts. */
 static void
 worker_take_inbox(struct worker *w)
@@ -691,6 +755,7 @@ worker_take_inbox(struct worker *w)
 		if (items[i].ss != NULL) {
 			ch->ss = items[i].ss;
 			ch->fd = ssh_stream_fd(ch->ss);
+			worker_watch(ch);
 			ch->phase = PH_STREAMING;
 			ch->stream_mono = now_mono_ms();
 			ch->last_frame_mono = 0;
@@ -711,19 +776,16 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct collector *c = w->c;
-	struct pollfd *pfd = xcalloc(w->nhosts + 1, sizeof *pfd);
-	struct chost **who = xcalloc(w->nhosts + 1, sizeof *who);
+	struct epoll_event ev[WORKER_EVENTS];
+	uint64_t round = 0;
 
 	while (!atomic_load(&c->stopping)) {
 		worker_take_inbox(w);
 		int64_t now = now_mono_ms();
 		int64_t next = now + WORKER_MAX_WAIT_MS;
-		size_t n = 0;
 		int more = 0;
 
-		pfd[n].fd = w->wake[0];
-		pfd[n].events = POLLIN;
-		who[n++] = NULL;
+		round++;
 		for (size_t i = 0; i < w->nhosts; i++) {
 			struct chost *ch = &c->hosts[w->hosts[i]];
 			if (ch->phase == PH_IDLE) {
@@ -734,58 +796,46 @@ worker_main(void *arg)
 				if (ch->phase == PH_IDLE && ch->retry_mono < next)
 					next = ch->retry_mono;
 			}
-			if (ch->phase != PH_STREAMING)
-				continue;
-			pfd[n].fd = ch->fd;
-			pfd[n].events = POLLIN;
-			pfd[n].revents = 0;
-			who[n++] = ch;
-			if (ch->more)
+			if (ch->phase == PH_STREAMING && ch->more)
 				more = 1;
 		}
 		int timeout = more ? 0 : (int)OD_MAX(0, OD_MIN(next - now, WORKER_MAX_WAIT_MS));
-		int64_t round = now_mono_ms();
-		int r = poll(pfd, n, timeout);
+		int64_t start = now_mono_ms();
+		int r = epoll_wait(w->epfd, ev, WORKER_EVENTS, timeout);
 		if (r < 0 && errno != EINTR)
-			fatal("poll: %s", strerror(errno));
-		if (pfd[0].revents & POLLIN)
-			drain_fd(w->wake[0]);
+			fatal("epoll_wait: %s", strerror(errno));
 		size_t bulk = 0;
-		for (size_t i = 1; i < n; i++) {
-			struct chost *ch = who[i];
-			if (ch->phase != PH_STREAMING)
+		int busy = 0;
+		for (int i = 0; i < r; i++) {
+			if (ev[i].data.u64 == WAKE_TOKEN) {
+				drain_fd(w->wake[0]);
 				continue;
-			ch->last_read = 0;
-			if (r <= 0 && !ch->more)
+			}
+			struct chost *ch = &c->hosts[ev[i].data.u64];
+			if (ch->phase != PH_STREAMING || ch->read_round == round)
 				continue;
-			if (!ch->more && !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			if (ch->ss != NULL)
-				ssh_read(ch);
-			else
-				local_read(ch);
-			if (ch->last_read > bulk)
-				bulk = ch->last_read;
+			busy = 1;
+			worker_read(ch, round, &bulk);
 		}
 		now = now_mono_ms();
 		next = INT64_MAX;
 		for (size_t i = 0; i < w->nhosts; i++) {
 			struct chost *ch = &c->hosts[w->hosts[i]];
+			if (ch->phase == PH_STREAMING && ch->more && ch->read_round != round)
+				worker_read(ch, round, &bulk);
 			if (ch->phase == PH_STREAMING)
 				host_check_deadlines(ch, now, &next);
 		}
 		/*
 		 * Frames of many hosts arrive spread over the interval: rather
-		 * than one poll() over every fd per arrival, let input gather
-		 * for a moment after a busy round. Costs at most
-		 * WORKER_BATCH_MS of latency, saves most of the polling. Not
-		 * while a host sends in bulk (a big frame, a flood): that
+		 * than a wake-up per arrival, let input gather for a moment
+		 * after a busy round. Costs at most WORKER_BATCH_MS of latency.
+		 * Not while a host sends in bulk (a big frame, a flood): that
 		 * would throttle it to one window per pause.
 		 */
-		if (r > 0 && bulk < WORKER_BULK_BYTES &&
-		    !(r == 1 && (pfd[0].revents & POLLIN)) &&
-		    now - round < WORKER_BATCH_MS && !atomic_load(&c->stopping))
-			poll(NULL, 0, (int)(WORKER_BATCH_MS - (now - round)));
+		if (busy && bulk < WORKER_BULK_BYTES && now - start < WORKER_BATCH_MS &&
+		    !atomic_load(&c->stopping))
+			poll(NULL, 0, (int)(WORKER_BATCH_MS - (now - start)));
 	}
 	worker_take_inbox(w);
 	for (size_t i = 0; i < w->nhosts; i++) {
@@ -793,8 +843,6 @@ worker_main(void *arg)
 		if (ch->phase == PH_STREAMING)
 			stream_close(ch, 1);
 	}
-	free(pfd);
-	free(who);
 	return NULL;
 }
 
@@ -953,6 +1001,13 @@ collector_new(const struct config *cfg, struct store *st, const struct collector
 		}
 	}
 	free(sshcfg);
+
+	/* Tables of the device and alert modules, outside any tick. */
+	if (st != NULL) {
+		char *cause = NULL;
+		if (devices_store_init(st, &cause) != 0 || alert_store_init(st, &cause) != 0)
+			c->store_error = cause;
+	}
 	return c;
 }
 
@@ -977,6 +1032,15 @@ transports_start(struct collector *c)
 		w->c = c;
 		w->seed = (unsigned)(now_mono_ms() ^ (int64_t)getpid() ^ (int64_t)(i * 7919));
 		make_pipe(w->wake);
+		w->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (w->epfd < 0)
+			fatal("epoll_create1: %s", strerror(errno));
+		struct epoll_event e;
+		memset(&e, 0, sizeof e);
+		e.events = EPOLLIN;
+		e.data.u64 = WAKE_TOKEN;
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake[0], &e) != 0)
+			fatal("epoll_ctl: %s", strerror(errno));
 		pthread_mutex_init(&w->inbox_lock, NULL);
 		w->hosts = xcalloc(c->nhosts / c->nworkers + 2, sizeof *w->hosts);
 	}
@@ -1038,6 +1102,7 @@ transports_stop(struct collector *c)
 			ch->phase = PH_IDLE;
 		}
 		w->ninbox = 0;
+		close(w->epfd);
 		close(w->wake[0]);
 		close(w->wake[1]);
 		pthread_mutex_destroy(&w->inbox_lock);
@@ -1048,6 +1113,25 @@ transports_stop(struct collector *c)
 	c->workers = NULL;
 	c->nworkers = 0;
 	c->transports_up = 0;
+}
+
+/*
+ * A test-bed controller's devices for this tick, in its transaction: the new
+ * report when the cycle brought one, `unknown` devices while the controller
+ * is not up (never their last `ok`). Other hosts: nothing. 0 or -1 with *cause.
+ */
+static int
+publish_devices(struct collector *c, struct chost *ch, const struct host_status *h,
+    const struct testbed_report *rep, char **cause)
+{
+	if (ch->cg->g->kind != GROUP_TESTBED)
+		return 0;
+	if (rep == NULL && (h->state == HOST_UP || h->state == HOST_CONNECTING ||
+	    h->state == HOST_STALE))
+		return 0;
+	return devices_ingest(c->st, c->cfg, h->name, &ch->devs, &ch->ndevs, rep,
+	    rep == NULL ? (h->error[0] ? h->error : host_state_name(h->state)) : NULL,
+	    now_wall_ms(), cause);
 }
 
 /*
@@ -1072,11 +1156,14 @@ publish(struct collector *c)
 	}
 	v = xcalloc(n, sizeof *v);
 	idx = xcalloc(n, sizeof *idx);
+	struct testbed_report **tb = xcalloc(n, sizeof *tb);
 	n = 0;
 	for (size_t k = 0; k < c->nhosts; k++) {
 		if (!c->hosts[k].dirty)
 			continue;
 		host_status_copy(&v[n], &c->hosts[k].st);
+		tb[n] = c->hosts[k].tb_pending;
+		c->hosts[k].tb_pending = NULL;
 		idx[n++] = k;
 		c->hosts[k].dirty = 0;
 	}
@@ -1091,9 +1178,12 @@ publish(struct collector *c)
 		char *cause = NULL;
 		if (store_begin(c->st, &cause) != 0)
 			ok = 0;
-		for (size_t i = 0; ok && i < n; i++)
-			if (store_put_status(c->st, &v[i], &cause) != 0)
+		for (size_t i = 0; ok && i < n; i++) {
+			if (store_put_status(c->st, &v[i], &cause) != 0 ||
+			    publish_devices(c, &c->hosts[idx[i]], &v[i], tb[i], &cause) != 0 ||
+			    alert_ingest_host(c->st, c->cfg, &v[i], now_wall_ms(), &cause) != 0)
 				ok = 0;
+		}
 		if (ok && store_commit(c->st, &cause) != 0)
 			ok = 0;
 		if (!ok) {
@@ -1113,26 +1203,37 @@ publish(struct collector *c)
 		}
 		free(cause);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		host_status_free(&v[i]);
+		if (tb[i] != NULL) {
+			testbed_report_free(tb[i]);
+			free(tb[i]);
+		}
+	}
+	free(tb);
 	free(v);
 	free(idx);
 	if (c->opts.wake_fd >= 0)
 		poke_fd(c->opts.wake_fd);
 }
 
-/* Counts hosts done for collector_run: *answered gets those with `frames` cycles. */
+/*
+ * Whether every host is done for collector_run (delivered `frames` cycles or
+ * failed once). *answered gets those with `frames` cycles (with at least one
+ * when frames is INT_MAX: run until told).
+ */
 static int
 all_done(struct collector *c, int frames, int *answered)
 {
 	int done = 1;
 	*answered = 0;
 	pthread_mutex_lock(&c->lock);
+	int need = frames == INT_MAX ? 1 : frames;
 	for (size_t k = 0; k < c->nhosts; k++) {
 		struct chost *ch = &c->hosts[k];
-		if (ch->cycles >= frames)
+		if (ch->cycles >= need)
 			(*answered)++;
-		else if (!ch->settled)
+		if (ch->cycles < frames && !ch->settled)
 			done = 0;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -1258,6 +1359,11 @@ collector_free(struct collector *c)
 		free(ch->seen);
 		host_status_free(&ch->figs);
 		host_status_free(&ch->st);
+		if (ch->tb_pending != NULL) {
+			testbed_report_free(ch->tb_pending);
+			free(ch->tb_pending);
+		}
+		devices_free(ch->devs, ch->ndevs);
 		if (!ch->cg->g->local)
 			ssh_target_free(&ch->target);
 	}

@@ -74,6 +74,7 @@ device_free(struct device *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* Deep copy of src into dst (not initialised before); dst owns its copies. */
 void
 device_copy(struct device *dst, const struct device *src)
 {
@@ -340,6 +341,10 @@ devices_track_report(const struct device *prev, size_t nprev,
 	track_cap(out, DEVICES_MAX_TRACKED);
 }
 
+/*
+ * See testbed.h. The message is the same for every device, sanitised once;
+ * a repeated call with the same reason changes nothing.
+ */
 void
 devices_track_unknown(const struct device *prev, size_t nprev, int64_t now_ms,
     const char *why, struct device_update *out)

@@ -188,6 +188,7 @@ static const char *const devices_tables[] = {
 	"tb_controllers", "tb_devices", "tb_transitions", "tb_metric_samples", "tb_acks", NULL
 };
 
+/* See testbed.h. Cheap when the tables exist: one lookup per table. */
 int
 devices_store_init(struct store *st, char **cause)
 {
@@ -218,6 +219,7 @@ blob_put(unsigned char **p, size_t *len, size_t *cap, const void *src, size_t n)
 	*len += n;
 }
 
+/* The metrics of d as a blob (see above); malloc'd, NULL when none. */
 static unsigned char *
 metrics_encode(const struct device *d, size_t *len)
 {
@@ -278,6 +280,10 @@ metrics_decode(struct device *d, const unsigned char *p, size_t len)
 
 /* ---- writes ---------------------------------------------------------------------- */
 
+/*
+ * The controller's row: everything from a report (rep), or only reachable=0
+ * and the error when there was none. 0 or -1 with *cause.
+ */
 static int
 put_controller(struct store *st, const char *controller, const struct testbed_report *rep,
     const char *error, int64_t now, char **cause)
@@ -310,6 +316,7 @@ put_controller(struct store *st, const char *controller, const struct testbed_re
 	return rc;
 }
 
+/* Rows of the devices flagged `changed`; deletes the removed ones. 0 or -1. */
 static int
 put_devices(struct store *st, const char *controller, const struct device_update *u,
     char **cause)
@@ -360,6 +367,7 @@ put_devices(struct store *st, const char *controller, const struct device_update
 	return rc;
 }
 
+/* One row per transition of the update. 0 or -1 with *cause. */
 static int
 put_transitions(struct store *st, const char *controller, const struct device_update *u,
     char **cause)
@@ -424,6 +432,10 @@ put_samples(struct store *st, const char *controller, const struct device_update
 	return rc;
 }
 
+/*
+ * See testbed.h. Controller, devices, transitions and samples go in one
+ * transaction (the caller's when open), all or nothing.
+ */
 int
 devices_store_put(struct store *st, const char *controller, const struct testbed_report *rep,
     const char *error, const struct device_update *u, int64_t now_ms, char **cause)
@@ -473,6 +485,7 @@ device_from_row(sqlite3_stmt *s, int col, struct device *d)
 		metrics_decode(d, blob, (size_t)blen);
 }
 
+/* See testbed.h. The cache's devices of controller, sorted by id. */
 int
 devices_store_get(struct store *st, const char *controller, struct device **out, size_t *n,
     char **cause)
@@ -584,7 +597,8 @@ view_acks(struct store *st, struct devices_view *v, char **cause)
 		int as = device_state_parse(dbx_col_text(s, 5));
 		r->ack.state = as >= 0 ? (enum device_state)as : DEVICE_UNKNOWN;
 		r->ack.since_ms = sqlite3_column_int64(s, 6);
-		r->acked = r->ack.state == r->dev.state && r->ack.since_ms == r->dev.since_ms;
+		/* it covers the current state unless the device changed state since */
+		r->acked = r->ack.state == r->dev.state && r->ack.ts_ms >= r->dev.since_ms;
 	}
 	sqlite3_finalize(s);
 	free(idx);
@@ -596,6 +610,10 @@ view_acks(struct store *st, struct devices_view *v, char **cause)
 	return 0;
 }
 
+/*
+ * See testbed.h. Four queries: controllers, counts per (controller, state),
+ * filtered devices, latest acknowledgements; sectors are summed here.
+ */
 int
 devices_store_view(struct store *st, const struct devices_filter *f,
     struct devices_view *out, char **cause)
@@ -734,6 +752,7 @@ devices_transitions_free(struct device_transition *v, size_t n)
 	free(v);
 }
 
+/* See testbed.h. Newest first; `from` of a first sighting is DEVICE_NONE. */
 int
 devices_store_transitions(struct store *st, const char *controller, const char *device,
     size_t max, struct device_transition **out, size_t *n, char **cause)
@@ -779,6 +798,7 @@ devices_store_transitions(struct store *st, const char *controller, const char *
 	return 0;
 }
 
+/* See testbed.h. A NULL value (no reading) reads as NaN. */
 int
 devices_store_metric(struct store *st, const char *controller, const char *device,
     const char *metric, int64_t from_ms, int64_t to_ms, struct device_point **out, size_t *n,
@@ -824,6 +844,10 @@ devices_store_metric(struct store *st, const char *controller, const char *devic
 
 /* ---- acknowledgements -------------------------------------------------------- */
 
+/*
+ * See testbed.h. Records the device's current state and its since with the
+ * note, so the pane can tell whether the acknowledgement still applies.
+ */
 int
 devices_store_ack(struct store *st, const char *controller, const char *device,
     const char *note, int64_t now_ms, char **cause)
@@ -902,6 +926,7 @@ devices_acks_free(struct device_ack *v, size_t n)
 	free(v);
 }
 
+/* See testbed.h. Caller frees with devices_acks_free. */
 int
 devices_store_acks(struct store *st, const char *controller, const char *device, size_t max,
     struct device_ack **out, size_t *n, char **cause)
@@ -946,6 +971,7 @@ devices_store_acks(struct store *st, const char *controller, const char *device,
 	return 0;
 }
 
+/* See testbed.h. Transitions and samples only; devices stay. */
 int
 devices_store_prune(struct store *st, int64_t before_ms, char **cause)
 {
@@ -974,6 +1000,10 @@ devices_store_prune(struct store *st, int64_t before_ms, char **cause)
 
 /* ---- the collector's step ------------------------------------------------------ */
 
+/*
+ * See testbed.h. The order matters: track, store, then alerts from the new
+ * list, so an alert never refers to a state the cache does not have.
+ */
 int
 devices_ingest(struct store *st, const struct config *cfg, const char *controller,
     struct device **known, size_t *nknown, const struct testbed_report *rep, const char *why,

@@ -27,6 +27,7 @@
 
 #include "opsdeck/budget.h"
 #include "opsdeck/buf.h"
+#include "opsdeck/sanitize.h"
 #include "opsdeck/util.h"
 
 enum { COL_DATE, COL_PROGRAMME, COL_ITEM, COL_AMOUNT, COL_VENDOR, COL_MEMO, NCOLS };
@@ -99,7 +100,8 @@ csv_next(struct csv *c, struct csv_rec *r, char **cause)
 		for (;;) {
 			if (c->pos >= c->len) {
 				if (quoted) {
-					*cause = xasprintf("%d: unterminated quoted field", r->line);
+					*cause = xasprintf("%d: unterminated quoted field",
+					    r->line);
 					return -1;
 				}
 				return 1;
@@ -113,9 +115,10 @@ csv_next(struct csv *c, struct csv_rec *r, char **cause)
 				}
 				c->pos++;
 				quoted = 0;
-				if (c->pos < c->len && c->p[c->pos] != ',' && c->p[c->pos] != '\n' &&
-				    c->p[c->pos] != '\r') {
-					*cause = xasprintf("%d: text after a closing quote", c->line);
+				if (c->pos < c->len && c->p[c->pos] != ',' &&
+				    c->p[c->pos] != '\n' && c->p[c->pos] != '\r') {
+					*cause = xasprintf("%d: text after a closing quote",
+					    c->line);
 					return -1;
 				}
 				continue;
@@ -125,9 +128,10 @@ csv_next(struct csv *c, struct csv_rec *r, char **cause)
 				break;
 			}
 			if (!quoted && (ch == '\n' || ch == '\r')) {
-				if (ch == '\r' && (c->pos + 1 >= c->len || c->p[c->pos + 1] != '\n')) {
-					*cause = xasprintf("%d: carriage return without a line feed",
-					    c->line);
+				if (ch == '\r' && (c->pos + 1 >= c->len ||
+				    c->p[c->pos + 1] != '\n')) {
+					*cause = xasprintf("%d: carriage return without a "
+					    "line feed", c->line);
 					return -1;
 				}
 				c->pos += ch == '\r' ? 2 : 1;
@@ -135,23 +139,25 @@ csv_next(struct csv *c, struct csv_rec *r, char **cause)
 				return 1;
 			}
 			if (!quoted && ch == '"') {
-				*cause = xasprintf("%d: a quote inside an unquoted field (quote the "
-				    "whole field and double the quote)", c->line);
+				*cause = xasprintf("%d: a quote inside an unquoted field "
+				    "(quote the whole field and double the quote)", c->line);
 				return -1;
 			}
 			if (ch == '\n') {
 				c->line++;
 			} else if (ch < 0x20 && ch != '\t' && ch != '\r') {
-				*cause = xasprintf("%d: control character 0x%02x in a field", c->line, ch);
+				*cause = xasprintf("%d: control character 0x%02x in a field",
+				    c->line, ch);
 				return -1;
 			} else if (ch == 0x7f) {
-				*cause = xasprintf("%d: control character 0x7f in a field", c->line);
+				*cause = xasprintf("%d: control character 0x7f in a field",
+				    c->line);
 				return -1;
 			}
 			size_t l = utf8_len((const unsigned char *)c->p + c->pos, c->len - c->pos);
 			if (l == 0) {
-				*cause = xasprintf("%d: invalid UTF-8 (byte 0x%02x); save the ledger "
-				    "as UTF-8", c->line, ch);
+				*cause = xasprintf("%d: invalid UTF-8 (byte 0x%02x); save the "
+				    "ledger as UTF-8", c->line, ch);
 				return -1;
 			}
 			if (f->len + l > LEDGER_MAX_FIELD) {
@@ -163,6 +169,14 @@ csv_next(struct csv *c, struct csv_rec *r, char **cause)
 			c->pos += l;
 		}
 	}
+}
+
+/* A sanitised copy of s cut to about 60 bytes on a character boundary, for messages. */
+static const char *
+show(char *buf, size_t len, const char *s)
+{
+	sanitize_text(buf, len < 64 ? len : 64, s, strlen(s));
+	return buf;
 }
 
 /* Copy of s with blanks (space, tab, CR, LF) trimmed and inner runs made one space. */
@@ -264,6 +278,9 @@ ledger_keys(struct ledger *l)
 	free(ref);
 }
 
+/*
+ * See budget.h. All or nothing: the first bad record frees every row.
+ */
 int
 ledger_parse(const char *data, size_t len, struct ledger *out, char **cause)
 {
@@ -271,7 +288,7 @@ ledger_parse(const char *data, size_t len, struct ledger *out, char **cause)
 	struct csv_rec rec;
 	int map[NCOLS];
 	int rc;
-	char *why = NULL;
+	char *why = NULL, q[64];
 
 	memset(out, 0, sizeof *out);
 	if (len > LEDGER_MAX_BYTES) {
@@ -301,9 +318,9 @@ ledger_parse(const char *data, size_t len, struct ledger *out, char **cause)
 			if (strcasecmp(name, col_names[k]) == 0)
 				break;
 		if (k == NCOLS || map[k] >= 0) {
-			why = xasprintf("%d: %s column '%.40s' in the header (expected date, "
+			why = xasprintf("%d: %s column '%s' in the header (expected date, "
 			    "programme, item, amount, vendor, memo)", rec.line,
-			    k == NCOLS ? "unknown" : "repeated", name);
+			    k == NCOLS ? "unknown" : "repeated", show(q, sizeof q, name));
 			free(name);
 			goto fail;
 		}
@@ -320,8 +337,8 @@ ledger_parse(const char *data, size_t len, struct ledger *out, char **cause)
 	size_t cap = 0;
 	while ((rc = csv_next(&c, &rec, &why)) == 1) {
 		if (rec.nf != NCOLS) {
-			why = xasprintf("%d: %d fields, expected %d (date, programme, item, amount, "
-			    "vendor, memo)", rec.line, rec.nf, NCOLS);
+			why = xasprintf("%d: %d fields, expected %d (date, programme, item, "
+			    "amount, vendor, memo)", rec.line, rec.nf, NCOLS);
 			goto fail;
 		}
 		if (out->nrows >= LEDGER_MAX_ROWS) {
@@ -338,7 +355,8 @@ ledger_parse(const char *data, size_t len, struct ledger *out, char **cause)
 		struct ledger_row r = { .line = rec.line };
 		char *t = norm_text(fv[COL_DATE], fl[COL_DATE]);
 		if (budget_date_parse(t, strlen(t), &r.day) != 0) {
-			why = xasprintf("%d: bad date '%.40s' (expected YYYY-MM-DD)", rec.line, t);
+			why = xasprintf("%d: bad date '%s' (expected YYYY-MM-DD)", rec.line,
+			    show(q, sizeof q, t));
 			free(t);
 			goto fail;
 		}
@@ -347,7 +365,8 @@ ledger_parse(const char *data, size_t len, struct ledger *out, char **cause)
 		if (budget_parse_amount(fv[COL_AMOUNT], fl[COL_AMOUNT], AMOUNT_NEGATIVE, &r.amount,
 		    &awhy) != 0) {
 			t = norm_text(fv[COL_AMOUNT], fl[COL_AMOUNT]);
-			why = xasprintf("%d: bad amount '%.40s': %s", rec.line, t, awhy);
+			why = xasprintf("%d: bad amount '%s': %s", rec.line, show(q, sizeof q, t),
+			    awhy);
 			free(t);
 			goto fail;
 		}
@@ -380,21 +399,27 @@ fail:
 	return -1;
 }
 
+/*
+ * See budget.h. Keys are recomputed with the ids, so a row written with
+ * names and the same row written with ids are one row.
+ */
 int
 ledger_resolve(struct ledger *l, const struct budget_plan *p, char **cause)
 {
+	char q[64];
+
 	for (size_t i = 0; i < l->nrows; i++) {
 		struct ledger_row *r = &l->rows[i];
 		const struct budget_programme *pg = budget_find_programme(p, r->programme);
 		if (pg == NULL) {
-			*cause = xasprintf("%d: unknown programme '%.60s' (not in the plan %s)",
-			    r->line, r->programme, p->path);
+			*cause = xasprintf("%d: unknown programme '%s' (not in the plan %s)",
+			    r->line, show(q, sizeof q, r->programme), p->path);
 			return -1;
 		}
 		const struct budget_item *it = NULL;
 		if (r->item[0] != '\0' && (it = budget_find_item(pg, r->item)) == NULL) {
-			*cause = xasprintf("%d: unknown item '%.60s' in programme '%s'", r->line,
-			    r->item, pg->id);
+			*cause = xasprintf("%d: unknown item '%s' in programme '%s'", r->line,
+			    show(q, sizeof q, r->item), pg->id);
 			return -1;
 		}
 		free(r->programme);

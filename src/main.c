@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,8 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* Writes to a closed pipe or socket (a host, the agent, `| head`) are errors, not deaths. */
+	signal(SIGPIPE, SIG_IGN);
 
 	if (argc < 2)
 		return cmd_console(argc, argv);

@@ -12,6 +12,7 @@
 
 #include "opsdeck/probe.h"
 #include "opsdeck/sanitize.h"
+#include "opsdeck/testbed.h"
 #include "opsdeck/util.h"
 
 /* Every probe; add one line here (and its extern in probe.h) for a new probe. */
@@ -19,6 +20,7 @@ const struct probe *const probe_table[] = {
 	&probe_linux,
 	&probe_nvidia,
 	&probe_ipmi,
+	&probe_testbed,
 	NULL,
 };
 
@@ -44,6 +46,10 @@ report_free(struct host_report *r)
 	free(r->linux.disks);
 	free(r->gpus);
 	free(r->sensors);
+	if (r->testbed != NULL) {
+		testbed_report_free(r->testbed);
+		free(r->testbed);
+	}
 	memset(r, 0, sizeof *r);
 }
 

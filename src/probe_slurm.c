@@ -27,7 +27,7 @@
 
 #define SLURM_NFIELDS 7
 #define SLURM_MAX_ELAPSED_S ((int64_t)100 * 366 * 86400)	/* a century */
-#define SLURM_MAX_COUNT 1000000					/* GPUs or nodes of one job */
+#define SLURM_MAX_COUNT 1000000		/* GPUs or nodes of one job */
 
 enum { F_JOBID, F_ACCOUNT, F_USER, F_PARTITION, F_ELAPSED, F_TRES, F_STATE };
 
@@ -125,6 +125,10 @@ slurm_sum(struct slurm_usage *u)
 	u->naccounts = n;
 }
 
+/*
+ * See budget.h. Blank lines are skipped; any other line must have the seven
+ * fields; *out is empty after an error.
+ */
 int
 slurm_parse_sacct(const char *data, size_t len, struct slurm_usage *out, char **cause)
 {
@@ -154,9 +158,9 @@ slurm_parse_sacct(const char *data, size_t len, struct slurm_usage *out, char **
 		if (nf == SLURM_NFIELDS + 1 && f[SLURM_NFIELDS].n == 0)
 			nf = SLURM_NFIELDS;	/* sacct -p: a trailing '|' */
 		if (nf != SLURM_NFIELDS) {
-			*cause = probe_cause("sacct", it.lineno, "%zu fields, expected %d (%s): '%s'",
-			    nf, SLURM_NFIELDS, SLURM_SACCT_FIELDS,
-			    probe_quote(q, sizeof q, line, n));
+			*cause = probe_cause("sacct", it.lineno,
+			    "%zu fields, expected %d (%s): '%s'", nf, SLURM_NFIELDS,
+			    SLURM_SACCT_FIELDS, probe_quote(q, sizeof q, line, n));
 			goto fail;
 		}
 		struct probe_tok id = probe_trim(f[F_JOBID].p, f[F_JOBID].n);
@@ -169,7 +173,8 @@ slurm_parse_sacct(const char *data, size_t len, struct slurm_usage *out, char **
 			continue;
 		}
 		if (out->njobs >= SLURM_MAX_JOBS) {
-			*cause = probe_cause("sacct", it.lineno, "more than %d jobs", SLURM_MAX_JOBS);
+			*cause = probe_cause("sacct", it.lineno, "more than %d jobs",
+			    SLURM_MAX_JOBS);
 			goto fail;
 		}
 		struct slurm_job j;

@@ -328,6 +328,10 @@ field(const char *s, size_t n, size_t *i, size_t w, int64_t *v)
 	return 0;
 }
 
+/*
+ * See testbed.h. Strict: fixed-width fields, real calendar dates (leap
+ * years), at most millisecond precision kept, years 1970-9999.
+ */
 int
 testbed_parse_time(const char *s, size_t n, int64_t *ms)
 {
@@ -391,6 +395,7 @@ testbed_parse_time(const char *s, size_t n, int64_t *ms)
 	return 0;
 }
 
+/* See testbed.h. Civil date from days since the epoch, without gmtime. */
 void
 testbed_format_time(int64_t ms, char *buf, size_t len)
 {
@@ -766,6 +771,7 @@ parse_top(struct tp *t, struct testbed_report *r)
 	return check_unique(t, r);
 }
 
+/* Frees what r owns and zeroes it; r itself belongs to the caller. */
 void
 testbed_report_free(struct testbed_report *r)
 {
@@ -847,12 +853,19 @@ out:
 int
 testbed_probe_parse(const char *data, size_t len, struct host_report *r, char **cause)
 {
-	struct testbed_report rep;
+	struct testbed_report *t = xcalloc(1, sizeof *t);
 
-	(void)r;
-	int rc = testbed_parse(data, len, &rep, cause);
-	testbed_report_free(&rep);
-	return rc;
+	if (testbed_parse(data, len, t, cause) != 0) {
+		testbed_report_free(t);
+		free(t);
+		return -1;
+	}
+	if (r->testbed != NULL) {
+		testbed_report_free(r->testbed);
+		free(r->testbed);
+	}
+	r->testbed = t;
+	return 0;
 }
 
 /* The group's `command:` replaces this one (config.h, struct group). */

@@ -692,7 +692,10 @@ proxy_failure(struct ssh_stream *s, enum host_state *state, char **cause)
 	return 0;
 }
 
-/* Error after a blocking libssh call: timeout when the deadline passed, else down. */
+/*
+ * Error after a blocking libssh call during `what`: timeout when the deadline
+ * passed, else down, unless the ProxyJump ssh said what went wrong.
+ */
 static int
 fail_ssh(struct ssh_stream *s, const char *what, enum host_state *state, char **cause)
 {
@@ -704,8 +707,10 @@ fail_ssh(struct ssh_stream *s, const char *what, enum host_state *state, char **
 		*state = HOST_TIMEOUT;
 		*cause = xasprintf("%s timed out after %s", what, d);
 	} else {
+		const char *e = ssh_get_error(s->session);
 		*state = HOST_DOWN;
-		*cause = xasprintf("%s failed: %s", what, ssh_get_error(s->session));
+		*cause = xasprintf("connection lost during %s: %s", what,
+		    e != NULL && *e ? e : "unknown error");
 	}
 	return -1;
 }
@@ -782,6 +787,23 @@ check_host_key(struct ssh_stream *s, enum host_state *state, char **cause)
 	}
 }
 
+/*
+ * libssh's passphrase callback: always refuse. Without one, an encrypted PEM
+ * key would make OpenSSL prompt on the terminal (the console's terminal).
+ */
+static int
+no_passphrase(const char *prompt, char *buf, size_t len, int echo, int verify,
+    void *userdata)
+{
+	(void)prompt;
+	(void)echo;
+	(void)verify;
+	(void)userdata;
+	if (len > 0)
+		buf[0] = '\0';
+	return -1;
+}
+
 /* Agent, then each key file. Never prompts. */
 static int
 authenticate(struct ssh_stream *s, enum host_state *state, char **cause)
@@ -809,7 +831,7 @@ authenticate(struct ssh_stream *s, enum host_state *state, char **cause)
 		if (stat(path, &sb) != 0)
 			continue;
 		buf_printf(&tried, "%s%s", tried.len ? ", " : "", path);
-		if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK) {
+		if (ssh_pki_import_privkey_file(path, NULL, no_passphrase, NULL, &key) != SSH_OK) {
 			buf_printf(&tried, " (unreadable or has a passphrase)");
 			continue;
 		}

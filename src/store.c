@@ -179,8 +179,10 @@ hash_str(const char *s)
 void
 smap_clear(struct smap *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
+	for (size_t i = 0; i < m->cap; i++) {
 		free(m->e[i].key);
+		free(m->e[i].bits);
+	}
 	free(m->e);
 	m->e = NULL;
 	m->cap = m->n = 0;
@@ -230,70 +232,40 @@ smap_put(struct smap *m, const char *key)
 		i = (i + 1) & (m->cap - 1);
 	m->e[i].key = xstrdup(key);
 	m->e[i].v[0] = m->e[i].v[1] = m->e[i].v[2] = 0;
+	m->e[i].bits = NULL;
+	m->e[i].nwords = 0;
 	m->n++;
 	return &m->e[i];
 }
 
-static size_t
-hash_int(int64_t k, size_t cap)
-{
-	/* splitmix64's finaliser: every key bit reaches the low bits. */
-	uint64_t h = (uint64_t)k;
-	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
-	h ^= h >> 31;
-	return (size_t)h & (cap - 1);
-}
-
-void
-iset_clear(struct iset *s)
-{
-	free(s->k);
-	s->k = NULL;
-	s->cap = s->n = 0;
-}
-
 int
-iset_has(const struct iset *s, int64_t k)
+smap_bit(const struct smap_ent *e, int64_t i)
 {
-	if (s->cap == 0)
-		return 0;
-	for (size_t i = hash_int(k, s->cap);; i = (i + 1) & (s->cap - 1)) {
-		if (s->k[i] == INT64_MIN)
-			return 0;
-		if (s->k[i] == k)
-			return 1;
-	}
+	size_t w = (size_t)i / 64;
+	return i >= 0 && w < e->nwords && (e->bits[w] >> (i % 64) & 1);
 }
 
 void
-iset_add(struct iset *s, int64_t k)
+smap_set_bit(struct smap_ent *e, int64_t i)
 {
-	if (k == INT64_MIN || iset_has(s, k))
+	size_t w = (size_t)i / 64;
+	if (i < 0)
 		return;
-	if ((s->n + 1) * 10 > s->cap * 7) {
-		struct iset old = *s;
-		s->cap = old.cap ? old.cap * 2 : 256;
-		s->k = xmalloc(s->cap * sizeof *s->k);
-		for (size_t i = 0; i < s->cap; i++)
-			s->k[i] = INT64_MIN;
-		s->n = 0;
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.k[i] != INT64_MIN)
-				iset_add(s, old.k[i]);
-		free(old.k);
+	if (w >= e->nwords) {
+		size_t n = OD_MAX(w + 1, e->nwords * 2);
+		e->bits = xreallocarray(e->bits, n, sizeof *e->bits);
+		memset(e->bits + e->nwords, 0, (n - e->nwords) * sizeof *e->bits);
+		e->nwords = n;
 	}
-	size_t i = hash_int(k, s->cap);
-	while (s->k[i] != INT64_MIN)
-		i = (i + 1) & (s->cap - 1);
-	s->k[i] = k;
-	s->n++;
+	e->bits[w] |= (uint64_t)1 << (i % 64);
 }
 
 sqlite3_stmt *
 store_stmt(struct store *st, enum store_stmt which)
 {
 	if (st->stmt[which] == NULL) {
+		if (stmt_sql[which] == NULL)
+			fatal("store: statement %d has no SQL", (int)which);
 		if (sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
 		    &st->stmt[which], NULL) != SQLITE_OK)
 			fatal("store: cannot prepare statement %d: %s", (int)which,
@@ -653,7 +625,6 @@ store_free_struct(struct store *st)
 		sqlite3_close_v2(st->db);
 	smap_clear(&st->hosts);
 	smap_clear(&st->metrics);
-	iset_clear(&st->series);
 	store_pending_free(st);
 	if (st->lock_fd >= 0) {
 		if (ftruncate(st->lock_fd, 0) != 0) {

@@ -16,10 +16,15 @@
 
 #include "opsdeck/store.h"
 
-/* A string-keyed open-addressing hash map to three int64 values. */
+/*
+ * A string-keyed open-addressing hash map to three int64 values and an
+ * optional bitset (the host cache keeps the ids of the metrics it has seen).
+ */
 struct smap_ent {
 	char		*key;		/* owned, NULL: empty slot */
 	int64_t		 v[3];
+	uint64_t	*bits;		/* owned, may be NULL */
+	size_t		 nwords;
 };
 
 struct smap {
@@ -32,16 +37,9 @@ void		 smap_clear(struct smap *m);
 struct smap_ent	*smap_get(const struct smap *m, const char *key);
 /* The entry for key, created with zero values if absent. Same validity. */
 struct smap_ent	*smap_put(struct smap *m, const char *key);
-
-/* A set of int64 keys (series as host_id << 32 | metric_id). */
-struct iset {
-	int64_t		*k;		/* INT64_MIN: empty */
-	size_t		 cap, n;
-};
-
-void iset_clear(struct iset *s);
-int  iset_has(const struct iset *s, int64_t k);
-void iset_add(struct iset *s, int64_t k);
+/* Bit i of an entry's bitset. */
+int		 smap_bit(const struct smap_ent *e, int64_t i);
+void		 smap_set_bit(struct smap_ent *e, int64_t i);
 
 /* The prepared statements kept for the life of a store. */
 enum store_stmt {
@@ -57,6 +55,8 @@ enum store_stmt {
 	SQ_METRIC_INSERT,
 	SQ_SERIES_INSERT,
 	SQ_SAMPLE_INSERT,
+	SQ_SAMPLE_INSERT4,	/* 4 rows per statement, SQL built by store_write.c */
+	SQ_SAMPLE_INSERT16,	/* 16 rows */
 	SQ_COUNT
 };
 
@@ -69,9 +69,8 @@ struct store {
 	sqlite3_stmt	*stmt[SQ_COUNT];
 
 	/* Caches of ids; cleared on rollback since the rows may be gone. */
-	struct smap	 hosts;		/* name -> id, state, sample_ms */
+	struct smap	 hosts;		/* name -> id, state, sample_ms; bits: its series */
 	struct smap	 metrics;	/* name -> id */
-	struct iset	 series;	/* known (host_id, metric_id) */
 
 	/* Transaction state for the current tick. */
 	int		 in_tx;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/buf.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
 #include "store_int.h"
@@ -111,11 +112,16 @@ store_pending_dirty(const struct store *st, const struct host_status ***out)
 
 /* ---- writing one status ------------------------------------------------- */
 
+#define METRIC_BATCH 256	/* samples gathered before they are inserted */
+
 struct metric_ctx {
 	struct store	*st;
-	int64_t		 host_id;
+	struct smap_ent	*host;		/* the host's cache entry (its series bits) */
 	int64_t		 ts;
 	int		 rc;
+	size_t		 n;
+	int64_t		 mid[METRIC_BATCH];
+	double		 value[METRIC_BATCH];
 };
 
 /* The id of metric name, inserting it; 0 when the name is refused. */
@@ -156,40 +162,78 @@ metric_id(struct store *st, const char *name, int *rc)
 	return id;
 }
 
+/* The multi-row sample insert for `rows` rows (1, 4 or 16). */
+static sqlite3_stmt *
+sample_stmt(struct store *st, int rows)
+{
+	enum store_stmt which = rows == 16 ? SQ_SAMPLE_INSERT16 : rows == 4 ?
+	    SQ_SAMPLE_INSERT4 : SQ_SAMPLE_INSERT;
+	if (rows == 1 || st->stmt[which] != NULL)
+		return store_stmt(st, which);
+
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "INSERT OR REPLACE INTO samples(host_id, ts, metric_id, value) VALUES ");
+	for (int i = 0; i < rows; i++)
+		buf_printf(&b, "%s(?1, ?2, ?%d, ?%d)", i ? ", " : "", 3 + 2 * i, 4 + 2 * i);
+	if (sqlite3_prepare_v3(st->db, buf_cstr(&b), -1, SQLITE_PREPARE_PERSISTENT,
+	    &st->stmt[which], NULL) != SQLITE_OK)
+		fatal("store: cannot prepare the sample insert: %s", sqlite3_errmsg(st->db));
+	buf_free(&b);
+	return st->stmt[which];
+}
+
+/* Inserts the gathered samples, 16, 4 or 1 rows per statement. */
+static void
+flush_metrics(struct metric_ctx *c)
+{
+	size_t i = 0;
+
+	while (i < c->n && c->rc == SQLITE_OK) {
+		int rows = c->n - i >= 16 ? 16 : c->n - i >= 4 ? 4 : 1;
+		sqlite3_stmt *s = sample_stmt(c->st, rows);
+		sqlite3_bind_int64(s, 1, c->host->v[0]);
+		sqlite3_bind_int64(s, 2, c->ts);
+		for (int k = 0; k < rows; k++, i++) {
+			sqlite3_bind_int64(s, 3 + 2 * k, c->mid[i]);
+			sqlite3_bind_double(s, 4 + 2 * k, c->value[i]);
+		}
+		int r = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (r != SQLITE_DONE)
+			c->rc = r;
+	}
+	c->n = 0;
+}
+
 static void
 put_metric(const char *name, double value, void *arg)
 {
 	struct metric_ctx *c = arg;
 	struct store *st = c->st;
-	int r;
 
 	if (c->rc != SQLITE_OK || !isfinite(value))
 		return;
 	int64_t mid = metric_id(st, name, &c->rc);
 	if (mid <= 0)
 		return;
-	int64_t key = c->host_id << 32 | mid;
-	if (!iset_has(&st->series, key)) {
+	if (!smap_bit(c->host, mid)) {
 		sqlite3_stmt *s = store_stmt(st, SQ_SERIES_INSERT);
-		sqlite3_bind_int64(s, 1, c->host_id);
+		sqlite3_bind_int64(s, 1, c->host->v[0]);
 		sqlite3_bind_int64(s, 2, mid);
-		r = sqlite3_step(s);
+		int r = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (r != SQLITE_DONE) {
 			c->rc = r;
 			return;
 		}
-		iset_add(&st->series, key);
+		smap_set_bit(c->host, mid);
 	}
-	sqlite3_stmt *s = store_stmt(st, SQ_SAMPLE_INSERT);
-	sqlite3_bind_int64(s, 1, c->host_id);
-	sqlite3_bind_int64(s, 2, mid);
-	sqlite3_bind_int64(s, 3, c->ts);
-	sqlite3_bind_double(s, 4, value);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (r != SQLITE_DONE)
-		c->rc = r;
+	if (c->n == METRIC_BATCH)
+		flush_metrics(c);
+	c->mid[c->n] = mid;
+	c->value[c->n] = value;
+	c->n++;
 }
 
 /* Steps a prepared statement that returns no rows and resets it. */
@@ -345,11 +389,19 @@ write_status(struct store *st, const struct host_status *h)
 	}
 
 	if (h->sample_ms > e->v[2]) {
-		struct metric_ctx c = { st, id, h->sample_ms, SQLITE_OK };
-		host_status_metrics(h, put_metric, &c);
-		if (c.rc != SQLITE_OK)
-			return c.rc;
-		/* put_metric may have grown other maps, never st->hosts: e is valid. */
+		/* put_metric may grow other maps, never st->hosts: e stays valid. */
+		struct metric_ctx *c = xmalloc(sizeof *c);
+		c->st = st;
+		c->host = e;
+		c->ts = h->sample_ms;
+		c->rc = SQLITE_OK;
+		c->n = 0;
+		host_status_metrics(h, put_metric, c);
+		flush_metrics(c);
+		rc = c->rc;
+		free(c);
+		if (rc != SQLITE_OK)
+			return rc;
 		e->v[2] = h->sample_ms;
 	}
 	e->v[1] = (int64_t)h->state;
@@ -364,7 +416,6 @@ caches_clear(struct store *st)
 {
 	smap_clear(&st->hosts);
 	smap_clear(&st->metrics);
-	iset_clear(&st->series);
 }
 
 /*

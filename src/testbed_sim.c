@@ -294,7 +294,7 @@ testbed_sim_report_n(const char *controller, int sector, uint64_t seed, int64_t 
 		buf_printf(&b, "    metrics:\n");
 		double temp = 38 + 6 * wave(mix(h, 1, 0), now_ms);
 		if ((fault_mode & TESTBED_SIM_HOT) && i == 1)
-			temp = 45 + (double)t / 1000.0 * 0.5;	/* past 80 C at 70 s */
+			temp = OD_MIN(95.0, 45 + (double)t / 1000.0 * 0.5);	/* past 80 C at 70 s */
 		put_metric(&b, "temp_c", "°C", temp, 1);
 		for (size_t m = 0; m < OD_ARRAY_LEN(k->m); m++) {
 			const struct sim_metric *sm = &k->m[m];

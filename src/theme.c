@@ -390,7 +390,8 @@ parse_attrs(const struct tnode *n, unsigned *out, struct diag *d)
 		return;
 	}
 	char *copy = xstrdup(n->value), *save = NULL;
-	for (char *w = strtok_r(copy, " ,\t", &save); w != NULL; w = strtok_r(NULL, " ,\t", &save)) {
+	for (char *w = strtok_r(copy, " ,\t", &save); w != NULL;
+	    w = strtok_r(NULL, " ,\t", &save)) {
 		size_t i;
 		for (i = 0; i < OD_ARRAY_LEN(attr_names); i++)
 			if (strcmp(w, attr_names[i].name) == 0)

@@ -4,7 +4,7 @@
 # output becomes compute use per tenant, month boundaries in Asia/Seoul.
 . "$top_srcdir/tests/lib.sh"
 tmpdir
-plan 24
+plan 25
 
 export HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_STATE_HOME="$T/state"
 PLAN="$top_srcdir/examples/budget.yaml"
@@ -78,6 +78,9 @@ check "auto01 used 384 GPU-hours in February" [ "$(gpu_used auto01 2021-02-28)" 
 check "the month turns in Seoul: none in March" [ "$(gpu_used auto01 2021-03-01)" = 0.00 ]
 check "none the day before the import" [ "$(gpu_used auto01 2021-02-27)" = 0.00 ]
 check "two accounts of one company add up" [ "$(gpu_used co-mobility 2021-02-28)" = 0.17 ]
+B report --plan "$PLAN" --cache "$C" --as-of 2021-02-28 --format json 2>/dev/null |
+    grep -q '"id":"auto03",[^}]*"gpus_running":4,"nodes_running":1,"jobs_running":1}'
+check "a running job's GPUs show as held by its tenant" [ $? -eq 0 ]
 B import --sacct --cache "$C" "$FIXTURES/budget/minimal.yaml" 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "sacct line 1: 1 fields, expected 7" "$T/err"
 check "output that is not sacct's is refused with its line" [ $? -eq 0 ]

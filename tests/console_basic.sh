@@ -3,7 +3,7 @@
 # and the offline status line; `q` and SIGTERM restore the terminal.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 14
+plan 20
 
 fill || { not_ok "console_fill"; exit 1; }
 if console_start 120 40; then ok "console starts at 120x40"; else not_ok "console starts"; screen | sed 's/^/# /'; exit 1; fi
@@ -17,9 +17,62 @@ check "alerts list hosts that are not up, with errors" screen_has "cpu001 down: 
 check "Devices and Budgets say what is missing" sh -c "$TM capture-pane -p -t c | grep -q 'no budget configured'"
 check "terminal in the alternate screen while running" test "$(pane '#{alternate_on}')" = 1
 keys q
-if quit_ok; then ok "q quits with status 0 and restores the terminal"; else not_ok "q restores the terminal"; fi
+if quit_ok; then ok "q quits with status 0 and restores the terminal"; else
+	not_ok "q restores the terminal"
+	diag "exit/alternate: $(cat "$T/exit" 2>/dev/null) $(pane '#{alternate_on}')"
+	diag "$(cat "$T/stderr.log")"
+	screen | tail -n 3 | sed 's/^/# /'
+fi
 
 console_start 100 30 >/dev/null
-kill -TERM "$(pane '#{pane_pid}')"
-if quit_ok; then ok "SIGTERM ends it cleanly, terminal restored"; else not_ok "SIGTERM"; fi
+kill -TERM "$(console_pid)"
+if quit_ok; then ok "SIGTERM ends it cleanly, terminal restored"; else
+	not_ok "SIGTERM"
+	diag "exit/alternate: $(cat "$T/exit" 2>/dev/null) $(pane '#{alternate_on}')"
+	diag "$(cat "$T/stderr.log")"
+fi
+
+console_start 100 30 >/dev/null
+keys C-c
+if quit_ok; then ok "Ctrl-C (SIGINT) ends it cleanly"; else not_ok "Ctrl-C"; fi
+console_start 100 30 >/dev/null
+keys : q Enter
+if quit_ok; then ok ":q quits"; else not_ok ":q quits"; fi
+
+# thresholds from the configuration become alerts
+cat > "$T/config.yaml" <<'YAML'
+groups:
+  - name: gpu-a100
+    hosts: gpu[001-006]
+  - name: cpu
+    hosts: cpu[001-003]
+thresholds:
+  cpu.util_pct: {warn: 50, crit: 70}
+  gpus.temp_c: {warn: 58, crit: 60}
+YAML
+console_start 160 50 -- -c "$T/config.yaml"
+check "a crit threshold crossed is an alert" wait_screen "CRIT gpu005 cpu.util_pct"
+check "a warn threshold on GPU temperature too" sh -c "$TM capture-pane -p -t c | grep -q 'WARN gpu003 gpus.temp_c 58.0 >= warn 58.0'"
+
+# with its own collector (built-in default: the local machine), the data is
+# live: the local host comes up and the sample time moves on
+rm -f "$CACHE"*
+$TM new-session -d -s live -x 120 -y 40 \
+    "exec env LANG=C.UTF-8 '$OPSDECK' console --cache '$CACHE'"
+$TM set-option -t live remain-on-exit on >/dev/null
+live() { $TM capture-pane -p -t live; }
+live_sample() { live | tail -n 1 | sed -n 's/.*last sample \([0-9:]*\).*/\1/p'; }
+if wait_for 15 sh -c "$TM capture-pane -p -t live | grep -q '● up'"; then
+	ok "live: the local host is up"
+else
+	not_ok "live: the local host is up"; live | tail -n 3 | sed 's/^/# /'
+fi
+s1=$(live_sample)
+moved() { s2=$(live_sample); [ -n "$s2" ] && [ "$s2" != "$s1" ]; }
+if [ -n "$s1" ] && wait_for 15 moved; then
+	ok "live: new samples reach the screen ($s1, then $s2)"
+else
+	not_ok "live: new samples reach the screen"; live | tail -n 1 | sed 's/^/# /'
+fi
+$TM send-keys -t live q
 done_testing

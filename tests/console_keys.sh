@@ -4,7 +4,7 @@
 # with Tab completion, the help overlay.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 28
+plan 31
 
 fill || { not_ok "console_fill"; exit 1; }
 console_start 120 40 || { not_ok "console starts"; exit 1; }
@@ -46,14 +46,28 @@ keys r;		check "r reverses" wait_screen "STATE▲"
 
 # command line
 keys : h o s t Space g p u 0 0 5 Enter;	check ":host selects a host" wait_for 3 detail_is gpu005
+keys : g r o u p Space c p u Enter;	check ":group jumps to a group" wait_screen "group cpu (node)"
 keys : t h Tab;	check "Tab completes a command" wait_screen ":theme"
 keys l i Tab;	check "Tab completes a theme name" wait_screen ":theme light"
 keys Enter;	check ":theme switches theme" wait_screen "theme light"
 
+# mouse (X10 reports, as xterm sends them): a click selects, the wheel scrolls
+mouse() {	# mouse BUTTON X Y (0-based cells)
+	printf '\033[M%b%b%b' "\0$(printf %o $((32 + $1)))" \
+	    "\0$(printf %o $((33 + $2)))" "\0$(printf %o $((33 + $3)))"
+}
+keys Escape Escape : s o r t Space n a m e Enter r	# back to name order
+wait_screen "NAME▼"
+y=$(screen | grep -n "gpu004 " | cut -d: -f1)
+keys -l "$(mouse 0 5 $((y - 1)))$(mouse 3 5 $((y - 1)))"
+check "a click selects the row" wait_for 3 detail_is gpu004
+keys -l "$(mouse 64 5 $((y - 1)))"
+check "the wheel scrolls up" wait_for 3 detail_is gpu001
+
 # help overlay
 keys '?';	check "? shows every key" wait_screen "opsdeck console keys"
 keys q
-if wait_gone "opsdeck console keys" && [ "$(pane '#{pane_dead}')" = 0 ]; then
+if wait_gone "opsdeck console keys" && [ ! -e "$T/exit" ]; then
 	ok "q closes the help, not the console"
 else
 	not_ok "q closes the help, not the console"

@@ -29,8 +29,10 @@ console_start() {
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do _env="$_env $1"; shift; done
 	[ "$1" = "--" ] && shift
 	$TM kill-session -t c 2>/dev/null
+	rm -f "$T/exit"
 	$TM new-session -d -s c -x "$_w" -y "$_h" \
-	    "exec env LANG=C.UTF-8 $_env '$OPSDECK' console --offline --cache '$CACHE' $*" || return 1
+	    "env LANG=C.UTF-8 $_env '$OPSDECK' console --offline --cache '$CACHE' $* \
+	    2>>'$T/stderr.log'; echo \$? > '$T/exit'" || return 1
 	$TM set-option -t c remain-on-exit on >/dev/null
 	wait_for 10 screen_has "Compute" || wait_for 1 screen_has "Devices" ||
 	    wait_for 1 screen_has "Budgets"
@@ -69,8 +71,11 @@ borders_ok() {
 	return 0
 }
 
-# quit_ok: `q` ended the console with status 0 and left the alternate screen.
+# console_pid: the console's process (a child of the pane's shell).
+console_pid() { ps -o pid= --ppid "$(pane '#{pane_pid}')" | head -n 1 | tr -d ' '; }
+
+# quit_ok: the console ended with status 0 and left the alternate screen.
 quit_ok() {
-	wait_for 5 sh -c "[ \"\$($TM display-message -p -t c '#{pane_dead}')\" = 1 ]" || return 1
-	[ "$(pane '#{pane_dead_status}')" = 0 ] && [ "$(pane '#{alternate_on}')" = 0 ]
+	wait_for 5 test -s "$T/exit" || return 1
+	[ "$(cat "$T/exit")" = 0 ] && [ "$(pane '#{alternate_on}')" = 0 ]
 }

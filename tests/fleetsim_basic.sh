@@ -7,22 +7,23 @@ command -v ssh >/dev/null 2>&1 || skip_all "no ssh client"
 . "$top_srcdir/tests/fleetsim_lib.sh"
 CHECK="$top_builddir/tests/fleetsim_check"
 tmpdir
-plan 23
+plan 24
 
-if fs_start --nodes 4 --gpu-nodes 2 --seed 7; then
+if fs_start --nodes 4 --gpu-nodes 2 --controllers 3 --seed 7; then
 	ok "starts and prints ready"
 else
 	not_ok "starts and prints ready"; cat "$FS_ERR" >&2; exit 1
 fi
-check "ready line names the directory and the node count" \
-    grep -qx "ready $FS_DIR 4" "$FS_OUT"
-check "known_hosts lists every node as [addr]:port" \
-    test "$(grep -c "^\[127\.[0-9.]*\]:$FS_PORT ssh-ed25519 " "$FS_DIR/known_hosts")" -eq 4
+check "ready line names the directory and the host count" \
+    grep -qx "ready $FS_DIR 7" "$FS_OUT"
+check "known_hosts lists every host as [addr]:port" \
+    test "$(grep -c "^\[127\.[0-9.]*\]:$FS_PORT ssh-ed25519 " "$FS_DIR/known_hosts")" -eq 7
 check "client key is private (0600)" \
     test "$(stat -c %a "$FS_DIR/id_ed25519")" = 600
-check "config.yaml has both groups with ranges" \
-    sh -c "grep -q 'name: gpu' '$FS_DIR/config.yaml' && grep -q 'name: cpu' '$FS_DIR/config.yaml' \
-	&& grep -q 'identity: $FS_DIR/id_ed25519' '$FS_DIR/config.yaml' && grep -q '\[1-2\]' '$FS_DIR/config.yaml'"
+Y=$FS_DIR/config.yaml
+check "config.yaml has the three groups with ranges" \
+    sh -c "grep -q 'name: gpu' '$Y' && grep -q 'name: cpu' '$Y' && grep -q 'kind: testbed' '$Y' \
+	&& grep -q 'identity: $FS_DIR/id_ed25519' '$Y' && grep -q '\[1-2\]' '$Y'"
 if [ -x "$OPSDECK" ] && "$OPSDECK" check-config -c "$FS_DIR/config.yaml" >"$T/cc.out" 2>&1; then
 	ok "opsdeck check-config accepts config.yaml"
 elif [ -x "$OPSDECK" ] && ! grep -qi 'usage\|unknown' "$T/cc.out"; then
@@ -76,8 +77,15 @@ if [ -x "$CHECK" ]; then
 	    sh -c "grep -q '^frame 1 linux status=0 ok cores=64 ' '$T/cpu.chk' && \
 		grep -q '^frame 1 nvidia status=0 ok gpus=0' '$T/cpu.chk' && \
 		grep -q 'errors=0 garbage=0' '$T/cpu.chk'"
+	fs_stream "$(fs_addr ctl-energy-01)" "$T/ctl.txt" 200 linux,testbed
+	wait_for 10 fs_ends_at_least "$T/ctl.txt" 2
+	kill "$SSH_PID"
+	"$CHECK" "$T/ctl.txt" >"$T/ctl.chk"
+	check "controller: a testbed report the real parser takes, Korean site and all" \
+	    sh -c "grep -q '^frame 1 testbed status=0 ok devices=[1-9][0-9]* controller=ctl-energy-01 sector=energy' '$T/ctl.chk' \
+		&& grep -q '^frame 1 linux status=0 ok cores=8 ' '$T/ctl.chk' && grep -q 'site: 광주' '$T/ctl.txt'"
 else
-	for i in 1 2 3 4 5 6; do skip "fleetsim_check not built"; done
+	for i in 1 2 3 4 5 6 7; do skip "fleetsim_check not built"; done
 fi
 c1=$(grep -m1 '^cpu  ' "$T/gpu.txt")
 c2=$(grep '^cpu  ' "$T/gpu.txt" | sed -n 2p)

@@ -6,6 +6,7 @@
  *   frame SEQ PROBE status=S ok cores=N util=U mem_used=B nets=N disks=N
  *   frame SEQ PROBE status=S ok gpus=N gpu0_util=U gpu0_name=NAME
  *   frame SEQ PROBE status=S ok sensors=N first=NAME
+ *   frame SEQ PROBE status=S ok devices=N controller=ID sector=SECTOR
  *   frame SEQ PROBE status=S error CAUSE
  *
  * util is the CPU busy % against the previous linux frame (-1 for the first);
@@ -19,6 +20,7 @@
 
 #include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
+#include "opsdeck/testbed.h"
 #include "opsdeck/util.h"
 
 struct state {
@@ -85,6 +87,9 @@ on_frame(const struct frame *f, void *arg)
 		if (r.nsensors > 0)
 			printf(" first=%s", r.sensors[0].name);
 		printf("\n");
+	} else if (strcmp(f->probe, "testbed") == 0 && r.testbed != NULL) {
+		printf("ok devices=%zu controller=%s sector=%s\n", r.testbed->ndevices,
+		    r.testbed->controller, r.testbed->sector);
 	} else {
 		printf("ok\n");
 	}

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sshd_lib.sh"
 sshd_setup
-plan 19
+plan 22
 
 # One sshd listening on 10 addresses: .1 .. .10
 set --
@@ -30,7 +30,7 @@ check "it answered" grep -q '^answered 1 ' "$T/o1"
 [ -s "$T/e1" ] && diag "$(cat "$T/e1")"
 
 check "no remote process left after exit" wait_for 5 no_user_procs
-pgrep -a -u "$SSH_USER" | while read -r l; do diag "left: $l"; done
+our_procs | while read -r l; do diag "left: $l"; done
 
 # --- closed port --------------------------------------------------------------
 write_config "$T/c2.yaml" "$NET.99"
@@ -47,6 +47,40 @@ check "wrong key: auth-failed" [ "$(state_of "$T/o3" "$NET.1")" = auth-failed ]
 check "wrong key: the message names what was tried" grep -qF \
 	"authentication failed: no usable key (tried $OTHER_KEY); add a key to the agent or set identity" "$T/o3"
 [ "$(state_of "$T/o3" "$NET.1")" = auth-failed ] || diag "$(cat "$T/o3")"
+
+# --- a key with a passphrase: refused, never a prompt (even on a terminal) -----------
+ssh-keygen -q -t rsa -b 2048 -m PEM -N secret -C pem -f "$T/pem_key" || exit 99
+cat "$T/pem_key.pub" >>"$T/authorized_keys"
+write_config "$T/c9.yaml" "$NET.1" "identity: $T/pem_key"
+if command -v script >/dev/null 2>&1; then
+	timeout 20 script -qc "'$COLLECTOR_TOOL' '$T/c9.yaml' run 2 8000" /dev/null \
+		</dev/null >"$T/o9" 2>&1
+else
+	timeout 20 "$COLLECTOR_TOOL" "$T/c9.yaml" run 2 8000 </dev/null >"$T/o9" 2>&1
+fi
+check "a key with a passphrase: auth-failed at once, no prompt" \
+	grep -qF "(tried $T/pem_key (unreadable or has a passphrase))" "$T/o9"
+
+# --- keys from the ssh-agent ---------------------------------------------------------
+if command -v ssh-agent >/dev/null 2>&1 && command -v ssh-add >/dev/null 2>&1; then
+	eval "$(ssh-agent -s)" >/dev/null
+	at_exit "kill $SSH_AGENT_PID 2>/dev/null"
+	ssh-add -q "$CLIENT_KEY" 2>/dev/null
+	write_config "$T/c7.yaml" "$NET.1"
+	sed -i '/identity:/d' "$T/c7.yaml"
+	"$COLLECTOR_TOOL" "$T/c7.yaml" run 2 10000 >"$T/o7"
+	check "a key from the agent logs in" [ "$(state_of "$T/o7" "$NET.1")" = up ]
+	ssh-add -q -D 2>/dev/null
+	"$COLLECTOR_TOOL" "$T/c7.yaml" run 2 10000 >"$T/o8"
+	check "an empty agent: auth-failed, naming the agent" grep -qF \
+		"authentication failed: no usable key (tried agent); add a key to the agent or set identity" \
+		"$T/o8"
+	kill "$SSH_AGENT_PID"
+	unset SSH_AUTH_SOCK SSH_AGENT_PID
+else
+	skip "ssh-agent not installed"
+	skip "ssh-agent not installed"
+fi
 
 # --- ten hosts at once ----------------------------------------------------------
 hosts="$NET.1"

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sshd_lib.sh"
 sshd_setup
-plan 15
+plan 16
 
 sshd_start s "$NET.1" || { not_ok "sshd starts"; done_testing; }
 sshd_start k "$NET.2" || { not_ok "sshd starts"; done_testing; }
@@ -71,11 +71,13 @@ l1=$(lines)
 check "restarted sshd: reconnected and up" wait_for 30 seen "$NET.2" up "$l1"
 
 # --- stop ---------------------------------------------------------------------------
+n=$(user_procs)
+check "while streaming, the report loops run on the node ($n processes)" [ "$n" -ge 3 ]
 kill -TERM "$CPID"
 wait "$CPID"
 check "collector stops cleanly" [ $? -eq 0 ]
 check "and says so" grep -q '^stopped$' "$W"
 [ -s "$T/werr" ] && diag "$(cat "$T/werr")"
 check "no remote process left behind" wait_for 5 no_user_procs
-pgrep -a -u "$SSH_USER" | while read -r l; do diag "left: $l"; done
+our_procs | while read -r l; do diag "left: $l"; done
 done_testing

@@ -73,6 +73,8 @@ sshd_start() {
 		echo "MaxStartups 1000:30:1000"
 		echo "LogLevel ${SSHD_LOGLEVEL:-ERROR}"
 		echo "AllowUsers $SSH_USER"
+		# marks every session's processes as this test's (user_procs)
+		echo "SetEnv OPSDECK_TEST_NET=$NET"
 		for _l in "$@"; do echo "$_l"; done
 	} >"$T/$_n.conf"
 	"$SSHD" -t -f "$T/$_n.conf" || return 1
@@ -142,8 +144,21 @@ write_config() {
 	} >"$_f"
 }
 
+# user_procs: how many of the test user's processes came from this test's
+# sshds (other tests may run at the same time under the same user).
 user_procs() {
-	pgrep -u "$SSH_USER" 2>/dev/null | wc -l
+	for _p in $(pgrep -u "$SSH_USER" 2>/dev/null); do
+		tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null |
+			grep -qx "OPSDECK_TEST_NET=$NET" && echo "$_p"
+	done | wc -l
+}
+
+# our_procs: those processes, for diagnostics.
+our_procs() {
+	for _p in $(pgrep -u "$SSH_USER" 2>/dev/null); do
+		tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null |
+			grep -qx "OPSDECK_TEST_NET=$NET" && ps -o pid=,args= -p "$_p"
+	done
 }
 
 no_user_procs() {

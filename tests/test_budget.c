@@ -494,6 +494,26 @@ test_tenants(void **state)
 	free(text);
 }
 
+static void
+test_plan_path(void **state)
+{
+	char *p;
+	(void)state;
+	assert_null(budget_plan_path("/etc/opsdeck/config.yaml", NULL));
+	p = budget_plan_path("/etc/opsdeck/config.yaml", "budget.yaml");
+	assert_string_equal(p, "/etc/opsdeck/budget.yaml");
+	free(p);
+	p = budget_plan_path("/etc/opsdeck/config.yaml", "/srv/plan.yaml");
+	assert_string_equal(p, "/srv/plan.yaml");
+	free(p);
+	p = budget_plan_path("config.yaml", "plans/b.yaml");
+	assert_string_equal(p, "plans/b.yaml");
+	free(p);
+	p = budget_plan_path(NULL, "b.yaml");
+	assert_string_equal(p, "b.yaml");
+	free(p);
+}
+
 int
 main(void)
 {
@@ -509,6 +529,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_schema_errors),
 		cmocka_unit_test(test_tenants),
+		cmocka_unit_test(test_plan_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -399,6 +399,27 @@ test_zero_allocation(void **state)
 	budget_plan_free(p);
 }
 
+static void
+test_running(void **state)
+{
+	struct budget_plan *p = plan(tenant_plan);
+	struct budget_report r;
+	struct budget_alloc a[] = {
+		{ "q1", 8, 1, 1 }, { "q2", 4, 1, 2 }, { "m", 2, 1, 1 }, { "stranger", 16, 2, 1 },
+	};
+	(void)state;
+
+	budget_report_compute(p, NULL, 0, NULL, 0, day(2021, 3, 1), &r);
+	budget_report_running(&r, a, 4);
+	assert_int_equal(tl(&r, "q")->gpus_running, 12);
+	assert_int_equal(tl(&r, "q")->nodes_running, 2);
+	assert_int_equal(tl(&r, "q")->jobs_running, 3);
+	assert_int_equal(tl(&r, "m")->gpus_running, 2);
+	assert_int_equal(tl(&r, "zero")->gpus_running, 0);
+	budget_report_free(&r);
+	budget_plan_free(p);
+}
+
 int
 main(void)
 {
@@ -410,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_month_boundary),
 		cmocka_unit_test(test_exhaustion),
 		cmocka_unit_test(test_zero_allocation),
+		cmocka_unit_test(test_running),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -157,7 +157,8 @@ test_import_twice(void **state)
 	/* a later file sharing one row adds only the new one */
 	ledger_text(c, "date,programme,item,amount,vendor,memo\n"
 	    "2021-03-31,infra,datacenter,35억,누리정보시스템,GPU 서버 1차 납품\n"
-	    "2021-09-30,infra,datacenter,40억,누리정보시스템,GPU 서버 2차 납품\n", &l);
+	    "2021-09-30,infra,datacenter,40억,누리정보시스템,"
+	    "GPU 서버 2차 납품\n", &l);
 	assert_int_equal(budget_store_import(c->st, c->plan, &l, "q3.csv", &added, &dup, &cause),
 	    0);
 	assert_int_equal(added, 1);
@@ -258,6 +259,7 @@ test_usage(void **state)
 	struct ctx *c = *state;
 	size_t changed;
 	int32_t d1 = budget_days_from_civil(2021, 3, 1), d2 = d1 + 1;
+	char *cause = NULL;
 	const char *day1 =
 	    "100|auto03|hanys|gpu|3600|billing=32,cpu=32,gres/gpu=4,mem=500G,node=1|RUNNING\n"
 	    "101|cfd|choiws|hpc|7200|billing=256,cpu=256,mem=1000G,node=4|COMPLETED\n"
@@ -282,10 +284,51 @@ test_usage(void **state)
 	assert_true(fabs(use_of(c, "auto03", d1, 0) - 4.0) < 1e-9);
 	assert_true(fabs(use_of(c, "auto03", d2, 0) - (4.0 * 5400 / 3600 + 0.5)) < 1e-9);
 	assert_true(fabs(use_of(c, "cfd", -1, 1) - 8.0) < 1e-9);
+	/* what running jobs hold, as of the latest import */
+	struct budget_facts f;
+	assert_int_equal(budget_store_facts(c->st, &f, &cause), 0);
+	assert_int_equal(f.nalloc, 1);
+	assert_string_equal(f.alloc[0].account, "auto03");
+	assert_int_equal(f.alloc[0].gpus, 1);
+	assert_int_equal(f.alloc[0].nodes, 1);
+	assert_int_equal(f.alloc[0].jobs, 1);
+	budget_facts_free(&f);
 	/* an older, shorter view of a job never takes use back */
 	put(c, day1, d2, &changed);
 	assert_int_equal(changed, 0);
 	assert_true(fabs(use_of(c, "auto03", -1, 0) - (4.0 * 9000 / 3600 + 0.5)) < 1e-9);
+}
+
+/* Inside a collector's open transaction: a savepoint, rolled back alone. */
+static void
+test_nested(void **state)
+{
+	struct ctx *c = *state;
+	struct ledger l;
+	size_t changed, added, dup;
+	char *cause = NULL;
+	int32_t d = budget_days_from_civil(2021, 4, 1);
+
+	assert_int_equal(sqlite3_exec(store_db(c->st), "CREATE TRIGGER refuse BEFORE INSERT ON "
+	    "budget_spend WHEN NEW.amount = 777 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(c->st), "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	put(c, "200|health06|u|gpu|3600|gres/gpu=2,node=1|COMPLETED\n", d, &changed);
+	assert_int_equal(changed, 1);
+	ledger_text(c, "date,programme,item,amount,vendor,memo\n"
+	    "2021-04-01,talent,training,5억,a,b\n"
+	    "2021-04-02,talent,training,777,a,b\n", &l);
+	assert_int_equal(budget_store_import(c->st, c->plan, &l, "x.csv", &added, &dup, &cause),
+	    -1);
+	free(cause);
+	ledger_free(&l);
+	assert_false(sqlite3_get_autocommit(store_db(c->st)));	/* still the caller's */
+	assert_int_equal(sqlite3_exec(store_db(c->st), "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_true(fabs(use_of(c, "health06", d, 0) - 2.0) < 1e-9);
+	assert_int_equal(facts_spent(c, "talent"), 0);
+	assert_int_equal(sqlite3_exec(store_db(c->st), "DROP TRIGGER refuse", NULL, NULL, NULL),
+	    SQLITE_OK);
 }
 
 int
@@ -296,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_import_twice),
 		cmocka_unit_test(test_import_atomic),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_nested),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

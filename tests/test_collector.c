@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -202,6 +204,107 @@ test_local_store(void **state)
 		assert_true(v[i].cpu_pct >= 0);
 	}
 	store_free_hosts(v, nv);
+	store_close(st);
+	config_free(cfg);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+
+/* Latest sample_ms of host `name` in the store file at path (a reader of its own). */
+static int64_t
+stored_sample(const char *path, const char *name)
+{
+	struct store *rd = NULL;
+	char *cause = NULL;
+	int64_t ms = -1;
+	if (store_open(path, STORE_READONLY, &rd, &cause) != 0) {
+		free(cause);
+		return -1;
+	}
+	struct host_status *v;
+	size_t nv;
+	if (store_get_hosts(rd, &v, &nv, &cause) == 0) {
+		for (size_t i = 0; i < nv; i++)
+			if (strcmp(v[i].name, name) == 0 && v[i].state == HOST_UP)
+				ms = v[i].sample_ms;
+		store_free_hosts(v, nv);
+	} else
+		free(cause);
+	store_close(rd);
+	return ms;
+}
+
+static int64_t
+memory_sample(struct collector *c, const char *name)
+{
+	struct host_status *v;
+	size_t nv;
+	int64_t ms = -1;
+	collector_hosts(c, &v, &nv);
+	for (size_t i = 0; i < nv; i++)
+		if (strcmp(v[i].name, name) == 0 && v[i].state == HOST_UP)
+			ms = v[i].sample_ms;
+	store_free_hosts(v, nv);
+	return ms;
+}
+
+/*
+ * The disk refuses writes (a file-size limit: SQLite sees EFBIG): collecting
+ * goes on in memory, and the statuses reach the store once it can write.
+ */
+static void
+test_store_refuses_writes(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/opsdeck-coll.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	char *path = xasprintf("%s/cache.db", dir);
+	struct store *st = NULL;
+	char *cause = NULL;
+	if (store_open(path, STORE_WRITER, &st, &cause) != 0)
+		fail_msg("store_open: %s", cause);
+	struct config *cfg = parse(local_yaml);
+	struct collector *c = collector_new(cfg, st, NULL);
+	assert_int_equal(collector_start(c, &cause), 0);
+
+	int64_t end = now_mono_ms() + 5000;
+	while (now_mono_ms() < end && stored_sample(path, "alpha") <= 0)
+		poll(NULL, 0, 50);
+	assert_true(stored_sample(path, "alpha") > 0);
+
+	/* No file may grow any more. */
+	struct rlimit old, lim;
+	void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 1;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	int64_t frozen = stored_sample(path, "alpha");
+	int64_t t0 = memory_sample(c, "alpha");
+	poll(NULL, 0, 1500);
+	int64_t t1 = memory_sample(c, "alpha");
+	int64_t during = stored_sample(path, "alpha");
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, oldsig);
+
+	/* collecting went on: several newer samples in memory */
+	assert_true(t1 > t0 + 500);
+	/* the disk had most of them refused (a tick may have landed before the limit) */
+	assert_true(during < t1);
+	assert_true(frozen > 0 && during <= t0 + 400);
+	/* and once it can write, the latest reach it */
+	end = now_mono_ms() + 5000;
+	while (now_mono_ms() < end && stored_sample(path, "alpha") < t1)
+		poll(NULL, 0, 50);
+	assert_true(stored_sample(path, "alpha") >= t1);
+	char *err = collector_store_error(c);
+	free(err);
+
+	collector_stop(c);
+	collector_free(c);
 	store_close(st);
 	config_free(cfg);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
@@ -519,6 +622,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_local_run),
 		cmocka_unit_test(test_local_store),
+		cmocka_unit_test(test_store_refuses_writes),
 		cmocka_unit_test(test_local_start_stop_wake),
 		cmocka_unit_test(test_local_interrupt),
 		cmocka_unit_test(test_local_flood),

@@ -786,14 +786,18 @@ static void
 test_bad_garbage(void **state)
 {
 	(void)state;
-	/* Fixed "random" bytes: a C1 control early on. */
+	/* Fixed bytes: invalid UTF-8 (a lone continuation byte) on line 2. */
 	static const unsigned char junk[] = {
 		0x67, 0x72, 0x0a, 0x8f, 0x3a, 0xff, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0xc3,
 		0x28, 0xa0, 0xa1, 0xe2, 0x82, 0x28, 0xf0, 0x28, 0x8c, 0xbc, 0x7f, 0x01,
 	};
-	parse_err_v((const char *)junk, (const char *const[]){
+	struct diag jd;
+	diag_init(&jd, "t.yaml");
+	assert_null(config_parse("t.yaml", (const char *)junk, sizeof junk, &jd));
+	assert_diag(&jd, (const char *const[]){
 		"t.yaml:2:1: invalid YAML input: invalid leading UTF-8 octet (byte 0x8f)",
 		NULL });
+	diag_free(&jd);
 
 	/* Pseudo-random bytes of every length up to 2 KiB: an error, never a crash. */
 	unsigned seed = 12345;

@@ -487,6 +487,24 @@ test_ack(void **state)
 	assert_false(r->acked);
 	assert_non_null(r->ack.note);	/* still shown as the latest */
 	devices_view_free(&v);
+	/* it answers again, offline since the same time: the same episode, still acknowledged */
+	feed_fixture(c, &k, "healthcare.yaml", T0 + 20000);
+	view(c, &f, &v);
+	assert_true(row(&v, k.host, "mia-02")->acked);
+	devices_view_free(&v);
+	/* back to ok, then offline again: a new episode, not acknowledged */
+	const char *okr = "schema: 1\ncontroller: h\nsector: healthcare\ndevices:\n"
+	    "- {id: mia-02, kind: medical-image-annotator, state: ok}\n";
+	const char *offr = "schema: 1\ncontroller: h\nsector: healthcare\ndevices:\n"
+	    "- {id: mia-02, kind: medical-image-annotator, state: offline}\n";
+	feed(c, &k, okr, strlen(okr), T0 + 30000);
+	feed(c, &k, offr, strlen(offr), T0 + 40000);
+	view(c, &f, &v);
+	r = row(&v, k.host, "mia-02");
+	assert_int_equal(r->dev.state, DEVICE_OFFLINE);
+	assert_int_equal(r->dev.since_ms, T0 + 40000);
+	assert_false(r->acked);
+	devices_view_free(&v);
 	struct device_ack *acks;
 	size_t nacks;
 	assert_int_equal(devices_store_acks(c->st, k.host, "mia-02", 0, &acks, &nacks, &cause), 0);

@@ -58,7 +58,7 @@ test_marker_other_and_bad(void **state)
 		"# opsdeck-stream v1 interval_ms=12x probes=linux\n",
 		"# opsdeck-stream v1 interval_ms=1000\n",
 		"# opsdeck-stream v1 interval_ms=1000 probes=linux,,ipmi\n",
-		"# opsdeck-stream v1 interval_ms=1000 probes=Linux\n",
+		"# opsdeck-stream v1 interval_ms=1000 probes=lin/ux\n",
 		"# opsdeck-stream v1 interval_ms=1000 probes=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n",
 		"# opsdeck-stream v1 interval_ms=99999999999999999999999 probes=linux\n",
 	};
@@ -66,6 +66,8 @@ test_marker_other_and_bad(void **state)
 	assert_int_equal(stream_parse("echo hi", 7, &req, &cause), 0);
 	assert_int_equal(stream_parse("", 0, &req, &cause), 0);
 	assert_int_equal(stream_parse("# opsdeck-stream", 16, &req, &cause), 0);
+	assert_int_equal(stream_parse("# opsdeck-stream v10 interval_ms=1 probes=a", 43, &req,
+	    &cause), 0);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		cause = NULL;
 		assert_int_equal(stream_parse(bad[i], strlen(bad[i]), &req, &cause), -1);
@@ -102,25 +104,33 @@ parse_ok(const struct probe *p, struct buf *out, struct host_report *r)
 		fail_msg("%s: %s", p->name, cause);
 }
 
+static uint64_t
+jiffies(const struct cpu_times *t)
+{
+	return t->user + t->nice + t->system + t->idle + t->iowait + t->irq + t->softirq;
+}
+
 static void
 test_model_parses(void **state)
 {
 	for (uint64_t seed = 1; seed <= 40; seed++) {
-		for (int gpu = 0; gpu <= 1; gpu++) {
+		for (int kind = SIM_CPU; kind <= SIM_CONTROLLER; kind++) {
+			int gpu = kind == SIM_GPU, ctl = kind == SIM_CONTROLLER;
 			struct sim_node n;
 			struct buf out;
 			struct host_report a, b;
 			int64_t t = 1000000;
 
-			sim_node_init(&n, gpu, seed, t);
+			sim_node_init(&n, kind, seed, t);
 			buf_init(&out, 0);
 			memset(&a, 0, sizeof a);
 			memset(&b, 0, sizeof b);
 			sim_linux(&n, t, &out);
 			parse_ok(&probe_linux, &out, &a);
-			assert_int_equal(a.linux.ncores, gpu ? 96 : 64);
-			assert_int_equal(a.linux.nnets, gpu ? 6 : 3);
-			assert_true(a.linux.mem_total > (gpu ? 2000ULL : 500ULL) << 30);
+			assert_int_equal(a.linux.ncores, gpu ? 96 : ctl ? 8 : 64);
+			assert_int_equal(a.linux.nnets, gpu ? 6 : ctl ? 2 : 3);
+			uint64_t gib = gpu ? 2000 : ctl ? 30 : 500;
+			assert_true(a.linux.mem_total > gib << 30);
 			assert_true(linux_mem_used(&a.linux) < a.linux.mem_total);
 
 			sim_node_advance(&n, t + 5000);
@@ -132,13 +142,8 @@ test_model_parses(void **state)
 			assert_true(b.linux.total.user >= a.linux.total.user);
 			assert_true(b.linux.total.idle >= a.linux.total.idle);
 			/* 5 s of 96 or 64 CPUs at USER_HZ 100, within rounding */
-			uint64_t ja = a.linux.total.user + a.linux.total.nice + a.linux.total.system +
-			    a.linux.total.idle + a.linux.total.iowait + a.linux.total.irq +
-			    a.linux.total.softirq;
-			uint64_t jb = b.linux.total.user + b.linux.total.nice + b.linux.total.system +
-			    b.linux.total.idle + b.linux.total.iowait + b.linux.total.irq +
-			    b.linux.total.softirq;
-			double want = 5.0 * 100 * (gpu ? 96 : 64);
+			uint64_t ja = jiffies(&a.linux.total), jb = jiffies(&b.linux.total);
+			double want = 5.0 * 100 * a.linux.ncores;
 			assert_true(fabs((double)(jb - ja) - want) < want * 0.02 + 200);
 			for (int k = 0; k < b.linux.nnets; k++)
 				assert_true(b.linux.nets[k].rx_bytes >= a.linux.nets[k].rx_bytes);
@@ -158,9 +163,13 @@ test_model_parses(void **state)
 			buf_reset(&out);
 			sim_ipmi(&n, &out);
 			parse_ok(&probe_ipmi, &out, &b);
-			assert_true(b.nsensors >= 15);
-			assert_string_equal(b.sensors[0].name, "Inlet Temp");
-			assert_true(b.sensors[0].value > 15 && b.sensors[0].value < 35);
+			if (ctl) {
+				assert_int_equal(b.nsensors, 0);	/* no BMC */
+			} else {
+				assert_true(b.nsensors >= 15);
+				assert_string_equal(b.sensors[0].name, "Inlet Temp");
+				assert_true(b.sensors[0].value > 15 && b.sensors[0].value < 35);
+			}
 
 			report_free(&a);
 			report_free(&b);

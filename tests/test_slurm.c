@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "opsdeck/budget.h"
 #include "opsdeck/util.h"
@@ -210,6 +212,45 @@ test_command(void **state)
 	free(c);
 }
 
+/* Runs SLURM_PROBE_COMMAND under sh with PATH set to path; its output in out. */
+static int
+run_probe(const char *path, char *out, size_t outlen)
+{
+	char *cmd = xasprintf("PATH='%s' /bin/sh -c '%s'", path, SLURM_PROBE_COMMAND);
+	FILE *fp = popen(cmd, "r");
+	size_t n = 0;
+	assert_non_null(fp);
+	n = fread(out, 1, outlen - 1, fp);
+	out[n] = '\0';
+	free(cmd);
+	return pclose(fp);
+}
+
+static void
+test_probe_command(void **state)
+{
+	char dir[] = "/tmp/opsdeck-sacct-XXXXXX", out[512];
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	/* no sacct on the host: nothing, exit 0 */
+	assert_int_equal(run_probe(dir, out, sizeof out), 0);
+	assert_string_equal(out, "");
+	/* a stand-in sacct shows the zone and the arguments it got */
+	char *fake = xasprintf("%s/sacct", dir);
+	FILE *fp = fopen(fake, "w");
+	assert_non_null(fp);
+	fprintf(fp, "#!/bin/sh\necho \"$TZ|$*\"\n");
+	fclose(fp);
+	assert_int_equal(chmod(fake, 0700), 0);
+	assert_int_equal(run_probe(dir, out, sizeof out), 0);
+	assert_string_equal(out, "Asia/Seoul|-a -X -n -P -S now-2days -E now -o "
+	    "JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State\n");
+	unlink(fake);
+	rmdir(dir);
+	free(fake);
+}
+
 int
 main(void)
 {
@@ -219,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_untrusted_text),
 		cmocka_unit_test(test_command),
+		cmocka_unit_test(test_probe_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -599,10 +599,33 @@ test_sim_reports(void **state)
 					nfault += r.devices[i].state == DEVICE_FAULT;
 				if (mode & TESTBED_SIM_FAULT)
 					assert_true(nfault >= 1);
+				assert_int_equal(r.ndevices, (mode & TESTBED_SIM_VANISH) ? 9 : 10);
+				const struct device_metric *m = device_metric_find(&r.devices[1],
+				    "temp_c");
+				assert_non_null(m);
+				if (mode & TESTBED_SIM_HOT)
+					assert_true(m->value > 80 && m->value <= 95);
+				else
+					assert_true(m->value > 30 && m->value < 50);
 			}
 			testbed_report_free(&r);
 			free(y);
 		}
+	}
+	/* the flapping device changes state every 30 s */
+	int prev_state = -1;
+	for (int k = 0; k < 4; k++) {
+		char *y = testbed_sim_report("c", TESTBED_AUTOMOTIVE, 9,
+		    TESTBED_SIM_EPOCH_MS + k * 30000, TESTBED_SIM_FLAP);
+		struct testbed_report r;
+		char *cause = NULL;
+		assert_int_equal(testbed_parse(y, strlen(y), &r, &cause), 0);
+		assert_true(r.devices[2].state == DEVICE_OK || r.devices[2].state == DEVICE_FAULT);
+		if (prev_state >= 0)
+			assert_int_not_equal(r.devices[2].state, prev_state);
+		prev_state = r.devices[2].state;
+		testbed_report_free(&r);
+		free(y);
 	}
 	/* deterministic for a seed and a time */
 	char *a = testbed_sim_report("c", TESTBED_ENERGY, 1, TESTBED_SIM_EPOCH_MS + 5000, 0);

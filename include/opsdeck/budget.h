@@ -90,7 +90,7 @@ struct budget_year {
 
 struct budget_item {
 	char		*id;		/* unique within its programme */
-	char		*name;		/* display name (may be Korean), id when absent */
+	char		*name;		/* display name, may be Korean; default: id */
 	int64_t		 allocation;	/* won */
 	struct budget_year *years;	/* annual budgets, sorted by year, owned */
 	size_t		 nyears;
@@ -111,7 +111,7 @@ struct budget_tenant {
 	char		*name;
 	enum tenant_kind kind;
 	char		*programme;	/* id of the programme that funds it, or NULL */
-	char		**accounts;	/* Slurm accounts charged to it (default: id), owned */
+	char		**accounts;	/* Slurm accounts charged to it (default: id) */
 	size_t		 naccounts;
 	enum budget_period period;
 	double		 gpu_hours;	/* allocation per period, >= 0 */
@@ -125,10 +125,10 @@ struct budget_plan {
 	char		*path;		/* as given to budget_plan_parse */
 	char		*name;		/* title, may be NULL */
 	int32_t		 start_day, end_day;	/* the plan's period, inclusive */
-	int64_t		 total;		/* declared total, else the sum of programmes */
+	int64_t		 total;		/* declared, else the sum of programmes */
 	int64_t		 programmes_sum;	/* sum of the programmes' allocations */
-	int64_t		 private_investment;	/* counted in on top of the total, won */
-	int		 funding_bp[FUND_COUNT];	/* shares in basis points; all 0: none given */
+	int64_t		 private_investment;	/* on top of the total, won */
+	int		 funding_bp[FUND_COUNT];	/* basis points; all 0: none */
 	struct budget_programme *programmes;
 	size_t		 nprogrammes;
 	struct budget_tenant *tenants;
@@ -146,6 +146,12 @@ struct budget_plan *budget_plan_parse(const char *name, const char *text, size_t
 /* Reads path (at most BUDGET_MAX_BYTES) and parses it. NULL with errors in *d. */
 struct budget_plan *budget_plan_load(const char *path, struct diag *d);
 void budget_plan_free(struct budget_plan *p);
+/*
+ * Where the plan is: `budget` (the config's `budget:` value) as it is when
+ * absolute or when config_path is NULL, else relative to config_path's
+ * directory. NULL when budget is NULL. Caller frees.
+ */
+char *budget_plan_path(const char *config_path, const char *budget);
 
 const struct budget_programme *budget_find_programme(const struct budget_plan *p,
 	    const char *id_or_name);
@@ -165,11 +171,11 @@ struct ledger_row {
 	int		 line;		/* 1-based line where the record starts */
 	int32_t		 day;
 	char		*programme;	/* as written, trimmed */
-	char		*item;		/* "" when the row is for the programme as a whole */
+	char		*item;		/* "": the programme as a whole */
 	int64_t		 amount;	/* won; negative for a correction or refund */
 	char		*vendor;
 	char		*memo;
-	char		*key;		/* dedup key: normalised row + occurrence (see ledger.c) */
+	char		*key;		/* dedup key: normalised row, occurrence */
 };
 
 struct ledger {
@@ -194,15 +200,24 @@ void ledger_free(struct ledger *l);
 
 /* ---- compute use from Slurm (probe_slurm.c) ---------------------------- */
 
-/* The command a scheduler host runs; START and END are sacct times. */
+/* The fields asked of `sacct -o`, in this order. */
 #define SLURM_SACCT_FIELDS "JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State"
+/*
+ * The POSIX sh a scheduler host runs as the `slurm` probe: the allocations
+ * that ran in the last two days, in Asia/Seoul; exits 0 when sacct is absent.
+ * Overlapping windows are harmless: budget_store_put_usage adds only each
+ * job's growth. Run it every few minutes, not every second (slurmdbd).
+ */
+#define SLURM_PROBE_COMMAND \
+	"command -v sacct >/dev/null 2>&1 || exit 0; TZ=Asia/Seoul; export TZ; " \
+	"sacct -a -X -n -P -S now-2days -E now -o " SLURM_SACCT_FIELDS
 
 struct slurm_job {
 	char		 jobid[SLURM_FIELD_MAX];
 	char		 account[SLURM_FIELD_MAX];	/* sanitised; "" when none */
 	char		 user[SLURM_FIELD_MAX];
 	char		 partition[SLURM_FIELD_MAX];
-	char		 state[SLURM_FIELD_MAX];	/* first word: "CANCELLED" of "CANCELLED by 1234" */
+	char		 state[SLURM_FIELD_MAX];	/* first word only: CANCELLED */
 	int64_t		 elapsed_s;
 	int64_t		 gpus;		/* gres/gpu of AllocTRES */
 	int64_t		 nodes;		/* node= of AllocTRES */
@@ -256,6 +271,13 @@ struct budget_use {
 	double		 gpu_hours, node_hours;
 };
 
+/* GPUs and nodes held by the running jobs of one account, as last seen. */
+struct budget_alloc {
+	const char	*account;
+	int64_t		 gpus, nodes;
+	size_t		 jobs;
+};
+
 /* One row: a programme (item_id NULL) or one of its items. */
 struct budget_line {
 	const char	*programme_id;	/* borrowed from the plan */
@@ -264,8 +286,8 @@ struct budget_line {
 	int64_t		 allocated;
 	int64_t		 spent;		/* up to and including as_of */
 	int64_t		 remaining;	/* allocated - spent (negative: overspent) */
-	double		 rate_pct;	/* spent / allocated * 100; -1 when allocated is 0 */
-	int64_t		 year_allocated;	/* annual budget of as_of's year, -1: none */
+	double		 rate_pct;	/* spent / allocated * 100; -1: allocated 0 */
+	int64_t		 year_allocated;	/* budget of as_of's year, -1: none */
 	int64_t		 year_spent;	/* spent in as_of's year */
 	double		 burn7, burn30;	/* won per day over the last 7 / 30 days */
 	/*
@@ -278,11 +300,11 @@ struct budget_line {
 
 struct budget_tenant_line {
 	const struct budget_tenant *tenant;	/* borrowed */
-	int32_t		 period_start, period_end;	/* of the period holding as_of, inclusive */
+	int32_t		 period_start, period_end;	/* holding as_of, inclusive */
 	double		 gpu_alloc, gpu_used;	/* GPU-hours in this period */
 	double		 node_alloc, node_used;
 	double		 gpu_rate_pct;	/* used / alloc * 100; -1 when alloc is 0 */
-	int		 by_node;	/* burn and exhaustion count node-hours: no GPU allocation */
+	int		 by_node;	/* no GPU allocation: burn counts node-hours */
 	double		 burn7, burn30;	/* GPU-hours (by_node: node-hours) per day */
 	/*
 	 * The day the allocation ran out (already over), else when it runs out at
@@ -292,6 +314,12 @@ struct budget_tenant_line {
 	int		 over_burn;	/* runs out before the period ends, or over */
 	int64_t		 charge;	/* won: this period's use at the tenant's rates */
 	int64_t		 charge_total;	/* won: all use up to as_of */
+	/*
+	 * Held now by its RUNNING jobs in the latest sacct import (with the
+	 * nodes' GPU utilisation, the console shows GPUs allocated but idle).
+	 */
+	int64_t		 gpus_running, nodes_running;
+	size_t		 jobs_running;
 };
 
 struct budget_report {
@@ -318,6 +346,9 @@ struct budget_report {
 void budget_report_compute(const struct budget_plan *p, const struct budget_spend *spend,
 	    size_t nspend, const struct budget_use *use, size_t nuse, int32_t as_of,
 	    struct budget_report *out);
+/* Adds the running allocations (budget_facts' alloc) to the tenants of r. */
+void budget_report_running(struct budget_report *r, const struct budget_alloc *alloc,
+	    size_t nalloc);
 void budget_report_free(struct budget_report *r);
 
 /* First and last day of the period holding `day`; PERIOD_TOTAL uses the plan's. */
@@ -336,7 +367,13 @@ struct budget_ledger_line {
 	int		 line;		/* line in the source file */
 };
 
-/* Creates the budget tables when missing (own short transaction). 0 or -1. */
+/*
+ * Every write below is one transaction of its own (BEGIN IMMEDIATE) or, when
+ * the caller already has one open on the store (a collector's tick), a
+ * SAVEPOINT inside it that is rolled back alone on failure.
+ */
+
+/* Creates the budget tables when missing. 0 or -1. */
 int budget_store_init(struct store *st, char **cause);
 /*
  * Adds the rows of a resolved ledger in one transaction; a row whose key is
@@ -356,7 +393,8 @@ int budget_store_put_usage(struct store *st, const struct slurm_usage *u, int32_
 	    size_t *changed, char **cause);
 /*
  * Reads the facts for budget_report_compute: spending per (programme, item,
- * day) and use per (account, day). Caller frees with budget_facts_free.
+ * day), use per (account, day), and what RUNNING jobs hold per account in
+ * the latest sacct import. Caller frees with budget_facts_free.
  * A cache without budget tables gives no facts.
  */
 struct budget_facts {
@@ -364,6 +402,8 @@ struct budget_facts {
 	size_t		 nspend;
 	struct budget_use *use;
 	size_t		 nuse;
+	struct budget_alloc *alloc;	/* RUNNING jobs of the latest import, per account */
+	size_t		 nalloc;
 	char		**strings;	/* owned copies behind the const char * fields */
 	size_t		 nstrings;
 };

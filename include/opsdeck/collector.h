@@ -2,10 +2,23 @@
  * collector.h: keeps every configured host streaming framed reports and turns
  * them into struct host_status updates.
  *
- * Transports: `local` (the same sh loop run by /bin/sh on this machine, read
- * through a pipe) and `ssh` (libssh: one session and one exec channel per
- * host). A bounded set of threads polls all connections; one slow or dead
- * host never delays another.
+ * Transports: `local` (the same sh loop run by /bin/sh on this machine, in a
+ * process group of its own, read through a pipe) and `ssh` (libssh, ssh.h:
+ * one session and one exec channel per host). Threads are bounded whatever
+ * the number of hosts: up to COLLECTOR_MAX_CONNECTORS doing blocking connect,
+ * key exchange and authentication, and up to COLLECTOR_MAX_WORKERS waiting on
+ * every stream; one slow or dead host never delays another.
+ *
+ * Per host: a cycle (one SEQ's frames of every probe of its group) gives
+ * HOST_UP, or HOST_PARSE_ERROR with the probe's cause. No frame for 2
+ * intervals: HOST_STALE; for interval + timeout: HOST_TIMEOUT and the stream
+ * is dropped. More than PROBE_MAX_OUTPUT bytes in a frame (or between
+ * frames): HOST_PARSE_ERROR "output over N bytes, cut off" and dropped. A
+ * dropped or failed host is retried after an exponential back-off with
+ * jitter, 1 s doubling to 60 s, reset by the next good cycle.
+ *
+ * A tick that fails to write the store is rolled back and retried on the
+ * next one; collecting goes on and collector_hosts() has the statuses.
  *
  * The collector is the only writer of the store. After each tick that changed
  * something it commits one transaction and writes a byte to wake_fd (when >= 0)
@@ -20,7 +33,7 @@
 #include "opsdeck/hoststate.h"
 #include "opsdeck/store.h"
 
-#define COLLECTOR_MAX_WORKERS	4	/* poll threads, each owns a fixed share of the hosts */
+#define COLLECTOR_MAX_WORKERS	4	/* stream threads, each owns a fixed share of the hosts */
 #define COLLECTOR_MAX_CONNECTORS 32	/* blocking connect + key exchange + auth */
 
 struct collector;
@@ -38,8 +51,14 @@ struct collector_opts {
 	void		*on_change_arg;
 };
 
+/*
+ * A collector for every host of cfg. cfg and st are borrowed and must outlive
+ * it; st may be NULL (statuses are then only kept in memory); opts may be
+ * NULL (no wake fd). Reads ~/.ssh/config once. Starts nothing. Never NULL.
+ */
 struct collector *collector_new(const struct config *cfg, struct store *st,
 	    const struct collector_opts *opts);
+/* Stops whatever runs (sessions closed, local sh killed and reaped) and frees c. */
 void collector_free(struct collector *c);
 
 /* Runs in a thread of its own until collector_stop(). 0 or -1 with *cause. */
@@ -53,7 +72,9 @@ void collector_stop(struct collector *c);
  * is the frames of one SEQ for every probe of the host's group. "Failed"
  * means the host reached any state but connecting, up or stale at least once.
  * Every session and local sh is closed before it returns; statuses are kept
- * (collector_hosts). Returns the number of hosts that delivered `frames`.
+ * (collector_hosts). Returns the number of hosts that delivered `frames`
+ * cycles; with frames INT_MAX (until the deadline or collector_interrupt),
+ * those that delivered at least one.
  */
 int collector_run(struct collector *c, int frames, int64_t deadline_ms);
 

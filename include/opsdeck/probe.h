@@ -107,10 +107,13 @@ struct host_report {
 	int		 has_gpu_probe;	/* the nvidia probe ran (0 GPUs is an answer) */
 	struct sensor_sample *sensors;
 	int		 nsensors;
+	struct testbed_report *testbed;	/* owned, NULL: the testbed probe did not run */
 };
 
 void report_free(struct host_report *r);
 void report_move(struct host_report *dst, struct host_report *src);
+
+struct testbed_report;
 
 struct probe {
 	const char	*name;
@@ -126,6 +129,7 @@ struct probe {
 extern const struct probe probe_linux;
 extern const struct probe probe_nvidia;
 extern const struct probe probe_ipmi;
+extern const struct probe probe_testbed;
 
 /* NULL-terminated list of every probe. */
 extern const struct probe *const probe_table[];

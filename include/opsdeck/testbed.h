@@ -225,9 +225,11 @@ enum {
  * Contract YAML for a simulated controller of a sector: its realistic
  * devices (AI energy diagnosis unit, large driving simulator, bio-signal
  * collector, ...; Korean names), states and metrics that drift with now_ms
- * and are fixed by seed, plus the scripted faults of fault_mode (measured
- * from TESTBED_SIM_EPOCH_MS, or from the first multiple of 10 minutes
- * before now_ms when now_ms is later; the script repeats every 10 minutes).
+ * and are fixed by seed, plus the scripted faults of fault_mode. The script
+ * runs in cycles of 10 minutes counted from TESTBED_SIM_EPOCH_MS: in each,
+ * device 0 is in fault from 60 s on, device 3 is absent from 60 s on,
+ * device 1's temp_c climbs from 45 C by 0.5 C/s; device 2 flaps every 30 s
+ * of wall time. Devices also degrade now and then on their own (seeded).
  * ndevices 0 gives the sector's natural set (about 10); larger repeats the
  * kinds with numbered ids, up to TESTBED_MAX_DEVICES. Pure. Returns a
  * malloc'd NUL-terminated document; the caller frees it.
@@ -291,7 +293,8 @@ struct device_row {
 	char	 controller[HOSTNAME_MAX + 1];	/* the controller's host name */
 	char	 sector[TESTBED_SECTOR_MAX + 1];
 	struct device dev;		/* owned strings and metrics */
-	int	 acked;			/* ack is the acknowledgement of the current state */
+	int	 acked;			/* ack covers the current state: same state, given
+					   after the device entered it */
 	struct device_ack ack;		/* latest acknowledgement, note NULL: none */
 };
 

@@ -33,6 +33,45 @@ fault_parse(const char *s, enum fs_fault *out)
 	return -1;
 }
 
+/* A character frame_script() allows in a probe name: [A-Za-z0-9_.-]. */
+static int
+name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '_' || c == '.' || c == '-';
+}
+
+/* Appends the comma-separated probe names in [q, end) to req; 0 or -1. */
+static int
+parse_probes(const char *q, const char *end, struct stream_req *req, char **cause)
+{
+	while (q < end) {
+		const char *c = memchr(q, ',', (size_t)(end - q));
+		if (c == NULL)
+			c = end;
+		size_t nl = (size_t)(c - q);
+		if (nl == 0 || nl >= sizeof req->probes[0]) {
+			*cause = xasprintf("stream marker: bad probe name");
+			return -1;
+		}
+		for (size_t i = 0; i < nl; i++)
+			if (!name_char(q[i])) {
+				*cause = xasprintf("stream marker: bad probe name");
+				return -1;
+			}
+		if (req->nprobes == FLEETSIM_MAX_PROBES) {
+			*cause = xasprintf("stream marker: more than %d probes",
+			    FLEETSIM_MAX_PROBES);
+			return -1;
+		}
+		memcpy(req->probes[req->nprobes], q, nl);
+		req->probes[req->nprobes][nl] = '\0';
+		req->nprobes++;
+		q = c < end ? c + 1 : c;
+	}
+	return 0;
+}
+
 /* Copies the --query-gpu= field list that follows p (up to a blank or quote). */
 static void
 find_gpu_fields(const char *cmd, size_t len, struct stream_req *req)
@@ -58,9 +97,10 @@ find_gpu_fields(const char *cmd, size_t len, struct stream_req *req)
 /*
  * Parses an exec command. The stream script starts (after blanks) with
  * `# opsdeck-stream v1` and then `key=value` words up to the end of the line:
- * interval_ms=N (N >= 1) and probes=a,b,c (names of [a-z0-9_-]). Unknown keys
- * are ignored. Returns 1 and fills *req for a stream script, 0 for another
- * command, -1 with *cause (malloc'd) for a malformed marker line.
+ * interval_ms=N (N >= 1) and probes=a,b,c (names of [A-Za-z0-9_.-], as
+ * frame_script() allows). Unknown keys are ignored. Returns 1 and fills *req
+ * for a stream script, 0 for another command, -1 with *cause (malloc'd) for
+ * a malformed marker line.
  */
 int
 stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause)
@@ -74,7 +114,10 @@ stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause)
 	if ((size_t)(end - p) < ml || memcmp(p, STREAM_MARKER, ml) != 0)
 		return 0;
 	p += ml;
-	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	if (p < end && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+		return 0;	/* "v10" is another version, not ours */
+	size_t pos = (size_t)(p - cmd);
+	const char *eol = pos < len ? memchr(p, '\n', len - pos) : NULL;
 	if (eol == NULL)
 		eol = end;
 	req->interval_ms = -1;
@@ -98,31 +141,8 @@ stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause)
 				goto bad_interval;
 			req->interval_ms = v;
 		} else if (wl >= 7 && memcmp(w, "probes=", 7) == 0) {
-			const char *q = w + 7;
-			while (q < p) {
-				const char *c = memchr(q, ',', (size_t)(p - q));
-				if (c == NULL)
-					c = p;
-				size_t nl = (size_t)(c - q);
-				if (nl == 0 || nl >= sizeof req->probes[0]) {
-					*cause = xasprintf("stream marker: bad probe name");
-					return -1;
-				}
-				for (size_t i = 0; i < nl; i++)
-					if (strchr("abcdefghijklmnopqrstuvwxyz0123456789_-", q[i]) == NULL) {
-						*cause = xasprintf("stream marker: bad probe name");
-						return -1;
-					}
-				if (req->nprobes == FLEETSIM_MAX_PROBES) {
-					*cause = xasprintf("stream marker: more than %d probes",
-					    FLEETSIM_MAX_PROBES);
-					return -1;
-				}
-				memcpy(req->probes[req->nprobes], q, nl);
-				req->probes[req->nprobes][nl] = '\0';
-				req->nprobes++;
-				q = c < p ? c + 1 : c;
-			}
+			if (parse_probes(w + 7, p, req, cause) != 0)
+				return -1;
 		}
 	}
 	if (req->interval_ms < 0) {

@@ -76,6 +76,9 @@ int stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cau
 
 /* ---- sim.c: the per-node metric model ---------------------------------- */
 
+/* What a simulated host is; sim_node_init's kind. */
+enum sim_kind { SIM_CPU, SIM_GPU, SIM_CONTROLLER };
+
 struct sim_gpu {
 	double	 util, mem_util, mem_used_mib, temp, mem_temp, power, energy_j;
 	int64_t	 ecc_corrected, ecc_uncorrected;
@@ -102,11 +105,13 @@ struct sim_disk {
 struct sim_node {
 	uint64_t rng;
 	int	 gpu;			/* 1: a GPU node */
+	int	 controller;		/* 1: a test-bed controller (small box, no BMC) */
 	int	 ncores;
 	double	 util;			/* node CPU busy fraction, drifts */
 	double	 target;		/* where util drifts to */
 	double	 core_bias[FLEETSIM_SIM_MAX_CORES];
-	double	 jiffies[FLEETSIM_SIM_MAX_CORES][8];	/* user nice system idle iowait irq softirq steal */
+	/* per core: user nice system idle iowait irq softirq steal */
+	double	 jiffies[FLEETSIM_SIM_MAX_CORES][8];
 	double	 ctxt, intr, softirq;
 	uint64_t processes;
 	int	 procs_running;
@@ -123,8 +128,8 @@ struct sim_node {
 	int64_t	 last_ms;		/* last advance */
 };
 
-/* Sets up a node's model; deterministic for a seed. */
-void sim_node_init(struct sim_node *n, int gpu, uint64_t seed, int64_t now_ms);
+/* Sets up a host's model (kind: enum sim_kind); deterministic for a seed. */
+void sim_node_init(struct sim_node *n, int kind, uint64_t seed, int64_t now_ms);
 /* Moves the model forward to now_ms (monotonic ms): counters advance, levels drift. */
 void sim_node_advance(struct sim_node *n, int64_t now_ms);
 /* Appends the probe outputs, in the real formats, to out. */
@@ -153,9 +158,12 @@ struct fs_held;
 
 struct fs_node {
 	int		 index;		/* 0-based */
-	char		 name[16];	/* gpu001, cpu001 */
+	char		 name[24];	/* gpu001, cpu001, ctl-energy-01 */
 	char		 addr[16];	/* dotted quad */
 	int		 gpu;
+	int		 controller;	/* a test-bed controller: answers the testbed probe */
+	int		 sector;	/* its TESTBED_* sector */
+	int		 tb_faults;	/* TESTBED_SIM_* scripted faults of its report */
 	int		 listen_fd;	/* -1 while refusing */
 	int		 readable;	/* set by the poll callback, accepted in the loop */
 	ssh_bind	 bind;		/* this node's host key */
@@ -171,6 +179,7 @@ struct fs_node {
 struct fleetsim {
 	struct fs_node	*nodes;
 	int		 nnodes, ngpu;
+	int		 nctl;		/* the last nctl of nodes[] are controllers */
 	int		 port;
 	char		*dir;
 	double		 interval_scale;
@@ -202,7 +211,10 @@ struct fs_node *server_find_node(struct fleetsim *fs, const char *ref, int *all)
 
 /* ---- setup.c ------------------------------------------------------------- */
 
-/* Keys, known_hosts, config.yaml, hosts file and the control FIFO in fs->dir. 0 or -1 with *cause. */
+/*
+ * Keys, known_hosts, config.yaml, the hosts and nodes files and the control
+ * FIFO in fs->dir. 0, or -1 with *cause (malloc'd).
+ */
 int setup_files(struct fleetsim *fs, int shared_key, char **cause);
 
 #endif

@@ -3,7 +3,7 @@
  *
  *   opsdeck-fleetsim [--nodes N] [--gpu-nodes G] [--base ADDR] [--port P]
  *       [--dir DIR] [--interval-scale X] [--fault NODE=KIND]... [--seed S]
- *       [--shared-hostkey] [--verbose]
+ *       [--controllers K] [--shared-hostkey] [--verbose]
  *
  * Prints `ready DIR N` on stdout once every node listens; SIGTERM or SIGINT
  * end it cleanly.
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fleetsim.h"
+#include "opsdeck/testbed.h"
 
 static int sig_pipe[2] = { -1, -1 };
 
@@ -41,8 +42,9 @@ usage(FILE *f)
 {
 	fputs("usage: opsdeck-fleetsim [--nodes N] [--gpu-nodes G] [--base ADDR] [--port P]\n"
 	    "         [--dir DIR] [--interval-scale X] [--fault NODE=KIND]... [--seed S]\n"
-	    "         [--shared-hostkey] [--verbose]\n"
-	    "Plays N SSH nodes on consecutive loopback addresses for opsdeck.\n"
+	    "         [--controllers K] [--shared-hostkey] [--verbose]\n"
+	    "Plays N SSH nodes (and K test-bed controllers) on consecutive loopback\n"
+	    "addresses for opsdeck.\n"
 	    "Faults: hang drop garbage flood slow refuse badkey authfail.\n"
 	    "Control at run time: echo 'fault NODE KIND' > DIR/control; 'clear NODE'.\n", f);
 }
@@ -99,12 +101,13 @@ main(int argc, char **argv)
 		{ "fault", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "shared-hostkey", no_argument, NULL, 'S' },
+		{ "controllers", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fleetsim fs;
-	long nodes = 16, gpu = -1, port = 2222, v;
+	long nodes = 16, gpu = -1, port = 2222, ctl = 0, v;
 	const char *base = "127.0.1.1";
 	char **faults = NULL;
 	int nfaults = 0, shared = 0, c;
@@ -115,7 +118,7 @@ main(int argc, char **argv)
 	fs.interval_scale = 1.0;
 	fs.seed = 1;
 	fs.control_fd = -1;
-	while ((c = getopt_long(argc, argv, "n:g:b:p:d:i:f:s:Svh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:g:b:p:d:i:f:s:c:Svh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_long(optarg, 1, FLEETSIM_MAX_NODES, &nodes) != 0)
@@ -138,7 +141,8 @@ main(int argc, char **argv)
 		case 'i': {
 			char *e;
 			fs.interval_scale = strtod(optarg, &e);
-			if (*e != '\0' || !(fs.interval_scale > 0.0009 && fs.interval_scale <= 1000))
+			if (*e != '\0' || !(fs.interval_scale > 0.0009 &&
+			    fs.interval_scale <= 1000))
 				goto bad;
 			break;
 		}
@@ -153,6 +157,10 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			shared = 1;
+			break;
+		case 'c':
+			if (parse_long(optarg, 0, FLEETSIM_MAX_NODES, &ctl) != 0)
+				goto bad;
 			break;
 		case 'v':
 			fs.verbose = 1;
@@ -172,6 +180,10 @@ main(int argc, char **argv)
 	if (gpu > nodes) {
 		fprintf(stderr, "opsdeck-fleetsim: --gpu-nodes %ld is more than --nodes %ld\n",
 		    gpu, nodes);
+		return 2;
+	}
+	if (nodes + ctl > FLEETSIM_MAX_NODES) {
+		fprintf(stderr, "opsdeck-fleetsim: more than %d hosts\n", FLEETSIM_MAX_NODES);
 		return 2;
 	}
 	if (inet_pton(AF_INET, base, &in) != 1 || (ntohl(in.s_addr) >> 24) != 127) {
@@ -217,26 +229,39 @@ main(int argc, char **argv)
 	}
 
 	ssh_init();
-	fs.nnodes = (int)nodes;
+	fs.nnodes = (int)(nodes + ctl);
 	fs.ngpu = (int)gpu;
+	fs.nctl = (int)ctl;
 	fs.port = (int)port;
-	fs.nodes = xcalloc((size_t)nodes, sizeof *fs.nodes);
+	fs.nodes = xcalloc((size_t)fs.nnodes, sizeof *fs.nodes);
 	int64_t now = now_mono_ms();
 	for (int i = 0; i < fs.nnodes; i++) {
 		struct fs_node *n = &fs.nodes[i];
 		n->index = i;
 		n->gpu = i < fs.ngpu;
+		n->controller = i >= nodes;
 		n->listen_fd = -1;
-		if (n->gpu)
+		if (n->controller) {
+			/* sectors in turn; the first of each runs the scripted faults */
+			int k = (int)(i - nodes);
+			n->sector = k % TESTBED_SECTOR_COUNT;
+			snprintf(n->name, sizeof n->name, "ctl-%s-%02d",
+			    testbed_sector_name(n->sector), k / TESTBED_SECTOR_COUNT + 1);
+			if (k < TESTBED_SECTOR_COUNT)
+				n->tb_faults = TESTBED_SIM_FLAP | TESTBED_SIM_FAULT |
+				    TESTBED_SIM_VANISH | TESTBED_SIM_HOT;
+		} else if (n->gpu) {
 			snprintf(n->name, sizeof n->name, "gpu%03d", i + 1);
-		else
+		} else {
 			snprintf(n->name, sizeof n->name, "cpu%03d", i - fs.ngpu + 1);
+		}
 		if (node_addr(ntohl(in.s_addr), i, n->addr, sizeof n->addr) != 0) {
-			fprintf(stderr, "opsdeck-fleetsim: %ld nodes do not fit after %s in 127/8\n",
-			    nodes, base);
+			fprintf(stderr, "opsdeck-fleetsim: %ld nodes do not fit after %s "
+			    "in 127/8\n", nodes, base);
 			return 2;
 		}
-		sim_node_init(&n->sim, n->gpu, fs.seed * 100003 + (uint64_t)i, now);
+		sim_node_init(&n->sim, n->controller ? SIM_CONTROLLER : n->gpu ? SIM_GPU : SIM_CPU,
+		    fs.seed * 100003 + (uint64_t)i, now);
 	}
 	for (int i = 0; i < nfaults; i++) {
 		char *eq = strchr(faults[i], '=');

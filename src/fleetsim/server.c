@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "fleetsim.h"
+#include "opsdeck/testbed.h"
 
 #define MAX_CHANS_PER_SESSION	8
 #define CHAN_OUT_LIMIT		(8 * 1024 * 1024)
@@ -323,6 +324,10 @@ session_start(struct fleetsim *fs, struct fs_node *n, int fd)
 	sess->in_event = 1;
 }
 
+/*
+ * Accepts every pending connection of node n: a session each, or, under
+ * drop, an immediate close, or, under hang, a held socket that gets nothing.
+ */
 static void
 accept_all(struct fleetsim *fs, struct fs_node *n)
 {
@@ -459,6 +464,18 @@ server_set_fault(struct fleetsim *fs, struct fs_node *n, enum fs_fault f)
 
 /* ---- exec ---------------------------------------------------------------- */
 
+/* A controller's report now (opsdeck-report); nothing from other nodes. */
+static void
+ctl_report(struct fleetsim *fs, struct fs_node *n, struct buf *out)
+{
+	if (!n->controller)
+		return;
+	char *doc = testbed_sim_report(n->name, n->sector, fs->seed * 7919 + (uint64_t)n->index,
+	    now_wall_ms(), n->tb_faults);
+	buf_append(out, doc, strlen(doc));
+	free(doc);
+}
+
 static int
 has(const char *cmd, const char *word)
 {
@@ -498,6 +515,8 @@ oneshot(struct fleetsim *fs, struct fs_chan *c)
 		c->exit_status = atoi(cmd + 5) & 0xff;
 	} else if (strcmp(cmd, "hostname") == 0 || strcmp(cmd, "uname -n") == 0) {
 		buf_printf(&c->out, "%s\n", n->name);
+	} else if (has(cmd, "opsdeck-report") && n->controller) {
+		ctl_report(fs, n, &c->out);
 	} else if (has(cmd, "/proc/") || has(cmd, "ipmitool") ||
 	    (has(cmd, "nvidia-smi") && n->gpu)) {
 		/* the probes' commands, alone or chained: each output in turn */
@@ -587,6 +606,8 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 			sim_nvidia(&n->sim, c->req.gpu_fields, &c->out);
 		else if (strcmp(p, "ipmi") == 0)
 			sim_ipmi(&n->sim, &c->out);
+		else if (strcmp(p, "testbed") == 0)
+			ctl_report(fs, n, &c->out);
 		else
 			status = 127;	/* a probe this simulator does not know */
 		/* as frame_script() prints it: "\n@@end $?" after the output */
@@ -762,6 +783,7 @@ server_control(struct fleetsim *fs, const char *line, char **cause)
 	return 0;
 }
 
+/* Runs every complete line read from the control FIFO; errors go to stderr. */
 static void
 control_drain(struct fleetsim *fs)
 {
@@ -785,6 +807,11 @@ control_drain(struct fleetsim *fs)
 
 /* ---- loop ------------------------------------------------------------------ */
 
+/*
+ * The loop: poll everything (at most until the next frame is due, 1 s at
+ * most), accept, run control lines, then service every session that is not
+ * hung. Ends when a signal set fs->stop; returns 0.
+ */
 int
 server_run(struct fleetsim *fs)
 {

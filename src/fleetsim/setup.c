@@ -162,9 +162,11 @@ write_config(struct fleetsim *fs, char **cause)
 		free(path);
 		return -1;
 	}
-	fprintf(f, "# opsdeck configuration for the nodes of opsdeck-fleetsim (written at start).\n"
-	    "# %d nodes: %d GPU (gpu001..), %d CPU (cpu001..), one loopback address each.\n",
-	    fs->nnodes, fs->ngpu, fs->nnodes - fs->ngpu);
+	fprintf(f, "# opsdeck configuration for the nodes of opsdeck-fleetsim "
+	    "(written at start).\n"
+	    "# %d GPU nodes (gpu001..), %d CPU nodes (cpu001..), %d test-bed controllers\n"
+	    "# (ctl-SECTOR-NN); one loopback address each.\n",
+	    fs->ngpu, fs->nnodes - fs->nctl - fs->ngpu, fs->nctl);
 	fprintf(f, "defaults:\n"
 	    "  port: %d\n"
 	    "  user: %s\n"
@@ -179,10 +181,16 @@ write_config(struct fleetsim *fs, char **cause)
 		    "    hosts:\n");
 		yaml_ranges(f, fs, 0, fs->ngpu);
 	}
-	if (fs->nnodes > fs->ngpu) {
+	int ncpu = fs->nnodes - fs->nctl;
+	if (ncpu > fs->ngpu) {
 		fprintf(f, "  - name: cpu\n    kind: node\n    probes: [linux, ipmi]\n"
 		    "    hosts:\n");
-		yaml_ranges(f, fs, fs->ngpu, fs->nnodes);
+		yaml_ranges(f, fs, fs->ngpu, ncpu);
+	}
+	if (fs->nctl > 0) {
+		fprintf(f, "  - name: testbeds\n    kind: testbed\n    probes: [linux, testbed]\n"
+		    "    hosts:\n");
+		yaml_ranges(f, fs, ncpu, fs->nnodes);
 	}
 	int rc = close_out(f, path, cause);
 	free(path);
@@ -244,7 +252,8 @@ setup_files(struct fleetsim *fs, int shared_key, char **cause)
 		if (fs->port == 22)
 			fprintf(f, "%s %s\n", fs->nodes[i].addr, fs->nodes[i].pubkey);
 		else
-			fprintf(f, "[%s]:%d %s\n", fs->nodes[i].addr, fs->port, fs->nodes[i].pubkey);
+			fprintf(f, "[%s]:%d %s\n", fs->nodes[i].addr, fs->port,
+			    fs->nodes[i].pubkey);
 	}
 	if (close_out(f, path, cause) != 0)
 		goto out;
@@ -260,7 +269,7 @@ setup_files(struct fleetsim *fs, int shared_key, char **cause)
 		goto out;
 	for (int i = 0; i < fs->nnodes; i++)
 		fprintf(f, "%s %s %s\n", fs->nodes[i].name, fs->nodes[i].addr,
-		    fs->nodes[i].gpu ? "gpu" : "cpu");
+		    fs->nodes[i].controller ? "ctl" : fs->nodes[i].gpu ? "gpu" : "cpu");
 	if (close_out(f, path, cause) != 0)
 		goto out;
 	if (write_config(fs, cause) != 0)

@@ -67,6 +67,7 @@ noise(uint64_t *s)
 	return sim_uniform(s) + sim_uniform(s) - 1.0;
 }
 
+/* A NIC with counters as after some weeks of uptime; rates in bytes/s at full load. */
 static void
 net_init(struct sim_net *n, const char *name, double rx, double tx, uint64_t *rng)
 {
@@ -82,6 +83,7 @@ net_init(struct sim_net *n, const char *name, double rx, double tx, uint64_t *rn
 	n->multicast = (uint64_t)(1000 + 50000 * sim_uniform(rng));
 }
 
+/* A disk or partition with plausible counters; partitions see a twentieth. */
 static void
 disk_init(struct sim_disk *d, const char *name, int major, int minor, int whole, uint64_t *rng)
 {
@@ -108,20 +110,24 @@ disk_init(struct sim_disk *d, const char *name, int major, int minor, int whole,
 /*
  * Sets up node n: a GPU node has 2 x 48 cores, 2 TiB of RAM, 8 H100, NICs
  * ens1f0np0 and ib0..ib3, disks nvme0n1..nvme3n1; a CPU node 2 x 32 cores,
- * 512 GiB, two NICs, two disks. Deterministic for a seed.
+ * 512 GiB, two NICs, two disks; a test-bed controller 8 cores, 32 GiB, one
+ * NIC, one disk, no BMC. Deterministic for a seed.
  */
 void
-sim_node_init(struct sim_node *n, int gpu, uint64_t seed, int64_t now_ms)
+sim_node_init(struct sim_node *n, int kind, uint64_t seed, int64_t now_ms)
 {
 	static const char *gpu_nets[] = { "lo", "ens1f0np0", "ib0", "ib1", "ib2", "ib3" };
 	static const char *cpu_nets[] = { "lo", "ens1f0np0", "ens1f1np1" };
+	static const char *ctl_nets[] = { "lo", "eno1" };
 	char name[16];
+	int gpu = kind == SIM_GPU;
 
 	memset(n, 0, sizeof *n);
 	n->rng = seed * 0x9e3779b97f4a7c15ULL + 0x1234567ULL;
 	sim_rand(&n->rng);
 	n->gpu = gpu;
-	n->ncores = gpu ? 96 : 64;
+	n->controller = kind == SIM_CONTROLLER;
+	n->ncores = gpu ? 96 : n->controller ? 8 : 64;
 	n->util = 0.1 + 0.6 * sim_uniform(&n->rng);
 	n->target = n->util;
 	n->boot_ms = now_ms - (int64_t)((3 + 57 * sim_uniform(&n->rng)) * 86400000.0);
@@ -146,19 +152,19 @@ sim_node_init(struct sim_node *n, int gpu, uint64_t seed, int64_t now_ms)
 	n->processes = (uint64_t)(up_s * 3.5) + 5000;
 	for (int i = 0; i < 3; i++)
 		n->load[i] = n->util * n->ncores;
-	n->mem_total_kb = gpu ? 2113389704ULL : 527921212ULL;
+	n->mem_total_kb = gpu ? 2113389704ULL : n->controller ? 32594240ULL : 527921212ULL;
 	n->mem_used_frac = 0.1 + 0.4 * sim_uniform(&n->rng);
 	n->cache_frac = 0.05 + 0.2 * sim_uniform(&n->rng);
-	n->swap_total_kb = gpu ? 0 : 8388604ULL;
+	n->swap_total_kb = gpu ? 0 : n->controller ? 2097148ULL : 8388604ULL;
 
-	const char **nets = gpu ? gpu_nets : cpu_nets;
-	n->nnets = gpu ? 6 : 3;
+	const char **nets = gpu ? gpu_nets : n->controller ? ctl_nets : cpu_nets;
+	n->nnets = gpu ? 6 : n->controller ? 2 : 3;
 	for (int i = 0; i < n->nnets; i++) {
-		double rate = i == 0 ? 2e6 : i == 1 ? 8e7 : 1.2e9;
+		double rate = i == 0 ? 2e6 : i == 1 ? (n->controller ? 2e6 : 8e7) : 1.2e9;
 		net_init(&n->nets[i], nets[i], rate, i == 0 ? rate : rate * 0.9, &n->rng);
 	}
 	n->ndisks = 0;
-	int ndisk = gpu ? 4 : 2;
+	int ndisk = gpu ? 4 : n->controller ? 1 : 2;
 	int minor = 0;
 	for (int d = 0; d < ndisk; d++) {
 		snprintf(name, sizeof name, "nvme%dn1", d);
@@ -335,8 +341,9 @@ sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out)
 		cpu_line(out, label, core[c]);
 	}
 	uint64_t intr = (uint64_t)n->intr;
-	sim_printf(out, "intr %llu 0 9 0 0 0 0 0 0 0 1 0 0 156 0 0 0 0 0 0 0 0 0 0 0 0 0 %llu %llu\n",
-	    (unsigned long long)intr, (unsigned long long)(intr / 3), (unsigned long long)(intr / 5));
+	sim_printf(out, "intr %llu 0 9 0 0 0 0 0 0 0 1 0 0 156 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+	    "%llu %llu\n", (unsigned long long)intr, (unsigned long long)(intr / 3),
+	    (unsigned long long)(intr / 5));
 	sim_printf(out, "ctxt %llu\n", (unsigned long long)n->ctxt);
 	int64_t wall = now_wall_ms();
 	int64_t up_ms = now_ms - n->boot_ms;
@@ -425,7 +432,8 @@ sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out)
 	sim_printf(out, "%.2f %.2f\n", (double)up_ms / 1000.0, idle / USER_HZ);
 
 	buf_append(out, "== net/dev\n", 11);
-	buf_printf(out, "Inter-|   Receive                                                |  Transmit\n"
+	buf_printf(out, "Inter-|   Receive                                                "
+	    "|  Transmit\n"
 	    " face |bytes    packets errs drop fifo frame compressed multicast"
 	    "|bytes    packets errs drop fifo colls carrier compressed\n");
 	for (int i = 0; i < n->nnets; i++) {
@@ -610,6 +618,9 @@ sim_ipmi(const struct sim_node *n, struct buf *out)
 	char r[64];
 	double gpu_w = 0, gpu_util = 0;
 
+	if (n->controller)
+		return;		/* no BMC: `ipmitool ... || true` prints nothing */
+
 	for (int g = 0; g < n->ngpus; g++) {
 		gpu_w += n->gpus[g].power;
 		gpu_util += n->gpus[g].util / 100.0 / n->ngpus;
@@ -626,7 +637,8 @@ sim_ipmi(const struct sim_node *n, struct buf *out)
 	snprintf(r, sizeof r, "%d degrees C", (int)(exhaust + 0.5));
 	sdr_line(out, "Exhaust Temp", 0x01, "ok", 7, 1, r);
 	for (int c = 0; c < 2; c++) {
-		snprintf(r, sizeof r, "%d degrees C", (int)(n->inlet + 18 + 40 * n->util + c * 2.0));
+		snprintf(r, sizeof r, "%d degrees C",
+		    (int)(n->inlet + 18 + 40 * n->util + c * 2.0));
 		sdr_line(out, c == 0 ? "CPU1 Temp" : "CPU2 Temp", 0x0e + c, "ok", 3, c + 1, r);
 	}
 	for (int f = 0; f < nfans; f++) {
@@ -675,7 +687,8 @@ sim_garbage(uint64_t *rng, uint64_t seq, struct buf *out)
 	static const char *bits[] = {
 		"\x1b[2J\x1b[H", "\x1b]0;owned\x07", "\x1b[31;1mALERT\x1b[0m", "\xe2\x80\xae",
 		"\xe2\x80\x8b", "\xc0\xaf", "\xff\xfe", "\r\b\t", "\x7f\x9b",
-		"@@opsdeck\n", "@@opsdeck -1 linux\n", "@@opsdeck 99999999999999999999999 nvidia\n",
+		"@@opsdeck\n", "@@opsdeck -1 linux\n",
+		"@@opsdeck 99999999999999999999999 nvidia\n",
 		"@@end\n", "@@end banana\n", "@@opsdeck 1 \x1b[31m\n", "== stat\ncpu  x y z\n",
 		"@@end 0\n@@end 0\n",
 	};
@@ -686,7 +699,8 @@ sim_garbage(uint64_t *rng, uint64_t seq, struct buf *out)
 		raw[j] = (char)(sim_rand(rng) & 0xff);
 	buf_append(out, raw, 200);
 	/* a complete frame whose body no parser can use */
-	sim_printf(out, "\n@@opsdeck %llu linux\n== stat\ncpu  12 x -3\n\x1b[2J", (unsigned long long)seq);
+	sim_printf(out, "\n@@opsdeck %llu linux\n== stat\ncpu  12 x -3\n\x1b[2J",
+	    (unsigned long long)seq);
 	for (int j = 0; j < 300; j++)
 		raw[j] = (char)(sim_rand(rng) & 0xff);
 	buf_append(out, raw, 300);
@@ -703,7 +717,8 @@ sim_garbage(uint64_t *rng, uint64_t seq, struct buf *out)
 		buf_append(out, raw, len);
 	}
 	/* a frame whose body never ends before the next header */
-	sim_printf(out, "\n@@opsdeck %llu ipmi\nInlet Temp | 04h | ok | 7.1 |", (unsigned long long)seq);
+	sim_printf(out, "\n@@opsdeck %llu ipmi\nInlet Temp | 04h | ok | 7.1 |",
+	    (unsigned long long)seq);
 	for (int j = 0; j < 3000; j++)
 		buf_append(out, "A", 1);
 	buf_append(out, "\n", 1);

@@ -116,7 +116,8 @@ ui_command(struct ui *u, const char *line)
 	} else if (strcmp(cmd, "view") == 0) {
 		int v = ui_view_parse(arg);
 		if (v < 0) {
-			ui_message(u, 1, "unknown view '%s' (all, compute, devices, budgets)", arg);
+			ui_message(u, 1, "unknown view '%s' (all, compute, devices, budgets)",
+			    arg);
 			return;
 		}
 		u->view = v;
@@ -143,8 +144,8 @@ ui_command(struct ui *u, const char *line)
 		u->help_top = 0;
 		ui_dirty_all(u);
 	} else {
-		ui_message(u, 1, "unknown command '%s' (group, host, theme, view, sort, filter, q)",
-		    cmd);
+		ui_message(u, 1, "unknown command '%s' (group, host, theme, view, sort, "
+		    "filter, q)", cmd);
 	}
 }
 

@@ -9,6 +9,7 @@
 
 #include "opsdeck/ui_priv.h"
 
+/* Newest alerts first, one line each: time, severity word, host, text. */
 static void
 alerts_draw(struct ui *u, struct pane *p)
 {
@@ -85,6 +86,7 @@ alerts_key(struct ui *u, struct pane *p, int key)
 	return 1;
 }
 
+/* A click selects an alert and jumps to its host. */
 static void
 alerts_click(struct ui *u, struct pane *p, int row)
 {

@@ -10,6 +10,7 @@
 
 #include "opsdeck/ui_priv.h"
 
+/* The configured plan, or "no budget configured". */
 static void
 budgets_draw(struct ui *u, struct pane *p)
 {
@@ -25,6 +26,7 @@ budgets_draw(struct ui *u, struct pane *p)
 	ui_put(p->win, 2, 2, p->w - 4, "ledger not loaded in this version", u->attr[THEME_DIM]);
 }
 
+/* No keys of its own yet. */
 static int
 budgets_key(struct ui *u, struct pane *p, int key)
 {

@@ -56,9 +56,20 @@ ccols_fit(struct ccols *c, int inner, int have_gpus)
 	if (left > 0) {
 		int add = left < 20 ? left : 20;
 		c->name += add;
+		left -= add;
+	}
+	/* wide screens: longer history */
+	if (left > 0 && c->cspark) {
+		int nsp = c->gspark ? 2 : 1, add = left / nsp;
+		if (add > UI_RING - 12)
+			add = UI_RING - 12;
+		c->cspark += add;
+		if (c->gspark)
+			c->gspark += add;
 	}
 }
 
+/* One group header row: name, kind, hosts up, mean CPU, GPUs busy. */
 static void
 draw_group(struct ui *u, WINDOW *w, int y, int x, int cells, const struct ui_group *g,
     int selected)
@@ -99,6 +110,10 @@ load_fmt(char *buf, size_t len, double v)
 		snprintf(buf, len, "%3.0fk", v / 1000);
 }
 
+/*
+ * One host row in the columns of c at (y, x0), `cells` wide; the selected
+ * row takes the selection role throughout. Remote strings are sanitised.
+ */
 static void
 draw_host(struct ui *u, WINDOW *w, int y, int x0, const struct ccols *c,
     const struct host_status *h, const struct ui_ring *ring, int selected, int cells)
@@ -190,6 +205,10 @@ draw_host(struct ui *u, WINDOW *w, int y, int x0, const struct ccols *c,
 #undef ROLE
 }
 
+/*
+ * Draws the Compute pane: border with counts, the column header (the sort
+ * column marked), and the visible rows, scrolled so the selection shows.
+ */
 static void
 compute_draw(struct ui *u, struct pane *p)
 {
@@ -205,7 +224,7 @@ compute_draw(struct ui *u, struct pane *p)
 	if (u->filter[0] != '\0')
 		snprintf(extra, sizeof extra, "%zu/%zu hosts, filter", shown, u->nhosts);
 	else
-		snprintf(extra, sizeof extra, "%zu hosts", u->nhosts);
+		snprintf(extra, sizeof extra, "%zu host%s", u->nhosts, u->nhosts == 1 ? "" : "s");
 	ui_box(u, p, u->focus == PANE_COMPUTE, extra);
 	ccols_fit(&c, inner, have_gpus);
 	if (vis < 1)
@@ -277,6 +296,7 @@ compute_draw(struct ui *u, struct pane *p)
 	}
 }
 
+/* Moving keys; the selection skips group headers (ui_select_row). */
 static int
 compute_key(struct ui *u, struct pane *p, int key)
 {
@@ -306,6 +326,7 @@ compute_key(struct ui *u, struct pane *p, int key)
 	}
 }
 
+/* A click on a row selects it (row 0 is the header). */
 static void
 compute_click(struct ui *u, struct pane *p, int row)
 {

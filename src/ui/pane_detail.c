@@ -101,6 +101,8 @@ draw_cores(struct dctx *d, const struct host_status *h)
 		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
 	};
 	int per = d->inner - 6;
+	if (per < 1)
+		return;
 	for (int c = 0; c < h->cores; c += per) {
 		int y = drow(d);
 		if (y >= 0) {
@@ -182,6 +184,10 @@ draw_history(struct dctx *d, const struct host_status *h)
 	free(ring);
 }
 
+/*
+ * Draws everything known of the selected host into logical lines, of which
+ * the rows from p->top are shown. Remote strings are sanitised.
+ */
 static void
 detail_draw(struct ui *u, struct pane *p)
 {
@@ -208,8 +214,8 @@ detail_draw(struct ui *u, struct pane *p)
 		sanitize_text(grp, sizeof grp, h->group, strlen(h->group));
 		if (y >= 0) {
 			int x = 1;
-			x += ui_putf(p->win, y, x, d.inner, u->attr[ui_state_role(h->state)] | A_BOLD,
-			    "%s %s", ui_state_glyph(h->state), host_state_name(h->state));
+			attr_t sa = u->attr[ui_state_role(h->state)] | A_BOLD;
+			x += ui_putf(p->win, y, x, d.inner, sa, "%s %s", ui_state_glyph(h->state), host_state_name(h->state));
 			ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_NORMAL],
 			    " since %s  group %s (%s)", h->state_since_ms > 0 ? when + 11 : "-",
 			    grp, group_kind_name(h->kind));
@@ -240,9 +246,10 @@ detail_draw(struct ui *u, struct pane *p)
 		int y = drow(&d);
 		if (y >= 0) {
 			ui_put(p->win, y, 1, 5, "CPU", u->attr[THEME_HEADER]);
-			ui_gauge(u, p->win, y, 6, d.inner / 2 - 6, h->cpu_pct, ui_pct_role(h->cpu_pct));
-			ui_putf(p->win, y, d.inner / 2 + 1, d.inner - d.inner / 2, u->attr[THEME_NORMAL],
-			    "%d cores  load %.2f %.2f %.2f", h->cores, h->load[0], h->load[1],
+			ui_gauge(u, p->win, y, 6, d.inner / 2 - 6, h->cpu_pct,
+			    ui_pct_role(h->cpu_pct));
+			ui_putf(p->win, y, d.inner / 2 + 1, d.inner - d.inner / 2,
+			    u->attr[THEME_NORMAL], "%d cores  load %.2f %.2f %.2f", h->cores, h->load[0], h->load[1],
 			    h->load[2]);
 		}
 		d.line++;
@@ -257,14 +264,15 @@ detail_draw(struct ui *u, struct pane *p)
 		if (y >= 0) {
 			ui_put(p->win, y, 1, 5, "Mem", u->attr[THEME_HEADER]);
 			ui_gauge(u, p->win, y, 6, d.inner / 2 - 6, pct, ui_pct_role(pct));
-			if (h->swap_total > 0)
+			char sw[64] = "no swap";
+			if (h->swap_total > 0) {
+				char st[16];
 				text_bytes(a3, sizeof a3, (double)h->swap_used);
-			char sw[16] = "-";
-			if (h->swap_total > 0)
-				text_bytes(sw, sizeof sw, (double)h->swap_total);
+				text_bytes(st, sizeof st, (double)h->swap_total);
+				snprintf(sw, sizeof sw, "swap %s / %s", a3, st);
+			}
 			ui_putf(p->win, y, d.inner / 2 + 1, d.inner - d.inner / 2,
-			    u->attr[THEME_NORMAL], "%s / %s  swap %s / %s", a1, a2,
-			    h->swap_total > 0 ? a3 : "0", sw);
+			    u->attr[THEME_NORMAL], "%s / %s  %s", a1, a2, sw);
 		}
 		d.line++;
 	}
@@ -287,12 +295,15 @@ detail_draw(struct ui *u, struct pane *p)
 			int y = drow(&d);
 			if (y >= 0) {
 				int x = 1;
-				x += ui_putf(p->win, y, x, 4, u->attr[THEME_DIM], "%2d ", g->index);
+				attr_t na = u->attr[THEME_NORMAL];
+				x += ui_putf(p->win, y, x, 4, u->attr[THEME_DIM], "%2d ",
+				    g->index);
 				int nw = d.inner / 3 > 12 ? d.inner / 3 : 12;
-				ui_put_remote(p->win, y, x, nw - 1, g->name, u->attr[THEME_NORMAL]);
+				ui_put_remote(p->win, y, x, nw - 1, g->name, na);
 				x += nw;
 				int gw = 14;
-				ui_gauge(u, p->win, y, x, gw, g->util_pct, ui_pct_role(g->util_pct));
+				ui_gauge(u, p->win, y, x, gw, g->util_pct,
+				    ui_pct_role(g->util_pct));
 				x += gw + 1;
 				text_bytes(a1, sizeof a1, (double)g->mem_used_bytes);
 				text_bytes(a2, sizeof a2, (double)g->mem_total_bytes);
@@ -307,7 +318,7 @@ detail_draw(struct ui *u, struct pane *p)
 				x += ui_put(p->win, y, x, d.inner - x + 1, t,
 				    u->attr[g->temp_c >= 85 ? THEME_CRIT : g->temp_c >= 75 ?
 				    THEME_WARN : THEME_NORMAL]);
-				x += ui_put(p->win, y, x, d.inner - x + 1, pw, u->attr[THEME_NORMAL]);
+				x += ui_put(p->win, y, x, d.inner - x + 1, pw, na);
 				if (g->ecc_uncorrected > 0)
 					ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_CRIT],
 					    " ECC %lld", (long long)g->ecc_uncorrected);
@@ -326,7 +337,8 @@ detail_draw(struct ui *u, struct pane *p)
 				    s->level == SENSOR_WARN ? THEME_WARN :
 				    s->level == SENSOR_NA ? THEME_DIM : THEME_NORMAL;
 				int nw = d.inner / 2 > 20 ? 24 : d.inner / 2;
-				ui_put_remote(p->win, y, 2, nw - 1, s->name, u->attr[THEME_NORMAL]);
+				ui_put_remote(p->win, y, 2, nw - 1, s->name,
+				    u->attr[THEME_NORMAL]);
 				char v[64], unit[32];
 				sanitize_text(unit, sizeof unit, s->unit, strlen(s->unit));
 				if (isnan(s->value))
@@ -352,6 +364,7 @@ detail_draw(struct ui *u, struct pane *p)
 		    p->top + 1, d.line);
 }
 
+/* Scrolling keys while Detail has the focus. */
 static int
 detail_key(struct ui *u, struct pane *p, int key)
 {

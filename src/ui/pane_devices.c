@@ -11,6 +11,7 @@
 
 #include "opsdeck/ui_priv.h"
 
+/* Test-bed controllers (hosts of testbed groups), or the reason there are none. */
 static void
 devices_draw(struct ui *u, struct pane *p)
 {
@@ -47,6 +48,7 @@ devices_draw(struct ui *u, struct pane *p)
 		    u->attr[THEME_DIM]);
 }
 
+/* Scrolling keys. */
 static int
 devices_key(struct ui *u, struct pane *p, int key)
 {

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -204,6 +205,11 @@ ui_check_threshold(struct ui *u, const struct host_status *h, const struct thres
 			vals[nv++] = 100.0 * (double)h->swap_used / (double)h->swap_total;
 	} else if (strncmp(m, "load.", 5) == 0 && m[5] >= '0' && m[5] <= '2' && m[6] == '\0') {
 		vals[nv++] = h->load[m[5] - '0'];
+	} else if (strcmp(m, "sensors.temp_c") == 0) {
+		for (int i = 0; i < h->nsensors && nv < PROBE_MAX_GPUS; i++)
+			if (strstr(h->sensors[i].unit, "degrees C") != NULL &&
+			    !isnan(h->sensors[i].value))
+				vals[nv++] = h->sensors[i].value;
 	} else if (strncmp(m, "gpus.", 5) == 0) {
 		const char *f = m + 5;
 		for (int g = 0; g < h->ngpus && nv < PROBE_MAX_GPUS; g++) {
@@ -223,18 +229,20 @@ ui_check_threshold(struct ui *u, const struct host_status *h, const struct thres
 				vals[nv++] = v;
 		}
 	}
-	double worst = -1;
-	for (int i = 0; i < nv; i++)
-		if (vals[i] > worst)
-			worst = vals[i];
 	if (nv == 0)
 		return;
+	/* warn above crit: lower is worse (alert.h), e.g. a battery's charge */
+	int low = t->has_warn && t->has_crit && t->warn > t->crit;
+	double worst = vals[0];
+	for (int i = 1; i < nv; i++)
+		if (low ? vals[i] < worst : vals[i] > worst)
+			worst = vals[i];
 	enum ui_sev sev;
 	double lim;
-	if (t->has_crit && worst >= t->crit) {
+	if (t->has_crit && (low ? worst <= t->crit : worst >= t->crit)) {
 		sev = SEV_CRIT;
 		lim = t->crit;
-	} else if (t->has_warn && worst >= t->warn) {
+	} else if (t->has_warn && (low ? worst <= t->warn : worst >= t->warn)) {
 		sev = SEV_WARN;
 		lim = t->warn;
 	} else {
@@ -248,7 +256,7 @@ ui_check_threshold(struct ui *u, const struct host_status *h, const struct thres
 	a->sev = sev;
 	a->since_ms = h->sample_ms;
 	od_strlcpy(a->host, h->name, sizeof a->host);
-	snprintf(a->text, sizeof a->text, "%s %.1f >= %s %.1f", m, worst,
+	snprintf(a->text, sizeof a->text, "%s %.1f %s %s %.1f", m, worst, low ? "<=" : ">=",
 	    sev == SEV_CRIT ? "crit" : "warn", lim);
 }
 
@@ -715,8 +723,9 @@ ui_draw_status(struct ui *u)
 		snprintf(left, sizeof left, "%s", u->o->offline ? "offline, no data cached" :
 		    "waiting for the first sample");
 	}
-	x = ui_putf(w, 0, 0, COLS, u->attr[THEME_STATUS], " %zu hosts | %s | sort %s%s%s%s ",
-	    u->nhosts, left, ui_sort_name(u->sort), u->sort_rev ? " rev" : "",
+	x = ui_putf(w, 0, 0, COLS, u->attr[THEME_STATUS], " %zu host%s | %s | sort %s%s%s%s ",
+	    u->nhosts, u->nhosts == 1 ? "" : "s", left, ui_sort_name(u->sort),
+	    u->sort_rev ? " rev" : "",
 	    u->filter[0] ? " | filter " : "", u->filter);
 	const char *m = u->msg[0] ? u->msg : u->data_error[0] ? u->data_error :
 	    u->theme_err[0] ? u->theme_err : NULL;
@@ -781,6 +790,7 @@ static const int focus_order[PANE_COUNT] = {
 	PANE_COMPUTE, PANE_DETAIL, PANE_DEVICES, PANE_BUDGETS, PANE_ALERTS,
 };
 
+/* Moves the focus dir (+1/-1) steps along focus_order, skipping hidden panes. */
 static void
 ui_focus(struct ui *u, int dir)
 {
@@ -800,6 +810,7 @@ ui_focus(struct ui *u, int dir)
 	}
 }
 
+/* Switches the view preset (keys 1-4, :view) and re-lays the screen. */
 static void
 ui_set_view(struct ui *u, int v)
 {
@@ -880,6 +891,7 @@ ui_input_key(struct ui *u, int key)
 	return 1;
 }
 
+/* A mouse event: focus the pane under it; wheel scrolls, a click selects. */
 static void
 ui_click(struct ui *u, MEVENT *ev)
 {
@@ -999,8 +1011,9 @@ ui_handle_key(struct ui *u, int key)
 		return 1;
 	case KEY_MOUSE: {
 		MEVENT ev;
-		if (getmouse(&ev) == OK)
+		if (getmouse(&ev) == OK) {
 			ui_click(u, &ev);
+		}
 		return 1;
 	}
 	case '\n': case '\r': case KEY_ENTER:
@@ -1060,6 +1073,7 @@ ui_sig(int sig)
 	errno = saved;
 }
 
+/* Leaves curses mode once (ui_run's exit and fatal_hook). */
 static void
 ui_end_curses(void)
 {
@@ -1069,6 +1083,7 @@ ui_end_curses(void)
 	}
 }
 
+/* Sets u to its start: panes, view from o->view, default theme. No curses calls. */
 void
 ui_init_state(struct ui *u, const struct ui_opts *o)
 {
@@ -1091,6 +1106,7 @@ ui_init_state(struct ui *u, const struct ui_opts *o)
 	theme_default(&u->theme);
 }
 
+/* Frees windows, hosts, rings, rows and alerts of u. */
 void
 ui_free_state(struct ui *u)
 {
@@ -1232,7 +1248,7 @@ ui_run(const struct ui_opts *o)
 			while ((rc = get_wch(&wch)) != ERR && nkeys++ < 256) {
 				int key = (int)wch;
 				if (rc != KEY_CODE_YES && wch >= 0x80)
-					key = UI_KEY_WIDE + (int)wch;	/* text, not a KEY_* */
+					key = UI_KEY_WIDE + (int)wch;	/* not a KEY_* */
 				ui_handle_key(&u, key);
 				if (u.quit)
 					break;

@@ -45,9 +45,10 @@ ui_theme_apply(struct ui *u, const struct theme *t)
 
 	u->theme = *t;
 	u->colors = has_colors() && (nc == NULL || nc[0] == '\0');
+	int have_default = 1;
 	if (u->colors) {
 		start_color();
-		use_default_colors();
+		have_default = use_default_colors() == OK;
 		ncolors = COLORS >= 256 ? 256 : COLORS >= 16 ? 16 : 8;
 	} else {
 		ncolors = 0;
@@ -58,6 +59,12 @@ ui_theme_apply(struct ui *u, const struct theme *t)
 		if (u->colors && i + 1 < COLOR_PAIRS) {
 			int fg = theme_color_reduce(s->fg, ncolors);
 			int bg = theme_color_reduce(s->bg, ncolors);
+			if (!have_default) {	/* no terminal default: white on black */
+				if (fg < 0)
+					fg = COLOR_WHITE;
+				if (bg < 0)
+					bg = COLOR_BLACK;
+			}
 			init_pair((short)(i + 1), (short)fg, (short)bg);
 			a |= COLOR_PAIR(i + 1);
 		} else {
