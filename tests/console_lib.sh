@@ -16,6 +16,13 @@ OPSDECK_THEMES_DIR="$top_srcdir/themes"; export OPSDECK_THEMES_DIR
 unset NO_COLOR TMUX
 # a session that outlives the console's, so the server stays up between starts
 $TM new-session -d -s keep -x 80 -y 24 "sleep 3600" || skip_all "tmux cannot start a server"
+# the pane's TERM: tmux's own entry when this system has it (ncurses-term)
+for _t in tmux-256color screen-256color screen; do
+	if infocmp "$_t" >/dev/null 2>&1; then
+		$TM set-option -g default-terminal "$_t"
+		break
+	fi
+done
 CACHE="$T/cache.db"
 
 # fill ARGS...: a fresh cache with the test fleet (tests/console_fill.c).

@@ -3,8 +3,10 @@
  * loopback for the demo, the tests and the benchmarks (man/opsdeck-fleetsim.1).
  *
  * A node IS an address: each node listens on its own 127.x.y.z address and
- * port. One thread runs one ssh_event over every listening socket, every
- * session, the control FIFO and a signal pipe. When a client executes the
+ * port. One thread runs one epoll over every listening socket, every
+ * session's socket, the control FIFO and a signal pipe; each session has an
+ * ssh_event of its own, polled only when its socket is ready, so libssh's
+ * internal polls never scan the whole fleet. When a client executes the
  * opsdeck stream script (its first line is the marker
  * `# opsdeck-stream v1 interval_ms=N probes=a,b,c`), the node answers with
  * frames itself, every interval, in the real output formats of each probe,
@@ -154,7 +156,13 @@ void sim_printf(struct buf *out, const char *fmt, ...)
 /* ---- server.c ------------------------------------------------------------ */
 
 struct fs_session;
-struct fs_held;
+
+/* What an epoll event is about: the data.ptr of every registration. */
+enum { WATCH_LISTEN, WATCH_SESSION, WATCH_CONTROL, WATCH_SIGNAL };
+struct fs_watch {
+	int	 kind;
+	void	*obj;		/* fs_node, fs_session or fleetsim */
+};
 
 struct fs_node {
 	int		 index;		/* 0-based */
@@ -165,7 +173,7 @@ struct fs_node {
 	int		 sector;	/* its TESTBED_* sector */
 	int		 tb_faults;	/* TESTBED_SIM_* scripted faults of its report */
 	int		 listen_fd;	/* -1 while refusing */
-	int		 readable;	/* set by the poll callback, accepted in the loop */
+	struct fs_watch	 watch;
 	ssh_bind	 bind;		/* this node's host key */
 	char		*pubkey;	/* "ssh-ed25519 AAAA...", owned */
 	enum fs_fault	 fault;
@@ -185,7 +193,8 @@ struct fleetsim {
 	double		 interval_scale;
 	uint64_t	 seed;
 	int		 verbose;
-	ssh_event	 event;
+	int		 epfd;		/* epoll over listeners, sessions, control, signals */
+	struct fs_watch	 control_watch, signal_watch;
 	ssh_bind	 badkey_bind;	/* the key a FAULT_BADKEY node shows */
 	ssh_key		 client_pub;	/* the only key accepted */
 	int		 control_fd;

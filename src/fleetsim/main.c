@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -291,9 +292,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "opsdeck-fleetsim: %s\n", cause);
 		return 1;
 	}
-	fs.event = ssh_event_new();
-	if (fs.event == NULL)
-		fatal("ssh_event_new failed");
+	fs.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (fs.epfd < 0)
+		fatal("epoll_create1: %s", strerror(errno));
 	buf_init(&fs.control_line, 65536);
 	for (int i = 0; i < fs.nnodes; i++) {
 		if (fs.nodes[i].fault == FAULT_REFUSE)
@@ -313,14 +314,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "opsdeck-fleetsim: %llu frames, %llu bytes\n",
 		    (unsigned long long)fs.frames, (unsigned long long)fs.bytes);
 	if (fs.control_fd >= 0) {
-		ssh_event_remove_fd(fs.event, fs.control_fd);
 		close(fs.control_fd);
 		char *p = xasprintf("%s/control", fs.dir);
 		unlink(p);
 		free(p);
 	}
-	ssh_event_remove_fd(fs.event, fs.sig_fd);
-	ssh_event_free(fs.event);
+	close(fs.epfd);
 	for (int i = 0; i < fs.nnodes; i++) {
 		ssh_bind_free(fs.nodes[i].bind);
 		free(fs.nodes[i].pubkey);

@@ -1,14 +1,15 @@
 /*
  * server.c: the libssh side of opsdeck-fleetsim.
  *
- * One thread, one ssh_event. Every node has its own listening socket (added
- * to the event as an fd); accepted connections become non-blocking libssh
- * sessions (ssh_bind_accept_fd with the node's ssh_bind, whose only job is
- * to hold the host key), driven through key exchange, public-key auth and
- * channel requests by callbacks that only record what happened. All real
- * work (accepting, answering exec requests, writing frames, faults, freeing)
- * happens in the loop after ssh_event_dopoll(), never inside a callback:
- * libssh may dispatch any session's callbacks while another session writes.
+ * One thread, one epoll. Every node has its own listening socket; accepted
+ * connections become non-blocking libssh sessions (ssh_bind_accept_fd with
+ * the node's ssh_bind, whose only job is to hold the host key), each in an
+ * ssh_event of its own that is polled (one fd) only when epoll says its
+ * socket is ready. Key exchange, public-key auth and channel requests run
+ * in callbacks that only record what happened. All real work (accepting,
+ * answering exec requests, writing frames, faults, freeing) happens in the
+ * loop, and only for sessions that had I/O or have a frame due: at 1,000
+ * sessions the loop does not scan the fleet with libssh calls or poll().
  *
  * Output is written only as far as the client's channel window allows; the
  * rest waits in the channel's buffer, and a channel with output still queued
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -65,9 +67,15 @@ struct fs_session {
 	struct fs_node	*node;
 	struct fleetsim	*fs;
 	ssh_session	 s;
+	ssh_event	 ev;		/* this session alone */
+	int		 fd;		/* its socket, as accepted */
+	struct fs_watch	 watch;
+	int		 in_epoll;	/* registered (not while hung) */
+	uint32_t	 epmask;	/* EPOLLIN, plus EPOLLOUT while libssh has output queued */
+	int		 active;	/* had I/O since it was last serviced */
+	int64_t		 next_ms;	/* when it next needs servicing without I/O */
 	struct ssh_server_callbacks_struct scb;
 	int		 authed;
-	int		 in_event;
 	int64_t		 accepted_ms;
 	struct fs_chan	*chans;
 	int		 nchans;
@@ -201,36 +209,61 @@ cb_channel_open(ssh_session s, void *userdata)
 	return c->ch;
 }
 
-static int
-cb_listen(socket_t fd, int revents, void *userdata)
+/* Reads what the control FIFO has into fs->control_line. */
+static void
+control_read(struct fleetsim *fs)
 {
-	struct fs_node *n = userdata;
-	n->readable = 1;
-	return 0;
-}
-
-static int
-cb_control(socket_t fd, int revents, void *userdata)
-{
-	struct fleetsim *fs = userdata;
 	char tmp[4096];
 	ssize_t r;
 
-	while ((r = read(fd, tmp, sizeof tmp)) > 0)
+	while ((r = read(fs->control_fd, tmp, sizeof tmp)) > 0)
 		buf_append(&fs->control_line, tmp, (size_t)r);
-	return 0;
 }
 
-static int
-cb_signal(socket_t fd, int revents, void *userdata)
+/* A signal arrived through the self-pipe: stop. */
+static void
+signal_read(struct fleetsim *fs)
 {
-	struct fleetsim *fs = userdata;
 	char tmp[64];
 
-	while (read(fd, tmp, sizeof tmp) > 0)
+	while (read(fs->sig_fd, tmp, sizeof tmp) > 0)
 		;
 	fs->stop = 1;
-	return 0;
+}
+
+/* epoll_ctl with w as the event's data; errors are ignored (a closed fd). */
+static void
+watch_ctl(struct fleetsim *fs, int op, int fd, uint32_t mask, struct fs_watch *w)
+{
+	struct epoll_event e;
+
+	memset(&e, 0, sizeof e);
+	e.events = mask;
+	e.data.ptr = w;
+	epoll_ctl(fs->epfd, op, fd, &e);
+}
+
+/* Takes a session out of epoll, unless libssh already closed its socket. */
+static void
+session_unwatch(struct fleetsim *fs, struct fs_session *sess)
+{
+	if (!sess->in_epoll)
+		return;
+	sess->in_epoll = 0;
+	/* the fd number may already belong to a newer connection */
+	if (ssh_get_fd(sess->s) == sess->fd)
+		watch_ctl(fs, EPOLL_CTL_DEL, sess->fd, 0, NULL);
+}
+
+static void
+session_watch(struct fleetsim *fs, struct fs_session *sess)
+{
+	if (sess->in_epoll || ssh_get_fd(sess->s) != sess->fd)
+		return;
+	sess->in_epoll = 1;
+	sess->epmask = EPOLLIN;
+	sess->active = 1;
+	watch_ctl(fs, EPOLL_CTL_ADD, sess->fd, sess->epmask, &sess->watch);
 }
 
 /* ---- sessions ----------------------------------------------------------- */
@@ -261,8 +294,11 @@ session_destroy(struct fleetsim *fs, struct fs_session *sess, int polite)
 			*pp = sess->next;
 			break;
 		}
-	if (sess->in_event)
-		ssh_event_remove_session(fs->event, sess->s);
+	session_unwatch(fs, sess);
+	if (sess->ev != NULL) {
+		ssh_event_remove_session(sess->ev, sess->s);
+		ssh_event_free(sess->ev);
+	}
 	/* ours first: ssh_disconnect() frees the ssh_channels */
 	while (sess->chans != NULL) {
 		struct fs_chan *c = sess->chans;
@@ -300,6 +336,9 @@ session_start(struct fleetsim *fs, struct fs_node *n, int fd)
 	sess->node = n;
 	sess->fs = fs;
 	sess->s = s;
+	sess->fd = fd;
+	sess->watch.kind = WATCH_SESSION;
+	sess->watch.obj = sess;
 	sess->accepted_ms = now_mono_ms();
 	ssh_callbacks_init(&sess->scb);
 	sess->scb.userdata = sess;
@@ -317,11 +356,12 @@ session_start(struct fleetsim *fs, struct fs_node *n, int fd)
 		session_destroy(fs, sess, 0);
 		return;
 	}
-	if (ssh_event_add_session(fs->event, s) != SSH_OK) {
+	sess->ev = ssh_event_new();
+	if (sess->ev == NULL || ssh_event_add_session(sess->ev, s) != SSH_OK) {
 		session_destroy(fs, sess, 0);
 		return;
 	}
-	sess->in_event = 1;
+	session_watch(fs, sess);
 }
 
 /*
@@ -333,7 +373,6 @@ accept_all(struct fleetsim *fs, struct fs_node *n)
 {
 	int fd;
 
-	n->readable = 0;
 	if (n->listen_fd < 0)
 		return;
 	while ((fd = accept4(n->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
@@ -379,11 +418,9 @@ server_listen(struct fleetsim *fs, struct fs_node *n, char **cause)
 		close(fd);
 		return -1;
 	}
-	if (ssh_event_add_fd(fs->event, fd, POLLIN, cb_listen, n) != SSH_OK) {
-		close(fd);
-		*cause = xasprintf("%s: cannot add to the event loop", n->addr);
-		return -1;
-	}
+	n->watch.kind = WATCH_LISTEN;
+	n->watch.obj = n;
+	watch_ctl(fs, EPOLL_CTL_ADD, fd, EPOLLIN, &n->watch);
 	n->listen_fd = fd;
 	return 0;
 }
@@ -393,10 +430,9 @@ listen_close(struct fleetsim *fs, struct fs_node *n)
 {
 	if (n->listen_fd < 0)
 		return;
-	ssh_event_remove_fd(fs->event, n->listen_fd);
+	watch_ctl(fs, EPOLL_CTL_DEL, n->listen_fd, 0, NULL);
 	close(n->listen_fd);
 	n->listen_fd = -1;
-	n->readable = 0;
 }
 
 static void
@@ -426,8 +462,7 @@ server_set_fault(struct fleetsim *fs, struct fs_node *n, enum fs_fault f)
 	if (old == FAULT_HANG) {
 		held_close(n);
 		for (sess = n->sessions; sess != NULL; sess = sess->next)
-			if (!sess->in_event && ssh_event_add_session(fs->event, sess->s) == SSH_OK)
-				sess->in_event = 1;
+			session_watch(fs, sess);
 	}
 	if (old == FAULT_REFUSE && n->listen_fd < 0 && server_listen(fs, n, &cause) != 0) {
 		fprintf(stderr, "opsdeck-fleetsim: %s: %s\n", n->name, cause);
@@ -436,10 +471,7 @@ server_set_fault(struct fleetsim *fs, struct fs_node *n, enum fs_fault f)
 	switch (f) {
 	case FAULT_HANG:
 		for (sess = n->sessions; sess != NULL; sess = sess->next)
-			if (sess->in_event) {
-				ssh_event_remove_session(fs->event, sess->s);
-				sess->in_event = 0;
-			}
+			session_unwatch(fs, sess);
 		break;
 	case FAULT_REFUSE:
 		listen_close(fs, n);
@@ -691,18 +723,25 @@ chan_service(struct fleetsim *fs, struct fs_chan *c, int64_t now, int64_t *next_
 	return 0;
 }
 
-/* Services a session's channels; returns -1 when the session is over. */
+/*
+ * Services a session's channels and sets sess->next_ms (when it needs a
+ * look without I/O: a frame due, or the auth deadline); returns -1 when the
+ * session is over.
+ */
 static int
-session_service(struct fleetsim *fs, struct fs_session *sess, int64_t now, int64_t *next_ms)
+session_service(struct fleetsim *fs, struct fs_session *sess, int64_t now)
 {
 	int st = ssh_get_status(sess->s);
 	struct fs_chan **pp, *c;
+	int64_t next = now + 60000;
+	int64_t *next_ms = &next;
 
 	if (st & (SSH_CLOSED | SSH_CLOSED_ERROR))
 		return -1;
 	if (!sess->authed) {
 		if (now - sess->accepted_ms > FLEETSIM_KEX_TIMEOUT_MS)
 			return -1;
+		sess->next_ms = sess->accepted_ms + FLEETSIM_KEX_TIMEOUT_MS + 1;
 		return 0;
 	}
 	/*
@@ -724,7 +763,24 @@ session_service(struct fleetsim *fs, struct fs_session *sess, int64_t now, int64
 			pp = &c->next;
 		}
 	}
+	sess->next_ms = next;
 	return 0;
+}
+
+/* Watches for output too while libssh still has some queued for the socket. */
+static void
+session_rewatch(struct fleetsim *fs, struct fs_session *sess)
+{
+	uint32_t want = EPOLLIN;
+
+	if (!sess->in_epoll)
+		return;
+	if (ssh_get_poll_flags(sess->s) & SSH_WRITE_PENDING)
+		want |= EPOLLOUT;
+	if (want != sess->epmask) {
+		sess->epmask = want;
+		watch_ctl(fs, EPOLL_CTL_MOD, sess->fd, want, &sess->watch);
+	}
 }
 
 /* ---- control --------------------------------------------------------------- */
@@ -808,18 +864,24 @@ control_drain(struct fleetsim *fs)
 /* ---- loop ------------------------------------------------------------------ */
 
 /*
- * The loop: poll everything (at most until the next frame is due, 1 s at
- * most), accept, run control lines, then service every session that is not
- * hung. Ends when a signal set fs->stop; returns 0.
+ * The loop: wait on epoll (at most until the next session needs servicing,
+ * 1 s at most); accept, read control lines and signals, let libssh handle
+ * each ready session's socket; then service the sessions that had I/O or
+ * are due, unless their node hangs. Ends when a signal set fs->stop.
  */
 int
 server_run(struct fleetsim *fs)
 {
+	struct epoll_event evs[256];
 	int64_t next_ms = now_mono_ms();
 
+	fs->control_watch.kind = WATCH_CONTROL;
+	fs->control_watch.obj = fs;
+	fs->signal_watch.kind = WATCH_SIGNAL;
+	fs->signal_watch.obj = fs;
 	if (fs->control_fd >= 0)
-		ssh_event_add_fd(fs->event, fs->control_fd, POLLIN, cb_control, fs);
-	ssh_event_add_fd(fs->event, fs->sig_fd, POLLIN, cb_signal, fs);
+		watch_ctl(fs, EPOLL_CTL_ADD, fs->control_fd, EPOLLIN, &fs->control_watch);
+	watch_ctl(fs, EPOLL_CTL_ADD, fs->sig_fd, EPOLLIN, &fs->signal_watch);
 	while (!fs->stop) {
 		int64_t now = now_mono_ms();
 		int64_t wait = next_ms - now;
@@ -827,12 +889,29 @@ server_run(struct fleetsim *fs)
 			wait = 0;
 		if (wait > 1000)
 			wait = 1000;
-		ssh_event_dopoll(fs->event, (int)wait);
+		int k = epoll_wait(fs->epfd, evs, (int)OD_ARRAY_LEN(evs), (int)wait);
+		for (int i = 0; i < k; i++) {
+			struct fs_watch *w = evs[i].data.ptr;
+			switch (w->kind) {
+			case WATCH_LISTEN:
+				accept_all(fs, w->obj);
+				break;
+			case WATCH_CONTROL:
+				control_read(fs);
+				break;
+			case WATCH_SIGNAL:
+				signal_read(fs);
+				break;
+			default: {
+				struct fs_session *sess = w->obj;
+				sess->active = 1;
+				ssh_event_dopoll(sess->ev, 0);
+				break;
+			}
+			}
+		}
 		if (fs->stop)
 			break;
-		for (int i = 0; i < fs->nnodes; i++)
-			if (fs->nodes[i].readable)
-				accept_all(fs, &fs->nodes[i]);
 		control_drain(fs);
 		now = now_mono_ms();
 		next_ms = now + 1000;
@@ -843,8 +922,16 @@ server_run(struct fleetsim *fs)
 				continue;
 			for (sess = n->sessions; sess != NULL; sess = nx) {
 				nx = sess->next;
-				if (session_service(fs, sess, now, &next_ms) < 0)
-					session_destroy(fs, sess, 0);
+				if (sess->active || sess->next_ms <= now + TIMER_SLACK_MS) {
+					sess->active = 0;
+					if (session_service(fs, sess, now) < 0) {
+						session_destroy(fs, sess, 0);
+						continue;
+					}
+					session_rewatch(fs, sess);
+				}
+				if (sess->next_ms < next_ms)
+					next_ms = sess->next_ms;
 			}
 		}
 	}
