@@ -125,8 +125,9 @@ demo_start(struct demo *d, int nodes)
 		close(out[0]);
 		close(out[1]);
 		setpgid(0, 0);
+		/* Six test-bed controllers: two per sector, the first of each with scripted faults. */
 		execl(sim, "opsdeck-fleetsim", "--nodes", nbuf, "--gpu-nodes", gbuf,
-		    "--dir", d->dir, (char *)NULL);
+		    "--controllers", "6", "--dir", d->dir, (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);

@@ -641,25 +641,6 @@ cfg_int(struct cfg *x, const char *key, const struct ynode *v, long lo, long hi,
 	return 0;
 }
 
-/*
- * duration_parse() plus years ("2y" = 730d) for retention. Returns 0 or -1.
- */
-static int
-cfg_parse_duration(const char *s, size_t len, int64_t *ms)
-{
-	if (len >= 2 && len <= 5 && s[len - 1] == 'y') {
-		int64_t n = 0;
-		for (size_t i = 0; i + 1 < len; i++) {
-			if (s[i] < '0' || s[i] > '9')
-				return -1;
-			n = n * 10 + (s[i] - '0');
-		}
-		*ms = n * 365 * 86400000LL;
-		return 0;
-	}
-	return duration_parse(s, ms);
-}
-
 /* A duration of at least min_ms. */
 static int
 cfg_duration(struct cfg *x, const char *key, const struct ynode *v, int64_t min_ms, int64_t *out)
@@ -673,7 +654,7 @@ cfg_duration(struct cfg *x, const char *key, const struct ynode *v, int64_t min_
 		    key, yn_type_name(v));
 		return -1;
 	}
-	if (v->len == 0 || v->s[0] == ' ' || cfg_parse_duration(v->s, v->len, &ms) != 0) {
+	if (v->len == 0 || v->s[0] == ' ' || duration_parse(v->s, &ms) != 0) {
 		cfg_err(x, v, "'%s' must be a duration such as 500ms, 2s or 5m, not '%s'",
 		    key, cfg_show(x, v));
 		return -1;

@@ -62,25 +62,61 @@ prep(struct store *st, sqlite3_stmt **s, const char *sql)
 	return sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
 }
 
-/* The host's first raw sample time; *have 0 when it has none. */
+/*
+ * The earliest time >= from that one host has rows for in table (raw:
+ * one seek; rollups: one seek per metric); *have 0 when there is none.
+ * Lets the watermarks jump over gaps instead of walking them.
+ */
 static int
-raw_first(struct store *st, int64_t hid, int64_t *first, int *have)
+next_ts(struct store *st, const char *table, int64_t hid, int64_t from, int64_t *out,
+    int *have)
 {
+	char sql[300];
 	sqlite3_stmt *s;
-	int rc = prep(st, &s, "SELECT min(ts) FROM samples WHERE host_id = ?1");
 
+	if (strcmp(table, "samples") == 0)
+		snprintf(sql, sizeof sql, "SELECT min(ts) FROM samples WHERE host_id = ?1"
+		    " AND ts >= ?2");
+	else
+		snprintf(sql, sizeof sql, "SELECT min((SELECT ts FROM %s WHERE host_id = ?1"
+		    " AND metric_id = s.metric_id AND ts >= ?2 ORDER BY ts LIMIT 1))"
+		    " FROM series s WHERE s.host_id = ?1", table);
+	int rc = prep(st, &s, sql);
 	*have = 0;
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(s, 1, hid);
+	sqlite3_bind_int64(s, 2, from);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*have = sqlite3_column_type(s, 0) != SQLITE_NULL;
-		*first = sqlite3_column_int64(s, 0);
+		*out = sqlite3_column_int64(s, 0);
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(s);
 	return rc;
+}
+
+/*
+ * Moves *mark over a gap: to `limit` when table has no rows in
+ * [*mark, limit), else to the start (floored to unit) of the next row.
+ */
+static int
+skip_gap(struct maint *m, const char *table, int64_t hid, int64_t *mark, int64_t limit,
+    int64_t unit)
+{
+	int64_t nx = 0;
+	int have;
+	int rc = next_ts(m->st, table, hid, *mark, &nx, &have);
+
+	m->work++;
+	if (rc != SQLITE_OK)
+		return rc;
+	if (!have || nx >= limit)
+		*mark = limit;
+	else if (floor_to(nx, unit) > *mark)
+		*mark = floor_to(nx, unit);
+	return SQLITE_OK;
 }
 
 /*
@@ -193,14 +229,13 @@ marks_save(struct store *st, const struct marks *k)
 static int
 host_step(struct maint *m, struct marks *k, int *more)
 {
-	struct store *st = m->st;
 	struct marks k0 = *k;
-	int64_t first = 0;
+	int64_t first = 0, end, hi, cut;
 	int have, rc;
 
 	*more = 0;
 	m->work++;
-	rc = raw_first(st, k->id, &first, &have);
+	rc = next_ts(m->st, "samples", k->id, INT64_MIN, &first, &have);
 	if (rc != SQLITE_OK)
 		return rc;
 	if (k->mdone == 0) {
@@ -213,40 +248,51 @@ host_step(struct maint *m, struct marks *k, int *more)
 	/* Raw -> minutes, in batches, or sooner when pruning waits for it. */
 	int64_t due = m->minute_target - k->mdone;
 	if (due >= MINUTE_BATCH || (due > 0 && k->mdone < m->raw_cut)) {
-		int64_t end = OD_MIN(m->minute_target, k->mdone + MINUTE_BATCH);
-		rc = rollup(m, k->id, 1, "samples_1m", MINUTE, k->mdone, end);
-		if (rc != SQLITE_OK)
+		if ((rc = skip_gap(m, "samples", k->id, &k->mdone, m->minute_target,
+		    MINUTE)) != SQLITE_OK)
 			return rc;
-		k->mdone = end;
-		if (m->minute_target - end >= MINUTE_BATCH)
+		end = OD_MIN(m->minute_target, k->mdone + MINUTE_BATCH);
+		if (k->mdone < end) {
+			rc = rollup(m, k->id, 1, "samples_1m", MINUTE, k->mdone, end);
+			if (rc != SQLITE_OK)
+				return rc;
+			k->mdone = end;
+		}
+		if (m->minute_target - k->mdone >= MINUTE_BATCH)
 			*more = 1;
 	}
 	/* Minutes -> hours. */
 	int64_t hlimit = OD_MIN(m->hour_target, floor_to(k->mdone, HOUR));
 	if (k->hdone < hlimit) {
-		int64_t end = OD_MIN(hlimit, k->hdone + HOUR_CHUNK);
-		rc = rollup(m, k->id, 0, "samples_1h", HOUR, k->hdone, end);
-		if (rc != SQLITE_OK)
+		if ((rc = skip_gap(m, "samples_1m", k->id, &k->hdone, hlimit, HOUR)) !=
+		    SQLITE_OK)
 			return rc;
-		k->hdone = end;
-		if (end < hlimit)
+		end = OD_MIN(hlimit, k->hdone + HOUR_CHUNK);
+		if (k->hdone < end) {
+			rc = rollup(m, k->id, 0, "samples_1h", HOUR, k->hdone, end);
+			if (rc != SQLITE_OK)
+				return rc;
+			k->hdone = end;
+		}
+		if (k->hdone < hlimit)
 			*more = 1;
 	}
 	/* Retention: only what is rolled up goes. */
-	int64_t cut = OD_MIN(m->raw_cut, k->mdone);
+	cut = OD_MIN(m->raw_cut, k->mdone);
 	if (have && first < cut) {
-		int64_t hi = OD_MIN(cut, first + RAW_PRUNE_CHUNK);
-		rc = prune(m, "samples", k->id, hi);
-		if (rc != SQLITE_OK)
+		hi = OD_MIN(cut, first + RAW_PRUNE_CHUNK);
+		if ((rc = prune(m, "samples", k->id, hi)) != SQLITE_OK)
 			return rc;
 		if (hi < cut)
 			*more = 1;
 	}
 	cut = OD_MIN(m->minute_cut, k->hdone);
 	if (k->mpruned < cut) {
-		int64_t hi = OD_MIN(cut, k->mpruned + MINUTE_PRUNE_CHUNK);
-		rc = prune(m, "samples_1m", k->id, hi);
-		if (rc != SQLITE_OK)
+		if ((rc = skip_gap(m, "samples_1m", k->id, &k->mpruned, cut, MINUTE)) !=
+		    SQLITE_OK)
+			return rc;
+		hi = OD_MIN(cut, k->mpruned + MINUTE_PRUNE_CHUNK);
+		if ((rc = prune(m, "samples_1m", k->id, hi)) != SQLITE_OK)
 			return rc;
 		k->mpruned = hi;
 		if (hi < cut)
@@ -254,9 +300,11 @@ host_step(struct maint *m, struct marks *k, int *more)
 	}
 	cut = m->hour_cut;
 	if (k->hpruned < cut) {
-		int64_t hi = OD_MIN(cut, k->hpruned + HOUR_PRUNE_CHUNK);
-		rc = prune(m, "samples_1h", k->id, hi);
-		if (rc != SQLITE_OK)
+		if ((rc = skip_gap(m, "samples_1h", k->id, &k->hpruned, cut, HOUR)) !=
+		    SQLITE_OK)
+			return rc;
+		hi = OD_MIN(cut, k->hpruned + HOUR_PRUNE_CHUNK);
+		if ((rc = prune(m, "samples_1h", k->id, hi)) != SQLITE_OK)
 			return rc;
 		k->hpruned = hi;
 		if (hi < cut)
@@ -264,7 +312,7 @@ host_step(struct maint *m, struct marks *k, int *more)
 	}
 	if (memcmp(&k0, k, sizeof *k) != 0) {
 		m->acted++;
-		rc = marks_save(st, k);
+		rc = marks_save(m->st, k);
 	}
 	return rc;
 }

@@ -3,7 +3,7 @@
  * and the report the Budgets pane and `opsdeck budget report` draw
  * (man/opsdeck-budget.5).
  *
- * Four parts, each a file:
+ * Five parts, each a file:
  * - budget.c: amounts ("2559억", "1,000억원", "2.5조", plain won), dates, and
  *   the plan in YAML (libyaml events; aliases refused, depth and size bounded;
  *   every error FILE:LINE:COL in a struct diag).
@@ -14,6 +14,13 @@
  *   exhaustion date; pure over the plan and day-by-day facts.
  * - budget_store.c: the cache tables (ledger rows with a unique dedup key,
  *   usage per account and day, a copy of the plan lines).
+ *
+ * A pane draws a report in four calls: budget_plan_load(budget_plan_path(
+ * cfg->path, cfg->budget), &diag); budget_store_facts(st, &facts, &cause) on
+ * a store handle of its own thread; budget_report_compute(plan, facts.spend,
+ * facts.nspend, facts.use, facts.nuse, budget_day_from_wall_ms(now), &r) and
+ * budget_report_running(&r, facts.alloc, facts.nalloc). Amounts print with
+ * budget_format_eok(); a line drills down with budget_store_ledger_lines().
  *
  * Money is int64_t won (KRW), overflow checked; 1 억 = 10^8, 1 조 = 10^12.
  * Dates are civil days in Asia/Seoul (UTC+09:00, no daylight saving since

@@ -16,7 +16,9 @@
 #include <regex.h>
 #include <stdint.h>
 
+#include "opsdeck/alert.h"
 #include "opsdeck/hoststate.h"
+#include "opsdeck/testbed.h"
 #include "opsdeck/theme.h"
 #include "opsdeck/ui.h"
 
@@ -38,7 +40,20 @@ enum ui_view { VIEW_ALL, VIEW_COMPUTE, VIEW_DEVICES, VIEW_BUDGETS, VIEW_COUNT };
 
 enum ui_sort { SORT_NAME, SORT_STATE, SORT_CPU, SORT_MEM, SORT_LOAD, SORT_GPU, SORT_COUNT };
 
-enum ui_mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND, MODE_HELP };
+enum ui_mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND, MODE_HELP, MODE_ACK };
+
+/* Devices pane rows: a sector header, a controller line or a device. */
+enum ui_drow_kind { DROW_SECTOR, DROW_CONTROLLER, DROW_DEVICE };
+
+struct ui_drow {
+	enum ui_drow_kind kind;
+	int		 idx;		/* into dv.sectors, dv.controllers or dv.devices */
+	size_t		 shown;		/* headers: devices shown under them */
+};
+
+#define UI_ALERTS_MAX		500	/* cache alerts the Alerts pane reads */
+#define UI_ALERTS_CLEARED_MS	(60 * 60 * 1000)	/* cleared ones shown this long */
+#define UI_DEVICES_SLOW_MS	20	/* a devices read slower than this is spaced out */
 
 struct ui;
 struct pane;
@@ -116,8 +131,32 @@ struct ui {
 	size_t		 nrows;
 	char		 sel_host[HOSTNAME_MAX + 1];	/* selection kept by name */
 
-	struct ui_alert	*alerts;
+	struct ui_alert	*alerts;	/* host-derived, when the cache has no alert table */
 	size_t		 nalerts;
+	struct alert_set calerts;	/* the cache's alerts (alert_store_list) */
+	int		 calerts_ok;	/* 1: the cache has them; calerts is shown */
+
+	/* Devices pane: the cache's view, its rows, filters and selection */
+	struct devices_view dv;		/* owned */
+	struct ui_drow	*drows;
+	size_t		 ndrows, ndev_shown;
+	unsigned	 dev_states;	/* :state mask, 0: all */
+	char		 dev_sector[TESTBED_SECTOR_MAX + 1];	/* :sector, "": all */
+	char		 dev_kind[TESTBED_KIND_MAX + 1];	/* :kind, "": all */
+	char		 dev_filter[UI_INPUT_MAX];	/* `/` with Devices focused */
+	int		 filter_dev;	/* the `/` being typed is dev_filter */
+	char		 dsel_ctl[HOSTNAME_MAX + 1];	/* selection kept by key */
+	char		 dsel_id[TESTBED_ID_MAX + 1];
+	int		 detail_dev;	/* 1: Detail shows the selected device */
+	unsigned	 dv_gen;	/* counts device refreshes (Detail re-reads) */
+	int64_t		 dv_cost_ms;	/* the last devices read took this long */
+	int64_t		 dv_next_ms;	/* monotonic: no devices read before (slow reads) */
+
+	/* the `a` prompt: what the note acknowledges */
+	char		 ack_ctl[HOSTNAME_MAX + 1];
+	char		 ack_dev[TESTBED_ID_MAX + 1];
+	int64_t		 ack_alert;	/* an alert id when not a device, else 0 */
+	char		 ack_what[160];	/* shown in the prompt */
 
 	struct pane	 pane[PANE_COUNT];
 	enum ui_view	 view;
@@ -171,6 +210,15 @@ void ui_set_filter(struct ui *u, const char *text);
 void ui_command(struct ui *u, const char *line);
 size_t ui_complete(struct ui *u, char *line, size_t cap);
 const struct ui_ring *ui_ring_of(const struct ui *u, size_t host);
+void ui_refresh_devices(struct ui *u, int force);
+void ui_rebuild_drows(struct ui *u);
+const struct device_row *ui_selected_device(const struct ui *u);
+void ui_select_drow(struct ui *u, int row);
+int  ui_select_device(struct ui *u, const char *controller, const char *id);
+void ui_show_detail(struct ui *u, int device);
+void ui_ack_start(struct ui *u);
+void ui_ack_submit(struct ui *u, const char *note);
+void ui_set_dev_filter(struct ui *u, const char *text);
 
 /* ui_theme.c */
 void ui_theme_apply(struct ui *u, const struct theme *t);
@@ -191,6 +239,8 @@ enum theme_role ui_state_role(enum host_state s);
 const char *ui_state_glyph(enum host_state s);
 const char *ui_state_word(enum host_state s);
 enum theme_role ui_pct_role(double pct);
+enum theme_role ui_dev_role(int s);
+const char *ui_dev_glyph(int s);
 void ui_age(char *buf, size_t len, int64_t ms);
 void ui_draw_help(struct ui *u);
 

@@ -328,8 +328,10 @@ session_start(struct fleetsim *fs, struct fs_node *n, int fd)
 	}
 	if (ssh_bind_accept_fd(b, s, fd) != SSH_OK) {
 		logv(fs, "%s: accept: %s", n->name, ssh_get_error(b));
+		int owned = ssh_get_fd(s) == fd;	/* then ssh_free() closes it */
 		ssh_free(s);
-		close(fd);
+		if (!owned)
+			close(fd);
 		return;
 	}
 	sess = xcalloc(1, sizeof *sess);

@@ -1,6 +1,7 @@
 /*
  * cmdline.c: the `:` command line (group, host, theme, view, sort, filter,
- * q) with Tab completion, and the `?` help overlay listing every key.
+ * state, sector, kind, q) with Tab completion, and the `?` help overlay
+ * listing every key.
  */
 #include "config.h"
 
@@ -12,7 +13,8 @@
 #include "opsdeck/ui_priv.h"
 
 static const char *const commands[] = {
-	"filter", "group", "help", "host", "q", "quit", "sort", "theme", "view", NULL,
+	"filter", "group", "help", "host", "kind", "q", "quit", "sector", "sort", "state",
+	"theme", "view", NULL,
 };
 
 static const char *const views[] = { "all", "compute", "devices", "budgets", NULL };
@@ -71,6 +73,59 @@ cmd_host(struct ui *u, const char *arg, int group)
 	}
 	u->focus = PANE_COMPUTE;
 	ui_dirty_all(u);
+}
+
+/*
+ * :state WORD[,WORD...] | all — which device states the Devices pane shows.
+ * Returns 0, or -1 with a message for an unknown state.
+ */
+static int
+cmd_state(struct ui *u, const char *arg)
+{
+	char buf[UI_INPUT_MAX], *save = NULL;
+	unsigned mask = 0;
+
+	if (arg[0] == '\0' || strcmp(arg, "all") == 0) {
+		u->dev_states = 0;
+		return 0;
+	}
+	od_strlcpy(buf, arg, sizeof buf);
+	for (char *w = strtok_r(buf, ", ", &save); w != NULL; w = strtok_r(NULL, ", ", &save)) {
+		int s = device_state_parse(w);
+		if (s < 0) {
+			ui_message(u, 1, "unknown state '%s' (ok, degraded, fault, offline, "
+			    "maintenance, stale, unknown, all)", w);
+			return -1;
+		}
+		mask |= 1u << s;
+	}
+	u->dev_states = mask;
+	return 0;
+}
+
+/* :sector NAME | all and :kind NAME | all into dst (cap bytes). */
+static void
+cmd_devword(char *dst, size_t cap, const char *arg)
+{
+	if (arg[0] == '\0' || strcmp(arg, "all") == 0)
+		dst[0] = '\0';
+	else
+		od_strlcpy(dst, arg, cap);
+}
+
+/* After a device filter changed: re-read, show the Devices pane, say what is shown. */
+static void
+devices_filtered(struct ui *u)
+{
+	ui_refresh_devices(u, 1);
+	if (u->pane[PANE_DEVICES].win == NULL) {
+		u->view = VIEW_DEVICES;
+		u->zoom = 0;
+		ui_layout(u);
+	}
+	u->focus = PANE_DEVICES;
+	ui_dirty_all(u);
+	ui_message(u, 0, "%zu device%s shown", u->ndev_shown, u->ndev_shown == 1 ? "" : "s");
 }
 
 /*
@@ -139,13 +194,22 @@ ui_command(struct ui *u, const char *line)
 		    arg);
 	} else if (strcmp(cmd, "filter") == 0) {
 		ui_set_filter(u, arg);
+	} else if (strcmp(cmd, "state") == 0) {
+		if (cmd_state(u, arg) == 0)
+			devices_filtered(u);
+	} else if (strcmp(cmd, "sector") == 0) {
+		cmd_devword(u->dev_sector, sizeof u->dev_sector, arg);
+		devices_filtered(u);
+	} else if (strcmp(cmd, "kind") == 0) {
+		cmd_devword(u->dev_kind, sizeof u->dev_kind, arg);
+		devices_filtered(u);
 	} else if (strcmp(cmd, "help") == 0) {
 		u->mode = MODE_HELP;
 		u->help_top = 0;
 		ui_dirty_all(u);
 	} else {
 		ui_message(u, 1, "unknown command '%s' (group, host, theme, view, sort, "
-		    "filter, q)", cmd);
+		    "filter, state, sector, kind, q)", cmd);
 	}
 }
 
@@ -215,6 +279,19 @@ ui_complete(struct ui *u, char *line, size_t cap)
 	} else if (strncmp(line, "sort ", 5) == 0) {
 		for (int i = 0; i < SORT_COUNT; i++)
 			cand_add(&c, ui_sort_name(i));
+	} else if (strncmp(line, "state ", 6) == 0) {
+		cand_add(&c, "all");
+		for (int i = 0; i < DEVICE_STATE_COUNT; i++)
+			cand_add(&c, device_state_name(i));
+	} else if (strncmp(line, "sector ", 7) == 0) {
+		cand_add(&c, "all");
+		for (size_t i = 0; i < u->dv.nsectors; i++)
+			if (u->dv.sectors[i].sector[0] != '\0')
+				cand_add(&c, u->dv.sectors[i].sector);
+	} else if (strncmp(line, "kind ", 5) == 0) {
+		cand_add(&c, "all");
+		for (size_t i = 0; i < u->dv.ndevices && i < 5000; i++)
+			cand_add(&c, u->dv.devices[i].dev.kind);
 	} else if (strncmp(line, "theme ", 6) == 0) {
 		char **names = theme_names();
 		cand_add(&c, "default");
@@ -243,7 +320,8 @@ static const char *const help_lines[] = {
 	"  g G, Home End     first / last row",
 	"  PgDn PgUp, ^F ^B  a page down / up",
 	"  Tab, Shift-Tab    next / previous pane;  h l, Left Right too",
-	"  Enter             drill down: the selected host's Detail",
+	"  Enter             drill down: the selected host's or device's Detail;",
+	"                    on an alert: select its host or device",
 	"  Esc               back: unzoom, return to Compute, clear the filter",
 	"  mouse             click selects a row, the wheel scrolls",
 	"",
@@ -253,7 +331,8 @@ static const char *const help_lines[] = {
 	"",
 	"Finding",
 	"  /                 live filter on host and group names: plain text,",
-	"                    or a POSIX regex in /.../ or with regex characters",
+	"                    or a POSIX regex in /.../ or with regex characters;",
+	"                    with Devices focused: device names and ids",
 	"  s                 cycle the sort column: name state cpu mem load gpu",
 	"  r                 reverse the sort",
 	"",
@@ -261,7 +340,13 @@ static const char *const help_lines[] = {
 	"  :host NAME        select a host        :group NAME  jump to a group",
 	"  :theme NAME       switch theme         :view NAME   all|compute|devices|budgets",
 	"  :sort COLUMN      sort by a column     :filter TEXT set the filter",
+	"  :state S[,S]      devices in states    :sector NAME devices of a sector",
+	"  :kind KIND        devices of a kind    (each: `all` clears it)",
 	"  :q                quit",
+	"",
+	"Devices and alerts",
+	"  a                 acknowledge the selected device (Devices, Detail)",
+	"                    or alert (Alerts) with a note; Enter stores it",
 	"",
 	"Other",
 	"  ?                 this help (q, Esc or ? closes it)",
@@ -270,6 +355,8 @@ static const char *const help_lines[] = {
 	"",
 	"States: \xe2\x97\x8f up  \xe2\x97\x8c connecting  \xe2\x97\x90 stale  ! parse error  "
 	    "\xe2\x9c\x96 down/timeout/auth/host key",
+	"Devices: \xe2\x97\x8f ok  \xe2\x96\xb2 degraded  \xe2\x9c\x96 fault  \xe2\x97\x8b offline  "
+	    "\xe2\x97\x86 maintenance  \xe2\x97\x90 stale  ? unknown  \xe2\x9c\x93 acknowledged",
 	NULL,
 };
 

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "opsdeck/store.h"
 #include "opsdeck/textwidth.h"
 #include "opsdeck/ui_priv.h"
@@ -322,7 +324,54 @@ ui_set_data(struct ui *u, struct host_status *hosts, size_t n)
 	ui_dirty_all(u);
 }
 
-/* Re-reads every host's latest status from the store. */
+/* Whether the cache has table `name` (older caches lack the alert log). */
+static int
+ui_has_table(struct ui *u, const char *name)
+{
+	sqlite3_stmt *s;
+	int found;
+
+	if (sqlite3_prepare_v2(store_db(u->store), "SELECT 1 FROM sqlite_master"
+	    " WHERE type = 'table' AND name = ?1", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return found;
+}
+
+/*
+ * Re-reads the cache's alerts: the active ones and those cleared in the last
+ * UI_ALERTS_CLEARED_MS, at most UI_ALERTS_MAX. Without the alert table the
+ * host-derived alerts (ui_build_alerts) are shown instead.
+ */
+static void
+ui_refresh_alerts(struct ui *u)
+{
+	struct alert_set set;
+	char *cause = NULL;
+
+	if (u->store == NULL || !ui_has_table(u, "alert_log")) {
+		u->calerts_ok = 0;
+		return;
+	}
+	alert_set_init(&set);
+	if (alert_store_list(u->store, NULL, now_wall_ms() - UI_ALERTS_CLEARED_MS,
+	    UI_ALERTS_MAX, &set, &cause) != 0) {
+		snprintf(u->data_error, sizeof u->data_error, "alerts: %s",
+		    cause != NULL ? cause : "read failed");
+		free(cause);
+		alert_set_free(&set);
+		u->status_dirty = 1;
+		return;
+	}
+	alert_set_free(&u->calerts);
+	u->calerts = set;
+	u->calerts_ok = 1;
+	u->pane[PANE_ALERTS].dirty = 1;
+}
+
+/* Re-reads every host's latest status, the devices and the alerts from the store. */
 static void
 ui_refresh(struct ui *u)
 {
@@ -341,6 +390,27 @@ ui_refresh(struct ui *u)
 	}
 	u->data_error[0] = '\0';
 	ui_set_data(u, v, n);
+	ui_refresh_devices(u, 0);
+	ui_refresh_alerts(u);
+}
+
+/*
+ * Enter: shows the selected host (device 0) or device (1) in Detail and
+ * focuses it; when Detail has no place in this layout it is shown zoomed.
+ */
+void
+ui_show_detail(struct ui *u, int device)
+{
+	u->detail_dev = device;
+	u->pane[PANE_DETAIL].top = 0;
+	u->pane[u->focus].dirty = 1;
+	u->focus = PANE_DETAIL;
+	if (u->pane[PANE_DETAIL].win == NULL) {
+		u->zoom = 1;
+		ui_layout(u);
+		ui_dirty_all(u);
+	}
+	u->pane[PANE_DETAIL].dirty = 1;
 }
 
 /* ---- rows: filter, groups, sort ------------------------------------------ */
@@ -364,6 +434,10 @@ ui_set_filter(struct ui *u, const char *text)
 	size_t len = strlen(text);
 	int is_re = 0;
 
+	if (u->filter_dev) {	/* `/` typed with the Devices pane focused */
+		ui_set_dev_filter(u, text);
+		return;
+	}
 	if (u->filter_re) {
 		regfree(&u->re);
 		u->filter_re = 0;
@@ -578,6 +652,7 @@ ui_select_row(struct ui *u, int row)
 		return;
 	p->sel = row;
 	od_strlcpy(u->sel_host, u->hosts[u->rows[row].idx].name, sizeof u->sel_host);
+	u->detail_dev = 0;
 	p->dirty = 1;
 	u->pane[PANE_DETAIL].dirty = 1;
 	u->pane[PANE_DETAIL].top = 0;
@@ -705,7 +780,13 @@ ui_draw_status(struct ui *u)
 	ui_fill(w, 0, 0, COLS, u->attr[THEME_STATUS]);
 	if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND) {
 		x = ui_putf(w, 0, 0, COLS, u->attr[THEME_INPUT], "%s%s",
-		    u->mode == MODE_FILTER ? "/" : ":", u->input);
+		    u->mode == MODE_FILTER ? (u->filter_dev ? "devices /" : "/") : ":", u->input);
+		wmove(w, 0, x);
+		return;
+	}
+	if (u->mode == MODE_ACK) {
+		x = ui_putf(w, 0, 0, COLS, u->attr[THEME_INPUT], "ack %s, note: ", u->ack_what);
+		x += ui_put(w, 0, x, COLS - x, u->input, u->attr[THEME_INPUT]);
 		wmove(w, 0, x);
 		return;
 	}
@@ -775,8 +856,10 @@ ui_draw_frame(struct ui *u)
 	if (u->mode == MODE_HELP && any)
 		ui_draw_help(u);
 	if (any) {
-		curs_set(u->mode == MODE_FILTER || u->mode == MODE_COMMAND ? 1 : 0);
-		if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND)
+		int typing = u->mode == MODE_FILTER || u->mode == MODE_COMMAND ||
+		    u->mode == MODE_ACK;
+		curs_set(typing ? 1 : 0);
+		if (typing)
 			wnoutrefresh(u->status);
 		doupdate();
 		u->frames++;
@@ -829,15 +912,21 @@ ui_input_key(struct ui *u, int key)
 	if (key == 27) {
 		if (u->mode == MODE_FILTER)
 			ui_set_filter(u, "");
+		else if (u->mode == MODE_ACK)
+			ui_message(u, 0, "acknowledgement cancelled");
 		u->mode = MODE_NORMAL;
+		u->filter_dev = 0;
 		u->status_dirty = 1;
 		return 1;
 	}
 	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
 		enum ui_mode m = u->mode;
 		u->mode = MODE_NORMAL;
+		u->filter_dev = 0;
 		if (m == MODE_COMMAND)
 			ui_command(u, u->input);
+		else if (m == MODE_ACK)
+			ui_ack_submit(u, u->input);
 		u->status_dirty = 1;
 		return 1;
 	}
@@ -846,6 +935,7 @@ ui_input_key(struct ui *u, int key)
 			if (u->mode == MODE_FILTER)
 				ui_set_filter(u, "");
 			u->mode = MODE_NORMAL;
+			u->filter_dev = 0;
 		} else {
 			/* drop one whole UTF-8 character */
 			do {
@@ -930,7 +1020,7 @@ ui_click(struct ui *u, MEVENT *ev)
 int
 ui_handle_key(struct ui *u, int key)
 {
-	if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND)
+	if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND || u->mode == MODE_ACK)
 		return ui_input_key(u, key);
 	if (u->mode == MODE_HELP) {
 		if (key == 'j' || key == KEY_DOWN)
@@ -961,7 +1051,9 @@ ui_handle_key(struct ui *u, int key)
 		return 1;
 	case '/':
 		u->mode = MODE_FILTER;
-		od_strlcpy(u->input, u->filter, sizeof u->input);
+		/* with Devices focused, `/` filters device names and ids */
+		u->filter_dev = u->focus == PANE_DEVICES;
+		od_strlcpy(u->input, u->filter_dev ? u->dev_filter : u->filter, sizeof u->input);
 		u->input_len = strlen(u->input);
 		u->status_dirty = 1;
 		return 1;
@@ -1017,19 +1109,8 @@ ui_handle_key(struct ui *u, int key)
 		return 1;
 	}
 	case '\n': case '\r': case KEY_ENTER:
-		if (u->focus == PANE_COMPUTE && ui_selected(u) != NULL &&
-		    u->pane[PANE_DETAIL].win == NULL) {
-			/* the Detail pane is not on screen: show it zoomed */
-			u->focus = PANE_DETAIL;
-			u->zoom = 1;
-			ui_layout(u);
-			ui_dirty_all(u);
-			return 1;
-		}
 		if (u->focus == PANE_COMPUTE && ui_selected(u) != NULL) {
-			u->pane[PANE_COMPUTE].dirty = 1;
-			u->focus = PANE_DETAIL;
-			u->pane[PANE_DETAIL].dirty = 1;
+			ui_show_detail(u, 0);
 			return 1;
 		}
 		break;
@@ -1044,6 +1125,10 @@ ui_handle_key(struct ui *u, int key)
 			u->pane[u->focus].dirty = 1;
 			u->focus = PANE_COMPUTE;
 			u->pane[PANE_COMPUTE].dirty = 1;
+			return 1;
+		}
+		if (u->focus == PANE_DEVICES && u->dev_filter[0] != '\0') {
+			ui_set_dev_filter(u, "");
 			return 1;
 		}
 		if (u->filter[0] != '\0') {
@@ -1126,6 +1211,9 @@ ui_free_state(struct ui *u)
 	free(u->groups);
 	free(u->rows);
 	free(u->alerts);
+	alert_set_free(&u->calerts);
+	devices_view_free(&u->dv);
+	free(u->drows);
 	memset(u, 0, sizeof *u);
 }
 
