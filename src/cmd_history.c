@@ -26,7 +26,8 @@ enum history_format { HFMT_TABLE, HFMT_CSV, HFMT_JSON };
 static void
 usage(void)
 {
-	printf("Usage: opsdeck history HOST [--metric M]... [--since DURATION | --from T [--to T]]\n"
+	printf("Usage: opsdeck history HOST [--metric M]... [--since DURATION |\n"
+	    "                       --from T [--to T]]\n"
 	    "                       [--step DURATION] [--format table|csv|json] [-c FILE]\n"
 	    "                       [--cache FILE]\n"
 	    "Prints a host's metrics over time from the cache: raw samples for recent short\n"
@@ -102,7 +103,8 @@ history_parse_time(const char *s, int64_t now_ms, int64_t *out_ms, char **cause)
 	if (*p == '-') {
 		int64_t dur;
 		if (duration_parse(p + 1, &dur) != 0 || dur > now_ms) {
-			*cause = xasprintf("'%s' is not a time before now (e.g. -2h, -30m, -1d)", s);
+			*cause = xasprintf("'%s' is not a time before now (e.g. -2h, -30m, "
+			    "-1d)", s);
 			return -1;
 		}
 		*out_ms = now_ms - dur;
@@ -233,18 +235,21 @@ table_value(const char *metric, double v, char *buf, size_t len)
 }
 
 static void
-print_table(const char *host, struct series_out *s, size_t ns, int64_t step)
+print_table(const char *host, struct series_out *s, size_t ns, int64_t from, int64_t to,
+    int64_t step)
 {
-	char when[40], v[48];
+	char when[40], until[40], v[48];
 
-	printf("%s", host);
+	time_format(from, 0, when, sizeof when);
+	time_format(to, 0, until, sizeof until);
+	printf("%s%s%s: %s to %s, ", host, ns == 1 ? " " : "", ns == 1 ? s[0].metric : "",
+	    when, until);
 	if (step > 0) {
 		duration_format(step, v, sizeof v);
-		printf(", step %s", v);
+		printf("step %s (min, avg, max per step)\n", v);
 	} else {
-		printf(", raw samples");
+		printf("raw samples\n");
 	}
-	printf("\n");
 	if (ns == 1) {
 		printf("%-19s  %14s  %14s  %14s\n", "TIME", "MIN", "AVG", "MAX");
 		for (size_t i = 0; i < s[0].n; i++) {
@@ -260,7 +265,7 @@ print_table(const char *host, struct series_out *s, size_t ns, int64_t step)
 		}
 		return;
 	}
-	/* Several metrics: one column of averages each, rows for every time any has. */
+	/* Several metrics: one column of averages each, a row for every time any has. */
 	printf("%-19s", "TIME");
 	for (size_t k = 0; k < ns; k++)
 		printf("  %16s", s[k].metric);
@@ -551,7 +556,7 @@ cmd_history(int argc, char **argv)
 	if (status == 0) {
 		switch (fmt) {
 		case HFMT_TABLE:
-			print_table(host, s, ns, step);
+			print_table(host, s, ns, from, to, step);
 			break;
 		case HFMT_CSV:
 			print_csv(host, s, ns);

@@ -42,6 +42,7 @@
 
 #include "opsdeck/collector.h"
 #include "opsdeck/alert.h"
+#include "opsdeck/budget.h"
 #include "opsdeck/testbed.h"
 #include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
@@ -74,6 +75,51 @@ struct cgroup {
 };
 
 struct worker;
+
+/*
+ * Parts of a report that modules with tables of their own store (devices,
+ * compute use): moved out of the worker's report, written by publish().
+ */
+struct extras {
+	struct testbed_report	*testbed;
+	struct slurm_usage	*slurm;
+};
+
+static void
+extras_free(struct extras *e)
+{
+	if (e->testbed != NULL) {
+		testbed_report_free(e->testbed);
+		free(e->testbed);
+	}
+	if (e->slurm != NULL) {
+		slurm_usage_free(e->slurm);
+		free(e->slurm);
+	}
+	memset(e, 0, sizeof *e);
+}
+
+/* Moves r's module parts into e, replacing older ones not yet stored. */
+static void
+extras_take(struct extras *e, struct host_report *r)
+{
+	if (r->testbed != NULL) {
+		if (e->testbed != NULL) {
+			testbed_report_free(e->testbed);
+			free(e->testbed);
+		}
+		e->testbed = r->testbed;
+		r->testbed = NULL;
+	}
+	if (r->slurm != NULL) {
+		if (e->slurm != NULL) {
+			slurm_usage_free(e->slurm);
+			free(e->slurm);
+		}
+		e->slurm = r->slurm;
+		r->slurm = NULL;
+	}
+}
 
 struct chost {
 	struct collector	*c;
@@ -112,7 +158,7 @@ struct chost {
 
 	/* Shared, under c->lock. */
 	struct host_status	 st;
-	struct testbed_report	*tb_pending;	/* the latest controller report, not yet stored */
+	struct extras		 pending;	/* the latest reports of modules with tables of their own */
 	int			 dirty;
 	int			 cycles;	/* good cycles since collector_new */
 	int			 settled;	/* failed at least once */
@@ -323,15 +369,8 @@ publish_cycle(struct chost *ch)
 	ch->st.state = HOST_UP;
 	ch->st.error[0] = '\0';
 	ch->st.state_since_ms = old == HOST_UP ? since : now_wall_ms();
-	if (ch->cur.testbed != NULL) {
-		/* The devices go to the store with the next tick (publish). */
-		if (ch->tb_pending != NULL) {
-			testbed_report_free(ch->tb_pending);
-			free(ch->tb_pending);
-		}
-		ch->tb_pending = ch->cur.testbed;
-		ch->cur.testbed = NULL;
-	}
+	/* Devices and compute use go to the store with the next tick (publish). */
+	extras_take(&ch->pending, &ch->cur);
 	ch->dirty = 1;
 	ch->cycles++;
 	pthread_mutex_unlock(&c->lock);
@@ -1134,6 +1173,18 @@ publish_devices(struct collector *c, struct chost *ch, const struct host_status 
 	    now_wall_ms(), cause);
 }
 
+/* Compute use per tenant from a scheduler's sacct, in the tick's transaction. */
+static int
+publish_usage(struct collector *c, const struct slurm_usage *u, char **cause)
+{
+	size_t changed;
+
+	if (u == NULL)
+		return 0;
+	return budget_store_put_usage(c->st, u, budget_day_from_wall_ms(now_wall_ms()),
+	    &changed, cause);
+}
+
 /*
  * One tick: copies the changed statuses, calls the callback, writes them in
  * one transaction and pokes wake_fd. A failed write is rolled back and the
@@ -1156,14 +1207,14 @@ publish(struct collector *c)
 	}
 	v = xcalloc(n, sizeof *v);
 	idx = xcalloc(n, sizeof *idx);
-	struct testbed_report **tb = xcalloc(n, sizeof *tb);
+	struct extras *ex = xcalloc(n, sizeof *ex);
 	n = 0;
 	for (size_t k = 0; k < c->nhosts; k++) {
 		if (!c->hosts[k].dirty)
 			continue;
 		host_status_copy(&v[n], &c->hosts[k].st);
-		tb[n] = c->hosts[k].tb_pending;
-		c->hosts[k].tb_pending = NULL;
+		ex[n] = c->hosts[k].pending;
+		memset(&c->hosts[k].pending, 0, sizeof c->hosts[k].pending);
 		idx[n++] = k;
 		c->hosts[k].dirty = 0;
 	}
@@ -1180,7 +1231,8 @@ publish(struct collector *c)
 			ok = 0;
 		for (size_t i = 0; ok && i < n; i++) {
 			if (store_put_status(c->st, &v[i], &cause) != 0 ||
-			    publish_devices(c, &c->hosts[idx[i]], &v[i], tb[i], &cause) != 0 ||
+			    publish_devices(c, &c->hosts[idx[i]], &v[i], ex[i].testbed, &cause) != 0 ||
+			    publish_usage(c, ex[i].slurm, &cause) != 0 ||
 			    alert_ingest_host(c->st, c->cfg, &v[i], now_wall_ms(), &cause) != 0)
 				ok = 0;
 		}
@@ -1205,12 +1257,9 @@ publish(struct collector *c)
 	}
 	for (size_t i = 0; i < n; i++) {
 		host_status_free(&v[i]);
-		if (tb[i] != NULL) {
-			testbed_report_free(tb[i]);
-			free(tb[i]);
-		}
+		extras_free(&ex[i]);
 	}
-	free(tb);
+	free(ex);
 	free(v);
 	free(idx);
 	if (c->opts.wake_fd >= 0)
@@ -1359,10 +1408,7 @@ collector_free(struct collector *c)
 		free(ch->seen);
 		host_status_free(&ch->figs);
 		host_status_free(&ch->st);
-		if (ch->tb_pending != NULL) {
-			testbed_report_free(ch->tb_pending);
-			free(ch->tb_pending);
-		}
+		extras_free(&ch->pending);
 		devices_free(ch->devs, ch->ndevs);
 		if (!ch->cg->g->local)
 			ssh_target_free(&ch->target);

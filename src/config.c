@@ -1313,8 +1313,10 @@ cfg_top(struct cfg *x, const struct ynode *root)
 			cfg_retention(x, v);
 	}
 	free(use);
-	if (cfg_get(root, "groups") == NULL)
-		cfg_err(x, root, "missing 'groups': list at least one group to watch");
+	/* A manager reading budgets needs no hosts: `budget:` alone is a valid file. */
+	if (cfg_get(root, "groups") == NULL && cfg_get(root, "budget") == NULL)
+		cfg_err(x, root, "missing 'groups': list at least one group to watch, "
+		    "or name a 'budget' plan");
 }
 
 /* Sorts d->v[from..] by line and column, keeping the order of equal ones. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "opsdeck/probe.h"
+#include "opsdeck/budget.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/testbed.h"
 #include "opsdeck/util.h"
@@ -21,6 +22,7 @@ const struct probe *const probe_table[] = {
 	&probe_nvidia,
 	&probe_ipmi,
 	&probe_testbed,
+	&probe_slurm,
 	NULL,
 };
 
@@ -49,6 +51,10 @@ report_free(struct host_report *r)
 	if (r->testbed != NULL) {
 		testbed_report_free(r->testbed);
 		free(r->testbed);
+	}
+	if (r->slurm != NULL) {
+		slurm_usage_free(r->slurm);
+		free(r->slurm);
 	}
 	memset(r, 0, sizeof *r);
 }

@@ -231,3 +231,31 @@ slurm_sacct_command(int32_t start_day, int32_t end_day)
 	return xasprintf("sacct -a -X -n -P -S %sT00:00:00 -E %sT00:00:00 -o %s", s, e,
 	    SLURM_SACCT_FIELDS);
 }
+
+/*
+ * The `slurm` probe's parse: sacct output into r->slurm (replacing an earlier
+ * one). 0, or -1 with *cause naming the line.
+ */
+static int
+slurm_probe_parse(const char *data, size_t len, struct host_report *r, char **cause)
+{
+	struct slurm_usage *u = xcalloc(1, sizeof *u);
+
+	if (slurm_parse_sacct(data, len, u, cause) != 0) {
+		slurm_usage_free(u);
+		free(u);
+		return -1;
+	}
+	if (r->slurm != NULL) {
+		slurm_usage_free(r->slurm);
+		free(r->slurm);
+	}
+	r->slurm = u;
+	return 0;
+}
+
+const struct probe probe_slurm = {
+	.name = "slurm",
+	.command = SLURM_PROBE_COMMAND,
+	.parse = slurm_probe_parse,
+};

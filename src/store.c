@@ -162,7 +162,8 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	[SQ_METRIC_INSERT] = "INSERT INTO metrics(name) VALUES (?1)",
 	[SQ_SERIES_INSERT] = "INSERT OR IGNORE INTO series(host_id, metric_id) VALUES (?1, ?2)",
 	[SQ_SAMPLE_INSERT] =
-	    "INSERT OR REPLACE INTO samples(host_id, ts, metric_id, value) VALUES (?1, ?2, ?3, ?4)",
+	    "INSERT OR REPLACE INTO samples(host_id, ts, metric_id, value)"
+	    " VALUES (?1, ?2, ?3, ?4)",
 };
 
 /* ---- small helpers shared by store_*.c ---------------------------------- */

@@ -69,12 +69,12 @@ struct store {
 	sqlite3_stmt	*stmt[SQ_COUNT];
 
 	/* Caches of ids; cleared on rollback since the rows may be gone. */
-	struct smap	 hosts;		/* name -> id, state, sample_ms; bits: its series */
+	struct smap	 hosts;		/* name -> id, state, sample_ms; bits: series */
 	struct smap	 metrics;	/* name -> id */
 
 	/* Transaction state for the current tick. */
 	int		 in_tx;
-	int		 tx_dead;	/* a write failed: the rest of the tick stays in memory */
+	int		 tx_dead;	/* a write failed: the tick goes on in memory */
 	int		 failed;	/* the last tick did not reach the disk */
 	char		*fail_msg;	/* why, for store_commit */
 

@@ -29,7 +29,8 @@
 #define DAY		86400000LL
 #define MINUTE_LAG	(2 * MINUTE)	/* late samples still count for this long */
 #define HOUR_LAG	(10 * MINUTE)
-#define MINUTE_BATCH	(10 * MINUTE)	/* raw rolled up per step, and the least worth a step */
+/* Raw rolled up per step, and the least that is worth a step. */
+#define MINUTE_BATCH	(10 * MINUTE)
 #define HOUR_CHUNK	(6 * HOUR)	/* minutes rolled up into hours per step */
 #define RAW_PRUNE_CHUNK	(10 * MINUTE)
 #define MINUTE_PRUNE_CHUNK (6 * HOUR)
@@ -41,7 +42,7 @@ struct maint {
 	int64_t		 raw_cut, minute_cut, hour_cut;
 	int64_t		 minute_target, hour_target;
 	size_t		 work, budget;
-	size_t		 acted;		/* rows written or deleted, watermarks moved */
+	size_t		 acted;		/* rows written or deleted, marks moved */
 };
 
 /* One host's watermarks, as in its row. */
@@ -298,7 +299,7 @@ host_step(struct maint *m, struct marks *k, int *more)
 		if (hi < cut)
 			*more = 1;
 	}
-	cut = m->hour_cut;
+	cut = OD_MIN(m->hour_cut, k->hdone);	/* hour rows appear at hdone and above */
 	if (k->hpruned < cut) {
 		if ((rc = skip_gap(m, "samples_1h", k->id, &k->hpruned, cut, HOUR)) !=
 		    SQLITE_OK)
@@ -394,7 +395,8 @@ store_maintain(struct store *st, const struct retention *r, int64_t now_ms,
 			if (m.acted != before || more)
 				st->maint_pass_work++;
 			if (!more)
-				st->maint_cursor = k[i++].id;	/* else stay on it while the budget lasts */
+				st->maint_cursor = k[i++].id;
+			/* else stay on this host while the budget lasts */
 		}
 	}
 	if (rc != SQLITE_OK) {

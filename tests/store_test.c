@@ -88,7 +88,11 @@ static volatile int fail_rc;
 
 #define REAL(f) (((struct fvfs_file *)(void *)(f))->real)
 
-static int f_close(sqlite3_file *f) { return REAL(f)->pMethods->xClose(REAL(f)); }
+static int
+f_close(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xClose(REAL(f));
+}
 static int
 f_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 {
@@ -106,14 +110,26 @@ f_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
 	return REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
-static int f_sync(sqlite3_file *f, int fl) { return REAL(f)->pMethods->xSync(REAL(f), fl); }
+static int
+f_sync(sqlite3_file *f, int fl)
+{
+	return REAL(f)->pMethods->xSync(REAL(f), fl);
+}
 static int
 f_size(sqlite3_file *f, sqlite3_int64 *size)
 {
 	return REAL(f)->pMethods->xFileSize(REAL(f), size);
 }
-static int f_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
-static int f_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
+static int
+f_lock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+static int
+f_unlock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
 static int
 f_reserved(sqlite3_file *f, int *out)
 {
@@ -124,7 +140,11 @@ f_fcntl(sqlite3_file *f, int op, void *arg)
 {
 	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
 }
-static int f_sector(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
+static int
+f_sector(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
 static int
 f_devchar(sqlite3_file *f)
 {
@@ -140,7 +160,11 @@ f_shmlock(sqlite3_file *f, int off, int n, int fl)
 {
 	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, fl);
 }
-static void f_shmbarrier(sqlite3_file *f) { REAL(f)->pMethods->xShmBarrier(REAL(f)); }
+static void
+f_shmbarrier(sqlite3_file *f)
+{
+	REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
 static int
 f_shmunmap(sqlite3_file *f, int del)
 {
@@ -192,7 +216,12 @@ f_fullpath(sqlite3_vfs *v, const char *name, int n, char *out)
 	(void)v;
 	return real_vfs->xFullPathname(real_vfs, name, n, out);
 }
-static void *f_dlopen(sqlite3_vfs *v, const char *n) { (void)v; return real_vfs->xDlOpen(real_vfs, n); }
+static void *
+f_dlopen(sqlite3_vfs *v, const char *n)
+{
+	(void)v;
+	return real_vfs->xDlOpen(real_vfs, n);
+}
 static void
 f_dlerror(sqlite3_vfs *v, int n, char *msg)
 {
@@ -205,14 +234,24 @@ static void
 	(void)v;
 	return real_vfs->xDlSym(real_vfs, h, s);
 }
-static void f_dlclose(sqlite3_vfs *v, void *h) { (void)v; real_vfs->xDlClose(real_vfs, h); }
+static void
+f_dlclose(sqlite3_vfs *v, void *h)
+{
+	(void)v;
+	real_vfs->xDlClose(real_vfs, h);
+}
 static int
 f_random(sqlite3_vfs *v, int n, char *out)
 {
 	(void)v;
 	return real_vfs->xRandomness(real_vfs, n, out);
 }
-static int f_sleep(sqlite3_vfs *v, int us) { (void)v; return real_vfs->xSleep(real_vfs, us); }
+static int
+f_sleep(sqlite3_vfs *v, int us)
+{
+	(void)v;
+	return real_vfs->xSleep(real_vfs, us);
+}
 static int
 f_time(sqlite3_vfs *v, double *out)
 {

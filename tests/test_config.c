@@ -453,7 +453,7 @@ test_err_unknown_key(void **state)
 	    "t.yaml:4:5: unknown key 'intervl' in group; did you mean 'interval'?");
 	parse_err("grups:\n  - name: gpu\n",
 	    "t.yaml:1:1: unknown key 'grups' at top level; did you mean 'groups'?",
-	    "t.yaml:1:1: missing 'groups': list at least one group to watch");
+	    "t.yaml:1:1: missing 'groups': list at least one group to watch, or name a 'budget' plan");
 	parse_err("defaults:\n  host-key-policy: strict\n  Port: 22\n"
 	    "groups: [{name: a, hosts: b}]\n",
 	    "t.yaml:2:3: unknown key 'host-key-policy' in defaults; "
@@ -702,7 +702,7 @@ test_err_top_level(void **state)
 	    "t.yaml:1:1: the top level must be a map with 'groups', not a list");
 	parse_err("just text\n",
 	    "t.yaml:1:1: the top level must be a map with 'groups', not a string");
-	parse_err("cache: /x\n", "t.yaml:1:1: missing 'groups': list at least one group to watch");
+	parse_err("cache: /x\n", "t.yaml:1:1: missing 'groups': list at least one group to watch, or name a 'budget' plan");
 	parse_err("", "t.yaml: empty configuration: expected a map with 'groups'");
 	parse_err("# nothing\n---\n...\n",
 	    "t.yaml: empty configuration: expected a map with 'groups'");

@@ -108,12 +108,14 @@ struct host_report {
 	struct sensor_sample *sensors;
 	int		 nsensors;
 	struct testbed_report *testbed;	/* owned, NULL: the testbed probe did not run */
+	struct slurm_usage *slurm;	/* owned, NULL: the slurm probe did not run */
 };
 
 void report_free(struct host_report *r);
 void report_move(struct host_report *dst, struct host_report *src);
 
 struct testbed_report;
+struct slurm_usage;
 
 struct probe {
 	const char	*name;
@@ -130,6 +132,7 @@ extern const struct probe probe_linux;
 extern const struct probe probe_nvidia;
 extern const struct probe probe_ipmi;
 extern const struct probe probe_testbed;
+extern const struct probe probe_slurm;
 
 /* NULL-terminated list of every probe. */
 extern const struct probe *const probe_table[];

@@ -9,6 +9,15 @@
  *
  * Errors: functions return 0 or -1 and set *cause (malloc'd) naming the file
  * and SQLite's reason.
+ *
+ * A struct store is one SQLite connection: use it from one thread at a
+ * time (the console's collector and its panes each open their own).
+ * Layout: hosts (latest state and maintenance watermarks), host_gpus,
+ * host_sensors, host_transitions; metrics (names), series (which host has
+ * which metric), samples (raw, keyed host, ts, metric), samples_1m and
+ * samples_1h (min/avg/max/n, keyed host, metric, ts); devices,
+ * device_transitions, alerts, budget_plan, budget_ledger, tenant_usage for
+ * the later issues. src/store.c holds the schema and its migrations.
  */
 #ifndef OPSDECK_STORE_H
 #define OPSDECK_STORE_H
@@ -21,16 +30,16 @@
 
 #define STORE_SCHEMA_VERSION 1
 
-#define STORE_PENDING_MAX	CONFIG_MAX_HOSTS	/* statuses kept in memory while writes fail */
-#define STORE_MAX_METRICS	65536	/* distinct metric names; further ones are not recorded */
+#define STORE_PENDING_MAX	CONFIG_MAX_HOSTS	/* statuses in memory while writes fail */
+#define STORE_MAX_METRICS	65536	/* metric names; further ones are not recorded */
 #define STORE_METRIC_NAME_MAX	128	/* longer metric names are not recorded */
 #define STORE_HISTORY_MAX_POINTS 1000000	/* points one store_history call may return */
 
 /* Retention defaults (struct retention in config.h). */
 #define STORE_RAW_MS		(6 * 3600 * 1000LL)		/* raw samples: 6h */
-#define STORE_MINUTE_MS		(30 * 86400 * 1000LL)		/* 1-minute rollups: 30d */
+#define STORE_MINUTE_MS		(30 * 86400 * 1000LL)	/* 1-minute rollups: 30d */
 #define STORE_HOUR_MS		(2 * 365 * 86400 * 1000LL)	/* 1-hour rollups: 2y */
-#define STORE_MAINTAIN_BUDGET	20000	/* rows one store_maintain call touches, roughly */
+#define STORE_MAINTAIN_BUDGET	20000	/* rows one store_maintain call touches */
 
 enum {
 	STORE_READONLY	= 1 << 0,	/* never writes; fails if the file does not exist */

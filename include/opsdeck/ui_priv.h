@@ -131,7 +131,7 @@ struct ui {
 	size_t		 nrows;
 	char		 sel_host[HOSTNAME_MAX + 1];	/* selection kept by name */
 
-	struct ui_alert	*alerts;	/* host-derived, when the cache has no alert table */
+	struct ui_alert	*alerts;	/* host-derived: for a cache without the alert log */
 	size_t		 nalerts;
 	struct alert_set calerts;	/* the cache's alerts (alert_store_list) */
 	int		 calerts_ok;	/* 1: the cache has them; calerts is shown */
@@ -150,7 +150,7 @@ struct ui {
 	int		 detail_dev;	/* 1: Detail shows the selected device */
 	unsigned	 dv_gen;	/* counts device refreshes (Detail re-reads) */
 	int64_t		 dv_cost_ms;	/* the last devices read took this long */
-	int64_t		 dv_next_ms;	/* monotonic: no devices read before (slow reads) */
+	int64_t		 dv_next_ms;	/* monotonic: no read before this (slow reads) */
 
 	/* the `a` prompt: what the note acknowledges */
 	char		 ack_ctl[HOSTNAME_MAX + 1];

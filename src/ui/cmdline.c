@@ -117,6 +117,9 @@ cmd_devword(char *dst, size_t cap, const char *arg)
 static void
 devices_filtered(struct ui *u)
 {
+	/* from the top: the first sector header, the selected device if still shown */
+	u->pane[PANE_DEVICES].top = 0;
+	u->pane[PANE_DEVICES].sel = 0;
 	ui_refresh_devices(u, 1);
 	if (u->pane[PANE_DEVICES].win == NULL) {
 		u->view = VIEW_DEVICES;
@@ -355,8 +358,9 @@ static const char *const help_lines[] = {
 	"",
 	"States: \xe2\x97\x8f up  \xe2\x97\x8c connecting  \xe2\x97\x90 stale  ! parse error  "
 	    "\xe2\x9c\x96 down/timeout/auth/host key",
-	"Devices: \xe2\x97\x8f ok  \xe2\x96\xb2 degraded  \xe2\x9c\x96 fault  \xe2\x97\x8b offline  "
-	    "\xe2\x97\x86 maintenance  \xe2\x97\x90 stale  ? unknown  \xe2\x9c\x93 acknowledged",
+	"Devices: \xe2\x97\x8f ok  \xe2\x96\xb2 degraded  \xe2\x9c\x96 fault  "
+	    "\xe2\x97\x8b offline  \xe2\x97\x86 maintenance  \xe2\x97\x90 stale  ? unknown  "
+	    "\xe2\x9c\x93 acked",
 	NULL,
 };
 

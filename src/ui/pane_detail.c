@@ -236,9 +236,10 @@ dev_history_fetch(struct ui *u, const struct device_row *r)
 	char *cause = NULL;
 	int same = strcmp(dh.ctl, r->controller) == 0 && strcmp(dh.id, r->dev.id) == 0;
 
-	if (same && (dh.gen == u->dv_gen || now - dh.at_ms < DEV_REFETCH_MS) &&
-	    now - dh.at_ms < 60000 && !(dh.gen != u->dv_gen && r->ack.note != NULL &&
-	    (dh.nacks == 0 || dh.acks[0].ts_ms != r->ack.ts_ms)))
+	int new_ack = r->ack.note != NULL && (dh.nacks == 0 || dh.acks[0].ts_ms != r->ack.ts_ms);
+	int stale = dh.gen != u->dv_gen && now - dh.at_ms >= DEV_REFETCH_MS;
+
+	if (same && !stale && !new_ack && now - dh.at_ms < 60000)
 		return;
 	dev_history_clear();
 	od_strlcpy(dh.ctl, r->controller, sizeof dh.ctl);
@@ -330,8 +331,9 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 		int y = drow(&d);
 		if (y >= 0) {
 			int x = 1;
-			x += ui_putf(p->win, y, x, d.inner, u->attr[ui_dev_role(dv->state)] | A_BOLD,
-			    "%s %s", ui_dev_glyph(dv->state), device_state_name(dv->state));
+			attr_t sa = u->attr[ui_dev_role(dv->state)] | A_BOLD;
+			x += ui_putf(p->win, y, x, d.inner, sa, "%s %s", ui_dev_glyph(dv->state),
+			    device_state_name(dv->state));
 			if (dv->since_ms > 0) {
 				time_format(dv->since_ms, 0, when, sizeof when);
 				ui_age(age, sizeof age, now - dv->since_ms);
@@ -339,8 +341,8 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 				    " since %s (%s)", when, age);
 			}
 			if (r->acked)
-				ui_put(p->win, y, x, d.inner - x + 1, "  \xe2\x9c\x93 acknowledged",
-				    u->attr[THEME_OK] | A_BOLD);
+				ui_put(p->win, y, x, d.inner - x + 1,
+				    "  \xe2\x9c\x93 acknowledged", u->attr[THEME_OK] | A_BOLD);
 		}
 		d.line++;
 	}
@@ -367,9 +369,10 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 	}
 	if (dv->message[0] != '\0') {
 		int y = drow(&d);
+		enum theme_role mr = dv->state == DEVICE_OK ? THEME_NORMAL :
+		    ui_dev_role(dv->state);
 		if (y >= 0)
-			ui_put_remote(p->win, y, 1, d.inner, dv->message,
-			    u->attr[dv->state == DEVICE_OK ? THEME_NORMAL : ui_dev_role(dv->state)]);
+			ui_put_remote(p->win, y, 1, d.inner, dv->message, u->attr[mr]);
 		d.line++;
 	}
 	if (r->ack.note != NULL) {
@@ -377,8 +380,9 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 		time_format(r->ack.ts_ms, 0, when, sizeof when);
 		if (y >= 0) {
 			int x = 1;
-			x += ui_putf(p->win, y, x, d.inner, u->attr[r->acked ? THEME_OK : THEME_DIM],
-			    "%s %s by %s at %s: ", r->acked ? "\xe2\x9c\x93" : "\xc2\xb7",
+			attr_t aa = u->attr[r->acked ? THEME_OK : THEME_DIM];
+			x += ui_putf(p->win, y, x, d.inner, aa, "%s %s by %s at %s: ",
+			    r->acked ? "\xe2\x9c\x93" : "\xc2\xb7",
 			    r->acked ? "acknowledged" : "earlier state acknowledged", r->ack.user,
 			    when);
 			ui_put_remote(p->win, y, x, d.inner - x + 1, r->ack.note,
@@ -432,7 +436,8 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 			x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_DIM], "%-11s ",
 			    from);
 			x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[ui_dev_role(tr->to)],
-			    "\xe2\x86\x92 %s %-11s ", ui_dev_glyph(tr->to), device_state_name(tr->to));
+			    "\xe2\x86\x92 %s %-11s ", ui_dev_glyph(tr->to),
+			    device_state_name(tr->to));
 			if (tr->message != NULL)
 				ui_put_remote(p->win, y, x, d.inner - x + 1, tr->message,
 				    u->attr[THEME_NORMAL]);
@@ -449,10 +454,10 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 			int x = 2;
 			time_format(a->ts_ms, 0, when, sizeof when);
 			sanitize_text(user, sizeof user, a->user, strlen(a->user));
-			x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_DIM], "%s %s (%s) ",
-			    when, user, device_state_name(a->state));
-			ui_put_remote(p->win, y, x, d.inner - x + 1, a->note != NULL ? a->note : "",
-			    u->attr[THEME_NORMAL]);
+			x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_DIM],
+			    "%s %s (%s) ", when, user, device_state_name(a->state));
+			ui_put_remote(p->win, y, x, d.inner - x + 1,
+			    a->note != NULL ? a->note : "", u->attr[THEME_NORMAL]);
 		}
 		d.line++;
 	}

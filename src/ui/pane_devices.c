@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sqlite3.h>
+
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/textwidth.h"
@@ -161,6 +163,24 @@ ui_rebuild_drows(struct ui *u)
 }
 
 /*
+ * Whether the cache knows any controller. devices_store_view is only asked
+ * when it does: with no controller it hands memcpy a NULL source (UBSan).
+ */
+static int
+devices_present(struct ui *u)
+{
+	sqlite3_stmt *s;
+	int found;
+
+	if (sqlite3_prepare_v2(store_db(u->store), "SELECT 1 FROM tb_controllers LIMIT 1", -1,
+	    &s, NULL) != SQLITE_OK)
+		return 0;
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return found;
+}
+
+/*
  * Re-reads the devices view with the :state/:sector/:kind filter. A read
  * slower than UI_DEVICES_SLOW_MS (tens of thousands of devices) spaces the
  * next ones out to about 2% of the time unless force is set. On error the
@@ -176,6 +196,12 @@ ui_refresh_devices(struct ui *u, int force)
 
 	if (u->store == NULL || (!force && t0 < u->dv_next_ms))
 		return;
+	if (!devices_present(u)) {
+		devices_view_free(&u->dv);
+		memset(&u->dv, 0, sizeof u->dv);
+		ui_rebuild_drows(u);
+		return;
+	}
 	memset(&f, 0, sizeof f);
 	f.state_mask = u->dev_states;
 	f.sector = u->dev_sector[0] != '\0' ? u->dev_sector : NULL;
@@ -303,8 +329,8 @@ ui_ack_start(struct ui *u)
 		}
 		od_strlcpy(u->ack_ctl, d->controller, sizeof u->ack_ctl);
 		od_strlcpy(u->ack_dev, d->dev.id, sizeof u->ack_dev);
-		snprintf(u->ack_what, sizeof u->ack_what, "%s (%s, %s)", d->dev.name, d->dev.id,
-		    device_state_name(d->dev.state));
+		snprintf(u->ack_what, sizeof u->ack_what, "%.80s (%.40s, %s)", d->dev.name,
+		    d->dev.id, device_state_name(d->dev.state));
 	} else if (u->focus == PANE_ALERTS && u->calerts_ok) {
 		int sel = u->pane[PANE_ALERTS].sel;
 		if (sel < 0 || (size_t)sel >= u->calerts.n) {
@@ -318,7 +344,7 @@ ui_ack_start(struct ui *u)
 		} else {
 			u->ack_alert = a->id;
 		}
-		snprintf(u->ack_what, sizeof u->ack_what, "%s%s%s %s", a->host,
+		snprintf(u->ack_what, sizeof u->ack_what, "%.60s%s%.40s %.40s", a->host,
 		    a->device[0] ? "/" : "", a->device, a->rule);
 	} else {
 		ui_message(u, 1, "a: select a device (Devices) or an alert (Alerts) first");
@@ -404,15 +430,17 @@ dcols_fit(struct dcols *c, int inner)
 	memset(c, 0, sizeof *c);
 	c->mark = 2;
 	c->state = 14;
-	c->name = inner >= 100 ? 26 : inner >= 70 ? 22 : 16;
-	c->since = 5;
+	c->name = inner >= 100 ? inner / 5 : inner >= 70 ? 22 : 16;
+	if (c->name > 36)
+		c->name = 36;
+	c->since = 6;
 	if (inner >= 90)
 		c->id = 12;
 	if (inner >= 110)
 		c->metrics = 24;
 }
 
-/* "● 2 ok  ▲ 1 degraded ..." of counts (nonzero states, ok always). */
+/* "● 2 ok  ▲ 1 degraded ..." of counts (the states with devices). */
 static void
 counts_fmt(char *buf, size_t len, const size_t *counts)
 {
@@ -420,7 +448,7 @@ counts_fmt(char *buf, size_t len, const size_t *counts)
 
 	buf[0] = '\0';
 	for (int s = 0; s < DEVICE_STATE_COUNT && o < len; s++) {
-		if (counts[s] == 0 && s != DEVICE_OK)
+		if (counts[s] == 0)
 			continue;
 		int n = snprintf(buf + o, len - o, "%s%s %zu %s", o ? "  " : "", ui_dev_glyph(s),
 		    counts[s], device_state_name(s));
@@ -472,7 +500,7 @@ draw_controller(struct ui *u, WINDOW *w, int y, int inner, const struct controll
 
 	if (h != NULL) {
 		snprintf(buf, sizeof buf, "%s %s", ui_state_glyph(h->state),
-		    ui_state_word(h->state));
+		    host_state_name(h->state));
 		role = ui_state_role(h->state);
 	} else {
 		snprintf(buf, sizeof buf, "%s", c->reachable ? "\xe2\x97\x8f up" :
@@ -510,8 +538,9 @@ draw_device(struct ui *u, WINDOW *w, int y, int inner, const struct dcols *c,
 
 	if (selected)
 		ui_fill(w, y, 1, inner, sel);
-	ui_put(w, y, x, c->mark, r->acked ? "\xe2\x9c\x93" : r->ack.note != NULL ? "\xc2\xb7" : " ",
-	    ROLE(THEME_OK) | A_BOLD);
+	/* ✓ the current state is acknowledged, · an earlier one was */
+	ui_put(w, y, x, c->mark, r->acked ? "\xe2\x9c\x93" : r->ack.note != NULL ?
+	    "\xc2\xb7" : " ", ROLE(THEME_OK) | A_BOLD);
 	x += c->mark;
 	snprintf(buf, sizeof buf, "%s %s", ui_dev_glyph(d->state), device_state_name(d->state));
 	ui_put(w, y, x, c->state - 1, buf, ROLE(ui_dev_role(d->state)) |
@@ -547,14 +576,54 @@ draw_device(struct ui *u, WINDOW *w, int y, int inner, const struct dcols *c,
 }
 
 /*
+ * No device in the cache (no report yet, or a cache without the device
+ * tables): the test-bed controller hosts with their state and group, or the
+ * reason there are none.
+ */
+static void
+draw_controller_hosts(struct ui *u, struct pane *p)
+{
+	int y = 1, inner = p->w - 2, n = 0;
+
+	for (size_t i = 0; i < u->nhosts; i++) {
+		const struct host_status *h = &u->hosts[i];
+		if (h->kind != GROUP_TESTBED)
+			continue;
+		n++;
+		if (y - 1 < p->top || y - p->top >= p->h - 1) {
+			y++;
+			continue;
+		}
+		int row = y - p->top, x = 1;
+		char buf[64];
+		snprintf(buf, sizeof buf, "%s %s", ui_state_glyph(h->state),
+		    ui_state_word(h->state));
+		int nw = inner / 3 > 24 ? 24 : inner / 3;
+		ui_put(p->win, row, x, 10, buf, u->attr[ui_state_role(h->state)]);
+		x += 11;
+		ui_put_remote(p->win, row, x, nw, h->name, u->attr[THEME_NORMAL]);
+		x += nw + 1;
+		ui_put_remote(p->win, row, x, nw, h->group, u->attr[THEME_DIM]);
+		x += nw + 1;
+		ui_put(p->win, row, x, inner - x + 1, "no device report yet", u->attr[THEME_DIM]);
+		y++;
+	}
+	p->nlines = n;
+	if (n == 0)
+		ui_put(p->win, 1, 2, inner - 2, "no test-bed controllers configured",
+		    u->attr[THEME_DIM]);
+}
+
+/*
  * The pane: border with counts and filters, column header, then the rows
  * from p->top, scrolled so the selection shows.
  */
 static void
 devices_draw(struct ui *u, struct pane *p)
 {
-	char extra[256];
-	int inner = p->w - 2, vis = p->h - 3;
+	char extra[512];
+	/* a pane of one or two lines has no column header */
+	int inner = p->w - 2, header = p->h - 2 >= 3, vis = p->h - 2 - header;
 	size_t total = 0;
 	struct dcols c;
 
@@ -574,28 +643,27 @@ devices_draw(struct ui *u, struct pane *p)
 			l += (size_t)snprintf(f + l, sizeof f - l, "%skind %s", l ? " " : "",
 			    u->dev_kind);
 		if (u->dev_filter[0] && l < sizeof f)
-			snprintf(f + l, sizeof f - l, "%s/%s", l ? " " : "", u->dev_filter);
+			snprintf(f + l, sizeof f - l, "%s/%.64s", l ? " " : "", u->dev_filter);
 		snprintf(extra, sizeof extra, "%zu/%zu devices, %s", u->ndev_shown, total, f);
 	} else {
 		snprintf(extra, sizeof extra, "%zu device%s, %zu controller%s", total,
 		    total == 1 ? "" : "s", u->dv.ncontrollers, u->dv.ncontrollers == 1 ? "" : "s");
 	}
-	ui_box(u, p, u->focus == PANE_DEVICES, extra);
+	ui_box(u, p, u->focus == PANE_DEVICES, u->dv.ncontrollers > 0 ? extra : NULL);
 	if (vis < 1)
 		return;
 	if (u->ndrows == 0) {
-		int tb = 0;
-		for (size_t i = 0; i < u->nhosts && !tb; i++)
-			tb = u->hosts[i].kind == GROUP_TESTBED;
-		ui_put(p->win, 1, 2, inner - 2, dev_filtered(u) ? "no device matches the filter "
-		    "(:state all clears)" : u->dv.ncontrollers > 0 || tb ?
-		    "no device report in the cache yet" : "no test-bed controllers configured",
-		    u->attr[THEME_DIM]);
-		p->nlines = 0;
+		if (dev_filtered(u)) {
+			ui_put(p->win, 1, 2, inner - 2, "no device matches the filter "
+			    "(:state all clears)", u->attr[THEME_DIM]);
+			p->nlines = 0;
+		} else {
+			draw_controller_hosts(u, p);
+		}
 		return;
 	}
 	dcols_fit(&c, inner);
-	{
+	if (header) {
 		attr_t ha = u->attr[THEME_HEADER];
 		int x = 1 + c.mark;
 		ui_fill(p->win, 1, 1, inner, ha);
@@ -626,7 +694,7 @@ devices_draw(struct ui *u, struct pane *p)
 		p->top = 0;
 	for (int i = 0; i < vis && p->top + i < (int)u->ndrows; i++) {
 		const struct ui_drow *r = &u->drows[p->top + i];
-		int y = 2 + i;
+		int y = 1 + header + i;
 		switch (r->kind) {
 		case DROW_SECTOR:
 			draw_sector(u, p->win, y, inner, &u->dv.sectors[r->idx], r);
@@ -642,7 +710,7 @@ devices_draw(struct ui *u, struct pane *p)
 	}
 	p->nlines = (int)u->ndrows;
 	if ((int)u->ndrows > vis) {
-		int pos = 2 + (int)((long)p->top * (vis - 1) / ((int)u->ndrows - vis));
+		int pos = 1 + header + (int)((long)p->top * (vis - 1) / ((int)u->ndrows - vis));
 		ui_put(p->win, pos, p->w - 1, 1, "\xe2\x94\x83", u->attr[THEME_BORDER_FOCUS]);
 	}
 }
@@ -651,8 +719,29 @@ devices_draw(struct ui *u, struct pane *p)
 static int
 devices_key(struct ui *u, struct pane *p, int key)
 {
-	int vis = p->h - 3 > 1 ? p->h - 3 : 1;
+	int vis = p->h - 2 - (p->h - 2 >= 3);
 
+	if (vis < 1)
+		vis = 1;
+	if (u->ndrows == 0) {	/* the controller hosts only: scroll */
+		int max = p->nlines - (p->h - 2);
+		if (key == 'j' || key == KEY_DOWN)
+			p->top++;
+		else if (key == 'k' || key == KEY_UP)
+			p->top--;
+		else if (key == 'g' || key == KEY_HOME)
+			p->top = 0;
+		else if (key == 'G' || key == KEY_END)
+			p->top = max;
+		else
+			return 0;
+		if (p->top > max)
+			p->top = max;
+		if (p->top < 0)
+			p->top = 0;
+		p->dirty = 1;
+		return 1;
+	}
 	switch (key) {
 	case 'j': case KEY_DOWN:
 		ui_select_drow(u, p->sel + 1);
@@ -688,8 +777,10 @@ devices_key(struct ui *u, struct pane *p, int key)
 static void
 devices_click(struct ui *u, struct pane *p, int row)
 {
-	if (row >= 1)
-		ui_select_drow(u, p->top + row - 1);
+	int header = p->h - 2 >= 3;
+
+	if (row >= header)
+		ui_select_drow(u, p->top + row - header);
 }
 
 const struct pane_ops pane_devices_ops = {

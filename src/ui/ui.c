@@ -521,7 +521,7 @@ row_cmp(const void *a, const void *b)
 		}
 	}
 	if (c == 0)
-		c = strcmp(hx->name, hy->name);
+		c = strverscmp(hx->name, hy->name);	/* gpu2 before gpu10 */
 	if (c == 0)
 		c = x->idx - y->idx;
 	return u->sort_rev ? -c : c;
