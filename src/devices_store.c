@@ -657,7 +657,8 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 	/* counts per controller and state, over every device */
 	struct controller_row *byname = xreallocarray(NULL, out->ncontrollers ? out->ncontrollers : 1,
 	    sizeof *byname);
-	memcpy(byname, out->controllers, out->ncontrollers * sizeof *byname);
+	if (out->ncontrollers > 0)
+		memcpy(byname, out->controllers, out->ncontrollers * sizeof *byname);
 	qsort(byname, out->ncontrollers, sizeof *byname, cmp_ctl_name);
 	if (dbx_prepare(st, "SELECT controller, state, count(*) FROM tb_devices"
 	    " GROUP BY controller, state", &s, cause) != 0) {
