@@ -60,6 +60,9 @@ cmd_open_store(const struct config *cfg, const char *override, int flags)
 		fprintf(stderr, "opsdeck: %s\n", cause);
 		free(cause);
 		st = NULL;
+	} else if (store_warning(st) != NULL) {
+		/* e.g. a corrupt file was moved aside and a new cache started */
+		fprintf(stderr, "opsdeck: %s\n", store_warning(st));
 	}
 	free(path);
 	return st;

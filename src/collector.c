@@ -223,6 +223,8 @@ struct collector {
 	int			 in_run;
 
 	char			*store_error;	/* latest store failure, under lock */
+	int64_t			 maint_next;	/* mono ms of the next housekeeping slice */
+	int64_t			 prune_next;	/* mono ms of the next device/alert pruning */
 };
 
 static void worker_watch(struct chost *ch);
@@ -1186,6 +1188,36 @@ publish_usage(struct collector *c, const struct slurm_usage *u, char **cause)
 }
 
 /*
+ * Housekeeping between ticks, on the collector's thread: one bounded slice
+ * of rollups, retention and WAL checkpointing at most every second (more
+ * often while there is a backlog), and hourly pruning of old device
+ * transitions and cleared alerts (kept as long as the 1-minute rollups).
+ */
+static void
+maintain(struct collector *c)
+{
+	int64_t now = now_mono_ms();
+	char *cause = NULL;
+
+	if (c->st == NULL || now < c->maint_next)
+		return;
+	int rc = store_maintain(c->st, &c->cfg->retention, now_wall_ms(), 0, &cause);
+	c->maint_next = now + (rc == 1 ? 100 : 1000);
+	if (rc == 0 && now >= c->prune_next) {
+		int64_t before = now_wall_ms() - c->cfg->retention.minute_ms;
+		if (devices_store_prune(c->st, before, &cause) == 0 &&
+		    alert_store_prune(c->st, before, &cause) == 0)
+			c->prune_next = now + 3600 * 1000;
+	}
+	if (cause != NULL) {
+		pthread_mutex_lock(&c->lock);
+		free(c->store_error);
+		c->store_error = cause;
+		pthread_mutex_unlock(&c->lock);
+	}
+}
+
+/*
  * One tick: copies the changed statuses, calls the callback, writes them in
  * one transaction and pokes wake_fd. A failed write is rolled back and the
  * hosts stay dirty, so the next tick tries again; collecting goes on.
@@ -1264,6 +1296,8 @@ publish(struct collector *c)
 	free(idx);
 	if (c->opts.wake_fd >= 0)
 		poke_fd(c->opts.wake_fd);
+	if (ok)
+		maintain(c);
 }
 
 /*

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opsdeck/buf.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
 #include "store_int.h"
@@ -89,43 +90,11 @@ static const char schema_v1[] =
 	"  host_id INTEGER NOT NULL, metric_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
 	"  min REAL NOT NULL, avg REAL NOT NULL, max REAL NOT NULL, n INTEGER NOT NULL,"
 	"  PRIMARY KEY(host_id, metric_id, ts)) WITHOUT ROWID;"
-	/* test-bed devices (controller, device) and their state changes */
-	"CREATE TABLE devices("
-	"  controller TEXT NOT NULL, device_id TEXT NOT NULL,"
-	"  name TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT '',"
-	"  state TEXT NOT NULL DEFAULT '', since_ms INTEGER NOT NULL DEFAULT 0,"
-	"  message TEXT NOT NULL DEFAULT '', updated_ms INTEGER NOT NULL DEFAULT 0,"
-	"  PRIMARY KEY(controller, device_id)) WITHOUT ROWID;"
-	"CREATE TABLE device_transitions("
-	"  id INTEGER PRIMARY KEY, controller TEXT NOT NULL, device_id TEXT NOT NULL,"
-	"  ts_ms INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL,"
-	"  message TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX device_transitions_dev ON device_transitions(controller, device_id, ts_ms);"
-	/* alerts with their acknowledgement */
-	"CREATE TABLE alerts("
-	"  id INTEGER PRIMARY KEY, host TEXT NOT NULL, key TEXT NOT NULL,"
-	"  severity TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',"
-	"  raised_ms INTEGER NOT NULL, cleared_ms INTEGER,"
-	"  ack_note TEXT, ack_user TEXT, ack_ms INTEGER);"
-	"CREATE INDEX alerts_open ON alerts(host, key) WHERE cleared_ms IS NULL;"
-	"CREATE INDEX alerts_raised ON alerts(raised_ms);"
-	/* budgets: plan and ledger (amounts in whole won) */
-	"CREATE TABLE budget_plan("
-	"  programme TEXT NOT NULL, item TEXT NOT NULL, year INTEGER NOT NULL,"
-	"  amount_krw INTEGER NOT NULL,"
-	"  PRIMARY KEY(programme, item, year)) WITHOUT ROWID;"
-	"CREATE TABLE budget_ledger("
-	"  id INTEGER PRIMARY KEY, programme TEXT NOT NULL, item TEXT NOT NULL,"
-	"  date TEXT NOT NULL, amount_krw INTEGER NOT NULL,"
-	"  description TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',"
-	"  hash TEXT NOT NULL UNIQUE);"
-	"CREATE INDEX budget_ledger_item ON budget_ledger(programme, item, date);"
-	/* tenants' compute usage per period ("2026-11") */
-	"CREATE TABLE tenant_usage("
-	"  tenant TEXT NOT NULL, period TEXT NOT NULL,"
-	"  gpu_hours REAL NOT NULL DEFAULT 0, node_hours REAL NOT NULL DEFAULT 0,"
-	"  updated_ms INTEGER NOT NULL DEFAULT 0,"
-	"  PRIMARY KEY(tenant, period)) WITHOUT ROWID;";
+	/*
+	 * Test-bed devices, alerts and budgets keep tables of their own
+	 * (devices_store.c, alert_store.c, budget_store.c; store_db()).
+	 */
+	;
 
 /* Forward migrations: step i takes user_version i to migrations[i].version. */
 static const struct {
@@ -642,6 +611,47 @@ store_free_struct(struct store *st)
 /* Result of one attempt to open the database file. */
 enum open_result { OPEN_OK, OPEN_FAILED, OPEN_CORRUPT };
 
+/*
+ * A WAL reader needs PATH-shm. When no writer runs (no PATH-wal with frames)
+ * and the reader may not create the -shm (a directory it cannot write),
+ * the file cannot change under it: open it immutable instead. Returns 1
+ * when st->db was reopened that way.
+ */
+static int
+reopen_immutable(struct store *st)
+{
+	char *wal = xasprintf("%s-wal", st->path);
+	struct stat sb;
+	int writer = stat(wal, &sb) == 0 && sb.st_size > 0;
+	free(wal);
+	if (writer)
+		return 0;
+
+	struct buf uri;
+	buf_init(&uri, 0);
+	buf_printf(&uri, "file:");
+	for (const unsigned char *p = (const unsigned char *)st->path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p) != NULL)
+			buf_append(&uri, p, 1);
+		else
+			buf_printf(&uri, "%%%02X", *p);
+	}
+	buf_printf(&uri, "?immutable=1");
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(buf_cstr(&uri), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	buf_free(&uri);
+	if (rc != SQLITE_OK) {
+		sqlite3_close_v2(db);
+		return 0;
+	}
+	sqlite3_close_v2(st->db);
+	st->db = db;
+	sqlite3_extended_result_codes(st->db, 1);
+	return 1;
+}
+
 static enum open_result
 open_db(struct store *st, char **cause)
 {
@@ -662,6 +672,11 @@ open_db(struct store *st, char **cause)
 	rc = pragma_int(st, "PRAGMA user_version", &version);
 	if (rc == SQLITE_OK)
 		rc = pragma_int(st, "SELECT count(*) FROM sqlite_master", &ntables);
+	if (rc != SQLITE_OK && ro && reopen_immutable(st)) {
+		rc = pragma_int(st, "PRAGMA user_version", &version);
+		if (rc == SQLITE_OK)
+			rc = pragma_int(st, "SELECT count(*) FROM sqlite_master", &ntables);
+	}
 	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) {
 		*cause = xstrdup(sqlite3_errmsg(st->db));
 		return OPEN_CORRUPT;

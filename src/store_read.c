@@ -614,7 +614,12 @@ store_history(struct store *st, const char *host, const char *metric,
 		*cause = xasprintf("negative step");
 		return -1;
 	}
-	if (step_ms > 0 && (to_ms - from_ms) / step_ms >= STORE_HISTORY_MAX_POINTS) {
+	int64_t span;
+	if (__builtin_sub_overflow(to_ms, from_ms, &span) || span == INT64_MAX) {
+		*cause = xasprintf("that range is too long");
+		return -1;
+	}
+	if (step_ms > 0 && span / step_ms >= STORE_HISTORY_MAX_POINTS) {
 		*cause = xasprintf("that range has more than %d steps; use a larger step",
 		    STORE_HISTORY_MAX_POINTS);
 		return -1;

@@ -93,11 +93,13 @@ f_close(sqlite3_file *f)
 {
 	return REAL(f)->pMethods->xClose(REAL(f));
 }
+
 static int
 f_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 {
 	return REAL(f)->pMethods->xRead(REAL(f), p, n, off);
 }
+
 static int
 f_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
@@ -105,76 +107,91 @@ f_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 		return fail_rc;
 	return REAL(f)->pMethods->xWrite(REAL(f), p, n, off);
 }
+
 static int
 f_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
 	return REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
+
 static int
 f_sync(sqlite3_file *f, int fl)
 {
 	return REAL(f)->pMethods->xSync(REAL(f), fl);
 }
+
 static int
 f_size(sqlite3_file *f, sqlite3_int64 *size)
 {
 	return REAL(f)->pMethods->xFileSize(REAL(f), size);
 }
+
 static int
 f_lock(sqlite3_file *f, int l)
 {
 	return REAL(f)->pMethods->xLock(REAL(f), l);
 }
+
 static int
 f_unlock(sqlite3_file *f, int l)
 {
 	return REAL(f)->pMethods->xUnlock(REAL(f), l);
 }
+
 static int
 f_reserved(sqlite3_file *f, int *out)
 {
 	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
 }
+
 static int
 f_fcntl(sqlite3_file *f, int op, void *arg)
 {
 	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
 }
+
 static int
 f_sector(sqlite3_file *f)
 {
 	return REAL(f)->pMethods->xSectorSize(REAL(f));
 }
+
 static int
 f_devchar(sqlite3_file *f)
 {
 	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
 }
+
 static int
 f_shmmap(sqlite3_file *f, int pg, int sz, int ext, void volatile **pp)
 {
 	return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, ext, pp);
 }
+
 static int
 f_shmlock(sqlite3_file *f, int off, int n, int fl)
 {
 	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, fl);
 }
+
 static void
 f_shmbarrier(sqlite3_file *f)
 {
 	REAL(f)->pMethods->xShmBarrier(REAL(f));
 }
+
 static int
 f_shmunmap(sqlite3_file *f, int del)
 {
 	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
 }
+
 static int
 f_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp)
 {
 	return REAL(f)->pMethods->xFetch(REAL(f), off, n, pp);
 }
+
 static int
 f_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
 {
@@ -204,66 +221,77 @@ f_delete(sqlite3_vfs *v, const char *name, int sync)
 	(void)v;
 	return real_vfs->xDelete(real_vfs, name, sync);
 }
+
 static int
 f_access(sqlite3_vfs *v, const char *name, int fl, int *out)
 {
 	(void)v;
 	return real_vfs->xAccess(real_vfs, name, fl, out);
 }
+
 static int
 f_fullpath(sqlite3_vfs *v, const char *name, int n, char *out)
 {
 	(void)v;
 	return real_vfs->xFullPathname(real_vfs, name, n, out);
 }
+
 static void *
 f_dlopen(sqlite3_vfs *v, const char *n)
 {
 	(void)v;
 	return real_vfs->xDlOpen(real_vfs, n);
 }
+
 static void
 f_dlerror(sqlite3_vfs *v, int n, char *msg)
 {
 	(void)v;
 	real_vfs->xDlError(real_vfs, n, msg);
 }
+
 static void
 (*f_dlsym(sqlite3_vfs *v, void *h, const char *s))(void)
 {
 	(void)v;
 	return real_vfs->xDlSym(real_vfs, h, s);
 }
+
 static void
 f_dlclose(sqlite3_vfs *v, void *h)
 {
 	(void)v;
 	real_vfs->xDlClose(real_vfs, h);
 }
+
 static int
 f_random(sqlite3_vfs *v, int n, char *out)
 {
 	(void)v;
 	return real_vfs->xRandomness(real_vfs, n, out);
 }
+
 static int
 f_sleep(sqlite3_vfs *v, int us)
 {
 	(void)v;
 	return real_vfs->xSleep(real_vfs, us);
 }
+
 static int
 f_time(sqlite3_vfs *v, double *out)
 {
 	(void)v;
 	return real_vfs->xCurrentTime(real_vfs, out);
 }
+
 static int
 f_lasterr(sqlite3_vfs *v, int n, char *out)
 {
 	(void)v;
 	return real_vfs->xGetLastError ? real_vfs->xGetLastError(real_vfs, n, out) : 0;
 }
+
 static int
 f_time64(sqlite3_vfs *v, sqlite3_int64 *out)
 {

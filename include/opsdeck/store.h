@@ -54,7 +54,22 @@ struct store;
  */
 char *store_default_path(void);
 
+/*
+ * Opens the cache at path, creating it (and its directory) unless
+ * STORE_READONLY. STORE_WRITER takes PATH.lock (flock; it holds "PID
+ * COMMAND"); a second writer gets "cache PATH is in use by pid N (opsdeck
+ * collect)". A read-only reader works while the writer runs and, when it may
+ * not create PATH-shm and no writer runs, opens the file immutable. A file
+ * that is not an SQLite database, is truncated or malformed, or is another
+ * program's database is moved aside with its -wal and -shm as
+ * PATH.corrupt-TIMESTAMP and a new cache started (store_warning says so);
+ * read-only, it is an error. A cache whose user_version is above
+ * STORE_SCHEMA_VERSION is refused: "cache PATH has schema version N, newer
+ * than this opsdeck (M); upgrade opsdeck or use --cache". 0 and *out
+ * (store_close it), or -1 with *cause.
+ */
 int  store_open(const char *path, int flags, struct store **out, char **cause);
+/* Commits an open tick (else rolls it back), releases the lock. NULL is fine. */
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
 /*
@@ -64,7 +79,13 @@ const char *store_path(const struct store *st);
  */
 const char *store_warning(const struct store *st);
 
-/* One BEGIN IMMEDIATE ... COMMIT per collector tick. */
+/*
+ * One BEGIN IMMEDIATE ... COMMIT per collector tick. A tick whose writes
+ * fail goes on in memory: store_begin may return -1 (and store_put_status
+ * once) with *cause, store_commit then returns -1 with "...; keeping the
+ * latest statuses in memory (N pending)", and the next store_begin writes
+ * them first. store_put_status outside a tick makes a transaction of its own.
+ */
 int store_begin(struct store *st, char **cause);
 int store_commit(struct store *st, char **cause);
 int store_rollback(struct store *st);
