@@ -86,6 +86,49 @@ demo_find_sim(char *out, size_t len)
 }
 
 /*
+ * The shipped example named `file` (budget.yaml, ledger.csv): installed under
+ * OPSDECK_DATADIR/examples, or in the source tree this binary was built from.
+ * Writes the path to out; 0 or -1.
+ */
+static int
+demo_example(const char *file, char *out, size_t len)
+{
+	snprintf(out, len, "%s/examples/%s", OPSDECK_DATADIR, file);
+	if (access(out, R_OK) == 0)
+		return 0;
+	snprintf(out, len, "%s/examples/%s", OPSDECK_SRCDIR, file);
+	return access(out, R_OK) == 0 ? 0 : -1;
+}
+
+/*
+ * Imports the example ledger into the demo's cache by running this binary's
+ * own `budget import`, so the Budgets pane shows spending. Quiet; failures
+ * only mean an empty ledger.
+ */
+static void
+demo_import_ledger(const struct demo *d)
+{
+	char ledger[PATH_MAX];
+	if (demo_example("ledger.csv", ledger, sizeof ledger) != 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execl("/proc/self/exe", "opsdeck", "budget", "import", "-c", d->config,
+		    "--cache", d->cache, ledger, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+}
+
+/*
  * Starts the simulator with `nodes` nodes (a quarter of them CPU-only, as the
  * default 64 GPU + 16 CPU) in a new temporary directory and waits for its
  * "ready DIR N" line. 0, or -1 with a message printed.
@@ -105,6 +148,9 @@ demo_start(struct demo *d, int nodes)
 		fprintf(stderr, "opsdeck: --demo: %s: %s\n", d->dir, strerror(errno));
 		return -1;
 	}
+	char budget[PATH_MAX];
+	if (demo_example("budget.yaml", budget, sizeof budget) != 0)
+		budget[0] = '\0';
 	snprintf(nbuf, sizeof nbuf, "%d", nodes);
 	snprintf(gbuf, sizeof gbuf, "%d", nodes - nodes / 5);
 	int out[2];
@@ -125,9 +171,18 @@ demo_start(struct demo *d, int nodes)
 		close(out[0]);
 		close(out[1]);
 		setpgid(0, 0);
-		/* Six test-bed controllers: two per sector, the first of each with scripted faults. */
-		execl(sim, "opsdeck-fleetsim", "--nodes", nbuf, "--gpu-nodes", gbuf,
-		    "--controllers", "6", "--dir", d->dir, (char *)NULL);
+		/*
+		 * Six test-bed controllers (two per sector, the first of each with
+		 * scripted faults) and a Slurm head node whose jobs are charged to
+		 * the tenants of the example budget plan, an hour of jobs a second.
+		 */
+		if (budget[0] != '\0')
+			execl(sim, "opsdeck-fleetsim", "--nodes", nbuf, "--gpu-nodes", gbuf,
+			    "--controllers", "6", "--scheduler", "--budget", budget,
+			    "--time-scale", "3600", "--dir", d->dir, (char *)NULL);
+		else
+			execl(sim, "opsdeck-fleetsim", "--nodes", nbuf, "--gpu-nodes", gbuf,
+			    "--controllers", "6", "--dir", d->dir, (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -148,6 +203,8 @@ demo_start(struct demo *d, int nodes)
 	}
 	snprintf(d->config, sizeof d->config, "%s/config.yaml", d->dir);
 	snprintf(d->cache, sizeof d->cache, "%s/cache.db", d->dir);
+	if (budget[0] != '\0')
+		demo_import_ledger(d);
 	return 0;
 }
 

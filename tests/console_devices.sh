@@ -7,7 +7,7 @@
 # controllers whose command fails (parse-error, devices unknown).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 26
+plan 29
 
 cp "$FIXTURES/testbed/energy.yaml" "$T/e.yaml"
 cp "$FIXTURES/testbed/automotive.yaml" "$T/a.yaml"
@@ -118,6 +118,8 @@ else
 fi
 check "the device row carries the mark" \
     wait_for 5 sh -c "$TM capture-pane -p -t c | grep -q '│✓ ✖ fault .*dsim-01'"
+check "its alert carries the mark too" \
+    wait_for 5 sh -c "$TM capture-pane -p -t c | grep -q 'CRIT .* ✓ tb-a1/dsim-01'"
 keys Enter
 check "Detail shows the acknowledgement" wait_screen "(fault) rig reset 예정"
 keys Escape
@@ -142,6 +144,12 @@ check "/ with Devices focused filters device names" wait_for 5 filtered
 keys Escape
 filtered() { dhas ess-01 && dhas smeter-07 && dhas v2x-01 && dhas "15 devices, 4 controllers"; }
 check "Esc clears it" wait_for 5 filtered
+
+# dsim-01 recovers: its alert is cleared, listed with the time it cleared
+cp "$FIXTURES/testbed/automotive.yaml" "$T/a.yaml"
+check "a recovered device's alert shows its clear time" \
+    wait_for 5 sh -c "$TM capture-pane -p -t c | grep -Eq 'tb-a1/dsim-01 cleared [0-9]{2}:[0-9]{2}:[0-9]{2} '"
+check "the Alerts title counts it as cleared" sh -c "$TM capture-pane -p -t c | grep -q 'Alerts  5 active, 3 critical, 1 cleared'"
 
 # the controller's command starts failing: its devices become unknown
 rm -f "$T/h.yaml"

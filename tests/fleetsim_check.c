@@ -7,6 +7,7 @@
  *   frame SEQ PROBE status=S ok gpus=N gpu0_util=U gpu0_name=NAME
  *   frame SEQ PROBE status=S ok sensors=N first=NAME
  *   frame SEQ PROBE status=S ok devices=N controller=ID sector=SECTOR
+ *   frame SEQ PROBE status=S ok jobs=N accounts=N running=N gpu_hours=H
  *   frame SEQ PROBE status=S error CAUSE
  *
  * util is the CPU busy % against the previous linux frame (-1 for the first);
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/budget.h"
 #include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
 #include "opsdeck/testbed.h"
@@ -90,6 +92,15 @@ on_frame(const struct frame *f, void *arg)
 	} else if (strcmp(f->probe, "testbed") == 0 && r.testbed != NULL) {
 		printf("ok devices=%zu controller=%s sector=%s\n", r.testbed->ndevices,
 		    r.testbed->controller, r.testbed->sector);
+	} else if (strcmp(f->probe, "slurm") == 0 && r.slurm != NULL) {
+		size_t running = 0;
+		double gh = 0;
+		for (size_t i = 0; i < r.slurm->njobs; i++) {
+			running += strcmp(r.slurm->jobs[i].state, "RUNNING") == 0;
+			gh += r.slurm->jobs[i].gpu_hours;
+		}
+		printf("ok jobs=%zu accounts=%zu running=%zu gpu_hours=%.2f\n",
+		    r.slurm->njobs, r.slurm->naccounts, running, gh);
 	} else {
 		printf("ok\n");
 	}

@@ -13,10 +13,13 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../src/fleetsim/fleetsim.h"
+#include "opsdeck/budget.h"
 #include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
 
@@ -270,6 +273,273 @@ test_garbage(void **state)
 	buf_free(&out);
 }
 
+
+/* ---- the simulated Slurm cluster ----------------------------------------- */
+
+#define T0 ((int64_t)1764100000)	/* 2025-11-25, any time does */
+
+struct seen_job {
+	char	 id[SLURM_FIELD_MAX];
+	int64_t	 elapsed, gpus, nodes;
+};
+
+/*
+ * A collector in miniature: keeps each JobID's latest use and adds only the
+ * growth per account, as budget_store_put_usage does.
+ */
+struct mini_collector {
+	struct seen_job *v;
+	size_t	 n;
+	double	 gpu_h[8], node_h[8];
+	int	 states;	/* bit per state seen: 1 RUNNING 2 COMPLETED 4 PENDING 8 other */
+	int	 nonmonotonic;
+};
+
+static void
+mini_take(struct mini_collector *m, const struct slurm_sim *s, const struct buf *out)
+{
+	struct slurm_usage u;
+	char *cause = NULL;
+
+	assert_int_equal(slurm_parse_sacct(out->data, out->len, &u, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(u.skipped_steps, 0);
+	for (size_t i = 0; i < u.njobs; i++) {
+		const struct slurm_job *j = &u.jobs[i];
+		int a = -1;
+		for (int k = 0; k < s->naccts; k++)
+			if (strcmp(s->accts[k].name, j->account) == 0)
+				a = k;
+		assert_true(a >= 0 && a < 8);
+		if (strcmp(j->state, "RUNNING") == 0)
+			m->states |= 1;
+		else if (strcmp(j->state, "COMPLETED") == 0)
+			m->states |= 2;
+		else if (strcmp(j->state, "PENDING") == 0)
+			m->states |= 4;
+		else
+			m->states |= 8;
+		if (strcmp(j->state, "PENDING") == 0)
+			assert_int_equal(j->elapsed_s, 0);
+		size_t k;
+		for (k = 0; k < m->n; k++)
+			if (strcmp(m->v[k].id, j->jobid) == 0)
+				break;
+		if (k == m->n) {
+			m->v = realloc(m->v, (m->n + 1) * sizeof *m->v);
+			assert_non_null(m->v);
+			memset(&m->v[k], 0, sizeof m->v[k]);
+			snprintf(m->v[k].id, sizeof m->v[k].id, "%s", j->jobid);
+			m->n++;
+		}
+		struct seen_job *sj = &m->v[k];
+		if (j->elapsed_s < sj->elapsed)
+			m->nonmonotonic++;
+		double og = (double)sj->gpus * (double)sj->elapsed / 3600.0;
+		double on = (double)sj->nodes * (double)sj->elapsed / 3600.0;
+		if (j->elapsed_s >= sj->elapsed) {
+			if (j->gpu_hours > og)
+				m->gpu_h[a] += j->gpu_hours - og;
+			if (j->node_hours > on)
+				m->node_h[a] += j->node_hours - on;
+			sj->elapsed = j->elapsed_s;
+			sj->gpus = j->gpus;
+			sj->nodes = j->nodes;
+		}
+	}
+	slurm_usage_free(&u);
+}
+
+/*
+ * sacct output every simulated 20 minutes over four days: the real parser
+ * takes it, ElapsedRaw never shrinks, jobs run and end, retire, and a
+ * collector that keeps only growth ends up with the simulator's own totals.
+ */
+static void
+test_slurm_sacct(void **state)
+{
+	char *accounts[] = { "alpha", "beta", "bad|name" };
+	struct slurm_sim s;
+	struct mini_collector m;
+	char *warn = NULL, *cause = NULL;
+	struct buf out;
+	size_t most = 0;
+
+	memset(&m, 0, sizeof m);
+	assert_int_equal(slurm_sim_init(&s, NULL, accounts, 3, 5, T0, &warn, &cause), 0);
+	assert_non_null(warn);
+	assert_non_null(strstr(warn, "bad|name"));
+	free(warn);
+	assert_int_equal(s.naccts, 2);
+	buf_init(&out, 0);
+	for (int64_t t = T0; t <= T0 + 4 * 86400; t += 1200) {
+		buf_reset(&out);
+		slurm_sim_sacct(&s, t, &out);
+		if (s.njobs > most)
+			most = s.njobs;
+		mini_take(&m, &s, &out);
+		for (int a = 0; a < s.naccts; a++) {
+			int64_t g, n;
+			assert_int_equal(slurm_sim_truth(&s, 0, a, &g, &n), 0);
+			assert_true(fabs((double)g / 3600.0 - m.gpu_h[a]) < 1e-6);
+			assert_true(fabs((double)n / 3600.0 - m.node_h[a]) < 1e-6);
+		}
+	}
+	assert_int_equal(m.nonmonotonic, 0);
+	assert_int_equal(m.states & 3, 3);
+	assert_true(m.gpu_h[0] > 0 && m.gpu_h[1] > 0);
+	/* jobs that ended before the window left the pool, their use stayed */
+	assert_true(s.accts[0].retired_gpu_s + s.accts[1].retired_gpu_s > 0);
+	assert_true(m.n > most);
+	/* about SLURM_SIM_DEFAULT_GPUS busy per account over the 4 days shown */
+	double busy = (m.gpu_h[0] + m.gpu_h[1]) / (2 * 7 * 24.0);
+	print_message("# GPUs busy per account: %.2f (%zu jobs)\n", busy, m.n);
+	assert_true(busy > 0.5 && busy < 20);
+	/* time does not go back */
+	uint64_t outputs = s.outputs;
+	buf_reset(&out);
+	slurm_sim_sacct(&s, T0, &out);
+	mini_take(&m, &s, &out);
+	assert_int_equal(m.nonmonotonic, 0);
+	assert_int_equal(s.outputs, outputs + 1);
+	int64_t g, n;
+	assert_int_equal(slurm_sim_truth(&s, SLURM_SIM_TRUTH_RING - 1, 0, &g, &n), 0);
+	assert_int_equal(slurm_sim_truth(&s, SLURM_SIM_TRUTH_RING, 0, &g, &n), -1);
+	free(m.v);
+	buf_free(&out);
+	slurm_sim_free(&s);
+}
+
+/* The same seed and times give the same bytes; another seed other jobs. */
+static void
+test_slurm_deterministic(void **state)
+{
+	char *accounts[] = { "p1", "p2", "p3" };
+	struct slurm_sim a, b, c;
+	struct buf oa, ob, oc;
+	char *warn = NULL, *cause = NULL;
+
+	assert_int_equal(slurm_sim_init(&a, NULL, accounts, 3, 9, T0, &warn, &cause), 0);
+	assert_int_equal(slurm_sim_init(&b, NULL, accounts, 3, 9, T0, &warn, &cause), 0);
+	assert_int_equal(slurm_sim_init(&c, NULL, accounts, 3, 10, T0, &warn, &cause), 0);
+	assert_null(warn);
+	buf_init(&oa, 0);
+	buf_init(&ob, 0);
+	buf_init(&oc, 0);
+	for (int64_t t = T0; t < T0 + 86400; t += 3600) {
+		slurm_sim_sacct(&a, t, &oa);
+		slurm_sim_sacct(&b, t, &ob);
+		slurm_sim_sacct(&c, t, &oc);
+	}
+	assert_true(oa.len > 0);
+	assert_int_equal(oa.len, ob.len);
+	assert_memory_equal(oa.data, ob.data, oa.len);
+	assert_false(oa.len == oc.len && memcmp(oa.data, oc.data, oa.len) == 0);
+	buf_free(&oa);
+	buf_free(&ob);
+	buf_free(&oc);
+	slurm_sim_free(&a);
+	slurm_sim_free(&b);
+	slurm_sim_free(&c);
+	/* nothing to simulate */
+	char *bad[] = { "" };
+	assert_int_equal(slurm_sim_init(&a, NULL, bad, 1, 1, T0, &warn, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	free(warn);
+}
+
+/*
+ * From a plan: every tenant's accounts (the id when none), CPU-only tenants
+ * on partition hpc without GPUs, a bigger allocation burning more.
+ */
+static void
+test_slurm_plan(void **state)
+{
+	static const char plan_text[] =
+	    "start: 2025-01-01\nend: 2026-12-31\n"
+	    "programmes: [{id: rnd, allocation: 10억}]\n"
+	    "tenants:\n"
+	    "  - {id: big, programme: rnd, gpu_hours: 20000}\n"
+	    "  - {id: small, programme: rnd, accounts: [small-a, small-b], gpu_hours: 400}\n"
+	    "  - {id: cfd, programme: rnd, accounts: [hpc1], node_hours: 3000}\n";
+	struct diag d;
+	struct slurm_sim s;
+	char *warn = NULL, *cause = NULL;
+	struct buf out;
+
+	diag_init(&d, "plan");
+	struct budget_plan *p = budget_plan_parse("plan", plan_text, sizeof plan_text - 1, &d);
+	assert_non_null(p);
+	diag_free(&d);
+	assert_int_equal(slurm_sim_init(&s, p, NULL, 0, 3, T0, &warn, &cause), 0);
+	assert_null(warn);
+	assert_int_equal(s.naccts, 4);
+	assert_int_equal(s.ntenants, 3);
+	assert_string_equal(s.accts[0].name, "big");
+	assert_string_equal(s.accts[2].name, "small-b");
+	assert_int_equal(s.accts[2].tenant, 1);
+	assert_true(s.accts[3].cpu_only);
+	assert_true(s.accts[0].rate > s.accts[1].rate);
+	buf_init(&out, 0);
+	for (int64_t t = T0; t <= T0 + 2 * 86400; t += 3600) {
+		buf_reset(&out);
+		slurm_sim_sacct(&s, t, &out);
+	}
+	/* the CPU-only account's jobs: partition hpc, no gres/gpu */
+	const char *l = out.data;
+	int hpc = 0;
+	while (l < out.data + out.len) {
+		const char *e = memchr(l, '\n', (size_t)(out.data + out.len - l));
+		assert_non_null(e);
+		if (strncmp(strchr(l, '|'), "|hpc1|", 6) == 0) {
+			hpc++;
+			char line[512];
+			snprintf(line, sizeof line, "%.*s", (int)(e - l), l);
+			assert_non_null(strstr(line, "|hpc|"));
+			assert_null(strstr(line, "gres/gpu"));
+		}
+		l = e + 1;
+	}
+	assert_true(hpc > 0);
+	int64_t g, n;
+	assert_int_equal(slurm_sim_truth(&s, 0, 3, &g, &n), 0);
+	assert_int_equal(g, 0);
+	assert_true(n > 0);
+	const char *tmp = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/test_fleetsim_truth.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(slurm_sim_write_truth(&s, path, &cause), 0);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[256];
+	int tenant_lines = 0, last_cfd = 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		unsigned long long seq;
+		char kind[16], id[64];
+		double gh, nh;
+		if (line[0] == '#')
+			continue;
+		assert_int_equal(sscanf(line, "%llu %15s %63s %lf %lf", &seq, kind, id, &gh, &nh), 5);
+		if (strcmp(kind, "tenant") == 0)
+			tenant_lines++;
+		if (seq == s.outputs && strcmp(id, "cfd") == 0) {
+			assert_true(fabs(nh - (double)n / 3600.0) < 1e-5);
+			last_cfd = 1;
+		}
+	}
+	fclose(f);
+	unlink(path);
+	assert_int_equal(tenant_lines, 3 * SLURM_SIM_TRUTH_RING);
+	assert_true(last_cfd);
+	buf_free(&out);
+	slurm_sim_free(&s);
+	budget_plan_free(p);
+}
+
 int
 main(void)
 {
@@ -281,6 +551,9 @@ main(void)
 		cmocka_unit_test(test_model_drifts),
 		cmocka_unit_test(test_nvidia_fields),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_slurm_sacct),
+		cmocka_unit_test(test_slurm_deterministic),
+		cmocka_unit_test(test_slurm_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

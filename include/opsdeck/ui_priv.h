@@ -4,8 +4,11 @@
  *
  * The console keeps a copy of every host's latest status (store_get_hosts on
  * each collector tick), a ring of recent CPU and GPU figures per host for
- * sparklines, the rows the Compute pane shows after filter and sort, and the
- * alerts derived from states and thresholds. Each pane is a `const struct
+ * sparklines, the rows the Compute pane shows after filter and sort, the
+ * test-bed devices view (devices_store_view, filtered by :state/:sector/:kind)
+ * with the Devices pane's rows, and the cache's alerts (alert_store_list), or,
+ * for a cache without the alert log, alerts derived here from states and
+ * thresholds. Each pane is a `const struct
  * pane_ops` (draw, key, click) with a window and a dirty flag; a frame redraws
  * the dirty panes, wnoutrefresh()es each and calls doupdate() once.
  */
@@ -57,6 +60,7 @@ struct ui_drow {
 
 struct ui;
 struct pane;
+struct ui_budgets;
 
 struct pane_ops {
 	const char	*name;		/* the title in the border */
@@ -187,6 +191,7 @@ struct ui {
 	int		 colors;	/* 0: monochrome */
 	int		 quit;
 	int		 frames;
+	struct ui_budgets *budgets;	/* the Budgets pane's data, owned (pane_budgets.c) */
 };
 
 extern const struct pane_ops pane_compute_ops, pane_devices_ops, pane_budgets_ops,
@@ -219,6 +224,11 @@ void ui_show_detail(struct ui *u, int device);
 void ui_ack_start(struct ui *u);
 void ui_ack_submit(struct ui *u, const char *note);
 void ui_set_dev_filter(struct ui *u, const char *text);
+
+/* pane_budgets.c: plan and cache re-read (on every store refresh), Esc, free */
+void ui_budgets_refresh(struct ui *u);
+int  ui_budgets_back(struct ui *u);
+void ui_budgets_free(struct ui *u);
 
 /* ui_theme.c */
 void ui_theme_apply(struct ui *u, const struct theme *t);

@@ -13,9 +13,13 @@
  * generated from a per-node model whose values drift over time (sim.c).
  * Faults (fault.c) change how a node behaves, at start or at run time.
  *
- * Modules: sim.c (the metric model and the output formats), fault.c (fault
- * names, stream-marker parsing), server.c (libssh sessions, streaming,
- * faults), setup.c (keys, known_hosts, config.yaml), main.c (options, loop).
+ * With --scheduler one more node, a Slurm head node, answers the `slurm`
+ * probe (sacct) from simulated jobs of the plan's tenants (slurm.c).
+ *
+ * Modules: sim.c (the metric model and the output formats), slurm.c (the
+ * simulated Slurm jobs and sacct), fault.c (fault names, stream-marker
+ * parsing), server.c (libssh sessions, streaming, faults), setup.c (keys,
+ * known_hosts, config.yaml), main.c (options, loop).
  */
 #ifndef OPSDECK_FLEETSIM_H
 #define OPSDECK_FLEETSIM_H
@@ -41,6 +45,7 @@
 #define FLEETSIM_SIM_MAX_NETS	6
 #define FLEETSIM_SIM_MAX_DISKS	8
 #define STREAM_MARKER		"# opsdeck-stream v1"
+#define FLEETSIM_SCHED_NAME	"slurm-head"	/* the --scheduler node */
 
 enum fs_fault {
 	FAULT_NONE,
@@ -153,6 +158,96 @@ void sim_printf(struct buf *out, const char *fmt, ...)
 #endif
 	;
 
+/* ---- slurm.c: the simulated Slurm cluster ---------------------------- */
+
+#define SLURM_SIM_WINDOW_S	(2 * 86400)	/* sacct -S now-2days */
+#define SLURM_SIM_HISTORY_S	(3 * 86400)	/* jobs are submitted from start - this */
+#define SLURM_SIM_MAX_POOL	200000		/* jobs kept; further submissions are dropped */
+#define SLURM_SIM_MAX_ACCOUNTS	4096
+#define SLURM_SIM_TRUTH_RING	16		/* sacct outputs remembered in slurm-truth */
+#define SLURM_SIM_DEFAULT_GPUS	4.0		/* GPUs busy on average, per --accounts account */
+
+/* One Slurm account and the Poisson process of its submissions. */
+struct slurm_sim_account {
+	char		 name[64];
+	int		 tenant;	/* index into slurm_sim.tenants, -1: none */
+	int		 cpu_only;	/* node-hours tenant: CPU jobs on partition hpc */
+	double		 rate;		/* submissions per simulated second */
+	double		 next_submit;	/* simulated unix time of the next one */
+	uint64_t	 rng;
+	char		 users[3][16];
+	int		 uids[3];
+	int64_t		 retired_gpu_s, retired_node_s;	/* shown use of retired jobs */
+};
+
+/* One allocation (an array task is one too). Times are simulated unix seconds. */
+struct slurm_sim_job {
+	uint64_t	 id;
+	int		 task;		/* array task, -1: not an array */
+	int		 account, user;
+	int		 partition;	/* 0 gpu, 1 cpu, 2 hpc */
+	int		 gpus, nodes, cpus, mem_g;
+	int		 outcome;	/* final state: SLURM_SIM_COMPLETED, ... */
+	int64_t		 submit, start, end;	/* start == end: cancelled while pending */
+	int		 shown;		/* printed by some sacct output */
+	int64_t		 shown_elapsed;	/* ElapsedRaw in the latest output that printed it */
+};
+
+enum { SLURM_SIM_COMPLETED, SLURM_SIM_FAILED, SLURM_SIM_TIMEOUT, SLURM_SIM_CANCELLED,
+	SLURM_SIM_OOM };
+
+struct slurm_sim {
+	struct slurm_sim_account *accts;	/* owned */
+	int		 naccts;
+	char		**tenants;	/* tenant ids, owned; accounts without one: none */
+	int		 ntenants;
+	struct slurm_sim_job *jobs;	/* in JobID order, owned */
+	size_t		 njobs, cap;
+	uint64_t	 next_id;
+	int64_t		 now;		/* simulated time of the latest advance */
+	uint64_t	 outputs;	/* sacct outputs made */
+	/* ring of per-account totals (GPU-s, node-s) after each output */
+	int64_t		*ring;		/* SLURM_SIM_TRUTH_RING x naccts x 2 */
+	uint64_t	 ring_seq[SLURM_SIM_TRUTH_RING];
+	int		 nring;
+};
+
+struct budget_plan;
+
+/*
+ * Sets up the simulated cluster: the accounts of plan p (each tenant's
+ * `accounts`, its pace taken from its allocation per period) or, when p is
+ * NULL, the naccounts names given (SLURM_SIM_DEFAULT_GPUS each). Accounts
+ * whose names Slurm would not take (not [A-Za-z0-9._-], 1-63 bytes) are
+ * left out with a message in *warn (malloc'd, NULL when none; caller frees).
+ * Submissions start SLURM_SIM_HISTORY_S before start_s (simulated unix time),
+ * deterministic for a seed. Returns 0, or -1 with *cause when no account is left.
+ */
+int slurm_sim_init(struct slurm_sim *s, const struct budget_plan *p, char **accounts,
+	    int naccounts, uint64_t seed, int64_t start_s, char **warn, char **cause);
+void slurm_sim_free(struct slurm_sim *s);
+/*
+ * Appends what `sacct -a -X -n -P -S now-2days -E now -o SLURM_SACCT_FIELDS`
+ * prints at simulated time now_s (never earlier than a previous call's; an
+ * earlier one is taken as the previous): every job submitted by then that
+ * had not ended before the window, in JobID order. ElapsedRaw of a job never
+ * shrinks from one output to the next. Records the use shown so far.
+ */
+void slurm_sim_sacct(struct slurm_sim *s, int64_t now_s, struct buf *out);
+/*
+ * What the jobs printed so far add up to, the way a collector that took
+ * every output and kept each job's growth counts it: for account a, GPU-
+ * and node-seconds at the k-th latest output (k = 0: the latest). -1 when
+ * there is no such output.
+ */
+int slurm_sim_truth(const struct slurm_sim *s, int k, int a, int64_t *gpu_s, int64_t *node_s);
+/*
+ * Writes the truth of the remembered outputs to path (through path.tmp and a
+ * rename): lines `OUTPUT tenant ID GPU_HOURS NODE_HOURS` and `OUTPUT account
+ * NAME GPU_HOURS NODE_HOURS`, oldest output first. 0, or -1 with *cause.
+ */
+int slurm_sim_write_truth(const struct slurm_sim *s, const char *path, char **cause);
+
 /* ---- server.c ------------------------------------------------------------ */
 
 struct fs_session;
@@ -170,6 +265,7 @@ struct fs_node {
 	char		 addr[16];	/* dotted quad */
 	int		 gpu;
 	int		 controller;	/* a test-bed controller: answers the testbed probe */
+	int		 scheduler;	/* the Slurm head node: answers the slurm probe */
 	int		 sector;	/* its TESTBED_* sector */
 	int		 tb_faults;	/* TESTBED_SIM_* scripted faults of its report */
 	int		 listen_fd;	/* -1 while refusing */
@@ -187,7 +283,13 @@ struct fs_node {
 struct fleetsim {
 	struct fs_node	*nodes;
 	int		 nnodes, ngpu;
-	int		 nctl;		/* the last nctl of nodes[] are controllers */
+	int		 nctl;		/* controllers: nodes[nnodes - nsched - nctl ..] */
+	int		 nsched;	/* 1: the last of nodes[] is the Slurm head node */
+	struct slurm_sim *slurm;	/* its jobs, NULL without --scheduler */
+	double		 time_scale;	/* simulated seconds per real second (Slurm) */
+	int64_t		 sim_t0_s;	/* simulated unix time at mono_t0_ms */
+	int64_t		 mono_t0_ms;
+	char		*budget;	/* --budget, absolute, or NULL; owned */
 	int		 port;
 	char		*dir;
 	double		 interval_scale;
@@ -215,6 +317,8 @@ void server_set_fault(struct fleetsim *fs, struct fs_node *n, enum fs_fault f);
 void server_shutdown(struct fleetsim *fs);
 /* Handles one control line ("fault NODE KIND", "clear NODE"); 0, or -1 with *cause. */
 int server_control(struct fleetsim *fs, const char *line, char **cause);
+/* The simulated Slurm time (unix seconds) at monotonic time now_ms. */
+int64_t server_slurm_now(const struct fleetsim *fs, int64_t now_ms);
 /* Finds a node by name, address or "all" (returns NULL, sets *all). */
 struct fs_node *server_find_node(struct fleetsim *fs, const char *ref, int *all);
 

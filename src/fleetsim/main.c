@@ -3,7 +3,8 @@
  *
  *   opsdeck-fleetsim [--nodes N] [--gpu-nodes G] [--base ADDR] [--port P]
  *       [--dir DIR] [--interval-scale X] [--fault NODE=KIND]... [--seed S]
- *       [--controllers K] [--shared-hostkey] [--verbose]
+ *       [--controllers K] [--scheduler] [--budget PLAN] [--accounts A,B,...]
+ *       [--time-scale X] [--shared-hostkey] [--verbose]
  *
  * Prints `ready DIR N` on stdout once every node listens; SIGTERM or SIGINT
  * end it cleanly.
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "fleetsim.h"
+#include "opsdeck/budget.h"
 #include "opsdeck/testbed.h"
 
 static int sig_pipe[2] = { -1, -1 };
@@ -43,9 +45,13 @@ usage(FILE *f)
 {
 	fputs("usage: opsdeck-fleetsim [--nodes N] [--gpu-nodes G] [--base ADDR] [--port P]\n"
 	    "         [--dir DIR] [--interval-scale X] [--fault NODE=KIND]... [--seed S]\n"
-	    "         [--controllers K] [--shared-hostkey] [--verbose]\n"
-	    "Plays N SSH nodes (and K test-bed controllers) on consecutive loopback\n"
-	    "addresses for opsdeck.\n"
+	    "         [--controllers K] [--scheduler] [--budget PLAN] [--accounts A,B,...]\n"
+	    "         [--time-scale X] [--shared-hostkey] [--verbose]\n"
+	    "Plays N SSH nodes (K test-bed controllers, a Slurm head node) on consecutive\n"
+	    "loopback addresses for opsdeck.\n"
+	    "--scheduler: a head node (" FLEETSIM_SCHED_NAME ") answering sacct for the jobs\n"
+	    "  of the accounts of PLAN's tenants (--budget) or of --accounts; --time-scale:\n"
+	    "  simulated seconds of those jobs per real second (default 1).\n"
 	    "Faults: hang drop garbage flood slow refuse badkey authfail.\n"
 	    "Control at run time: echo 'fault NODE KIND' > DIR/control; 'clear NODE'.\n", f);
 }
@@ -79,6 +85,80 @@ node_addr(uint32_t base, int i, char *out, size_t len)
 	return 0;
 }
 
+/*
+ * Splits a comma-separated list into *out (owned strings, caller frees each
+ * and the array); empty members are skipped. Returns the count.
+ */
+static int
+split_list(const char *s, char ***out)
+{
+	int n = 0;
+
+	*out = NULL;
+	while (*s != '\0') {
+		size_t l = strcspn(s, ",");
+		if (l > 0) {
+			*out = xreallocarray(*out, (size_t)n + 1, sizeof **out);
+			(*out)[n++] = xstrndup(s, l);
+		}
+		s += l;
+		if (*s == ',')
+			s++;
+	}
+	return n;
+}
+
+/*
+ * Sets up the simulated Slurm cluster of fs from the plan at budget (made
+ * absolute into fs->budget) or the accounts list. 0, or -1 after a message.
+ */
+static int
+slurm_setup(struct fleetsim *fs, const char *budget, const char *accounts)
+{
+	struct budget_plan *plan = NULL;
+	char **acc = NULL, *warn = NULL, *cause = NULL;
+	int nacc = 0, rc = -1;
+
+	if (budget != NULL) {
+		struct diag d;
+		diag_init(&d, budget);
+		plan = budget_plan_load(budget, &d);
+		if (plan == NULL) {
+			diag_print(&d, stderr);
+			diag_free(&d);
+			return -1;
+		}
+		diag_free(&d);
+	}
+	if (accounts != NULL)
+		nacc = split_list(accounts, &acc);
+	if (fs->nsched) {
+		fs->slurm = xcalloc(1, sizeof *fs->slurm);
+		fs->mono_t0_ms = now_mono_ms();
+		fs->sim_t0_s = now_wall_ms() / 1000;
+		/* --accounts, when given, wins over the plan's */
+		if (slurm_sim_init(fs->slurm, nacc > 0 ? NULL : plan, acc, nacc,
+		    fs->seed, fs->sim_t0_s, &warn, &cause) != 0) {
+			fprintf(stderr, "opsdeck-fleetsim: %s\n", cause);
+			free(cause);
+			free(fs->slurm);
+			fs->slurm = NULL;
+			goto out;
+		}
+		if (warn != NULL)
+			fprintf(stderr, "opsdeck-fleetsim: %s\n", warn);
+	}
+	rc = 0;
+out:
+	free(warn);
+	for (int i = 0; i < nacc; i++)
+		free(acc[i]);
+	free(acc);
+	if (plan != NULL)
+		budget_plan_free(plan);
+	return rc;
+}
+
 static void
 raise_nofile(void)
 {
@@ -103,13 +183,18 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "shared-hostkey", no_argument, NULL, 'S' },
 		{ "controllers", required_argument, NULL, 'c' },
+		{ "scheduler", no_argument, NULL, 'H' },
+		{ "budget", required_argument, NULL, 'B' },
+		{ "accounts", required_argument, NULL, 'A' },
+		{ "time-scale", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fleetsim fs;
 	long nodes = 16, gpu = -1, port = 2222, ctl = 0, v;
-	const char *base = "127.0.1.1";
+	const char *base = "127.0.1.1", *budget = NULL, *accounts = NULL;
+	int sched = 0;
 	char **faults = NULL;
 	int nfaults = 0, shared = 0, c;
 	char *cause = NULL;
@@ -117,9 +202,10 @@ main(int argc, char **argv)
 
 	memset(&fs, 0, sizeof fs);
 	fs.interval_scale = 1.0;
+	fs.time_scale = 1.0;
 	fs.seed = 1;
 	fs.control_fd = -1;
-	while ((c = getopt_long(argc, argv, "n:g:b:p:d:i:f:s:c:Svh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:g:b:p:d:i:f:s:c:SvhHB:A:t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_long(optarg, 1, FLEETSIM_MAX_NODES, &nodes) != 0)
@@ -166,6 +252,23 @@ main(int argc, char **argv)
 		case 'v':
 			fs.verbose = 1;
 			break;
+		case 'H':
+			sched = 1;
+			break;
+		case 'B':
+			budget = optarg;
+			break;
+		case 'A':
+			accounts = optarg;
+			break;
+		case 't': {
+			char *e;
+			fs.time_scale = strtod(optarg, &e);
+			if (e == optarg || *e != '\0' || !(fs.time_scale > 0.0009 &&
+			    fs.time_scale <= 1000000))
+				goto bad;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -183,7 +286,12 @@ main(int argc, char **argv)
 		    gpu, nodes);
 		return 2;
 	}
-	if (nodes + ctl > FLEETSIM_MAX_NODES) {
+	if (sched && budget == NULL && accounts == NULL) {
+		fprintf(stderr, "opsdeck-fleetsim: --scheduler needs --budget PLAN or "
+		    "--accounts A,B,...\n");
+		return 2;
+	}
+	if (nodes + ctl + sched > FLEETSIM_MAX_NODES) {
 		fprintf(stderr, "opsdeck-fleetsim: more than %d hosts\n", FLEETSIM_MAX_NODES);
 		return 2;
 	}
@@ -229,8 +337,20 @@ main(int argc, char **argv)
 		}
 	}
 
+	if (budget != NULL) {
+		char *abs = realpath(budget, NULL);
+		if (abs == NULL) {
+			fprintf(stderr, "opsdeck-fleetsim: %s: %s\n", budget, strerror(errno));
+			return 1;
+		}
+		fs.budget = abs;
+	}
+	fs.nsched = sched;
+	if (slurm_setup(&fs, fs.budget, accounts) != 0)
+		return 1;
+
 	ssh_init();
-	fs.nnodes = (int)(nodes + ctl);
+	fs.nnodes = (int)(nodes + ctl + sched);
 	fs.ngpu = (int)gpu;
 	fs.nctl = (int)ctl;
 	fs.port = (int)port;
@@ -240,9 +360,12 @@ main(int argc, char **argv)
 		struct fs_node *n = &fs.nodes[i];
 		n->index = i;
 		n->gpu = i < fs.ngpu;
-		n->controller = i >= nodes;
+		n->controller = i >= nodes && i < nodes + ctl;
+		n->scheduler = i >= nodes + ctl;
 		n->listen_fd = -1;
-		if (n->controller) {
+		if (n->scheduler) {
+			snprintf(n->name, sizeof n->name, "%s", FLEETSIM_SCHED_NAME);
+		} else if (n->controller) {
 			/* sectors in turn; the first of each runs the scripted faults */
 			int k = (int)(i - nodes);
 			n->sector = k % TESTBED_SECTOR_COUNT;
@@ -261,7 +384,9 @@ main(int argc, char **argv)
 			    "in 127/8\n", nodes, base);
 			return 2;
 		}
-		sim_node_init(&n->sim, n->controller ? SIM_CONTROLLER : n->gpu ? SIM_GPU : SIM_CPU,
+		/* the head node is a small box, as a controller is */
+		sim_node_init(&n->sim, n->controller || n->scheduler ? SIM_CONTROLLER :
+		    n->gpu ? SIM_GPU : SIM_CPU,
 		    fs.seed * 100003 + (uint64_t)i, now);
 	}
 	for (int i = 0; i < nfaults; i++) {
@@ -329,6 +454,11 @@ main(int argc, char **argv)
 	buf_free(&fs.control_line);
 	free(fs.nodes);
 	free(fs.dir);
+	free(fs.budget);
+	if (fs.slurm != NULL) {
+		slurm_sim_free(fs.slurm);
+		free(fs.slurm);
+	}
 	ssh_finalize();
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "fleetsim.h"
+#include "opsdeck/budget.h"
 #include "opsdeck/testbed.h"
 
 #define MAX_CHANS_PER_SESSION	8
@@ -516,6 +517,33 @@ has(const char *cmd, const char *word)
 	return strstr(cmd, word) != NULL;
 }
 
+/* See fleetsim.h: the real clock's progress since start, times --time-scale. */
+int64_t
+server_slurm_now(const struct fleetsim *fs, int64_t now_ms)
+{
+	double d = (double)(now_ms - fs->mono_t0_ms) / 1000.0 * fs->time_scale;
+
+	return fs->sim_t0_s + (int64_t)d;
+}
+
+/*
+ * Appends the head node's sacct output now to out and rewrites DIR/slurm-
+ * truth to match (a failure to write it is reported on stderr).
+ */
+static void
+slurm_answer(struct fleetsim *fs, struct buf *out)
+{
+	char *cause = NULL;
+	char *path = xasprintf("%s/slurm-truth", fs->dir);
+
+	slurm_sim_sacct(fs->slurm, server_slurm_now(fs, now_mono_ms()), out);
+	if (slurm_sim_write_truth(fs->slurm, path, &cause) != 0) {
+		fprintf(stderr, "opsdeck-fleetsim: %s\n", cause);
+		free(cause);
+	}
+	free(path);
+}
+
 /*
  * Answers a command that is not the stream script, as a node's sh would for
  * the few commands this node knows: echo, true, false, exit N, hostname, and
@@ -551,6 +579,18 @@ oneshot(struct fleetsim *fs, struct fs_chan *c)
 		buf_printf(&c->out, "%s\n", n->name);
 	} else if (has(cmd, "opsdeck-report") && n->controller) {
 		ctl_report(fs, n, &c->out);
+	} else if (has(cmd, "sacct") && n->scheduler) {
+		if (has(cmd, "-o " SLURM_SACCT_FIELDS) && has(cmd, " -P") && has(cmd, " -n") &&
+		    has(cmd, " -X")) {
+			slurm_answer(fs, &c->out);
+		} else {
+			static const char msg[] = "sacct: this simulated head node answers only "
+			    "sacct -a -X -n -P -o " SLURM_SACCT_FIELDS "\n";
+			ssh_channel_write_stderr(c->ch, msg, (uint32_t)strlen(msg));
+			c->exit_status = 1;
+		}
+	} else if (has(cmd, "command -v sacct") && has(cmd, "|| exit 0")) {
+		/* the slurm probe on a host without sacct: nothing, status 0 */
 	} else if (has(cmd, "/proc/") || has(cmd, "ipmitool") ||
 	    (has(cmd, "nvidia-smi") && n->gpu)) {
 		/* the probes' commands, alone or chained: each output in turn */
@@ -642,6 +682,10 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 			sim_ipmi(&n->sim, &c->out);
 		else if (strcmp(p, "testbed") == 0)
 			ctl_report(fs, n, &c->out);
+		else if (strcmp(p, "slurm") == 0 && n->scheduler)
+			slurm_answer(fs, &c->out);
+		else if (strcmp(p, "slurm") == 0)
+			;	/* the probe's script exits 0 where there is no sacct */
 		else
 			status = 127;	/* a probe this simulator does not know */
 		/* as frame_script() prints it: "\n@@end $?" after the output */

@@ -3,7 +3,9 @@
  * `ready`: host keys (hostkeys/NAME, or hostkeys/shared), the badkey host
  * key, the client key pair id_ed25519{,.pub} whose public key every node
  * accepts, known_hosts, config.yaml for opsdeck, hosts (one address a line,
- * for pdsh -w ^FILE), nodes (name, address, kind) and the control FIFO.
+ * for pdsh -w ^FILE), nodes (name, address, kind: gpu cpu ctl sched) and
+ * the control FIFO. With --scheduler, config.yaml has a group `slurm` of
+ * kind scheduler, and with --budget a `budget:` line naming the plan.
  * Keys already in the directory are reused, so a restart keeps known_hosts true.
  */
 #include "config.h"
@@ -162,11 +164,23 @@ write_config(struct fleetsim *fs, char **cause)
 		free(path);
 		return -1;
 	}
+	int ncpu = fs->nnodes - fs->nsched - fs->nctl;	/* end of the plain nodes */
 	fprintf(f, "# opsdeck configuration for the nodes of opsdeck-fleetsim "
 	    "(written at start).\n"
 	    "# %d GPU nodes (gpu001..), %d CPU nodes (cpu001..), %d test-bed controllers\n"
-	    "# (ctl-SECTOR-NN); one loopback address each.\n",
-	    fs->ngpu, fs->nnodes - fs->nctl - fs->ngpu, fs->nctl);
+	    "# (ctl-SECTOR-NN)%s; one loopback address each.\n",
+	    fs->ngpu, ncpu - fs->ngpu, fs->nctl,
+	    fs->nsched ? ", a Slurm head node (" FLEETSIM_SCHED_NAME ")" : "");
+	if (fs->budget != NULL) {
+		fputs("budget: \"", f);
+		for (const char *p = fs->budget; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', f);
+			if ((unsigned char)*p >= 0x20)
+				fputc(*p, f);
+		}
+		fputs("\"\n", f);
+	}
 	fprintf(f, "defaults:\n"
 	    "  port: %d\n"
 	    "  user: %s\n"
@@ -181,7 +195,6 @@ write_config(struct fleetsim *fs, char **cause)
 		    "    hosts:\n");
 		yaml_ranges(f, fs, 0, fs->ngpu);
 	}
-	int ncpu = fs->nnodes - fs->nctl;
 	if (ncpu > fs->ngpu) {
 		fprintf(f, "  - name: cpu\n    kind: node\n    probes: [linux, ipmi]\n"
 		    "    hosts:\n");
@@ -190,7 +203,12 @@ write_config(struct fleetsim *fs, char **cause)
 	if (fs->nctl > 0) {
 		fprintf(f, "  - name: testbeds\n    kind: testbed\n    probes: [linux, testbed]\n"
 		    "    hosts:\n");
-		yaml_ranges(f, fs, ncpu, fs->nnodes);
+		yaml_ranges(f, fs, ncpu, ncpu + fs->nctl);
+	}
+	if (fs->nsched > 0) {
+		fprintf(f, "  - name: slurm\n    kind: scheduler\n    probes: [linux, slurm]\n"
+		    "    hosts:\n");
+		yaml_ranges(f, fs, ncpu + fs->nctl, fs->nnodes);
 	}
 	int rc = close_out(f, path, cause);
 	free(path);
@@ -269,7 +287,8 @@ setup_files(struct fleetsim *fs, int shared_key, char **cause)
 		goto out;
 	for (int i = 0; i < fs->nnodes; i++)
 		fprintf(f, "%s %s %s\n", fs->nodes[i].name, fs->nodes[i].addr,
-		    fs->nodes[i].controller ? "ctl" : fs->nodes[i].gpu ? "gpu" : "cpu");
+		    fs->nodes[i].scheduler ? "sched" : fs->nodes[i].controller ? "ctl" :
+		    fs->nodes[i].gpu ? "gpu" : "cpu");
 	if (close_out(f, path, cause) != 0)
 		goto out;
 	if (write_config(fs, cause) != 0)

@@ -293,8 +293,14 @@ ui_complete(struct ui *u, char *line, size_t cap)
 				cand_add(&c, u->dv.sectors[i].sector);
 	} else if (strncmp(line, "kind ", 5) == 0) {
 		cand_add(&c, "all");
-		for (size_t i = 0; i < u->dv.ndevices && i < 5000; i++)
-			cand_add(&c, u->dv.devices[i].dev.kind);
+		for (size_t i = 0; i < u->dv.ndevices && i < 2000; i++) {
+			const char *k = u->dv.devices[i].dev.kind;
+			int seen = strncmp(k, c.prefix, c.plen) != 0;
+			for (size_t j = 0; j < i && !seen; j++)	/* kinds repeat */
+				seen = strcmp(u->dv.devices[j].dev.kind, k) == 0;
+			if (!seen)
+				cand_add(&c, k);
+		}
 	} else if (strncmp(line, "theme ", 6) == 0) {
 		char **names = theme_names();
 		cand_add(&c, "default");
@@ -351,6 +357,11 @@ static const char *const help_lines[] = {
 	"  a                 acknowledge the selected device (Devices, Detail)",
 	"                    or alert (Alerts) with a note; Enter stores it",
 	"",
+	"Budgets",
+	"  Enter             the ledger lines of the selected programme or item",
+	"  Esc, Backspace    back to the plan;  \xe2\x96\xb2 burn: runs out early,",
+	"                    \xe2\x9c\x96 over: over its allocation",
+	"",
 	"Other",
 	"  ?                 this help (q, Esc or ? closes it)",
 	"  ^L                redraw the whole screen",
@@ -359,8 +370,8 @@ static const char *const help_lines[] = {
 	"States: \xe2\x97\x8f up  \xe2\x97\x8c connecting  \xe2\x97\x90 stale  ! parse error  "
 	    "\xe2\x9c\x96 down/timeout/auth/host key",
 	"Devices: \xe2\x97\x8f ok  \xe2\x96\xb2 degraded  \xe2\x9c\x96 fault  "
-	    "\xe2\x97\x8b offline  \xe2\x97\x86 maintenance  \xe2\x97\x90 stale  ? unknown  "
-	    "\xe2\x9c\x93 acked",
+	    "\xe2\x97\x8b offline  \xe2\x97\x86 maintenance",
+	"         \xe2\x97\x90 stale  ? unknown  \xe2\x9c\x93 acknowledged",
 	NULL,
 };
 

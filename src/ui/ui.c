@@ -392,6 +392,7 @@ ui_refresh(struct ui *u)
 	ui_set_data(u, v, n);
 	ui_refresh_devices(u, 0);
 	ui_refresh_alerts(u);
+	ui_budgets_refresh(u);
 }
 
 /*
@@ -1115,6 +1116,8 @@ ui_handle_key(struct ui *u, int key)
 		}
 		break;
 	case 27:	/* Esc: back */
+		if (u->focus == PANE_BUDGETS && ui_budgets_back(u))
+			return 1;	/* from a budget line's ledger */
 		if (u->zoom) {
 			u->zoom = 0;
 			ui_layout(u);
@@ -1214,6 +1217,7 @@ ui_free_state(struct ui *u)
 	alert_set_free(&u->calerts);
 	devices_view_free(&u->dv);
 	free(u->drows);
+	ui_budgets_free(u);
 	memset(u, 0, sizeof *u);
 }
 
