@@ -9,7 +9,7 @@
 # plan as FILE:LINE:COL, and no plan at all; at 80x24 and 200x60.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 38
+plan 39
 
 cp "$top_srcdir/examples/budget.yaml" "$T/budget.yaml"
 cp "$top_srcdir/examples/budget.yaml" "$T/good.yaml"
@@ -37,10 +37,12 @@ n_dc=$(grep -c '^[0-9-]*,infra,datacenter,' "$top_srcdir/examples/ledger.csv")
 n_infra=$(grep -c '^[0-9-]*,infra,' "$top_srcdir/examples/ledger.csv")
 
 console_start 80 24 -- -c "'$T/c.yaml'" --view budgets || { not_ok "console starts"; exit 1; }
-check "80x24 --view budgets shows the plan" wait_screen "광주 인공지능 산업융합 집적단지 조성사업"
+check "80x24 --view budgets shows the plan" \
+    wait_screen "광주 인공지능 산업융합 집적단지 조성사업"
 check "the total 3,939억 and the spending summary" sh -c \
     "$TM capture-pane -p -t c | grep -q 'Total 3,939억  spent [0-9,.]*억  left [0-9,.]*억'"
-for p in "AI 융합 R&D (14개 과제)" "창업 및 기업 성장 지원" "융합 인재 양성"; do
+for p in "AI 융합 R&D (14개 과제)" "창업 및 기업 성장 지원" \
+    "융합 인재 양성"; do
 	check "programme $p is listed" screen_has "$p"
 done
 l_infra=$(line_with "AI 인프라 (데이터센")
@@ -70,7 +72,8 @@ keys j Enter
 check "Enter on an item shows its ledger lines" wait_screen "ledger infra/datacenter"
 check "with the count of lines ($n_dc)" screen_has "$n_dc lines"
 check "a ledger line: date, amount, vendor, memo" sh -c \
-    "$TM capture-pane -p -t c | grep -q '2021-03-15 *52.0억 누리정보시스템 (주) .*GPU 서버 1차'"
+    "$TM capture-pane -p -t c |
+    grep -q '2021-03-15 *52.0억 누리정보시스템 (주) .*GPU 서버 1차'"
 check "a correction is listed with its sign" sh -c "$TM capture-pane -p -t c | grep -q ' -1.2억 '"
 keys Escape
 check "Esc goes back to the plan" wait_gone "ledger infra"
@@ -85,7 +88,8 @@ wait_gone "ledger infra" >/dev/null
 # scrolling to the tenants: GPUs held by a running job (auto03: 4)
 keys G
 check "G reaches the last tenant" wait_screen "서남해풍력해석"
-check "the tenant headings stay on top" sh -c "$TM capture-pane -p -t c | sed -n 4p | grep -q TENANT"
+check "the tenant headings stay on top" sh -c \
+    "$TM capture-pane -p -t c | sed -n 4p | grep -q TENANT"
 check "GPUs held by the running job of 차량 데이터 수집" sh -c \
     "$TM capture-pane -p -t c | grep '차량 데이터 수집' | grep -q ' 4 *│$'"
 keys g
@@ -94,6 +98,16 @@ keys NPage
 check "PgDn scrolls a page" wait_gone "AI 인프라"
 keys PPage
 check "PgUp scrolls back" wait_screen "AI 인프라"
+
+# spending imported while the console runs shows up (the cache changed)
+printf 'date,programme,item,amount,vendor,memo\n2022-01-10,talent,training,10억,광주AI교육원,보강\n' \
+    > "$T/more.csv"
+"$OPSDECK" budget import --cache "$CACHE" -c "$T/c.yaml" "$T/more.csv" >/dev/null 2>&1
+"$OPSDECK" budget report --cache "$CACHE" -c "$T/c.yaml" >"$T/report2" 2>/dev/null
+spent=$(grep -F -m1 "융합 인재 양성" "$T/report2" | grep -o '[0-9,.]*억원' | sed -n 2p)
+spent=${spent%원}
+check "an import while it runs shows up (융합 인재 양성 spent $spent)" wait_for 6 sh -c \
+    "$TM capture-pane -p -t c | grep '융합 인재 양성' | grep -qF ' $spent '"
 
 # the plan changes on disk: reloaded, over-burn marked with glyph and word
 sed -e 's/allocation: 315억원/allocation: 20억원/; s/allocation: 315억$/allocation: 20억/' \
@@ -109,8 +123,8 @@ check "in a colour or attribute of its own too" sh -c \
     "$TM capture-pane -e -p -t c | grep '융합 인재 양성' | grep -q 'm✖ over'"
 
 # a bad plan: its FILE:LINE:COL in the pane, as `budget report` prints it
-printf 'name: x\nprogrammes:\n  - id: a\n    allocation: 12억\n  - id: b\n    allocation: lots\n' \
-    > "$T/bad.yaml"
+printf 'name: x\nprogrammes:\n  - id: a\n    allocation: 12억\n' > "$T/bad.yaml"
+printf '  - id: b\n    allocation: lots\n' >> "$T/bad.yaml"
 want=$("$OPSDECK" budget report --plan "$T/bad.yaml" --cache "$CACHE" 2>&1 >/dev/null |
     grep -o '^[^ ]*:[0-9]*:[0-9]*:' | head -n 1 | sed "s|$T/bad.yaml|$T/budget.yaml|")
 cp "$T/bad.yaml" "$T/budget.yaml.new"; mv "$T/budget.yaml.new" "$T/budget.yaml"
@@ -128,7 +142,8 @@ keys 3
 check "key 3 shows the budgets view" wait_screen "[Budgets]"
 check "alone with the alerts" wait_gone "Compute"
 check "200x60: full names, the 30-day and yearly columns" sh -c \
-    "$TM capture-pane -p -t c | grep -q 'AI 인프라 (데이터센터·실증장비) .*2,559억 .*$infra_rate' &&
+    "$TM capture-pane -p -t c |
+    grep -q 'AI 인프라 (데이터센터·실증장비) .*2,559억 .*$infra_rate' &&
     $TM capture-pane -p -t c | grep -q '30 DAYS.*RUNS OUT [0-9]\{4\} BUDGET [0-9]\{4\} SPENT'"
 check "and every tenant at once" screen_has "서남해풍력해석"
 check "borders intact at 200x60" borders_ok 200 60

@@ -29,9 +29,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #include "opsdeck/budget.h"
 #include "opsdeck/config.h"
 #include "opsdeck/sanitize.h"
+#include "opsdeck/store.h"
 #include "opsdeck/textwidth.h"
 #include "opsdeck/ui_priv.h"
 
@@ -85,6 +88,7 @@ struct ui_budgets {
 	struct budget_report rep;
 	int		 rep_ok;
 	int64_t		 cost_ms, next_ms;	/* the last facts read; no read before */
+	int64_t		 version;	/* PRAGMA data_version at the last read, -1 */
 	struct brow	*rows;
 	size_t		 nrows;
 	struct bcols	 lc, tc;
@@ -578,9 +582,29 @@ plan_reload(struct ui_budgets *b)
 }
 
 /*
+ * The cache's PRAGMA data_version on this connection: it changes when
+ * another connection (the collector, `opsdeck budget import`) commits.
+ * -1 when it cannot be read.
+ */
+static int64_t
+cache_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), "PRAGMA data_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/*
  * Contract: brings the pane's data up to date: the plan path from the
  * configuration, the plan when its file changed (stat), the facts from
- * u->store (not more often than a slow read allows unless the plan changed),
+ * u->store when another connection wrote to it since the last read (not
+ * more often than a slow read allows unless the plan changed),
  * then, when any of that or the day (Asia/Seoul) changed, the report and the
  * drill-down's ledger lines, and marks the pane dirty. Errors are kept for
  * the pane to show; never fails.
@@ -618,10 +642,14 @@ ui_budgets_refresh(struct ui *u)
 	}
 	changed = plan_reload(b);
 
-	int64_t now = now_mono_ms();
+	int64_t now = now_mono_ms(), version = -1;
 	int reread = 0;
-	if (u->store != NULL && b->plan != NULL && (changed || now >= b->next_ms)) {
+	if (u->store != NULL && b->plan != NULL)
+		version = cache_version(u->store);
+	if (u->store != NULL && b->plan != NULL && (changed || version < 0 ||
+	    version != b->version || !b->rep_ok) && (changed || now >= b->next_ms)) {
 		reread = 1;
+		b->version = version;
 		struct budget_facts f;
 		char *cause = NULL;
 		int64_t t0 = now_mono_ms();
@@ -856,8 +884,8 @@ draw_summary(struct ui *u, struct pane *p, struct ui_budgets *b, int rows)
 	x = ui_put(w, 1, 2, iw, pl->name != NULL ? pl->name : pl->path,
 	    u->attr[THEME_HEADER] | A_BOLD);
 	if (iw - x >= 2 + 6 + 10 + 2 + 23)
-		ui_putf(w, 1, 2 + x, iw - x, u->attr[THEME_DIM], "  as of %s  (plan %s \xe2\x80\x93 %s)",
-		    s3, s1, s2);
+		ui_putf(w, 1, 2 + x, iw - x, u->attr[THEME_DIM],
+		    "  as of %s  (plan %s \xe2\x80\x93 %s)", s3, s1, s2);
 	else
 		ui_putf(w, 1, 2 + x, iw - x, u->attr[THEME_DIM], "  as of %s", s3);
 	x = ui_putf(w, 2, 2, iw, u->attr[THEME_NORMAL], "Total %s  spent %s  left %s  ", tot,
@@ -953,7 +981,8 @@ draw_list(struct ui *u, struct pane *p, struct ui_budgets *b, int y0)
 			char a[48];
 			eok_cell(a, sizeof a, b->rep.unknown_spent, 1);
 			ui_putf(p->win, y, 2, iw, u->attr[THEME_WARN],
-			    "\xe2\x96\xb2 %s spent on programmes or items no longer in the plan", a);
+			    "\xe2\x96\xb2 %s spent on programmes or items no longer in the "
+			    "plan", a);
 			break;
 		}
 		case BROW_BLANK:
@@ -1130,8 +1159,8 @@ budgets_draw(struct ui *u, struct pane *p)
 		ui_box(u, p, u->focus == PANE_BUDGETS, NULL);
 		ui_put(p->win, 1, 2, iw, "no budget configured", u->attr[THEME_DIM]);
 		if (p->h - 2 >= 2)
-			ui_put(p->win, 2, 2, iw, "add 'budget: FILE' (a plan, see opsdeck-budget(5)) "
-			    "to the configuration", u->attr[THEME_DIM]);
+			ui_put(p->win, 2, 2, iw, "add 'budget: FILE' (a plan, see "
+			    "opsdeck-budget(5)) to the configuration", u->attr[THEME_DIM]);
 		return;
 	}
 	if (b->plan == NULL) {
