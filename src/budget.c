@@ -2,12 +2,10 @@
  * budget.c: amounts in won, civil dates in Asia/Seoul, and the budget plan
  * in YAML (man/opsdeck-budget.5) to struct budget_plan.
  *
- * The plan parser works as config.c does, in two steps: bp_tree() runs
- * libyaml's event parser into a small node tree with 1-based positions,
- * refusing anchors and aliases, nesting deeper than BUDGET_MAX_DEPTH (counted
- * over events, since libyaml's cost grows with the square of the depth),
- * scalars longer than BUDGET_MAX_STRING and more than one document. Then the
- * bp_* walkers check the tree against the schema and fill the structs,
+ * The plan parser works as config.c does, in two steps: yamltree_parse()
+ * (yamltree.h) builds a small node tree with 1-based positions, refusing
+ * anchors and aliases, nesting deeper than BUDGET_MAX_DEPTH, scalars longer
+ * than BUDGET_MAX_STRING and more than one document. Then the bp_* walkers check the tree against the schema and fill the structs,
  * adding every problem to the struct diag as FILE:LINE:COL instead of
  * stopping at the first.
  */
@@ -17,12 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "opsdeck/budget.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/textwidth.h"
 #include "opsdeck/util.h"
+#include "opsdeck/yamltree.h"
 
 /* ---- amounts ------------------------------------------------------------ */
 
@@ -353,70 +350,22 @@ budget_funding_name(enum budget_funding f)
 	return (unsigned)f < FUND_COUNT ? funding_names[f] : "?";
 }
 
-/* ---- the node tree ------------------------------------------------------ */
+/* ---- the node tree (yamltree.h) ---------------------------------------- */
 
-enum bnode_type { BN_SCALAR, BN_SEQ, BN_MAP, BN_BAD };
-
-struct bnode {
-	enum bnode_type	 type;
-	int		 line, col;	/* 1-based */
-	int		 plain;
-	char		*s;		/* scalar, NUL-terminated, owned */
-	size_t		 len;
-	struct bnode	**kids;		/* seq: items; map: key, value, ... */
-	size_t		 nkids, cap;
-};
-
-static struct bnode *
-bn_new(enum bnode_type t, yaml_mark_t m)
-{
-	struct bnode *n = xcalloc(1, sizeof *n);
-	n->type = t;
-	n->line = (int)OD_MIN(m.line + 1, (size_t)INT_MAX);
-	n->col = (int)OD_MIN(m.column + 1, (size_t)INT_MAX);
-	return n;
-}
-
-static void
-bn_free(struct bnode *n)
-{
-	if (n == NULL)
-		return;
-	for (size_t i = 0; i < n->nkids; i++)
-		bn_free(n->kids[i]);
-	free(n->kids);
-	free(n->s);
-	free(n);
-}
-
-static void
-bn_append(struct bnode *parent, struct bnode *kid)
-{
-	if (parent->nkids == parent->cap) {
-		parent->cap = parent->cap ? parent->cap * 2 : 4;
-		parent->kids = xreallocarray(parent->kids, parent->cap, sizeof *parent->kids);
-	}
-	parent->kids[parent->nkids++] = kid;
-}
-
+/*
+ * Plans have always taken only a plain empty, "~" or "null" scalar as null
+ * ("Null" and "NULL" are strings here); these two keep that.
+ */
 static int
-bn_is_null(const struct bnode *n)
+bn_is_null(const struct ynode *n)
 {
-	return n->type == BN_SCALAR && n->plain && (n->len == 0 || strcmp(n->s, "~") == 0 ||
-	    strcmp(n->s, "null") == 0);
+	return yn_is_null(n) && strcmp(n->s, "Null") != 0 && strcmp(n->s, "NULL") != 0;
 }
 
 static const char *
-bn_type_name(const struct bnode *n)
+bn_type_name(const struct ynode *n)
 {
-	switch (n->type) {
-	case BN_MAP:
-		return "a map";
-	case BN_SEQ:
-		return "a list";
-	default:
-		return bn_is_null(n) ? "empty" : "a string";
-	}
+	return n->type == YN_SCALAR && !bn_is_null(n) ? "a string" : yn_type_name(n);
 }
 
 struct bp {
@@ -437,232 +386,68 @@ bp_show(struct bp *x, const char *s, size_t len)
 	return out;
 }
 
-static void
-bp_err(struct bp *x, const struct bnode *n, const char *fmt, ...) OD_PRINTF(3, 4);
-
-static void
-bp_err(struct bp *x, const struct bnode *n, const char *fmt, ...)
+/* bp_show() for yamltree_parse(): arg is the struct bp. */
+static const char *
+bp_show_name(void *arg, const char *s, size_t len)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	diag_add(x->d, n != NULL ? n->line : 0, n != NULL ? n->col : 0, "%s", msg);
-	free(msg);
-}
-
-static void
-bp_yaml_error(struct bp *x, yaml_parser_t *yp)
-{
-	const char *problem = yp->problem != NULL ? yp->problem : "unknown error";
-	int line, col;
-
-	if (yp->error == YAML_MEMORY_ERROR) {
-		diag_add(x->d, 0, 0, "out of memory while parsing YAML");
-		return;
-	}
-	if (yp->error == YAML_READER_ERROR) {
-		diag_add(x->d, 0, 0, "invalid YAML input at byte %zu: %s", yp->problem_offset,
-		    problem);
-		return;
-	}
-	line = (int)OD_MIN(yp->problem_mark.line + 1, (size_t)INT_MAX);
-	col = (int)OD_MIN(yp->problem_mark.column + 1, (size_t)INT_MAX);
-	diag_add(x->d, line, col, "YAML syntax error: %s", problem);
-}
-
-/*
- * Builds the node tree of text; NULL for an empty stream. *failed is set
- * when the document could not be read to its end; the errors are in x->d.
- */
-static struct bnode *
-bp_tree(struct bp *x, const char *text, size_t len, int *failed)
-{
-	yaml_parser_t yp;
-	yaml_event_t ev;
-	struct bnode *stack[BUDGET_MAX_DEPTH];
-	struct bnode *root = NULL;
-	int depth = 0, ndocs = 0, done = 0;
-
-	*failed = 0;
-	if (!yaml_parser_initialize(&yp))
-		fatal("yaml_parser_initialize: out of memory");
-	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-	while (!done) {
-		if (!yaml_parser_parse(&yp, &ev)) {
-			bp_yaml_error(x, &yp);
-			*failed = 1;
-			break;
-		}
-		struct bnode *n = NULL;
-		yaml_char_t *anchor = NULL;
-		struct bnode at = { .line = (int)OD_MIN(ev.start_mark.line + 1, (size_t)INT_MAX),
-		    .col = (int)OD_MIN(ev.start_mark.column + 1, (size_t)INT_MAX) };
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++ndocs > 1) {
-				bp_err(x, &at, "more than one YAML document; "
-				    "a plan is one document");
-				*failed = 1;
-				done = 1;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			n = bn_new(BN_BAD, ev.start_mark);
-			bp_err(x, n, "aliases are not allowed ('*%s')",
-			    bp_show(x, (const char *)ev.data.alias.anchor,
-			    strlen((const char *)ev.data.alias.anchor)));
-			break;
-		case YAML_SCALAR_EVENT:
-			anchor = ev.data.scalar.anchor;
-			n = bn_new(BN_SCALAR, ev.start_mark);
-			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			n->len = ev.data.scalar.length;
-			if (n->len > BUDGET_MAX_STRING) {
-				bp_err(x, n, "string longer than %d bytes", BUDGET_MAX_STRING);
-				n->type = BN_BAD;
-				n->len = 0;
-			} else if (memchr(ev.data.scalar.value, '\0', n->len) != NULL) {
-				bp_err(x, n, "string contains a NUL byte");
-				n->type = BN_BAD;
-				n->len = 0;
-			}
-			n->s = xstrndup((const char *)ev.data.scalar.value, n->len);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (depth >= BUDGET_MAX_DEPTH) {
-				bp_err(x, &at, "nesting deeper than %d levels", BUDGET_MAX_DEPTH);
-				*failed = 1;
-				done = 1;
-				break;
-			}
-			if (ev.type == YAML_SEQUENCE_START_EVENT) {
-				anchor = ev.data.sequence_start.anchor;
-				n = bn_new(BN_SEQ, ev.start_mark);
-			} else {
-				anchor = ev.data.mapping_start.anchor;
-				n = bn_new(BN_MAP, ev.start_mark);
-			}
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth > 0)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		if (anchor != NULL)
-			bp_err(x, n, "anchors are not allowed ('&%s')",
-			    bp_show(x, (const char *)anchor, strlen((const char *)anchor)));
-		if (n != NULL) {
-			if (depth > 0)
-				bn_append(stack[depth - 1], n);
-			else if (root == NULL)
-				root = n;
-			else
-				bn_free(n);
-			if (n->type == BN_SEQ || n->type == BN_MAP)
-				stack[depth++] = n;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&yp);
-	return root;
+	return bp_show(arg, s, len);
 }
 
 /* ---- schema helpers ----------------------------------------------------- */
-
-static int
-word_index(const char *s, const char *const *words)
-{
-	for (int i = 0; words[i] != NULL; i++)
-		if (strcmp(s, words[i]) == 0)
-			return i;
-	return -1;
-}
 
 /* "a, b or c" of words[] into the show buffers. */
 static const char *
 bp_join(struct bp *x, const char *const *words)
 {
-	char *out = x->show[x->nshow++ % 4];
-	size_t o = 0;
-	out[0] = '\0';
-	for (size_t i = 0; words[i] != NULL && o < sizeof x->show[0]; i++) {
-		const char *sep = i == 0 ? "" : words[i + 1] == NULL ? " or " : ", ";
-		o += (size_t)snprintf(out + o, sizeof x->show[0] - o, "%s%s", sep, words[i]);
+	return yamltree_join(x->show[x->nshow++ % 4], sizeof x->show[0], words, " or ");
+}
+
+/* The plan's wording of a key problem (yamltree_keys); malloc'd. */
+static char *
+bp_key_msg(void *arg, const struct yamltree_key_issue *is)
+{
+	struct bp *x = arg;
+	const struct ynode *k = is->key;
+
+	switch (is->problem) {
+	case YAMLTREE_KEY_NOT_STRING:
+		return xasprintf("a key in %s must be a string, not %s", is->where,
+		    bn_type_name(k));
+	case YAMLTREE_KEY_UNKNOWN:
+		return xasprintf("unknown key '%s' in %s (known: %s)", bp_show(x, k->s, k->len),
+		    is->where, bp_join(x, is->words));
+	default:
+		return xasprintf("'%s' given twice in %s (first at line %d)", k->s, is->where,
+		    is->first->line);
 	}
-	return out;
 }
 
 /*
  * Checks that m is a map whose keys are strings among words[], each once.
- * Returns a malloc'd flag per pair (1: use it), or NULL when m is not a map
- * (reported as `what`).
+ * Returns a malloc'd flag per pair (1: use it; a pair whose value is YN_BAD
+ * is not used), or NULL when m is not a map (reported as `what`).
  */
 static char *
-bp_keys(struct bp *x, const struct bnode *m, const char *what, const char *const *words)
+bp_keys(struct bp *x, const struct ynode *m, const char *what, const char *const *words)
 {
-	if (m->type == BN_BAD)
-		return NULL;
-	if (m->type != BN_MAP) {
-		bp_err(x, m, "%s must be a map, not %s", what, bn_type_name(m));
-		return NULL;
-	}
-	size_t npairs = m->nkids / 2;
-	char *use = xcalloc(npairs + 1, 1);
-	for (size_t i = 0; i < npairs; i++) {
-		const struct bnode *k = m->kids[2 * i];
-		if (k->type == BN_BAD)
-			continue;
-		if (k->type != BN_SCALAR) {
-			bp_err(x, k, "a key in %s must be a string, not %s", what,
-			    bn_type_name(k));
-			continue;
-		}
-		if (word_index(k->s, words) < 0) {
-			bp_err(x, k, "unknown key '%s' in %s (known: %s)",
-			    bp_show(x, k->s, k->len), what, bp_join(x, words));
-			continue;
-		}
-		int dup = 0;
-		for (size_t j = 0; j < i && !dup; j++) {
-			const struct bnode *kj = m->kids[2 * j];
-			if (use[j] && strcmp(kj->s, k->s) == 0) {
-				bp_err(x, k, "'%s' given twice in %s (first at line %d)", k->s,
-				    what, kj->line);
-				dup = 1;
-			}
-		}
-		if (!dup && m->kids[2 * i + 1]->type != BN_BAD)
-			use[i] = 1;
-	}
-	return use;
-}
+	const struct yamltree_keys_style style = { .skip_bad_values = 1,
+	    .message = bp_key_msg, .arg = x };
 
-/* Value of key in map m, or NULL. */
-static const struct bnode *
-bn_get(const struct bnode *m, const char *key)
-{
-	if (m == NULL || m->type != BN_MAP)
+	if (m->type == YN_BAD)
 		return NULL;
-	for (size_t i = 0; i + 1 < m->nkids; i += 2)
-		if (m->kids[i]->type == BN_SCALAR && strcmp(m->kids[i]->s, key) == 0)
-			return m->kids[i + 1];
-	return NULL;
+	if (m->type != YN_MAP) {
+		yn_err(x->d, m, "%s must be a map, not %s", what, bn_type_name(m));
+		return NULL;
+	}
+	return yamltree_keys(m, words, what, &style, x->d);
 }
 
 /* A non-empty string scalar into *out (replaced). 0 or -1 (reported). */
 static int
-bp_string(struct bp *x, const char *key, const struct bnode *v, char **out)
+bp_string(struct bp *x, const char *key, const struct ynode *v, char **out)
 {
-	if (v->type != BN_SCALAR || bn_is_null(v)) {
-		bp_err(x, v, "'%s' must be a string, not %s", key, bn_type_name(v));
+	if (v->type != YN_SCALAR || bn_is_null(v)) {
+		yn_err(x->d, v, "'%s' must be a string, not %s", key, bn_type_name(v));
 		return -1;
 	}
 	char tmp[BUDGET_MAX_STRING + 1];
@@ -674,10 +459,10 @@ bp_string(struct bp *x, const char *key, const struct bnode *v, char **out)
 
 /* An id: [A-Za-z0-9_.-], 1..BUDGET_ID_MAX-1 bytes. */
 static int
-bp_id(struct bp *x, const char *key, const struct bnode *v, char **out)
+bp_id(struct bp *x, const char *key, const struct ynode *v, char **out)
 {
-	if (v->type != BN_SCALAR || bn_is_null(v)) {
-		bp_err(x, v, "'%s' must be an id, not %s", key, bn_type_name(v));
+	if (v->type != YN_SCALAR || bn_is_null(v)) {
+		yn_err(x->d, v, "'%s' must be an id, not %s", key, bn_type_name(v));
 		return -1;
 	}
 	int ok = v->len > 0 && v->len < BUDGET_ID_MAX;
@@ -687,7 +472,7 @@ bp_id(struct bp *x, const char *key, const struct bnode *v, char **out)
 		    c == '_' || c == '-' || c == '.';
 	}
 	if (!ok) {
-		bp_err(x, v, "'%s' must be an id of letters, digits, '_', '-' or '.' "
+		yn_err(x->d, v, "'%s' must be an id of letters, digits, '_', '-' or '.' "
 		    "(at most %d bytes), not '%s'", key, BUDGET_ID_MAX - 1,
 		    bp_show(x, v->s, v->len));
 		return -1;
@@ -701,17 +486,17 @@ bp_id(struct bp *x, const char *key, const struct bnode *v, char **out)
  * An amount scalar into *out; 0, or -1 after reporting it at v.
  */
 static int
-bp_amount(struct bp *x, const char *key, const struct bnode *v, int64_t *out)
+bp_amount(struct bp *x, const char *key, const struct ynode *v, int64_t *out)
 {
 	const char *why;
 
-	if (v->type != BN_SCALAR || bn_is_null(v)) {
-		bp_err(x, v, "'%s' must be an amount such as 2559억, not %s", key,
+	if (v->type != YN_SCALAR || bn_is_null(v)) {
+		yn_err(x->d, v, "'%s' must be an amount such as 2559억, not %s", key,
 		    bn_type_name(v));
 		return -1;
 	}
 	if (budget_parse_amount(v->s, v->len, 0, out, &why) != 0) {
-		bp_err(x, v, "'%s': bad amount '%s': %s", key, bp_show(x, v->s, v->len), why);
+		yn_err(x->d, v, "'%s': bad amount '%s': %s", key, bp_show(x, v->s, v->len), why);
 		return -1;
 	}
 	return 0;
@@ -721,11 +506,11 @@ bp_amount(struct bp *x, const char *key, const struct bnode *v, int64_t *out)
  * A YYYY-MM-DD scalar into *out; 0, or -1 after reporting it at v.
  */
 static int
-bp_date(struct bp *x, const char *key, const struct bnode *v, int32_t *out)
+bp_date(struct bp *x, const char *key, const struct ynode *v, int32_t *out)
 {
-	if (v->type != BN_SCALAR || budget_date_parse(v->s, v->len, out) != 0) {
-		bp_err(x, v, "'%s' must be a date YYYY-MM-DD, not '%s'", key,
-		    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+	if (v->type != YN_SCALAR || budget_date_parse(v->s, v->len, out) != 0) {
+		yn_err(x->d, v, "'%s' must be a date YYYY-MM-DD, not '%s'", key,
+		    v->type == YN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
 		return -1;
 	}
 	return 0;
@@ -733,14 +518,14 @@ bp_date(struct bp *x, const char *key, const struct bnode *v, int32_t *out)
 
 /* A non-negative number of hours: digits, commas, decimals ("12,000", "2.5"). */
 static int
-bp_hours(struct bp *x, const char *key, const struct bnode *v, double *out)
+bp_hours(struct bp *x, const char *key, const struct ynode *v, double *out)
 {
 	uint64_t mant;
 	int fdig;
 	size_t i = 0;
 	const char *why = "expected a number of hours";
 
-	if (v->type == BN_SCALAR && amount_number(v->s, v->len, &i, &mant, &fdig, &why) == 0 &&
+	if (v->type == YN_SCALAR && amount_number(v->s, v->len, &i, &mant, &fdig, &why) == 0 &&
 	    i == v->len && mant < (UINT64_C(1) << 53)) {
 		double d = (double)mant;
 		for (int k = 0; k < fdig; k++)
@@ -748,23 +533,23 @@ bp_hours(struct bp *x, const char *key, const struct bnode *v, double *out)
 		*out = d;
 		return 0;
 	}
-	bp_err(x, v, "'%s' must be a number of hours (0 or more), not '%s'", key,
-	    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+	yn_err(x->d, v, "'%s' must be a number of hours (0 or more), not '%s'", key,
+	    v->type == YN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
 	return -1;
 }
 
 /* "70%", "70", "12.5%" as basis points (0..10000). */
 static int
-bp_share(struct bp *x, const char *key, const struct bnode *v, int *bp)
+bp_share(struct bp *x, const char *key, const struct ynode *v, int *bp)
 {
 	uint64_t mant;
 	int fdig;
 	size_t i = 0, n = v->len;
 	const char *why;
 
-	if (v->type == BN_SCALAR && n > 0 && v->s[n - 1] == '%')
+	if (v->type == YN_SCALAR && n > 0 && v->s[n - 1] == '%')
 		n--;
-	if (v->type == BN_SCALAR && amount_number(v->s, n, &i, &mant, &fdig, &why) == 0 &&
+	if (v->type == YN_SCALAR && amount_number(v->s, n, &i, &mant, &fdig, &why) == 0 &&
 	    i == n && fdig <= 2) {
 		for (int k = fdig; k < 2; k++)
 			mant *= 10;
@@ -773,8 +558,8 @@ bp_share(struct bp *x, const char *key, const struct bnode *v, int *bp)
 			return 0;
 		}
 	}
-	bp_err(x, v, "'%s' must be a share such as 70%%, not '%s'", key,
-	    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+	yn_err(x->d, v, "'%s' must be a share such as 70%%, not '%s'", key,
+	    v->type == YN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
 	return -1;
 }
 
@@ -801,37 +586,37 @@ year_cmp(const void *a, const void *b)
 
 /* The `years` map of an item: YEAR: AMOUNT. */
 static void
-bp_years(struct bp *x, const struct bnode *v, struct budget_item *it)
+bp_years(struct bp *x, const struct ynode *v, struct budget_item *it)
 {
-	if (v->type != BN_MAP) {
-		bp_err(x, v, "'years' must be a map of YEAR: AMOUNT, not %s", bn_type_name(v));
+	if (v->type != YN_MAP) {
+		yn_err(x->d, v, "'years' must be a map of YEAR: AMOUNT, not %s", bn_type_name(v));
 		return;
 	}
 	int64_t sum = 0;
 	for (size_t i = 0; i + 1 < v->nkids; i += 2) {
-		const struct bnode *k = v->kids[i], *a = v->kids[i + 1];
-		int year = 0, ok = k->type == BN_SCALAR && k->len == 4;
+		const struct ynode *k = v->kids[i], *a = v->kids[i + 1];
+		int year = 0, ok = k->type == YN_SCALAR && k->len == 4;
 		for (size_t j = 0; ok && j < 4; j++) {
 			ok = k->s[j] >= '0' && k->s[j] <= '9';
 			year = year * 10 + (k->s[j] - '0');
 		}
 		if (!ok || year < 1900 || year > 2999) {
-			bp_err(x, k, "a key in 'years' must be a year such as 2021, not '%s'",
-			    k->type == BN_SCALAR ? bp_show(x, k->s, k->len) : bn_type_name(k));
+			yn_err(x->d, k, "a key in 'years' must be a year such as 2021, not '%s'",
+			    k->type == YN_SCALAR ? bp_show(x, k->s, k->len) : bn_type_name(k));
 			continue;
 		}
 		int dup = 0;
 		for (size_t j = 0; j < it->nyears; j++)
 			dup |= it->years[j].year == year;
 		if (dup) {
-			bp_err(x, k, "year %d given twice", year);
+			yn_err(x->d, k, "year %d given twice", year);
 			continue;
 		}
 		int64_t amt;
-		if (a->type == BN_BAD || bp_amount(x, "years", a, &amt) != 0)
+		if (a->type == YN_BAD || bp_amount(x, "years", a, &amt) != 0)
 			continue;
 		if (amt > BUDGET_MAX_AMOUNT - sum) {
-			bp_err(x, a, "the years of item '%s' add up to too much", it->id);
+			yn_err(x->d, a, "the years of item '%s' add up to too much", it->id);
 			continue;
 		}
 		sum += amt;
@@ -840,7 +625,7 @@ bp_years(struct bp *x, const struct bnode *v, struct budget_item *it)
 		it->years[it->nyears].amount = amt;
 		it->nyears++;
 		if (it->allocation >= 0 && sum > it->allocation)
-			bp_err(x, a, "the years of item '%s' add up to more than its allocation",
+			yn_err(x->d, a, "the years of item '%s' add up to more than its allocation",
 			    it->id != NULL ? it->id : "?");
 	}
 	if (it->nyears > 1)
@@ -852,31 +637,31 @@ bp_years(struct bp *x, const struct bnode *v, struct budget_item *it)
  * allocation (errors are reported either way).
  */
 static void
-bp_item(struct bp *x, const struct bnode *m, struct budget_programme *pg)
+bp_item(struct bp *x, const struct ynode *m, struct budget_programme *pg)
 {
 	struct budget_item it = { .allocation = -1, .line = m->line, .col = m->col };
 	char *use = bp_keys(x, m, "an item", item_keys);
-	const struct bnode *v;
+	const struct ynode *v;
 
 	if (use == NULL)
 		return;
-	if ((v = bn_get(m, "id")) == NULL)
-		bp_err(x, m, "an item needs an 'id'");
-	else if (v->type != BN_BAD)
+	if ((v = yn_get(m, "id")) == NULL)
+		yn_err(x->d, m, "an item needs an 'id'");
+	else if (v->type != YN_BAD)
 		bp_id(x, "id", v, &it.id);
-	if ((v = bn_get(m, "name")) != NULL && v->type != BN_BAD)
+	if ((v = yn_get(m, "name")) != NULL && v->type != YN_BAD)
 		bp_string(x, "name", v, &it.name);
-	if ((v = bn_get(m, "allocation")) == NULL)
-		bp_err(x, m, "item '%s' needs an 'allocation'", it.id != NULL ? it.id : "?");
-	else if (v->type != BN_BAD && bp_amount(x, "allocation", v, &it.allocation) != 0)
+	if ((v = yn_get(m, "allocation")) == NULL)
+		yn_err(x->d, m, "item '%s' needs an 'allocation'", it.id != NULL ? it.id : "?");
+	else if (v->type != YN_BAD && bp_amount(x, "allocation", v, &it.allocation) != 0)
 		it.allocation = -1;
-	if ((v = bn_get(m, "years")) != NULL && v->type != BN_BAD)
+	if ((v = yn_get(m, "years")) != NULL && v->type != YN_BAD)
 		bp_years(x, v, &it);
 	free(use);
 	if (it.id != NULL) {
 		for (size_t i = 0; i < pg->nitems; i++) {
 			if (strcmp(pg->items[i].id, it.id) == 0) {
-				bp_err(x, bn_get(m, "id"), "item '%s' given twice in programme "
+				yn_err(x->d, yn_get(m, "id"), "item '%s' given twice in programme "
 				    "'%s' (first at line %d)", it.id, pg->id ? pg->id : "?",
 				    pg->items[i].line);
 				free(it.id);
@@ -920,34 +705,34 @@ programme_free(struct budget_programme *pg)
  * Its allocation defaults to the sum of its items; the items may not exceed it.
  */
 static void
-bp_programme(struct bp *x, const struct bnode *m)
+bp_programme(struct bp *x, const struct ynode *m)
 {
 	struct budget_programme pg = { .allocation = -1, .line = m->line, .col = m->col };
 	char *use = bp_keys(x, m, "a programme", programme_keys);
-	const struct bnode *v, *alloc_at;
+	const struct ynode *v, *alloc_at;
 	int bad = 0;
 
 	if (use == NULL)
 		return;
-	if ((v = bn_get(m, "id")) == NULL) {
-		bp_err(x, m, "a programme needs an 'id'");
+	if ((v = yn_get(m, "id")) == NULL) {
+		yn_err(x->d, m, "a programme needs an 'id'");
 		bad = 1;
-	} else if (v->type == BN_BAD || bp_id(x, "id", v, &pg.id) != 0) {
+	} else if (v->type == YN_BAD || bp_id(x, "id", v, &pg.id) != 0) {
 		bad = 1;
 	}
-	if ((v = bn_get(m, "name")) != NULL && v->type != BN_BAD)
+	if ((v = yn_get(m, "name")) != NULL && v->type != YN_BAD)
 		bp_string(x, "name", v, &pg.name);
-	if ((alloc_at = bn_get(m, "allocation")) != NULL && alloc_at->type != BN_BAD &&
+	if ((alloc_at = yn_get(m, "allocation")) != NULL && alloc_at->type != YN_BAD &&
 	    bp_amount(x, "allocation", alloc_at, &pg.allocation) != 0)
 		bad = 1;
-	if ((v = bn_get(m, "items")) != NULL && v->type != BN_BAD) {
-		if (v->type != BN_SEQ) {
-			bp_err(x, v, "'items' must be a list of items, not %s", bn_type_name(v));
+	if ((v = yn_get(m, "items")) != NULL && v->type != YN_BAD) {
+		if (v->type != YN_SEQ) {
+			yn_err(x->d, v, "'items' must be a list of items, not %s", bn_type_name(v));
 		} else {
 			for (size_t i = 0; i < v->nkids && i < BUDGET_MAX_ENTRIES; i++)
 				bp_item(x, v->kids[i], &pg);
 			if (v->nkids > BUDGET_MAX_ENTRIES)
-				bp_err(x, v, "more than %d items", BUDGET_MAX_ENTRIES);
+				yn_err(x->d, v, "more than %d items", BUDGET_MAX_ENTRIES);
 		}
 	}
 	free(use);
@@ -956,7 +741,7 @@ bp_programme(struct bp *x, const struct bnode *m)
 		sum += pg.items[i].allocation;	/* each <= 10^18, at most 10^4 items */
 	if (pg.allocation < 0 && alloc_at == NULL) {
 		if (pg.nitems == 0 && !bad) {
-			bp_err(x, m, "programme '%s' needs an 'allocation' or 'items'",
+			yn_err(x->d, m, "programme '%s' needs an 'allocation' or 'items'",
 			    pg.id != NULL ? pg.id : "?");
 			bad = 1;
 		}
@@ -965,17 +750,17 @@ bp_programme(struct bp *x, const struct bnode *m)
 		char a[64], b[64];
 		eok_msg(a, sizeof a, sum);
 		eok_msg(b, sizeof b, pg.allocation);
-		bp_err(x, alloc_at, "the items of programme '%s' add up to %s, more than its "
+		yn_err(x->d, alloc_at, "the items of programme '%s' add up to %s, more than its "
 		    "allocation of %s", pg.id != NULL ? pg.id : "?", a, b);
 	}
 	if (pg.allocation > BUDGET_MAX_AMOUNT) {
-		bp_err(x, m, "programme '%s': allocation too large", pg.id ? pg.id : "?");
+		yn_err(x->d, m, "programme '%s': allocation too large", pg.id ? pg.id : "?");
 		bad = 1;
 	}
 	struct budget_plan *p = x->p;
 	for (size_t i = 0; !bad && i < p->nprogrammes; i++) {
 		if (strcmp(p->programmes[i].id, pg.id) == 0) {
-			bp_err(x, bn_get(m, "id"), "programme '%s' given twice (first at line %d)",
+			yn_err(x->d, yn_get(m, "id"), "programme '%s' given twice (first at line %d)",
 			    pg.id, p->programmes[i].line);
 			bad = 1;
 		}
@@ -992,16 +777,16 @@ bp_programme(struct bp *x, const struct bnode *m)
 
 /* `rates: {gpu_hour: AMOUNT, node_hour: AMOUNT}` */
 static void
-bp_rates(struct bp *x, const struct bnode *v, int64_t *gpu, int64_t *node)
+bp_rates(struct bp *x, const struct ynode *v, int64_t *gpu, int64_t *node)
 {
 	char *use = bp_keys(x, v, "'rates'", rate_keys);
-	const struct bnode *r;
+	const struct ynode *r;
 
 	if (use == NULL)
 		return;
-	if ((r = bn_get(v, "gpu_hour")) != NULL && r->type != BN_BAD)
+	if ((r = yn_get(v, "gpu_hour")) != NULL && r->type != YN_BAD)
 		bp_amount(x, "gpu_hour", r, gpu);
-	if ((r = bn_get(v, "node_hour")) != NULL && r->type != BN_BAD)
+	if ((r = yn_get(v, "node_hour")) != NULL && r->type != YN_BAD)
 		bp_amount(x, "node_hour", r, node);
 	free(use);
 }
@@ -1019,76 +804,76 @@ tenant_free(struct budget_tenant *t)
 
 /* One tenant; programme references are checked after every programme is read. */
 static void
-bp_tenant(struct bp *x, const struct bnode *m, int64_t rate_gpu, int64_t rate_node)
+bp_tenant(struct bp *x, const struct ynode *m, int64_t rate_gpu, int64_t rate_node)
 {
 	struct budget_tenant t = { .line = m->line, .col = m->col,
 	    .rate_gpu_hour = rate_gpu, .rate_node_hour = rate_node };
 	char *use = bp_keys(x, m, "a tenant", tenant_keys);
-	const struct bnode *v;
+	const struct ynode *v;
 	int bad = 0;
 
 	if (use == NULL)
 		return;
-	if ((v = bn_get(m, "id")) == NULL) {
-		bp_err(x, m, "a tenant needs an 'id'");
+	if ((v = yn_get(m, "id")) == NULL) {
+		yn_err(x->d, m, "a tenant needs an 'id'");
 		bad = 1;
-	} else if (v->type == BN_BAD || bp_id(x, "id", v, &t.id) != 0) {
+	} else if (v->type == YN_BAD || bp_id(x, "id", v, &t.id) != 0) {
 		bad = 1;
 	}
-	if ((v = bn_get(m, "name")) != NULL && v->type != BN_BAD)
+	if ((v = yn_get(m, "name")) != NULL && v->type != YN_BAD)
 		bp_string(x, "name", v, &t.name);
-	if ((v = bn_get(m, "kind")) != NULL && v->type != BN_BAD) {
-		int k = v->type == BN_SCALAR ? word_index(v->s, kind_names) : -1;
+	if ((v = yn_get(m, "kind")) != NULL && v->type != YN_BAD) {
+		int k = v->type == YN_SCALAR ? yamltree_word_index(v->s, kind_names) : -1;
 		if (k < 0) {
-			bp_err(x, v, "'kind' must be %s, not '%s'", bp_join(x, kind_names),
-			    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+			yn_err(x->d, v, "'kind' must be %s, not '%s'", bp_join(x, kind_names),
+			    v->type == YN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
 			bad = 1;
 		} else {
 			t.kind = (enum tenant_kind)k;
 		}
 	}
-	if ((v = bn_get(m, "programme")) != NULL && v->type != BN_BAD) {
+	if ((v = yn_get(m, "programme")) != NULL && v->type != YN_BAD) {
 		if (bp_id(x, "programme", v, &t.programme) != 0) {
 			bad = 1;
 		} else if (budget_find_programme(x->p, t.programme) == NULL) {
-			bp_err(x, v, "unknown programme '%s'", t.programme);
+			yn_err(x->d, v, "unknown programme '%s'", t.programme);
 			bad = 1;
 		}
 	}
 	t.period = PERIOD_MONTH;
-	if ((v = bn_get(m, "period")) != NULL && v->type != BN_BAD) {
-		int k = v->type == BN_SCALAR ? word_index(v->s, period_names) : -1;
+	if ((v = yn_get(m, "period")) != NULL && v->type != YN_BAD) {
+		int k = v->type == YN_SCALAR ? yamltree_word_index(v->s, period_names) : -1;
 		if (k < 0) {
-			bp_err(x, v, "'period' must be %s, not '%s'", bp_join(x, period_names),
-			    v->type == BN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
+			yn_err(x->d, v, "'period' must be %s, not '%s'", bp_join(x, period_names),
+			    v->type == YN_SCALAR ? bp_show(x, v->s, v->len) : bn_type_name(v));
 			bad = 1;
 		} else {
 			t.period = (enum budget_period)k;
 		}
 	}
-	if ((v = bn_get(m, "gpu_hours")) != NULL && v->type != BN_BAD &&
+	if ((v = yn_get(m, "gpu_hours")) != NULL && v->type != YN_BAD &&
 	    bp_hours(x, "gpu_hours", v, &t.gpu_hours) != 0)
 		bad = 1;
-	if ((v = bn_get(m, "node_hours")) != NULL && v->type != BN_BAD &&
+	if ((v = yn_get(m, "node_hours")) != NULL && v->type != YN_BAD &&
 	    bp_hours(x, "node_hours", v, &t.node_hours) != 0)
 		bad = 1;
-	if ((v = bn_get(m, "rates")) != NULL && v->type != BN_BAD)
+	if ((v = yn_get(m, "rates")) != NULL && v->type != YN_BAD)
 		bp_rates(x, v, &t.rate_gpu_hour, &t.rate_node_hour);
-	if ((v = bn_get(m, "accounts")) != NULL && v->type != BN_BAD) {
-		if (v->type != BN_SEQ || v->nkids == 0) {
-			bp_err(x, v, "'accounts' must be a list of Slurm account names");
+	if ((v = yn_get(m, "accounts")) != NULL && v->type != YN_BAD) {
+		if (v->type != YN_SEQ || v->nkids == 0) {
+			yn_err(x->d, v, "'accounts' must be a list of Slurm account names");
 			bad = 1;
 		} else {
 			for (size_t i = 0; i < v->nkids && i < 256; i++) {
 				char *acc = NULL;
-				if (v->kids[i]->type == BN_BAD ||
+				if (v->kids[i]->type == YN_BAD ||
 				    bp_id(x, "accounts", v->kids[i], &acc) != 0) {
 					bad = 1;
 					continue;
 				}
 				const struct budget_tenant *o = budget_find_account(x->p, acc);
 				if (o != NULL)
-					bp_err(x, v->kids[i], "account '%s' is already charged to "
+					yn_err(x->d, v->kids[i], "account '%s' is already charged to "
 					    "tenant '%s' (line %d)", acc, o->id, o->line);
 				t.accounts = xreallocarray(t.accounts, t.naccounts + 1,
 				    sizeof *t.accounts);
@@ -1099,7 +884,7 @@ bp_tenant(struct bp *x, const struct bnode *m, int64_t rate_gpu, int64_t rate_no
 	free(use);
 	for (size_t i = 0; !bad && i < x->p->ntenants; i++) {
 		if (strcmp(x->p->tenants[i].id, t.id) == 0) {
-			bp_err(x, bn_get(m, "id"), "tenant '%s' given twice (first at line %d)",
+			yn_err(x->d, yn_get(m, "id"), "tenant '%s' given twice (first at line %d)",
 			    t.id, x->p->tenants[i].line);
 			bad = 1;
 		}
@@ -1110,7 +895,7 @@ bp_tenant(struct bp *x, const struct bnode *m, int64_t rate_gpu, int64_t rate_no
 	}
 	if (t.naccounts == 0) {
 		if (budget_find_account(x->p, t.id) != NULL)
-			bp_err(x, bn_get(m, "id"), "account '%s' is already charged to another "
+			yn_err(x->d, yn_get(m, "id"), "account '%s' is already charged to another "
 			    "tenant", t.id);
 		t.accounts = xcalloc(1, sizeof *t.accounts);
 		t.accounts[0] = xstrdup(t.id);
@@ -1126,7 +911,7 @@ bp_tenant(struct bp *x, const struct bnode *m, int64_t rate_gpu, int64_t rate_no
  * `funding: {national, city, private}`: shares that must add up to 100%.
  */
 static void
-bp_funding(struct bp *x, const struct bnode *v)
+bp_funding(struct bp *x, const struct ynode *v)
 {
 	char *use = bp_keys(x, v, "'funding'", funding_names);
 	int sum = 0, any = 0;
@@ -1134,8 +919,8 @@ bp_funding(struct bp *x, const struct bnode *v)
 	if (use == NULL)
 		return;
 	for (int f = 0; f < FUND_COUNT; f++) {
-		const struct bnode *s = bn_get(v, funding_names[f]);
-		if (s == NULL || s->type == BN_BAD)
+		const struct ynode *s = yn_get(v, funding_names[f]);
+		if (s == NULL || s->type == YN_BAD)
 			continue;
 		if (bp_share(x, funding_names[f], s, &x->p->funding_bp[f]) == 0) {
 			sum += x->p->funding_bp[f];
@@ -1146,7 +931,7 @@ bp_funding(struct bp *x, const struct bnode *v)
 	}
 	free(use);
 	if (any == 1 && sum != 10000)
-		bp_err(x, v, "the funding shares add up to %d.%02d%%, not 100%%", sum / 100,
+		yn_err(x->d, v, "the funding shares add up to %d.%02d%%, not 100%%", sum / 100,
 		    sum % 100);
 }
 
@@ -1155,9 +940,9 @@ bp_funding(struct bp *x, const struct bnode *v)
  * `programme` references can be checked against every programme.
  */
 static void
-bp_top(struct bp *x, const struct bnode *root)
+bp_top(struct bp *x, const struct ynode *root)
 {
-	const struct bnode *v, *total_at = NULL;
+	const struct ynode *v, *total_at = NULL;
 	struct budget_plan *p = x->p;
 	int64_t rate_gpu = 0, rate_node = 0;
 
@@ -1169,79 +954,63 @@ bp_top(struct bp *x, const struct bnode *root)
 	if (use == NULL)
 		return;
 	p->start_day = p->end_day = BUDGET_NO_DAY;
-	if ((v = bn_get(root, "name")) != NULL && v->type != BN_BAD)
+	if ((v = yn_get(root, "name")) != NULL && v->type != YN_BAD)
 		bp_string(x, "name", v, &p->name);
-	if ((v = bn_get(root, "start")) != NULL && v->type != BN_BAD)
+	if ((v = yn_get(root, "start")) != NULL && v->type != YN_BAD)
 		bp_date(x, "start", v, &p->start_day);
-	if ((v = bn_get(root, "end")) != NULL && v->type != BN_BAD &&
+	if ((v = yn_get(root, "end")) != NULL && v->type != YN_BAD &&
 	    bp_date(x, "end", v, &p->end_day) == 0 && p->start_day != BUDGET_NO_DAY &&
 	    p->end_day < p->start_day)
-		bp_err(x, v, "'end' is before 'start'");
-	if ((v = bn_get(root, "rates")) != NULL && v->type != BN_BAD)
+		yn_err(x->d, v, "'end' is before 'start'");
+	if ((v = yn_get(root, "rates")) != NULL && v->type != YN_BAD)
 		bp_rates(x, v, &rate_gpu, &rate_node);
-	if ((v = bn_get(root, "funding")) != NULL && v->type != BN_BAD)
+	if ((v = yn_get(root, "funding")) != NULL && v->type != YN_BAD)
 		bp_funding(x, v);
-	if ((v = bn_get(root, "private_investment")) != NULL && v->type != BN_BAD)
+	if ((v = yn_get(root, "private_investment")) != NULL && v->type != YN_BAD)
 		bp_amount(x, "private_investment", v, &p->private_investment);
-	if ((v = bn_get(root, "programmes")) == NULL) {
-		bp_err(x, root, "missing 'programmes': list the programmes of the plan");
-	} else if (v->type == BN_SEQ) {
+	if ((v = yn_get(root, "programmes")) == NULL) {
+		yn_err(x->d, root, "missing 'programmes': list the programmes of the plan");
+	} else if (v->type == YN_SEQ) {
 		if (v->nkids == 0)
-			bp_err(x, v, "'programmes' is empty");
+			yn_err(x->d, v, "'programmes' is empty");
 		for (size_t i = 0; i < v->nkids && i < BUDGET_MAX_ENTRIES; i++)
 			bp_programme(x, v->kids[i]);
 		if (v->nkids > BUDGET_MAX_ENTRIES)
-			bp_err(x, v, "more than %d programmes", BUDGET_MAX_ENTRIES);
-	} else if (v->type != BN_BAD) {
-		bp_err(x, v, "'programmes' must be a list, not %s", bn_type_name(v));
+			yn_err(x->d, v, "more than %d programmes", BUDGET_MAX_ENTRIES);
+	} else if (v->type != YN_BAD) {
+		yn_err(x->d, v, "'programmes' must be a list, not %s", bn_type_name(v));
 	}
 	p->programmes_sum = 0;
 	for (size_t i = 0; i < p->nprogrammes; i++) {
 		if (p->programmes[i].allocation > BUDGET_MAX_AMOUNT - p->programmes_sum) {
-			bp_err(x, root, "the programmes add up to more than %lld won",
+			yn_err(x->d, root, "the programmes add up to more than %lld won",
 			    (long long)BUDGET_MAX_AMOUNT);
 			break;
 		}
 		p->programmes_sum += p->programmes[i].allocation;
 	}
 	p->total = p->programmes_sum;
-	if ((total_at = bn_get(root, "total")) != NULL && total_at->type != BN_BAD &&
+	if ((total_at = yn_get(root, "total")) != NULL && total_at->type != YN_BAD &&
 	    bp_amount(x, "total", total_at, &p->total) == 0 && p->total < p->programmes_sum) {
 		char a[64], b[64];
 		eok_msg(a, sizeof a, p->programmes_sum);
 		eok_msg(b, sizeof b, p->total);
-		bp_err(x, total_at, "the programmes add up to %s, more than the total of %s",
+		yn_err(x->d, total_at, "the programmes add up to %s, more than the total of %s",
 		    a, b);
 	}
 	if (p->private_investment > BUDGET_MAX_AMOUNT - p->total)
-		bp_err(x, root, "total plus private investment is too large");
-	if ((v = bn_get(root, "tenants")) != NULL && v->type != BN_BAD) {
-		if (v->type != BN_SEQ) {
-			bp_err(x, v, "'tenants' must be a list, not %s", bn_type_name(v));
+		yn_err(x->d, root, "total plus private investment is too large");
+	if ((v = yn_get(root, "tenants")) != NULL && v->type != YN_BAD) {
+		if (v->type != YN_SEQ) {
+			yn_err(x->d, v, "'tenants' must be a list, not %s", bn_type_name(v));
 		} else {
 			for (size_t i = 0; i < v->nkids && i < BUDGET_MAX_ENTRIES; i++)
 				bp_tenant(x, v->kids[i], rate_gpu, rate_node);
 			if (v->nkids > BUDGET_MAX_ENTRIES)
-				bp_err(x, v, "more than %d tenants", BUDGET_MAX_ENTRIES);
+				yn_err(x->d, v, "more than %d tenants", BUDGET_MAX_ENTRIES);
 		}
 	}
 	free(use);
-}
-
-/* Sorts d->v[from..] by line and column, keeping the order of equal ones. */
-static void
-diag_sort_from(struct diag *d, size_t from)
-{
-	for (size_t i = from + 1; i < d->n; i++) {
-		struct diag_entry e = d->v[i];
-		size_t j = i;
-		while (j > from && (d->v[j - 1].line > e.line ||
-		    (d->v[j - 1].line == e.line && d->v[j - 1].col > e.col))) {
-			d->v[j] = d->v[j - 1];
-			j--;
-		}
-		d->v[j] = e;
-	}
 }
 
 /*
@@ -1264,11 +1033,19 @@ budget_plan_parse(const char *name, const char *text, size_t len, struct diag *d
 		budget_plan_free(x.p);
 		return NULL;
 	}
-	struct bnode *root = bp_tree(&x, text, len, &failed);
+	const struct yamltree_limits lim = {
+		.max_depth = BUDGET_MAX_DEPTH,
+		.max_string = BUDGET_MAX_STRING,
+		.one_document = "a plan is one document",
+		.errors = YAMLTREE_ERR_READER_AT,
+		.show = bp_show_name,
+		.show_arg = &x,
+	};
+	struct ynode *root = yamltree_parse(text, len, &lim, d, &failed);
 	if (!failed)
 		bp_top(&x, root);
-	bn_free(root);
-	diag_sort_from(d, first);
+	yn_free(root);
+	yamltree_sort_diag(d, first);
 	if (diag_count(d) + d->dropped != before) {
 		budget_plan_free(x.p);
 		return NULL;

@@ -1,11 +1,9 @@
 /*
  * config.c: the YAML configuration (man/opsdeck.yaml.5) to struct config.
  *
- * Two steps. cfg_tree() runs libyaml's event parser and builds a small node
- * tree with 1-based positions, refusing what the format does not need and
- * what can hurt: anchors and aliases (cycles, billion laughs), nesting deeper
- * than CONFIG_MAX_DEPTH (libyaml's cost grows with the square of the depth,
- * so depth is counted over events and parsing stops at the limit), scalars
+ * Two steps. yamltree_parse() (yamltree.h) builds a small node tree with
+ * 1-based positions, refusing what the format does not need and what can
+ * hurt: anchors and aliases, nesting deeper than CONFIG_MAX_DEPTH, scalars
  * longer than CONFIG_MAX_STRING, more than one document. Then the cfg_*
  * walkers check the tree against the schema and fill the structs, adding
  * every problem to the struct diag instead of stopping at the first.
@@ -21,80 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <yaml.h>
-
 #include "opsdeck/config.h"
 #include "opsdeck/hostlist.h"
 #include "opsdeck/util.h"
-
-/* ---- the node tree ------------------------------------------------------- */
-
-enum ynode_type { YN_SCALAR, YN_SEQ, YN_MAP, YN_BAD };
-
-struct ynode {
-	enum ynode_type	 type;
-	int		 line, col;	/* 1-based */
-	int		 plain;		/* scalar: written without quotes */
-	int		 block;		/* scalar: a | or > block scalar */
-	char		*s;		/* scalar value, NUL-terminated, owned */
-	size_t		 len;
-	struct ynode	**kids;		/* seq: items; map: key, value, key, value... */
-	size_t		 nkids, cap;
-};
-
-static struct ynode *
-yn_new(enum ynode_type t, yaml_mark_t m)
-{
-	struct ynode *n = xcalloc(1, sizeof *n);
-	n->type = t;
-	n->line = (int)OD_MIN(m.line + 1, (size_t)INT_MAX);
-	n->col = (int)OD_MIN(m.column + 1, (size_t)INT_MAX);
-	return n;
-}
-
-static void
-yn_free(struct ynode *n)
-{
-	if (n == NULL)
-		return;
-	for (size_t i = 0; i < n->nkids; i++)
-		yn_free(n->kids[i]);
-	free(n->kids);
-	free(n->s);
-	free(n);
-}
-
-static void
-yn_append(struct ynode *parent, struct ynode *kid)
-{
-	if (parent->nkids == parent->cap) {
-		parent->cap = parent->cap ? parent->cap * 2 : 4;
-		parent->kids = xreallocarray(parent->kids, parent->cap, sizeof *parent->kids);
-	}
-	parent->kids[parent->nkids++] = kid;
-}
-
-/* A plain empty, "~" or "null" scalar: YAML's null. */
-static int
-yn_is_null(const struct ynode *n)
-{
-	return n->type == YN_SCALAR && n->plain &&
-	    (n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
-	    strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0);
-}
-
-static const char *
-yn_type_name(const struct ynode *n)
-{
-	switch (n->type) {
-	case YN_MAP:
-		return "a map";
-	case YN_SEQ:
-		return "a list";
-	default:
-		return yn_is_null(n) ? "empty" : "a string";
-	}
-}
+#include "opsdeck/yamltree.h"
 
 /* ---- context and messages ----------------------------------------------- */
 
@@ -116,57 +44,11 @@ struct cfg {
 	int		 nshow;
 };
 
-/*
- * A printable, quoted-safe rendering of s (len bytes) for a message, cut to
- * about 64 bytes: control bytes, DEL, bytes of invalid UTF-8 and bidi or
- * zero-width characters become \xNN. Valid in ctx until four more calls.
- */
+/* yamltree_show() of s (len bytes) into x's buffers: valid until four more calls. */
 static const char *
 cfg_show_bytes(struct cfg *x, const char *s, size_t len)
 {
-	char *out = x->show[x->nshow++ % 4];
-	size_t o = 0, i = 0;
-	const unsigned char *u = (const unsigned char *)s;
-
-	while (i < len && o < 64) {
-		size_t clen = 1;
-		int ok = 0;
-		if (u[i] >= 0x20 && u[i] < 0x7f && u[i] != '\\') {
-			ok = 1;
-		} else if (u[i] >= 0xc2 && u[i] <= 0xf4) {
-			clen = u[i] >= 0xf0 ? 4 : u[i] >= 0xe0 ? 3 : 2;
-			ok = i + clen <= len;
-			for (size_t k = 1; ok && k < clen; k++)
-				ok = (u[i + k] & 0xc0) == 0x80;
-			if (ok) {
-				unsigned cp = clen == 2 ? (u[i] & 0x1fu) : clen == 3 ?
-				    (u[i] & 0x0fu) : (u[i] & 0x07u);
-				for (size_t k = 1; k < clen; k++)
-					cp = (cp << 6) | (u[i + k] & 0x3fu);
-				if (cp < 0xa0 || (cp >= 0x200b && cp <= 0x200f) ||
-				    (cp >= 0x202a && cp <= 0x202e) ||
-				    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
-				    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-				    (clen == 3 && cp < 0x800) || (clen == 4 && cp < 0x10000))
-					ok = 0;
-			}
-			if (!ok)
-				clen = 1;
-		}
-		if (ok) {
-			memcpy(out + o, s + i, clen);
-			o += clen;
-		} else {
-			o += (size_t)snprintf(out + o, 8, "\\x%02x", u[i]);
-		}
-		i += clen;
-	}
-	if (i < len) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
+	return yamltree_show(x->show[x->nshow++ % 4], s, len);
 }
 
 static const char *
@@ -175,272 +57,27 @@ cfg_show(struct cfg *x, const struct ynode *n)
 	return cfg_show_bytes(x, n->s, n->len);
 }
 
-/* Adds an error at node n. */
-static void
-cfg_err(struct cfg *x, const struct ynode *n, const char *fmt, ...) OD_PRINTF(3, 4);
-
-static void
-cfg_err(struct cfg *x, const struct ynode *n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	diag_add(x->d, n != NULL ? n->line : 0, n != NULL ? n->col : 0, "%s", msg);
-	free(msg);
-}
-
-/*
- * Optimal string alignment distance (Damerau-Levenshtein with adjacent
- * transpositions), case-insensitive, on at most 64 bytes of each.
- */
-static size_t
-cfg_distance(const char *a, const char *b)
-{
-	size_t la = OD_MIN(strlen(a), 64), lb = OD_MIN(strlen(b), 64);
-	size_t dm[65][65];
-
-	for (size_t i = 0; i <= la; i++)
-		dm[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		dm[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			char ca = a[i - 1], cb = b[j - 1];
-			if (ca >= 'A' && ca <= 'Z')
-				ca = (char)(ca - 'A' + 'a');
-			if (cb >= 'A' && cb <= 'Z')
-				cb = (char)(cb - 'A' + 'a');
-			size_t cost = ca == cb ? 0 : 1;
-			size_t v = OD_MIN(dm[i - 1][j] + 1, dm[i][j - 1] + 1);
-			v = OD_MIN(v, dm[i - 1][j - 1] + cost);
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-				v = OD_MIN(v, dm[i - 2][j - 2] + 1);
-			dm[i][j] = v;
-		}
-	}
-	return dm[la][lb];
-}
-
-/*
- * The closest of words[] (NULL-terminated) to s when it is close enough to be
- * a likely typo, else NULL.
- */
-static const char *
-cfg_suggest(const char *s, const char *const *words)
-{
-	const char *best = NULL;
-	size_t bestd = SIZE_MAX, len = strlen(s);
-	size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
-
-	if (len > 64)
-		return NULL;
-	for (size_t i = 0; words[i] != NULL; i++) {
-		size_t dist = cfg_distance(s, words[i]);
-		if (dist < bestd && dist < strlen(words[i])) {
-			bestd = dist;
-			best = words[i];
-		}
-	}
-	return bestd <= limit ? best : NULL;
-}
-
 /* "a, b, c" of words[]; static buffer in x. */
 static const char *
 cfg_join(struct cfg *x, const char *const *words, const char *last_sep)
 {
-	char *out = x->show[x->nshow++ % 4];
-	size_t o = 0;
-	for (size_t i = 0; words[i] != NULL; i++) {
-		const char *sep = i == 0 ? "" : words[i + 1] == NULL ? last_sep : ", ";
-		o += (size_t)snprintf(out + o, sizeof x->show[0] - o, "%s%s", sep, words[i]);
-		if (o >= sizeof x->show[0])
-			break;
-	}
-	return out;
+	return yamltree_join(x->show[x->nshow++ % 4], sizeof x->show[0], words, last_sep);
 }
 
 /* Reports a value of key that is none of words[] ("node, testbed or scheduler"). */
 static void
 cfg_err_choice(struct cfg *x, const char *key, const struct ynode *v, const char *const *words)
 {
-	const char *sug = cfg_suggest(v->s, words);
+	const char *sug = yamltree_suggest(v->s, words);
 	if (sug != NULL)
-		cfg_err(x, v, "'%s' must be %s, not '%s'; did you mean '%s'?", key,
+		yn_err(x->d, v, "'%s' must be %s, not '%s'; did you mean '%s'?", key,
 		    cfg_join(x, words, " or "), cfg_show(x, v), sug);
 	else
-		cfg_err(x, v, "'%s' must be %s, not '%s'", key, cfg_join(x, words, " or "),
+		yn_err(x->d, v, "'%s' must be %s, not '%s'", key, cfg_join(x, words, " or "),
 		    cfg_show(x, v));
 }
 
-/* ---- building the tree with libyaml ----------------------------------- */
-
-/* 1-based line and column (in characters) of byte offset off of text. */
-static void
-cfg_offset_pos(const char *text, size_t len, size_t off, int *line, int *col)
-{
-	int l = 1, c = 1;
-	for (size_t i = 0; i < off && i < len; i++) {
-		if (text[i] == '\n') {
-			l++;
-			c = 1;
-		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
-			c++;
-		}
-	}
-	*line = l;
-	*col = c;
-}
-
-/*
- * Adds libyaml's error to x->d at its 1-based position. Reader errors (bad
- * encoding, control characters) carry a byte offset, not a mark: the
- * position is counted from text.
- */
-static void
-cfg_yaml_error(struct cfg *x, yaml_parser_t *p, const char *text, size_t len)
-{
-	int line, col;
-	const char *problem = p->problem != NULL ? p->problem : "unknown error";
-
-	switch (p->error) {
-	case YAML_MEMORY_ERROR:
-		diag_add(x->d, 0, 0, "out of memory while parsing YAML");
-		break;
-	case YAML_READER_ERROR:
-		cfg_offset_pos(text, len, p->problem_offset, &line, &col);
-		if (p->problem_value != -1)
-			diag_add(x->d, line, col, "invalid YAML input: %s (byte 0x%02x)",
-			    problem, (unsigned)p->problem_value & 0xffu);
-		else
-			diag_add(x->d, line, col, "invalid YAML input: %s", problem);
-		break;
-	default:
-		line = (int)OD_MIN(p->problem_mark.line + 1, (size_t)INT_MAX);
-		col = (int)OD_MIN(p->problem_mark.column + 1, (size_t)INT_MAX);
-		if (p->context != NULL)
-			diag_add(x->d, line, col, "YAML syntax error: %s (%s at line %zu)",
-			    problem, p->context, p->context_mark.line + 1);
-		else
-			diag_add(x->d, line, col, "YAML syntax error: %s", problem);
-		break;
-	}
-}
-
-/*
- * Parses text into a node tree. Returns the root (NULL for an empty stream)
- * and sets *failed when the document could not be read to its end (a syntax
- * error, too deep, more than one document); the errors are in x->d.
- * Anchors, aliases and long strings are errors that do not stop the parse;
- * the nodes involved become YN_BAD or stay as they are.
- */
-static struct ynode *
-cfg_tree(struct cfg *x, const char *text, size_t len, int *failed)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	struct ynode *stack[CONFIG_MAX_DEPTH];
-	struct ynode *root = NULL;
-	int depth = 0, ndocs = 0, done = 0;
-
-	*failed = 0;
-	if (!yaml_parser_initialize(&p))
-		fatal("yaml_parser_initialize: out of memory");
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	while (!done) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			cfg_yaml_error(x, &p, text, len);
-			*failed = 1;
-			break;
-		}
-		struct ynode *n = NULL;
-		yaml_char_t *anchor = NULL;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++ndocs > 1) {
-				struct ynode at = { .line = (int)ev.start_mark.line + 1,
-				    .col = (int)ev.start_mark.column + 1 };
-				cfg_err(x, &at, "more than one YAML document; "
-				    "a configuration is a single document");
-				*failed = 1;
-				done = 1;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			n = yn_new(YN_BAD, ev.start_mark);
-			cfg_err(x, n, "aliases are not allowed ('*%s')",
-			    cfg_show_bytes(x, (const char *)ev.data.alias.anchor,
-			    strlen((const char *)ev.data.alias.anchor)));
-			break;
-		case YAML_SCALAR_EVENT:
-			anchor = ev.data.scalar.anchor;
-			n = yn_new(YN_SCALAR, ev.start_mark);
-			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			n->block = ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
-			    ev.data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
-			n->len = ev.data.scalar.length;
-			if (n->len > CONFIG_MAX_STRING) {
-				cfg_err(x, n, "string longer than %d bytes", CONFIG_MAX_STRING);
-				n->type = YN_BAD;
-				n->len = 0;
-			} else if (memchr(ev.data.scalar.value, '\0', n->len) != NULL) {
-				cfg_err(x, n, "string contains a NUL byte");
-				n->type = YN_BAD;
-				n->len = 0;
-			}
-			n->s = xstrndup((const char *)ev.data.scalar.value, n->len);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (depth >= CONFIG_MAX_DEPTH) {
-				struct ynode at = { .line = (int)ev.start_mark.line + 1,
-				    .col = (int)ev.start_mark.column + 1 };
-				cfg_err(x, &at, "nesting deeper than %d levels", CONFIG_MAX_DEPTH);
-				*failed = 1;
-				done = 1;
-				break;
-			}
-			if (ev.type == YAML_SEQUENCE_START_EVENT) {
-				anchor = ev.data.sequence_start.anchor;
-				n = yn_new(YN_SEQ, ev.start_mark);
-			} else {
-				anchor = ev.data.mapping_start.anchor;
-				n = yn_new(YN_MAP, ev.start_mark);
-			}
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth > 0)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		if (anchor != NULL)
-			cfg_err(x, n, "anchors are not allowed ('&%s')",
-			    cfg_show_bytes(x, (const char *)anchor, strlen((const char *)anchor)));
-		if (n != NULL) {
-			if (depth > 0)
-				yn_append(stack[depth - 1], n);
-			else if (root == NULL)
-				root = n;
-			else
-				fatal("config: a second root node in one document");
-			if (n->type == YN_SEQ || n->type == YN_MAP)
-				stack[depth++] = n;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	return root;
-}
-
 /* ---- schema ----------------------------------------------------------- */
-
-#define CFG_MAX_WORDS 16	/* keys valid at one place */
 
 static const char *const top_keys[] = {
 	"defaults", "groups", "cache", "theme", "budget", "thresholds", "retention", NULL
@@ -492,67 +129,17 @@ hostkey_policy_name(enum hostkey_policy p)
 	return (unsigned)p < OD_ARRAY_LEN(policy_names) - 1 ? policy_names[p] : "?";
 }
 
-static int
-word_index(const char *s, const char *const *words)
-{
-	for (int i = 0; words[i] != NULL; i++)
-		if (strcmp(s, words[i]) == 0)
-			return i;
-	return -1;
-}
-
 /*
- * Checks the keys of map m: each must be a string, known (words[]) and not
- * repeated. Returns a malloc'd array of m->nkids/2 flags: 1 for a pair the
- * caller should use, 0 for one already reported. `where` is "in group", ...
+ * Checks the keys of map m (yamltree_keys, with suggestions). Returns a
+ * malloc'd array of m->nkids/2 flags: 1 for a pair the caller should use, 0
+ * for one already reported. `where` is "in group", ...
  */
 static char *
 cfg_keys(struct cfg *x, const struct ynode *m, const char *where, const char *const *words)
 {
-	size_t npairs = m->nkids / 2;
-	char *use = xcalloc(npairs + 1, 1);
-	const struct ynode *first[CFG_MAX_WORDS] = { NULL };	/* per word */
+	const struct yamltree_keys_style style = { .file = x->name, .suggest = 1 };
 
-	for (size_t i = 0; i < npairs; i++) {
-		const struct ynode *k = m->kids[2 * i];
-		if (k->type == YN_BAD)
-			continue;
-		if (k->type != YN_SCALAR) {
-			cfg_err(x, k, "a key %s must be a string, not %s", where, yn_type_name(k));
-			continue;
-		}
-		int wi = word_index(k->s, words);
-		if (wi < 0) {
-			/* Past DIAG_MAX only the count matters: skip the suggestion. */
-			const char *sug = x->d->n < DIAG_MAX ? cfg_suggest(k->s, words) : NULL;
-			if (sug != NULL)
-				cfg_err(x, k, "unknown key '%s' %s; did you mean '%s'?",
-				    cfg_show(x, k), where, sug);
-			else
-				cfg_err(x, k, "unknown key '%s' %s; expected one of: %s",
-				    cfg_show(x, k), where, cfg_join(x, words, ", "));
-			continue;
-		}
-		if (wi < CFG_MAX_WORDS && first[wi] != NULL) {
-			cfg_err(x, k, "duplicate key '%s' (first at %s:%d:%d)", k->s,
-			    x->name, first[wi]->line, first[wi]->col);
-			continue;
-		}
-		if (wi < CFG_MAX_WORDS)
-			first[wi] = k;
-		use[i] = 1;
-	}
-	return use;
-}
-
-/* The value of key in a map, or NULL; for keys already checked by cfg_keys. */
-static const struct ynode *
-cfg_get(const struct ynode *m, const char *key)
-{
-	for (size_t i = 0; i + 1 < m->nkids; i += 2)
-		if (m->kids[i]->type == YN_SCALAR && strcmp(m->kids[i]->s, key) == 0)
-			return m->kids[i + 1];
-	return NULL;
+	return yamltree_keys(m, words, where, &style, x->d);
 }
 
 /* A leading "~/" replaced by $HOME/; malloc'd. */
@@ -575,15 +162,15 @@ cfg_string(struct cfg *x, const char *key, const struct ynode *v, char **out)
 	if (v->type == YN_BAD)
 		return -1;
 	if (v->type != YN_SCALAR) {
-		cfg_err(x, v, "'%s' must be a string, not %s", key, yn_type_name(v));
+		yn_err(x->d, v, "'%s' must be a string, not %s", key, yn_type_name(v));
 		return -1;
 	}
 	if (yn_is_null(v)) {
-		cfg_err(x, v, "'%s' has no value", key);
+		yn_err(x->d, v, "'%s' has no value", key);
 		return -1;
 	}
 	if (v->len == 0) {
-		cfg_err(x, v, "'%s' must not be empty", key);
+		yn_err(x->d, v, "'%s' must not be empty", key);
 		return -1;
 	}
 	for (size_t i = 0; i < v->len; i++) {
@@ -591,7 +178,7 @@ cfg_string(struct cfg *x, const char *key, const struct ynode *v, char **out)
 		if (c < 0x20 || c == 0x7f) {
 			if (v->block && c == '\n' && i + 1 == v->len)
 				continue;	/* the final newline of "|" */
-			cfg_err(x, v, "'%s' contains a control character (\\x%02x)", key, c);
+			yn_err(x->d, v, "'%s' contains a control character (\\x%02x)", key, c);
 			return -1;
 		}
 	}
@@ -630,10 +217,10 @@ cfg_int(struct cfg *x, const char *key, const struct ynode *v, long lo, long hi,
 	}
 	if (!ok || n < lo || n > hi) {
 		if (v->type == YN_SCALAR && !yn_is_null(v))
-			cfg_err(x, v, "'%s' must be an integer from %ld to %ld, not '%s'",
+			yn_err(x->d, v, "'%s' must be an integer from %ld to %ld, not '%s'",
 			    key, lo, hi, cfg_show(x, v));
 		else
-			cfg_err(x, v, "'%s' must be an integer from %ld to %ld, not %s",
+			yn_err(x->d, v, "'%s' must be an integer from %ld to %ld, not %s",
 			    key, lo, hi, yn_type_name(v));
 		return -1;
 	}
@@ -650,19 +237,19 @@ cfg_duration(struct cfg *x, const char *key, const struct ynode *v, int64_t min_
 	if (v->type == YN_BAD)
 		return -1;
 	if (v->type != YN_SCALAR || yn_is_null(v)) {
-		cfg_err(x, v, "'%s' must be a duration such as 500ms, 2s or 5m, not %s",
+		yn_err(x->d, v, "'%s' must be a duration such as 500ms, 2s or 5m, not %s",
 		    key, yn_type_name(v));
 		return -1;
 	}
 	if (v->len == 0 || v->s[0] == ' ' || duration_parse(v->s, &ms) != 0) {
-		cfg_err(x, v, "'%s' must be a duration such as 500ms, 2s or 5m, not '%s'",
+		yn_err(x->d, v, "'%s' must be a duration such as 500ms, 2s or 5m, not '%s'",
 		    key, cfg_show(x, v));
 		return -1;
 	}
 	if (ms < min_ms) {
 		char buf[32];
 		duration_format(min_ms, buf, sizeof buf);
-		cfg_err(x, v, "'%s' must be at least %s, not '%s'", key, buf, cfg_show(x, v));
+		yn_err(x->d, v, "'%s' must be at least %s, not '%s'", key, buf, cfg_show(x, v));
 		return -1;
 	}
 	*out = ms;
@@ -683,7 +270,7 @@ cfg_number(struct cfg *x, const char *key, const struct ynode *v, double *out)
 	if (v->type == YN_BAD)
 		return -1;
 	if (v->type != YN_SCALAR || yn_is_null(v)) {
-		cfg_err(x, v, "'%s' must be a number, not %s", key, yn_type_name(v));
+		yn_err(x->d, v, "'%s' must be a number, not %s", key, yn_type_name(v));
 		return -1;
 	}
 	p = v->s;
@@ -704,7 +291,7 @@ cfg_number(struct cfg *x, const char *key, const struct ynode *v, double *out)
 			digits = 0;
 	}
 	if (digits == 0 || digits > 30 || *p != '\0' || exp > 300) {
-		cfg_err(x, v, "'%s' must be a number, not '%s'", key, cfg_show(x, v));
+		yn_err(x->d, v, "'%s' must be a number, not '%s'", key, cfg_show(x, v));
 		return -1;
 	}
 	exp = (eneg ? -exp : exp) - frac;
@@ -723,11 +310,11 @@ cfg_choice(struct cfg *x, const char *key, const struct ynode *v, const char *co
 	if (v->type == YN_BAD)
 		return -1;
 	if (v->type != YN_SCALAR || yn_is_null(v)) {
-		cfg_err(x, v, "'%s' must be %s, not %s", key, cfg_join(x, words, " or "),
+		yn_err(x->d, v, "'%s' must be %s, not %s", key, cfg_join(x, words, " or "),
 		    yn_type_name(v));
 		return -1;
 	}
-	int i = word_index(v->s, words);
+	int i = yamltree_word_index(v->s, words);
 	if (i < 0)
 		cfg_err_choice(x, key, v, words);
 	return i;
@@ -798,7 +385,7 @@ cfg_is_map(struct cfg *x, const char *key, const struct ynode *v, const char *wh
 	if (v->type == YN_MAP)
 		return 1;
 	if (v->type != YN_BAD && !yn_is_null(v))
-		cfg_err(x, v, "'%s' must be a map of %s, not %s", key, what, yn_type_name(v));
+		yn_err(x->d, v, "'%s' must be a map of %s, not %s", key, what, yn_type_name(v));
 	return 0;
 }
 
@@ -879,14 +466,14 @@ cfg_host_pattern(struct cfg *x, struct group *g, const struct ynode *v)
 	if (v->type == YN_BAD || x->hosts_over)
 		return;
 	if (v->type != YN_SCALAR || yn_is_null(v)) {
-		cfg_err(x, v, "'hosts' must be a list of strings");
+		yn_err(x->d, v, "'hosts' must be a list of strings");
 		return;
 	}
 	if (hostlist_expand(v->s, &names, &count, &cause, &errcol) != 0) {
 		struct ynode at = *v;
 		if (!v->block)
 			at.col += (v->plain ? 0 : 1) + cfg_chars(v->s, errcol);
-		cfg_err(x, &at, "%s", cause);
+		yn_err(x->d, &at, "%s", cause);
 		free(cause);
 		return;
 	}
@@ -921,13 +508,13 @@ cfg_host_pattern(struct cfg *x, struct group *g, const struct ynode *v)
 		x->c->nhosts++;	/* the set borrows the name, now the host's */
 	}
 	if (ndup == 1)
-		cfg_err(x, v, "duplicate host '%s' (first at %s:%d:%d)", dupname, x->name,
+		yn_err(x->d, v, "duplicate host '%s' (first at %s:%d:%d)", dupname, x->name,
 		    dupline, dupcol);
 	else if (ndup > 1)
-		cfg_err(x, v, "duplicate host '%s' (first at %s:%d:%d) and %zu more from "
+		yn_err(x->d, v, "duplicate host '%s' (first at %s:%d:%d) and %zu more from "
 		    "this pattern", dupname, x->name, dupline, dupcol, ndup - 1);
 	if (x->hosts_over)
-		cfg_err(x, v, "more than %d hosts in all groups", CONFIG_MAX_HOSTS);
+		yn_err(x->d, v, "more than %d hosts in all groups", CONFIG_MAX_HOSTS);
 	for (size_t i = 0; i < count; i++)
 		free(names[i]);
 	free(names);
@@ -941,17 +528,17 @@ cfg_hosts(struct cfg *x, struct group *g, const struct ynode *v)
 		return;
 	if (v->type == YN_SCALAR) {
 		if (yn_is_null(v))
-			cfg_err(x, v, "'hosts' has no value");
+			yn_err(x->d, v, "'hosts' has no value");
 		else
 			cfg_host_pattern(x, g, v);
 		return;
 	}
 	if (v->type != YN_SEQ) {
-		cfg_err(x, v, "'hosts' must be a list of strings");
+		yn_err(x->d, v, "'hosts' must be a list of strings");
 		return;
 	}
 	if (v->nkids == 0)
-		cfg_err(x, v, "'hosts' is empty");
+		yn_err(x->d, v, "'hosts' is empty");
 	for (size_t i = 0; i < v->nkids; i++)
 		cfg_host_pattern(x, g, v->kids[i]);
 }
@@ -963,22 +550,22 @@ cfg_add_probe(struct cfg *x, struct group *g, const struct ynode *v)
 	if (v->type == YN_BAD)
 		return;
 	if (v->type != YN_SCALAR || yn_is_null(v)) {
-		cfg_err(x, v, "'probes' must be a list of probe names");
+		yn_err(x->d, v, "'probes' must be a list of probe names");
 		return;
 	}
-	if (word_index(v->s, probe_names) < 0) {
-		const char *sug = cfg_suggest(v->s, probe_names);
+	if (yamltree_word_index(v->s, probe_names) < 0) {
+		const char *sug = yamltree_suggest(v->s, probe_names);
 		if (sug != NULL)
-			cfg_err(x, v, "unknown probe '%s'; did you mean '%s'?",
+			yn_err(x->d, v, "unknown probe '%s'; did you mean '%s'?",
 			    cfg_show(x, v), sug);
 		else
-			cfg_err(x, v, "unknown probe '%s'; the probes are %s", cfg_show(x, v),
+			yn_err(x->d, v, "unknown probe '%s'; the probes are %s", cfg_show(x, v),
 			    cfg_join(x, probe_names, " and "));
 		return;
 	}
 	for (size_t i = 0; i < g->nprobes; i++) {
 		if (strcmp(g->probes[i], v->s) == 0) {
-			cfg_err(x, v, "probe '%s' is listed twice", v->s);
+			yn_err(x->d, v, "probe '%s' is listed twice", v->s);
 			return;
 		}
 	}
@@ -995,17 +582,17 @@ cfg_probes(struct cfg *x, struct group *g, const struct ynode *v)
 		return;
 	if (v->type == YN_SCALAR) {
 		if (yn_is_null(v))
-			cfg_err(x, v, "'probes' has no value");
+			yn_err(x->d, v, "'probes' has no value");
 		else
 			cfg_add_probe(x, g, v);
 		return;
 	}
 	if (v->type != YN_SEQ) {
-		cfg_err(x, v, "'probes' must be a list of probe names");
+		yn_err(x->d, v, "'probes' must be a list of probe names");
 		return;
 	}
 	if (v->nkids == 0)
-		cfg_err(x, v, "'probes' is empty");
+		yn_err(x->d, v, "'probes' is empty");
 	for (size_t i = 0; i < v->nkids; i++)
 		cfg_add_probe(x, g, v->kids[i]);
 }
@@ -1051,7 +638,7 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 
 	if (gm->type != YN_MAP) {
 		if (gm->type != YN_BAD)
-			cfg_err(x, gm, "a group must be a map with 'name' and 'hosts', not %s",
+			yn_err(x->d, gm, "a group must be a map with 'name' and 'hosts', not %s",
 			    yn_type_name(gm));
 		return;
 	}
@@ -1072,7 +659,7 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 			namev = v;
 			if (cfg_string(x, key, v, &g.name) == 0 &&
 			    strlen(g.name) > CONFIG_NAME_MAX) {
-				cfg_err(x, v, "group name longer than %d bytes", CONFIG_NAME_MAX);
+				yn_err(x->d, v, "group name longer than %d bytes", CONFIG_NAME_MAX);
 				free(g.name);
 				g.name = NULL;
 			}
@@ -1094,11 +681,11 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 	free(use);
 
 	if (namev == NULL) {
-		cfg_err(x, gm, "group has no 'name'");
+		yn_err(x->d, gm, "group has no 'name'");
 	} else if (g.name != NULL) {
 		for (size_t i = 0; i < c->ngroups; i++) {
 			if (c->groups[i].name != NULL && strcmp(c->groups[i].name, g.name) == 0) {
-				cfg_err(x, namev, "duplicate group name '%s' (first at %s:%d:%d)",
+				yn_err(x->d, namev, "duplicate group name '%s' (first at %s:%d:%d)",
 				    cfg_show(x, namev), x->name, (*name_at)[i]->line,
 				    (*name_at)[i]->col);
 				free(g.name);
@@ -1109,10 +696,10 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 	}
 	if (hostsv == NULL) {
 		if (g.name != NULL)
-			cfg_err(x, gm, "group '%s' has no 'hosts'", cfg_show_bytes(x, g.name,
+			yn_err(x->d, gm, "group '%s' has no 'hosts'", cfg_show_bytes(x, g.name,
 			    strlen(g.name)));
 		else
-			cfg_err(x, gm, "group has no 'hosts'");
+			yn_err(x->d, gm, "group has no 'hosts'");
 	} else {
 		cfg_hosts(x, &g, hostsv);
 	}
@@ -1123,7 +710,7 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 	if (g.probes == NULL)
 		g.probes = xcalloc(1, sizeof *g.probes);
 	if (commandv != NULL && g.kind != GROUP_TESTBED)
-		cfg_err(x, commandv, "'command' is only for groups of kind testbed");
+		yn_err(x->d, commandv, "'command' is only for groups of kind testbed");
 
 	c->groups = xreallocarray(c->groups, c->ngroups + 1, sizeof *c->groups);
 	*name_at = xreallocarray(*name_at, c->ngroups + 1, sizeof **name_at);
@@ -1141,17 +728,17 @@ cfg_groups(struct cfg *x, const struct ynode *v)
 		return;
 	if (v->type != YN_SEQ) {
 		if (yn_is_null(v))
-			cfg_err(x, v, "'groups' is empty: list at least one group");
+			yn_err(x->d, v, "'groups' is empty: list at least one group");
 		else
-			cfg_err(x, v, "'groups' must be a list of groups, not %s",
+			yn_err(x->d, v, "'groups' must be a list of groups, not %s",
 			    yn_type_name(v));
 		return;
 	}
 	if (v->nkids == 0)
-		cfg_err(x, v, "'groups' is empty: list at least one group");
+		yn_err(x->d, v, "'groups' is empty: list at least one group");
 	for (size_t i = 0; i < v->nkids; i++) {
 		if (i == CONFIG_MAX_GROUPS) {
-			cfg_err(x, v->kids[i], "more than %d groups", CONFIG_MAX_GROUPS);
+			yn_err(x->d, v->kids[i], "more than %d groups", CONFIG_MAX_GROUPS);
 			break;
 		}
 		cfg_group(x, v->kids[i], &name_at);
@@ -1196,17 +783,17 @@ cfg_thresholds(struct cfg *x, const struct ynode *v)
 	for (size_t i = 0; i < v->nkids / 2; i++) {
 		const struct ynode *k = v->kids[2 * i], *tv = v->kids[2 * i + 1];
 		if (i == CONFIG_MAX_THRESHOLDS) {
-			cfg_err(x, k, "more than %d thresholds", CONFIG_MAX_THRESHOLDS);
+			yn_err(x->d, k, "more than %d thresholds", CONFIG_MAX_THRESHOLDS);
 			break;
 		}
 		if (k->type == YN_BAD)
 			continue;
 		if (k->type != YN_SCALAR || !metric_path_ok(k->s)) {
 			if (k->type == YN_SCALAR)
-				cfg_err(x, k, "'%s' is not a metric path such as cpu.util_pct "
+				yn_err(x->d, k, "'%s' is not a metric path such as cpu.util_pct "
 				    "or gpus.temp_c", cfg_show(x, k));
 			else
-				cfg_err(x, k, "a metric path in thresholds must be a string, "
+				yn_err(x->d, k, "a metric path in thresholds must be a string, "
 				    "not %s", yn_type_name(k));
 			continue;
 		}
@@ -1214,12 +801,12 @@ cfg_thresholds(struct cfg *x, const struct ynode *v)
 		for (size_t j = 0; j < c->nthresholds && !dup; j++)
 			dup = strcmp(c->thresholds[j].metric, k->s) == 0;
 		if (dup) {
-			cfg_err(x, k, "duplicate threshold '%s'", k->s);
+			yn_err(x->d, k, "duplicate threshold '%s'", k->s);
 			continue;
 		}
 		if (tv->type != YN_MAP) {
 			if (tv->type != YN_BAD)
-				cfg_err(x, tv, "threshold '%s' must be a map with 'warn' and/or "
+				yn_err(x->d, tv, "threshold '%s' must be a map with 'warn' and/or "
 				    "'crit', not %s", k->s, yn_type_name(tv));
 			continue;
 		}
@@ -1239,7 +826,7 @@ cfg_thresholds(struct cfg *x, const struct ynode *v)
 				t.has_crit = cfg_number(x, key, nv, &t.crit) == 0;
 		}
 		if (tv->nkids == 0)
-			cfg_err(x, tv, "threshold '%s' needs 'warn' or 'crit'", k->s);
+			yn_err(x->d, tv, "threshold '%s' needs 'warn' or 'crit'", k->s);
 		free(use);
 		t.metric = xstrdup(k->s);
 		c->thresholds = xreallocarray(c->thresholds, c->nthresholds + 1,
@@ -1285,7 +872,7 @@ cfg_top(struct cfg *x, const struct ynode *root)
 	if (root->type == YN_BAD)
 		return;
 	if (root->type != YN_MAP) {
-		cfg_err(x, root, "the top level must be a map with 'groups', not %s",
+		yn_err(x->d, root, "the top level must be a map with 'groups', not %s",
 		    yn_type_name(root));
 		return;
 	}
@@ -1314,25 +901,9 @@ cfg_top(struct cfg *x, const struct ynode *root)
 	}
 	free(use);
 	/* A manager reading budgets needs no hosts: `budget:` alone is a valid file. */
-	if (cfg_get(root, "groups") == NULL && cfg_get(root, "budget") == NULL)
-		cfg_err(x, root, "missing 'groups': list at least one group to watch, "
+	if (yn_get(root, "groups") == NULL && yn_get(root, "budget") == NULL)
+		yn_err(x->d, root, "missing 'groups': list at least one group to watch, "
 		    "or name a 'budget' plan");
-}
-
-/* Sorts d->v[from..] by line and column, keeping the order of equal ones. */
-static void
-diag_sort_from(struct diag *d, size_t from)
-{
-	for (size_t i = from + 1; i < d->n; i++) {
-		struct diag_entry e = d->v[i];
-		size_t j = i;
-		while (j > from && (d->v[j - 1].line > e.line ||
-		    (d->v[j - 1].line == e.line && d->v[j - 1].col > e.col))) {
-			d->v[j] = d->v[j - 1];
-			j--;
-		}
-		d->v[j] = e;
-	}
 }
 
 /* An empty config with the built-in defaults. Caller frees with config_free. */
@@ -1355,6 +926,13 @@ config_link_hosts(struct config *c)
 		for (size_t j = 0; j < c->groups[i].nhosts; j++)
 			c->groups[i].hosts[j].group = &c->groups[i];
 }
+
+static const struct yamltree_limits cfg_limits = {
+	.max_depth = CONFIG_MAX_DEPTH,
+	.max_string = CONFIG_MAX_STRING,
+	.one_document = "a configuration is a single document",
+	.errors = YAMLTREE_ERR_CONTEXT,
+};
 
 /*
  * Parses len bytes of text (see config.h). The tree is checked only when
@@ -1383,12 +961,12 @@ config_parse(const char *name, const char *text, size_t len, struct diag *d)
 	x.c = config_new();
 	x.c->path = xstrdup(name);
 
-	struct ynode *root = cfg_tree(&x, text, len, &failed);
+	struct ynode *root = yamltree_parse(text, len, &cfg_limits, d, &failed);
 	if (!failed)
 		cfg_top(&x, root);
 	yn_free(root);
 	free(x.seen);
-	diag_sort_from(d, first);
+	yamltree_sort_diag(d, first);
 	if (diag_count(d) != before) {
 		config_free(x.c);
 		return NULL;
