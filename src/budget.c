@@ -5,13 +5,13 @@
  * The plan parser works as config.c does, in two steps: yamltree_parse()
  * (yamltree.h) builds a small node tree with 1-based positions, refusing
  * anchors and aliases, nesting deeper than BUDGET_MAX_DEPTH, scalars longer
- * than BUDGET_MAX_STRING and more than one document. Then the bp_* walkers check the tree against the schema and fill the structs,
- * adding every problem to the struct diag as FILE:LINE:COL instead of
- * stopping at the first.
+ * than BUDGET_MAX_STRING and more than one document. Then the bp_* walkers
+ * check the tree against the schema and fill the structs, adding every
+ * problem to the struct diag as FILE:LINE:COL instead of stopping at the
+ * first.
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -625,7 +625,8 @@ bp_years(struct bp *x, const struct ynode *v, struct budget_item *it)
 		it->years[it->nyears].amount = amt;
 		it->nyears++;
 		if (it->allocation >= 0 && sum > it->allocation)
-			yn_err(x->d, a, "the years of item '%s' add up to more than its allocation",
+			yn_err(x->d, a, "the years of item '%s' add up to more than its "
+			    "allocation",
 			    it->id != NULL ? it->id : "?");
 	}
 	if (it->nyears > 1)
@@ -727,7 +728,8 @@ bp_programme(struct bp *x, const struct ynode *m)
 		bad = 1;
 	if ((v = yn_get(m, "items")) != NULL && v->type != YN_BAD) {
 		if (v->type != YN_SEQ) {
-			yn_err(x->d, v, "'items' must be a list of items, not %s", bn_type_name(v));
+			yn_err(x->d, v, "'items' must be a list of items, not %s",
+			    bn_type_name(v));
 		} else {
 			for (size_t i = 0; i < v->nkids && i < BUDGET_MAX_ENTRIES; i++)
 				bp_item(x, v->kids[i], &pg);
@@ -760,7 +762,8 @@ bp_programme(struct bp *x, const struct ynode *m)
 	struct budget_plan *p = x->p;
 	for (size_t i = 0; !bad && i < p->nprogrammes; i++) {
 		if (strcmp(p->programmes[i].id, pg.id) == 0) {
-			yn_err(x->d, yn_get(m, "id"), "programme '%s' given twice (first at line %d)",
+			yn_err(x->d, yn_get(m, "id"), "programme '%s' given twice "
+			    "(first at line %d)",
 			    pg.id, p->programmes[i].line);
 			bad = 1;
 		}
@@ -873,8 +876,9 @@ bp_tenant(struct bp *x, const struct ynode *m, int64_t rate_gpu, int64_t rate_no
 				}
 				const struct budget_tenant *o = budget_find_account(x->p, acc);
 				if (o != NULL)
-					yn_err(x->d, v->kids[i], "account '%s' is already charged to "
-					    "tenant '%s' (line %d)", acc, o->id, o->line);
+					yn_err(x->d, v->kids[i], "account '%s' is already "
+					    "charged to tenant '%s' (line %d)", acc, o->id,
+					    o->line);
 				t.accounts = xreallocarray(t.accounts, t.naccounts + 1,
 				    sizeof *t.accounts);
 				t.accounts[t.naccounts++] = acc;

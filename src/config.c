@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -659,7 +658,8 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 			namev = v;
 			if (cfg_string(x, key, v, &g.name) == 0 &&
 			    strlen(g.name) > CONFIG_NAME_MAX) {
-				yn_err(x->d, v, "group name longer than %d bytes", CONFIG_NAME_MAX);
+				yn_err(x->d, v, "group name longer than %d bytes",
+				    CONFIG_NAME_MAX);
 				free(g.name);
 				g.name = NULL;
 			}
@@ -685,7 +685,8 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 	} else if (g.name != NULL) {
 		for (size_t i = 0; i < c->ngroups; i++) {
 			if (c->groups[i].name != NULL && strcmp(c->groups[i].name, g.name) == 0) {
-				yn_err(x->d, namev, "duplicate group name '%s' (first at %s:%d:%d)",
+				yn_err(x->d, namev, "duplicate group name '%s' "
+				    "(first at %s:%d:%d)",
 				    cfg_show(x, namev), x->name, (*name_at)[i]->line,
 				    (*name_at)[i]->col);
 				free(g.name);
