@@ -52,7 +52,8 @@
 
 extern char **environ;
 
-#define TICK_MS			200	/* publisher period */
+#define TICK_MIN_MS		100	/* publisher period: half the shortest interval, */
+#define TICK_MAX_MS		1000	/* within these bounds */
 #define READ_CHUNK		(64 * 1024)
 #define READ_BUDGET		(256 * 1024)	/* per host per poll round, for fairness */
 #define BACKOFF_BASE_MS		1000
@@ -167,6 +168,7 @@ struct chost {
 	/* The collector thread's own (publish): a controller's known devices. */
 	struct device		*devs;
 	size_t			 ndevs;
+	int			 alerts_clear;	/* the cache holds no active host alert for it */
 };
 
 struct inbox_item {
@@ -223,6 +225,7 @@ struct collector {
 	int			 in_run;
 
 	char			*store_error;	/* latest store failure, under lock */
+	int64_t			 tick_ms;	/* publisher period */
 	int64_t			 maint_next;	/* mono ms of the next housekeeping slice */
 	int64_t			 prune_next;	/* mono ms of the next device/alert pruning */
 };
@@ -1000,7 +1003,15 @@ collector_new(const struct config *cfg, struct store *st, const struct collector
 
 	c->ngroups = cfg->ngroups;
 	c->groups = xcalloc(c->ngroups + 1, sizeof *c->groups);
+	/*
+	 * One transaction per tick: ticking at half the shortest interval keeps
+	 * the cache at most half an interval behind while each host's rows are
+	 * written about twice per interval, not once per 100 ms.
+	 */
+	c->tick_ms = TICK_MAX_MS;
 	for (size_t i = 0; i < cfg->ngroups; i++) {
+		c->tick_ms = OD_MIN(c->tick_ms, OD_MAX(cfg->groups[i].conn.interval_ms / 2,
+		    (int64_t)TICK_MIN_MS));
 		cgroup_init(&c->groups[i], &cfg->groups[i], c->opts.timeout_ms);
 		c->nhosts += cfg->groups[i].nhosts;
 		if (!cfg->groups[i].local)
@@ -1175,6 +1186,30 @@ publish_devices(struct collector *c, struct chost *ch, const struct host_status 
 	    now_wall_ms(), cause);
 }
 
+/*
+ * Host alerts for this tick, in its transaction: the rules are evaluated in
+ * memory, and the cache is only touched when the host has alerts now or had
+ * some at the last sync (a healthy fleet costs no queries). 0 or -1 with *cause.
+ */
+static int
+publish_alerts(struct collector *c, struct chost *ch, const struct host_status *h,
+    char **cause)
+{
+	struct alert_set cur;
+	int rc = 0;
+
+	alert_set_init(&cur);
+	alert_eval_host(h, c->cfg->thresholds, c->cfg->nthresholds, &cur);
+	if (cur.n > 0 || !ch->alerts_clear) {
+		rc = alert_store_sync(c->st, h->name, ALERT_SRC_HOST, cur.v, cur.n,
+		    now_wall_ms(), cause);
+		if (rc == 0)
+			ch->alerts_clear = cur.n == 0;
+	}
+	alert_set_free(&cur);
+	return rc;
+}
+
 /* Compute use per tenant from a scheduler's sacct, in the tick's transaction. */
 static int
 publish_usage(struct collector *c, const struct slurm_usage *u, char **cause)
@@ -1265,7 +1300,7 @@ publish(struct collector *c)
 			if (store_put_status(c->st, &v[i], &cause) != 0 ||
 			    publish_devices(c, &c->hosts[idx[i]], &v[i], ex[i].testbed, &cause) != 0 ||
 			    publish_usage(c, ex[i].slurm, &cause) != 0 ||
-			    alert_ingest_host(c->st, c->cfg, &v[i], now_wall_ms(), &cause) != 0)
+			    publish_alerts(c, &c->hosts[idx[i]], &v[i], &cause) != 0)
 				ok = 0;
 		}
 		if (ok && store_commit(c->st, &cause) != 0)
@@ -1273,8 +1308,10 @@ publish(struct collector *c)
 		if (!ok) {
 			store_rollback(c->st);
 			pthread_mutex_lock(&c->lock);
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++) {
 				c->hosts[idx[i]].dirty = 1;
+				c->hosts[idx[i]].alerts_clear = 0;	/* the sync was rolled back too */
+			}
 			free(c->store_error);
 			c->store_error = cause;
 			cause = NULL;
@@ -1332,7 +1369,7 @@ run_loop(struct collector *c, int frames, int64_t deadline_ms)
 	transports_start(c);
 	for (;;) {
 		int64_t now = now_mono_ms();
-		int64_t wait = OD_MIN((int64_t)TICK_MS, deadline_ms - now);
+		int64_t wait = OD_MIN(c->tick_ms, deadline_ms - now);
 		if (wait > 0 && !atomic_load(&c->interrupted)) {
 			struct pollfd p = { .fd = c->intr[0], .events = POLLIN };
 			poll(&p, 1, (int)wait);
