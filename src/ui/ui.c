@@ -371,6 +371,37 @@ ui_refresh_alerts(struct ui *u)
 	u->pane[PANE_ALERTS].dirty = 1;
 }
 
+/*
+ * A host the cache calls up whose last sample is older than two of its
+ * group's intervals is shown stale, with the age: the first frame of a
+ * console started on a warm cache, an --offline console whose collector
+ * stopped, a host that went quiet between ticks.
+ */
+static void
+ui_mark_stale(const struct ui *u, struct host_status *v, size_t n)
+{
+	int64_t now = now_wall_ms();
+
+	for (size_t i = 0; i < n; i++) {
+		struct host_status *h = &v[i];
+		if (h->sample_ms <= 0 || (h->state != HOST_UP && h->state != HOST_CONNECTING))
+			continue;
+		int64_t interval = 2000;
+		for (size_t g = 0; u->o->cfg != NULL && g < u->o->cfg->ngroups; g++) {
+			if (strcmp(u->o->cfg->groups[g].name, h->group) == 0) {
+				interval = u->o->cfg->groups[g].conn.interval_ms;
+				break;
+			}
+		}
+		int64_t age = now - h->sample_ms;
+		if (age > 2 * interval) {
+			h->state = HOST_STALE;
+			snprintf(h->error, sizeof h->error, "last report %llds ago",
+			    (long long)(age / 1000));
+		}
+	}
+}
+
 /* Re-reads every host's latest status, the devices and the alerts from the store. */
 static void
 ui_refresh(struct ui *u)
@@ -389,6 +420,7 @@ ui_refresh(struct ui *u)
 		return;
 	}
 	u->data_error[0] = '\0';
+	ui_mark_stale(u, v, n);
 	ui_set_data(u, v, n);
 	ui_refresh_devices(u, 0);
 	ui_refresh_alerts(u);
