@@ -151,7 +151,9 @@ struct chost {
 	size_t			 nseen;
 	char			*cycle_err;
 	int64_t			 stream_mono;
-	int64_t			 last_frame_mono;
+	int64_t			 last_frame_mono;	/* the last complete cycle (deadlines) */
+	int			 partial_frames;	/* frames since, none completing a cycle */
+	uint64_t		 cycle_garbage;	/* fr.garbage at that cycle */
 	int			 stream_cycles;
 	int			 attempts;
 	int64_t			 retry_mono;
@@ -471,6 +473,10 @@ cycle_done(struct chost *ch)
 {
 	int64_t now = now_mono_ms();
 
+	/* A complete cycle, good or not, resets the report deadline. */
+	ch->last_frame_mono = now;
+	ch->partial_frames = 0;
+	ch->cycle_garbage = ch->fr.garbage;
 	if (ch->cycle_err != NULL) {
 		publish_state(ch, HOST_PARSE_ERROR, ch->cycle_err);
 		cycle_reset(ch);
@@ -497,7 +503,7 @@ on_frame(const struct frame *f, void *arg)
 	struct chost *ch = arg;
 	struct cgroup *cg = ch->cg;
 
-	ch->last_frame_mono = now_mono_ms();
+	ch->partial_frames++;
 	ch->garbage_mark = ch->fr.garbage;
 	if (f->truncated) {
 		ch->flood = 1;
@@ -664,6 +670,8 @@ local_start(struct chost *ch)
 	ch->phase = PH_STREAMING;
 	ch->stream_mono = now_mono_ms();
 	ch->last_frame_mono = 0;
+	ch->partial_frames = 0;
+	ch->cycle_garbage = 0;
 	ch->stream_cycles = 0;
 }
 
@@ -719,6 +727,17 @@ host_check_deadlines(struct chost *ch, int64_t now, int64_t *next)
 		duration_format((now - last) / 1000 * 1000, a, sizeof a);
 		duration_format(cg->interval_ms, b, sizeof b);
 		duration_format(cg->timeout_ms, d, sizeof d);
+		uint64_t junk = ch->fr.garbage - ch->cycle_garbage;
+		if (ch->partial_frames > 0 || junk > 0) {
+			/* It talks, but never a whole report: its output is the problem. */
+			char *m = xasprintf("no complete report for %s: %d frame%s without a "
+			    "full cycle, %llu bytes outside frames; connection dropped", a,
+			    ch->partial_frames, ch->partial_frames == 1 ? "" : "s",
+			    (unsigned long long)junk);
+			host_fail(ch, HOST_PARSE_ERROR, m);
+			free(m);
+			return;
+		}
 		char *m = xasprintf("no report for %s (interval %s + timeout %s); "
 		    "connection dropped", a, b, d);
 		host_fail(ch, HOST_TIMEOUT, m);
@@ -803,6 +822,8 @@ worker_take_inbox(struct worker *w)
 			ch->phase = PH_STREAMING;
 			ch->stream_mono = now_mono_ms();
 			ch->last_frame_mono = 0;
+			ch->partial_frames = 0;
+			ch->cycle_garbage = 0;
 			ch->stream_cycles = 0;
 			ch->more = 1;	/* libssh may hold data already */
 		} else {
