@@ -122,37 +122,71 @@ draw_cores(struct dctx *d, const struct host_status *h)
 	}
 }
 
-/* An hour of CPU from the store, refreshed every 10 s or on a new selection. */
+/*
+ * An hour of the selection's history from the store, one series per line:
+ * CPU, memory and each GPU's utilisation; re-read every 10 s or on a new
+ * selection or width.
+ */
+#define HIST_SERIES	(2 + PROBE_MAX_GPUS)
+
+struct hist_series {
+	char		 metric[48];
+	char		 label[16];
+	struct store_point *pts;
+	size_t		 n;
+};
+
 static struct {
 	char		 host[HOSTNAME_MAX + 1];
 	int64_t		 at_ms;
-	struct store_point *pts;
-	size_t		 n;
-	int		 width;
+	int		 width, nseries;
+	struct hist_series s[HIST_SERIES];
 } hist;
 
 static void
-history_fetch(struct ui *u, const char *host, int width)
+history_clear(void)
+{
+	for (int i = 0; i < hist.nseries; i++) {
+		free(hist.s[i].pts);
+		hist.s[i].pts = NULL;
+		hist.s[i].n = 0;
+	}
+	hist.nseries = 0;
+}
+
+static void
+history_fetch(struct ui *u, const struct host_status *h, int width)
 {
 	int64_t now = now_wall_ms();
-	char *cause = NULL;
 
-	if (strcmp(hist.host, host) == 0 && hist.width == width &&
+	if (strcmp(hist.host, h->name) == 0 && hist.width == width &&
 	    now - hist.at_ms < DETAIL_HISTORY_EVERY_MS)
 		return;
-	free(hist.pts);
-	hist.pts = NULL;
-	hist.n = 0;
-	od_strlcpy(hist.host, host, sizeof hist.host);
+	history_clear();
+	od_strlcpy(hist.host, h->name, sizeof hist.host);
 	hist.at_ms = now;
 	hist.width = width;
 	if (u->store == NULL || width < 4)
 		return;
-	if (store_history(u->store, host, "cpu.util_pct", now - DETAIL_HISTORY_MS, now,
-	    DETAIL_HISTORY_MS / width, &hist.pts, &hist.n, &cause) != 0) {
-		free(cause);
-		hist.pts = NULL;
-		hist.n = 0;
+	struct hist_series *want = hist.s;
+	int n = 0;
+	snprintf(want[n].metric, sizeof want[n].metric, "cpu.util_pct");
+	snprintf(want[n++].label, sizeof want[0].label, "CPU 1h");
+	snprintf(want[n].metric, sizeof want[n].metric, "mem.used_pct");
+	snprintf(want[n++].label, sizeof want[0].label, "Mem 1h");
+	for (int g = 0; g < h->ngpus && n < HIST_SERIES; g++) {
+		snprintf(want[n].metric, sizeof want[n].metric, "gpus.%d.util_pct", h->gpus[g].index);
+		snprintf(want[n++].label, sizeof want[0].label, "GPU%d 1h", h->gpus[g].index);
+	}
+	hist.nseries = n;
+	for (int i = 0; i < n; i++) {
+		char *cause = NULL;
+		if (store_history(u->store, h->name, want[i].metric, now - DETAIL_HISTORY_MS, now,
+		    DETAIL_HISTORY_MS / width, &want[i].pts, &want[i].n, &cause) != 0) {
+			free(cause);
+			want[i].pts = NULL;
+			want[i].n = 0;
+		}
 	}
 }
 
@@ -161,29 +195,31 @@ draw_history(struct dctx *d, const struct host_status *h)
 {
 	struct ui *u = d->u;
 	int width = d->inner - 12;
-	float *ring;
 
 	if (width < 8)
 		return;
-	history_fetch(u, h->name, width);
-	if (hist.n == 0)
-		return;
-	/* place points by time so gaps show as gaps */
-	ring = xcalloc((size_t)width, sizeof *ring);
-	for (int i = 0; i < width; i++)
-		ring[i] = -1;
+	history_fetch(u, h, width);
+	float *ring = xcalloc((size_t)width, sizeof *ring);
 	int64_t from = hist.at_ms - DETAIL_HISTORY_MS;
-	for (size_t i = 0; i < hist.n; i++) {
-		int slot = (int)((hist.pts[i].ts_ms - from) * width / DETAIL_HISTORY_MS);
-		if (slot >= 0 && slot < width)
-			ring[slot] = (float)hist.pts[i].avg;
+	for (int k = 0; k < hist.nseries; k++) {
+		const struct hist_series *hs = &hist.s[k];
+		if (hs->n == 0)
+			continue;
+		/* place points by time so gaps show as gaps */
+		for (int i = 0; i < width; i++)
+			ring[i] = -1;
+		for (size_t i = 0; i < hs->n; i++) {
+			int slot = (int)((hs->pts[i].ts_ms - from) * width / DETAIL_HISTORY_MS);
+			if (slot >= 0 && slot < width)
+				ring[slot] = (float)hs->pts[i].avg;
+		}
+		int y = drow(d);
+		if (y >= 0) {
+			ui_put(d->p->win, y, 1, 12, hs->label, u->attr[THEME_HEADER]);
+			ui_spark(u, d->p->win, y, 13, width, ring, 0, width, width);
+		}
+		d->line++;
 	}
-	int y = drow(d);
-	if (y >= 0) {
-		ui_put(d->p->win, y, 1, 12, "CPU 1h", u->attr[THEME_HEADER]);
-		ui_spark(u, d->p->win, y, 13, width, ring, 0, width, width);
-	}
-	d->line++;
 	free(ring);
 }
 
