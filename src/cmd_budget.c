@@ -813,11 +813,8 @@ cmd_budget(int argc, char **argv)
 		case 'h':
 			usage();
 			return 0;
-		case ':':
-			return cmd_usage_error("budget", "option '%s' needs a value",
-			    argv[optind - 1]);
 		default:
-			return cmd_usage_error("budget", "unknown option '%s'", argv[optind - 1]);
+			return cmd_bad_option("budget", ch, argv);
 		}
 	}
 	if (strcmp(sub, "report") == 0) {

@@ -41,10 +41,8 @@ cmd_check_config(int argc, char **argv)
 		case 'h':
 			usage();
 			return 0;
-		case ':':
-			return cmd_usage_error("check-config", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error("check-config", "unknown option '%s'", argv[optind - 1]);
+			return cmd_bad_option("check-config", ch, argv);
 		}
 	}
 	if (optind < argc)

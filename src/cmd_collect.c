@@ -80,10 +80,8 @@ cmd_collect(int argc, char **argv)
 		case 'h':
 			usage();
 			return 0;
-		case ':':
-			return cmd_usage_error("collect", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error("collect", "unknown option '%s'", argv[optind - 1]);
+			return cmd_bad_option("collect", ch, argv);
 		}
 	}
 	if (optind < argc)

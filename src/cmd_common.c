@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,16 @@ cmd_usage_error(const char *name, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'opsdeck %s --help'.\n", name);
 	return EXIT_USAGE;
+}
+
+int
+cmd_bad_option(const char *name, int ch, char **argv)
+{
+	const char *opt = optind > 0 ? argv[optind - 1] : "?";
+
+	if (ch == ':')
+		return cmd_usage_error(name, "option '%s' needs a value", opt);
+	return cmd_usage_error(name, "unknown option '%s'", opt);
 }
 
 /*

@@ -296,10 +296,8 @@ cmd_console(int argc, char **argv)
 		case 'h':
 			usage();
 			return 0;
-		case ':':
-			return cmd_usage_error("console", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error("console", "unknown option '%s'", argv[optind - 1]);
+			return cmd_bad_option("console", ch, argv);
 		}
 	}
 	if (optind < argc)

@@ -427,7 +427,8 @@ cmd_history(int argc, char **argv)
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "m:s:f:c:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":m:s:f:c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'm':
 			if (nmetrics == HISTORY_MAX_METRICS)
@@ -468,7 +469,7 @@ cmd_history(int argc, char **argv)
 			usage();
 			return 0;
 		default:
-			return cmd_usage_error("history", "unknown option");
+			return cmd_bad_option("history", ch, argv);
 		}
 	}
 	if (optind >= argc)

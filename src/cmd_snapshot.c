@@ -310,10 +310,8 @@ cmd_snapshot(int argc, char **argv)
 		case 'h':
 			usage();
 			return 0;
-		case ':':
-			return cmd_usage_error("snapshot", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error("snapshot", "unknown option '%s'", argv[optind - 1]);
+			return cmd_bad_option("snapshot", ch, argv);
 		}
 	}
 	if (optind < argc)

@@ -35,6 +35,13 @@ int cmd_check_config(int argc, char **argv);
 int cmd_usage_error(const char *name, const char *fmt, ...) OD_PRINTF(2, 3);
 
 /*
+ * getopt_long's ':' (missing value) or '?' (unknown option) for subcommand
+ * `name`, with opterr 0 and optstring starting with ':': prints the usage
+ * error naming the option and returns EXIT_USAGE.
+ */
+int cmd_bad_option(const char *name, int ch, char **argv);
+
+/*
  * Loads the config from -c PATH (NULL: config_find()'s choice, else the
  * built-in default). Prints every error as FILE:LINE:COL to stderr and
  * returns NULL on failure.
