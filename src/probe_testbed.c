@@ -425,6 +425,38 @@ static const char *const reported_states[] = {
 	[DEVICE_OFFLINE] = "offline", [DEVICE_MAINTENANCE] = "maintenance",
 };
 
+/*
+ * The next key of the map being read, for a map whose keys are `keys`
+ * (NULL-terminated, at most 32). Returns 1 with *bit set to the key's bit (0
+ * for a key not in the list) and the key's value event current; 0 at the end
+ * of the map; -1 on an error (a key that is not text, or one seen before;
+ * *seen collects the bits).
+ */
+static int
+tp_map_key(struct tp *t, const char *const *keys, unsigned *seen, unsigned *bit)
+{
+	if (tp_next(t) != 0)
+		return -1;
+	if (t->ev.type == YAML_MAPPING_END_EVENT)
+		return 0;
+	if (t->ev.type != YAML_SCALAR_EVENT)
+		return tp_fail(t, &t->ev.start_mark, "a key must be text, not %s",
+		    node_kind(&t->ev));
+	size_t kn;
+	const char *k = sv(t, &kn);
+	*bit = 0;
+	for (size_t i = 0; keys[i] != NULL; i++)
+		if (probe_tok_eq(k, kn, keys[i]))
+			*bit = 1u << i;
+	if (*bit & *seen)
+		return tp_fail(t, &t->ev.start_mark, "key '%s' appears twice",
+		    keys[__builtin_ctz(*bit)]);
+	*seen |= *bit;
+	if (tp_next(t) != 0)
+		return -1;
+	return 1;
+}
+
 /* One metric's value map: {value: NUMBER|null, unit: TEXT}. Current: MAPPING_START. */
 static int
 parse_metric(struct tp *t, struct device_metric *m)
@@ -593,29 +625,14 @@ parse_device(struct tp *t, struct device *d)
 	if (t->ev.type != YAML_MAPPING_START_EVENT)
 		return tp_fail(t, &start, "each device must be a map with id, kind and state, "
 		    "not %s", node_kind(&t->ev));
-	for (;;) {
-		if (tp_next(t) != 0)
-			return -1;
-		if (t->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		if (t->ev.type != YAML_SCALAR_EVENT)
-			return tp_fail(t, &t->ev.start_mark, "a key must be text, not %s",
-			    node_kind(&t->ev));
-		size_t kn;
-		const char *k = sv(t, &kn);
-		unsigned bit = 0;
-		for (size_t i = 0; device_keys[i] != NULL; i++)
-			if (probe_tok_eq(k, kn, device_keys[i]))
-				bit = 1u << i;
-		if (bit & seen)
-			return tp_fail(t, &t->ev.start_mark, "key '%s' appears twice",
-			    device_keys[__builtin_ctz(bit)]);
-		seen |= bit;
-		if (tp_next(t) != 0)
-			return -1;
+	unsigned bit;
+	int more;
+	while ((more = tp_map_key(t, device_keys, &seen, &bit)) == 1) {
 		if (parse_device_value(t, d, bit) != 0)
 			return -1;
 	}
+	if (more < 0)
+		return -1;
 	static const struct {
 		unsigned bit;
 		const char *key;
@@ -708,26 +725,9 @@ parse_top(struct tp *t, struct testbed_report *r)
 	size_t n;
 	char q[QUOTE_MAX];
 
-	for (;;) {
-		if (tp_next(t) != 0)
-			return -1;
-		if (t->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		if (t->ev.type != YAML_SCALAR_EVENT)
-			return tp_fail(t, &t->ev.start_mark, "a key must be text, not %s",
-			    node_kind(&t->ev));
-		size_t kn;
-		const char *k = sv(t, &kn);
-		unsigned bit = 0;
-		for (size_t i = 0; report_keys[i] != NULL; i++)
-			if (probe_tok_eq(k, kn, report_keys[i]))
-				bit = 1u << i;
-		if (bit & seen)
-			return tp_fail(t, &t->ev.start_mark, "key '%s' appears twice",
-			    report_keys[__builtin_ctz(bit)]);
-		seen |= bit;
-		if (tp_next(t) != 0)
-			return -1;
+	unsigned bit;
+	int more;
+	while ((more = tp_map_key(t, report_keys, &seen, &bit)) == 1) {
 		int rc = 0;
 		switch (bit) {
 		case RK_SCHEMA:
@@ -758,6 +758,8 @@ parse_top(struct tp *t, struct testbed_report *r)
 		if (rc != 0)
 			return -1;
 	}
+	if (more < 0)
+		return -1;
 	static const struct {
 		unsigned bit;
 		const char *key;
