@@ -89,14 +89,10 @@ cmd_collect(int argc, char **argv)
 	if (cycles > 0 && duration_ms > 0)
 		return cmd_usage_error("collect", "--cycles and --duration exclude each other");
 
-	struct config *cfg = cmd_load_config(path);
-	if (cfg == NULL)
+	struct config *cfg;
+	struct store *st;
+	if (cmd_open_writer(path, cache, &cfg, &st) != 0)
 		return 1;
-	struct store *st = cmd_open_store(cfg, cache, STORE_WRITER);
-	if (st == NULL) {
-		config_free(cfg);
-		return 1;
-	}
 
 	struct collector_opts co = { .wake_fd = -1, .timeout_ms = 0 };
 	struct collector *c = collector_new(cfg, st, &co);

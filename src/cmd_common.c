@@ -78,3 +78,17 @@ cmd_open_store(const struct config *cfg, const char *override, int flags)
 	free(path);
 	return st;
 }
+
+int
+cmd_open_writer(const char *path, const char *cache, struct config **cfg, struct store **st)
+{
+	*st = NULL;
+	if ((*cfg = cmd_load_config(path)) == NULL)
+		return -1;
+	if ((*st = cmd_open_store(*cfg, cache, STORE_WRITER)) == NULL) {
+		config_free(*cfg);
+		*cfg = NULL;
+		return -1;
+	}
+	return 0;
+}

@@ -317,14 +317,10 @@ cmd_snapshot(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error("snapshot", "unexpected argument '%s'", argv[optind]);
 
-	struct config *cfg = cmd_load_config(path);
-	if (cfg == NULL)
+	struct config *cfg;
+	struct store *st;
+	if (cmd_open_writer(path, cache, &cfg, &st) != 0)
 		return 1;
-	struct store *st = cmd_open_store(cfg, cache, STORE_WRITER);
-	if (st == NULL) {
-		config_free(cfg);
-		return 1;
-	}
 
 	if (timeout_ms < 0) {
 		/* Two frames one interval apart, plus the slowest group's own timeout. */

@@ -54,4 +54,12 @@ struct config *cmd_load_config(const char *path);
  */
 struct store *cmd_open_store(const struct config *cfg, const char *override, int flags);
 
+/*
+ * Both of the above for a command that collects: the config from -c PATH and
+ * its cache opened as the single writer. 0, or -1 after printing why (nothing
+ * is left open).
+ */
+int cmd_open_writer(const char *path, const char *cache, struct config **cfg,
+	    struct store **st);
+
 #endif
