@@ -19,6 +19,10 @@
  * out on D + ceil(left / burn7); that counts when it is within the period.
  * A zero allocation with any use is over from its first day of use.
  *
+ * Idle GPUs: a running job's GPUs are allocated but idle when every node it
+ * is on (squeue's NodeList) is known with GPU figures and their mean GPU
+ * utilisation is below BUDGET_IDLE_PCT (budget_idle_compute).
+ *
  * Pure: no I/O, no globals.
  */
 #include "config.h"
@@ -349,14 +353,97 @@ budget_report_running(struct budget_report *r, const struct budget_alloc *alloc,
 		struct budget_tenant_line *tl = &r->tenants[i];
 		tl->gpus_running = tl->nodes_running = 0;
 		tl->jobs_running = 0;
+		tl->gpus_idle = 0;
 		for (size_t k = 0; k < nalloc; k++) {
 			if (!tenant_has(tl->tenant, alloc[k].account))
 				continue;
 			tl->gpus_running += alloc[k].gpus;
 			tl->nodes_running += alloc[k].nodes;
 			tl->jobs_running += alloc[k].jobs;
+			tl->gpus_idle += alloc[k].gpus_idle;
 		}
 	}
+}
+
+static int
+job_ptr_cmp(const void *a, const void *b)
+{
+	const struct slurm_job *const *x = a, *const *y = b;
+	return strcmp((*x)->jobid, (*y)->jobid);
+}
+
+static int
+idle_cmp(const void *a, const void *b)
+{
+	const struct budget_idle *x = a, *y = b;
+	return strcmp(x->account, y->account);
+}
+
+/*
+ * See budget.h. The RUNNING jobs of u are indexed by JobID; a squeue line
+ * whose job sacct did not list as RUNNING (a race between the two) is left
+ * out. gpus_known counts the GPUs whose nodes all had figures.
+ */
+size_t
+budget_idle_compute(const struct slurm_usage *u,
+    int (*util)(void *arg, const char *node, double *pct), void *arg,
+    struct budget_idle **out)
+{
+	const struct slurm_job **idx;
+	struct budget_idle *v;
+	size_t nidx = 0, n = 0;
+
+	*out = NULL;
+	if (u->nrunning == 0 || u->njobs == 0)
+		return 0;
+	idx = xreallocarray(NULL, u->njobs, sizeof *idx);
+	for (size_t i = 0; i < u->njobs; i++)
+		if (strcmp(u->jobs[i].state, "RUNNING") == 0)
+			idx[nidx++] = &u->jobs[i];
+	qsort(idx, nidx, sizeof *idx, job_ptr_cmp);
+	v = xcalloc(u->nrunning, sizeof *v);
+	for (size_t i = 0; i < u->nrunning; i++) {
+		const struct slurm_running *r = &u->running[i];
+		struct slurm_job key;
+		const struct slurm_job *kp = &key, **hit;
+		memcpy(key.jobid, r->jobid, sizeof key.jobid);
+		hit = nidx ? bsearch(&kp, idx, nidx, sizeof *idx, job_ptr_cmp) : NULL;
+		if (hit == NULL || r->nnodes == 0)
+			continue;
+		double sum = 0;
+		size_t known = 0;
+		for (size_t k = 0; k < r->nnodes; k++) {
+			double pct;
+			if (util(arg, r->nodes[k], &pct) != 0 || !(pct >= 0))
+				break;
+			sum += pct;
+			known++;
+		}
+		v[n].account = (*hit)->account;
+		if (known == r->nnodes) {
+			v[n].gpus_known = (*hit)->gpus;
+			if (sum / (double)known < BUDGET_IDLE_PCT)
+				v[n].gpus_idle = (*hit)->gpus;
+		}
+		n++;
+	}
+	free(idx);
+	if (n == 0) {
+		free(v);
+		return 0;
+	}
+	qsort(v, n, sizeof *v, idle_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m > 0 && strcmp(v[m - 1].account, v[i].account) == 0) {
+			v[m - 1].gpus_idle += v[i].gpus_idle;
+			v[m - 1].gpus_known += v[i].gpus_known;
+		} else {
+			v[m++] = v[i];
+		}
+	}
+	*out = v;
+	return m;
 }
 
 void

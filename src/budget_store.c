@@ -8,6 +8,8 @@
  *                      already counted (an older, shorter view of a job
  *                      changes nothing)
  *   budget_use         GPU-hours and node-hours per account and day
+ *   budget_idle        GPUs of running jobs on idle nodes per account, with
+ *                      when the collector saw them (created on first write)
  *
  * Tables are created with CREATE TABLE IF NOT EXISTS in a short transaction
  * of our own; every write is one BEGIN IMMEDIATE ... COMMIT, rolled back on
@@ -64,6 +66,13 @@ static const char schema_sql[] =
 	" gpu_hours REAL NOT NULL,"
 	" node_hours REAL NOT NULL,"
 	" PRIMARY KEY (account, day));";
+
+static const char idle_schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS budget_idle ("
+	" account TEXT PRIMARY KEY,"
+	" gpus_idle INTEGER NOT NULL,"
+	" gpus_known INTEGER NOT NULL,"
+	" at_ms INTEGER NOT NULL);";
 
 static char *
 db_cause(struct store *st, const char *what)
@@ -366,6 +375,49 @@ fail:
 	return -1;
 }
 
+/*
+ * See budget.h: the table is created when missing, emptied and refilled in
+ * one unit of work.
+ */
+int
+budget_store_put_idle(struct store *st, const struct budget_idle *v, size_t n,
+    int64_t at_ms, char **cause)
+{
+	sqlite3_stmt *s = NULL;
+	int nested;
+
+	if (db_begin(st, &nested, cause) != 0)
+		return -1;
+	if (db_exec(st, idle_schema_sql, "cannot create the idle GPU table", cause) != 0 ||
+	    db_exec(st, "DELETE FROM budget_idle", "cannot record idle GPUs", cause) != 0)
+		goto fail;
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO budget_idle (account, gpus_idle, "
+	    "gpus_known, at_ms) VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK) {
+		*cause = db_cause(st, "cannot record idle GPUs");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		bind_text(s, 1, v[i].account);
+		sqlite3_bind_int64(s, 2, v[i].gpus_idle);
+		sqlite3_bind_int64(s, 3, v[i].gpus_known);
+		sqlite3_bind_int64(s, 4, at_ms);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			*cause = db_cause(st, "cannot record idle GPUs");
+			goto fail;
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (db_commit(st, nested, "cannot commit idle GPUs", cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+	db_rollback(st, nested);
+	return -1;
+}
+
 static const char *
 keep(struct budget_facts *f, const unsigned char *s, size_t *cap)
 {
@@ -389,6 +441,52 @@ budget_facts_free(struct budget_facts *f)
 	free(f->use);
 	free(f->alloc);
 	memset(f, 0, sizeof *f);
+}
+
+/*
+ * Adds the idle GPUs recorded within BUDGET_IDLE_MAX_AGE_MS to f->alloc (an
+ * account with no running job left in budget_jobs gets a row of its own).
+ * A cache without the table has none. 0, or -1 (the caller names the cause).
+ */
+static int
+facts_idle(struct store *st, struct budget_facts *f, size_t *scap, size_t *cap)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'budget_idle'", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(s);
+	int has = rc == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (!has)
+		return 0;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT account, gpus_idle FROM budget_idle "
+	    "WHERE at_ms >= ?1 AND gpus_idle > 0", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, now_wall_ms() - BUDGET_IDLE_MAX_AGE_MS);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *acct = (const char *)sqlite3_column_text(s, 0);
+		struct budget_alloc *a = NULL;
+		for (size_t i = 0; acct != NULL && i < f->nalloc; i++)
+			if (strcmp(f->alloc[i].account, acct) == 0)
+				a = &f->alloc[i];
+		if (a == NULL) {
+			if (f->nalloc >= *cap) {
+				*cap = *cap ? *cap * 2 : 32;
+				f->alloc = xreallocarray(f->alloc, *cap, sizeof *f->alloc);
+			}
+			a = &f->alloc[f->nalloc++];
+			memset(a, 0, sizeof *a);
+			a->account = keep(f, sqlite3_column_text(s, 0), scap);
+		}
+		a->gpus_idle = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /*
@@ -457,10 +555,14 @@ budget_store_facts(struct store *st, struct budget_facts *f, char **cause)
 		a->gpus = sqlite3_column_int64(s, 1);
 		a->nodes = sqlite3_column_int64(s, 2);
 		a->jobs = (size_t)sqlite3_column_int64(s, 3);
+		a->gpus_idle = 0;
 	}
 	if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(s);
+	s = NULL;
+	if (facts_idle(st, f, &scap, &cap) != 0)
+		goto fail;
 	return 0;
 fail:
 	*cause = db_cause(st, "cannot read the budget tables");

@@ -250,16 +250,16 @@ print_table(const struct budget_report *r)
 	for (size_t i = 0; i < r->ntenants; i++)
 		tw = OD_MAX(tw, OD_MIN(text_swidth(r->tenants[i].tenant->name), NAME_CELLS_MAX));
 	static const char *const thdr[] = { "KIND", "PERIOD", "ALLOCATED", "USED", "USE",
-	    "BURN7/DAY", "BURN30/DAY", "RUNS OUT", "CHARGE" };
-	static const int tcolw[] = { 8, 8, 13, 13, 9, 10, 10, 12, 16 };
+	    "BURN7/DAY", "BURN30/DAY", "RUNS OUT", "CHARGE", "IDLE GPUS" };
+	static const int tcolw[] = { 8, 8, 13, 13, 9, 10, 10, 12, 16, 9 };
 	printf("\nCompute allocation (GPU-hours; node-hours where a tenant has no GPUs)\n");
 	put_cell("TENANT", tw, 0, 2);
-	for (int k = 0; k < 9; k++)
-		put_cell(thdr[k], tcolw[k], k >= 2 && k != 7, k < 8 ? 2 : -1);
+	for (int k = 0; k < 10; k++)
+		put_cell(thdr[k], tcolw[k], k >= 2 && k != 7, k < 9 ? 2 : -1);
 	printf("\n");
 	for (size_t i = 0; i < r->ntenants; i++) {
 		const struct budget_tenant_line *t = &r->tenants[i];
-		char cells[9][128];
+		char cells[10][128];
 		double alloc = t->by_node ? t->node_alloc : t->gpu_alloc;
 		double used = t->by_node ? t->node_used : t->gpu_used;
 		snprintf(cells[0], sizeof cells[0], "%s", tenant_kind_name(t->tenant->kind));
@@ -278,9 +278,10 @@ print_table(const struct budget_report *r)
 			strcat(cells[7], " !");
 		text_thousands(d, sizeof d, t->charge);
 		snprintf(cells[8], sizeof cells[8], "%s원", d);
+		snprintf(cells[9], sizeof cells[9], "%lld", (long long)t->gpus_idle);
 		put_cell(t->tenant->name, tw, 0, 2);
-		for (int k = 0; k < 9; k++)
-			put_cell(cells[k], tcolw[k], k >= 2 && k != 7, k < 8 ? 2 : -1);
+		for (int k = 0; k < 10; k++)
+			put_cell(cells[k], tcolw[k], k >= 2 && k != 7, k < 9 ? 2 : -1);
 		printf("\n");
 	}
 	if (r->unknown_gpu_hours > 0) {
@@ -312,7 +313,8 @@ print_csv(const struct budget_report *r)
 
 	buf_init(&b, 0);
 	buf_printf(&b, "section,programme,item,name,unit,allocated,used,remaining,rate_pct,"
-	    "year_allocated,year_used,burn7_per_day,burn30_per_day,runs_out,over_burn\r\n");
+	    "year_allocated,year_used,burn7_per_day,burn30_per_day,runs_out,over_burn,"
+	    "gpus_idle\r\n");
 	for (size_t i = 0; i < r->nlines; i++) {
 		const struct budget_line *l = &r->lines[i];
 		buf_printf(&b, "%s,", l->item_id != NULL ? "item" : "programme");
@@ -333,15 +335,15 @@ print_csv(const struct budget_report *r)
 		buf_append(&b, ",", 1);
 		csv_num(&b, l->burn30, 0);
 		budget_date_format(l->exhaust_day, day, sizeof day);
-		buf_printf(&b, ",%s,%d\r\n", l->exhaust_day == BUDGET_NO_DAY ? "" : day,
+		buf_printf(&b, ",%s,%d,\r\n", l->exhaust_day == BUDGET_NO_DAY ? "" : day,
 		    l->over_burn);
 	}
 	buf_printf(&b, "total,,,,KRW,%lld,%lld,%lld,", (long long)r->total, (long long)r->spent,
 	    (long long)(r->total - r->spent));
 	if (r->total > 0)
 		csv_num(&b, (double)r->spent * 100.0 / (double)r->total, 2);
-	buf_printf(&b, ",,,,,,\r\n");
-	buf_printf(&b, "total_with_private,,,,KRW,%lld,,,,,,,,,\r\n",
+	buf_printf(&b, ",,,,,,,\r\n");
+	buf_printf(&b, "total_with_private,,,,KRW,%lld,,,,,,,,,,\r\n",
 	    (long long)r->total_with_private);
 	for (size_t i = 0; i < r->ntenants; i++) {
 		const struct budget_tenant_line *t = &r->tenants[i];
@@ -367,8 +369,8 @@ print_csv(const struct budget_report *r)
 		buf_append(&b, ",", 1);
 		csv_num(&b, t->burn30, 2);
 		budget_date_format(t->exhaust_day, day, sizeof day);
-		buf_printf(&b, ",%s,%d\r\n", t->exhaust_day == BUDGET_NO_DAY ? "" : day,
-		    t->over_burn);
+		buf_printf(&b, ",%s,%d,%lld\r\n", t->exhaust_day == BUDGET_NO_DAY ? "" : day,
+		    t->over_burn, (long long)t->gpus_idle);
 	}
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
@@ -517,6 +519,8 @@ print_json(const struct budget_report *r)
 		json_int(&b, t->charge);
 		json_key(&b, "charge_total", 0);
 		json_int(&b, t->charge_total);
+		json_key(&b, "gpus_idle", 0);
+		json_int(&b, t->gpus_idle);
 		json_key(&b, "gpus_running", 0);
 		json_int(&b, t->gpus_running);
 		json_key(&b, "nodes_running", 0);

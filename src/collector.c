@@ -1231,16 +1231,90 @@ publish_alerts(struct collector *c, struct chost *ch, const struct host_status *
 	return rc;
 }
 
-/* Compute use per tenant from a scheduler's sacct, in the tick's transaction. */
+/* A host's name and mean GPU utilisation, for budget_idle_compute. */
+struct node_util {
+	const char	*name;		/* borrowed from a copy of the statuses */
+	double		 pct;
+};
+
+static int
+node_util_cmp(const void *a, const void *b)
+{
+	const struct node_util *x = a, *y = b;
+	return strcmp(x->name, y->name);
+}
+
+struct node_utils {
+	struct node_util *v;		/* sorted by name */
+	size_t		 n;
+};
+
+/*
+ * budget_idle_compute's lookup over a struct node_utils `arg`: 0 with *pct
+ * for a host named exactly `node`, else -1.
+ */
+static int
+node_util_find(void *arg, const char *node, double *pct)
+{
+	const struct node_utils *nu = arg;
+	const struct node_util key = { node, 0 };
+	const struct node_util *hit = nu->n ? bsearch(&key, nu->v, nu->n, sizeof *nu->v,
+	    node_util_cmp) : NULL;
+	if (hit == NULL)
+		return -1;
+	*pct = hit->pct;
+	return 0;
+}
+
+/*
+ * Compute use per tenant from a scheduler's sacct, in the tick's transaction,
+ * and, when the report has the nodes of running jobs, the GPUs allocated but
+ * idle per account: each host this collector knows that is up with GPU
+ * figures (c->hosts[k].st, read under c->lock) gives its mean GPU
+ * utilisation by its name. 0, or -1 with *cause.
+ */
 static int
 publish_usage(struct collector *c, const struct slurm_usage *u, char **cause)
 {
-	size_t changed;
+	size_t changed, n, nu = 0;
+	struct budget_idle *idle;
 
 	if (u == NULL)
 		return 0;
-	return budget_store_put_usage(c->st, u, budget_day_from_wall_ms(now_wall_ms()),
-	    &changed, cause);
+	if (budget_store_put_usage(c->st, u, budget_day_from_wall_ms(now_wall_ms()),
+	    &changed, cause) != 0)
+		return -1;
+	if (!u->has_nodes)
+		return 0;
+	struct node_util *nv = xcalloc(c->nhosts + 1, sizeof *nv);	/* owned here */
+	char (*names)[HOSTNAME_MAX + 1] = xcalloc(c->nhosts + 1, sizeof *names);
+	pthread_mutex_lock(&c->lock);
+	for (size_t k = 0; k < c->nhosts; k++) {
+		const struct host_status *h = &c->hosts[k].st;
+		double sum = 0;
+		int g, ng = 0;
+		for (g = 0; h->state == HOST_UP && g < h->ngpus; g++) {
+			if (h->gpus[g].util_pct >= 0) {
+				sum += h->gpus[g].util_pct;
+				ng++;
+			}
+		}
+		if (ng == 0)
+			continue;
+		memcpy(names[nu], h->name, sizeof names[nu]);
+		nv[nu].name = names[nu];
+		nv[nu].pct = sum / ng;
+		nu++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	qsort(nv, nu, sizeof *nv, node_util_cmp);
+	struct node_utils look = { nv, nu };
+	n = budget_idle_compute(u, node_util_find, &look, &idle);
+	free(nv);
+	free(names);
+	int rc = budget_store_put_idle(c->st, idle, n, now_wall_ms(), cause);
+	free(idle);
+	return rc;
 }
 
 /*

@@ -13,6 +13,11 @@
  * Steps (JobID 4211.batch, 4211.extern, 4211.0) are skipped should -X be
  * missing. `sacct -p` adds a trailing '|', which is accepted.
  *
+ * The probe then prints a line "@@squeue" and `squeue -h -t R -o '%A|%N'`:
+ *   4213|gpu[001-004],gpu010
+ * the nodes of each running job, expanded with hostlist_expand; the GPUs of
+ * a job whose nodes idle are "allocated but idle" (budget_idle_compute).
+ *
  * Pure: bytes in, records out; every kept string is sanitised and cut.
  */
 #include "config.h"
@@ -21,6 +26,7 @@
 #include <string.h>
 
 #include "opsdeck/budget.h"
+#include "opsdeck/hostlist.h"
 #include "opsdeck/probe.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/util.h"
@@ -87,6 +93,17 @@ acct_cmp(const void *a, const void *b)
 	return strcmp(x->account, y->account);
 }
 
+/* Frees u->running and leaves it empty. */
+static void
+running_free(struct slurm_usage *u)
+{
+	for (size_t i = 0; i < u->nrunning; i++)
+		hostlist_free(u->running[i].nodes);
+	free(u->running);
+	u->running = NULL;
+	u->nrunning = 0;
+}
+
 void
 slurm_usage_free(struct slurm_usage *u)
 {
@@ -94,6 +111,7 @@ slurm_usage_free(struct slurm_usage *u)
 		return;
 	free(u->jobs);
 	free(u->accounts);
+	running_free(u);
 	memset(u, 0, sizeof *u);
 }
 
@@ -221,6 +239,90 @@ fail:
 	return -1;
 }
 
+/*
+ * See budget.h. Every name is sanitised; a NodeList is at most
+ * HOSTLIST_MAX_EXPANSION names (hostlist.h), a job SLURM_MAX_JOB_NODES and
+ * all jobs SLURM_MAX_NODE_NAMES.
+ */
+int
+slurm_parse_squeue(const char *data, size_t len, struct slurm_usage *u, char **cause)
+{
+	struct probe_lines it;
+	const char *line;
+	size_t n, cap = 0, total = 0;
+	char q[80];
+
+	running_free(u);
+	u->has_nodes = 1;
+	probe_lines_init(&it, data, len);
+	while (probe_lines_next(&it, &line, &n)) {
+		struct probe_tok t = probe_trim(line, n);
+		if (t.n == 0)
+			continue;
+		const char *bar = memchr(t.p, '|', t.n);
+		if (bar == NULL || memchr(bar + 1, '|', (size_t)(t.p + t.n - bar - 1)) != NULL) {
+			*cause = probe_cause("squeue", it.lineno,
+			    "expected JobID|NodeList: '%s'", probe_quote(q, sizeof q, line, n));
+			goto fail;
+		}
+		struct probe_tok id = probe_trim(t.p, (size_t)(bar - t.p));
+		struct probe_tok nl = probe_trim(bar + 1, (size_t)(t.p + t.n - bar - 1));
+		if (id.n == 0 || id.n >= SLURM_FIELD_MAX) {
+			*cause = probe_cause("squeue", it.lineno, "bad JobID '%s'",
+			    probe_quote(q, sizeof q, id.p, id.n));
+			goto fail;
+		}
+		if (u->nrunning >= SLURM_MAX_RUNNING) {
+			*cause = probe_cause("squeue", it.lineno, "more than %d running jobs",
+			    SLURM_MAX_RUNNING);
+			goto fail;
+		}
+		struct slurm_running r;
+		memset(&r, 0, sizeof r);
+		probe_copy_name(r.jobid, sizeof r.jobid, id.p, id.n);
+		if (nl.n == 0 || nl.p[0] == '(') {	/* "(null)": none yet */
+			r.nodes = xcalloc(1, sizeof *r.nodes);
+		} else {
+			char *pat = xmalloc(nl.n + 1), *why = NULL;
+			size_t col = 0;
+			memcpy(pat, nl.p, nl.n);
+			pat[nl.n] = '\0';
+			int rc = hostlist_expand(pat, &r.nodes, &r.nnodes, &why, &col);
+			free(pat);
+			if (rc != 0) {
+				*cause = probe_cause("squeue", it.lineno, "bad NodeList '%s': %s",
+				    probe_quote(q, sizeof q, nl.p, nl.n), why);
+				free(why);
+				goto fail;
+			}
+			if (r.nnodes > SLURM_MAX_JOB_NODES ||
+			    total + r.nnodes > SLURM_MAX_NODE_NAMES) {
+				hostlist_free(r.nodes);
+				*cause = probe_cause("squeue", it.lineno, "more than %d nodes",
+				    r.nnodes > SLURM_MAX_JOB_NODES ? SLURM_MAX_JOB_NODES :
+				    SLURM_MAX_NODE_NAMES);
+				goto fail;
+			}
+			total += r.nnodes;
+			for (size_t k = 0; k < r.nnodes; k++) {
+				char *c = sanitize_dup(r.nodes[k], strlen(r.nodes[k]),
+				    HOSTNAME_MAX);
+				free(r.nodes[k]);
+				r.nodes[k] = c;
+			}
+		}
+		if (u->nrunning == cap) {
+			cap = cap ? cap * 2 : 32;
+			u->running = xreallocarray(u->running, cap, sizeof *u->running);
+		}
+		u->running[u->nrunning++] = r;
+	}
+	return 0;
+fail:
+	running_free(u);
+	return -1;
+}
+
 char *
 slurm_sacct_command(int32_t start_day, int32_t end_day)
 {
@@ -233,15 +335,41 @@ slurm_sacct_command(int32_t start_day, int32_t end_day)
 }
 
 /*
+ * Where the line SLURM_SQUEUE_MARKER starts in data: its offset and, in
+ * *after, where the line after it starts; len when there is none.
+ */
+static size_t
+squeue_marker(const char *data, size_t len, size_t *after)
+{
+	size_t ml = strlen(SLURM_SQUEUE_MARKER), i = 0;
+
+	while (i < len) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t e = nl != NULL ? (size_t)(nl - data) : len;
+		struct probe_tok t = probe_trim(data + i, e - i);
+		if (t.n == ml && memcmp(t.p, SLURM_SQUEUE_MARKER, ml) == 0) {
+			*after = nl != NULL ? e + 1 : len;
+			return i;
+		}
+		i = e + 1;
+	}
+	*after = len;
+	return len;
+}
+
+/*
  * The `slurm` probe's parse: sacct output into r->slurm (replacing an earlier
- * one). 0, or -1 with *cause naming the line.
+ * one), the squeue part after SLURM_SQUEUE_MARKER (when there is one) into
+ * its running-job nodes. 0, or -1 with *cause naming the line.
  */
 static int
 slurm_probe_parse(const char *data, size_t len, struct host_report *r, char **cause)
 {
 	struct slurm_usage *u = xcalloc(1, sizeof *u);
+	size_t after, at = squeue_marker(data, len, &after);
 
-	if (slurm_parse_sacct(data, len, u, cause) != 0) {
+	if (slurm_parse_sacct(data, at, u, cause) != 0 ||
+	    (at < len && slurm_parse_squeue(data + after, len - after, u, cause) != 0)) {
 		slurm_usage_free(u);
 		free(u);
 		return -1;

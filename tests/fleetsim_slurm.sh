@@ -3,7 +3,8 @@
 # the plan's tenants, at an hour of simulated time per second; the real
 # client, the real parser, and opsdeck's snapshot and budget report, whose
 # figures must be what the simulator says its jobs used (DIR/slurm-truth):
-# moving, and never counted twice.
+# moving, and never counted twice; squeue's nodes of running jobs, and the
+# idle-prone tenant's GPUs allocated but idle.
 . "$top_srcdir/tests/lib.sh"
 command -v ssh >/dev/null 2>&1 || skip_all "no ssh client"
 command -v python3 >/dev/null 2>&1 || skip_all "no python3"
@@ -12,7 +13,7 @@ command -v python3 >/dev/null 2>&1 || skip_all "no python3"
 CHECK="$top_builddir/tests/fleetsim_check"
 PLAN=$top_srcdir/examples/budget.yaml
 tmpdir
-plan 18
+plan 21
 
 if "$FLEETSIM" --dir "$T/no" --scheduler >/dev/null 2>"$T/no.err"; then
 	not_ok "--scheduler without accounts is refused"
@@ -20,7 +21,7 @@ else
 	check "--scheduler without accounts is refused" grep -q 'needs --budget' "$T/no.err"
 fi
 
-if fs_start --nodes 2 --gpu-nodes 1 --scheduler --budget "$PLAN" --time-scale 3600 --seed 11; then
+if fs_start --nodes 2 --gpu-nodes 2 --scheduler --budget "$PLAN" --time-scale 3600 --seed 11; then
 	ok "starts with --scheduler --budget"
 else
 	not_ok "starts with --scheduler --budget"; cat "$FS_ERR" >&2; exit 1
@@ -94,6 +95,21 @@ else
 	not_ok "a later snapshot: the budgets moved"; cat "$T/snap2.err" "$T/r2.err" >&2
 	not_ok "... by exactly what the jobs grew: nothing counted twice"
 fi
+# the idle-prone tenant's jobs run on a GPU node of their own, its GPUs at a few %
+python3 - "$T/r2.json" "$T/truth2" >"$T/idle" 2>&1 <<'PY'
+import json, sys
+t = {x["id"]: x for x in json.load(open(sys.argv[1]))["tenants"]}
+prone = [l.split()[2] for l in open(sys.argv[2]) if l.startswith("# idle-prone ")]
+print("prone=%s" % ",".join(prone))
+for k in prone:
+	print("idle %s %d of %d" % (k, t[k]["gpus_idle"], t[k]["gpus_running"]))
+print("others_idle=%d" % sum(v["gpus_idle"] for k, v in t.items() if k not in prone))
+PY
+diag "$(cat "$T/idle")"
+check "the idle-prone tenant has GPUs allocated but idle" \
+    grep -Eq '^idle [a-z0-9]+ [1-9][0-9]* of [1-9]' "$T/idle"
+check "budget report: an IDLE GPUS column" \
+    sh -c "'$OPSDECK' budget report -c '$Y' --cache '$T/c.db' | grep -q 'IDLE GPUS'"
 
 
 HEAD=$(fs_addr slurm-head)
@@ -122,6 +138,9 @@ if [ -x "$CHECK" ]; then
 	check "stream: every slurm frame parses, with running jobs" \
 	    sh -c "grep -q '^frame 1 slurm status=0 ok jobs=[1-9][0-9]* accounts=[1-9][0-9]* running=[1-9]' '$T/st.chk' && \
 		grep -q 'summary frames=[0-9]* errors=0 garbage=0' '$T/st.chk'"
+	check "stream: the slurm probe's squeue part names GPU nodes by address" \
+	    sh -c "grep -q '^@@squeue\$' '$T/st.txt' && \
+		grep -Eq '^[0-9]+(_[0-9]+)?\|127\.[0-9.]+(,127\.[0-9.]+)*\$' '$T/st.txt'"
 else
 	skip "fleetsim_check not built"
 fi

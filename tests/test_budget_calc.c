@@ -405,7 +405,8 @@ test_running(void **state)
 	struct budget_plan *p = plan(tenant_plan);
 	struct budget_report r;
 	struct budget_alloc a[] = {
-		{ "q1", 8, 1, 1 }, { "q2", 4, 1, 2 }, { "m", 2, 1, 1 }, { "stranger", 16, 2, 1 },
+		{ "q1", 8, 1, 1, 8 }, { "q2", 4, 1, 2, 0 }, { "m", 2, 1, 1, 0 },
+		{ "stranger", 16, 2, 1, 16 },
 	};
 	(void)state;
 
@@ -416,8 +417,98 @@ test_running(void **state)
 	assert_int_equal(tl(&r, "q")->jobs_running, 3);
 	assert_int_equal(tl(&r, "m")->gpus_running, 2);
 	assert_int_equal(tl(&r, "zero")->gpus_running, 0);
+	assert_int_equal(tl(&r, "q")->gpus_idle, 8);
+	assert_int_equal(tl(&r, "m")->gpus_idle, 0);
+	/* a second call replaces, never adds */
+	budget_report_running(&r, a, 1);
+	assert_int_equal(tl(&r, "q")->gpus_idle, 8);
+	assert_int_equal(tl(&r, "q")->gpus_running, 8);
 	budget_report_free(&r);
 	budget_plan_free(p);
+}
+
+/* A name -> mean GPU utilisation table for budget_idle_compute. */
+struct fake_util {
+	const char	*name;
+	double		 pct;
+};
+
+static int
+fake_util(void *arg, const char *node, double *pct)
+{
+	const struct fake_util *v = arg;
+	for (; v->name != NULL; v++) {
+		if (strcmp(v->name, node) == 0) {
+			*pct = v->pct;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+test_idle(void **state)
+{
+	static const char text[] =
+	    "1|q1|u|gpu|60|gres/gpu=8,node=1|RUNNING\n"
+	    "2|q1|u|gpu|60|gres/gpu=16,node=2|RUNNING\n"
+	    "3|q2|u|gpu|60|gres/gpu=4,node=2|RUNNING\n"
+	    "4|m|u|gpu|60|gres/gpu=2,node=1|RUNNING\n"
+	    "5|m|u|gpu|60|gres/gpu=8,node=1|COMPLETED\n"
+	    "6|zero|u|gpu|60|gres/gpu=1,node=1|RUNNING\n"
+	    "7|zero|u|gpu|60|gres/gpu=3,node=1|RUNNING\n";
+	static const char sq[] =
+	    "1|n1\n"		/* idle: 2 % */
+	    "2|n2,n3\n"		/* mean (4 + 20) / 2 = 12 %: busy */
+	    "3|n1,ghost\n"	/* a node nobody knows: not idle */
+	    "4|n4\n"		/* 9.99 %: idle */
+	    "5|n1\n"		/* not RUNNING in sacct: left out */
+	    "9|n1\n"		/* not in sacct at all */
+	    "6|n5\n"		/* known, but no GPU figures */
+	    "7|n1,n4\n";	/* mean 6 %: idle */
+	static const struct fake_util util[] = {
+		{ "n1", 2 }, { "n2", 4 }, { "n3", 20 }, { "n4", 9.99 }, { "n5", -1 },
+		{ NULL, 0 },
+	};
+	struct slurm_usage u;
+	struct budget_idle *v;
+	char *cause = NULL;
+	(void)state;
+
+	assert_int_equal(slurm_parse_sacct(text, sizeof text - 1, &u, &cause), 0);
+	size_t n = budget_idle_compute(&u, fake_util, (void *)util, &v);
+	assert_int_equal(n, 0);		/* no squeue part yet */
+	assert_null(v);
+	assert_int_equal(slurm_parse_squeue(sq, sizeof sq - 1, &u, &cause), 0);
+	n = budget_idle_compute(&u, fake_util, (void *)util, &v);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[0].account, "m");
+	assert_int_equal(v[0].gpus_idle, 2);
+	assert_string_equal(v[1].account, "q1");
+	assert_int_equal(v[1].gpus_idle, 8);
+	assert_int_equal(v[1].gpus_known, 24);
+	assert_string_equal(v[2].account, "q2");
+	assert_int_equal(v[2].gpus_idle, 0);
+	assert_int_equal(v[2].gpus_known, 0);
+	assert_string_equal(v[3].account, "zero");
+	assert_int_equal(v[3].gpus_idle, 3);
+	assert_int_equal(v[3].gpus_known, 3);
+
+	/* into the report: q1 + q2 are tenant q */
+	struct budget_plan *p = plan(tenant_plan);
+	struct budget_report r;
+	struct budget_alloc a[4];
+	for (size_t i = 0; i < n; i++)
+		a[i] = (struct budget_alloc){ .account = v[i].account, .gpus_idle = v[i].gpus_idle };
+	budget_report_compute(p, NULL, 0, NULL, 0, day(2021, 3, 1), &r);
+	budget_report_running(&r, a, n);
+	assert_int_equal(tl(&r, "q")->gpus_idle, 8);
+	assert_int_equal(tl(&r, "m")->gpus_idle, 2);
+	assert_int_equal(tl(&r, "zero")->gpus_idle, 3);
+	budget_report_free(&r);
+	budget_plan_free(p);
+	free(v);
+	slurm_usage_free(&u);
 }
 
 int
@@ -432,6 +523,7 @@ main(void)
 		cmocka_unit_test(test_exhaustion),
 		cmocka_unit_test(test_zero_allocation),
 		cmocka_unit_test(test_running),
+		cmocka_unit_test(test_idle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
  * test_slurm.c: the sacct parser on `sacct -a -X -n -P` output as Slurm 22/23
  * print it: GPU-hours and node-hours per job and per account, array and
  * heterogeneous job ids, steps skipped, typed GPUs, `-p`'s trailing '|',
- * and malformed lines.
+ * and malformed lines; the probe's squeue part (the nodes of running jobs).
  */
 #include "config.h"
 
@@ -20,7 +20,24 @@
 #include <unistd.h>
 
 #include "opsdeck/budget.h"
+#include "opsdeck/probe.h"
 #include "opsdeck/util.h"
+
+/* A fixture's bytes, in a buffer of exactly their length (caller frees). */
+static char *
+read_fixture(const char *name, size_t *len)
+{
+	const char *f = getenv("FIXTURES");
+	char *path = xasprintf("%s/slurm/%s", f != NULL ? f : "tests/fixtures", name);
+	char *text, *exact, *cause = NULL;
+	if (read_file(path, 1 << 22, &text, len, &cause) != 0)
+		fail_msg("%s", cause);
+	exact = xmalloc(*len ? *len : 1);
+	memcpy(exact, text, *len);
+	free(text);
+	free(path);
+	return exact;
+}
 
 static int
 parse_fixture(const char *name, struct slurm_usage *u, char **cause)
@@ -245,10 +262,134 @@ test_probe_command(void **state)
 	assert_int_equal(chmod(fake, 0700), 0);
 	assert_int_equal(run_probe(dir, out, sizeof out), 0);
 	assert_string_equal(out, "Asia/Seoul|-a -X -n -P -S now-2days -E now -o "
-	    "JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State\n");
+	    "JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State\n@@squeue\n");
+	/* a stand-in squeue after the marker; the status is sacct's */
+	char *fsq = xasprintf("%s/squeue", dir);
+	fp = fopen(fsq, "w");
+	assert_non_null(fp);
+	fprintf(fp, "#!/bin/sh\necho \"$*\"\nexit 3\n");
+	fclose(fp);
+	assert_int_equal(chmod(fsq, 0700), 0);
+	assert_int_equal(run_probe(dir, out, sizeof out), 0);
+	assert_non_null(strstr(out, "State\n@@squeue\n-h -t R -o %A|%N\n"));
+	fp = fopen(fake, "w");
+	assert_non_null(fp);
+	fprintf(fp, "#!/bin/sh\nexit 1\n");
+	fclose(fp);
+	assert_int_not_equal(run_probe(dir, out, sizeof out), 0);
+	unlink(fsq);
 	unlink(fake);
 	rmdir(dir);
+	free(fsq);
 	free(fake);
+}
+
+static void
+assert_nodes(const struct slurm_running *r, const char *jobid, const char *const *names)
+{
+	size_t n = 0;
+	assert_string_equal(r->jobid, jobid);
+	while (names[n] != NULL) {
+		assert_true(n < r->nnodes);
+		assert_string_equal(r->nodes[n], names[n]);
+		n++;
+	}
+	assert_int_equal(r->nnodes, n);
+	assert_null(r->nodes[n]);
+}
+
+/* The probe's whole output: sacct, the marker, squeue's JobID|NodeList. */
+static void
+test_probe_running(void **state)
+{
+	struct host_report r;
+	char *cause = NULL;
+	size_t len;
+	char *text = read_fixture("probe_running.txt", &len);
+	(void)state;
+
+	memset(&r, 0, sizeof r);
+	assert_int_equal(probe_slurm.parse(text, len, &r, &cause), 0);
+	assert_null(cause);
+	assert_non_null(r.slurm);
+	assert_int_equal(r.slurm->njobs, 6);
+	assert_true(r.slurm->has_nodes);
+	assert_int_equal(r.slurm->nrunning, 6);
+	assert_nodes(&r.slurm->running[0], "51001", (const char *const[]){ "gpu001", NULL });
+	assert_nodes(&r.slurm->running[1], "51002",
+	    (const char *const[]){ "gpu002", "gpu003", "gpu004", "gpu010", NULL });
+	assert_nodes(&r.slurm->running[3], "51005",
+	    (const char *const[]){ "cpu01", "cpu02", NULL });
+	assert_nodes(&r.slurm->running[4], "51006_3", (const char *const[]){ "gpu012", NULL });
+	/* a job with no nodes yet */
+	assert_nodes(&r.slurm->running[5], "51007", (const char *const[]){ NULL });
+	report_free(&r);
+	free(text);
+
+	/* sacct alone (budget import --sacct, older probes): no nodes part */
+	text = read_fixture("sacct_day.txt", &len);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(probe_slurm.parse(text, len, &r, &cause), 0);
+	assert_int_equal(r.slurm->njobs, 13);
+	assert_false(r.slurm->has_nodes);
+	assert_int_equal(r.slurm->nrunning, 0);
+	report_free(&r);
+	free(text);
+
+	/* the marker with nothing after it: squeue absent, no running jobs */
+	static const char only[] = "1|a|u|gpu|60|gres/gpu=1,node=1|RUNNING\n@@squeue\n";
+	memset(&r, 0, sizeof r);
+	assert_int_equal(probe_slurm.parse(only, sizeof only - 1, &r, &cause), 0);
+	assert_true(r.slurm->has_nodes);
+	assert_int_equal(r.slurm->nrunning, 0);
+	report_free(&r);
+}
+
+static void
+test_squeue_bad(void **state)
+{
+	struct slurm_usage u;
+	char *cause = NULL;
+	size_t len;
+	char *text = read_fixture("squeue_bad.txt", &len);
+	(void)state;
+
+	memset(&u, 0, sizeof u);
+	assert_int_equal(slurm_parse_squeue(text, len, &u, &cause), -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "squeue line 2"));
+	assert_non_null(strstr(cause, "gpu[002-004"));
+	assert_int_equal(u.nrunning, 0);
+	assert_null(u.running);
+	free(cause);
+	free(text);
+
+	static const char *const bad[] = {
+		"51001 gpu001\n",		/* no '|' */
+		"51001|gpu001|x\n",		/* three fields */
+		"|gpu001\n",			/* no JobID */
+		"1|gpu[1-5000]\n",		/* more than SLURM_MAX_JOB_NODES */
+		"1|gpu\033[31m\n",		/* not a host name */
+	};
+	for (size_t i = 0; i < OD_ARRAY_LEN(bad); i++) {
+		cause = NULL;
+		assert_int_equal(slurm_parse_squeue(bad[i], strlen(bad[i]), &u, &cause), -1);
+		assert_non_null(strstr(cause, "squeue line 1"));
+		free(cause);
+		assert_int_equal(u.nrunning, 0);
+	}
+	/* through the probe: the whole report fails, naming the line */
+	char *whole = xasprintf("1|a|u|gpu|60|gres/gpu=1,node=1|RUNNING\n@@squeue\n%s",
+	    bad[0]);
+	struct host_report r;
+	memset(&r, 0, sizeof r);
+	cause = NULL;
+	assert_int_equal(probe_slurm.parse(whole, strlen(whole), &r, &cause), -1);
+	assert_non_null(strstr(cause, "squeue line 1"));
+	assert_null(r.slurm);
+	free(cause);
+	free(whole);
+	slurm_usage_free(&u);
 }
 
 int
@@ -261,6 +402,8 @@ main(void)
 		cmocka_unit_test(test_untrusted_text),
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_probe_command),
+		cmocka_unit_test(test_probe_running),
+		cmocka_unit_test(test_squeue_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,11 @@
 
 #define SLURM_MAX_JOBS		2000000
 #define SLURM_FIELD_MAX		64		/* bytes kept of an account, user, ... */
+#define SLURM_MAX_RUNNING	100000		/* squeue lines (running jobs) */
+#define SLURM_MAX_JOB_NODES	4096		/* node names of one running job */
+#define SLURM_MAX_NODE_NAMES	400000		/* node names of all running jobs */
+#define BUDGET_IDLE_PCT		10.0		/* a job's GPUs below this mean util are idle */
+#define BUDGET_IDLE_MAX_AGE_MS	(15 * 60 * 1000)	/* an older idle figure is ignored */
 
 #define BUDGET_KST_OFFSET_S	(9 * 3600)	/* Asia/Seoul */
 #define BUDGET_NO_DAY		INT32_MIN	/* "no date" (never runs out, unknown) */
@@ -209,15 +214,24 @@ void ledger_free(struct ledger *l);
 
 /* The fields asked of `sacct -o`, in this order. */
 #define SLURM_SACCT_FIELDS "JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State"
+/* The line between sacct's and squeue's output in the `slurm` probe. */
+#define SLURM_SQUEUE_MARKER "@@squeue"
+/* The fields asked of `squeue -o`: JobID|NodeList (Slurm hostlist syntax). */
+#define SLURM_SQUEUE_FORMAT "%A|%N"
 /*
  * The POSIX sh a scheduler host runs as the `slurm` probe: the allocations
  * that ran in the last two days, in Asia/Seoul; exits 0 when sacct is absent.
  * Overlapping windows are harmless: budget_store_put_usage adds only each
- * job's growth. Run it every few minutes, not every second (slurmdbd).
+ * job's growth. Then SLURM_SQUEUE_MARKER and the nodes of each running job
+ * (nothing after the marker when squeue is absent or fails); the status is
+ * sacct's. No single quotes, so it can be quoted whole.
+ * Run it every few minutes, not every second (slurmdbd).
  */
 #define SLURM_PROBE_COMMAND \
 	"command -v sacct >/dev/null 2>&1 || exit 0; TZ=Asia/Seoul; export TZ; " \
-	"sacct -a -X -n -P -S now-2days -E now -o " SLURM_SACCT_FIELDS
+	"sacct -a -X -n -P -S now-2days -E now -o " SLURM_SACCT_FIELDS "; s=$?; " \
+	"echo " SLURM_SQUEUE_MARKER "; squeue -h -t R -o \"" SLURM_SQUEUE_FORMAT "\" " \
+	"2>/dev/null; exit $s"
 
 struct slurm_job {
 	char		 jobid[SLURM_FIELD_MAX];
@@ -238,12 +252,22 @@ struct slurm_account {
 	double		 gpu_hours, node_hours;
 };
 
+/* The nodes one running job is on (a line of squeue). */
+struct slurm_running {
+	char		 jobid[SLURM_FIELD_MAX];
+	char		**nodes;	/* nnodes sanitised names, NULL-terminated, owned */
+	size_t		 nnodes;
+};
+
 struct slurm_usage {
 	struct slurm_job *jobs;		/* allocations in input order, owned */
 	size_t		 njobs;
 	struct slurm_account *accounts;	/* sums per account, sorted by name, owned */
 	size_t		 naccounts;
 	size_t		 skipped_steps;	/* lines of job steps (.batch, .extern, .N) */
+	int		 has_nodes;	/* the squeue part was there (running may be empty) */
+	struct slurm_running *running;	/* in input order, owned */
+	size_t		 nrunning;
 };
 
 /*
@@ -253,6 +277,14 @@ struct slurm_usage {
  */
 int  slurm_parse_sacct(const char *data, size_t len, struct slurm_usage *out, char **cause);
 void slurm_usage_free(struct slurm_usage *u);
+/*
+ * Parses `squeue -h -t R -o SLURM_SQUEUE_FORMAT` output (JobID|NodeList per
+ * line, NodeList in hostlist syntax "gpu[001-004],gpu010") into u->running,
+ * replacing what was there, and sets u->has_nodes. Pure. Blank lines are
+ * skipped; a job with no nodes yet ("(null)", "") has none. Returns 0, or -1
+ * with *cause "squeue line N: ..." (malloc'd) and u->running empty.
+ */
+int  slurm_parse_squeue(const char *data, size_t len, struct slurm_usage *u, char **cause);
 /*
  * The sacct command line for [start, end) as Asia/Seoul days, e.g.
  * "sacct -a -X -n -P -S 2021-03-01T00:00:00 -E 2021-03-02T00:00:00 -o ...".
@@ -283,6 +315,14 @@ struct budget_alloc {
 	const char	*account;
 	int64_t		 gpus, nodes;
 	size_t		 jobs;
+	int64_t		 gpus_idle;	/* of those, on nodes whose GPUs idle (see budget_idle) */
+};
+
+/* GPUs allocated to the running jobs of one account whose nodes are idle. */
+struct budget_idle {
+	const char	*account;	/* borrowed from the usage */
+	int64_t		 gpus_idle;
+	int64_t		 gpus_known;	/* GPUs of the jobs whose every node is known */
 };
 
 /* One row: a programme (item_id NULL) or one of its items. */
@@ -327,6 +367,7 @@ struct budget_tenant_line {
 	 */
 	int64_t		 gpus_running, nodes_running;
 	size_t		 jobs_running;
+	int64_t		 gpus_idle;	/* of gpus_running, on idle GPUs (budget_idle) */
 };
 
 struct budget_report {
@@ -357,6 +398,19 @@ void budget_report_compute(const struct budget_plan *p, const struct budget_spen
 void budget_report_running(struct budget_report *r, const struct budget_alloc *alloc,
 	    size_t nalloc);
 void budget_report_free(struct budget_report *r);
+/*
+ * GPUs allocated but idle, per account, from a usage with running-job nodes
+ * (u->running) and its sacct jobs (GPUs and account of each RUNNING job).
+ * util(arg, node, &pct) gives the mean GPU utilisation of a node known by
+ * exactly that name: 0 with *pct, or -1 when the node or its GPUs are unknown.
+ * A job's GPUs are idle when every node of it is known and the mean of those
+ * nodes' figures is below BUDGET_IDLE_PCT; unknown nodes never count as idle.
+ * Pure. Returns the number of accounts with a running job that has nodes, in
+ * *out (sorted by account, caller frees; accounts borrowed from u).
+ */
+size_t budget_idle_compute(const struct slurm_usage *u,
+	    int (*util)(void *arg, const char *node, double *pct), void *arg,
+	    struct budget_idle **out);
 
 /* First and last day of the period holding `day`; PERIOD_TOTAL uses the plan's. */
 void budget_period_bounds(enum budget_period per, int32_t day, int32_t plan_start,
@@ -415,6 +469,14 @@ struct budget_facts {
 	size_t		 nstrings;
 };
 int  budget_store_facts(struct store *st, struct budget_facts *f, char **cause);
+/*
+ * Records idle GPUs per account seen at at_ms (wall ms), replacing the
+ * earlier figures (an account absent from v has none). Facts ignore figures
+ * older than BUDGET_IDLE_MAX_AGE_MS and put them in alloc[].gpus_idle.
+ * 0, or -1 with *cause and nothing changed.
+ */
+int  budget_store_put_idle(struct store *st, const struct budget_idle *v, size_t n,
+	    int64_t at_ms, char **cause);
 void budget_facts_free(struct budget_facts *f);
 /*
  * Ledger lines of a programme (and item, when not NULL) up to as_of, newest

@@ -14,7 +14,9 @@
  * Faults (fault.c) change how a node behaves, at start or at run time.
  *
  * With --scheduler one more node, a Slurm head node, answers the `slurm`
- * probe (sacct) from simulated jobs of the plan's tenants (slurm.c).
+ * probe (sacct, and squeue's nodes of running jobs) from simulated jobs of
+ * the plan's tenants (slurm.c); GPU nodes running the idle-prone tenant's
+ * jobs show their GPUs nearly idle.
  *
  * Modules: sim.c (the metric model and the output formats), slurm.c (the
  * simulated Slurm jobs and sacct), fault.c (fault names, stream-marker
@@ -210,6 +212,7 @@ struct slurm_sim {
 	int64_t		*ring;		/* SLURM_SIM_TRUTH_RING x naccts x 2 */
 	uint64_t	 ring_seq[SLURM_SIM_TRUTH_RING];
 	int		 nring;
+	int		 idle_account;	/* the idle-prone account (its GPUs idle), -1: none */
 };
 
 struct budget_plan;
@@ -234,6 +237,19 @@ void slurm_sim_free(struct slurm_sim *s);
  * shrinks from one output to the next. Records the use shown so far.
  */
 void slurm_sim_sacct(struct slurm_sim *s, int64_t now_s, struct buf *out);
+/*
+ * Appends the `slurm` probe's squeue part at now_s, after a slurm_sim_sacct
+ * at the same time: SLURM_SQUEUE_MARKER, then `JobID|NodeList` for each
+ * running job, its nodes named by gpu_names (ngpu GPU nodes, in fleet
+ * order; config.yaml's names). With no GPU node, the marker alone.
+ */
+void slurm_sim_squeue(const struct slurm_sim *s, int64_t now_s, char *const *gpu_names,
+	    int ngpu, struct buf *out);
+/*
+ * Sets idle[i] (ngpu entries) for each GPU node that runs a job of the
+ * idle-prone account at now_s (it submits what is due by then, as sacct would).
+ */
+void slurm_sim_gpu_idle(struct slurm_sim *s, int64_t now_s, int ngpu, unsigned char *idle);
 /*
  * What the jobs printed so far add up to, the way a collector that took
  * every output and kept each job's growth counts it: for account a, GPU-
@@ -286,6 +302,9 @@ struct fleetsim {
 	int		 nctl;		/* controllers: nodes[nnodes - nsched - nctl ..] */
 	int		 nsched;	/* 1: the last of nodes[] is the Slurm head node */
 	struct slurm_sim *slurm;	/* its jobs, NULL without --scheduler */
+	char		**gpu_names;	/* ngpu GPU node addresses (config.yaml's names) */
+	unsigned char	*gpu_idle;	/* ngpu: runs an idle-prone job (slurm_sim_gpu_idle) */
+	int64_t		 gpu_idle_ms;	/* mono ms of gpu_idle, -1: never */
 	double		 time_scale;	/* simulated seconds per real second (Slurm) */
 	int64_t		 sim_t0_s;	/* simulated unix time at mono_t0_ms */
 	int64_t		 mono_t0_ms;

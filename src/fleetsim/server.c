@@ -526,22 +526,77 @@ server_slurm_now(const struct fleetsim *fs, int64_t now_ms)
 	return fs->sim_t0_s + (int64_t)d;
 }
 
+/* The GPU nodes' addresses, config.yaml's names for them (made once). */
+static char *const *
+gpu_names(struct fleetsim *fs)
+{
+	if (fs->gpu_names == NULL) {
+		fs->gpu_names = xcalloc((size_t)fs->ngpu + 1, sizeof *fs->gpu_names);
+		for (int i = 0, k = 0; i < fs->nnodes && k < fs->ngpu; i++)
+			if (fs->nodes[i].gpu)
+				fs->gpu_names[k++] = xstrdup(fs->nodes[i].addr);
+	}
+	return fs->gpu_names;
+}
+
 /*
- * Appends the head node's sacct output now to out and rewrites DIR/slurm-
- * truth to match (a failure to write it is reported on stderr).
+ * Appends the head node's sacct output now to out (and, with squeue, the
+ * nodes of its running jobs after SLURM_SQUEUE_MARKER, as the probe prints
+ * them) and rewrites DIR/slurm-truth to match (a failure to write it is
+ * reported on stderr).
  */
 static void
-slurm_answer(struct fleetsim *fs, struct buf *out)
+slurm_answer(struct fleetsim *fs, struct buf *out, int squeue)
 {
 	char *cause = NULL;
 	char *path = xasprintf("%s/slurm-truth", fs->dir);
 
 	slurm_sim_sacct(fs->slurm, server_slurm_now(fs, now_mono_ms()), out);
+	if (squeue)
+		slurm_sim_squeue(fs->slurm, fs->slurm->now, gpu_names(fs), fs->ngpu, out);
 	if (slurm_sim_write_truth(fs->slurm, path, &cause) != 0) {
 		fprintf(stderr, "opsdeck-fleetsim: %s\n", cause);
 		free(cause);
 	}
 	free(path);
+}
+
+/*
+ * Node n's nvidia-smi output. A GPU node that runs a job of the Slurm
+ * simulation's idle-prone account (looked up at most once a second) shows
+ * its GPUs at 1-4 % and little memory in use; the model goes on unchanged.
+ */
+static void
+nvidia_answer(struct fleetsim *fs, struct fs_node *n, const char *fields, struct buf *out,
+    int64_t now_ms)
+{
+	int gi = -1;
+
+	if (fs->slurm != NULL && n->gpu) {
+		if (fs->gpu_idle == NULL || now_ms - fs->gpu_idle_ms >= 1000) {
+			if (fs->gpu_idle == NULL)
+				fs->gpu_idle = xcalloc((size_t)fs->ngpu + 1, 1);
+			slurm_sim_gpu_idle(fs->slurm, server_slurm_now(fs, now_ms), fs->ngpu,
+			    fs->gpu_idle);
+			fs->gpu_idle_ms = now_ms;
+		}
+		if (n->index < fs->ngpu)
+			gi = n->index;	/* GPU nodes come first */
+	}
+	if (gi < 0 || !fs->gpu_idle[gi]) {
+		sim_nvidia(&n->sim, fields, out);
+		return;
+	}
+	struct sim_node *quiet = xmalloc(sizeof *quiet);
+	*quiet = n->sim;
+	for (int g = 0; g < quiet->ngpus; g++) {
+		struct sim_gpu *G = &quiet->gpus[g];
+		G->util = 1 + (g % 4);
+		G->mem_util = G->util * 0.4;
+		G->mem_used_mib = OD_MIN(G->mem_used_mib, 2048);
+	}
+	sim_nvidia(quiet, fields, out);
+	free(quiet);
 }
 
 /*
@@ -582,7 +637,7 @@ oneshot(struct fleetsim *fs, struct fs_chan *c)
 	} else if (has(cmd, "sacct") && n->scheduler) {
 		if (has(cmd, "-o " SLURM_SACCT_FIELDS) && has(cmd, " -P") && has(cmd, " -n") &&
 		    has(cmd, " -X")) {
-			slurm_answer(fs, &c->out);
+			slurm_answer(fs, &c->out, has(cmd, SLURM_SQUEUE_MARKER));
 		} else {
 			static const char msg[] = "sacct: this simulated head node answers only "
 			    "sacct -a -X -n -P -o " SLURM_SACCT_FIELDS "\n";
@@ -608,7 +663,7 @@ oneshot(struct fleetsim *fs, struct fs_chan *c)
 				memcpy(fields, q, l);
 				fields[l] = '\0';
 			}
-			sim_nvidia(&n->sim, fields, &c->out);
+			nvidia_answer(fs, n, fields, &c->out, now);
 		}
 		if (has(cmd, "ipmitool"))
 			sim_ipmi(&n->sim, &c->out);
@@ -677,13 +732,13 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 		if (strcmp(p, "linux") == 0)
 			sim_linux(&n->sim, now, &c->out);
 		else if (strcmp(p, "nvidia") == 0)
-			sim_nvidia(&n->sim, c->req.gpu_fields, &c->out);
+			nvidia_answer(fs, n, c->req.gpu_fields, &c->out, now);
 		else if (strcmp(p, "ipmi") == 0)
 			sim_ipmi(&n->sim, &c->out);
 		else if (strcmp(p, "testbed") == 0)
 			ctl_report(fs, n, &c->out);
 		else if (strcmp(p, "slurm") == 0 && n->scheduler)
-			slurm_answer(fs, &c->out);
+			slurm_answer(fs, &c->out, 1);
 		else if (strcmp(p, "slurm") == 0)
 			;	/* the probe's script exits 0 where there is no sacct */
 		else
@@ -1004,4 +1059,10 @@ server_shutdown(struct fleetsim *fs)
 		held_close(n);
 		listen_close(fs, n);
 	}
+	for (int i = 0; fs->gpu_names != NULL && i < fs->ngpu; i++)
+		free(fs->gpu_names[i]);
+	free(fs->gpu_names);
+	free(fs->gpu_idle);
+	fs->gpu_names = NULL;
+	fs->gpu_idle = NULL;
 }

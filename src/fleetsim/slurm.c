@@ -12,6 +12,13 @@
  * times a factor between 0.5 and 1.6 drawn per account, so some tenants
  * burn faster than their plan and some slower.
  *
+ * squeue: each running job is on as many GPU nodes as its node= count,
+ * picked from its JobID. One GPU account, the one that submits the most
+ * work, is "idle-prone": with two GPU nodes or more its jobs get the last
+ * eighth of them (at least one) to themselves, and a GPU node running one of
+ * its jobs shows its GPUs at a few percent (slurm_sim_gpu_idle), so the
+ * console has GPUs allocated but idle to show. Deterministic like the rest.
+ *
  * Jobs that ended before the sacct window are retired; what the outputs had
  * shown of them stays in their account's totals, the "truth" a collector
  * that saw every output must agree with (slurm_sim_truth, the slurm-truth
@@ -251,6 +258,11 @@ slurm_sim_init(struct slurm_sim *s, const struct budget_plan *p, char **accounts
 		return -1;
 	}
 	s->ring = xcalloc((size_t)SLURM_SIM_TRUTH_RING * (size_t)s->naccts * 2, sizeof *s->ring);
+	s->idle_account = -1;
+	for (int i = 0; i < s->naccts; i++)
+		if (!s->accts[i].cpu_only && (s->idle_account < 0 ||
+		    s->accts[i].rate > s->accts[s->idle_account].rate))
+			s->idle_account = i;
 	return 0;
 }
 
@@ -462,6 +474,94 @@ slurm_sim_sacct(struct slurm_sim *s, int64_t now_s, struct buf *out)
 		s->nring++;
 }
 
+/*
+ * The GPU nodes job j may use out of ngpu: [*first, *first + *count). The
+ * idle-prone account's jobs get the last eighth (at least one node), the
+ * others the rest, when there are two GPU nodes or more.
+ */
+static void
+job_pool(const struct slurm_sim *s, const struct slurm_sim_job *j, int ngpu, int *first,
+    int *count)
+{
+	int idle = ngpu >= 2 ? OD_MAX(1, ngpu / 8) : 0;
+
+	if (idle > 0 && j->account == s->idle_account) {
+		*first = ngpu - idle;
+		*count = idle;
+	} else {
+		*first = 0;
+		*count = ngpu - idle;
+	}
+}
+
+/* The k-th GPU node (index) of job j (k below min(j->nodes, pool size)). */
+static int
+job_node(const struct slurm_sim *s, const struct slurm_sim_job *j, int ngpu, int k)
+{
+	int first, count;
+
+	job_pool(s, j, ngpu, &first, &count);
+	uint64_t h = mix(j->id * 64 + (uint64_t)(j->task + 1));
+	return first + (int)((h + (uint64_t)k) % (uint64_t)count);
+}
+
+/* Whether job j runs at time t. */
+static int
+job_running(const struct slurm_sim_job *j, int64_t t)
+{
+	return t >= j->start && t < j->end;
+}
+
+/* See fleetsim.h. */
+void
+slurm_sim_squeue(const struct slurm_sim *s, int64_t now_s, char *const *gpu_names, int ngpu,
+    struct buf *out)
+{
+	sim_printf(out, "%s\n", SLURM_SQUEUE_MARKER);
+	if (ngpu <= 0)
+		return;
+	for (size_t i = 0; i < s->njobs; i++) {
+		const struct slurm_sim_job *j = &s->jobs[i];
+		if (j->submit > now_s)
+			break;
+		if (!job_running(j, now_s))
+			continue;
+		int first, count;
+		job_pool(s, j, ngpu, &first, &count);
+		if (j->task >= 0)
+			sim_printf(out, "%llu_%d|", (unsigned long long)j->id, j->task);
+		else
+			sim_printf(out, "%llu|", (unsigned long long)j->id);
+		int nn = OD_MIN(j->nodes, count);
+		for (int k = 0; k < nn; k++)
+			sim_printf(out, "%s%s", k ? "," : "", gpu_names[job_node(s, j, ngpu, k)]);
+		sim_printf(out, "\n");
+	}
+}
+
+/* See fleetsim.h. */
+void
+slurm_sim_gpu_idle(struct slurm_sim *s, int64_t now_s, int ngpu, unsigned char *idle)
+{
+	memset(idle, 0, ngpu > 0 ? (size_t)ngpu : 0);
+	if (ngpu < 2 || s->idle_account < 0)
+		return;
+	if (now_s < s->now)
+		now_s = s->now;
+	submit_until(s, now_s);		/* the same jobs sacct will show: a function of time */
+	for (size_t i = 0; i < s->njobs; i++) {
+		const struct slurm_sim_job *j = &s->jobs[i];
+		if (j->submit > now_s)
+			break;
+		if (j->account != s->idle_account || j->gpus == 0 || !job_running(j, now_s))
+			continue;
+		int first, count;
+		job_pool(s, j, ngpu, &first, &count);
+		for (int k = 0; k < OD_MIN(j->nodes, count); k++)
+			idle[job_node(s, j, ngpu, k)] = 1;
+	}
+}
+
 /* See fleetsim.h. */
 int
 slurm_sim_truth(const struct slurm_sim *s, int k, int a, int64_t *gpu_s, int64_t *node_s)
@@ -492,6 +592,11 @@ slurm_sim_write_truth(const struct slurm_sim *s, const char *path, char **cause)
 	    "# %d sacct outputs, oldest first, counted as a collector that saw every\n"
 	    "# output counts it (each job's latest ElapsedRaw).\n"
 	    "# OUTPUT tenant|account ID GPU_HOURS NODE_HOURS\n", SLURM_SIM_TRUTH_RING);
+	if (s->idle_account >= 0) {
+		const struct slurm_sim_account *ia = &s->accts[s->idle_account];
+		fprintf(f, "# idle-prone %s %s\n", ia->tenant >= 0 ? s->tenants[ia->tenant] : "-",
+		    ia->name);
+	}
 	for (int k = s->nring - 1; k >= 0; k--) {
 		unsigned long long seq = (unsigned long long)(s->outputs - (uint64_t)k);
 		for (int t = 0; t < s->ntenants; t++) {

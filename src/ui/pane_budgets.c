@@ -6,10 +6,12 @@
  * spending, remainder, execution rate and a gauge (and, with room, the last
  * 30 days' spending and when the money runs out); per tenant the compute
  * allocation of its period against use, burn over 7 and 30 days, when the
- * allocation runs out and the GPUs its running jobs hold. Over-burn is shown
- * in the warn or crit role and with a glyph and a word ("▲ burn": runs out
- * before the end, "✖ over": already over), never by colour alone. Amounts
- * are in 억원; columns are fitted by display width, so Korean names align.
+ * allocation runs out, the GPUs its running jobs hold and, just before them,
+ * how many of those are allocated but idle (IDLE: "N idle" in the warn role
+ * when there are any; the collector's figures of the last 15 minutes). Over-burn
+ * is shown in the warn or crit role and with a glyph and a word ("▲ burn":
+ * runs out before the end, "✖ over": already over), never by colour alone.
+ * Amounts are in 억원; columns are fitted by display width, so Korean names align.
  * Enter on a programme or item drills down to its ledger lines
  * (budget_store_ledger_lines), Esc goes back.
  *
@@ -71,8 +73,8 @@ struct bcols {
 /* Columns in the order they appear; the name comes first. */
 enum { LC_ALLOC, LC_SPENT, LC_REMAIN, LC_RATE, LC_GAUGE, LC_FLAG, LC_LAST7, LC_LAST30, LC_OUT,
 	LC_YALLOC, LC_YSPENT, LC_N };
-enum { TC_UNIT, TC_ALLOC, TC_USED, TC_RATE, TC_GAUGE, TC_FLAG, TC_B7, TC_B30, TC_OUT, TC_GPUS,
-	TC_PERIOD, TC_CHARGE, TC_TOTAL, TC_KIND, TC_N };
+enum { TC_UNIT, TC_ALLOC, TC_USED, TC_RATE, TC_GAUGE, TC_FLAG, TC_B7, TC_B30, TC_OUT, TC_IDLE,
+	TC_GPUS, TC_PERIOD, TC_CHARGE, TC_TOTAL, TC_KIND, TC_N };
 enum { DC_DATE, DC_AMOUNT, DC_VENDOR, DC_SOURCE, DC_N };
 
 struct ui_budgets {
@@ -260,6 +262,13 @@ tenant_cell(const struct budget_tenant_line *t, int c, char *dst, size_t len)
 		break;
 	case TC_GPUS:
 		snprintf(dst, len, "%lld", (long long)t->gpus_running);
+		break;
+	case TC_IDLE:
+		/* a word, not only the warn colour */
+		if (t->gpus_idle > 0)
+			snprintf(dst, len, "%lld idle", (long long)t->gpus_idle);
+		else
+			snprintf(dst, len, "0");
 		break;
 	case TC_PERIOD:
 		snprintf(dst, len, "%s", budget_period_name(t->tenant->period));
@@ -467,9 +476,10 @@ rows_build(struct ui_budgets *b)
 	static const int lprio[LC_N] = { 0, 0, 0, 0, 0, 0, 4, 3, 2, 5, 5 };
 	static const int lright[LC_N] = { 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1 };
 	static const char *const thead[TC_N] = { "UNIT", "ALLOC", "USED", "RATE", "", "",
-		"7D/DAY", "30D/DAY", "RUNS OUT", "GPUS", "PERIOD", "CHARGE", "TOTAL", "KIND" };
-	static const int tprio[TC_N] = { 4, 0, 0, 0, 6, 0, 1, 1, 2, 3, 7, 8, 9, 10 };
-	static const int tright[TC_N] = { 0, 1, 1, 1, 0, 0, 1, 1, 0, 1, 0, 1, 1, 0 };
+		"7D/DAY", "30D/DAY", "RUNS OUT", "IDLE", "GPUS", "PERIOD", "CHARGE", "TOTAL",
+		"KIND" };
+	static const int tprio[TC_N] = { 4, 0, 0, 0, 6, 0, 1, 1, 2, 3, 3, 7, 8, 9, 10 };
+	static const int tright[TC_N] = { 0, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0 };
 	int yr, mo, dy;
 	char cell[BUD_CELL];
 	size_t n = 0;
@@ -841,6 +851,8 @@ draw_tenant(struct ui *u, struct pane *p, struct ui_budgets *b, int y,
 		if (!sel && role != THEME_NORMAL &&
 		    (c == TC_FLAG || c == TC_RATE || c == TC_OUT))
 			a = u->attr[role] | A_BOLD;
+		else if (!sel && c == TC_IDLE && t->gpus_idle > 0)
+			a = u->attr[THEME_WARN] | A_BOLD;
 		else if (!sel && (c == TC_UNIT || c == TC_KIND || c == TC_PERIOD))
 			a = u->attr[THEME_DIM];
 		cell_put(p->win, cs, y, c, cell, a);
