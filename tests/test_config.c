@@ -1,5 +1,5 @@
 /*
- * test_config.c: the YAML configuration (src/config.c): valid files, the
+ * test_config.c: the YAML configuration (src/config/config.c): valid files, the
  * built-in default, config_find(), one test per error class with the exact
  * FILE:LINE:COL: message, and hostile input (size, depth, garbage).
  */

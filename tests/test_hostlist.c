@@ -1,5 +1,5 @@
 /*
- * test_hostlist.c: pdsh-style host ranges (src/hostlist.c).
+ * test_hostlist.c: pdsh-style host ranges (src/config/hostlist.c).
  */
 #include "config.h"
 

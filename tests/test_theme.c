@@ -1,5 +1,5 @@
 /*
- * test_theme.c: the theme parser (src/theme.c): the shipped themes, the
+ * test_theme.c: the theme parser (src/config/theme.c): the shipped themes, the
  * exact FILE:LINE:COL of each error class, colours by name, number and
  * #rrggbb, reduction to 16 and 8 colours, hostile input (aliases, depth,
  * size, NUL), and the search path (XDG first, OPSDECK_THEMES_DIR).

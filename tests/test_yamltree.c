@@ -1,5 +1,5 @@
 /*
- * test_yamltree.c: the shared YAML node tree (src/yamltree.c): 1-based
+ * test_yamltree.c: the shared YAML node tree (src/config/yamltree.c): 1-based
  * positions, the depth and string limits, anchors and aliases refused, one
  * document, libyaml's errors, map lookup and the unknown-key check with its
  * suggestion, in the standard wording and in a caller's.
