@@ -6,9 +6,10 @@
  * rule, a test-bed device id, or "gpuN" for one GPU of a host. The rules:
  *
  *   host.state        a host that is not up: crit (stale, warn; connecting none)
- *   <host metric>     config thresholds on a metric of host_status_metrics():
- *                     "cpu.util_pct", "mem.used_pct", "load.0", ... exactly,
- *                     and "gpus.<metric>" for every GPU ("gpus.temp_c")
+ *   <host metric>     config thresholds on a metric of metrics.h's table,
+ *                     for a host that is up: "cpu.util_pct", "load.0", one
+ *                     alert per GPU for "gpus.<metric>" (device "gpuN"), per
+ *                     BMC sensor for "sensors.<metric>" (device: its name)
  *   device.state      a test-bed device in fault (crit), offline (warn) or
  *                     stale (warn). A device whose controller is unreachable
  *                     (unknown) keeps the alerts of its last reported state.
@@ -21,9 +22,10 @@
  *                     ("devices.ess_monitor.cell_temp_c" for kind
  *                     "ess-monitor").
  *
- * A threshold fires at value >= warn / >= crit; when warn > crit the metric
- * is "lower is worse" and it fires at value <= warn / <= crit (a battery's
- * state of charge, a signal strength). NaN never fires.
+ * A threshold fires at value >= warn / >= crit; when lower is worse
+ * (threshold_lower: the metric's direction or `reverse`, for device paths
+ * warn > crit) it fires at value <= warn / <= crit (a battery's state of
+ * charge, a fan's speed). NaN never fires.
  *
  * An alert lives while its rule holds: each evaluation gives the complete set
  * for a (host, source); alert_diff/alert_store_sync raise what is new, clear
@@ -84,6 +86,8 @@ const char *alert_sev_name(enum alert_sev s);	/* "none", "warn", "crit" */
  * the limit that was crossed in *limit (may be NULL).
  */
 enum alert_sev threshold_level(const struct threshold *t, double value, double *limit);
+/* Whether t fires downwards (lower is worse): t->lower, or warn > crit. */
+int threshold_lower(const struct threshold *t);
 
 /*
  * The threshold of th[0..nth) that applies to metric `metric` of a device of

@@ -60,6 +60,12 @@ struct threshold {
 	char		*metric;	/* "cpu.util_pct", "gpus.temp_c", ... */
 	double		 warn, crit;
 	int		 has_warn, has_crit;
+	/*
+	 * Lower is worse: fires at value <= warn / <= crit. Set by the config
+	 * from the metric's direction (metrics.h) and `reverse: true`; for
+	 * device paths, from `reverse` or warn > crit.
+	 */
+	int		 lower;
 };
 
 struct retention {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "opsdeck/alert.h"
+#include "opsdeck/metrics.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/util.h"
 
@@ -52,11 +53,17 @@ alert_sev_name(enum alert_sev s)
 	}
 }
 
-/* See alert.h: upward unless warn > crit; NaN never fires. */
+int
+threshold_lower(const struct threshold *t)
+{
+	return t->lower || (t->has_warn && t->has_crit && t->warn > t->crit);
+}
+
+/* See alert.h: upward unless lower is worse; NaN never fires. */
 enum alert_sev
 threshold_level(const struct threshold *t, double value, double *limit)
 {
-	int lower = t->has_warn && t->has_crit && t->warn > t->crit;
+	int lower = threshold_lower(t);
 	enum alert_sev sev = ALERT_NONE;
 	double lim = NAN;
 
@@ -120,58 +127,40 @@ fmt_num(char *buf, size_t len, double v)
 
 /* ---- host rules -------------------------------------------------------------- */
 
-struct host_eval {
-	const struct host_status *h;
-	const struct threshold	*th;
-	size_t			 nth;
-	struct alert_set	*out;
-};
-
-/* One metric of a host against every host threshold that names it. */
+/*
+ * One host threshold against every value its metric (metrics.h) has on h:
+ * one alert per subject over the line ("" for the host, "gpu0", a sensor).
+ */
 static void
-host_metric(const char *metric, double value, void *arg)
+host_threshold(const struct host_status *h, const struct threshold *t,
+    struct metric_value *vals, struct alert_set *out)
 {
-	struct host_eval *e = arg;
-	char device[TESTBED_ID_MAX + 1] = "";
-
-	for (size_t i = 0; i < e->nth; i++) {
-		const struct threshold *t = &e->th[i];
-		const char *tm = t->metric;
-		if (tm == NULL || strncmp(tm, "devices.", 8) == 0)
-			continue;
-		int match = strcmp(tm, metric) == 0;
-		if (!match && strncmp(tm, "gpus.", 5) == 0 && strncmp(metric, "gpus.", 5) == 0) {
-			/* "gpus.temp_c" applies to "gpus.N.temp_c" */
-			const char *p = metric + 5;
-			const char *dot = strchr(p, '.');
-			if (dot != NULL && dot > p && strspn(p, "0123456789") == (size_t)(dot - p) &&
-			    strcmp(dot + 1, tm + 5) == 0) {
-				match = 1;
-				snprintf(device, sizeof device, "gpu%.*s", (int)(dot - p), p);
-			}
-		}
-		if (!match)
-			continue;
+	const struct metric_def *m = metric_find(t->metric);
+	if (m == NULL)
+		return;
+	size_t n = m->values(m, h, vals, METRIC_MAX_VALUES);
+	for (size_t i = 0; i < n; i++) {
 		double limit;
-		enum alert_sev sev = threshold_level(t, value, &limit);
+		enum alert_sev sev = threshold_level(t, vals[i].value, &limit);
 		if (sev == ALERT_NONE)
 			continue;
 		char v[32], l[32];
-		fmt_num(v, sizeof v, value);
+		fmt_num(v, sizeof v, vals[i].value);
 		fmt_num(l, sizeof l, limit);
-		emit(e->out, ALERT_SRC_HOST, e->h->name, device, tm, "%s%s%s %s %s %s %s",
-		    e->h->name, device[0] ? " " : "", device, metric, v,
-		    (t->has_warn && t->has_crit && t->warn > t->crit) ? "<=" : ">=", l);
-		struct alert *a = &e->out->v[e->out->n - 1];
+		const char *subj = vals[i].subject;
+		emit(out, ALERT_SRC_HOST, h->name, subj, t->metric, "%s%s%s %s %s %s %s",
+		    h->name, subj[0] ? " " : "", subj, vals[i].path, v,
+		    threshold_lower(t) ? "<=" : ">=", l);
+		struct alert *a = &out->v[out->n - 1];
 		a->sev = sev;
-		a->value = value;
+		a->value = vals[i].value;
 		a->limit = limit;
 	}
 }
 
 /*
- * See alert.h. The state rule, then every metric of host_status_metrics()
- * against the thresholds that are not device paths.
+ * See alert.h. The state rule, then, for a host that is up, every threshold
+ * that names a metric of metrics.h.
  */
 void
 alert_eval_host(const struct host_status *h, const struct threshold *th, size_t nth,
@@ -188,9 +177,13 @@ alert_eval_host(const struct host_status *h, const struct threshold *th, size_t 
 		    host_state_name(h->state), h->error[0] ? ": " : "", h->error);
 		out->v[out->n - 1].sev = sev;
 	}
-	struct host_eval e = { h, th, nth, out };
-	if (nth > 0)
-		host_status_metrics(h, host_metric, &e);
+	if (h->state != HOST_UP || nth == 0)
+		return;
+	struct metric_value *vals = xcalloc(METRIC_MAX_VALUES, sizeof *vals);
+	for (size_t i = 0; i < nth; i++)
+		if (th[i].metric != NULL && !metric_is_device_path(th[i].metric))
+			host_threshold(h, &th[i], vals, out);
+	free(vals);
 }
 
 /* ---- device rules ------------------------------------------------------------ */
@@ -278,7 +271,7 @@ alert_eval_devices(const char *host, const struct device *v, size_t n,
 			fmt_num(ls, sizeof ls, limit);
 			emit(out, ALERT_SRC_DEVICE, host, d->id, t->metric, "%s (%s) %s %s%s%s %s %s",
 			    d->name, d->id, m->name, vs, m->unit[0] ? " " : "", m->unit,
-			    (t->has_warn && t->has_crit && t->warn > t->crit) ? "<=" : ">=", ls);
+			    threshold_lower(t) ? "<=" : ">=", ls);
 			struct alert *a = &out->v[out->n - 1];
 			a->sev = sev;
 			a->value = m->value;
