@@ -89,18 +89,20 @@ on_frame(const struct frame *f, void *arg)
 		if (r.nsensors > 0)
 			printf(" first=%s", r.sensors[0].name);
 		printf("\n");
-	} else if (strcmp(f->probe, "testbed") == 0 && r.testbed != NULL) {
-		printf("ok devices=%zu controller=%s sector=%s\n", r.testbed->ndevices,
-		    r.testbed->controller, r.testbed->sector);
-	} else if (strcmp(f->probe, "slurm") == 0 && r.slurm != NULL) {
+	} else if (strcmp(f->probe, "testbed") == 0 && report_part_get(&r, "testbed") != NULL) {
+		const struct testbed_report *tb = report_part_get(&r, "testbed");
+		printf("ok devices=%zu controller=%s sector=%s\n", tb->ndevices,
+		    tb->controller, tb->sector);
+	} else if (strcmp(f->probe, "slurm") == 0 && report_part_get(&r, "slurm") != NULL) {
+		const struct slurm_usage *su = report_part_get(&r, "slurm");
 		size_t running = 0;
 		double gh = 0;
-		for (size_t i = 0; i < r.slurm->njobs; i++) {
-			running += strcmp(r.slurm->jobs[i].state, "RUNNING") == 0;
-			gh += r.slurm->jobs[i].gpu_hours;
+		for (size_t i = 0; i < su->njobs; i++) {
+			running += strcmp(su->jobs[i].state, "RUNNING") == 0;
+			gh += su->jobs[i].gpu_hours;
 		}
 		printf("ok jobs=%zu accounts=%zu running=%zu gpu_hours=%.2f\n",
-		    r.slurm->njobs, r.slurm->naccounts, running, gh);
+		    su->njobs, su->naccounts, running, gh);
 	} else {
 		printf("ok\n");
 	}

@@ -1,7 +1,7 @@
 /*
  * test_devices_store.c: the device and alert tables in a real SQLite cache
- * (devices_store.c, alert_store.c) driven through devices_ingest as the
- * collector drives them: three sectors' controllers, one sending malformed
+ * (devices_store.c, alert_store.c) driven through the devices feature
+ * (feature_devices.c) as the publisher drives it: three sectors' controllers, one sending malformed
  * YAML (parse-error with the line; the others unaffected), a controller
  * that goes silent, a flapping device's history, acknowledgements with the
  * local user, alerts raised and cleared, metric history, a restart, and
@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "opsdeck/alert.h"
+#include "opsdeck/feature.h"
 #include "opsdeck/store.h"
 #include "opsdeck/testbed.h"
 #include "opsdeck/util.h"
@@ -99,13 +100,46 @@ load_fixture(const char *name, size_t *len)
 	return data;
 }
 
-/* One controller as the collector keeps it. */
+/* One controller as the publisher keeps it. */
 struct ctl {
 	const char	*host;
-	struct device	*known;
-	size_t		 nknown;
+	void		*state;		/* the devices feature's committed state */
 	char		*error;		/* the parse error of the last frame, if any */
+	const struct device *known;	/* the state's list */
+	size_t		 nknown;
 };
+
+/*
+ * One step of the devices feature as a tick runs it: rep queued at now, or
+ * none with the controller in `hstate` for `why`; the new state is
+ * installed as after a commit. 0 or -1 with *cause.
+ */
+static int
+devices_step(struct ctx *c, struct ctl *k, struct testbed_report *rep, enum host_state hstate,
+    const char *why, int64_t now, char **cause)
+{
+	struct host_status hs;
+	struct group g;
+	struct queued_part qp = { { &probe_testbed, rep }, now };
+
+	host_status_init(&hs);
+	od_strlcpy(hs.name, k->host, sizeof hs.name);
+	hs.state = rep != NULL ? HOST_UP : hstate;
+	od_strlcpy(hs.error, why != NULL ? why : "", sizeof hs.error);
+	memset(&g, 0, sizeof g);
+	g.kind = GROUP_TESTBED;
+	struct feature_host fh = { &g, &hs, &qp, rep != NULL ? 1 : 0 };
+	struct feature_tick t = { c->st, c->cfg, now, NULL, NULL };
+	void *next = NULL;
+	int rc = feature_devices.ingest(&t, &fh, k->state, &next, cause);
+	if (rc == 0 && next != NULL) {
+		feature_devices.state_free(k->state);
+		k->state = next;
+	}
+	k->nknown = feature_devices_list(k->state, &k->known);
+	host_status_free(&hs);
+	return rc;
+}
 
 /* A frame of YAML from a controller: parse, then ingest (or mark unknown). */
 static int
@@ -118,11 +152,9 @@ feed(struct ctx *c, struct ctl *k, const char *data, size_t len, int64_t now)
 	free(k->error);
 	k->error = NULL;
 	if (testbed_parse(data, len, &r, &k->error) != 0)
-		rc = devices_ingest(c->st, c->cfg, k->host, &k->known, &k->nknown, NULL, k->error,
-		    now, &cause);
+		rc = devices_step(c, k, NULL, HOST_PARSE_ERROR, k->error, now, &cause);
 	else
-		rc = devices_ingest(c->st, c->cfg, k->host, &k->known, &k->nknown, &r, NULL, now,
-		    &cause);
+		rc = devices_step(c, k, &r, HOST_UP, NULL, now, &cause);
 	if (rc != 0)
 		fail_msg("ingest %s: %s", k->host, cause);
 	testbed_report_free(&r);
@@ -142,15 +174,14 @@ static void
 silent(struct ctx *c, struct ctl *k, const char *why, int64_t now)
 {
 	char *cause = NULL;
-	if (devices_ingest(c->st, c->cfg, k->host, &k->known, &k->nknown, NULL, why, now,
-	    &cause) != 0)
+	if (devices_step(c, k, NULL, HOST_DOWN, why, now, &cause) != 0)
 		fail_msg("%s", cause);
 }
 
 static void
 ctl_free(struct ctl *k)
 {
-	devices_free(k->known, k->nknown);
+	feature_devices.state_free(k->state);
 	free(k->error);
 }
 
@@ -307,7 +338,7 @@ static void
 test_silent_and_alerts(void **state)
 {
 	struct ctx *c = *state;
-	struct ctl k = { "tb-energy-02", NULL, 0, NULL };
+	struct ctl k = { "tb-energy-02", NULL, NULL, NULL, 0 };
 	struct devices_view v;
 	struct devices_filter f = { 0 };
 	struct alert_set al;
@@ -392,7 +423,7 @@ static void
 test_flapping(void **state)
 {
 	struct ctx *c = *state;
-	struct ctl k = { "tb-flap", NULL, 0, NULL };
+	struct ctl k = { "tb-flap", NULL, NULL, NULL, 0 };
 	char *cause = NULL;
 
 	for (int i = 0; i < 40; i++) {
@@ -438,7 +469,7 @@ static void
 test_ack(void **state)
 {
 	struct ctx *c = *state;
-	struct ctl k = { "tb-health-02", NULL, 0, NULL };
+	struct ctl k = { "tb-health-02", NULL, NULL, NULL, 0 };
 	struct devices_view v;
 	struct devices_filter f = { 0 };
 	char *cause = NULL;
@@ -518,7 +549,7 @@ static void
 test_restart(void **state)
 {
 	struct ctx *c = *state;
-	struct ctl k = { "tb-restart", NULL, 0, NULL };
+	struct ctl k = { "tb-restart", NULL, NULL, NULL, 0 };
 	char *cause = NULL;
 	const char *two = "schema: 1\ncontroller: r\nsector: energy\ndevices:\n"
 	    "- {id: a, kind: k, state: ok, metrics: {t: {value: 1.5, unit: V}}}\n"
@@ -529,8 +560,8 @@ test_restart(void **state)
 	feed(c, &k, two, strlen(two), T0);
 	feed(c, &k, one, strlen(one), T0 + 1000);
 	feed(c, &k, one, strlen(one), T0 + 2000);
-	/* "restart": a new collector knows nothing; devices_ingest loads the cache */
-	struct ctl k2 = { "tb-restart", NULL, 0, NULL };
+	/* "restart": a new collector knows nothing; the feature loads the cache */
+	struct ctl k2 = { "tb-restart", NULL, NULL, NULL, 0 };
 	struct device *got;
 	size_t n;
 	assert_int_equal(devices_store_get(c->st, k.host, &got, &n, &cause), 0);
@@ -562,7 +593,7 @@ static void
 test_in_tick(void **state)
 {
 	struct ctx *c = *state;
-	struct ctl k = { "tb-tick", NULL, 0, NULL };
+	struct ctl k = { "tb-tick", NULL, NULL, NULL, 0 };
 	char *cause = NULL;
 
 	/* the collector creates the tables once at start, outside its ticks */
@@ -573,7 +604,9 @@ test_in_tick(void **state)
 	assert_false(sqlite3_get_autocommit(store_db(c->st)));
 	assert_int_equal(store_rollback(c->st), 0);
 	assert_int_equal(count_rows(c, "SELECT count(*) FROM tb_devices WHERE controller = 'tb-tick'"), 0);
-	devices_free(k.known, k.nknown);
+	/* rolled back: the publisher never installs the state of that tick */
+	feature_devices.state_free(k.state);
+	k.state = NULL;
 	k.known = NULL;
 	k.nknown = 0;
 	assert_int_equal(store_begin(c->st, &cause), 0);
@@ -617,7 +650,7 @@ static void
 test_ten_thousand(void **state)
 {
 	struct ctx *c = *state;
-	struct ctl k = { "tb-big", NULL, 0, NULL };
+	struct ctl k = { "tb-big", NULL, NULL, NULL, 0 };
 	struct timespec t0, t1, t2, t3;
 	struct devices_view v;
 	struct devices_filter f = { 0 };

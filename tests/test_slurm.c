@@ -303,6 +303,7 @@ static void
 test_probe_running(void **state)
 {
 	struct host_report r;
+	const struct slurm_usage *u;
 	char *cause = NULL;
 	size_t len;
 	char *text = read_fixture("probe_running.txt", &len);
@@ -311,18 +312,19 @@ test_probe_running(void **state)
 	memset(&r, 0, sizeof r);
 	assert_int_equal(probe_slurm.parse(text, len, &r, &cause), 0);
 	assert_null(cause);
-	assert_non_null(r.slurm);
-	assert_int_equal(r.slurm->njobs, 6);
-	assert_true(r.slurm->has_nodes);
-	assert_int_equal(r.slurm->nrunning, 6);
-	assert_nodes(&r.slurm->running[0], "51001", (const char *const[]){ "gpu001", NULL });
-	assert_nodes(&r.slurm->running[1], "51002",
+	u = report_part_get(&r, "slurm");
+	assert_non_null(u);
+	assert_int_equal(u->njobs, 6);
+	assert_true(u->has_nodes);
+	assert_int_equal(u->nrunning, 6);
+	assert_nodes(&u->running[0], "51001", (const char *const[]){ "gpu001", NULL });
+	assert_nodes(&u->running[1], "51002",
 	    (const char *const[]){ "gpu002", "gpu003", "gpu004", "gpu010", NULL });
-	assert_nodes(&r.slurm->running[3], "51005",
+	assert_nodes(&u->running[3], "51005",
 	    (const char *const[]){ "cpu01", "cpu02", NULL });
-	assert_nodes(&r.slurm->running[4], "51006_3", (const char *const[]){ "gpu012", NULL });
+	assert_nodes(&u->running[4], "51006_3", (const char *const[]){ "gpu012", NULL });
 	/* a job with no nodes yet */
-	assert_nodes(&r.slurm->running[5], "51007", (const char *const[]){ NULL });
+	assert_nodes(&u->running[5], "51007", (const char *const[]){ NULL });
 	report_free(&r);
 	free(text);
 
@@ -330,9 +332,10 @@ test_probe_running(void **state)
 	text = read_fixture("sacct_day.txt", &len);
 	memset(&r, 0, sizeof r);
 	assert_int_equal(probe_slurm.parse(text, len, &r, &cause), 0);
-	assert_int_equal(r.slurm->njobs, 13);
-	assert_false(r.slurm->has_nodes);
-	assert_int_equal(r.slurm->nrunning, 0);
+	u = report_part_get(&r, "slurm");
+	assert_int_equal(u->njobs, 13);
+	assert_false(u->has_nodes);
+	assert_int_equal(u->nrunning, 0);
 	report_free(&r);
 	free(text);
 
@@ -340,8 +343,9 @@ test_probe_running(void **state)
 	static const char only[] = "1|a|u|gpu|60|gres/gpu=1,node=1|RUNNING\n@@squeue\n";
 	memset(&r, 0, sizeof r);
 	assert_int_equal(probe_slurm.parse(only, sizeof only - 1, &r, &cause), 0);
-	assert_true(r.slurm->has_nodes);
-	assert_int_equal(r.slurm->nrunning, 0);
+	u = report_part_get(&r, "slurm");
+	assert_true(u->has_nodes);
+	assert_int_equal(u->nrunning, 0);
 	report_free(&r);
 }
 
@@ -386,7 +390,7 @@ test_squeue_bad(void **state)
 	cause = NULL;
 	assert_int_equal(probe_slurm.parse(whole, strlen(whole), &r, &cause), -1);
 	assert_non_null(strstr(cause, "squeue line 1"));
-	assert_null(r.slurm);
+	assert_null(report_part_get(&r, "slurm"));
 	free(cause);
 	free(whole);
 	slurm_usage_free(&u);

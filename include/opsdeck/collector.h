@@ -18,7 +18,10 @@
  * jitter, 1 s doubling to 60 s, reset by the next good cycle.
  *
  * A tick that fails to write the store is rolled back and retried on the
- * next one; collecting goes on and collector_hosts() has the statuses.
+ * next one; collecting goes on and collector_hosts() has the statuses. The
+ * report parts of test-bed controllers and schedulers wait, in order, until
+ * a tick commits them (at most COLLECTOR_MAX_QUEUED per host; past that the
+ * oldest are dropped and counted in collector_store_error).
  *
  * The collector is the only writer of the store. After each tick that changed
  * something it commits one transaction and writes a byte to wake_fd (when >= 0)
@@ -86,8 +89,17 @@ void collector_hosts(struct collector *c, struct host_status **out, size_t *n);
 
 /*
  * The store's latest write failure (malloc'd, caller frees), or NULL when the
- * last tick's transaction committed. Failed ticks are retried on the next one.
+ * last tick's transaction committed and no report part was ever dropped.
+ * Failed ticks are retried on the next one.
  */
 char *collector_store_error(struct collector *c);
+
+/*
+ * Queues a write for the collector's next tick, in its transaction (the
+ * console's acknowledgements go through the one writer this way). Any
+ * thread. 0, or -1 when PUBLISH_MAX_WRITES already wait.
+ */
+struct publish_write;
+int collector_submit(struct collector *c, const struct publish_write *w);
 
 #endif

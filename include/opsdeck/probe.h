@@ -96,6 +96,20 @@ struct sensor_sample {
 	char	 text[48];		/* the reading as reported, sanitised */
 };
 
+struct probe;
+
+/*
+ * A part of a report that a feature with tables of its own stores (a
+ * test-bed controller's devices, a scheduler's usage): what one probe parsed,
+ * owned, freed by that probe's free_part. Features find their parts by the
+ * probe's name (feature.h), so this header names no feature's types.
+ */
+#define REPORT_MAX_PARTS	4
+struct report_part {
+	const struct probe	*probe;
+	void			*data;
+};
+
 /*
  * Everything one frame of one host said. Owned arrays; report_free() frees
  * them. A probe fills only its part.
@@ -107,15 +121,19 @@ struct host_report {
 	int		 has_gpu_probe;	/* the nvidia probe ran (0 GPUs is an answer) */
 	struct sensor_sample *sensors;
 	int		 nsensors;
-	struct testbed_report *testbed;	/* owned, NULL: the testbed probe did not run */
-	struct slurm_usage *slurm;	/* owned, NULL: the slurm probe did not run */
+	struct report_part parts[REPORT_MAX_PARTS];	/* owned, nparts of them */
+	size_t		 nparts;
 };
 
 void report_free(struct host_report *r);
 void report_move(struct host_report *dst, struct host_report *src);
 
-struct testbed_report;
-struct slurm_usage;
+/* Makes data probe p's part of r, freeing an earlier one of p. */
+void report_part_put(struct host_report *r, const struct probe *p, void *data);
+/* The part of the probe called `probe`, or NULL; still owned by r. */
+void *report_part_get(const struct host_report *r, const char *probe);
+/* Frees what part holds (its probe's free_part) and empties it. */
+void report_part_free(struct report_part *part);
 
 struct probe {
 	const char	*name;
@@ -126,6 +144,8 @@ struct probe {
 	 * the problem (line number and reason) for output it cannot use.
 	 */
 	int		(*parse)(const char *data, size_t len, struct host_report *r, char **cause);
+	/* Frees a part this probe's parse put into a report (NULL: it puts none). */
+	void		(*free_part)(void *data);
 };
 
 extern const struct probe probe_linux;
@@ -134,9 +154,9 @@ extern const struct probe probe_ipmi;
 extern const struct probe probe_testbed;
 extern const struct probe probe_slurm;
 
-/* NULL-terminated list of every probe. */
+/* NULL-terminated list of every probe (probe_table.c). */
 extern const struct probe *const probe_table[];
-/* The probe called name, or NULL. */
+/* The probe called name, or NULL (probe_table.c). */
 const struct probe *probe_find(const char *name);
 
 /*

@@ -51,6 +51,8 @@ struct ssh_host_config {
 void ssh_config_lookup(const char *text, size_t len, const char *host, const char *home,
 	    const char *local_user, struct ssh_host_config *out);
 void ssh_host_config_free(struct ssh_host_config *hc);
+/* $HOME/.ssh/config (malloc'd, at most SSH_CONFIG_MAX_BYTES, *len bytes), or NULL. */
+char *ssh_config_read_home(size_t *len);
 
 /* OpenSSH pattern: '*' any run, '?' one character; case-insensitive. 1 on match. */
 int ssh_pattern_match(const char *pattern, const char *s);

@@ -131,9 +131,9 @@ int  testbed_parse_time(const char *s, size_t n, int64_t *ms);
 void testbed_format_time(int64_t ms, char *buf, size_t len);
 
 /*
- * Parse function of the `testbed` probe (probe_testbed in probe.h's table).
- * The same as testbed_parse; struct host_report has no place for devices
- * yet, so until it gains one the result is checked and freed.
+ * Parse function of the `testbed` probe (probe_testbed in probe.h's table):
+ * testbed_parse into a struct testbed_report that becomes the report's
+ * "testbed" part (report_part_get), stored by the devices feature.
  */
 struct host_report;
 struct probe;
@@ -379,18 +379,5 @@ void devices_acks_free(struct device_ack *v, size_t n);
 
 /* Deletes transitions and metric rows older than before_ms. */
 int devices_store_prune(struct store *st, int64_t before_ms, char **cause);
-
-/*
- * All of one controller's step for the collector, in its tick transaction:
- * known (its previous device list, sorted; replaced by the current one) is
- * updated from rep, or, when rep is NULL, marked unknown for `why`; the
- * result is stored (devices_store_put) and the alert rules of cfg's
- * thresholds are evaluated and synchronised (alert.h). *nknown is updated.
- * The first call for a controller may pass *known NULL: the cache's list is
- * loaded. 0 or -1 with *cause (the in-memory list is updated even then).
- */
-int devices_ingest(struct store *st, const struct config *cfg, const char *controller,
-	    struct device **known, size_t *nknown, const struct testbed_report *rep,
-	    const char *why, int64_t now_ms, char **cause);
 
 #endif

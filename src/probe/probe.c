@@ -1,6 +1,7 @@
 /*
- * probe.c: the probe table, host reports, CPU and memory arithmetic, and the
- * small byte-level helpers every parser uses (probe.h).
+ * probe.c: host reports and their parts, CPU and memory arithmetic, and the
+ * small byte-level helpers every parser uses (probe.h). The table of probes
+ * is probe_table.c, so that parsers depend on this file and not the reverse.
  */
 #include "config.h"
 
@@ -11,33 +12,10 @@
 #include <string.h>
 
 #include "opsdeck/probe.h"
-#include "opsdeck/budget.h"
 #include "opsdeck/sanitize.h"
-#include "opsdeck/testbed.h"
 #include "opsdeck/util.h"
 
-/* Every probe; add one line here (and its extern in probe.h) for a new probe. */
-const struct probe *const probe_table[] = {
-	&probe_linux,
-	&probe_nvidia,
-	&probe_ipmi,
-	&probe_testbed,
-	&probe_slurm,
-	NULL,
-};
-
-const struct probe *
-probe_find(const char *name)
-{
-	if (name == NULL)
-		return NULL;
-	for (size_t i = 0; probe_table[i] != NULL; i++)
-		if (strcmp(probe_table[i]->name, name) == 0)
-			return probe_table[i];
-	return NULL;
-}
-
-/* Frees every array r owns and zeroes it; r itself belongs to the caller. */
+/* Frees every array and part r owns and zeroes it; r itself belongs to the caller. */
 void
 report_free(struct host_report *r)
 {
@@ -48,15 +26,46 @@ report_free(struct host_report *r)
 	free(r->linux.disks);
 	free(r->gpus);
 	free(r->sensors);
-	if (r->testbed != NULL) {
-		testbed_report_free(r->testbed);
-		free(r->testbed);
-	}
-	if (r->slurm != NULL) {
-		slurm_usage_free(r->slurm);
-		free(r->slurm);
-	}
+	for (size_t i = 0; i < r->nparts; i++)
+		report_part_free(&r->parts[i]);
 	memset(r, 0, sizeof *r);
+}
+
+void
+report_part_free(struct report_part *part)
+{
+	if (part->data != NULL && part->probe != NULL && part->probe->free_part != NULL)
+		part->probe->free_part(part->data);
+	part->data = NULL;
+	part->probe = NULL;
+}
+
+/* See probe.h. A report has at most one part per probe; past REPORT_MAX_PARTS: fatal. */
+void
+report_part_put(struct host_report *r, const struct probe *p, void *data)
+{
+	size_t i;
+
+	for (i = 0; i < r->nparts; i++)
+		if (r->parts[i].probe == p)
+			break;
+	if (i == r->nparts) {
+		if (r->nparts == REPORT_MAX_PARTS)
+			fatal("report_part_put: more than %d parts", REPORT_MAX_PARTS);
+		r->nparts++;
+	} else
+		report_part_free(&r->parts[i]);
+	r->parts[i].probe = p;
+	r->parts[i].data = data;
+}
+
+void *
+report_part_get(const struct host_report *r, const char *probe)
+{
+	for (size_t i = 0; i < r->nparts; i++)
+		if (r->parts[i].probe != NULL && strcmp(r->parts[i].probe->name, probe) == 0)
+			return r->parts[i].data;
+	return NULL;
 }
 
 /* Frees dst's arrays, moves src's contents into dst and leaves src empty. */

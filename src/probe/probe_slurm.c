@@ -358,8 +358,8 @@ squeue_marker(const char *data, size_t len, size_t *after)
 }
 
 /*
- * The `slurm` probe's parse: sacct output into r->slurm (replacing an earlier
- * one), the squeue part after SLURM_SQUEUE_MARKER (when there is one) into
+ * The `slurm` probe's parse: sacct output into r's "slurm" part (replacing an
+ * earlier one), the squeue part after SLURM_SQUEUE_MARKER (when there is one) into
  * its running-job nodes. 0, or -1 with *cause naming the line.
  */
 static int
@@ -374,16 +374,21 @@ slurm_probe_parse(const char *data, size_t len, struct host_report *r, char **ca
 		free(u);
 		return -1;
 	}
-	if (r->slurm != NULL) {
-		slurm_usage_free(r->slurm);
-		free(r->slurm);
-	}
-	r->slurm = u;
+	report_part_put(r, &probe_slurm, u);
 	return 0;
+}
+
+/* probe_slurm's free_part: a struct slurm_usage of slurm_probe_parse. */
+static void
+slurm_part_free(void *data)
+{
+	slurm_usage_free(data);
+	free(data);
 }
 
 const struct probe probe_slurm = {
 	.name = "slurm",
 	.command = SLURM_PROBE_COMMAND,
 	.parse = slurm_probe_parse,
+	.free_part = slurm_part_free,
 };

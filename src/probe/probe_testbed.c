@@ -862,12 +862,16 @@ testbed_probe_parse(const char *data, size_t len, struct host_report *r, char **
 		free(t);
 		return -1;
 	}
-	if (r->testbed != NULL) {
-		testbed_report_free(r->testbed);
-		free(r->testbed);
-	}
-	r->testbed = t;
+	report_part_put(r, &probe_testbed, t);
 	return 0;
+}
+
+/* probe_testbed's free_part: a struct testbed_report of testbed_probe_parse. */
+static void
+testbed_part_free(void *data)
+{
+	testbed_report_free(data);
+	free(data);
 }
 
 /* The group's `command:` replaces this one (config.h, struct group). */
@@ -875,4 +879,5 @@ const struct probe probe_testbed = {
 	.name = "testbed",
 	.command = TESTBED_COMMAND " 2>/dev/null || true",
 	.parse = testbed_probe_parse,
+	.free_part = testbed_part_free,
 };

@@ -16,7 +16,7 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
-#include "devices_int.h"
+#include "dbx.h"
 
 static const char alert_schema[] =
 	"CREATE TABLE IF NOT EXISTS alert_log("

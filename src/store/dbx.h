@@ -1,9 +1,9 @@
 /*
- * devices_int.h: SQL helpers shared by devices_store.c and alert_store.c,
+ * dbx.h: SQL helpers shared by devices_store.c and alert_store.c (dbx.c),
  * the modules that keep tables of their own in the cache (store_db()).
  */
-#ifndef OPSDECK_DEVICES_INT_H
-#define OPSDECK_DEVICES_INT_H
+#ifndef OPSDECK_DBX_H
+#define OPSDECK_DBX_H
 
 #include <sqlite3.h>
 #include <stddef.h>

@@ -1,0 +1,178 @@
+/*
+ * collector_int.h: the collector's engine, shared by its three files:
+ *   collector.c  lifecycle, groups, the publisher loop (ticks), the API
+ *   stream.c     workers: reading sources, frames into cycles, deadlines,
+ *                back-off, the published state of each host
+ *   connect.c    connector threads for sources whose open blocks (ssh)
+ * Dependencies go one way: collector.c -> stream.c -> connect.c.
+ *
+ * Threads, all bounded whatever the number of hosts:
+ * - the publisher: collector_run()'s caller, or the thread of
+ *   collector_start(). Every tick it takes the statuses that changed and
+ *   the report parts queued since, hands them to publish.c (one transaction)
+ *   and writes a byte to wake_fd.
+ * - up to COLLECTOR_MAX_WORKERS workers. Each owns a fixed subset of the
+ *   hosts: their connections, frame readers, reports, deadlines and back-off.
+ *   A worker waits on all its connections at once (epoll) and reads them
+ *   without blocking; nothing it does blocks on one host.
+ * - up to COLLECTOR_MAX_CONNECTORS connectors: a blocking source's open
+ *   (TCP connect, key exchange, host key, authentication, exec) with our own
+ *   deadlines. An opened connection goes to the host's worker's inbox.
+ * A host is touched by one thread at a time: its worker, or a connector while
+ * it is in PH_CONNECTING. The published part (struct chost from `st` on) is
+ * shared under c->lock.
+ */
+#ifndef OPSDECK_COLLECTOR_INT_H
+#define OPSDECK_COLLECTOR_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "opsdeck/collector.h"
+#include "opsdeck/feature.h"
+#include "opsdeck/frame.h"
+#include "opsdeck/probe.h"
+#include "opsdeck/source.h"
+
+#define BACKOFF_BASE_MS		1000
+#define BACKOFF_CAP_MS		60000
+#define COLLECTOR_MAX_QUEUED	128	/* report parts waiting per host for a commit */
+
+enum phase { PH_IDLE, PH_CONNECTING, PH_STREAMING };
+
+struct cgroup {
+	const struct group	*g;
+	const struct source_ops	*src;
+	const struct probe	**probes;
+	size_t			 nprobes;
+	char			*script;
+	int64_t			 interval_ms;
+	int64_t			 timeout_ms;
+};
+
+struct worker;
+
+struct chost {
+	struct collector	*c;
+	size_t			 idx;
+	const struct host	*h;
+	struct cgroup		*cg;
+	struct worker		*w;
+	void			*hd;		/* the source's per-host data */
+
+	/* Owned by the worker (or a connector during PH_CONNECTING). */
+	enum phase		 phase;
+	struct source_conn	*conn;
+	int			 fd;		/* conn's descriptor, -1 */
+	struct frame_reader	 fr;
+	uint64_t		 garbage_mark;
+	int			 flood;
+	int			 more;		/* read budget ran out: read again soon */
+	size_t			 last_read;	/* bytes taken in the latest read round */
+	uint64_t		 read_round;	/* the worker round that last read it */
+	int			 watched;	/* fd is in the worker's epoll set */
+	struct host_report	 cur, prev;
+	int			 have_prev;
+	int64_t			 prev_mono;
+	uint64_t		 seq;
+	int			 in_cycle;
+	unsigned char		*seen;
+	size_t			 nseen;
+	char			*cycle_err;
+	int64_t			 stream_mono;
+	int64_t			 last_frame_mono;	/* the last complete cycle (deadlines) */
+	int			 partial_frames;	/* frames since, none completing a cycle */
+	uint64_t		 cycle_garbage;	/* fr.garbage at that cycle */
+	int			 stream_cycles;
+	int			 attempts;
+	int64_t			 retry_mono;
+	struct host_status	 figs;		/* figures of the latest good cycle */
+
+	/* Shared, under c->lock. */
+	struct host_status	 st;
+	struct queued_part	*queue;		/* parts waiting for a commit, oldest first */
+	size_t			 nqueue;
+	int			 dirty;
+	int			 cycles;	/* good cycles since collector_new */
+	int			 settled;	/* failed at least once */
+	int			 sock;		/* socket being set up by a connector, or -1 */
+};
+
+struct inbox_item {
+	size_t			 idx;
+	struct source_conn	*conn;		/* NULL: failed */
+	enum host_state		 state;
+	char			*cause;
+};
+
+struct worker {
+	struct collector	*c;
+	pthread_t		 thr;
+	int			 started;
+	int			 wake[2];
+	int			 epfd;		/* epoll set: wake[0] and every streaming fd */
+	size_t			*hosts;
+	size_t			 nhosts;
+	pthread_mutex_t		 inbox_lock;
+	struct inbox_item	*inbox;
+	size_t			 ninbox, capinbox;
+	unsigned		 seed;
+};
+
+struct publisher;
+
+struct collector {
+	const struct config	*cfg;
+	struct store		*st;
+	struct collector_opts	 opts;
+	struct publisher	*pub;
+
+	struct cgroup		*groups;
+	size_t			 ngroups;
+	struct chost		*hosts;
+	size_t			 nhosts;
+	size_t			 nblocking;	/* hosts whose source opens on a connector */
+
+	struct worker		*workers;
+	size_t			 nworkers;
+	pthread_t		*connectors;
+	size_t			 nconnectors;
+
+	pthread_mutex_t		 qlock;
+	pthread_cond_t		 qcond;
+	size_t			*queue;
+	size_t			 qhead, qlen, qcap;
+
+	pthread_mutex_t		 lock;
+	int			 transports_up;
+	atomic_int		 stopping;
+	atomic_int		 interrupted;
+	int			 intr[2];	/* collector_interrupt() writes here */
+	int			 abort_pipe[2];	/* readable while transports stop */
+
+	pthread_t		 thr;
+	int			 thread_started;
+
+	char			*store_error;	/* latest store failure, under lock */
+	uint64_t		 dropped;	/* parts dropped past COLLECTOR_MAX_QUEUED, under lock */
+	int64_t			 tick_ms;	/* publisher period */
+};
+
+/* ---- stream.c ---- */
+void *worker_main(void *arg);
+/* Ends a host's stream (workers and transports_stop); it goes back to PH_IDLE. */
+void stream_close(struct chost *ch, int graceful);
+/* Appends a part to ch's queue under c->lock, dropping the oldest past the bound. */
+void queue_part(struct chost *ch, const struct queued_part *qp);
+
+/* ---- connect.c ---- */
+void *connector_main(void *arg);
+/* Queues a host whose source blocks for a connector. */
+void connect_enqueue(struct chost *ch);
+/* Hands a connector's result to the host's worker. */
+void worker_post(struct worker *w, const struct inbox_item *it);
+void poke_fd(int fd);
+void drain_fd(int fd);
+
+#endif

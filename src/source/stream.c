@@ -1,0 +1,512 @@
+/*
+ * stream.c: the collector's workers (collector_int.h). Each worker owns a
+ * fixed share of the hosts and waits on all their connections at once
+ * (epoll); it reads each source without blocking, files frames into cycles
+ * (every probe's frame of one SEQ), turns a cycle into figures, checks
+ * deadlines (stale, timeout), and after a failure retries with exponential
+ * back-off and jitter. What a host shows (its status and the report parts
+ * waiting for the store) is published under c->lock for the publisher.
+ * Written once for every source (source.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "collector_int.h"
+#include "opsdeck/sanitize.h"
+#include "opsdeck/util.h"
+
+#define READ_CHUNK		(64 * 1024)
+#define READ_BUDGET		(256 * 1024)	/* per host per poll round, for fairness */
+#define WORKER_MAX_WAIT_MS	1000
+#define WORKER_BATCH_MS		20	/* after a busy round, gather input this long */
+#define WORKER_BULK_BYTES	(16 * 1024)	/* ...unless a host sent this much in it */
+#define WORKER_EVENTS		256		/* epoll events taken per wait */
+#define WAKE_TOKEN		UINT64_MAX	/* epoll data of the wake pipe */
+
+static void worker_watch(struct chost *ch);
+static void worker_unwatch(struct chost *ch);
+
+/* ---- publishing state (any thread, takes c->lock) ---------------------- */
+
+static int
+state_is_failure(enum host_state s)
+{
+	return s != HOST_CONNECTING && s != HOST_UP && s != HOST_STALE;
+}
+
+/* Sets the host's state and message (sanitised, cut to fit). Takes c->lock. */
+static void
+publish_state(struct chost *ch, enum host_state state, const char *msg)
+{
+	struct collector *c = ch->c;
+	char err[HOST_ERROR_MAX];
+
+	sanitize_text(err, sizeof err, msg != NULL ? msg : "", msg != NULL ? strlen(msg) : 0);
+	pthread_mutex_lock(&c->lock);
+	if (ch->st.state != state || strcmp(ch->st.error, err) != 0) {
+		if (ch->st.state != state)
+			ch->st.state_since_ms = now_wall_ms();
+		ch->st.state = state;
+		memcpy(ch->st.error, err, sizeof err);
+		ch->dirty = 1;
+	}
+	if (state_is_failure(state))
+		ch->settled = 1;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * See collector_int.h. Called under c->lock. Past COLLECTOR_MAX_QUEUED the
+ * oldest part is freed and counted (collector_store_error reports it).
+ */
+void
+queue_part(struct chost *ch, const struct queued_part *qp)
+{
+	if (ch->nqueue == COLLECTOR_MAX_QUEUED) {
+		report_part_free(&ch->queue[0].part);
+		memmove(ch->queue, ch->queue + 1, (ch->nqueue - 1) * sizeof *ch->queue);
+		ch->nqueue--;
+		ch->c->dropped++;
+	}
+	if (ch->queue == NULL)
+		ch->queue = xcalloc(COLLECTOR_MAX_QUEUED, sizeof *ch->queue);
+	ch->queue[ch->nqueue++] = *qp;
+}
+
+/* Publishes ch->figs with state UP (a good cycle), queues its parts. Takes c->lock. */
+static void
+publish_cycle(struct chost *ch)
+{
+	struct collector *c = ch->c;
+
+	pthread_mutex_lock(&c->lock);
+	enum host_state old = ch->st.state;
+	int64_t since = ch->st.state_since_ms;
+	host_status_free(&ch->st);
+	host_status_copy(&ch->st, &ch->figs);
+	ch->st.state = HOST_UP;
+	ch->st.error[0] = '\0';
+	ch->st.state_since_ms = old == HOST_UP ? since : now_wall_ms();
+	/* Parts (devices, compute use) wait for the tick that commits them. */
+	int64_t at = now_wall_ms();
+	for (size_t i = 0; i < ch->cur.nparts; i++) {
+		struct queued_part qp = { ch->cur.parts[i], at };
+		queue_part(ch, &qp);
+	}
+	ch->cur.nparts = 0;
+	ch->dirty = 1;
+	ch->cycles++;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- streams (worker side) ---------------------------------------------- */
+
+/* Forgets the cycle being assembled. */
+static void
+cycle_reset(struct chost *ch)
+{
+	report_free(&ch->cur);
+	memset(&ch->cur, 0, sizeof ch->cur);
+	free(ch->cycle_err);
+	ch->cycle_err = NULL;
+	ch->in_cycle = 0;
+	ch->nseen = 0;
+	if (ch->seen != NULL)
+		memset(ch->seen, 0, ch->cg->nprobes);
+}
+
+/* Closes whatever connection the host has; it goes back to PH_IDLE. */
+void
+stream_close(struct chost *ch, int graceful)
+{
+	worker_unwatch(ch);
+	if (ch->conn != NULL) {
+		ch->cg->src->close(ch->conn, graceful);
+		ch->conn = NULL;
+	}
+	ch->fd = -1;
+	frame_reader_free(&ch->fr);
+	frame_reader_init(&ch->fr, PROBE_MAX_OUTPUT);
+	ch->garbage_mark = 0;
+	ch->flood = 0;
+	ch->more = 0;
+	cycle_reset(ch);
+	/* A new stream restarts its counters; rates across the gap would lie. */
+	report_free(&ch->prev);
+	memset(&ch->prev, 0, sizeof ch->prev);
+	ch->have_prev = 0;
+	ch->phase = PH_IDLE;
+}
+
+/* Next delay of the exponential back-off: 1s doubling to 60s, +-20 % jitter. */
+static int64_t
+backoff_ms(struct chost *ch)
+{
+	int64_t d = BACKOFF_BASE_MS;
+	for (int i = 1; i < ch->attempts && d < BACKOFF_CAP_MS; i++)
+		d *= 2;
+	if (d > BACKOFF_CAP_MS)
+		d = BACKOFF_CAP_MS;
+	int64_t j = d / 5;
+	if (j > 0)
+		d += (int64_t)(rand_r(&ch->w->seed) % (unsigned)(2 * j + 1)) - j;
+	return d;
+}
+
+/* The host failed: publish why, drop its transport, retry after back-off. */
+static void
+host_fail(struct chost *ch, enum host_state state, const char *msg)
+{
+	stream_close(ch, 0);
+	publish_state(ch, state, msg);
+	ch->attempts++;
+	ch->retry_mono = now_mono_ms() + backoff_ms(ch);
+}
+
+/* One cycle (every probe's frame of one SEQ) arrived. */
+static void
+cycle_done(struct chost *ch)
+{
+	int64_t now = now_mono_ms();
+
+	/* A complete cycle, good or not, resets the report deadline. */
+	ch->last_frame_mono = now;
+	ch->partial_frames = 0;
+	ch->cycle_garbage = ch->fr.garbage;
+	if (ch->cycle_err != NULL) {
+		publish_state(ch, HOST_PARSE_ERROR, ch->cycle_err);
+		cycle_reset(ch);
+		return;
+	}
+	host_status_from_reports(&ch->figs, ch->have_prev ? &ch->prev : NULL, &ch->cur,
+	    ch->have_prev ? now - ch->prev_mono : 0);
+	ch->figs.sample_ms = now_wall_ms();
+	publish_cycle(ch);
+	report_free(&ch->prev);
+	ch->prev = ch->cur;
+	memset(&ch->cur, 0, sizeof ch->cur);
+	ch->have_prev = 1;
+	ch->prev_mono = now;
+	ch->stream_cycles++;
+	ch->attempts = 0;
+	cycle_reset(ch);
+}
+
+/* frame_reader callback: files a frame into the cycle of its SEQ. */
+static void
+on_frame(const struct frame *f, void *arg)
+{
+	struct chost *ch = arg;
+	struct cgroup *cg = ch->cg;
+
+	ch->partial_frames++;
+	ch->garbage_mark = ch->fr.garbage;
+	if (f->truncated) {
+		ch->flood = 1;
+		return;
+	}
+	if (!ch->in_cycle || f->seq != ch->seq) {
+		cycle_reset(ch);	/* an unfinished cycle is dropped */
+		ch->in_cycle = 1;
+		ch->seq = f->seq;
+	}
+	size_t i;
+	for (i = 0; i < cg->nprobes; i++)
+		if (strcmp(cg->probes[i]->name, f->probe) == 0)
+			break;
+	if (i == cg->nprobes || ch->seen[i])
+		return;
+	ch->seen[i] = 1;
+	ch->nseen++;
+	if (ch->cycle_err == NULL) {
+		char *cause = NULL;
+		if (cg->probes[i]->parse(f->body, f->len, &ch->cur, &cause) != 0) {
+			ch->cycle_err = xasprintf("%s: %s", f->probe,
+			    cause != NULL ? cause : "unreadable output");
+		}
+		free(cause);
+	}
+	if (ch->nseen == cg->nprobes)
+		cycle_done(ch);
+}
+
+/* Feeds bytes from the host; cuts off a host that floods. 0, or -1 when cut off. */
+static int
+host_feed(struct chost *ch, const char *p, size_t n)
+{
+	frame_reader_feed(&ch->fr, p, n, on_frame, ch);
+	if (ch->flood || (ch->fr.in_frame && ch->fr.body.overflow) ||
+	    ch->fr.garbage - ch->garbage_mark > PROBE_MAX_OUTPUT) {
+		char *m = xasprintf("output over %d bytes, cut off", PROBE_MAX_OUTPUT);
+		host_fail(ch, HOST_PARSE_ERROR, m);
+		free(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* A connection is open: the worker watches it from now on. */
+static void
+stream_begin(struct chost *ch, struct source_conn *conn)
+{
+	ch->conn = conn;
+	ch->fd = ch->cg->src->fd(conn);
+	worker_watch(ch);
+	ch->phase = PH_STREAMING;
+	ch->stream_mono = now_mono_ms();
+	ch->last_frame_mono = 0;
+	ch->partial_frames = 0;
+	ch->cycle_garbage = 0;
+	ch->stream_cycles = 0;
+	ch->more = 1;	/* a source may hold data already (libssh's buffers) */
+}
+
+/*
+ * A host whose back-off expired (or that never ran): a blocking source goes
+ * to the connectors, another opens here.
+ */
+static void
+host_begin(struct chost *ch)
+{
+	if (ch->cg->nprobes == 0) {
+		host_fail(ch, HOST_PARSE_ERROR, "no known probe configured for this group");
+		ch->retry_mono = INT64_MAX;
+		return;
+	}
+	if (ch->cg->src->blocking) {
+		connect_enqueue(ch);
+		return;
+	}
+	struct source_conn *conn = NULL;
+	enum host_state state = HOST_DOWN;
+	char *cause = NULL;
+	struct source_open_ctx ctx = { -1, NULL, NULL };
+	if (ch->cg->src->open(ch->hd, ch->cg->script, &ctx, &conn, &state, &cause) != 0) {
+		host_fail(ch, state, cause != NULL ? cause : "cannot open");
+		free(cause);
+		return;
+	}
+	stream_begin(ch, conn);
+}
+
+/* Deadlines of a streaming host: stale after 2 intervals, timeout after interval + timeout. */
+static void
+host_check_deadlines(struct chost *ch, int64_t now, int64_t *next)
+{
+	struct cgroup *cg = ch->cg;
+	int64_t last = ch->last_frame_mono > 0 ? ch->last_frame_mono : ch->stream_mono;
+	int64_t dead = last + cg->interval_ms + cg->timeout_ms;
+
+	if (now >= dead) {
+		char a[32], b[32], d[32];
+		duration_format((now - last) / 1000 * 1000, a, sizeof a);
+		duration_format(cg->interval_ms, b, sizeof b);
+		duration_format(cg->timeout_ms, d, sizeof d);
+		uint64_t junk = ch->fr.garbage - ch->cycle_garbage;
+		if (ch->partial_frames > 0 || junk > 0) {
+			/* It talks, but never a whole report: its output is the problem. */
+			char *m = xasprintf("no complete report for %s: %d frame%s without a "
+			    "full cycle, %llu bytes outside frames; connection dropped", a,
+			    ch->partial_frames, ch->partial_frames == 1 ? "" : "s",
+			    (unsigned long long)junk);
+			host_fail(ch, HOST_PARSE_ERROR, m);
+			free(m);
+			return;
+		}
+		char *m = xasprintf("no report for %s (interval %s + timeout %s); "
+		    "connection dropped", a, b, d);
+		host_fail(ch, HOST_TIMEOUT, m);
+		free(m);
+		return;
+	}
+	if (dead < *next)
+		*next = dead;
+	if (ch->stream_cycles > 0) {
+		int64_t stale = last + 2 * cg->interval_ms;
+		if (now >= stale) {
+			pthread_mutex_lock(&ch->c->lock);
+			enum host_state s = ch->st.state;
+			pthread_mutex_unlock(&ch->c->lock);
+			if (s == HOST_UP) {
+				char a[32];
+				duration_format((now - last) / 1000 * 1000, a, sizeof a);
+				char *m = xasprintf("no report for %s", a);
+				publish_state(ch, HOST_STALE, m);
+				free(m);
+			}
+		} else if (stale < *next)
+			*next = stale;
+	}
+}
+
+/* Registers a streaming host's fd with its worker's epoll set. */
+static void
+worker_watch(struct chost *ch)
+{
+	struct epoll_event e;
+
+	memset(&e, 0, sizeof e);
+	e.events = EPOLLIN;
+	e.data.u64 = ch->idx;
+	if (epoll_ctl(ch->w->epfd, EPOLL_CTL_ADD, ch->fd, &e) != 0)
+		fatal("epoll_ctl: %s", strerror(errno));
+	ch->watched = 1;
+}
+
+static void
+worker_unwatch(struct chost *ch)
+{
+	if (ch->watched && ch->fd >= 0)
+		epoll_ctl(ch->w->epfd, EPOLL_CTL_DEL, ch->fd, NULL);
+	ch->watched = 0;
+}
+
+/* Reads what the source has, up to the budget; a failure ends the stream. */
+static void
+source_read(struct chost *ch)
+{
+	char buf[READ_CHUNK];
+	size_t total = 0;
+
+	ch->more = 0;
+	while (total < READ_BUDGET) {
+		enum host_state state = HOST_DOWN;
+		char *cause = NULL;
+		ssize_t r = ch->cg->src->read(ch->conn, buf, sizeof buf, &state, &cause);
+		if (r > 0) {
+			total += (size_t)r;
+			ch->last_read = total;
+			if (host_feed(ch, buf, (size_t)r) != 0)
+				return;
+			continue;
+		}
+		if (r == 0)
+			return;
+		host_fail(ch, state, cause != NULL ? cause : "connection lost");
+		free(cause);
+		return;
+	}
+	ch->more = 1;
+}
+
+/* Reads one host once per round; *bulk gets the largest amount read. */
+static void
+worker_read(struct chost *ch, uint64_t round, size_t *bulk)
+{
+	ch->read_round = round;
+	ch->last_read = 0;
+	source_read(ch);
+	if (ch->last_read > *bulk)
+		*bulk = ch->last_read;
+}
+
+/* Takes the connectors' results for this worker's hosts. */
+static void
+worker_take_inbox(struct worker *w)
+{
+	struct collector *c = w->c;
+
+	pthread_mutex_lock(&w->inbox_lock);
+	struct inbox_item *items = w->inbox;
+	size_t n = w->ninbox;
+	w->inbox = NULL;
+	w->ninbox = w->capinbox = 0;
+	pthread_mutex_unlock(&w->inbox_lock);
+
+	for (size_t i = 0; i < n; i++) {
+		struct chost *ch = &c->hosts[items[i].idx];
+		if (items[i].conn != NULL) {
+			stream_begin(ch, items[i].conn);
+		} else {
+			ch->phase = PH_IDLE;
+			if (!atomic_load(&c->stopping))
+				host_fail(ch, items[i].state, items[i].cause);
+		}
+		free(items[i].cause);
+	}
+	free(items);
+}
+
+void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct collector *c = w->c;
+	struct epoll_event ev[WORKER_EVENTS];
+	uint64_t round = 0;
+
+	while (!atomic_load(&c->stopping)) {
+		worker_take_inbox(w);
+		int64_t now = now_mono_ms();
+		int64_t next = now + WORKER_MAX_WAIT_MS;
+		int more = 0;
+
+		round++;
+		for (size_t i = 0; i < w->nhosts; i++) {
+			struct chost *ch = &c->hosts[w->hosts[i]];
+			if (ch->phase == PH_IDLE) {
+				if (now >= ch->retry_mono) {
+					host_begin(ch);
+					now = now_mono_ms();
+				}
+				if (ch->phase == PH_IDLE && ch->retry_mono < next)
+					next = ch->retry_mono;
+			}
+			if (ch->phase == PH_STREAMING && ch->more)
+				more = 1;
+		}
+		int timeout = more ? 0 : (int)OD_MAX(0, OD_MIN(next - now, WORKER_MAX_WAIT_MS));
+		int64_t start = now_mono_ms();
+		int r = epoll_wait(w->epfd, ev, WORKER_EVENTS, timeout);
+		if (r < 0 && errno != EINTR)
+			fatal("epoll_wait: %s", strerror(errno));
+		size_t bulk = 0;
+		int busy = 0;
+		for (int i = 0; i < r; i++) {
+			if (ev[i].data.u64 == WAKE_TOKEN) {
+				drain_fd(w->wake[0]);
+				continue;
+			}
+			struct chost *ch = &c->hosts[ev[i].data.u64];
+			if (ch->phase != PH_STREAMING || ch->read_round == round)
+				continue;
+			busy = 1;
+			worker_read(ch, round, &bulk);
+		}
+		now = now_mono_ms();
+		next = INT64_MAX;
+		for (size_t i = 0; i < w->nhosts; i++) {
+			struct chost *ch = &c->hosts[w->hosts[i]];
+			if (ch->phase == PH_STREAMING && ch->more && ch->read_round != round)
+				worker_read(ch, round, &bulk);
+			if (ch->phase == PH_STREAMING)
+				host_check_deadlines(ch, now, &next);
+		}
+		/*
+		 * Frames of many hosts arrive spread over the interval: rather
+		 * than a wake-up per arrival, let input gather for a moment
+		 * after a busy round. Costs at most WORKER_BATCH_MS of latency.
+		 * Not while a host sends in bulk (a big frame, a flood): that
+		 * would throttle it to one window per pause.
+		 */
+		if (busy && bulk < WORKER_BULK_BYTES && now - start < WORKER_BATCH_MS &&
+		    !atomic_load(&c->stopping))
+			poll(NULL, 0, (int)(WORKER_BATCH_MS - (now - start)));
+	}
+	worker_take_inbox(w);
+	for (size_t i = 0; i < w->nhosts; i++) {
+		struct chost *ch = &c->hosts[w->hosts[i]];
+		if (ch->phase == PH_STREAMING)
+			stream_close(ch, 1);
+	}
+	return NULL;
+}
+

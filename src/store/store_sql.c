@@ -1,0 +1,131 @@
+/*
+ * store_sql.c: the SQL every store file shares (store_int.h): the prepared
+ * statements of the hot paths, error messages naming the cache, binding and
+ * reading columns, and plain statements. Depends on no other store file, so
+ * store.c, store_write.c, store_read.c and store_maintain.c all use it and
+ * none of them uses another in a circle.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/store.h"
+#include "opsdeck/util.h"
+#include "store_int.h"
+
+static const char *const stmt_sql[SQ_COUNT] = {
+	[SQ_HOST_FIND] = "SELECT id, state, sample_ms FROM hosts WHERE name = ?1",
+	[SQ_HOST_INSERT] = "INSERT INTO hosts(name, state_since_ms) VALUES (?1, ?2)",
+	[SQ_HOST_UPDATE] =
+	    "UPDATE hosts SET grp = ?2, kind = ?3, state = ?4, error = ?5,"
+	    " state_since_ms = ?6, sample_ms = ?7, updated_ms = ?8, cores = ?9,"
+	    " cpu_pct = ?10, core_pct = ?11, mem_total = ?12, mem_used = ?13,"
+	    " swap_total = ?14, swap_used = ?15, load1 = ?16, load5 = ?17, load15 = ?18,"
+	    " uptime_s = ?19, net_rx_bps = ?20, net_tx_bps = ?21,"
+	    " disk_read_bps = ?22, disk_write_bps = ?23 WHERE id = ?1",
+	[SQ_TRANSITION_INSERT] =
+	    "INSERT INTO host_transitions(host_id, ts_ms, from_state, to_state, error)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQ_GPU_DELETE] = "DELETE FROM host_gpus WHERE host_id = ?1",
+	[SQ_GPU_INSERT] =
+	    "INSERT INTO host_gpus(host_id, slot, gpu_index, uuid, name, util_pct,"
+	    " mem_util_pct, mem_used_bytes, mem_total_bytes, temp_c, power_w,"
+	    " power_limit_w, ecc_uncorrected, throttle_reasons)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[SQ_SENSOR_DELETE] = "DELETE FROM host_sensors WHERE host_id = ?1",
+	[SQ_SENSOR_INSERT] =
+	    "INSERT INTO host_sensors(host_id, slot, name, value, unit, status, level)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[SQ_METRIC_FIND] = "SELECT id FROM metrics WHERE name = ?1",
+	[SQ_METRIC_INSERT] = "INSERT INTO metrics(name) VALUES (?1)",
+	[SQ_SERIES_INSERT] = "INSERT OR IGNORE INTO series(host_id, metric_id) VALUES (?1, ?2)",
+	[SQ_SAMPLE_INSERT] =
+	    "INSERT OR REPLACE INTO samples(host_id, ts, metric_id, value)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+};
+
+
+sqlite3_stmt *
+store_stmt(struct store *st, enum store_stmt which)
+{
+	if (st->stmt[which] == NULL) {
+		if (stmt_sql[which] == NULL)
+			fatal("store: statement %d has no SQL", (int)which);
+		if (sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+		    &st->stmt[which], NULL) != SQLITE_OK)
+			fatal("store: cannot prepare statement %d: %s", (int)which,
+			    sqlite3_errmsg(st->db));
+	}
+	return st->stmt[which];
+}
+
+char *
+store_errmsg(struct store *st, const char *what)
+{
+	int rc = st->db != NULL ? sqlite3_extended_errcode(st->db) : SQLITE_ERROR;
+	const char *msg = st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	return xasprintf("cache %s: %s: %s", st->path, what, msg);
+}
+
+int
+store_rc_is_disk(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_NOMEM:
+		return 1;
+	}
+	return 0;
+}
+
+int
+store_bind_real(sqlite3_stmt *s, int col, double v)
+{
+	if (isnan(v))
+		return sqlite3_bind_null(s, col);
+	return sqlite3_bind_double(s, col, v);
+}
+
+double
+store_column_real(sqlite3_stmt *s, int col)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return NAN;
+	return sqlite3_column_double(s, col);
+}
+
+int
+store_bind_field(sqlite3_stmt *s, int col, const char *field, size_t max)
+{
+	return sqlite3_bind_text(s, col, field, (int)strnlen(field, max), SQLITE_TRANSIENT);
+}
+
+void
+store_column_field(sqlite3_stmt *s, int col, char *field, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	int n = sqlite3_column_bytes(s, col);
+
+	if (t == NULL || size == 0) {
+		if (size > 0)
+			field[0] = '\0';
+		return;
+	}
+	if ((size_t)n >= size)
+		n = (int)size - 1;
+	memcpy(field, t, (size_t)n);
+	field[n] = '\0';
+}
+
+int
+store_exec(struct store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
