@@ -87,6 +87,13 @@ const char *store_warning(const struct store *st);
  * them first. store_put_status outside a tick makes a transaction of its own.
  */
 int store_begin(struct store *st, char **cause);
+/*
+ * Whether the open tick's transaction already failed and was rolled back
+ * (1, with *cause when not NULL): the modules with tables of their own must
+ * then not write in a transaction of their own, or their rows would commit
+ * while the tick that holds them is retried. 0 otherwise.
+ */
+int store_tick_dead(struct store *st, char **cause);
 int store_commit(struct store *st, char **cause);
 int store_rollback(struct store *st);
 
@@ -107,6 +114,14 @@ int store_put_status(struct store *st, const struct host_status *h, char **cause
 size_t store_pending(const struct store *st, uint64_t *dropped);
 /* Lowers the cap on the pending queue (tests, small machines); 0: the default. */
 void store_set_pending_max(struct store *st, size_t max);
+
+/*
+ * How long a statement waits for another connection's lock before it fails
+ * with SQLITE_BUSY: STORE_BUSY_MS by default; the console's own short writes
+ * use less, so that a keypress never waits long.
+ */
+#define STORE_BUSY_MS	5000
+void store_set_busy_ms(struct store *st, int ms);
 
 /* Latest status of every host, sorted by group then name. Caller frees with store_free_hosts. */
 int  store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **cause);

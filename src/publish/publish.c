@@ -213,8 +213,10 @@ publisher_tick(struct publisher *p, struct publish_item *items, size_t n,
 		install(p, items, n, NULL);
 		return 0;
 	}
-	if (store_begin(p->st, cause) != 0)
+	if (store_begin(p->st, cause) != 0) {
+		store_rollback(p->st);
 		return -1;
+	}
 
 	pthread_mutex_lock(&p->wlock);
 	size_t nw = p->nwrites;

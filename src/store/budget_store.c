@@ -102,6 +102,8 @@ db_exec(struct store *st, const char *sql, const char *what, char **cause)
 static int
 db_begin(struct store *st, int *nested, char **cause)
 {
+	if (store_tick_dead(st, cause))
+		return -1;
 	*nested = !sqlite3_get_autocommit(store_db(st));
 	return db_exec(st, *nested ? "SAVEPOINT budget" : "BEGIN IMMEDIATE",
 	    "cannot start a transaction", cause);

@@ -28,6 +28,8 @@ dbx_begin(struct store *st, int *own, char **cause)
 	sqlite3 *db = store_db(st);
 
 	*own = 0;
+	if (store_tick_dead(st, cause))
+		return -1;
 	if (!sqlite3_get_autocommit(db))
 		return 0;	/* inside the caller's transaction */
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {

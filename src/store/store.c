@@ -459,7 +459,7 @@ open_db(struct store *st, char **cause)
 		return OPEN_FAILED;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 
 	/* The first read of the header and schema tells a foreign file. */
 	int64_t version = 0, ntables = 0;
@@ -697,4 +697,10 @@ const char *
 store_warning(const struct store *st)
 {
 	return st->warning;
+}
+
+void
+store_set_busy_ms(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
 }

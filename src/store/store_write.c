@@ -484,6 +484,18 @@ store_begin(struct store *st, char **cause)
 	return 0;
 }
 
+/* See store.h. */
+int
+store_tick_dead(struct store *st, char **cause)
+{
+	if (!st->in_tx || !st->tx_dead)
+		return 0;
+	if (cause != NULL)
+		*cause = xasprintf("%s", st->fail_msg != NULL ? st->fail_msg :
+		    "the tick's transaction was rolled back");
+	return 1;
+}
+
 /*
  * Ends the tick. Returns 0 when everything put since the last successful
  * commit is on disk; -1 with *cause when it stays in memory (the next
