@@ -2,7 +2,8 @@
  * test_alert.c: the alert rules (alert.c): threshold levels in both
  * directions, device states and device metric thresholds (by kind and
  * generic), host state and host metrics (cpu, memory, every GPU), and the
- * diff that raises, clears and changes alerts.
+ * diff that raises, clears and changes alerts; every metric of metrics.h
+ * raised and cleared through the cache.
  */
 #include "config.h"
 
@@ -18,12 +19,15 @@
 #include <string.h>
 
 #include "opsdeck/alert.h"
+#include "opsdeck/metrics.h"
+#include "opsdeck/store.h"
 #include "opsdeck/util.h"
 
 static struct threshold
 th(const char *metric, int has_warn, double warn, int has_crit, double crit)
 {
 	struct threshold t;
+	memset(&t, 0, sizeof t);
 	t.metric = (char *)(uintptr_t)metric;
 	t.has_warn = has_warn;
 	t.warn = warn;
@@ -282,6 +286,163 @@ test_diff(void **state)
 	assert_string_equal(alert_sev_name(ALERT_CRIT), "crit");
 }
 
+/*
+ * Makes h show `value` for the metric at path (one GPU, one BMC sensor):
+ * 0, or -1 when this test does not know the row (add it here).
+ */
+static int
+set_metric(struct host_status *h, const char *path, double value)
+{
+	static struct gpu_sample gpu;
+	static struct sensor_sample sensor;
+
+	memset(&gpu, 0, sizeof gpu);
+	gpu.util_pct = gpu.mem_util_pct = gpu.temp_c = gpu.power_w = -1;
+	gpu.ecc_uncorrected = -1;
+	memset(&sensor, 0, sizeof sensor);
+	h->gpus = NULL;
+	h->ngpus = 0;
+	h->sensors = NULL;
+	h->nsensors = 0;
+	if (strcmp(path, "cpu.util_pct") == 0)
+		h->cpu_pct = value;
+	else if (strcmp(path, "mem.used_pct") == 0) {
+		h->mem_total = 1000000;
+		h->mem_used = (uint64_t)(value * 10000);
+	} else if (strcmp(path, "mem.used_bytes") == 0) {
+		h->mem_total = UINT64_C(1) << 40;
+		h->mem_used = (uint64_t)value;
+	} else if (strcmp(path, "mem.available_bytes") == 0) {
+		h->mem_total = UINT64_C(1) << 40;
+		h->mem_used = h->mem_total - (uint64_t)value;
+	} else if (strcmp(path, "swap.used_pct") == 0) {
+		h->swap_total = 1000000;
+		h->swap_used = (uint64_t)(value * 10000);
+	} else if (strcmp(path, "swap.used_bytes") == 0) {
+		h->swap_total = UINT64_C(1) << 40;
+		h->swap_used = (uint64_t)value;
+	} else if (strncmp(path, "load.", 5) == 0)
+		h->load[path[5] - '0'] = value;
+	else if (strcmp(path, "net.rx_bps") == 0)
+		h->net_rx_bps = value;
+	else if (strcmp(path, "net.tx_bps") == 0)
+		h->net_tx_bps = value;
+	else if (strcmp(path, "disk.read_bps") == 0)
+		h->disk_read_bps = value;
+	else if (strcmp(path, "disk.write_bps") == 0)
+		h->disk_write_bps = value;
+	else if (strncmp(path, "gpus.", 5) == 0) {
+		const char *f = path + 5;
+		gpu.index = 3;
+		gpu.mem_total_bytes = 1000000;
+		if (strcmp(f, "util_pct") == 0)
+			gpu.util_pct = value;
+		else if (strcmp(f, "mem_util_pct") == 0)
+			gpu.mem_util_pct = value;
+		else if (strcmp(f, "mem_used_pct") == 0)
+			gpu.mem_used_bytes = (uint64_t)(value * 10000);
+		else if (strcmp(f, "mem_used_bytes") == 0) {
+			gpu.mem_total_bytes = UINT64_C(1) << 40;
+			gpu.mem_used_bytes = (uint64_t)value;
+		} else if (strcmp(f, "temp_c") == 0)
+			gpu.temp_c = value;
+		else if (strcmp(f, "power_w") == 0)
+			gpu.power_w = value;
+		else if (strcmp(f, "ecc_uncorrected") == 0)
+			gpu.ecc_uncorrected = (int64_t)value;
+		else
+			return -1;
+		h->gpus = &gpu;
+		h->ngpus = 1;
+	} else if (strncmp(path, "sensors.", 8) == 0) {
+		const char *f = path + 8;
+		const char *unit = strcmp(f, "temp_c") == 0 ? "degrees C" :
+		    strcmp(f, "fan_rpm") == 0 ? "RPM" : strcmp(f, "power_w") == 0 ? "Watts" : NULL;
+		if (unit == NULL)
+			return -1;
+		od_strlcpy(sensor.name, "Probe 1", sizeof sensor.name);
+		od_strlcpy(sensor.unit, unit, sizeof sensor.unit);
+		sensor.value = value;
+		h->sensors = &sensor;
+		h->nsensors = 1;
+	} else
+		return -1;
+	return 0;
+}
+
+/* Active alerts of host `h` on `rule` in the cache. */
+static size_t
+active(struct store *st, const char *rule)
+{
+	struct alert_set s;
+	char *cause = NULL;
+	size_t n = 0;
+
+	alert_set_init(&s);
+	assert_int_equal(alert_store_list(st, "h", 0, 0, &s, &cause), 0);
+	for (size_t i = 0; i < s.n; i++)
+		n += strcmp(s.v[i].rule, rule) == 0 && s.v[i].cleared_ms == 0;
+	alert_set_free(&s);
+	return n;
+}
+
+/*
+ * Every metric a threshold may name raises (warn, then crit) and clears in
+ * its own direction, through the one engine and the cache, as under
+ * `collect` and in the console.
+ */
+static void
+test_every_metric(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/od-alertm-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *path = xasprintf("%s/cache.db", tmpl);
+	struct store *st;
+	char *cause = NULL;
+	assert_int_equal(store_open(path, STORE_WRITER, &st, &cause), 0);
+	assert_int_equal(alert_store_init(st, &cause), 0);
+	size_t rows = 0;
+
+	for (const struct metric_def *m = metric_table; m->path != NULL; m++, rows++) {
+		int lower = m->dir == METRIC_LOWER_WORSE;
+		struct threshold t = lower ? th(m->path, 1, 50, 1, 10) : th(m->path, 1, 50, 1, 90);
+		t.lower = lower;
+		const double vals[] = { lower ? 30 : 60, lower ? 5 : 95, lower ? 80 : 10 };
+		const enum alert_sev want[] = { ALERT_WARN, ALERT_CRIT, ALERT_NONE };
+		for (int k = 0; k < 3; k++) {
+			struct host_status h;
+			struct alert_set s;
+			host_status_init(&h);
+			od_strlcpy(h.name, "h", sizeof h.name);
+			h.state = HOST_UP;
+			if (set_metric(&h, m->path, vals[k]) != 0)
+				fail_msg("no test case for metric %s", m->path);
+			alert_set_init(&s);
+			alert_eval_host(&h, &t, 1, &s);
+			const struct alert *a = NULL;
+			for (size_t i = 0; i < s.n; i++)
+				if (strcmp(s.v[i].rule, m->path) == 0)
+					a = &s.v[i];
+			if (want[k] == ALERT_NONE && a != NULL)
+				fail_msg("%s = %g raised %s", m->path, vals[k], a->message);
+			if (want[k] != ALERT_NONE && (a == NULL || a->sev != want[k]))
+				fail_msg("%s = %g: want %s, got %s", m->path, vals[k],
+				    alert_sev_name(want[k]), a ? alert_sev_name(a->sev) : "none");
+			assert_int_equal(alert_store_sync(st, "h", ALERT_SRC_HOST, s.v, s.n,
+			    1000 + k, &cause), 0);
+			assert_int_equal(active(st, m->path), want[k] == ALERT_NONE ? 0 : 1);
+			alert_set_free(&s);
+		}
+	}
+	assert_true(rows >= 20);
+	store_close(st);
+	char *cmd = xasprintf("rm -rf '%s'", tmpl);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -291,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_device_rules),
 		cmocka_unit_test(test_host_rules),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_every_metric),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,7 @@ int cmd_console(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 

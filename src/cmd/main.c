@@ -17,6 +17,7 @@ const struct cmd_entry cmd_table[] = {
 	{ "snapshot", "connect to every host, sample twice, print them and exit", cmd_snapshot },
 	{ "collect", "headless collector that keeps the cache current", cmd_collect },
 	{ "history", "a host's metric history from the cache", cmd_history },
+	{ "alerts", "the active (or all) alerts from the cache", cmd_alerts },
 	{ "budget", "budget reports and ledger import", cmd_budget },
 	{ "check-config", "check the configuration and report every error", cmd_check_config },
 	{ NULL, NULL, NULL },
