@@ -217,8 +217,8 @@ static void
 test_sectors_and_malformed(void **state)
 {
 	struct ctx *c = *state;
-	struct ctl e = { "tb-energy-01", NULL, 0, NULL }, a = { "tb-auto-01", NULL, 0, NULL };
-	struct ctl h = { "tb-health-01", NULL, 0, NULL }, bad = { "tb-bad-01", NULL, 0, NULL };
+	struct ctl e = { "tb-energy-01", NULL, NULL, NULL, 0 }, a = { "tb-auto-01", NULL, NULL, NULL, 0 };
+	struct ctl h = { "tb-health-01", NULL, NULL, NULL, 0 }, bad = { "tb-bad-01", NULL, NULL, NULL, 0 };
 	struct devices_view v;
 
 	feed_fixture(c, &e, "energy.yaml", T0);

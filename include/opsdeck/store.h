@@ -122,6 +122,13 @@ void store_set_pending_max(struct store *st, size_t max);
  */
 #define STORE_BUSY_MS	5000
 void store_set_busy_ms(struct store *st, int ms);
+/* Whether st's last failure was another connection's lock (SQLITE_BUSY). */
+int store_last_busy(struct store *st);
+/*
+ * The process holding the writer lock of the cache at path: malloc'd
+ * "pid N (COMMAND)", or NULL when no writer holds it.
+ */
+char *store_writer_holder(const char *path);
 
 /* Latest status of every host, sorted by group then name. Caller frees with store_free_hosts. */
 int  store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **cause);

@@ -7,6 +7,9 @@
 #include "opsdeck/config.h"
 #include "opsdeck/store.h"
 
+struct publish_write;
+struct ack_outbox;
+
 struct ui_opts {
 	const struct config *cfg;
 	struct store	*store;		/* read side; the collector writes its own connection */
@@ -14,6 +17,14 @@ struct ui_opts {
 	int		 offline;	/* 1: no collector, show ages of cached values */
 	const char	*theme;		/* --theme, overrides the config; NULL: config or default */
 	const char	*view;		/* --view compute|devices|budgets|all; NULL: all */
+	/*
+	 * The one writer (acks.h): submit queues a write for the console's own
+	 * collector (collector_submit), whose outcomes come back in acks. NULL
+	 * when --offline: the console then makes short writes of its own.
+	 */
+	int		(*submit)(void *arg, const struct publish_write *w);
+	void		*submit_arg;
+	struct ack_outbox *acks;
 };
 
 /* Runs the console until the user quits. Returns an exit status. */

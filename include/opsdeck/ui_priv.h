@@ -23,6 +23,7 @@
 #include "opsdeck/hoststate.h"
 #include "opsdeck/testbed.h"
 #include "opsdeck/theme.h"
+#include "opsdeck/acks.h"
 #include "opsdeck/ui.h"
 
 #define UI_RING		120		/* recent values kept per host */
@@ -161,6 +162,9 @@ struct ui {
 	char		 ack_dev[TESTBED_ID_MAX + 1];
 	int64_t		 ack_alert;	/* an alert id when not a device, else 0 */
 	char		 ack_what[160];	/* shown in the prompt */
+	struct ack_request ack_pending;	/* --offline: kept while the cache is busy */
+	int		 has_ack_pending;
+	int		 ack_tries;
 
 	struct pane	 pane[PANE_COUNT];
 	enum ui_view	 view;
@@ -223,6 +227,9 @@ int  ui_select_device(struct ui *u, const char *controller, const char *id);
 void ui_show_detail(struct ui *u, int device);
 void ui_ack_start(struct ui *u);
 void ui_ack_submit(struct ui *u, const char *note);
+#define UI_ACK_TRIES	30	/* --offline: seconds a busy cache is retried */
+void ui_acks_retry(struct ui *u);
+void ui_acks_poll(struct ui *u);
 void ui_set_dev_filter(struct ui *u, const char *text);
 
 /* pane_budgets.c: plan and cache re-read (on every store refresh), Esc, free */

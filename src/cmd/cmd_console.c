@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "opsdeck/cmd.h"
+#include "opsdeck/acks.h"
 #include "opsdeck/collector.h"
 #include "opsdeck/ui.h"
 
@@ -238,6 +239,13 @@ demo_stop(struct demo *d)
 
 static const char *const views[] = { "compute", "devices", "budgets", "all", NULL };
 
+/* ui_opts.submit: the console's writes go through its collector's tick. */
+static int
+submit_write(void *arg, const struct publish_write *w)
+{
+	return collector_submit(arg, w);
+}
+
 int
 cmd_console(int argc, char **argv)
 {
@@ -350,6 +358,8 @@ cmd_console(int argc, char **argv)
 
 	int wake[2] = { -1, -1 };
 	struct collector *c = NULL;
+	struct ack_outbox acks;	/* outlives the UI and the collector */
+	ack_outbox_init(&acks);
 	int rc = 1;
 	if (writer != NULL) {
 		if (pipe(wake) != 0) {
@@ -378,14 +388,18 @@ cmd_console(int argc, char **argv)
 		.offline = writer == NULL,
 		.theme = theme,
 		.view = view,
+		.submit = c != NULL ? submit_write : NULL,
+		.submit_arg = c,
+		.acks = &acks,
 	};
 	rc = ui_run(&uo);
 
 out:
 	if (c != NULL) {
 		collector_stop(c);
-		collector_free(c);
+		collector_free(c);	/* writes still queued hear "stopped" in acks */
 	}
+	ack_outbox_free(&acks);
 	for (int i = 0; i < 2; i++) {
 		if (wake[i] >= 0)
 			close(wake[i]);

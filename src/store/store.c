@@ -155,6 +155,44 @@ self_command(char *buf, size_t len)
 			*p = '?';
 }
 
+/* "pid N (COMMAND)" from a lock file's content (printable), or NULL. */
+static char *
+lock_holder(int fd)
+{
+	char holder[256] = "";
+	ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
+	long pid = 0;
+	char cmd[200] = "";
+
+	holder[n > 0 ? n : 0] = '\0';
+	holder[strcspn(holder, "\n")] = '\0';
+	if (sscanf(holder, "%ld %199[^\n]", &pid, cmd) < 1 || pid <= 0)
+		return NULL;
+	for (char *p = cmd; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	return xasprintf("pid %ld (%s)", pid, cmd[0] ? cmd : "unknown command");
+}
+
+/* See store.h. */
+char *
+store_writer_holder(const char *path)
+{
+	char *lpath = xasprintf("%s.lock", path);
+	int fd = open(lpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char *who = NULL;
+
+	free(lpath);
+	if (fd < 0)
+		return NULL;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		flock(fd, LOCK_UN);	/* nobody holds it */
+	else
+		who = lock_holder(fd);
+	close(fd);
+	return who;
+}
+
 /*
  * Takes PATH.lock (flock, non-blocking) and writes "PID COMMAND\n" into it.
  * Returns the open fd, or -1 with *cause naming the holder when another
@@ -174,18 +212,10 @@ lock_take(const char *path, char **cause)
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		int err = errno;
-		char holder[256] = "";
-		ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
-		holder[n > 0 ? n : 0] = '\0';
-		holder[strcspn(holder, "\n")] = '\0';
-		long pid = 0;
-		char cmd[200] = "";
-		if (sscanf(holder, "%ld %199[^\n]", &pid, cmd) >= 1 && pid > 0) {
-			for (char *p = cmd; *p; p++)
-				if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-					*p = '?';
-			*cause = xasprintf("cache %s is in use by pid %ld (%s)", path, pid,
-			    cmd[0] ? cmd : "unknown command");
+		char *who = lock_holder(fd);
+		if (who != NULL) {
+			*cause = xasprintf("cache %s is in use by %s", path, who);
+			free(who);
 		} else if (err == EWOULDBLOCK) {
 			*cause = xasprintf("cache %s is in use by another writer", path);
 		} else {
@@ -703,4 +733,10 @@ void
 store_set_busy_ms(struct store *st, int ms)
 {
 	sqlite3_busy_timeout(st->db, ms);
+}
+
+int
+store_last_busy(struct store *st)
+{
+	return st->db != NULL && (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_BUSY;
 }

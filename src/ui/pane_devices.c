@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "opsdeck/acks.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/textwidth.h"
@@ -338,7 +339,8 @@ ui_ack_start(struct ui *u)
 			return;
 		}
 		const struct alert *a = &u->calerts.v[sel];
-		if (a->device[0] != '\0') {
+		/* a device's alert acknowledges the device; a host's (gpu0, a sensor) itself */
+		if (a->source == ALERT_SRC_DEVICE && a->device[0] != '\0') {
 			od_strlcpy(u->ack_ctl, a->host, sizeof u->ack_ctl);
 			od_strlcpy(u->ack_dev, a->device, sizeof u->ack_dev);
 		} else {
@@ -357,32 +359,63 @@ ui_ack_start(struct ui *u)
 }
 
 /*
- * Stores the note for what ui_ack_start chose through a short-lived
- * read-write connection (no writer lock: the collector may hold it; SQLite
- * serialises the write). Failures, a read-only cache included, go to the
- * status line.
+ * Sends the note for what ui_ack_start chose through the one writer
+ * (acks.h): queued for the console's own collector, whose next tick writes
+ * it (the outcome arrives with a wake-up, ui_acks_poll); --offline, one
+ * short write that waits at most ACK_WAIT_MS for a headless collector's lock,
+ * kept and retried every second while the cache stays busy. A keypress never
+ * waits longer. Failures, a read-only cache included, go to the status line.
  */
 void
 ui_ack_submit(struct ui *u, const char *note)
 {
-	struct store *w = NULL;
-	char *cause = NULL;
-	int rc;
+	struct ack_request r;
 
+	memset(&r, 0, sizeof r);
+	r.alert_id = u->ack_alert;
+	od_strlcpy(r.controller, u->ack_ctl, sizeof r.controller);
+	od_strlcpy(r.device, u->ack_dev, sizeof r.device);
+	od_strlcpy(r.note, note, sizeof r.note);
+	od_strlcpy(r.what, u->ack_what, sizeof r.what);
+	if (u->o->submit != NULL && u->o->acks != NULL) {
+		struct publish_write w;
+		ack_write(&r, u->o->acks, &w);
+		if (u->o->submit(u->o->submit_arg, &w) != 0) {
+			ack_write_refused(&w);
+			ui_message(u, 1, "acknowledgement not stored: too many writes waiting");
+			return;
+		}
+		ui_message(u, 0, "acknowledging %s", r.what);
+		return;
+	}
 	if (u->store == NULL) {
 		ui_message(u, 1, "acknowledgement not stored: no cache");
 		return;
 	}
-	if (store_open(store_path(u->store), 0, &w, &cause) != 0) {
-		ui_message(u, 1, "acknowledgement not stored: %s", cause);
+	u->ack_pending = r;
+	u->has_ack_pending = 1;
+	u->ack_tries = 0;
+	ui_acks_retry(u);
+}
+
+/*
+ * The offline acknowledgement kept while the cache was busy: one more short
+ * write. Called from ui_ack_submit and once a second by the loop.
+ */
+void
+ui_acks_retry(struct ui *u)
+{
+	char *cause = NULL;
+
+	if (!u->has_ack_pending)
+		return;
+	int rc = ack_write_now(store_path(u->store), &u->ack_pending, ACK_WAIT_MS, &cause);
+	if (rc == 1 && ++u->ack_tries < UI_ACK_TRIES) {
+		ui_message(u, 1, "acknowledgement kept, trying again: %s", cause);
 		free(cause);
 		return;
 	}
-	if (u->ack_alert != 0)
-		rc = alert_store_ack(w, u->ack_alert, note, now_wall_ms(), &cause);
-	else
-		rc = devices_store_ack(w, u->ack_ctl, u->ack_dev, note, now_wall_ms(), &cause);
-	store_close(w);
+	u->has_ack_pending = 0;
 	if (rc != 0) {
 		int ro = cause != NULL && strstr(cause, "readonly") != NULL;
 		ui_message(u, 1, "acknowledgement not stored%s: %s",
@@ -390,9 +423,25 @@ ui_ack_submit(struct ui *u, const char *note)
 		free(cause);
 		return;
 	}
-	ui_message(u, 0, "acknowledged %s", u->ack_what);
+	ui_message(u, 0, "acknowledged %s", u->ack_pending.what);
 	ui_refresh_devices(u, 1);
 	ui_dirty_all(u);
+}
+
+/* An outcome of the collector's writer, when there is one: shown, and the panes re-read. */
+void
+ui_acks_poll(struct ui *u)
+{
+	char msg[320];
+	int err;
+
+	if (u->o->acks == NULL || !ack_outbox_take(u->o->acks, msg, sizeof msg, &err))
+		return;
+	ui_message(u, err, "%s", msg);
+	if (!err) {
+		ui_refresh_devices(u, 1);
+		ui_dirty_all(u);
+	}
 }
 
 /* ---- drawing ------------------------------------------------------------- */

@@ -420,6 +420,7 @@ ui_refresh(struct ui *u)
 		return;
 	}
 	u->data_error[0] = '\0';
+	ui_acks_poll(u);
 	ui_mark_stale(u, v, n);
 	ui_set_data(u, v, n);
 	ui_refresh_devices(u, 0);
@@ -1396,6 +1397,7 @@ ui_run(const struct ui_opts *o)
 			next_tick = now + 1000 - (now % 1000);
 			u.status_dirty = 1;
 			u.pane[PANE_DETAIL].dirty = 1;
+			ui_acks_retry(&u);
 			/* without a collector of our own, another process may write */
 			if (wake_fd < 0 && now >= next_poll_store) {
 				ui_refresh(&u);

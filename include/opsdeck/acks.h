@@ -1,0 +1,72 @@
+/*
+ * acks.h: acknowledgements through the one writer.
+ *
+ * The console never writes the cache behind a collector's back, and a
+ * keypress never waits on the cache's lock:
+ * - with its own collector, an acknowledgement is a publish_write
+ *   (publish.h) queued for the collector's next tick and written in its
+ *   transaction; the outcome comes back through a struct ack_outbox;
+ * - --offline beside a headless collector, it is one short write that waits
+ *   at most ACK_WAIT_MS for the lock; when the cache stays busy the console
+ *   keeps the request and tries again a second later.
+ */
+#ifndef OPSDECK_ACKS_H
+#define OPSDECK_ACKS_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opsdeck/hostlist.h"
+#include "opsdeck/publish.h"
+#include "opsdeck/testbed.h"
+
+#define ACK_WAIT_MS	50	/* the longest a keypress waits for the cache */
+
+/* What to acknowledge: an alert by id, or a controller's device. */
+struct ack_request {
+	int64_t	 alert_id;			/* 0: the device below */
+	char	 controller[HOSTNAME_MAX + 1];
+	char	 device[TESTBED_ID_MAX + 1];
+	char	 note[TESTBED_MESSAGE_MAX + 1];
+	char	 what[160];			/* for messages: "dsim-01 (fault)" */
+};
+
+/*
+ * The outcomes of acknowledgements written by the collector's thread, for
+ * the console's thread: owned by whoever outlives both (the console
+ * command), shared under its lock.
+ */
+struct ack_outbox {
+	pthread_mutex_t	 lock;
+	int		 have;		/* an outcome not taken yet */
+	int		 error;
+	char		 msg[320];
+	int		 waiting;	/* requests queued, not written yet */
+};
+
+void ack_outbox_init(struct ack_outbox *b);
+void ack_outbox_free(struct ack_outbox *b);
+/* Takes the latest outcome: 1 with msg and *error, 0 when there is none. */
+int ack_outbox_take(struct ack_outbox *b, char *msg, size_t len, int *error);
+
+/* Writes r now, in st's open tick or a transaction of its own. 0 or -1 with *cause. */
+int ack_apply(struct store *st, const struct ack_request *r, int64_t now_ms, char **cause);
+
+/*
+ * A publish_write for r (copied) that reports to box when it is written
+ * (or given up). Pass it to collector_submit; when that refuses it, call
+ * ack_write_refused(w) to free what it holds.
+ */
+void ack_write(const struct ack_request *r, struct ack_outbox *box, struct publish_write *w);
+void ack_write_refused(struct publish_write *w);
+
+/*
+ * Without a collector of our own: opens the cache at path for one short
+ * write and waits at most wait_ms for another writer's lock. 0 written, 1
+ * the cache stayed busy (nothing written; *cause names who holds it), -1
+ * with *cause (read-only cache, no such alert, ...).
+ */
+int ack_write_now(const char *path, const struct ack_request *r, int wait_ms, char **cause);
+
+#endif
