@@ -97,7 +97,6 @@ const char *config_place_text(unsigned places, char *buf, size_t size);
 extern const char *const config_kind_names[];		/* enum group_kind */
 extern const char *const config_policy_names[];		/* enum hostkey_policy */
 extern const char *const config_transport_names[];	/* "ssh", "local" */
-extern const char *const config_probe_names[];		/* every probe a group may name */
 
 /*
  * `opsdeck check-config --keys`: the table as aligned columns KEY, WHERE,

@@ -27,10 +27,13 @@
 #include "opsdeck/config_keys.h"
 #include "opsdeck/config_priv.h"
 #include "opsdeck/hostlist.h"
+#include "opsdeck/probe.h"
 #include "opsdeck/util.h"
 #include "opsdeck/yamltree.h"
 
 /* ---- schema ----------------------------------------------------------- */
+
+#define CONFIG_MAX_PROBES	32	/* rows of probe_table a message lists */
 
 static const char *const node_probes[] = { "linux", "nvidia", "ipmi", NULL };
 static const char *const testbed_probes[] = { "linux", "testbed", NULL };
@@ -246,24 +249,33 @@ cfg_hosts(struct cfg *x, struct group *g, const struct ynode *v)
 		cfg_host_pattern(x, g, v->kids[i]);
 }
 
-/* Appends probe name v to g after checking it is known and not listed yet. */
+/*
+ * Appends probe name v to g after checking it is a probe of probe_table
+ * (probe.h: a new probe is a row there, nothing here) not listed yet.
+ */
 static void
 cfg_add_probe(struct cfg *x, struct group *g, const struct ynode *v)
 {
+	const char *names[CONFIG_MAX_PROBES + 1];
+	size_t n = 0;
+
 	if (v->type == YN_BAD)
 		return;
 	if (v->type != YN_SCALAR || yn_is_null(v)) {
 		yn_err(x->d, v, "'probes' must be a list of probe names");
 		return;
 	}
-	if (yamltree_word_index(v->s, config_probe_names) < 0) {
-		const char *sug = yamltree_suggest(v->s, config_probe_names);
+	if (probe_find(v->s) == NULL) {
+		for (; probe_table[n] != NULL && n < CONFIG_MAX_PROBES; n++)
+			names[n] = probe_table[n]->name;
+		names[n] = NULL;
+		const char *sug = yamltree_suggest(v->s, names);
 		if (sug != NULL)
 			yn_err(x->d, v, "unknown probe '%s'; did you mean '%s'?",
 			    cfg_show(x, v), sug);
 		else
 			yn_err(x->d, v, "unknown probe '%s'; the probes are %s", cfg_show(x, v),
-			    cfg_join(x, config_probe_names, " and "));
+			    cfg_join(x, names, " and "));
 		return;
 	}
 	for (size_t i = 0; i < g->nprobes; i++) {

@@ -20,7 +20,6 @@
 const char *const config_kind_names[] = { "node", "testbed", "scheduler", NULL };
 const char *const config_policy_names[] = { "strict", "accept-new", NULL };
 const char *const config_transport_names[] = { "ssh", "local", NULL };
-const char *const config_probe_names[] = { "linux", "nvidia", "ipmi", "testbed", "slurm", NULL };
 
 /* CONFIG_T_CHOICE writes an int into these enum fields (cfg_set). */
 _Static_assert(sizeof(enum group_kind) == sizeof(int), "enum group_kind is an int");
@@ -64,7 +63,7 @@ const struct config_key config_keys[] = {
 	WALK("hosts", CK_HOSTS, CONFIG_AT_GROUP, CONFIG_T_SPECIAL, "host ranges", "required",
 	    "host names with pdsh-style ranges: gpu[001-064]"),
 	WALK("probes", CK_PROBES, CONFIG_AT_GROUP, CONFIG_T_SPECIAL, "list of probe names",
-	    "by kind", "what to ask each host: linux, nvidia, ipmi, testbed, slurm"),
+	    "by kind", "the probes to run on each host (probe_table)"),
 	FIELD("transport", CK_TRANSPORT, CONFIG_AT_GROUP, CONFIG_T_CHOICE, "ssh|local", "ssh",
 	    "local runs the probes on this machine",
 	    struct group, local, NF, NF, 0, 0, config_transport_names),
