@@ -55,13 +55,13 @@ group_default_probes(enum group_kind k)
 const char *
 group_kind_name(enum group_kind k)
 {
-	return (unsigned)k < 3 ? config_kind_names[k] : "?";
+	return (unsigned)k <= GROUP_SCHEDULER ? config_kind_names[k] : "?";
 }
 
 const char *
 hostkey_policy_name(enum hostkey_policy p)
 {
-	return (unsigned)p < 2 ? config_policy_names[p] : "?";
+	return (unsigned)p <= HOSTKEY_ACCEPT_NEW ? config_policy_names[p] : "?";
 }
 
 /* The built-in connection settings (port 22, strict, 2s, 10s). */
