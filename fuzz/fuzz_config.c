@@ -3,6 +3,8 @@
  * that keeps the documented invariants (no errors, hosts within limits and
  * valid, groups named, probes NULL-terminated, durations at least 100ms) or
  * NULL with at least one error, each with a message and a sane position.
+ * Thresholds name a metric of the table or a device path, and a host
+ * metric's warn and crit are in the order of its direction (`lower`).
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 
 #include "opsdeck/config.h"
 #include "opsdeck/hostlist.h"
+#include "opsdeck/metrics.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,6 +45,19 @@ check_config(const struct config *c)
 	}
 	if (total != c->nhosts)
 		abort();
+	for (size_t i = 0; i < c->nthresholds; i++) {
+		const struct threshold *t = &c->thresholds[i];
+		const struct metric_def *m = metric_find(t->metric);
+		if (m == NULL && !metric_is_device_path(t->metric))
+			abort();
+		if (!t->has_warn && !t->has_crit)
+			abort();
+		if (m != NULL && t->lower != ((m->dir == METRIC_LOWER_WORSE) != t->reverse))
+			abort();
+		if (t->has_warn && t->has_crit &&
+		    (t->lower ? t->warn < t->crit : t->warn > t->crit))
+			abort();
+	}
 }
 
 int

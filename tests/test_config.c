@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "opsdeck/config.h"
+#include "opsdeck/config_keys.h"
+#include "opsdeck/metrics.h"
 #include "opsdeck/util.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -625,6 +627,134 @@ test_err_thresholds(void **state)
 	config_free(c);
 }
 
+/* Host metric paths must be rows of metrics.h's table; device paths are free. */
+static void
+test_threshold_metrics(void **state)
+{
+	(void)state;
+	parse_err("groups: [{name: a, hosts: b}]\nthresholds:\n"
+	    "  cpu.util_pc: {warn: 1}\n"
+	    "  zzz.qqq: {warn: 1}\n"
+	    "  gpus.temp: {warn: 1, crit: x}\n"
+	    "  devices.a.b.c: {warn: 1}\n",
+	    "t.yaml:3:3: unknown metric 'cpu.util_pc'; did you mean 'cpu.util_pct'?",
+	    "t.yaml:4:3: unknown metric 'zzz.qqq'; 'opsdeck check-config --metrics' lists them",
+	    "t.yaml:5:3: unknown metric 'gpus.temp'; did you mean 'gpus.temp_c'?",
+	    "t.yaml:5:30: 'crit' must be a number, not 'x'",
+	    "t.yaml:6:3: 'devices.a.b.c' is not a device metric path: devices.KIND.METRIC or "
+	    "devices.METRIC");
+
+	/* Every row of the table is accepted, "load.0" (a digit after the dot) too. */
+	for (const struct metric_def *m = metric_table; m->path != NULL; m++) {
+		char *text = xasprintf("groups: [{name: a, hosts: b}]\nthresholds:\n"
+		    "  %s: {crit: 1}\n", m->path);
+		struct config *c = parse_ok(text);
+		assert_string_equal(c->thresholds[0].metric, m->path);
+		assert_int_equal(c->thresholds[0].lower, m->dir == METRIC_LOWER_WORSE);
+		assert_int_equal(c->thresholds[0].at.line, 3);
+		assert_int_equal(c->thresholds[0].at.col, 3);
+		config_free(c);
+		free(text);
+	}
+	struct config *c = parse_ok("groups: [{name: a, hosts: b}]\nthresholds:\n"
+	    "  devices.ess_monitor.soc_pct: {warn: 20, crit: 10}\n"
+	    "  devices.temp_c: {warn: 60, crit: 80}\n"
+	    "  devices.x: {warn: 5, reverse: true}\n"
+	    "  devices.y: {warn: 1, crit: 2, reverse: false}\n");
+	assert_int_equal(c->nthresholds, 4);
+	assert_int_equal(c->thresholds[0].lower, 1);	/* warn > crit */
+	assert_int_equal(c->thresholds[1].lower, 0);
+	assert_int_equal(c->thresholds[2].lower, 1);	/* reverse */
+	assert_int_equal(c->thresholds[2].reverse, 1);
+	assert_int_equal(c->thresholds[3].lower, 0);
+	config_free(c);
+}
+
+/* warn and crit in the order of the metric's direction, unless reverse. */
+static void
+test_threshold_order(void **state)
+{
+	(void)state;
+	parse_err("groups: [{name: a, hosts: b}]\nthresholds:\n"
+	    "  cpu.util_pct: {warn: 95, crit: 85}\n"
+	    "  mem.available_bytes:\n    warn: 10\n    crit: 20\n"
+	    "  mem.used_pct: {warn: 5, crit: 10, reverse: true}\n"
+	    "  devices.x: {warn: 20, crit: 30, reverse: true}\n"
+	    "  load.0: {reverse: true}\n"
+	    "  load.1: {warn: 1, reverse: maybe}\n"
+	    "  load.2: {warn: 1, revrese: true}\n",
+	    "t.yaml:3:3: higher is worse for cpu.util_pct: warn 95 is above crit 85; "
+	    "swap them or add 'reverse: true'",
+	    "t.yaml:4:3: lower is worse for mem.available_bytes: warn 10 is below crit 20; "
+	    "swap them or add 'reverse: true'",
+	    "t.yaml:7:3: with 'reverse: true' lower is worse for mem.used_pct: warn 5 is "
+	    "below crit 10; swap them",
+	    "t.yaml:8:3: with 'reverse: true' lower is worse for devices.x: warn 20 is below "
+	    "crit 30; swap them",
+	    "t.yaml:9:11: threshold 'load.0' needs 'warn' or 'crit'",
+	    "t.yaml:10:30: 'reverse' must be true or false, not 'maybe'",
+	    "t.yaml:11:21: unknown key 'revrese' in threshold 'load.2'; did you mean 'reverse'?");
+
+	struct config *c = parse_ok("groups: [{name: a, hosts: b}]\nthresholds:\n"
+	    "  cpu.util_pct: {warn: 95, crit: 85, reverse: true}\n"
+	    "  mem.available_bytes: {warn: 20, crit: 10}\n"
+	    "  sensors.fan_rpm: {warn: 500, crit: 1000, reverse: True}\n"
+	    "  gpus.temp_c: {warn: 80, crit: 80, reverse: FALSE}\n"
+	    "  swap.used_pct: {warn: 90}\n");
+	assert_int_equal(c->nthresholds, 5);
+	assert_int_equal(c->thresholds[0].lower, 1);
+	assert_int_equal(c->thresholds[1].lower, 1);
+	assert_int_equal(c->thresholds[2].lower, 0);	/* lower worse, reversed */
+	assert_int_equal(c->thresholds[3].lower, 0);
+	assert_int_equal(c->thresholds[3].reverse, 0);
+	assert_int_equal(c->thresholds[4].lower, 0);
+	config_free(c);
+}
+
+/* The key table: unique names, a row for every key each place accepts. */
+static void
+test_key_table(void **state)
+{
+	(void)state;
+	const unsigned places[] = { CONFIG_AT_TOP, CONFIG_AT_DEFAULTS, CONFIG_AT_GROUP,
+		CONFIG_AT_THRESHOLD, CONFIG_AT_RETENTION };
+	size_t rows = 0;
+
+	for (const struct config_key *k = config_keys; k->name != NULL; k++, rows++) {
+		for (const struct config_key *o = k + 1; o->name != NULL; o++)
+			assert_string_not_equal(k->name, o->name);
+		assert_true(k->places != 0 && k->help[0] != '\0' && k->def[0] != '\0');
+		/* a row that sets a field names it; one its walker reads does not */
+		assert_int_equal(k->type < CONFIG_T_SECTION, k->off != CONFIG_NO_FIELD);
+		assert_int_equal(k->type == CONFIG_T_CHOICE, k->choices != NULL);
+		for (size_t p = 0; p < OD_ARRAY_LEN(places); p++)
+			assert_true(config_key_find(places[p], k->name) ==
+			    ((k->places & places[p]) ? k : NULL));
+	}
+	assert_int_equal(rows, CK_COUNT);
+
+	const char *words[CONFIG_KEYS_MAX + 1];
+	assert_int_equal(config_key_names(CONFIG_AT_THRESHOLD, words, OD_ARRAY_LEN(words)), 3);
+	assert_string_equal(words[0], "warn");
+	assert_string_equal(words[2], "reverse");
+	assert_null(words[3]);
+	assert_int_equal(config_key_names(CONFIG_AT_DEFAULTS, words, OD_ARRAY_LEN(words)), 7);
+	assert_int_equal(config_key_names(CONFIG_AT_GROUP, words, 4), 3);	/* capped */
+	assert_null(words[3]);
+
+	char buf[64];
+	assert_string_equal(config_place_text(CONFIG_AT_CONN, buf, sizeof buf),
+	    "defaults,group");
+
+	/* The did-you-mean is over the names of the place, from the table. */
+	parse_err("groups: [{name: a, hosts: b}]\nretention: {hours: 1y}\n",
+	    "t.yaml:2:13: unknown key 'hours' in retention; did you mean 'hour'?");
+	parse_err("defaults: {kind: node}\ngroups: [{name: a, hosts: b}]\n",
+	    "t.yaml:1:12: unknown key 'kind' in defaults; expected one of: user, port, "
+	    "identity, known_hosts, host_key_policy, interval, timeout");
+}
+
+
 static void
 test_err_yaml_syntax(void **state)
 {
@@ -756,7 +886,7 @@ test_err_limits(void **state)
 	parse_err(text, "t.yaml:1026:3: more than 1024 groups");
 	o = (size_t)snprintf(text, cap, "groups: [{name: a, hosts: b}]\nthresholds:\n");
 	for (int i = 0; i <= CONFIG_MAX_THRESHOLDS; i++)
-		o += (size_t)snprintf(text + o, cap - o, "  m.x%d: {warn: 1}\n", i);
+		o += (size_t)snprintf(text + o, cap - o, "  devices.x%d: {warn: 1}\n", i);
 	parse_err(text, "t.yaml:259:3: more than 256 thresholds");
 	free(text);
 }
@@ -935,6 +1065,9 @@ main(void)
 		cmocka_unit_test(test_err_group_names),
 		cmocka_unit_test(test_err_probes),
 		cmocka_unit_test(test_err_thresholds),
+		cmocka_unit_test(test_threshold_metrics),
+		cmocka_unit_test(test_threshold_order),
+		cmocka_unit_test(test_key_table),
 		cmocka_unit_test(test_err_yaml_syntax),
 		cmocka_unit_test(test_err_all_reported),
 		cmocka_unit_test(test_err_anchors_aliases),

@@ -24,6 +24,11 @@
 #define CONFIG_MIN_INTERVAL_MS	100		/* interval and timeout */
 
 enum group_kind { GROUP_NODE, GROUP_TESTBED, GROUP_SCHEDULER };
+
+/* Where a value was written (1-based); 0, 0 when built in. */
+struct config_at {
+	int		 line, col;
+};
 enum hostkey_policy { HOSTKEY_STRICT, HOSTKEY_ACCEPT_NEW };
 
 /* Connection settings; `defaults` and each group's overrides. */
@@ -32,6 +37,7 @@ struct conn_settings {
 	int		 port;		/* 22 */
 	char		*identity;	/* private key path, NULL: agent and ~/.ssh */
 	char		*known_hosts;	/* NULL: ~/.ssh/known_hosts */
+	struct config_at identity_at, known_hosts_at;	/* in defaults or the group */
 	enum hostkey_policy hostkey_policy;
 	int64_t		 interval_ms;	/* sampling interval, 2s */
 	int64_t		 timeout_ms;	/* connect / per-frame deadline, 10s */
@@ -66,6 +72,8 @@ struct threshold {
 	 * device paths, from `reverse` or warn > crit.
 	 */
 	int		 lower;
+	int		 reverse;	/* `reverse: true` was given */
+	struct config_at at;		/* the metric path's key */
 };
 
 struct retention {
@@ -83,6 +91,7 @@ struct config {
 	char		*cache;		/* cache file, NULL: $XDG_STATE_HOME/opsdeck/cache.db */
 	char		*theme;		/* theme name or file, NULL: "default" */
 	char		*budget;	/* budget plan file, NULL: none */
+	struct config_at cache_at, theme_at, budget_at;
 	struct threshold *thresholds;
 	size_t		 nthresholds;
 	struct retention retention;
@@ -104,6 +113,17 @@ struct config *config_parse(const char *name, const char *text, size_t len, stru
  * linux) with this machine's host name, interval 2s. Never NULL. */
 struct config *config_default(void);
 void config_free(struct config *c);
+/*
+ * What `check-config` checks beyond the file itself (config_check.c), with
+ * I/O: the budget plan exists and parses (budget_plan_load), the theme is a
+ * shipped theme or a readable file and parses (theme_find, theme_load),
+ * every identity file written in the config is a readable regular file that
+ * the group and others cannot read (ssh refuses such keys), and the folder
+ * of every known_hosts written exists. Each problem is added to d at the
+ * key that names the file. Returns how many were added.
+ */
+size_t config_check_files(const struct config *c, struct diag *d);
+
 /* The default probes of a kind, NULL-terminated (static). */
 const char *const *group_default_probes(enum group_kind k);
 

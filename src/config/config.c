@@ -5,99 +5,34 @@
  * 1-based positions, refusing what the format does not need and what can
  * hurt: anchors and aliases, nesting deeper than CONFIG_MAX_DEPTH, scalars
  * longer than CONFIG_MAX_STRING, more than one document. Then the cfg_*
- * walkers check the tree against the schema and fill the structs, adding
- * every problem to the struct diag instead of stopping at the first.
+ * walkers check the tree against the key table (config_keys.h): each map's
+ * keys against the names of its place, each value by its row (cfg_set in
+ * config_value.c) or, for lists and sections, by the walker of its place.
+ * Every problem goes to the struct diag instead of stopping at the first.
+ * The thresholds and their metric checks are in config_thresholds.c.
  *
  * config_parse() does no I/O; it reads $HOME only to expand a leading "~/".
+ * config_check_files() (config_check.c) is the part of check-config that
+ * looks at the files a config names.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "opsdeck/config.h"
+#include "opsdeck/config_keys.h"
+#include "opsdeck/config_priv.h"
 #include "opsdeck/hostlist.h"
+#include "opsdeck/probe.h"
 #include "opsdeck/util.h"
 #include "opsdeck/yamltree.h"
 
-/* ---- context and messages ----------------------------------------------- */
-
-struct seen_host {
-	const char	*name;		/* borrowed from the config */
-	int		 line, col;
-};
-
-struct cfg {
-	const char	*name;		/* file name for "first at FILE:L:C" */
-	struct diag	*d;
-	struct config	*c;
-	const char	*home;		/* $HOME for "~/", or NULL */
-	struct seen_host *seen;		/* open-addressing set of host names */
-	size_t		 seencap, nseen;
-	size_t		 nexpanded;	/* names from all patterns, duplicates too */
-	int		 hosts_over;	/* CONFIG_MAX_HOSTS reported */
-	char		 show[4][160];	/* cfg_show() buffers, used round-robin */
-	int		 nshow;
-};
-
-/* yamltree_show() of s (len bytes) into x's buffers: valid until four more calls. */
-static const char *
-cfg_show_bytes(struct cfg *x, const char *s, size_t len)
-{
-	return yamltree_show(x->show[x->nshow++ % 4], s, len);
-}
-
-static const char *
-cfg_show(struct cfg *x, const struct ynode *n)
-{
-	return cfg_show_bytes(x, n->s, n->len);
-}
-
-/* "a, b, c" of words[]; static buffer in x. */
-static const char *
-cfg_join(struct cfg *x, const char *const *words, const char *last_sep)
-{
-	return yamltree_join(x->show[x->nshow++ % 4], sizeof x->show[0], words, last_sep);
-}
-
-/* Reports a value of key that is none of words[] ("node, testbed or scheduler"). */
-static void
-cfg_err_choice(struct cfg *x, const char *key, const struct ynode *v, const char *const *words)
-{
-	const char *sug = yamltree_suggest(v->s, words);
-	if (sug != NULL)
-		yn_err(x->d, v, "'%s' must be %s, not '%s'; did you mean '%s'?", key,
-		    cfg_join(x, words, " or "), cfg_show(x, v), sug);
-	else
-		yn_err(x->d, v, "'%s' must be %s, not '%s'", key, cfg_join(x, words, " or "),
-		    cfg_show(x, v));
-}
-
 /* ---- schema ----------------------------------------------------------- */
 
-static const char *const top_keys[] = {
-	"defaults", "groups", "cache", "theme", "budget", "thresholds", "retention", NULL
-};
-static const char *const conn_keys[] = {
-	"user", "port", "identity", "known_hosts", "host_key_policy", "interval",
-	"timeout", NULL
-};
-static const char *const group_keys[] = {
-	"name", "kind", "hosts", "probes", "transport", "command",
-	"user", "port", "identity", "known_hosts", "host_key_policy", "interval",
-	"timeout", NULL
-};
-static const char *const threshold_keys[] = { "warn", "crit", NULL };
-static const char *const retention_keys[] = { "raw", "minute", "hour", NULL };
-static const char *const kind_names[] = { "node", "testbed", "scheduler", NULL };
-static const char *const policy_names[] = { "strict", "accept-new", NULL };
-static const char *const transport_names[] = { "ssh", "local", NULL };
-static const char *const probe_names[] = {
-	"linux", "nvidia", "ipmi", "testbed", "slurm", NULL
-};
+#define CONFIG_MAX_PROBES	32	/* rows of probe_table a message lists */
 
 static const char *const node_probes[] = { "linux", "nvidia", "ipmi", NULL };
 static const char *const testbed_probes[] = { "linux", "testbed", NULL };
@@ -119,233 +54,13 @@ group_default_probes(enum group_kind k)
 const char *
 group_kind_name(enum group_kind k)
 {
-	return (unsigned)k < OD_ARRAY_LEN(kind_names) - 1 ? kind_names[k] : "?";
+	return (unsigned)k <= GROUP_SCHEDULER ? config_kind_names[k] : "?";
 }
 
 const char *
 hostkey_policy_name(enum hostkey_policy p)
 {
-	return (unsigned)p < OD_ARRAY_LEN(policy_names) - 1 ? policy_names[p] : "?";
-}
-
-/*
- * Checks the keys of map m (yamltree_keys, with suggestions). Returns a
- * malloc'd array of m->nkids/2 flags: 1 for a pair the caller should use, 0
- * for one already reported. `where` is "in group", ...
- */
-static char *
-cfg_keys(struct cfg *x, const struct ynode *m, const char *where, const char *const *words)
-{
-	const struct yamltree_keys_style style = { .file = x->name, .suggest = 1 };
-
-	return yamltree_keys(m, words, where, &style, x->d);
-}
-
-/* A leading "~/" replaced by $HOME/; malloc'd. */
-static char *
-cfg_tilde(struct cfg *x, const char *s)
-{
-	if (s[0] == '~' && s[1] == '/' && x->home != NULL && x->home[0] != '\0')
-		return xasprintf("%s%s", x->home, s + 1);
-	return xstrdup(s);
-}
-
-/*
- * The string value of key (node v) into *out (replacing and freeing what was
- * there). Reports non-scalars, null, empty strings and control characters.
- * Returns 0 or -1.
- */
-static int
-cfg_string(struct cfg *x, const char *key, const struct ynode *v, char **out)
-{
-	if (v->type == YN_BAD)
-		return -1;
-	if (v->type != YN_SCALAR) {
-		yn_err(x->d, v, "'%s' must be a string, not %s", key, yn_type_name(v));
-		return -1;
-	}
-	if (yn_is_null(v)) {
-		yn_err(x->d, v, "'%s' has no value", key);
-		return -1;
-	}
-	if (v->len == 0) {
-		yn_err(x->d, v, "'%s' must not be empty", key);
-		return -1;
-	}
-	for (size_t i = 0; i < v->len; i++) {
-		unsigned char c = (unsigned char)v->s[i];
-		if (c < 0x20 || c == 0x7f) {
-			if (v->block && c == '\n' && i + 1 == v->len)
-				continue;	/* the final newline of "|" */
-			yn_err(x->d, v, "'%s' contains a control character (\\x%02x)", key, c);
-			return -1;
-		}
-	}
-	free(*out);
-	*out = xstrndup(v->s, v->block && v->len > 0 && v->s[v->len - 1] == '\n' ?
-	    v->len - 1 : v->len);
-	return 0;
-}
-
-/* A string that names a file: as cfg_string, with a leading "~/" expanded. */
-static int
-cfg_path(struct cfg *x, const char *key, const struct ynode *v, char **out)
-{
-	char *s = NULL;
-	if (cfg_string(x, key, v, &s) != 0)
-		return -1;
-	free(*out);
-	*out = cfg_tilde(x, s);
-	free(s);
-	return 0;
-}
-
-/* An integer from lo to hi. */
-static int
-cfg_int(struct cfg *x, const char *key, const struct ynode *v, long lo, long hi, int *out)
-{
-	if (v->type == YN_BAD)
-		return -1;
-	long n = 0;
-	int ok = v->type == YN_SCALAR && v->len > 0 && v->len <= 9;
-	for (size_t i = 0; ok && i < v->len; i++) {
-		if (v->s[i] < '0' || v->s[i] > '9')
-			ok = 0;
-		else
-			n = n * 10 + (v->s[i] - '0');
-	}
-	if (!ok || n < lo || n > hi) {
-		if (v->type == YN_SCALAR && !yn_is_null(v))
-			yn_err(x->d, v, "'%s' must be an integer from %ld to %ld, not '%s'",
-			    key, lo, hi, cfg_show(x, v));
-		else
-			yn_err(x->d, v, "'%s' must be an integer from %ld to %ld, not %s",
-			    key, lo, hi, yn_type_name(v));
-		return -1;
-	}
-	*out = (int)n;
-	return 0;
-}
-
-/* A duration of at least min_ms. */
-static int
-cfg_duration(struct cfg *x, const char *key, const struct ynode *v, int64_t min_ms, int64_t *out)
-{
-	int64_t ms;
-
-	if (v->type == YN_BAD)
-		return -1;
-	if (v->type != YN_SCALAR || yn_is_null(v)) {
-		yn_err(x->d, v, "'%s' must be a duration such as 500ms, 2s or 5m, not %s",
-		    key, yn_type_name(v));
-		return -1;
-	}
-	if (v->len == 0 || v->s[0] == ' ' || duration_parse(v->s, &ms) != 0) {
-		yn_err(x->d, v, "'%s' must be a duration such as 500ms, 2s or 5m, not '%s'",
-		    key, cfg_show(x, v));
-		return -1;
-	}
-	if (ms < min_ms) {
-		char buf[32];
-		duration_format(min_ms, buf, sizeof buf);
-		yn_err(x->d, v, "'%s' must be at least %s, not '%s'", key, buf, cfg_show(x, v));
-		return -1;
-	}
-	*out = ms;
-	return 0;
-}
-
-/*
- * A decimal number: [-+]digits[.digits][e[-+]digits], parsed without the
- * locale (strtod would follow LC_NUMERIC).
- */
-static int
-cfg_number(struct cfg *x, const char *key, const struct ynode *v, double *out)
-{
-	const char *p;
-	double m = 0;
-	int neg = 0, digits = 0, frac = 0, exp = 0, eneg = 0, edigits = 0;
-
-	if (v->type == YN_BAD)
-		return -1;
-	if (v->type != YN_SCALAR || yn_is_null(v)) {
-		yn_err(x->d, v, "'%s' must be a number, not %s", key, yn_type_name(v));
-		return -1;
-	}
-	p = v->s;
-	if (*p == '-' || *p == '+')
-		neg = *p++ == '-';
-	for (; *p >= '0' && *p <= '9'; p++, digits++)
-		m = m * 10 + (*p - '0');
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++, frac++)
-			m = m * 10 + (*p - '0');
-	if (digits > 0 && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (*p == '-' || *p == '+')
-			eneg = *p++ == '-';
-		for (; *p >= '0' && *p <= '9' && edigits < 4; p++, edigits++)
-			exp = exp * 10 + (*p - '0');
-		if (edigits == 0)
-			digits = 0;
-	}
-	if (digits == 0 || digits > 30 || *p != '\0' || exp > 300) {
-		yn_err(x->d, v, "'%s' must be a number, not '%s'", key, cfg_show(x, v));
-		return -1;
-	}
-	exp = (eneg ? -exp : exp) - frac;
-	for (; exp > 0; exp--)
-		m *= 10;
-	for (; exp < 0; exp++)
-		m /= 10;
-	*out = neg ? -m : m;
-	return 0;
-}
-
-/* A string that must be one of words[]; returns its index or -1. */
-static int
-cfg_choice(struct cfg *x, const char *key, const struct ynode *v, const char *const *words)
-{
-	if (v->type == YN_BAD)
-		return -1;
-	if (v->type != YN_SCALAR || yn_is_null(v)) {
-		yn_err(x->d, v, "'%s' must be %s, not %s", key, cfg_join(x, words, " or "),
-		    yn_type_name(v));
-		return -1;
-	}
-	int i = yamltree_word_index(v->s, words);
-	if (i < 0)
-		cfg_err_choice(x, key, v, words);
-	return i;
-}
-
-/*
- * Applies key: v to conn when key is a connection setting. Returns 1 when it
- * was one (valid or not), 0 when key is something else.
- */
-static int
-cfg_conn_key(struct cfg *x, struct conn_settings *cs, const char *key, const struct ynode *v)
-{
-	int i;
-
-	if (strcmp(key, "user") == 0)
-		cfg_string(x, key, v, &cs->user);
-	else if (strcmp(key, "port") == 0)
-		cfg_int(x, key, v, 1, 65535, &cs->port);
-	else if (strcmp(key, "identity") == 0)
-		cfg_path(x, key, v, &cs->identity);
-	else if (strcmp(key, "known_hosts") == 0)
-		cfg_path(x, key, v, &cs->known_hosts);
-	else if (strcmp(key, "host_key_policy") == 0) {
-		if ((i = cfg_choice(x, key, v, policy_names)) >= 0)
-			cs->hostkey_policy = (enum hostkey_policy)i;
-	} else if (strcmp(key, "interval") == 0)
-		cfg_duration(x, key, v, CONFIG_MIN_INTERVAL_MS, &cs->interval_ms);
-	else if (strcmp(key, "timeout") == 0)
-		cfg_duration(x, key, v, CONFIG_MIN_INTERVAL_MS, &cs->timeout_ms);
-	else
-		return 0;
-	return 1;
+	return (unsigned)p <= HOSTKEY_ACCEPT_NEW ? config_policy_names[p] : "?";
 }
 
 /* The built-in connection settings (port 22, strict, 2s, 10s). */
@@ -377,27 +92,18 @@ conn_free(struct conn_settings *cs)
 	free(cs->known_hosts);
 }
 
-/* Accepts null for an optional map ("defaults:" with nothing under it). */
-static int
-cfg_is_map(struct cfg *x, const char *key, const struct ynode *v, const char *what)
-{
-	if (v->type == YN_MAP)
-		return 1;
-	if (v->type != YN_BAD && !yn_is_null(v))
-		yn_err(x->d, v, "'%s' must be a map of %s, not %s", key, what, yn_type_name(v));
-	return 0;
-}
 
-/* `defaults`: connection settings into x->c->defaults. */
+/* `defaults`: connection settings into x->c->defaults, each by its table row. */
 static void
 cfg_defaults(struct cfg *x, const struct ynode *v)
 {
 	if (!cfg_is_map(x, "defaults", v, "connection settings"))
 		return;
-	char *use = cfg_keys(x, v, "in defaults", conn_keys);
+	char *use = cfg_keys(x, v, "in defaults", CONFIG_AT_DEFAULTS);
 	for (size_t i = 0; i < v->nkids / 2; i++)
 		if (use[i])
-			cfg_conn_key(x, &x->c->defaults, v->kids[2 * i]->s, v->kids[2 * i + 1]);
+			cfg_set(x, cfg_row(v, i, CONFIG_AT_DEFAULTS), v->kids[2 * i + 1],
+			    &x->c->defaults);
 	free(use);
 }
 
@@ -542,24 +248,33 @@ cfg_hosts(struct cfg *x, struct group *g, const struct ynode *v)
 		cfg_host_pattern(x, g, v->kids[i]);
 }
 
-/* Appends probe name v to g after checking it is known and not listed yet. */
+/*
+ * Appends probe name v to g after checking it is a probe of probe_table
+ * (probe.h: a new probe is a row there, nothing here) not listed yet.
+ */
 static void
 cfg_add_probe(struct cfg *x, struct group *g, const struct ynode *v)
 {
+	const char *names[CONFIG_MAX_PROBES + 1];
+	size_t n = 0;
+
 	if (v->type == YN_BAD)
 		return;
 	if (v->type != YN_SCALAR || yn_is_null(v)) {
 		yn_err(x->d, v, "'probes' must be a list of probe names");
 		return;
 	}
-	if (yamltree_word_index(v->s, probe_names) < 0) {
-		const char *sug = yamltree_suggest(v->s, probe_names);
+	if (probe_find(v->s) == NULL) {
+		for (; probe_table[n] != NULL && n < CONFIG_MAX_PROBES; n++)
+			names[n] = probe_table[n]->name;
+		names[n] = NULL;
+		const char *sug = yamltree_suggest(v->s, names);
 		if (sug != NULL)
 			yn_err(x->d, v, "unknown probe '%s'; did you mean '%s'?",
 			    cfg_show(x, v), sug);
 		else
 			yn_err(x->d, v, "unknown probe '%s'; the probes are %s", cfg_show(x, v),
-			    cfg_join(x, probe_names, " and "));
+			    cfg_join(x, names, " and "));
 		return;
 	}
 	for (size_t i = 0; i < g->nprobes; i++) {
@@ -645,37 +360,36 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 	g.kind = GROUP_NODE;
 	conn_copy(&g.conn, &c->defaults);
 
-	char *use = cfg_keys(x, gm, "in group", group_keys);
+	char *use = cfg_keys(x, gm, "in group", CONFIG_AT_GROUP);
 	for (size_t i = 0; i < gm->nkids / 2; i++) {
 		if (!use[i])
 			continue;
-		const char *key = gm->kids[2 * i]->s;
+		const struct config_key *k = cfg_row(gm, i, CONFIG_AT_GROUP);
 		const struct ynode *v = gm->kids[2 * i + 1];
-		int k;
-		if (cfg_conn_key(x, &g.conn, key, v))
-			continue;
-		if (strcmp(key, "name") == 0) {
+		switch (k->id) {
+		case CK_NAME:
 			namev = v;
-			if (cfg_string(x, key, v, &g.name) == 0 &&
+			if (cfg_string(x, k->name, v, &g.name) == 0 &&
 			    strlen(g.name) > CONFIG_NAME_MAX) {
 				yn_err(x->d, v, "group name longer than %d bytes",
 				    CONFIG_NAME_MAX);
 				free(g.name);
 				g.name = NULL;
 			}
-		} else if (strcmp(key, "kind") == 0) {
-			if ((k = cfg_choice(x, key, v, kind_names)) >= 0)
-				g.kind = (enum group_kind)k;
-		} else if (strcmp(key, "hosts") == 0) {
+			break;
+		case CK_HOSTS:
 			hostsv = v;
-		} else if (strcmp(key, "probes") == 0) {
+			break;
+		case CK_PROBES:
 			probesv = v;
-		} else if (strcmp(key, "transport") == 0) {
-			if ((k = cfg_choice(x, key, v, transport_names)) >= 0)
-				g.local = k == 1;
-		} else if (strcmp(key, "command") == 0) {
-			commandv = v;
-			cfg_string(x, key, v, &g.command);
+			break;
+		default:
+			if (k->id == CK_COMMAND)
+				commandv = v;
+			/* a connection setting or a field of the group */
+			cfg_set(x, k, v, (k->places & CONFIG_AT_DEFAULTS) ? (void *)&g.conn :
+			    (void *)&g);
+			break;
 		}
 	}
 	free(use);
@@ -747,96 +461,8 @@ cfg_groups(struct cfg *x, const struct ynode *v)
 	free(name_at);
 }
 
-/* "cpu.util_pct": two or more [a-z][a-z0-9_]* parts joined by dots. */
-static int
-metric_path_ok(const char *s)
-{
-	int parts = 0;
-	size_t len = strlen(s);
 
-	if (len == 0 || len > 64)
-		return 0;
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p < 'a' || *p > 'z')
-			return 0;
-		parts++;
-		while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
-			p++;
-		if (*p == '\0')
-			break;
-		if (*p != '.')
-			return 0;
-	}
-	return parts >= 2 && s[len - 1] != '.';
-}
-
-/*
- * `thresholds`: metric path -> {warn, crit}, into x->c->thresholds in file
- * order. A threshold with errors is left out.
- */
-static void
-cfg_thresholds(struct cfg *x, const struct ynode *v)
-{
-	struct config *c = x->c;
-
-	if (!cfg_is_map(x, "thresholds", v, "metric paths to {warn, crit}"))
-		return;
-	for (size_t i = 0; i < v->nkids / 2; i++) {
-		const struct ynode *k = v->kids[2 * i], *tv = v->kids[2 * i + 1];
-		if (i == CONFIG_MAX_THRESHOLDS) {
-			yn_err(x->d, k, "more than %d thresholds", CONFIG_MAX_THRESHOLDS);
-			break;
-		}
-		if (k->type == YN_BAD)
-			continue;
-		if (k->type != YN_SCALAR || !metric_path_ok(k->s)) {
-			if (k->type == YN_SCALAR)
-				yn_err(x->d, k, "'%s' is not a metric path such as cpu.util_pct "
-				    "or gpus.temp_c", cfg_show(x, k));
-			else
-				yn_err(x->d, k, "a metric path in thresholds must be a string, "
-				    "not %s", yn_type_name(k));
-			continue;
-		}
-		int dup = 0;
-		for (size_t j = 0; j < c->nthresholds && !dup; j++)
-			dup = strcmp(c->thresholds[j].metric, k->s) == 0;
-		if (dup) {
-			yn_err(x->d, k, "duplicate threshold '%s'", k->s);
-			continue;
-		}
-		if (tv->type != YN_MAP) {
-			if (tv->type != YN_BAD)
-				yn_err(x->d, tv, "threshold '%s' must be a map with 'warn' and/or "
-				    "'crit', not %s", k->s, yn_type_name(tv));
-			continue;
-		}
-		struct threshold t;
-		memset(&t, 0, sizeof t);
-		char *where = xasprintf("in threshold '%s'", k->s);
-		char *use = cfg_keys(x, tv, where, threshold_keys);
-		free(where);
-		for (size_t j = 0; j < tv->nkids / 2; j++) {
-			if (!use[j])
-				continue;
-			const char *key = tv->kids[2 * j]->s;
-			const struct ynode *nv = tv->kids[2 * j + 1];
-			if (strcmp(key, "warn") == 0)
-				t.has_warn = cfg_number(x, key, nv, &t.warn) == 0;
-			else
-				t.has_crit = cfg_number(x, key, nv, &t.crit) == 0;
-		}
-		if (tv->nkids == 0)
-			yn_err(x->d, tv, "threshold '%s' needs 'warn' or 'crit'", k->s);
-		free(use);
-		t.metric = xstrdup(k->s);
-		c->thresholds = xreallocarray(c->thresholds, c->nthresholds + 1,
-		    sizeof *c->thresholds);
-		c->thresholds[c->nthresholds++] = t;
-	}
-}
-
-/* `retention`: raw, minute and hour, each a duration of at least 1m. */
+/* `retention`: raw, minute and hour (durations of at least 1m, by their rows). */
 static void
 cfg_retention(struct cfg *x, const struct ynode *v)
 {
@@ -844,19 +470,10 @@ cfg_retention(struct cfg *x, const struct ynode *v)
 
 	if (!cfg_is_map(x, "retention", v, "durations"))
 		return;
-	char *use = cfg_keys(x, v, "in retention", retention_keys);
-	for (size_t i = 0; i < v->nkids / 2; i++) {
-		if (!use[i])
-			continue;
-		const char *key = v->kids[2 * i]->s;
-		const struct ynode *dv = v->kids[2 * i + 1];
-		if (strcmp(key, "raw") == 0)
-			cfg_duration(x, key, dv, 60000, &r->raw_ms);
-		else if (strcmp(key, "minute") == 0)
-			cfg_duration(x, key, dv, 60000, &r->minute_ms);
-		else
-			cfg_duration(x, key, dv, 60000, &r->hour_ms);
-	}
+	char *use = cfg_keys(x, v, "in retention", CONFIG_AT_RETENTION);
+	for (size_t i = 0; i < v->nkids / 2; i++)
+		if (use[i])
+			cfg_set(x, cfg_row(v, i, CONFIG_AT_RETENTION), v->kids[2 * i + 1], r);
 	free(use);
 }
 
@@ -877,28 +494,32 @@ cfg_top(struct cfg *x, const struct ynode *root)
 		    yn_type_name(root));
 		return;
 	}
-	char *use = cfg_keys(x, root, "at top level", top_keys);
+	char *use = cfg_keys(x, root, "at top level", CONFIG_AT_TOP);
 	/* defaults first: groups inherit them wherever they are written. */
 	for (size_t i = 0; i < root->nkids / 2; i++)
-		if (use[i] && strcmp(root->kids[2 * i]->s, "defaults") == 0)
+		if (use[i] && cfg_row(root, i, CONFIG_AT_TOP)->id == CK_DEFAULTS)
 			cfg_defaults(x, root->kids[2 * i + 1]);
 	for (size_t i = 0; i < root->nkids / 2; i++) {
 		if (!use[i])
 			continue;
-		const char *key = root->kids[2 * i]->s;
+		const struct config_key *k = cfg_row(root, i, CONFIG_AT_TOP);
 		v = root->kids[2 * i + 1];
-		if (strcmp(key, "groups") == 0)
+		switch (k->id) {
+		case CK_DEFAULTS:
+			break;
+		case CK_GROUPS:
 			cfg_groups(x, v);
-		else if (strcmp(key, "cache") == 0)
-			cfg_path(x, key, v, &x->c->cache);
-		else if (strcmp(key, "theme") == 0)
-			cfg_path(x, key, v, &x->c->theme);
-		else if (strcmp(key, "budget") == 0)
-			cfg_path(x, key, v, &x->c->budget);
-		else if (strcmp(key, "thresholds") == 0)
+			break;
+		case CK_THRESHOLDS:
 			cfg_thresholds(x, v);
-		else if (strcmp(key, "retention") == 0)
+			break;
+		case CK_RETENTION:
 			cfg_retention(x, v);
+			break;
+		default:
+			cfg_set(x, k, v, x->c);
+			break;
+		}
 	}
 	free(use);
 	/* A manager reading budgets needs no hosts: `budget:` alone is a valid file. */
