@@ -60,6 +60,8 @@ struct store *cmd_open_store(const struct config *cfg, const char *override, int
  * its cache opened as the single writer. 0, or -1 after printing why (nothing
  * is left open).
  */
+void cmd_explain_busy(struct store *st, char **cause);
+
 int cmd_open_writer(const char *path, const char *cache, struct config **cfg,
 	    struct store **st);
 

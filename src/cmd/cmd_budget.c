@@ -670,6 +670,7 @@ budget_import_sacct(struct budget_opts *o, const char *file)
 		char ds[16];
 		budget_date_format(day, ds, sizeof ds);
 		if (budget_store_put_usage(st, &u, day, &changed, &cause) != 0) {
+			cmd_explain_busy(st, &cause);
 			fprintf(stderr, "opsdeck budget: %s\n"
 			    "opsdeck budget: nothing was imported\n", cause);
 			free(cause);
@@ -727,6 +728,7 @@ budget_import(struct budget_opts *o, const char *file)
 	if (st != NULL) {
 		size_t added, dup;
 		if (budget_store_import(st, p, &l, file, &added, &dup, &cause) != 0) {
+			cmd_explain_busy(st, &cause);
 			fprintf(stderr, "%s:%s\nopsdeck budget: nothing was imported\n", file,
 			    cause);
 			free(cause);

@@ -92,3 +92,20 @@ cmd_open_writer(const char *path, const char *cache, struct config **cfg, struct
 	}
 	return 0;
 }
+
+/*
+ * After a failed write: when another process held the cache's lock past the
+ * wait (SQLITE_BUSY), *cause (replaced) names the writer that holds it.
+ */
+void
+cmd_explain_busy(struct store *st, char **cause)
+{
+	if (st == NULL || !store_last_busy(st))
+		return;
+	char *who = store_writer_holder(store_path(st));
+	char *m = xasprintf(" the cache stayed busy for %d s%s%s; try again", STORE_BUSY_MS / 1000,
+	    who != NULL ? " while written by " : "", who != NULL ? who : "");
+	free(who);
+	free(*cause);
+	*cause = m;
+}
