@@ -1,6 +1,6 @@
 /*
  * test_textwidth.c: cell widths (ASCII, Hangul, CJK, invalid UTF-8,
- * controls, zero-width), truncation with an ellipsis that never splits a
+ * controls, format characters, combining marks), truncation with an ellipsis that never splits a
  * character, padding, thousands separators, 억원 amounts, byte sizes.
  */
 #include "config.h"
@@ -48,25 +48,10 @@ test_width_bad_input(void **state)
 	assert_int_equal(text_swidth("\x7f"), 1);
 	/* a truncated 3-byte sequence: each byte one replacement */
 	assert_int_equal(text_width("\xea\xb4", 2), 2);
-	/* zero width space: 0 cells */
-	assert_int_equal(text_swidth("a\xe2\x80\x8b" "b"), 2);
-}
-
-static void
-test_decode(void **state)
-{
-	uint32_t cp;
-
-	assert_int_equal(text_decode("\xea\xb4\x91", 3, &cp), 3);
-	assert_int_equal(cp, 0xad11);	/* 광 */
-	assert_int_equal(text_decode("\xc0\x80", 2, &cp), 1);	/* overlong */
-	assert_int_equal(cp, TEXT_REPLACEMENT);
-	assert_int_equal(text_decode("\xed\xa0\x80", 3, &cp), 1);	/* surrogate */
-	assert_int_equal(cp, TEXT_REPLACEMENT);
-	assert_int_equal(text_decode("\xf4\x90\x80\x80", 4, &cp), 1);	/* > U+10FFFF */
-	assert_int_equal(cp, TEXT_REPLACEMENT);
-	assert_int_equal(text_decode("\xf0\x9f\x98\x80", 4, &cp), 4);
-	assert_int_equal(cp, 0x1f600);
+	/* zero width space is unsafe (Cf): drawn as U+FFFD, one cell */
+	assert_int_equal(text_swidth("a\xe2\x80\x8b" "b"), 3);
+	/* a combining mark is safe and takes no cell of its own */
+	assert_int_equal(text_swidth("e\xcc\x81"), 1);
 }
 
 static void
@@ -134,9 +119,11 @@ test_truncate_sanitises(void **state)
 	/* invalid UTF-8 becomes valid */
 	text_truncate(buf, sizeof buf, "\xff", 40);
 	assert_string_equal(buf, "\xef\xbf\xbd");
-	/* zero-width characters are dropped */
+	/* a bidi override (Cf) is shown as U+FFFD, a combining mark is dropped */
 	text_truncate(buf, sizeof buf, "a\xe2\x80\xae" "b", 40);
-	assert_string_equal(buf, "ab");
+	assert_string_equal(buf, "a\xef\xbf\xbd" "b");
+	text_truncate(buf, sizeof buf, "e\xcc\x81", 40);
+	assert_string_equal(buf, "e");
 }
 
 static void
@@ -231,7 +218,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_width_ascii_and_wide),
 		cmocka_unit_test(test_width_bad_input),
-		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_truncate_wide_never_split),
 		cmocka_unit_test(test_truncate_small_buffer),

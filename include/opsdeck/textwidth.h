@@ -3,9 +3,11 @@
  * an ellipsis on character boundaries, and number formatting for panes
  * (thousands separators, amounts in 억원).
  *
- * Widths come from wcwidth(3) and so follow LC_CTYPE (main sets it with
- * setlocale(LC_ALL, "")). Decoding is our own: invalid UTF-8 bytes, control
- * characters and characters wcwidth calls unprintable count as one cell each,
+ * Widths come from wcwidth(3), the terminal's own idea, and so follow
+ * LC_CTYPE (main sets it with setlocale(LC_ALL, "")); where wcwidth knows a
+ * character not (C locale, newer than libc's tables) libutf8proc's width
+ * counts (unicode_width). Decoding is the shared unicode_decode(): invalid
+ * UTF-8 bytes and unsafe characters (unicode_unsafe) count as one cell each,
  * because the console draws them as U+FFFD. Zero-width characters count 0.
  * No allocation, no globals: every function writes into the caller's buffer.
  */
@@ -16,16 +18,8 @@
 #include <stdint.h>
 
 #define TEXT_ELLIPSIS "\xe2\x80\xa6"	/* U+2026, one cell */
-#define TEXT_REPLACEMENT 0xFFFD
 
-/*
- * Decodes one character from s (at most len bytes, len > 0) into *cp.
- * Returns the number of bytes used (1..4). Invalid or truncated sequences,
- * overlongs and surrogates consume one byte and yield TEXT_REPLACEMENT.
- */
-size_t text_decode(const char *s, size_t len, uint32_t *cp);
-
-/* Cells one code point takes: 0, 1 or 2 (unprintable ones: 1, drawn as U+FFFD). */
+/* Cells one code point takes: 0, 1 or 2 (unsafe ones: 1, drawn as U+FFFD). */
 int text_cp_width(uint32_t cp);
 
 /* Cells the first len bytes of s take. */

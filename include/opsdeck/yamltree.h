@@ -103,8 +103,9 @@ const char *yamltree_suggest(const char *s, const char *const *words);
 const char *yamltree_join(char *out, size_t size, const char *const *words, const char *last_sep);
 /*
  * A printable rendering of s (len bytes) for a message into out (at least
- * YAMLTREE_SHOW_SIZE bytes), cut to about YAMLTREE_SHOW_MAX bytes: control
- * bytes, DEL, invalid UTF-8 and bidi or zero-width characters become \xNN.
+ * YAMLTREE_SHOW_SIZE bytes), cut to about YAMLTREE_SHOW_MAX bytes: a
+ * backslash, invalid UTF-8 and every byte of a character unicode_unsafe()
+ * names (controls, DEL, bidi, zero-width, ...) become \xNN.
  */
 const char *yamltree_show(char *out, const char *s, size_t len);
 

@@ -9,77 +9,27 @@
 #include <wchar.h>
 
 #include "opsdeck/textwidth.h"
+#include "opsdeck/unicode.h"
 
-size_t
-text_decode(const char *s, size_t len, uint32_t *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	uint32_t c, min;
-	size_t n;
-
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
-		n = 2; c = u[0] & 0x1f; min = 0x80;
-	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
-		n = 3; c = u[0] & 0x0f; min = 0x800;
-	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-		n = 4; c = u[0] & 0x07; min = 0x10000;
-	} else {
-		*cp = TEXT_REPLACEMENT;
-		return 1;
-	}
-	if (len < n) {
-		*cp = TEXT_REPLACEMENT;
-		return 1;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80) {
-			*cp = TEXT_REPLACEMENT;
-			return 1;
-		}
-		c = (c << 6) | (u[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-		*cp = TEXT_REPLACEMENT;
-		return 1;
-	}
-	*cp = c;
-	return n;
-}
-
-/* East Asian Wide and Fullwidth blocks, for locales where wcwidth() knows nothing. */
-static int
-text_wide_fallback(uint32_t cp)
-{
-	static const uint32_t wide[][2] = {
-		{ 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
-		{ 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf },
-		{ 0xac00, 0xd7a3 }, { 0xf900, 0xfaff }, { 0xfe30, 0xfe4f },
-		{ 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f },
-		{ 0x1f900, 0x1f9ff }, { 0x20000, 0x3fffd },
-	};
-	for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
-		if (cp >= wide[i][0] && cp <= wide[i][1])
-			return 2;
-	return 1;
-}
-
+/*
+ * See textwidth.h. The terminal's own idea first: wcwidth(3) is what ncurses
+ * uses to place the cursor, so a width that disagrees with it would shift
+ * everything drawn after. Only where the C library knows nothing (a C
+ * locale, a code point newer than its tables) does libutf8proc's width count.
+ */
 int
 text_cp_width(uint32_t cp)
 {
 	int w;
 
-	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-		return 1;		/* a control: drawn as U+FFFD */
-	if (cp < 0x7f)
+	if (cp >= 0x20 && cp < 0x7f)
 		return 1;
+	if (unicode_unsafe(cp))
+		return 1;		/* drawn as U+FFFD */
 	w = wcwidth((wchar_t)cp);
 	if (w >= 0)
 		return w > 2 ? 2 : w;
-	return text_wide_fallback(cp);
+	return unicode_width(cp);
 }
 
 int
@@ -90,7 +40,8 @@ text_width(const char *s, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
-		i += text_decode(s + i, len - i, &cp);
+		size_t k = unicode_decode(s + i, len - i, &cp);
+		i += k > 0 ? k : 1;
 		w += text_cp_width(cp);
 	}
 	return w;
@@ -102,45 +53,20 @@ text_swidth(const char *s)
 	return text_width(s, strlen(s));
 }
 
-/* Encodes cp as UTF-8 into out (4 bytes); returns the length. */
-static size_t
-text_encode(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /*
- * The printable form of cp as drawn: controls become U+FFFD, zero-width
- * characters are dropped (returns 0 bytes).
+ * The printable form of cp as drawn: unsafe characters (unicode_unsafe)
+ * become U+FFFD, zero-width ones (combining marks the terminal would fold
+ * into the previous cell) are dropped (returns 0 bytes).
  */
 static size_t
 text_drawn(uint32_t cp, char *out, int *width)
 {
 	*width = text_cp_width(cp);
-	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-		cp = TEXT_REPLACEMENT;
+	if (unicode_unsafe(cp))
+		cp = UNICODE_REPLACEMENT;
 	else if (*width == 0)
 		return 0;
-	return text_encode(cp, out);
+	return unicode_encode(cp, out);
 }
 
 /*
@@ -167,7 +93,8 @@ text_truncate(char *dst, size_t dstlen, const char *s, int cells)
 	if (cells <= 0)
 		return 0;
 	while (i < slen) {
-		i += text_decode(s + i, slen - i, &cp);
+		size_t k = unicode_decode(s + i, slen - i, &cp);
+		i += k > 0 ? k : 1;
 		size_t n = text_drawn(cp, enc, &cw);
 		if (n == 0)
 			continue;

@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,6 +29,7 @@
 #include "opsdeck/budget.h"
 #include "opsdeck/buf.h"
 #include "opsdeck/sanitize.h"
+#include "opsdeck/unicode.h"
 #include "opsdeck/util.h"
 
 enum { COL_DATE, COL_PROGRAMME, COL_ITEM, COL_AMOUNT, COL_VENDOR, COL_MEMO, NCOLS };
@@ -48,26 +50,6 @@ struct csv_rec {
 	int		 nf;
 	int		 line;		/* where the record starts */
 };
-
-/* Length of the valid UTF-8 character at s (n bytes left), 0 when invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t l = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 &&
-	    s[0] < 0xe0 ? 2 : 0;
-	if (l == 0 || l > n)
-		return 0;
-	for (size_t k = 1; k < l; k++)
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-	if (l == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
-		return 0;	/* overlong, surrogate */
-	if (l == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
-		return 0;	/* overlong, > U+10FFFF */
-	return l;
-}
 
 /*
  * Reads the next record into r. Returns 1, 0 at the end, or -1 with *cause.
@@ -154,7 +136,8 @@ csv_next(struct csv *c, struct csv_rec *r, char **cause)
 				    c->line);
 				return -1;
 			}
-			size_t l = utf8_len((const unsigned char *)c->p + c->pos, c->len - c->pos);
+			uint32_t cp;
+			size_t l = unicode_decode(c->p + c->pos, c->len - c->pos, &cp);
 			if (l == 0) {
 				*cause = xasprintf("%d: invalid UTF-8 (byte 0x%02x); save the "
 				    "ledger as UTF-8", c->line, ch);

@@ -13,6 +13,7 @@
 
 #include <yaml.h>
 
+#include "opsdeck/unicode.h"
 #include "opsdeck/yamltree.h"
 
 /* ---- nodes ---------------------------------------------------------------- */
@@ -118,23 +119,10 @@ yamltree_show(char *out, const char *s, size_t len)
 		int ok = 0;
 		if (u[i] >= 0x20 && u[i] < 0x7f && u[i] != '\\') {
 			ok = 1;
-		} else if (u[i] >= 0xc2 && u[i] <= 0xf4) {
-			clen = u[i] >= 0xf0 ? 4 : u[i] >= 0xe0 ? 3 : 2;
-			ok = i + clen <= len;
-			for (size_t k = 1; ok && k < clen; k++)
-				ok = (u[i + k] & 0xc0) == 0x80;
-			if (ok) {
-				unsigned cp = clen == 2 ? (u[i] & 0x1fu) : clen == 3 ?
-				    (u[i] & 0x0fu) : (u[i] & 0x07u);
-				for (size_t k = 1; k < clen; k++)
-					cp = (cp << 6) | (u[i + k] & 0x3fu);
-				if (cp < 0xa0 || (cp >= 0x200b && cp <= 0x200f) ||
-				    (cp >= 0x202a && cp <= 0x202e) ||
-				    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
-				    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-				    (clen == 3 && cp < 0x800) || (clen == 4 && cp < 0x10000))
-					ok = 0;
-			}
+		} else if (u[i] >= 0x80) {
+			uint32_t cp;
+			clen = unicode_decode(s + i, len - i, &cp);
+			ok = clen > 0 && !unicode_unsafe(cp);
 			if (!ok)
 				clen = 1;
 		}

@@ -39,6 +39,7 @@
 #include "opsdeck/store.h"
 #include "opsdeck/textwidth.h"
 #include "opsdeck/ui_priv.h"
+#include "opsdeck/unicode.h"
 
 #define BUD_LEDGER_MAX	2000	/* ledger lines read for one drill-down */
 #define BUD_SLOW_SPACE	50	/* a slow facts read waits this many times its cost */
@@ -1131,8 +1132,10 @@ wrap_put(WINDOW *w, int y, int x, int cells, int rows, const char *s, attr_t a)
 		int wd = 0, ind = used > 0 ? 2 : 0, avail = cells - ind;
 		uint32_t cp;
 		while (i < len) {
-			size_t k = text_decode(clean + i, len - i, &cp);
+			size_t k = unicode_decode(clean + i, len - i, &cp);
 			int cw = text_cp_width(cp);
+			if (k == 0)
+				k = 1;
 			if (wd + cw > avail)
 				break;
 			wd += cw;

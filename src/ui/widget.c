@@ -18,6 +18,7 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/textwidth.h"
 #include "opsdeck/ui_priv.h"
+#include "opsdeck/unicode.h"
 
 /*
  * Draws UTF-8 s at (y, x) of w in at most `cells` cells with attribute a,
@@ -40,7 +41,8 @@ ui_put(WINDOW *w, int y, int x, int cells, const char *s, attr_t a)
 	drawn = text_truncate(cut, sizeof cut, s, cells);
 	len = strlen(cut);
 	while (i < len && n < OD_ARRAY_LEN(wbuf) - 1) {
-		i += text_decode(cut + i, len - i, &cp);
+		size_t k = unicode_decode(cut + i, len - i, &cp);
+		i += k > 0 ? k : 1;
 		wbuf[n++] = (wchar_t)cp;
 	}
 	wbuf[n] = L'\0';
