@@ -1,7 +1,8 @@
 /*
  * fuzz_fleetsim_marker.c: opsdeck-fleetsim's exec-command parser on
  * arbitrary bytes (a client chooses the command). It returns 1, 0 or -1;
- * a cause exactly when -1; a result within its limits; no read past len.
+ * a cause exactly when -1; a result within its limits (a well-formed nonce
+ * included); no read past len.
  * fault.c is compiled in here: it is part of opsdeck-fleetsim, not of
  * libopsdeck.a.
  */
@@ -38,6 +39,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    strlen(req.probes[i]) >= sizeof req.probes[i])
 				abort();
 		if (strlen(req.gpu_fields) >= sizeof req.gpu_fields)
+			abort();
+		/* the nonce the markers will carry: 32 lowercase hex digits and a space */
+		if (strlen(req.nonce) != FRAME_NONCE_LEN + 1 ||
+		    strspn(req.nonce, "0123456789abcdef") != FRAME_NONCE_LEN ||
+		    req.nonce[FRAME_NONCE_LEN] != ' ')
 			abort();
 	}
 	free(cause);

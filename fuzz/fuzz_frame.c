@@ -1,7 +1,10 @@
 /*
  * fuzz_frame.c: the frame reader on arbitrary bytes. Feeding the input whole
  * and feeding it in pieces (sizes taken from the input) must give the same
- * frames, byte for byte; bodies stay within the cap; nothing leaks.
+ * frames, byte for byte; bodies stay within the cap; nothing leaks; and no
+ * frame starts or ends but at a marker carrying the reader's nonce: frames
+ * completed are at most the lines "@@end NONCE ...", frames started
+ * (completed, dropped or open) at most the lines "@@opsdeck NONCE ...".
  */
 #include "config.h"
 
@@ -14,6 +17,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_CAP	300	/* small, so the cap is exercised */
+/* the nonce of the seeds in tests/fixtures/frame */
+#define FUZZ_NONCE	"5f0c2e8a91d34b7ba6e1c07d3f9a2b64"
 
 struct rec {
 	uint64_t	 hash;	/* of every frame's fields and body, in order */
@@ -45,6 +50,19 @@ on_frame(const struct frame *f, void *arg)
 	r->n++;
 }
 
+/* Lines of p (n bytes) that start with prefix. */
+static uint64_t
+count_lines(const char *p, size_t n, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	uint64_t c = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((i == 0 || p[i - 1] == '\n') && n - i >= pl && memcmp(p + i, prefix, pl) == 0)
+			c++;
+	}
+	return c;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,10 +70,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rec ra = { 0xcbf29ce484222325ull, 0 }, rb = ra;
 	const char *p = (const char *)data;
 
-	frame_reader_init(&a, FUZZ_CAP);
+	frame_reader_init(&a, FUZZ_CAP, FUZZ_NONCE);
 	int na = frame_reader_feed(&a, p, size, on_frame, &ra);
 
-	frame_reader_init(&b, FUZZ_CAP);
+	frame_reader_init(&b, FUZZ_CAP, FUZZ_NONCE);
 	int nb = 0;
 	size_t off = 0, k = 0;
 	while (off < size) {
@@ -69,6 +87,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    a.dropped != b.dropped || a.frames != b.frames)
 		abort();
 	if (a.line.len > FRAME_LINE_MAX || a.body.len > FUZZ_CAP)
+		abort();
+	if (a.frames > count_lines(p, size, FRAME_END FUZZ_NONCE " ") ||
+	    a.frames + a.dropped + (uint64_t)a.in_frame >
+	    count_lines(p, size, FRAME_MAGIC FUZZ_NONCE " "))
 		abort();
 	frame_reader_free(&a);
 	frame_reader_free(&b);

@@ -51,7 +51,7 @@ else
 	not_ok "three cycles of frames arrive at 200 ms"; cat "$T/gpu.txt.err" "$FS_ERR" >&2
 fi
 check "frame headers: seq 1 then 2, probes in order" \
-    sh -c "grep '^@@opsdeck ' '$T/gpu.txt' | head -6 | tr '\n' ' ' | grep -qx \
+    sh -c "grep '^@@opsdeck $FS_NONCE ' '$T/gpu.txt' | sed 's/ $FS_NONCE / /' | head -6 | tr '\n' ' ' | grep -qx \
 	'@@opsdeck 1 linux @@opsdeck 1 nvidia @@opsdeck 1 ipmi @@opsdeck 2 linux @@opsdeck 2 nvidia @@opsdeck 2 ipmi '"
 check "linux sections in the probe's order" \
     sh -c "grep '^== ' '$T/gpu.txt' | head -6 | tr '\n' ' ' | grep -qx \

@@ -12,6 +12,7 @@
  *
  * util is the CPU busy % against the previous linux frame (-1 for the first);
  * a final line "summary frames=N errors=E garbage=G dropped=D" closes it.
+ * The markers' nonce is $FS_NONCE (tests/fleetsim_lib.sh draws it).
  */
 #include "config.h"
 
@@ -123,7 +124,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	memset(&st, 0, sizeof st);
-	frame_reader_init(&fr, 0);
+	if (getenv("FS_NONCE") == NULL) {
+		fprintf(stderr, "fleetsim_check: FS_NONCE is not set\n");
+		return 2;
+	}
+	frame_reader_init(&fr, 0, getenv("FS_NONCE"));
 	while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
 		frame_reader_feed(&fr, chunk, n, on_frame, &st);
 	printf("summary frames=%d errors=%d garbage=%llu dropped=%llu nonmonotonic=%d\n",

@@ -35,12 +35,20 @@ fs_ssh() {
 	    -o BatchMode=yes -o ConnectTimeout=5 -o LogLevel=ERROR -p "$FS_PORT" "$@"
 }
 
+# The markers' nonce of the streams fs_stream starts (frame_command), drawn
+# per test; tests/fleetsim_check reads it from the environment.
+FS_NONCE=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+export FS_NONCE
+
 # fs_stream ADDR FILE INTERVAL_MS PROBES: streams into FILE in the background
-# (SSH_PID). The command is a stream script as frame_script() writes it.
+# (SSH_PID). The command is a stream script as frame_script() and
+# frame_command() write it: the marker line, then the line starting the loop
+# with the nonce.
 fs_stream() {
 	_script="# opsdeck-stream v1 interval_ms=$3 probes=$4
 opsdeck_report() { :; }
-while opsdeck_report; do sleep 1; done"
+opsdeck_stream() { while opsdeck_report; do sleep 1; done; }
+opsdeck_stream $FS_NONCE"
 	fs_ssh "$1" "$_script" >"$2" 2>"$2.err" &
 	SSH_PID=$!
 	at_exit "kill $SSH_PID 2>/dev/null"

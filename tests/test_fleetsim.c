@@ -23,12 +23,18 @@
 #include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
 
+#define NONCE "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+/* What a collector sends a node: frame_script and the line that starts it. */
 static char *
 node_script(int64_t interval_ms)
 {
 	const char *cmds[3] = { probe_linux.command, probe_nvidia.command, probe_ipmi.command };
 	const char *names[3] = { "linux", "nvidia", "ipmi" };
-	return frame_script(cmds, names, 3, interval_ms);
+	char *script = frame_script(cmds, names, 3, interval_ms);
+	char *cmd = frame_command(script, NONCE);
+	free(script);
+	return cmd;
 }
 
 static void
@@ -44,6 +50,8 @@ test_marker_real_script(void **state)
 	assert_string_equal(req.probes[0], "linux");
 	assert_string_equal(req.probes[1], "nvidia");
 	assert_string_equal(req.probes[2], "ipmi");
+	/* the markers it answers with carry the session's nonce */
+	assert_string_equal(req.nonce, NONCE " ");
 	/* the fields come from the nvidia probe's own command */
 	assert_non_null(strstr(probe_nvidia.command, req.gpu_fields));
 	assert_non_null(strstr(req.gpu_fields, "index,uuid,name"));
@@ -64,6 +72,14 @@ test_marker_other_and_bad(void **state)
 		"# opsdeck-stream v1 interval_ms=1000 probes=lin/ux\n",
 		"# opsdeck-stream v1 interval_ms=1000 probes=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n",
 		"# opsdeck-stream v1 interval_ms=99999999999999999999999 probes=linux\n",
+		/* no line starting the loop, or a nonce sh would refuse */
+		"# opsdeck-stream v1 interval_ms=5 probes=ipmi\n",
+		"# opsdeck-stream v1 interval_ms=5 probes=ipmi\nopsdeck_stream\n",
+		"# opsdeck-stream v1 interval_ms=5 probes=ipmi\nopsdeck_stream 0a1b\n",
+		"# opsdeck-stream v1 interval_ms=5 probes=ipmi\n"
+		    "opsdeck_stream 0A1B2C3D4E5F60718293A4B5C6D7E8F9\n",
+		"# opsdeck-stream v1 interval_ms=5 probes=ipmi\n"
+		    "opsdeck_stream " NONCE "0\n",
 	};
 
 	assert_int_equal(stream_parse("echo hi", 7, &req, &cause), 0);
@@ -78,8 +94,10 @@ test_marker_other_and_bad(void **state)
 		free(cause);
 	}
 	/* no newline at all, leading blank lines, unknown keys: fine */
-	const char *ok = "\n  # opsdeck-stream v1 future=1 interval_ms=5 probes=ipmi";
+	const char *ok = "\n  # opsdeck-stream v1 future=1 interval_ms=5 probes=ipmi\n"
+	    "opsdeck_stream " NONCE;
 	assert_int_equal(stream_parse(ok, strlen(ok), &req, &cause), 1);
+	assert_string_equal(req.nonce, NONCE " ");
 	assert_int_equal(req.interval_ms, 5);
 	assert_int_equal(req.nprobes, 1);
 	assert_string_equal(req.gpu_fields, "");
@@ -256,8 +274,8 @@ test_garbage(void **state)
 
 	buf_init(&out, 0);
 	for (int i = 1; i <= 20; i++)
-		sim_garbage(&rng, (uint64_t)i, &out);
-	frame_reader_init(&fr, 0);
+		sim_garbage(&rng, (uint64_t)i, NONCE " ", &out);
+	frame_reader_init(&fr, 0, NONCE);
 	frame_reader_feed(&fr, out.data, out.len, on_frame, &g);
 	assert_true(fr.garbage > 0);
 	assert_true(g.frames >= 20);

@@ -1,7 +1,8 @@
 /*
  * test_frame.c: the framed-stream reader (every split of the input, CRLF,
- * garbage, missing end lines, the body cap, endless lines) and frame_script
- * run for real by /bin/sh through a pipe.
+ * garbage, missing end lines, the body cap, endless lines, markers forged
+ * without this session's nonce) and frame_script run for real by /bin/sh
+ * through a pipe, with a probe that prints forged markers.
  */
 #include "config.h"
 
@@ -26,6 +27,10 @@
 #include "opsdeck/util.h"
 
 #define MAXF 32
+/* The nonce of the test streams and of tests/fixtures/frame/ */
+#define NONCE "5f0c2e8a91d34b7ba6e1c07d3f9a2b64"
+/* Another session's */
+#define OTHER "5f0c2e8a91d34b7ba6e1c07d3f9a2b65"
 
 struct got {
 	int	 n;
@@ -80,7 +85,7 @@ static void
 feed_all(const char *s, size_t n, size_t cap, struct got *g, struct frame_reader *out)
 {
 	struct frame_reader fr;
-	frame_reader_init(&fr, cap);
+	frame_reader_init(&fr, cap, NONCE);
 	int k = frame_reader_feed(&fr, s, n, on_frame, g);
 	assert_int_equal(k, g->n);
 	if (out != NULL)
@@ -91,18 +96,18 @@ feed_all(const char *s, size_t n, size_t cap, struct got *g, struct frame_reader
 
 static const char stream[] =
 	"Last login: Mon Nov 24 09:12:01 2026 from 10.0.0.5\n"
-	"@@opsdeck 1 linux\n"
+	"@@opsdeck " NONCE " 1 linux\n"
 	"== loadavg\n"
 	"0.52 0.58 0.59 2/1234 5678\n"
-	"@@end 0\n"
-	"@@opsdeck 1 nvidia\n"
-	"@@end 127\n"
+	"@@end " NONCE " 0\n"
+	"@@opsdeck " NONCE " 1 nvidia\n"
+	"@@end " NONCE " 127\n"
 	"noise between frames\n"
-	"@@opsdeck 2 linux\n"
+	"@@opsdeck " NONCE " 2 linux\n"
 	"line with @@end 0 inside\n"
-	"@@end 0 trailing\n"
+	"@@end " NONCE " 0 trailing\n"
 	"@@endx 1\n"
-	"@@end -1\n";
+	"@@end " NONCE " -1\n";
 
 static void
 test_basic(void **state)
@@ -123,7 +128,7 @@ test_basic(void **state)
 	assert_int_equal(g.f[2].seq, 2);
 	assert_int_equal(g.f[2].status, -1);
 	assert_string_equal(g.f[2].body,
-	    "line with @@end 0 inside\n@@end 0 trailing\n@@endx 1\n");
+	    "line with @@end 0 inside\n@@end " NONCE " 0 trailing\n@@endx 1\n");
 	assert_int_equal(fr.garbage,
 	    strlen("Last login: Mon Nov 24 09:12:01 2026 from 10.0.0.5\n") +
 	    strlen("noise between frames\n"));
@@ -144,7 +149,7 @@ test_any_split(void **state)
 	for (size_t cut = 0; cut <= n; cut++) {
 		struct got g = { 0 };
 		struct frame_reader fr;
-		frame_reader_init(&fr, 0);
+		frame_reader_init(&fr, 0, NONCE);
 		frame_reader_feed(&fr, stream, cut, on_frame, &g);
 		frame_reader_feed(&fr, stream + cut, n - cut, on_frame, &g);
 		got_equal(&whole, &g);
@@ -153,7 +158,7 @@ test_any_split(void **state)
 	}
 	struct got g = { 0 };
 	struct frame_reader fr;
-	frame_reader_init(&fr, 0);
+	frame_reader_init(&fr, 0, NONCE);
 	for (size_t i = 0; i < n; i++)
 		frame_reader_feed(&fr, stream + i, 1, on_frame, &g);
 	got_equal(&whole, &g);
@@ -165,13 +170,13 @@ test_any_split(void **state)
 static void
 test_crlf(void **state)
 {
-	static const char s[] = "@@opsdeck 7 ipmi\r\nFan1A | 30h | ok | 29.1 | 5880 RPM\r\n"
-	    "a\rb\r\n\r\n@@end 0\r\n";
+	static const char s[] = "@@opsdeck " NONCE " 7 ipmi\r\nFan1A | 30h | ok | 29.1 | 5880 RPM\r\n"
+	    "a\rb\r\n\r\n@@end " NONCE " 0\r\n";
 	size_t n = sizeof s - 1;
 	for (size_t cut = 0; cut <= n; cut++) {
 		struct got g = { 0 };
 		struct frame_reader fr;
-		frame_reader_init(&fr, 0);
+		frame_reader_init(&fr, 0, NONCE);
 		frame_reader_feed(&fr, s, cut, on_frame, &g);
 		frame_reader_feed(&fr, s + cut, n - cut, on_frame, &g);
 		assert_int_equal(g.n, 1);
@@ -187,8 +192,8 @@ test_crlf(void **state)
 static void
 test_missing_end(void **state)
 {
-	static const char s[] = "@@opsdeck 1 linux\npartial output\n"
-	    "@@opsdeck 2 linux\nfull\n@@end 0\n";
+	static const char s[] = "@@opsdeck " NONCE " 1 linux\npartial output\n"
+	    "@@opsdeck " NONCE " 2 linux\nfull\n@@end " NONCE " 0\n";
 	struct got g = { 0 };
 	struct frame_reader fr;
 	feed_all(s, sizeof s - 1, 0, &g, &fr);
@@ -204,26 +209,26 @@ static void
 test_malformed_markers(void **state)
 {
 	static const char s[] =
-	    "@@opsdeck 1 linux\n"
-	    "@@opsdeck x linux\n"		/* bad seq */
-	    "@@opsdeck 1 bad/name\n"		/* bad probe name */
-	    "@@opsdeck 1 \n"			/* no name */
-	    "@@opsdeck 99999999999999999999 linux\n"	/* overflows uint64 */
-	    "@@opsdeck 1 a23456789012345678901234567890123\n"	/* 33 chars */
-	    "@@end\n@@end \n@@end 1234567890\n@@end 0x1\n"
-	    "@@end 3\n"
-	    "@@end 4\n";			/* outside a frame: garbage */
+	    "@@opsdeck " NONCE " 1 linux\n"
+	    "@@opsdeck " NONCE " x linux\n"		/* bad seq */
+	    "@@opsdeck " NONCE " 1 bad/name\n"		/* bad probe name */
+	    "@@opsdeck " NONCE " 1 \n"			/* no name */
+	    "@@opsdeck " NONCE " 99999999999999999999 linux\n"	/* overflows uint64 */
+	    "@@opsdeck " NONCE " 1 a23456789012345678901234567890123\n"	/* 33 chars */
+	    "@@end\n@@end " NONCE " \n@@end " NONCE " 1234567890\n@@end " NONCE " 0x1\n"
+	    "@@end " NONCE " 3\n"
+	    "@@end " NONCE " 4\n";			/* outside a frame: garbage */
 	struct got g = { 0 };
 	struct frame_reader fr;
 	feed_all(s, sizeof s - 1, 0, &g, &fr);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.f[0].status, 3);
 	assert_string_equal(g.f[0].body,
-	    "@@opsdeck x linux\n@@opsdeck 1 bad/name\n@@opsdeck 1 \n"
-	    "@@opsdeck 99999999999999999999 linux\n"
-	    "@@opsdeck 1 a23456789012345678901234567890123\n"
-	    "@@end\n@@end \n@@end 1234567890\n@@end 0x1\n");
-	assert_int_equal(fr.garbage, strlen("@@end 4\n"));
+	    "@@opsdeck " NONCE " x linux\n@@opsdeck " NONCE " 1 bad/name\n@@opsdeck " NONCE " 1 \n"
+	    "@@opsdeck " NONCE " 99999999999999999999 linux\n"
+	    "@@opsdeck " NONCE " 1 a23456789012345678901234567890123\n"
+	    "@@end\n@@end " NONCE " \n@@end " NONCE " 1234567890\n@@end " NONCE " 0x1\n");
+	assert_int_equal(fr.garbage, strlen("@@end " NONCE " 4\n"));
 	frame_reader_free(&fr);
 	got_free(&g);
 }
@@ -233,14 +238,14 @@ test_body_cap(void **state)
 {
 	struct buf in;
 	buf_init(&in, 0);
-	buf_printf(&in, "@@opsdeck 1 flood\n");
+	buf_printf(&in, "@@opsdeck " NONCE " 1 flood\n");
 	for (int i = 0; i < 1000; i++)
 		buf_printf(&in, "line %04d of a flood of output\n", i);
-	buf_printf(&in, "@@end 0\n@@opsdeck 2 linux\nsmall\n@@end 0\n");
+	buf_printf(&in, "@@end " NONCE " 0\n@@opsdeck " NONCE " 2 linux\nsmall\n@@end " NONCE " 0\n");
 	for (size_t step = 1; step <= 4099; step += 1024) {
 		struct got g = { 0 };
 		struct frame_reader fr;
-		frame_reader_init(&fr, 100);
+		frame_reader_init(&fr, 100, NONCE);
 		for (size_t off = 0; off < in.len; off += step)
 			frame_reader_feed(&fr, in.data + off, OD_MIN(step, in.len - off),
 			    on_frame, &g);
@@ -268,21 +273,21 @@ test_endless_line(void **state)
 	memcpy(junk, "@@opsdeck", 9);	/* looks like a marker at first */
 	struct got g = { 0 };
 	struct frame_reader fr;
-	frame_reader_init(&fr, 1024);
+	frame_reader_init(&fr, 1024, NONCE);
 	for (int i = 0; i < 128; i++) {
 		frame_reader_feed(&fr, junk, chunk, on_frame, &g);
 		assert_true(fr.line.len <= FRAME_LINE_MAX);
 		assert_true(fr.line.cap <= 2 * FRAME_LINE_MAX + 1);
 	}
 	assert_int_equal(fr.garbage, (uint64_t)128 * chunk);
-	static const char f1[] = "\n@@opsdeck 5 linux\nstart\n";
+	static const char f1[] = "\n@@opsdeck " NONCE " 5 linux\nstart\n";
 	frame_reader_feed(&fr, f1, sizeof f1 - 1, on_frame, &g);
 	for (int i = 0; i < 128; i++) {
 		frame_reader_feed(&fr, junk, chunk, on_frame, &g);
 		assert_true(fr.line.len <= FRAME_LINE_MAX);
 		assert_true(fr.body.cap <= 2048);
 	}
-	static const char f2[] = "\n@@end 0\n";
+	static const char f2[] = "\n@@end " NONCE " 0\n";
 	frame_reader_feed(&fr, f2, sizeof f2 - 1, on_frame, &g);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.f[0].seq, 5);
@@ -304,7 +309,7 @@ feed_fixture(const char *name, struct got *g, struct frame_reader *fr)
 	size_t len;
 	if (read_file(path, 1 << 22, &data, &len, &cause) != 0)
 		fail_msg("%s", cause);
-	frame_reader_init(fr, 0);
+	frame_reader_init(fr, 0, NONCE);
 	for (size_t off = 0; off < len; off += 1000)
 		frame_reader_feed(fr, data + off, OD_MIN(1000, len - off), on_frame, g);
 	free(data);
@@ -367,7 +372,7 @@ test_fixture_streams(void **state)
 	assert_int_equal(fr.garbage,
 	    strlen("Last login: Wed Nov 25 18:02:11 2026 from 10.20.0.4\r\n") +
 	    strlen("Welcome to 광주 AI 데이터센터 gpu017\n\n") +
-	    strlen("bash: warning: setlocale: LC_ALL: cannot change locale\n@@end 0\n"));
+	    strlen("bash: warning: setlocale: LC_ALL: cannot change locale\n@@end " NONCE " 0\n"));
 	frame_reader_free(&fr);
 	got_free(&g);
 	got_free(&crlf);
@@ -408,7 +413,7 @@ run_script(const char *script, int want, struct got *g, const char *extra_path,
 	close(fds[1]);
 
 	struct frame_reader fr;
-	frame_reader_init(&fr, 0);
+	frame_reader_init(&fr, 0, NONCE);
 	int64_t deadline = now_mono_ms() + 10000;
 	while (g->n < want && now_mono_ms() < deadline) {
 		struct pollfd pfd = { fds[0], POLLIN, 0 };
@@ -473,10 +478,12 @@ test_script_runs(void **state)
 	const char *marker =
 	    "# opsdeck-stream v1 interval_ms=50 probes=two-lines,no_newline,fails.3\n";
 	assert_memory_equal(script, marker, strlen(marker));
+	char *cmd = frame_command(script, NONCE);
 	struct got g = { 0 };
-	run_script(script, 6, &g, NULL, 0);
+	run_script(cmd, 6, &g, NULL, 0);
 	check_two_cycles(&g);
 	got_free(&g);
+	free(cmd);
 	free(script);
 }
 
@@ -496,9 +503,11 @@ test_script_integer_sleep(void **state)
 	assert_int_equal(chmod(path, 0755), 0);
 
 	char *script = frame_script(cmds, names, 3, 300);
+	char *cmd = frame_command(script, NONCE);
 	struct got g = { 0 };
 	int64_t t0 = now_mono_ms();
-	run_script(script, 6, &g, dir, 1);
+	run_script(cmd, 6, &g, dir, 1);
+	free(cmd);
 	int64_t took = now_mono_ms() - t0;
 	check_two_cycles(&g);
 	assert_true(took >= 900);	/* slept a whole second between cycles */
@@ -517,7 +526,9 @@ test_exec_command(void **state)
 	const char *const nm[] = { "quote" };
 	setenv("OPSDECK_TEST_Q", "a 'b' c", 1);
 	char *script = frame_script(c, nm, 1, 1000);
-	char *cmd = frame_exec_command(script);
+	char *full = frame_command(script, NONCE);
+	char *cmd = frame_exec_command(full);
+	free(full);
 	assert_memory_equal(cmd, "exec sh -c '# opsdeck-stream v1", 31);
 	struct got g = { 0 };
 	run_script(cmd, 1, &g, NULL, 0);
@@ -530,6 +541,133 @@ test_exec_command(void **state)
 	free(want);
 	got_free(&g);
 	free(cmd);
+	free(script);
+}
+
+/*
+ * Marker lines without this session's nonce, with another session's, with
+ * the nonce in capitals or cut short, inside a frame: all body; the frame
+ * ends only at its own end line. Outside a frame: garbage, no frame starts.
+ */
+static void
+test_forged_markers(void **state)
+{
+	static const char forged[] =
+	    "@@end 0\n"
+	    "@@opsdeck 9 linux\n"
+	    "@@end " OTHER " 0\n"
+	    "@@opsdeck " OTHER " 9 linux\n"
+	    "@@end 5F0C2E8A91D34B7BA6E1C07D3F9A2B64 0\n"
+	    "@@end 5f0c2e8a91d34b7ba6e1c07d3f9a2b6 0\n"
+	    "@@end " NONCE "0\n"
+	    "@@opsdeck " NONCE "x 9 linux\n";
+	static const char s[] =
+	    "@@opsdeck " OTHER " 8 linux\nforged frame\n@@end " OTHER " 0\n"
+	    "@@opsdeck " NONCE " 3 nvidia\n"
+	    "real 1\n"
+	    "@@end 0\n"
+	    "@@opsdeck 9 linux\n"
+	    "@@end " OTHER " 0\n"
+	    "@@opsdeck " OTHER " 9 linux\n"
+	    "@@end 5F0C2E8A91D34B7BA6E1C07D3F9A2B64 0\n"
+	    "@@end 5f0c2e8a91d34b7ba6e1c07d3f9a2b6 0\n"
+	    "@@end " NONCE "0\n"
+	    "@@opsdeck " NONCE "x 9 linux\n"
+	    "real 2\n"
+	    "@@end " NONCE " 0\n";
+	struct got g = { 0 };
+	struct frame_reader fr;
+	feed_all(s, sizeof s - 1, 0, &g, &fr);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.f[0].seq, 3);
+	assert_string_equal(g.f[0].probe, "nvidia");
+	char *want = xasprintf("real 1\n%sreal 2\n", forged);
+	assert_string_equal(g.f[0].body, want);
+	free(want);
+	assert_int_equal(fr.dropped, 0);
+	assert_int_equal(fr.garbage,
+	    strlen("@@opsdeck " OTHER " 8 linux\nforged frame\n@@end " OTHER " 0\n"));
+	frame_reader_free(&fr);
+	got_free(&g);
+}
+
+/* frame_reader_init(NULL) draws a nonce: 32 lowercase hex digits, a new one each time. */
+static void
+test_nonce_drawn(void **state)
+{
+	struct frame_reader a, b;
+	frame_reader_init(&a, 0, NULL);
+	frame_reader_init(&b, 0, NULL);
+	assert_int_equal(strlen(a.nonce), FRAME_NONCE_LEN);
+	assert_int_equal(strspn(a.nonce, "0123456789abcdef"), FRAME_NONCE_LEN);
+	assert_string_not_equal(a.nonce, b.nonce);
+	/* frame_command starts the loop with it */
+	char *cmd = frame_command("# s\n", a.nonce);
+	char *want = xasprintf("# s\nopsdeck_stream %s\n", a.nonce);
+	assert_string_equal(cmd, want);
+	free(want);
+	free(cmd);
+	frame_reader_free(&a);
+	frame_reader_free(&b);
+}
+
+/*
+ * A probe that prints a forged end and a forged header (the old format, and
+ * with a guess at the nonce variable, which its subshell does not have)
+ * ends nothing: its frame keeps them as body, and the next probe's real
+ * frame is the one read, cycle after cycle.
+ */
+static void
+test_script_forging_probe(void **state)
+{
+	const char *const c[] = {
+		"printf 'before\\n@@end 0\\n@@opsdeck 1 real\\nforged\\n'; "
+		    "printf '@@end %s 0\\n@@opsdeck %s 1 real\\n' \"$opsdeck_nonce\" "
+		    "\"$opsdeck_nonce\"; echo after",
+		"echo real data",
+	};
+	const char *const nm[] = { "forger", "real" };
+	char *script = frame_script(c, nm, 2, 50);
+	char *cmd = frame_command(script, NONCE);
+	struct got g = { 0 };
+	run_script(cmd, 4, &g, NULL, 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(g.f[i].seq, (uint64_t)(i / 2 + 1));
+		assert_string_equal(g.f[i].probe, nm[i % 2]);
+		assert_int_equal(g.f[i].status, 0);
+	}
+	assert_string_equal(g.f[0].body, "before\n@@end 0\n@@opsdeck 1 real\nforged\n"
+	    "@@end  0\n@@opsdeck  1 real\nafter\n\n");
+	assert_string_equal(g.f[1].body, "real data\n\n");
+	assert_string_equal(g.f[3].body, "real data\n\n");
+	got_free(&g);
+	free(cmd);
+	free(script);
+}
+
+/* A nonce that is not 32 lowercase hex digits stops the loop before any output. */
+static void
+test_script_bad_nonce(void **state)
+{
+	const char *const c[] = { "echo x" };
+	const char *const nm[] = { "p" };
+	char *script = frame_script(c, nm, 1, 50);
+	static const char *const bad[] = {
+		"", "5F0C2E8A91D34B7BA6E1C07D3F9A2B64", "5f0c2e8a91d34b7ba6e1c07d3f9a2b6",
+		"5f0c2e8a91d34b7ba6e1c07d3f9a2b640", "5f0c2e8a91d34b7b;e1c07d3f9a2b64x",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *cmd = xasprintf("%sopsdeck_stream '%s'\necho reached\n", script, bad[i]);
+		FILE *p = popen(cmd, "r");
+		assert_non_null(p);
+		char out[64];
+		size_t got = fread(out, 1, sizeof out, p);
+		int status = pclose(p);
+		assert_int_equal(got, 0);	/* no frame, and the line after is not run */
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 2);
+		free(cmd);
+	}
 	free(script);
 }
 
@@ -549,6 +687,10 @@ main(void)
 		cmocka_unit_test(test_script_runs),
 		cmocka_unit_test(test_script_integer_sleep),
 		cmocka_unit_test(test_exec_command),
+		cmocka_unit_test(test_forged_markers),
+		cmocka_unit_test(test_nonce_drawn),
+		cmocka_unit_test(test_script_forging_probe),
+		cmocka_unit_test(test_script_bad_nonce),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

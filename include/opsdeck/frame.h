@@ -1,9 +1,18 @@
 /*
  * frame.h: the framed report stream of DESIGN.md.
  *
- *   @@opsdeck SEQ PROBE
+ *   @@opsdeck NONCE SEQ PROBE
  *   ...the probe command's output...
- *   @@end STATUS
+ *   @@end NONCE STATUS
+ *
+ * NONCE is FRAME_NONCE_LEN lowercase hex digits drawn from the kernel's
+ * random source for each stream (each frame_reader_init), so a probe whose
+ * output carries marker-like lines (a job name, a device name, a log line)
+ * cannot end the frame it is in or start a forged one: it would have to
+ * know the nonce of this session. The nonce travels in the command line of
+ * the node's sh, so a user who can list the node's processes can read it
+ * while the session lasts; it defends the stream against the text a probe
+ * reports, not against the node's administrator.
  *
  * frame_reader is a pure incremental parser: feed it bytes as they arrive,
  * take complete frames out. Output between frames is ignored; a frame body
@@ -13,10 +22,11 @@
  *   - Lines end in LF; a CR before the LF is dropped (a pty's CRLF), in
  *     marker lines and in bodies alike. Any split of the input across feeds
  *     gives the same frames.
- *   - A header is "@@opsdeck SEQ PROBE": SEQ decimal (uint64), PROBE 1-31 of
- *     [A-Za-z0-9_.-], single spaces, nothing after. An end line is
- *     "@@end STATUS", STATUS an optional '-' and 1-9 digits. Any other line,
- *     even one starting with "@@", is body (inside a frame) or garbage.
+ *   - A header is "@@opsdeck NONCE SEQ PROBE": NONCE the reader's own,
+ *     SEQ decimal (uint64), PROBE 1-31 of [A-Za-z0-9_.-], single spaces,
+ *     nothing after. An end line is "@@end NONCE STATUS", STATUS an optional
+ *     '-' and 1-9 digits. Any other line, even one starting with "@@" or a
+ *     marker with another nonce, is body (inside a frame) or garbage.
  *   - A header inside a frame drops the unfinished frame (counted in
  *     `dropped`) and starts the new one; an end line outside a frame is garbage.
  *   - The body is every byte between the header line and the end line, LF
@@ -25,7 +35,7 @@
  *   - Memory is bounded by the cap plus FRAME_LINE_MAX, whatever the input:
  *     a line stops being buffered once it cannot be a marker.
  *
- * frame_script() prints "\n@@end $?" after each command, so a command whose
+ * frame_script() prints "\n@@end NONCE $?" after each command, so a command whose
  * output lacks a final newline cannot hide the end line; such a body ends in
  * an extra "\n" (parsers skip blank lines).
  */
@@ -42,6 +52,7 @@
 #define FRAME_LINE_MAX	128			/* longest marker line buffered */
 #define FRAME_DEFAULT_CAP	(4 * 1024 * 1024)	/* cap when init is given 0 */
 #define FRAME_PROBE_MAX	31			/* longest probe name */
+#define FRAME_NONCE_LEN	32			/* hex digits of a stream's nonce (128 bits) */
 
 struct frame {
 	uint64_t seq;
@@ -53,6 +64,7 @@ struct frame {
 };
 
 struct frame_reader {
+	char	 nonce[FRAME_NONCE_LEN + 1];	/* this stream's, NUL-terminated */
 	struct buf line;	/* partial line, while it may still be a marker */
 	struct buf body;
 	int	 in_frame;
@@ -67,8 +79,14 @@ struct frame_reader {
 	uint64_t truncated;	/* frames whose body hit the cap */
 };
 
-/* cap: body bytes kept per frame (0: FRAME_DEFAULT_CAP). */
-void frame_reader_init(struct frame_reader *fr, size_t cap);
+/*
+ * cap: body bytes kept per frame (0: FRAME_DEFAULT_CAP). nonce: the
+ * FRAME_NONCE_LEN lowercase hex digits markers must carry (copied; anything
+ * else is fatal: it is ours), or NULL to draw a fresh random one (fatal when
+ * the kernel has no randomness to give). Either way it is in fr->nonce, for
+ * frame_command().
+ */
+void frame_reader_init(struct frame_reader *fr, size_t cap, const char *nonce);
 /* Frees the buffers; fr may be initialised again. */
 void frame_reader_free(struct frame_reader *fr);
 /*
@@ -79,18 +97,29 @@ int  frame_reader_feed(struct frame_reader *fr, const char *p, size_t n,
 	    void (*cb)(const struct frame *, void *), void *arg);
 
 /*
- * The POSIX sh loop a node runs: one frame per probe every interval, ends when
- * stdout closes. malloc'd, caller frees. The first line is the marker comment
- * "# opsdeck-stream v1 interval_ms=N probes=a,b,c". Every cycle prints, per
- * probe, "@@opsdeck SEQ NAME", the command's output (run in a subshell, so
- * `exit` in a command ends only that command), "\n@@end $?"; SEQ counts
- * cycles from 1, the frames of one cycle share it. Then it sleeps
- * interval_ms (fractional seconds where sleep takes them, else whole seconds,
- * at least 1). A failed write ends the loop; so does SIGPIPE. names must be
- * 1-31 of [A-Za-z0-9_.-] (fatal otherwise: they are ours, not remote).
+ * The POSIX sh loop a node runs, the same for every session of a group:
+ * one frame per probe every interval, ends when stdout closes. malloc'd,
+ * caller frees. The first line is the marker comment
+ * "# opsdeck-stream v1 interval_ms=N probes=a,b,c". It only defines
+ * functions; frame_command() appends the line that starts the loop with a
+ * session's nonce, "opsdeck_stream NONCE" (a nonce that is not
+ * FRAME_NONCE_LEN lowercase hex digits ends it at once with status 2).
+ * Every cycle prints, per probe, "@@opsdeck NONCE SEQ NAME", the command's
+ * output (run in a subshell without the nonce variable, so `exit` in a
+ * command ends only that command), "\n@@end NONCE $?"; SEQ counts cycles
+ * from 1, the frames of one cycle share it. Then it sleeps interval_ms
+ * (fractional seconds where sleep takes them, else whole seconds, at least
+ * 1). A failed write ends the loop; so does SIGPIPE. names must be 1-31 of
+ * [A-Za-z0-9_.-] (fatal otherwise: they are ours, not remote).
  */
 char *frame_script(const char *const *commands, const char *const *names, size_t n,
 	    int64_t interval_ms);
+/*
+ * The command one session runs: script (from frame_script) and the line
+ * "opsdeck_stream NONCE" with the nonce of the reader that will read its
+ * output (fr->nonce). malloc'd, caller frees.
+ */
+char *frame_command(const char *script, const char *nonce);
 /*
  * "exec sh -c '<script>'", quoted for any Bourne-like login shell: the command
  * to send in an SSH exec request. malloc'd, caller frees.

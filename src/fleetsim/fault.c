@@ -95,12 +95,48 @@ find_gpu_fields(const char *cmd, size_t len, struct stream_req *req)
 }
 
 /*
+ * The nonce of a stream command: the word after its line "opsdeck_stream "
+ * (frame_command). Returns 1 with req->nonce set to it and a space, 0 when
+ * there is no such line (sh would define the functions and run nothing),
+ * -1 when the word is not FRAME_NONCE_LEN lowercase hex digits (the script
+ * itself exits 2 then).
+ */
+static int
+find_nonce(const char *cmd, size_t len, struct stream_req *req)
+{
+	static const char call[] = "\nopsdeck_stream ";
+	size_t cl = sizeof call - 1;
+
+	req->nonce[0] = '\0';
+	for (size_t i = 0; i + cl <= len; i++) {
+		if (memcmp(cmd + i, call, cl) != 0)
+			continue;
+		const char *w = cmd + i + cl;
+		size_t wl = 0;
+		while (i + cl + wl < len && w[wl] != '\n')
+			wl++;
+		if (wl != FRAME_NONCE_LEN)
+			return -1;
+		for (size_t k = 0; k < wl; k++)
+			if (!((w[k] >= '0' && w[k] <= '9') || (w[k] >= 'a' && w[k] <= 'f')))
+				return -1;
+		memcpy(req->nonce, w, wl);
+		req->nonce[wl] = ' ';
+		req->nonce[wl + 1] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * Parses an exec command. The stream script starts (after blanks) with
  * `# opsdeck-stream v1` and then `key=value` words up to the end of the line:
  * interval_ms=N (N >= 1) and probes=a,b,c (names of [A-Za-z0-9_.-], as
- * frame_script() allows). Unknown keys are ignored. Returns 1 and fills *req
- * for a stream script, 0 for another command, -1 with *cause (malloc'd) for
- * a malformed marker line.
+ * frame_script() allows). Unknown keys are ignored. The line
+ * "opsdeck_stream NONCE" that starts the loop gives the nonce the markers
+ * carry (find_nonce). Returns 1 and fills *req for a stream script, 0 for
+ * another command, -1 with *cause (malloc'd) for a malformed marker line or
+ * nonce.
  */
 int
 stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause)
@@ -152,6 +188,16 @@ stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause)
 	if (req->nprobes == 0) {
 		*cause = xasprintf("stream marker: no probes");
 		return -1;
+	}
+	switch (find_nonce(cmd, len, req)) {
+	case 0:
+		*cause = xasprintf("stream: no opsdeck_stream line");
+		return -1;
+	case -1:
+		*cause = xasprintf("stream: bad nonce");
+		return -1;
+	default:
+		break;
 	}
 	find_gpu_fields(cmd, len, req);
 	return 1;

@@ -8,8 +8,9 @@
  * ssh_event of its own, polled only when its socket is ready, so libssh's
  * internal polls never scan the whole fleet. When a client executes the
  * opsdeck stream script (its first line is the marker
- * `# opsdeck-stream v1 interval_ms=N probes=a,b,c`), the node answers with
- * frames itself, every interval, in the real output formats of each probe,
+ * `# opsdeck-stream v1 interval_ms=N probes=a,b,c`, its last
+ * `opsdeck_stream NONCE`), the node answers with frames carrying the nonce
+ * itself, every interval, in the real output formats of each probe,
  * generated from a per-node model whose values drift over time (sim.c).
  * Faults (fault.c) change how a node behaves, at start or at run time.
  *
@@ -34,6 +35,7 @@
 #include <libssh/callbacks.h>
 
 #include "opsdeck/buf.h"
+#include "opsdeck/frame.h"
 
 #define FLEETSIM_MAX_NODES	(254 * 250)	/* addresses from the base, .0/.255 skipped */
 #define FLEETSIM_MAX_PROBES	16
@@ -73,6 +75,13 @@ struct stream_req {
 	int	 nprobes;
 	char	 probes[FLEETSIM_MAX_PROBES][32];
 	char	 gpu_fields[1024];	/* --query-gpu= list found in the script, "" if none */
+	/*
+	 * The session's nonce, from the script's last line "opsdeck_stream
+	 * NONCE" (frame_command), followed by a space: what every marker
+	 * carries after "@@opsdeck " and "@@end ". "" for a script without that
+	 * line (a hand-written loop of the tests): markers without a nonce.
+	 */
+	char	 nonce[FRAME_NONCE_LEN + 2];
 };
 
 /*
@@ -146,8 +155,11 @@ void sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out);
 /* fields: nvidia-smi --query-gpu list ("" for the default); CPU nodes print nothing. */
 void sim_nvidia(const struct sim_node *n, const char *fields, struct buf *out);
 void sim_ipmi(const struct sim_node *n, struct buf *out);
-/* Random bytes, control sequences and broken frames, about 8 KiB. */
-void sim_garbage(uint64_t *rng, uint64_t seq, struct buf *out);
+/*
+ * Random bytes, control sequences and broken frames, about 8 KiB; nonce is
+ * the session's marker nonce and its space (stream_req.nonce).
+ */
+void sim_garbage(uint64_t *rng, uint64_t seq, const char *nonce, struct buf *out);
 /* Up to max bytes of flood lines, numbered from *line. */
 void sim_flood(uint64_t *line, size_t max, struct buf *out);
 /* xorshift64*: next value and a uniform double in [0,1). */

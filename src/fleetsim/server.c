@@ -717,14 +717,15 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 	c->seq++;
 	fs->frames++;
 	if (n->fault == FAULT_GARBAGE) {
-		sim_garbage(&n->sim.rng, c->seq, &c->out);
+		sim_garbage(&n->sim.rng, c->seq, c->req.nonce, &c->out);
 		return;
 	}
 	for (int i = 0; i < c->req.nprobes; i++) {
 		const char *p = c->req.probes[i];
 		int status = 0;
 
-		sim_printf(&c->out, "@@opsdeck %llu %s\n", (unsigned long long)c->seq, p);
+		sim_printf(&c->out, "@@opsdeck %s%llu %s\n", c->req.nonce,
+		    (unsigned long long)c->seq, p);
 		if (n->fault == FAULT_FLOOD) {
 			c->flood_left = FLEETSIM_FLOOD_BYTES;
 			return;		/* the body and its end come from chan_flush */
@@ -743,8 +744,8 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 			;	/* the probe's script exits 0 where there is no sacct */
 		else
 			status = 127;	/* a probe this simulator does not know */
-		/* as frame_script() prints it: "\n@@end $?" after the output */
-		sim_printf(&c->out, "\n@@end %d\n", status);
+		/* as frame_script() prints it: "\n@@end NONCE $?" after the output */
+		sim_printf(&c->out, "\n@@end %s%d\n", c->req.nonce, status);
 	}
 }
 
@@ -779,7 +780,7 @@ chan_flush(struct fleetsim *fs, struct fs_chan *c)
 		sim_flood(&c->flood_line, chunk, &c->out);
 		c->flood_left = c->out.len >= c->flood_left ? 0 : c->flood_left - c->out.len;
 		if (c->flood_left == 0)
-			buf_append(&c->out, "\n@@end 0\n", 9);
+			sim_printf(&c->out, "\n@@end %s0\n", c->req.nonce);
 	}
 }
 

@@ -682,7 +682,7 @@ sim_ipmi(const struct sim_node *n, struct buf *out)
  * way, ending in a frame that never ends.
  */
 void
-sim_garbage(uint64_t *rng, uint64_t seq, struct buf *out)
+sim_garbage(uint64_t *rng, uint64_t seq, const char *nonce, struct buf *out)
 {
 	static const char *bits[] = {
 		"\x1b[2J\x1b[H", "\x1b]0;owned\x07", "\x1b[31;1mALERT\x1b[0m", "\xe2\x80\xae",
@@ -699,14 +699,14 @@ sim_garbage(uint64_t *rng, uint64_t seq, struct buf *out)
 		raw[j] = (char)(sim_rand(rng) & 0xff);
 	buf_append(out, raw, 200);
 	/* a complete frame whose body no parser can use */
-	sim_printf(out, "\n@@opsdeck %llu linux\n== stat\ncpu  12 x -3\n\x1b[2J",
-	    (unsigned long long)seq);
+	sim_printf(out, "\n@@opsdeck %s%llu linux\n== stat\ncpu  12 x -3\n\x1b[2J",
+	    nonce, (unsigned long long)seq);
 	for (int j = 0; j < 300; j++)
 		raw[j] = (char)(sim_rand(rng) & 0xff);
 	buf_append(out, raw, 300);
-	buf_append(out, "\n@@end 0\n", 9);
-	/* then markers broken every way, mixed with noise */
-	sim_printf(out, "@@opsdeck %llu nvidia\n", (unsigned long long)seq);
+	sim_printf(out, "\n@@end %s0\n", nonce);
+	/* then markers broken every way (and forged, without the nonce), mixed with noise */
+	sim_printf(out, "@@opsdeck %s%llu nvidia\n", nonce, (unsigned long long)seq);
 	for (int i = 0; i < 12; i++) {
 		int k = (int)(sim_rand(rng) % OD_ARRAY_LEN(bits));
 		buf_append(out, "\n", 1);
@@ -717,8 +717,8 @@ sim_garbage(uint64_t *rng, uint64_t seq, struct buf *out)
 		buf_append(out, raw, len);
 	}
 	/* a frame whose body never ends before the next header */
-	sim_printf(out, "\n@@opsdeck %llu ipmi\nInlet Temp | 04h | ok | 7.1 |",
-	    (unsigned long long)seq);
+	sim_printf(out, "\n@@opsdeck %s%llu ipmi\nInlet Temp | 04h | ok | 7.1 |",
+	    nonce, (unsigned long long)seq);
 	for (int j = 0; j < 3000; j++)
 		buf_append(out, "A", 1);
 	buf_append(out, "\n", 1);

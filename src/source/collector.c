@@ -178,7 +178,7 @@ collector_new(const struct config *cfg, struct store *st, const struct collector
 			ch->sock = -1;
 			ch->phase = PH_IDLE;
 			ch->seen = xcalloc(ch->cg->nprobes + 1, 1);
-			frame_reader_init(&ch->fr, PROBE_MAX_OUTPUT);
+			frame_reader_init(&ch->fr, PROBE_MAX_OUTPUT, NULL);
 			host_status_init(&ch->figs);
 			od_strlcpy(ch->figs.name, ch->h->name, sizeof ch->figs.name);
 			od_strlcpy(ch->figs.group, g->name, sizeof ch->figs.group);

@@ -110,9 +110,11 @@ connector_main(void *arg)
 		    .cause = NULL };
 		if (!atomic_load(&c->stopping)) {
 			struct source_open_ctx ctx = { c->abort_pipe[0], on_socket, ch };
-			if (ch->cg->src->open(ch->hd, ch->cg->script, &ctx, &it.conn, &it.state,
+			char *cmd = frame_command(ch->cg->script, ch->fr.nonce);	/* this stream's */
+			if (ch->cg->src->open(ch->hd, cmd, &ctx, &it.conn, &it.state,
 			    &it.cause) != 0)
 				it.conn = NULL;
+			free(cmd);
 		}
 		worker_post(ch->w, &it);
 	}

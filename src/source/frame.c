@@ -10,20 +10,66 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "opsdeck/buf.h"
 #include "opsdeck/frame.h"
 #include "opsdeck/util.h"
 
 #define BODY_KEEP	(64 * 1024)	/* body buffer kept between frames */
+/* A sh pattern of FRAME_NONCE_LEN characters ('?' each), cut from this. */
+#define QMARKS	"????????????????????????????????????????????????????????????????"
 
+/* Whether s is exactly FRAME_NONCE_LEN lowercase hex digits (n bytes given). */
+static int
+nonce_valid(const char *s, size_t n)
+{
+	if (n != FRAME_NONCE_LEN)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* A fresh nonce from the kernel's random source into out (FRAME_NONCE_LEN + 1). */
+static void
+nonce_draw(char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[FRAME_NONCE_LEN / 2];
+	size_t got = 0;
+
+	while (got < sizeof r) {
+		ssize_t k = getrandom(r + got, sizeof r - got, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			fatal("frame nonce: getrandom: %s", strerror(errno));
+		got += (size_t)k;
+	}
+	for (size_t i = 0; i < sizeof r; i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 0xf];
+	}
+	out[FRAME_NONCE_LEN] = '\0';
+}
+
+/* See frame.h. */
 void
-frame_reader_init(struct frame_reader *fr, size_t cap)
+frame_reader_init(struct frame_reader *fr, size_t cap, const char *nonce)
 {
 	memset(fr, 0, sizeof *fr);
+	if (nonce == NULL)
+		nonce_draw(fr->nonce);
+	else if (nonce_valid(nonce, strlen(nonce)))
+		memcpy(fr->nonce, nonce, FRAME_NONCE_LEN + 1);
+	else
+		fatal("frame_reader_init: bad nonce");
 	fr->cap = cap ? cap : FRAME_DEFAULT_CAP;
 	buf_init(&fr->line, FRAME_LINE_MAX);
 	buf_init(&fr->body, fr->cap);
@@ -103,15 +149,32 @@ probe_name_char(char c)
 	    c == '_' || c == '.' || c == '-';
 }
 
-/* "@@opsdeck SEQ PROBE" -> 1 with seq and probe set, else 0. */
+/*
+ * Skips "NONCE " at *s (*n bytes) when NONCE is nonce; returns 0 when the
+ * line does not carry it.
+ */
 static int
-parse_header(const char *s, size_t n, uint64_t *seq, char *probe)
+take_nonce(const char **s, size_t *n, const char *nonce)
+{
+	if (*n <= FRAME_NONCE_LEN || memcmp(*s, nonce, FRAME_NONCE_LEN) != 0 ||
+	    (*s)[FRAME_NONCE_LEN] != ' ')
+		return 0;
+	*s += FRAME_NONCE_LEN + 1;
+	*n -= FRAME_NONCE_LEN + 1;
+	return 1;
+}
+
+/* "@@opsdeck NONCE SEQ PROBE" -> 1 with seq and probe set, else 0. */
+static int
+parse_header(const char *s, size_t n, const char *nonce, uint64_t *seq, char *probe)
 {
 	size_t lm = strlen(FRAME_MAGIC);
 	if (n <= lm || memcmp(s, FRAME_MAGIC, lm) != 0)
 		return 0;
 	s += lm;
 	n -= lm;
+	if (!take_nonce(&s, &n, nonce))
+		return 0;
 	const char *sp = memchr(s, ' ', n);
 	if (sp == NULL)
 		return 0;
@@ -138,9 +201,9 @@ parse_header(const char *s, size_t n, uint64_t *seq, char *probe)
 	return 1;
 }
 
-/* "@@end STATUS" -> 1 with status set, else 0. */
+/* "@@end NONCE STATUS" -> 1 with status set, else 0. */
 static int
-parse_end(const char *s, size_t n, int *status)
+parse_end(const char *s, size_t n, const char *nonce, int *status)
 {
 	size_t le = strlen(FRAME_END);
 	int neg = 0;
@@ -148,6 +211,8 @@ parse_end(const char *s, size_t n, int *status)
 		return 0;
 	s += le;
 	n -= le;
+	if (!take_nonce(&s, &n, nonce))
+		return 0;
 	if (s[0] == '-') {
 		neg = 1;
 		s++;
@@ -214,12 +279,12 @@ end_of_line(struct frame_reader *fr, void (*cb)(const struct frame *, void *), v
 
 		if (n > 0 && s[n - 1] == '\r')
 			n--;
-		if (parse_header(s, n, &seq, probe)) {
+		if (parse_header(s, n, fr->nonce, &seq, probe)) {
 			start_frame(fr, seq, probe);
 			buf_reset(&fr->line);
 			return 0;
 		}
-		if (parse_end(s, n, &status)) {
+		if (parse_end(s, n, fr->nonce, &status)) {
 			if (fr->in_frame) {
 				finish_frame(fr, status, cb, arg);
 				done = 1;
@@ -324,19 +389,36 @@ frame_script(const char *const *commands, const char *const *names, size_t n,
 	    "\topsdeck_seq=$((opsdeck_seq + 1))\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(&b,
-		    "\tprintf '@@opsdeck %%s %s\\n' \"$opsdeck_seq\" || return 1\n"
-		    "\t(\n%s\n\t)\n"
-		    "\tprintf '\\n@@end %%s\\n' \"$?\" || return 1\n",
+		    "\tprintf '@@opsdeck %%s %%s %s\\n' \"$opsdeck_nonce\" \"$opsdeck_seq\" "
+		    "|| return 1\n"
+		    "\t(\n\tunset opsdeck_nonce\n%s\n\t)\n"
+		    "\tprintf '\\n@@end %%s %%s\\n' \"$opsdeck_nonce\" \"$?\" || return 1\n",
 		    names[i], commands[i]);
 	}
 	buf_printf(&b,
 	    "}\n"
-	    "while opsdeck_report; do\n"
-	    "\tsleep %s 2>/dev/null || sleep %lld || break\n"
-	    "done\n", secs, (long long)whole);
+	    "opsdeck_stream() {\n"
+	    "\tcase $1 in\n"
+	    "\t*[!0-9a-f]*) exit 2 ;;\n"
+	    "\t%.*s) opsdeck_nonce=$1 ;;\n"
+	    "\t*) exit 2 ;;\n"
+	    "\tesac\n"
+	    "\twhile opsdeck_report; do\n"
+	    "\t\tsleep %s 2>/dev/null || sleep %lld || break\n"
+	    "\tdone\n"
+	    "}\n", (int)FRAME_NONCE_LEN, QMARKS, secs, (long long)whole);
 	char *s = xstrdup(buf_cstr(&b));
 	buf_free(&b);
 	return s;
+}
+
+/* See frame.h. */
+char *
+frame_command(const char *script, const char *nonce)
+{
+	if (!nonce_valid(nonce, strlen(nonce)))
+		fatal("frame_command: bad nonce");
+	return xasprintf("%sopsdeck_stream %s\n", script, nonce);
 }
 
 /*

@@ -134,7 +134,7 @@ stream_close(struct chost *ch, int graceful)
 	}
 	ch->fd = -1;
 	frame_reader_free(&ch->fr);
-	frame_reader_init(&ch->fr, PROBE_MAX_OUTPUT);
+	frame_reader_init(&ch->fr, PROBE_MAX_OUTPUT, NULL);
 	ch->garbage_mark = 0;
 	ch->flood = 0;
 	ch->more = 0;
@@ -289,7 +289,10 @@ host_begin(struct chost *ch)
 	enum host_state state = HOST_DOWN;
 	char *cause = NULL;
 	struct source_open_ctx ctx = { -1, NULL, NULL };
-	if (ch->cg->src->open(ch->hd, ch->cg->script, &ctx, &conn, &state, &cause) != 0) {
+	char *cmd = frame_command(ch->cg->script, ch->fr.nonce);	/* this stream's nonce */
+	int rc = ch->cg->src->open(ch->hd, cmd, &ctx, &conn, &state, &cause);
+	free(cmd);
+	if (rc != 0) {
 		host_fail(ch, state, cause != NULL ? cause : "cannot open");
 		free(cause);
 		return;
