@@ -23,6 +23,10 @@
  * budget_format_eok(); a line drills down with budget_store_ledger_lines().
  *
  * Money is int64_t won (KRW), overflow checked; 1 억 = 10^8, 1 조 = 10^12.
+ * No amount and no sum of amounts a plan or the cache holds exceeds
+ * BUDGET_MAX_AMOUNT: the items of a programme, the programmes of a plan, the
+ * years of an item, and the ledger rows of a file and of the whole cache
+ * (taken without sign) are added with budget_add() and refused past it.
  * Dates are civil days in Asia/Seoul (UTC+09:00, no daylight saving since
  * 1988), counted as days since 1970-01-01; the process TZ is never used.
  */
@@ -74,6 +78,17 @@ enum {
  */
 int budget_parse_amount(const char *s, size_t n, unsigned flags, int64_t *krw,
 	    const char **why);
+
+/*
+ * Checked sum of money: *sum += v when the result stays within
+ * [-BUDGET_MAX_AMOUNT, BUDGET_MAX_AMOUNT] and returns 0; otherwise leaves
+ * *sum as it was and returns -1. Every sum of plan amounts, and of ledger
+ * amounts taken without their sign, goes through it, so no total the plan
+ * or the cache holds can leave int64_t.
+ */
+int budget_add(int64_t *sum, int64_t v);
+/* a + b, saturating at INT64_MIN and INT64_MAX: for figures that must never fail. */
+int64_t budget_add_sat(int64_t a, int64_t b);
 
 /* "2,559억원", "12.3억원" (decimals 0-4, see text_eok), "-" never. */
 void budget_format_eok(char *dst, size_t dstlen, int64_t krw, int decimals);
@@ -438,12 +453,37 @@ struct budget_ledger_line {
 int budget_store_init(struct store *st, char **cause);
 /*
  * Adds the rows of a resolved ledger in one transaction; a row whose key is
- * already there is not added again. Also records the plan's lines.
- * *added and *dup count them. 0, or -1 with *cause and nothing changed.
+ * already there is not added again. Also records the plan's lines, and the
+ * import (budget_store_imports) when it added rows. *added and *dup count
+ * them. 0, or -1 with *cause ("LINE: message" for a row) and nothing
+ * changed; refused at the row with which the cache's ledger amounts, taken
+ * without sign, would add up to more than BUDGET_MAX_AMOUNT.
  */
 int budget_store_import(struct store *st, const struct budget_plan *p,
 	    const struct ledger *l, const char *source, size_t *added, size_t *dup,
 	    char **cause);
+/* One ledger import that added rows. */
+struct budget_import {
+	int64_t		 id;		/* for budget_store_undo */
+	char		*source;	/* the file as given to import, sanitised */
+	int64_t		 rows;		/* rows it added */
+	int64_t		 total;		/* won: the sum of their amounts */
+	int64_t		 imported_ms;	/* wall clock */
+};
+/*
+ * The imports, oldest first, in *out (caller frees with
+ * budget_imports_free). Writes: a cache from before imports were recorded
+ * gets them (one per file and time of import). 0, or -1 with *cause.
+ */
+int  budget_store_imports(struct store *st, struct budget_import **out, size_t *n,
+	    char **cause);
+void budget_imports_free(struct budget_import *v, size_t n);
+/*
+ * Removes import id and every ledger row it added, in one transaction;
+ * *rows counts them. -1 with *cause when there is no such import (nothing
+ * changed).
+ */
+int  budget_store_undo(struct store *st, int64_t id, int64_t *rows, char **cause);
 /*
  * Records the allocations of a sacct run observed on `day` in one
  * transaction. Jobs are kept by JobID; only the growth of a job's use since

@@ -107,6 +107,19 @@ amount_number(const char *s, size_t n, size_t *i, uint64_t *mant, int *fdig, con
 	return 0;
 }
 
+/* See budget.h. */
+int
+budget_add(int64_t *sum, int64_t v)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(*sum, v, &r) || r > BUDGET_MAX_AMOUNT ||
+	    r < -BUDGET_MAX_AMOUNT)
+		return -1;
+	*sum = r;
+	return 0;
+}
+
 /*
  * Amount parser (budget.h): groups of NUMBER [천|백] [조|억|만], then 원;
  * exact integer arithmetic, every step overflow-checked; *why is static.
@@ -615,11 +628,10 @@ bp_years(struct bp *x, const struct ynode *v, struct budget_item *it)
 		int64_t amt;
 		if (a->type == YN_BAD || bp_amount(x, "years", a, &amt) != 0)
 			continue;
-		if (amt > BUDGET_MAX_AMOUNT - sum) {
+		if (budget_add(&sum, amt) != 0) {
 			yn_err(x->d, a, "the years of item '%s' add up to too much", it->id);
 			continue;
 		}
-		sum += amt;
 		it->years = xreallocarray(it->years, it->nyears + 1, sizeof *it->years);
 		it->years[it->nyears].year = year;
 		it->years[it->nyears].amount = amt;
@@ -739,8 +751,17 @@ bp_programme(struct bp *x, const struct ynode *m)
 	}
 	free(use);
 	int64_t sum = 0;
-	for (size_t i = 0; i < pg.nitems; i++)
-		sum += pg.items[i].allocation;	/* each <= 10^18, at most 10^4 items */
+	for (size_t i = 0; i < pg.nitems; i++) {
+		if (budget_add(&sum, pg.items[i].allocation) != 0) {
+			/* the item that tipped it, where it is written */
+			diag_add(x->d, pg.items[i].line, pg.items[i].col, "the items of programme "
+			    "'%s' add up to more than %lld won with item '%s'",
+			    pg.id != NULL ? pg.id : "?", (long long)BUDGET_MAX_AMOUNT,
+			    pg.items[i].id);
+			bad = 1;
+			break;
+		}
+	}
 	if (pg.allocation < 0 && alloc_at == NULL) {
 		if (pg.nitems == 0 && !bad) {
 			yn_err(x->d, m, "programme '%s' needs an 'allocation' or 'items'",
@@ -986,12 +1007,12 @@ bp_top(struct bp *x, const struct ynode *root)
 	}
 	p->programmes_sum = 0;
 	for (size_t i = 0; i < p->nprogrammes; i++) {
-		if (p->programmes[i].allocation > BUDGET_MAX_AMOUNT - p->programmes_sum) {
-			yn_err(x->d, root, "the programmes add up to more than %lld won",
-			    (long long)BUDGET_MAX_AMOUNT);
+		if (budget_add(&p->programmes_sum, p->programmes[i].allocation) != 0) {
+			diag_add(x->d, p->programmes[i].line, p->programmes[i].col,
+			    "the programmes add up to more than %lld won with programme '%s'",
+			    (long long)BUDGET_MAX_AMOUNT, p->programmes[i].id);
 			break;
 		}
-		p->programmes_sum += p->programmes[i].allocation;
 	}
 	p->total = p->programmes_sum;
 	if ((total_at = yn_get(root, "total")) != NULL && total_at->type != YN_BAD &&

@@ -105,8 +105,9 @@ crossing_day(struct dayamt *v, size_t n, double limit)
 	return BUDGET_NO_DAY;
 }
 
-static int64_t
-sat_add(int64_t a, int64_t b)
+/* See budget.h. */
+int64_t
+budget_add_sat(int64_t a, int64_t b)
 {
 	int64_t r;
 	if (__builtin_add_overflow(a, b, &r))
@@ -147,15 +148,15 @@ compute_line(struct budget_line *ln, const struct budget_plan *p,
 		if (s->day > as_of || !spend_match(s, ln->programme_id, ln->item_id))
 			continue;
 		nmatch++;
-		ln->spent = sat_add(ln->spent, s->amount);
+		ln->spent = budget_add_sat(ln->spent, s->amount);
 		if (s->day >= year_start)
-			ln->year_spent = sat_add(ln->year_spent, s->amount);
+			ln->year_spent = budget_add_sat(ln->year_spent, s->amount);
 		if (s->day > as_of - 7)
-			b7 = sat_add(b7, s->amount);
+			b7 = budget_add_sat(b7, s->amount);
 		if (s->day > as_of - 30)
-			b30 = sat_add(b30, s->amount);
+			b30 = budget_add_sat(b30, s->amount);
 	}
-	ln->remaining = sat_add(ln->allocated, -ln->spent);
+	ln->remaining = budget_add_sat(ln->allocated, -ln->spent);
 	ln->rate_pct = ln->allocated > 0 ? (double)ln->spent * 100.0 / (double)ln->allocated : -1;
 	ln->burn7 = (double)b7 / 7.0;
 	ln->burn30 = (double)b30 / 30.0;
@@ -330,9 +331,9 @@ budget_report_compute(const struct budget_plan *p, const struct budget_spend *sp
 	for (size_t i = 0; i < nspend; i++) {
 		if (spend[i].day > as_of)
 			continue;
-		out->spent = sat_add(out->spent, spend[i].amount);
+		out->spent = budget_add_sat(out->spent, spend[i].amount);
 		if (budget_find_programme(p, spend[i].programme) == NULL)
-			out->unknown_spent = sat_add(out->unknown_spent, spend[i].amount);
+			out->unknown_spent = budget_add_sat(out->unknown_spent, spend[i].amount);
 	}
 	out->tenants = xcalloc(p->ntenants ? p->ntenants : 1, sizeof *out->tenants);
 	for (size_t i = 0; i < p->ntenants; i++) {

@@ -7,8 +7,9 @@
  * Quoted fields may hold commas, doubled quotes and line breaks; a quote in
  * an unquoted field, text after a closing quote, an unterminated quote,
  * invalid UTF-8, a control character, a wrong number of fields, a bad date
- * or amount all fail the whole file with "LINE: message": an import is all
- * or nothing.
+ * or amount, or amounts whose magnitudes add up to more than
+ * BUDGET_MAX_AMOUNT all fail the whole file with "LINE: message": an import
+ * is all or nothing.
  *
  * The dedup key of a row is its normalised text (ISO date, programme and
  * item ids, amount in whole won, vendor and memo with blanks collapsed)
@@ -318,6 +319,7 @@ ledger_parse(const char *data, size_t len, struct ledger *out, char **cause)
 		}
 	}
 	size_t cap = 0;
+	int64_t magnitude = 0;	/* the rows' amounts without sign, checked */
 	while ((rc = csv_next(&c, &rec, &why)) == 1) {
 		if (rec.nf != NCOLS) {
 			why = xasprintf("%d: %d fields, expected %d (date, programme, item, "
@@ -351,6 +353,11 @@ ledger_parse(const char *data, size_t len, struct ledger *out, char **cause)
 			why = xasprintf("%d: bad amount '%s': %s", rec.line, show(q, sizeof q, t),
 			    awhy);
 			free(t);
+			goto fail;
+		}
+		if (budget_add(&magnitude, r.amount < 0 ? -r.amount : r.amount) != 0) {
+			why = xasprintf("%d: the amounts add up to more than %lld won with this "
+			    "row", rec.line, (long long)BUDGET_MAX_AMOUNT);
 			goto fail;
 		}
 		r.programme = norm_text(fv[COL_PROGRAMME], fl[COL_PROGRAMME]);

@@ -10,6 +10,17 @@
  *   budget_use         GPU-hours and node-hours per account and day
  *   budget_idle        GPUs of running jobs on idle nodes per account, with
  *                      when the collector saw them (created on first write)
+ *   budget_imports     one row per ledger import that added rows: id, file,
+ *                      rows, total, when; budget_spend.import_id points at
+ *                      it (both made by imports_init, which also gives the
+ *                      rows of a cache from before them one import per
+ *                      file and time)
+ *
+ * Money: the ledger rows of the whole cache, taken without sign, add up to
+ * at most BUDGET_MAX_AMOUNT (an import that would pass it is refused at the
+ * row that tips it), so no sum of them can overflow; the facts are still
+ * added in C with budget_add_sat, so a cache written before that rule never
+ * makes a report fail.
  *
  * Tables are created with CREATE TABLE IF NOT EXISTS in a short transaction
  * of our own; every write is one BEGIN IMMEDIATE ... COMMIT, rolled back on
@@ -73,6 +84,14 @@ static const char idle_schema_sql[] =
 	" gpus_idle INTEGER NOT NULL,"
 	" gpus_known INTEGER NOT NULL,"
 	" at_ms INTEGER NOT NULL);";
+
+static const char imports_schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS budget_imports ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" source TEXT NOT NULL,"
+	" rows INTEGER NOT NULL,"
+	" total INTEGER NOT NULL,"
+	" imported_ms INTEGER NOT NULL);";
 
 static char *
 db_cause(struct store *st, const char *what)
@@ -179,6 +198,111 @@ bind_text(sqlite3_stmt *s, int i, const char *v)
 	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * Inside the caller's unit of work: makes budget_imports and the column
+ * budget_spend.import_id when missing, and gives rows that have none (a
+ * cache from before them) one import per (file, time of import), with its
+ * total summed saturating. 0, or -1 with *cause.
+ */
+static int
+imports_init(struct store *st, char **cause)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s = NULL, *u = NULL;
+	int has = 0, rc;
+
+	if (db_exec(st, imports_schema_sql, "cannot create the imports table", cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('budget_spend') WHERE "
+	    "name = 'import_id'", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_step(s);
+	has = rc == SQLITE_ROW;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto fail;
+	if (has)
+		return 0;
+	if (db_exec(st, "ALTER TABLE budget_spend ADD COLUMN import_id INTEGER;"
+	    "CREATE INDEX IF NOT EXISTS budget_spend_import ON budget_spend(import_id);"
+	    "INSERT INTO budget_imports (source, rows, total, imported_ms) "
+	    " SELECT source, count(*), 0, imported_ms FROM budget_spend "
+	    " GROUP BY source, imported_ms ORDER BY min(rowid);"
+	    "UPDATE budget_spend SET import_id = (SELECT id FROM budget_imports i WHERE "
+	    " i.source = budget_spend.source AND i.imported_ms = budget_spend.imported_ms);",
+	    "cannot record the earlier imports", cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT import_id, amount FROM budget_spend ORDER BY "
+	    "import_id", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "UPDATE budget_imports SET total = ?2 WHERE id = ?1", -1, &u,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	int64_t id = -1, total = 0;
+	for (;;) {
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			goto fail;
+		int64_t next = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+		if (id >= 0 && next != id) {
+			sqlite3_reset(u);
+			sqlite3_bind_int64(u, 1, id);
+			sqlite3_bind_int64(u, 2, total);
+			if (sqlite3_step(u) != SQLITE_DONE)
+				goto fail;
+			total = 0;
+		}
+		if (rc == SQLITE_DONE)
+			break;
+		id = next;
+		total = budget_add_sat(total, sqlite3_column_int64(s, 1));
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	return 0;
+fail:
+	*cause = db_cause(st, "cannot record the earlier imports");
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	return -1;
+}
+
+/*
+ * The ledger rows of the cache, taken without sign, added up (saturating:
+ * a cache from before the rule may hold more). 0, or -1 with *cause.
+ */
+static int
+spend_magnitude(struct store *st, int64_t *mag, char **cause)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*mag = 0;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT amount FROM budget_spend", -1, &s,
+	    NULL) != SQLITE_OK) {
+		*cause = db_cause(st, "cannot read the ledger");
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t a = sqlite3_column_int64(s, 0);
+		*mag = budget_add_sat(*mag, a == INT64_MIN ? INT64_MAX : a < 0 ? -a : a);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		*cause = db_cause(st, "cannot read the ledger");
+		return -1;
+	}
+	return 0;
+}
+
+/* A malloc'd copy of column i of the current row ("" for NULL). */
+static char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return xstrdup(t != NULL ? (const char *)t : "");
+}
+
 /* Replaces the plan lines with p's; inside the caller's transaction. */
 static int
 put_plan_lines(struct store *st, const struct budget_plan *p, char **cause)
@@ -214,26 +338,50 @@ put_plan_lines(struct store *st, const struct budget_plan *p, char **cause)
 
 /*
  * See budget.h: INSERT OR IGNORE on the UNIQUE key, all in one BEGIN
- * IMMEDIATE; any failure rolls everything back and zeroes the counts.
+ * IMMEDIATE, under an import of budget_imports; each added row's amount
+ * (without sign) goes onto the cache's with budget_add, and the row that
+ * would pass BUDGET_MAX_AMOUNT fails the import. Any failure rolls
+ * everything back and zeroes the counts. An import that adds no row leaves
+ * no import behind.
  */
 int
 budget_store_import(struct store *st, const struct budget_plan *p, const struct ledger *l,
     const char *source, size_t *added, size_t *dup, char **cause)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t now = now_wall_ms();
+	int64_t now = now_wall_ms(), mag, total = 0, import_id;
+	char *src = sanitize_dup(source, strlen(source), 1024);
 	int nested;
 
 	*added = *dup = 0;
-	if (budget_store_init(st, cause) != 0)
+	if (budget_store_init(st, cause) != 0) {
+		free(src);
 		return -1;
-	if (db_begin(st, &nested, cause) != 0)
+	}
+	if (db_begin(st, &nested, cause) != 0) {
+		free(src);
 		return -1;
+	}
+	if (imports_init(st, cause) != 0 || spend_magnitude(st, &mag, cause) != 0)
+		goto fail;
 	if (p != NULL && put_plan_lines(st, p, cause) != 0)
 		goto fail;
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO budget_imports (source, rows, total, "
+	    "imported_ms) VALUES (?1, 0, 0, ?2)", -1, &s, NULL) != SQLITE_OK) {
+		*cause = db_cause(st, "cannot import the ledger");
+		goto fail;
+	}
+	bind_text(s, 1, src);
+	sqlite3_bind_int64(s, 2, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		*cause = db_cause(st, "cannot import the ledger");
+		goto fail;
+	}
+	import_id = sqlite3_last_insert_rowid(store_db(st));
+	sqlite3_finalize(s);
 	if (sqlite3_prepare_v2(store_db(st), "INSERT OR IGNORE INTO budget_spend (key, day, "
-	    "programme, item, amount, vendor, memo, source, line, imported_ms) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &s, NULL) != SQLITE_OK) {
+	    "programme, item, amount, vendor, memo, source, line, imported_ms, import_id) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", -1, &s, NULL) != SQLITE_OK) {
 		*cause = db_cause(st, "cannot import the ledger");
 		goto fail;
 	}
@@ -241,7 +389,6 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 		const struct ledger_row *r = &l->rows[i];
 		char *vendor = sanitize_dup(r->vendor, strlen(r->vendor), LEDGER_MAX_FIELD);
 		char *memo = sanitize_dup(r->memo, strlen(r->memo), LEDGER_MAX_FIELD);
-		char *src = sanitize_dup(source, strlen(source), 1024);
 		sqlite3_reset(s);
 		bind_text(s, 1, r->key);
 		sqlite3_bind_int64(s, 2, r->day);
@@ -253,30 +400,164 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 		bind_text(s, 8, src);
 		sqlite3_bind_int(s, 9, r->line);
 		sqlite3_bind_int64(s, 10, now);
+		sqlite3_bind_int64(s, 11, import_id);
 		int rc = sqlite3_step(s);
 		free(vendor);
 		free(memo);
-		free(src);
 		if (rc != SQLITE_DONE) {
 			char *c = db_cause(st, "cannot import the ledger");
 			*cause = xasprintf("%d: %s", r->line, c);
 			free(c);
 			goto fail;
 		}
-		if (sqlite3_changes(store_db(st)) > 0)
-			(*added)++;
-		else
+		if (sqlite3_changes(store_db(st)) == 0) {
 			(*dup)++;
+			continue;
+		}
+		(*added)++;
+		/* ledger_parse bounds each amount by BUDGET_MAX_AMOUNT: no INT64_MIN here */
+		if (budget_add(&mag, r->amount < 0 ? -r->amount : r->amount) != 0) {
+			*cause = xasprintf("%d: with this row the ledger in the cache would add up "
+			    "to more than %lld won (amounts taken without sign)", r->line,
+			    (long long)BUDGET_MAX_AMOUNT);
+			goto fail;
+		}
+		total += r->amount;	/* |total| <= mag <= BUDGET_MAX_AMOUNT */
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* the import's figures, or no import at all when it added nothing */
+	if (sqlite3_prepare_v2(store_db(st), *added == 0 ?
+	    "DELETE FROM budget_imports WHERE id = ?1" :
+	    "UPDATE budget_imports SET rows = ?2, total = ?3 WHERE id = ?1", -1, &s,
+	    NULL) != SQLITE_OK) {
+		*cause = db_cause(st, "cannot import the ledger");
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, import_id);
+	if (*added > 0) {
+		sqlite3_bind_int64(s, 2, (int64_t)*added);
+		sqlite3_bind_int64(s, 3, total);
+	}
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		*cause = db_cause(st, "cannot import the ledger");
+		goto fail;
 	}
 	sqlite3_finalize(s);
 	s = NULL;
 	if (db_commit(st, nested, "cannot commit the import", cause) != 0)
 		goto fail;
+	free(src);
 	return 0;
 fail:
 	sqlite3_finalize(s);
 	db_rollback(st, nested);
+	free(src);
 	*added = *dup = 0;
+	return -1;
+}
+
+/* See budget.h. */
+int
+budget_store_imports(struct store *st, struct budget_import **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int nested, rc;
+
+	*out = NULL;
+	*n = 0;
+	if (budget_store_init(st, cause) != 0 || db_begin(st, &nested, cause) != 0)
+		return -1;
+	if (imports_init(st, cause) != 0)
+		goto fail;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, source, rows, total, imported_ms FROM "
+	    "budget_imports ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
+		*cause = db_cause(st, "cannot read the imports");
+		goto fail;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		struct budget_import *im = &(*out)[(*n)++];
+		im->id = sqlite3_column_int64(s, 0);
+		im->source = col_dup(s, 1);
+		im->rows = sqlite3_column_int64(s, 2);
+		im->total = sqlite3_column_int64(s, 3);
+		im->imported_ms = sqlite3_column_int64(s, 4);
+	}
+	if (rc != SQLITE_DONE) {
+		*cause = db_cause(st, "cannot read the imports");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (db_commit(st, nested, "cannot read the imports", cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+	db_rollback(st, nested);
+	budget_imports_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
+void
+budget_imports_free(struct budget_import *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].source);
+	free(v);
+}
+
+/* See budget.h: both deletes in one unit of work. */
+int
+budget_store_undo(struct store *st, int64_t id, int64_t *rows, char **cause)
+{
+	sqlite3_stmt *s = NULL;
+	int nested, found;
+
+	*rows = 0;
+	if (budget_store_init(st, cause) != 0 || db_begin(st, &nested, cause) != 0)
+		return -1;
+	if (imports_init(st, cause) != 0)
+		goto fail;
+	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM budget_imports WHERE id = ?1", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail_db;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail_db;
+	found = sqlite3_changes(store_db(st)) > 0;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!found) {
+		*cause = xasprintf("no import %lld in the cache %s (see 'opsdeck budget imports')",
+		    (long long)id, store_path(st));
+		goto fail;
+	}
+	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM budget_spend WHERE import_id = ?1",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto fail_db;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail_db;
+	*rows = sqlite3_changes(store_db(st));
+	sqlite3_finalize(s);
+	s = NULL;
+	if (db_commit(st, nested, "cannot commit the undo", cause) != 0)
+		goto fail;
+	return 0;
+fail_db:
+	*cause = db_cause(st, "cannot undo the import");
+fail:
+	sqlite3_finalize(s);
+	db_rollback(st, nested);
+	*rows = 0;
 	return -1;
 }
 
@@ -507,19 +788,34 @@ budget_store_facts(struct store *st, struct budget_facts *f, char **cause)
 		return -1;
 	if (!has)
 		return 0;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT programme, item, day, sum(amount) FROM "
-	    "budget_spend GROUP BY programme, item, day", -1, &s, NULL) != SQLITE_OK)
+	/*
+	 * Summed here, saturating, rather than by SQLite's sum(), which fails
+	 * the whole query with "integer overflow" on a cache filled before
+	 * imports were checked.
+	 */
+	if (sqlite3_prepare_v2(store_db(st), "SELECT programme, item, day, amount FROM "
+	    "budget_spend ORDER BY programme, item, day", -1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *pg = (const char *)sqlite3_column_text(s, 0);
+		const char *it = (const char *)sqlite3_column_text(s, 1);
+		int32_t day = sqlite3_column_int(s, 2);
+		int64_t amount = sqlite3_column_int64(s, 3);
+		struct budget_spend *sp = f->nspend > 0 ? &f->spend[f->nspend - 1] : NULL;
+		if (sp != NULL && sp->day == day && strcmp(sp->programme, pg ? pg : "") == 0 &&
+		    strcmp(sp->item, it ? it : "") == 0) {
+			sp->amount = budget_add_sat(sp->amount, amount);
+			continue;
+		}
 		if (f->nspend == cap) {
 			cap = cap ? cap * 2 : 256;
 			f->spend = xreallocarray(f->spend, cap, sizeof *f->spend);
 		}
-		struct budget_spend *sp = &f->spend[f->nspend++];
-		sp->programme = keep(f, sqlite3_column_text(s, 0), &scap);
-		sp->item = keep(f, sqlite3_column_text(s, 1), &scap);
-		sp->day = sqlite3_column_int(s, 2);
-		sp->amount = sqlite3_column_int64(s, 3);
+		sp = &f->spend[f->nspend++];
+		sp->programme = keep(f, (const unsigned char *)pg, &scap);
+		sp->item = keep(f, (const unsigned char *)it, &scap);
+		sp->day = day;
+		sp->amount = amount;
 	}
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -584,13 +880,6 @@ budget_ledger_lines_free(struct budget_ledger_line *v, size_t n)
 		free(v[i].source);
 	}
 	free(v);
-}
-
-static char *
-col_dup(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return xstrdup(t != NULL ? (const char *)t : "");
 }
 
 /*
