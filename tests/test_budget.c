@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "opsdeck/budget.h"
+#include "opsdeck/buf.h"
 #include "opsdeck/util.h"
 
 #define EOK ((int64_t)100000000)
@@ -403,6 +404,60 @@ test_refused(void **state)
 	diag_free(&d);
 }
 
+/*
+ * Sums of amounts are checked: nineteen items of 10^18 (the largest amount)
+ * are refused at the item that tips the sum, where it is written, instead
+ * of wrapping and passing the "more than the allocation" check; so are
+ * programmes adding up past 10^18. budget_add itself stays within +-10^18.
+ */
+static void
+test_plan_sums_checked(void **state)
+{
+	struct diag d;
+	struct buf b;
+	(void)state;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "programmes:\n  - id: big\n    allocation: 1000000000000000000\n"
+	    "    items:\n");
+	for (int i = 0; i < 19; i++)
+		buf_printf(&b, "      - {id: i%02d, allocation: 1000000000000000000}\n", i);
+	assert_null(parse(buf_cstr(&b), &d));
+	/* line 6 is the second item: 10^18 + 10^18 */
+	assert_diag(&d, 0, 6, 9, "the items of programme 'big' add up to more than "
+	    "1000000000000000000 won with item 'i01'");
+	diag_free(&d);
+	buf_free(&b);
+
+	assert_null(parse("programmes:\n  - {id: a, allocation: 600000000000000000}\n"
+	    "  - {id: b, allocation: 600000000000000000}\n", &d));
+	assert_diag(&d, 0, 3, 5, "the programmes add up to more than 1000000000000000000 won "
+	    "with programme 'b'");
+	diag_free(&d);
+
+	/* at the limit exactly: fine */
+	struct budget_plan *p = parse("programmes:\n  - id: a\n    items:\n"
+	    "      - {id: x, allocation: 500000000000000000}\n"
+	    "      - {id: y, allocation: 500000000000000000}\n", &d);
+	assert_non_null(p);
+	assert_int_equal(p->programmes[0].allocation, BUDGET_MAX_AMOUNT);
+	budget_plan_free(p);
+	diag_free(&d);
+
+	int64_t sum = BUDGET_MAX_AMOUNT - 1;
+	assert_int_equal(budget_add(&sum, 1), 0);
+	assert_int_equal(sum, BUDGET_MAX_AMOUNT);
+	assert_int_equal(budget_add(&sum, 1), -1);
+	assert_int_equal(sum, BUDGET_MAX_AMOUNT);
+	assert_int_equal(budget_add(&sum, INT64_MAX), -1);
+	sum = -BUDGET_MAX_AMOUNT;
+	assert_int_equal(budget_add(&sum, -1), -1);
+	assert_int_equal(budget_add(&sum, INT64_MIN), -1);
+	assert_int_equal(sum, -BUDGET_MAX_AMOUNT);
+	assert_int_equal(budget_add_sat(INT64_MAX, 1), INT64_MAX);
+	assert_int_equal(budget_add_sat(INT64_MIN, -1), INT64_MIN);
+}
+
 static void
 test_schema_errors(void **state)
 {
@@ -527,6 +582,7 @@ main(void)
 		cmocka_unit_test(test_bad_amounts_plan),
 		cmocka_unit_test(test_unknown_programme),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_plan_sums_checked),
 		cmocka_unit_test(test_schema_errors),
 		cmocka_unit_test(test_tenants),
 		cmocka_unit_test(test_plan_path),

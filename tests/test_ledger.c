@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "opsdeck/budget.h"
+#include "opsdeck/buf.h"
 #include "opsdeck/util.h"
 
 #define EOK ((int64_t)100000000)
@@ -51,6 +52,45 @@ static int32_t
 day(int y, int m, int d)
 {
 	return budget_days_from_civil(y, m, d);
+}
+
+/*
+ * Ten rows of 10^18 won each: refused at the second, whose amount takes the
+ * file's amounts (without sign) past BUDGET_MAX_AMOUNT; a refund counts by
+ * its size too, so no order of adding the rows can overflow.
+ */
+static void
+test_amounts_sum_checked(void **state)
+{
+	struct buf b;
+	struct ledger l;
+	char *cause = NULL;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "date,programme,item,amount,vendor,memo\n");
+	for (int i = 0; i < 10; i++)
+		buf_printf(&b, "2021-01-%02d,infra,building,1000000000000000000,v,m\n", i + 1);
+	assert_int_equal(ledger_parse(b.data, b.len, &l, &cause), -1);
+	assert_string_equal(cause, "3: the amounts add up to more than 1000000000000000000 won "
+	    "with this row");
+	free(cause);
+	buf_free(&b);
+
+	static const char refund[] = "date,programme,item,amount,vendor,memo\n"
+	    "2021-01-01,infra,building,600000000000000000,v,m\n"
+	    "2021-01-02,infra,building,-600000000000000000,v,refund\n";
+	cause = NULL;
+	assert_int_equal(ledger_parse(refund, sizeof refund - 1, &l, &cause), -1);
+	assert_string_equal(cause, "3: the amounts add up to more than 1000000000000000000 won "
+	    "with this row");
+	free(cause);
+
+	static const char edge[] = "date,programme,item,amount,vendor,memo\n"
+	    "2021-01-01,infra,building,500000000000000000,v,m\n"
+	    "2021-01-02,infra,building,-500000000000000000,v,refund\n";
+	assert_int_equal(ledger_parse(edge, sizeof edge - 1, &l, &cause), 0);
+	assert_int_equal(l.nrows, 2);
+	ledger_free(&l);
 }
 
 static void
@@ -245,6 +285,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bom_crlf),
+		cmocka_unit_test(test_amounts_sum_checked),
 		cmocka_unit_test(test_keys_stable),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bad_text),

@@ -9,18 +9,21 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "opsdeck/budget.h"
 #include "opsdeck/buf.h"
 #include "opsdeck/cmd.h"
 #include "opsdeck/json.h"
+#include "opsdeck/store.h"
 #include "opsdeck/textwidth.h"
 
 #define NAME_CELLS_MAX 44	/* widest name column in the table */
@@ -34,6 +37,8 @@ usage(void)
 	    "                             [--format table|csv|json] [--as-of DATE]\n"
 	    "       opsdeck budget import [-c FILE] [--plan FILE] [--cache FILE] LEDGER.csv\n"
 	    "       opsdeck budget import --sacct [--day DATE] [-c FILE] [--cache FILE] FILE|-\n"
+	    "       opsdeck budget imports [-c FILE] [--cache FILE] [--format table|csv|json]\n"
+	    "       opsdeck budget undo [-c FILE] [--cache FILE] ID\n"
 	    "Budget plan against spending, per programme and item, and compute allocation\n"
 	    "against use, per tenant; burn over 7 and 30 days and when money or compute runs\n"
 	    "out. Dates are days in Asia/Seoul.\n"
@@ -41,7 +46,11 @@ usage(void)
 	    "report   prints the report as of DATE (default: today in Asia/Seoul)\n"
 	    "import   adds a ledger CSV (date,programme,item,amount,vendor,memo) to the cache\n"
 	    "         in one transaction; a bad row aborts it with FILE:LINE: message and\n"
-	    "         nothing is imported; rows already imported are not counted twice\n"
+	    "         nothing is imported; rows already imported are not counted twice;\n"
+	    "         refused when the cache's ledger amounts (without sign) would add up\n"
+	    "         to more than 10^18 won\n"
+	    "imports  lists the ledger imports: id, file, rows, total, when\n"
+	    "undo     removes import ID and every row it added, in one transaction\n"
 	    "import --sacct  records the output of\n"
 	    "           sacct -a -X -n -P -S START -E END -o %s\n"
 	    "         as compute use on DATE (default: today); use only grows, so the same\n"
@@ -51,7 +60,8 @@ usage(void)
 	    "  -p, --plan FILE     the budget plan (instead of the config's)\n"
 	    "      --cache FILE    the cache file (default: the config's, else\n"
 	    "                      $XDG_STATE_HOME/opsdeck/cache.db)\n"
-	    "  -f, --format FMT    table (default; amounts in 억원), csv or json (won)\n"
+	    "  -f, --format FMT    report, imports: table (default; amounts in 억원), csv or\n"
+	    "                      json (won)\n"
 	    "      --as-of DATE    report as of YYYY-MM-DD\n"
 	    "      --sacct         import sacct output instead of a ledger\n"
 	    "      --day DATE      the day the sacct output was taken (YYYY-MM-DD)\n"
@@ -747,6 +757,123 @@ out:
 	return rc;
 }
 
+/* "2026-12-06 21:04:05" in Asia/Seoul for wall ms. */
+static void
+kst_time(char *dst, size_t len, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000) + BUDGET_KST_OFFSET_S;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(dst, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(dst, len, "-");
+}
+
+/* The imports as a table (total in 억원), CSV or JSON (won). */
+static void
+print_imports(const struct budget_import *v, size_t n, enum budget_format fmt)
+{
+	struct buf b;
+	char when[32], amt[64];
+
+	buf_init(&b, 0);
+	if (fmt == BFMT_TABLE && n == 0)
+		buf_printf(&b, "no ledger imports in the cache\n");
+	else if (fmt == BFMT_TABLE)
+		buf_printf(&b, "%6s  %-40s %9s %20s  %s\n", "ID", "FILE", "ROWS", "TOTAL",
+		    "IMPORTED (Asia/Seoul)");
+	else if (fmt == BFMT_CSV)
+		buf_printf(&b, "id,file,rows,total,imported_at\r\n");
+	else
+		buf_printf(&b, "{\"currency\":\"KRW\",\"timezone\":\"Asia/Seoul\",\"imports\":[");
+	for (size_t i = 0; i < n; i++) {
+		const struct budget_import *im = &v[i];
+		kst_time(when, sizeof when, im->imported_ms);
+		if (fmt == BFMT_TABLE) {
+			char file[256];
+			budget_format_eok(amt, sizeof amt, im->total, 1);
+			text_fit(file, sizeof file, im->source, 40, 0);
+			buf_printf(&b, "%6lld  %s %9lld ", (long long)im->id, file,
+			    (long long)im->rows);
+			text_fit(file, sizeof file, amt, 20, 1);
+			buf_printf(&b, "%s  %s\n", file, when);
+		} else if (fmt == BFMT_CSV) {
+			buf_printf(&b, "%lld,", (long long)im->id);
+			csv_field(&b, im->source);
+			buf_printf(&b, ",%lld,%lld,%s\r\n", (long long)im->rows,
+			    (long long)im->total, when);
+		} else {
+			buf_append(&b, i ? ",{" : "{", i ? 2 : 1);
+			json_key(&b, "id", 1);
+			json_int(&b, im->id);
+			json_key(&b, "file", 0);
+			json_str(&b, im->source);
+			json_key(&b, "rows", 0);
+			json_int(&b, im->rows);
+			json_key(&b, "total", 0);
+			json_int(&b, im->total);
+			json_key(&b, "imported_at", 0);
+			json_str(&b, when);
+			json_key(&b, "imported_ms", 0);
+			json_int(&b, im->imported_ms);
+			buf_append(&b, "}", 1);
+		}
+	}
+	if (fmt == BFMT_JSON)
+		buf_append(&b, "]}\n", 3);
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+}
+
+/*
+ * `budget imports` and `budget undo ID` (undo_id >= 0): on the cache, which
+ * they may upgrade (imports_init), so read-write. Returns the exit status.
+ */
+static int
+budget_imports_cmd(struct budget_opts *o, int64_t undo_id)
+{
+	struct config *cfg = cmd_load_config(o->config);
+	char *cause = NULL;
+	int rc = 1;
+
+	if (cfg == NULL)
+		return 1;
+	struct store *st = cmd_open_store(cfg, o->cache, 0);
+	if (st == NULL) {
+		config_free(cfg);
+		return 1;
+	}
+	if (undo_id >= 0) {
+		int64_t rows;
+		if (budget_store_undo(st, undo_id, &rows, &cause) != 0) {
+			fprintf(stderr, "opsdeck budget: %s\nopsdeck budget: nothing was "
+			    "removed\n", cause);
+			free(cause);
+		} else {
+			printf("import %lld removed: %lld rows\n", (long long)undo_id,
+			    (long long)rows);
+			rc = 0;
+		}
+	} else {
+		struct budget_import *v;
+		size_t n;
+		if (budget_store_imports(st, &v, &n, &cause) != 0) {
+			fprintf(stderr, "opsdeck budget: %s\n", cause);
+			free(cause);
+		} else {
+			print_imports(v, n, o->format);
+			budget_imports_free(v, n);
+			rc = 0;
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				fprintf(stderr, "opsdeck budget: cannot write the imports\n");
+				rc = 1;
+			}
+		}
+	}
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
 /*
  * `opsdeck budget SUBCOMMAND [OPTIONS]`: argv[0] is "budget". Returns 0, 1
  * (a message was printed) or EXIT_USAGE.
@@ -771,15 +898,16 @@ cmd_budget(int argc, char **argv)
 	int ch;
 
 	if (argc < 2)
-		return cmd_usage_error("budget", "say 'report' or 'import'");
+		return cmd_usage_error("budget", "say 'report', 'import', 'imports' or 'undo'");
 	sub = argv[1];
 	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
 		usage();
 		return 0;
 	}
-	if (strcmp(sub, "report") != 0 && strcmp(sub, "import") != 0)
-		return cmd_usage_error("budget", "'%s' is not a budget command (report, import)",
-		    sub);
+	if (strcmp(sub, "report") != 0 && strcmp(sub, "import") != 0 &&
+	    strcmp(sub, "imports") != 0 && strcmp(sub, "undo") != 0)
+		return cmd_usage_error("budget", "'%s' is not a budget command (report, import, "
+		    "imports, undo)", sub);
 	argc--;
 	argv++;
 	optind = 1;
@@ -829,6 +957,29 @@ cmd_budget(int argc, char **argv)
 		if (o.sacct || o.day != BUDGET_NO_DAY)
 			return cmd_usage_error("budget", "--sacct and --day are for 'import'");
 		return budget_report(&o);
+	}
+	if (strcmp(sub, "imports") == 0 || strcmp(sub, "undo") == 0) {
+		int undo = strcmp(sub, "undo") == 0;
+		long long id = -1;
+		char *end;
+		if (o.sacct || o.day != BUDGET_NO_DAY || o.as_of != BUDGET_NO_DAY || o.plan)
+			return cmd_usage_error("budget", "%s takes -c, --cache%s only", sub,
+			    undo ? "" : " and --format");
+		if (undo && o.format != BFMT_TABLE)
+			return cmd_usage_error("budget", "--format is not for 'undo'");
+		if (!undo && optind < argc)
+			return cmd_usage_error("budget", "unexpected argument '%s'", argv[optind]);
+		if (undo && optind + 1 != argc)
+			return cmd_usage_error("budget", "undo needs one import id (see 'opsdeck "
+			    "budget imports')");
+		if (undo) {
+			errno = 0;
+			id = strtoll(argv[optind], &end, 10);
+			if (errno != 0 || end == argv[optind] || *end != '\0' || id < 1)
+				return cmd_usage_error("budget", "'%s' is not an import id",
+				    argv[optind]);
+		}
+		return budget_imports_cmd(&o, undo ? (int64_t)id : -1);
 	}
 	if (optind >= argc)
 		return cmd_usage_error("budget", "import needs a file (a ledger CSV, or sacct "
