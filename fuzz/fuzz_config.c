@@ -1,10 +1,14 @@
 /*
  * fuzz_config.c: config_parse on arbitrary bytes. It either returns a config
- * that keeps the documented invariants (no errors, hosts within limits and
- * valid, groups named, probes NULL-terminated, durations at least 100ms) or
- * NULL with at least one error, each with a message and a sane position.
+ * that keeps the documented invariants (no errors; at least one group unless
+ * a budget plan is named, since `budget:` alone is a valid file; groups and
+ * thresholds within their limits; hosts within limits and valid, groups
+ * named, probes NULL-terminated, durations at least 100ms) or NULL with at
+ * least one error, each with a message and a sane position.
  * Thresholds name a metric of the table or a device path, and a host
  * metric's warn and crit are in the order of its direction (`lower`).
+ * The seeds include every documented valid file (examples/config.yaml,
+ * which is opsdeck.yaml(5)'s EXAMPLE, and a budget-only file).
  */
 #include "config.h"
 
@@ -23,7 +27,10 @@ check_config(const struct config *c)
 {
 	size_t total = 0;
 
-	if (c->ngroups == 0 || c->nhosts > CONFIG_MAX_HOSTS)
+	if ((c->ngroups == 0 && c->budget == NULL) || c->ngroups > CONFIG_MAX_GROUPS ||
+	    c->nhosts > CONFIG_MAX_HOSTS || c->nthresholds > CONFIG_MAX_THRESHOLDS)
+		abort();
+	if (c->budget != NULL && c->budget[0] == '\0')
 		abort();
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group *g = &c->groups[i];
