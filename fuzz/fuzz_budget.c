@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		check_plan(p);
 		struct budget_report r;
-		int32_t as_of = size > 0 ? budget_days_from_civil(2020 + data[0] % 8, 1 +
+		int32_t as_of = size > 0 ? time_days_from_civil(2020 + data[0] % 8, 1 +
 		    data[size - 1] % 12, 1 + (int)(size % 28)) : 0;
 		budget_report_compute(p, NULL, 0, NULL, 0, as_of, &r);
 		if (r.nlines < p->nprogrammes || r.ntenants != p->ntenants)

@@ -38,7 +38,7 @@ check "... listing the host's metrics" has err "cpu.util_pct"
 H node000 --metric cpu.util_pct --from '2026-01-01 00:00' --to 2026-01-01T00:00:59Z \
 	--step raw --format csv >"$T/out"
 check "raw samples as CSV: header and 6 rows" [ "$(wc -l <"$T/out")" -eq 7 ]
-check "... the first row" has out '^2026-01-01T00:00:00+0000,1767225600000,node000,cpu.util_pct,0,0,0$'
+check "... the first row" has out '^2026-01-01T00:00:00Z,1767225600000,node000,cpu.util_pct,0,0,0$'
 
 H node000 -m cpu.util_pct --from 2026-01-01T00:00Z --to 2026-01-01T02:59:59Z --step 1h \
 	--format csv >"$T/out"
@@ -48,7 +48,7 @@ check "hourly: 3 hours of min 0, avg 29.5, max 59 (rollups and raw)" [ "$n" -eq 
 H node000 -m cpu.util_pct --from '2026-01-01 01:07' --to '2026-01-01 01:07' --step 1m \
 	--format csv >"$T/out"
 check "one minute from the 1-minute rollups: 42..47, avg 44.5" \
-	has out '^2026-01-01T01:07:00+0000,1767229620000,node000,cpu.util_pct,42,44.5,47$'
+	has out '^2026-01-01T01:07:00Z,1767229620000,node000,cpu.util_pct,42,44.5,47$'
 
 H node000 --from 2026-01-01T00:00Z --to 2026-01-01T00:10Z --step 1m >"$T/out"
 check "table: both default metrics as columns" has out 'TIME  *cpu.util_pct  *mem.used_bytes'

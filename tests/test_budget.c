@@ -127,11 +127,11 @@ test_dates(void **state)
 	char buf[16];
 	(void)state;
 
-	assert_int_equal(budget_days_from_civil(1970, 1, 1), 0);
-	assert_int_equal(budget_days_from_civil(2000, 3, 1), 11017);
-	assert_int_equal(budget_days_from_civil(1969, 12, 31), -1);
+	assert_int_equal(time_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(time_days_from_civil(2000, 3, 1), 11017);
+	assert_int_equal(time_days_from_civil(1969, 12, 31), -1);
 	/* every day from 1900 to 2999 round-trips and follows the one before */
-	int32_t prev = budget_days_from_civil(1899, 12, 31);
+	int32_t prev = time_days_from_civil(1899, 12, 31);
 	for (int yy = 1900; yy <= 2999; yy++) {
 		for (int mm = 1; mm <= 12; mm++) {
 			for (int dd = 1; dd <= 31; dd++) {
@@ -141,14 +141,14 @@ test_dates(void **state)
 					continue;
 				assert_int_equal(day, prev + 1);
 				prev = day;
-				budget_civil_from_days(day, &y, &m, &d);
+				time_civil_from_days(day, &y, &m, &d);
 				assert_true(y == yy && m == mm && d == dd);
 				budget_date_format(day, buf, sizeof buf);
 				assert_string_equal(buf, s);
 			}
 		}
 	}
-	assert_int_equal(prev, budget_days_from_civil(2999, 12, 31));
+	assert_int_equal(prev, time_days_from_civil(2999, 12, 31));
 	assert_int_equal(budget_date_parse("2020-02-29", 10, &day), 0);
 	assert_int_equal(budget_date_parse("2021-02-29", 10, &day), -1);
 	assert_int_equal(budget_date_parse("2000-02-29", 10, &day), 0);
@@ -166,20 +166,20 @@ test_seoul_days(void **state)
 {
 	(void)state;
 	/* 2021-12-31T14:59:59.999Z is 23:59:59.999 in Seoul */
-	int64_t ms = (int64_t)budget_days_from_civil(2021, 12, 31) * 86400000 + 14 * 3600000 +
+	int64_t ms = (int64_t)time_days_from_civil(2021, 12, 31) * 86400000 + 14 * 3600000 +
 	    59 * 60000 + 59999;
-	assert_int_equal(budget_day_from_wall_ms(ms), budget_days_from_civil(2021, 12, 31));
-	assert_int_equal(budget_day_from_wall_ms(ms + 1), budget_days_from_civil(2022, 1, 1));
+	assert_int_equal(budget_day_from_wall_ms(ms), time_days_from_civil(2021, 12, 31));
+	assert_int_equal(budget_day_from_wall_ms(ms + 1), time_days_from_civil(2022, 1, 1));
 	/* 2021-02-28T15:00Z is March 1st in Seoul */
-	ms = (int64_t)budget_days_from_civil(2021, 2, 28) * 86400000 + 15 * 3600000;
-	assert_int_equal(budget_day_from_wall_ms(ms), budget_days_from_civil(2021, 3, 1));
-	assert_int_equal(budget_day_from_wall_ms(ms - 1), budget_days_from_civil(2021, 2, 28));
+	ms = (int64_t)time_days_from_civil(2021, 2, 28) * 86400000 + 15 * 3600000;
+	assert_int_equal(budget_day_from_wall_ms(ms), time_days_from_civil(2021, 3, 1));
+	assert_int_equal(budget_day_from_wall_ms(ms - 1), time_days_from_civil(2021, 2, 28));
 	/* before the epoch: 1969-12-31T15:00Z is 1970-01-01 in Seoul, 14:59:59.999 is not */
 	assert_int_equal(budget_day_from_wall_ms(-9 * 3600000), 0);
 	assert_int_equal(budget_day_from_wall_ms(-9 * 3600000 - 1), -1);
 	/* the process TZ plays no part */
 	setenv("TZ", "America/Los_Angeles", 1);
-	assert_int_equal(budget_day_from_wall_ms(ms), budget_days_from_civil(2021, 3, 1));
+	assert_int_equal(budget_day_from_wall_ms(ms), time_days_from_civil(2021, 3, 1));
 	unsetenv("TZ");
 }
 
@@ -542,8 +542,8 @@ test_tenants(void **state)
 	assert_int_equal(it->nyears, 2);
 	assert_int_equal(it->years[1].year, 2022);
 	assert_int_equal(it->years[1].amount, 40 * EOK);
-	assert_int_equal(p->start_day, budget_days_from_civil(2020, 1, 1));
-	assert_int_equal(p->end_day, budget_days_from_civil(2024, 12, 31));
+	assert_int_equal(p->start_day, time_days_from_civil(2020, 1, 1));
+	assert_int_equal(p->end_day, time_days_from_civil(2024, 12, 31));
 	budget_plan_free(p);
 	diag_free(&d);
 	free(text);

@@ -25,7 +25,7 @@
 static int32_t
 day(int y, int m, int d)
 {
-	return budget_days_from_civil(y, m, d);
+	return time_days_from_civil(y, m, d);
 }
 
 static void

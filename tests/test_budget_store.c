@@ -179,7 +179,7 @@ test_import_twice(void **state)
 	struct budget_ledger_line *v;
 	size_t n;
 	assert_int_equal(budget_store_ledger_lines(c->st, "infra", "datacenter",
-	    budget_days_from_civil(2021, 12, 31), 10, &v, &n, &cause), 0);
+	    time_days_from_civil(2021, 12, 31), 10, &v, &n, &cause), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(v[0].amount, 40 * EOK);
 	assert_string_equal(v[0].source, "q3.csv");
@@ -189,9 +189,9 @@ test_import_twice(void **state)
 	assert_int_equal(v[2].amount, 35 * EOK);
 	budget_ledger_lines_free(v, n);
 	assert_int_equal(budget_store_ledger_lines(c->st, "infra", NULL,
-	    budget_days_from_civil(2021, 5, 1), 1, &v, &n, &cause), 0);
+	    time_days_from_civil(2021, 5, 1), 1, &v, &n, &cause), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(v[0].day, budget_days_from_civil(2021, 3, 31));
+	assert_int_equal(v[0].day, time_days_from_civil(2021, 3, 31));
 	budget_ledger_lines_free(v, n);
 }
 
@@ -258,7 +258,7 @@ test_usage(void **state)
 {
 	struct ctx *c = *state;
 	size_t changed;
-	int32_t d1 = budget_days_from_civil(2021, 3, 1), d2 = d1 + 1;
+	int32_t d1 = time_days_from_civil(2021, 3, 1), d2 = d1 + 1;
 	char *cause = NULL;
 	const char *day1 =
 	    "100|auto03|hanys|gpu|3600|billing=32,cpu=32,gres/gpu=4,mem=500G,node=1|RUNNING\n"
@@ -307,7 +307,7 @@ test_nested(void **state)
 	struct ledger l;
 	size_t changed, added, dup;
 	char *cause = NULL;
-	int32_t d = budget_days_from_civil(2021, 4, 1);
+	int32_t d = time_days_from_civil(2021, 4, 1);
 
 	assert_int_equal(sqlite3_exec(store_db(c->st), "CREATE TRIGGER refuse BEFORE INSERT ON "
 	    "budget_spend WHEN NEW.amount = 777 BEGIN SELECT RAISE(ABORT, 'refused'); END",

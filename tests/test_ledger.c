@@ -51,7 +51,7 @@ parse_fixture(const char *name, struct ledger *l, char **cause)
 static int32_t
 day(int y, int m, int d)
 {
-	return budget_days_from_civil(y, m, d);
+	return time_days_from_civil(y, m, d);
 }
 
 /*

@@ -222,8 +222,8 @@ static void
 test_command(void **state)
 {
 	(void)state;
-	char *c = slurm_sacct_command(budget_days_from_civil(2021, 3, 1),
-	    budget_days_from_civil(2021, 3, 2));
+	char *c = slurm_sacct_command(time_days_from_civil(2021, 3, 1),
+	    time_days_from_civil(2021, 3, 2));
 	assert_string_equal(c, "sacct -a -X -n -P -S 2021-03-01T00:00:00 -E 2021-03-02T00:00:00 "
 	    "-o JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State");
 	free(c);

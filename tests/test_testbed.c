@@ -91,7 +91,7 @@ static int64_t
 ms_of(const char *iso)
 {
 	int64_t ms;
-	if (testbed_parse_time(iso, strlen(iso), &ms) != 0)
+	if (time_parse_rfc3339(iso, strlen(iso), &ms) != 0)
 		fail_msg("bad time %s", iso);
 	return ms;
 }
@@ -518,38 +518,6 @@ test_ten_thousand(void **state)
 }
 
 static void
-test_times(void **state)
-{
-	int64_t ms;
-	char buf[32];
-	(void)state;
-	assert_int_equal(ms_of("1970-01-01"), 0);
-	assert_int_equal(ms_of("1970-01-01T00:00:01Z"), 1000);
-	assert_int_equal(ms_of("2026-11-26T09:15:00Z"), 1795684500000LL);
-	assert_int_equal(ms_of("2026-11-26T18:15:00+09:00"), 1795684500000LL);
-	assert_int_equal(ms_of("2026-11-26T18:15:00+0900"), 1795684500000LL);
-	assert_int_equal(ms_of("2026-11-26 04:15:00-05:00"), 1795684500000LL);
-	assert_int_equal(ms_of("2026-11-26T09:15Z"), 1795684500000LL);
-	assert_int_equal(ms_of("2026-11-26T09:15:00.25Z"), 1795684500250LL);
-	assert_int_equal(ms_of("2026-11-26T09:15:00.123456Z"), 1795684500123LL);
-	assert_int_equal(ms_of("2024-02-29"), 1709164800000LL);
-	static const char *const bad[] = {
-		"2026-11-26T", "2026-13-01", "2023-02-29", "2026-11-26T24:00:00Z",
-		"2026-11-26T09:15:00+", "2026-11-26T09:15:00.Z", "26-11-26", "1969-12-31",
-		"2026-11-26T09:15:00Zjunk", "2026/11/26", "",
-	};
-	for (size_t i = 0; i < OD_ARRAY_LEN(bad); i++)
-		if (testbed_parse_time(bad[i], strlen(bad[i]), &ms) == 0)
-			fail_msg("accepted '%s'", bad[i]);
-	testbed_format_time(1795684500000LL, buf, sizeof buf);
-	assert_string_equal(buf, "2026-11-26T09:15:00Z");
-	testbed_format_time(0, buf, sizeof buf);
-	assert_string_equal(buf, "1970-01-01T00:00:00Z");
-	testbed_format_time(951782400000LL, buf, sizeof buf);
-	assert_string_equal(buf, "2000-02-29T00:00:00Z");
-}
-
-static void
 test_probe_entry(void **state)
 {
 	struct host_report hr;
@@ -707,7 +675,6 @@ main(void)
 		cmocka_unit_test(test_sanitised),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_ten_thousand),
-		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_probe_entry),
 		cmocka_unit_test(test_sim_reports),
 		cmocka_unit_test(test_man_examples),

@@ -1,14 +1,20 @@
 /*
  * test_util.c: durations, sizes, the capped buffer, diagnostics, JSON and CSV.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "opsdeck/buf.h"
 #include "opsdeck/diag.h"
@@ -110,23 +116,86 @@ test_diag(void **state)
 	diag_free(&d);
 }
 
+/* Reads back what a writer wrote to a memory stream; caller frees. */
+static char *
+json_of(void (*write)(struct json_writer *))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	assert_non_null(fp);
+	struct json_writer *w = json_writer_new(fp);
+	write(w);
+	json_writer_end(w);
+	fclose(fp);
+	return text;
+}
+
 static void
-test_json_csv(void **state)
+write_sample(struct json_writer *w)
+{
+	json_map_open(w);
+	json_kstr(w, "s", "a\"b\\c\n\x1b[2J 광주");
+	json_kstr(w, "none", NULL);
+	json_key(w, "nums");
+	json_array_open(w);
+	json_num(w, -1, 1, 1);
+	json_num(w, -1, 1, 0);
+	json_num(w, 12.345, 1, 1);
+	json_num(w, 3, 2, 1);
+	json_num(w, 0.0 / 0.0, 2, 0);
+	json_int(w, -9007199254740993LL);
+	json_array_close(w);
+	json_kbool(w, "yes", 1);
+	json_kbool(w, "no", 0);
+	json_key(w, "empty");
+	json_map_open(w);
+	json_map_close(w);
+	json_map_close(w);
+}
+
+static void
+test_json(void **state)
+{
+	(void)state;
+	char *text = json_of(write_sample);
+	assert_string_equal(text, "{\"s\":\"a\\\"b\\\\c\\n\\u001B[2J 광주\",\"none\":null,"
+	    "\"nums\":[null,-1,12.3,3,null,-9007199254740993],\"yes\":true,\"no\":false,"
+	    "\"empty\":{}}\n");
+	free(text);
+}
+
+static void
+write_unclosed(struct json_writer *w)
+{
+	json_map_open(w);
+	json_kint(w, "n", 1);
+}
+
+/* A document left open is a bug the writer stops on. */
+static void
+test_json_unclosed(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		free(json_of(write_unclosed));
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+}
+
+static void
+test_csv(void **state)
 {
 	struct buf b;
 
 	(void)state;
 	buf_init(&b, 0);
-	json_str(&b, "a\"b\\c\n\x1b[2J 광주");
-	assert_string_equal(buf_cstr(&b), "\"a\\\"b\\\\c\\n\\u001b[2J 광주\"");
-	buf_reset(&b);
-	json_num(&b, -1, 1, 1);
-	buf_append(&b, " ", 1);
-	json_num(&b, 12.345, 1, 1);
-	buf_append(&b, " ", 1);
-	json_num(&b, 3, 2, 1);
-	assert_string_equal(buf_cstr(&b), "null 12.3 3");
-	buf_reset(&b);
 	csv_field(&b, "plain");
 	buf_append(&b, ",", 1);
 	csv_field(&b, "a,\"b\"");
@@ -143,7 +212,9 @@ main(void)
 		cmocka_unit_test(test_format_bytes),
 		cmocka_unit_test(test_buf_limit),
 		cmocka_unit_test(test_diag),
-		cmocka_unit_test(test_json_csv),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_unclosed),
+		cmocka_unit_test(test_csv),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

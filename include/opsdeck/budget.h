@@ -57,7 +57,6 @@
 #define BUDGET_IDLE_PCT		10.0		/* a job's GPUs below this mean util are idle */
 #define BUDGET_IDLE_MAX_AGE_MS	(15 * 60 * 1000)	/* an older idle figure is ignored */
 
-#define BUDGET_KST_OFFSET_S	(9 * 3600)	/* Asia/Seoul */
 #define BUDGET_NO_DAY		INT32_MIN	/* "no date" (never runs out, unknown) */
 
 /* ---- amounts and dates (budget.c) -------------------------------------- */
@@ -93,9 +92,8 @@ int64_t budget_add_sat(int64_t a, int64_t b);
 /* "2,559억원", "12.3억원" (decimals 0-4, see text_eok), "-" never. */
 void budget_format_eok(char *dst, size_t dstlen, int64_t krw, int decimals);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-int32_t budget_days_from_civil(int y, int m, int d);
-void budget_civil_from_days(int32_t day, int *y, int *m, int *d);
+/* Days since 1970-01-01 of a date, and back: time_days_from_civil() and
+ * time_civil_from_days() of timeutil.h. */
 /* Strict "YYYY-MM-DD" (n bytes), a real date between 1900 and 2999: 0, else -1. */
 int budget_date_parse(const char *s, size_t n, int32_t *day);
 /* "YYYY-MM-DD" into buf (at least 11 bytes). */

@@ -123,14 +123,6 @@ int  testbed_parse(const char *data, size_t len, struct testbed_report *out, cha
 void testbed_report_free(struct testbed_report *r);
 
 /*
- * "2026-11-26T09:15:00Z", "...T18:15:00.250+09:00", "2026-11-26 09:15",
- * "2026-11-26" (midnight UTC); no zone means UTC. 0 and *ms, or -1.
- */
-int  testbed_parse_time(const char *s, size_t n, int64_t *ms);
-/* ISO 8601 UTC "2026-11-26T09:15:00Z" of a wall-clock ms (len >= 21). */
-void testbed_format_time(int64_t ms, char *buf, size_t len);
-
-/*
  * Parse function of the `testbed` probe (probe_testbed in probe.h's table):
  * testbed_parse into a struct testbed_report that becomes the report's
  * "testbed" part (report_part_get), stored by the devices feature.

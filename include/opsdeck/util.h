@@ -1,5 +1,6 @@
 /*
- * util.h: never-NULL allocators, fatal errors, time, and small string helpers.
+ * util.h: never-NULL allocators, fatal errors, and small string helpers; it
+ * includes timeutil.h (clocks, durations, times).
  *
  * Conventions (docs/STYLE.md): allocation failure is fatal and restores the
  * terminal first (fatal_hook); recoverable failures return -1 and, when the
@@ -11,6 +12,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "opsdeck/timeutil.h"	/* clocks, durations and times, used everywhere */
 
 #if defined(__GNUC__)
 #define OD_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -39,22 +42,6 @@ char *xvasprintf(const char *fmt, va_list ap) OD_PRINTF(1, 0);
 
 /* Copy at most size-1 bytes and always NUL-terminate; returns strlen(src). */
 size_t od_strlcpy(char *dst, const char *src, size_t size);
-
-/* Milliseconds: CLOCK_MONOTONIC for deadlines, CLOCK_REALTIME for records. */
-int64_t now_mono_ms(void);
-int64_t now_wall_ms(void);
-
-/*
- * Parse a duration such as "500ms", "2s", "5m", "1h", "1d" (one number and one
- * unit; a bare number means seconds) into milliseconds. Returns 0, or -1 for
- * malformed, negative or overflowing input.
- */
-int  duration_parse(const char *s, int64_t *out_ms);
-/* Format milliseconds as the shortest exact "1h", "90s", "250ms". */
-void duration_format(int64_t ms, char *buf, size_t len);
-
-/* Local time of a wall-clock ms as "YYYY-MM-DD HH:MM:SS" (ISO 8601 with 'T' if iso). */
-void time_format(int64_t wall_ms, int iso, char *buf, size_t len);
 
 /* Human size with a binary unit: "512B", "3.2K", "15.6G", "1.0T". */
 void format_bytes(double bytes, char *buf, size_t len);

@@ -1,5 +1,5 @@
 /*
- * util.c: allocators that never return NULL, fatal(), time and durations.
+ * util.c: allocators that never return NULL, fatal(), files and small strings.
  */
 #include "config.h"
 
@@ -117,91 +117,6 @@ od_strlcpy(char *dst, const char *src, size_t size)
 		dst[n] = '\0';
 	}
 	return len;
-}
-
-static int64_t
-clock_ms(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t now_mono_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
-int64_t now_wall_ms(void) { return clock_ms(CLOCK_REALTIME); }
-
-static const struct {
-	const char *suffix;
-	int64_t ms;
-} duration_units[] = {
-	{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-	{ "d", 86400000 }, { "w", 604800000 }, { "y", 31536000000 },
-};
-
-int
-duration_parse(const char *s, int64_t *out_ms)
-{
-	const char *p = s;
-	int64_t whole = 0, frac = 0, fracdiv = 1;
-	int digits = 0;
-
-	while (*p == ' ')
-		p++;
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		if (whole > (INT64_MAX - 9) / 10)
-			return -1;
-		whole = whole * 10 + (*p - '0');
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
-			if (fracdiv < 1000000) {
-				frac = frac * 10 + (*p - '0');
-				fracdiv *= 10;
-			}
-		}
-	}
-	if (digits == 0)
-		return -1;
-	const char *unit = p;
-	size_t ulen = strlen(unit);
-	while (ulen > 0 && unit[ulen - 1] == ' ')
-		ulen--;
-	int64_t mult = 0;
-	if (ulen == 0)
-		mult = 1000;
-	for (size_t i = 0; i < OD_ARRAY_LEN(duration_units) && mult == 0; i++) {
-		if (strlen(duration_units[i].suffix) == ulen &&
-		    strncmp(unit, duration_units[i].suffix, ulen) == 0)
-			mult = duration_units[i].ms;
-	}
-	if (mult == 0)
-		return -1;
-	if (whole > INT64_MAX / mult)
-		return -1;
-	*out_ms = whole * mult + frac * mult / fracdiv;
-	return 0;
-}
-
-void
-duration_format(int64_t ms, char *buf, size_t len)
-{
-	for (size_t i = OD_ARRAY_LEN(duration_units); i-- > 0;) {
-		int64_t u = duration_units[i].ms;
-		if (ms != 0 && ms % u == 0) {
-			snprintf(buf, len, "%lld%s", (long long)(ms / u), duration_units[i].suffix);
-			return;
-		}
-	}
-	snprintf(buf, len, "%lldms", (long long)ms);
-}
-
-void
-time_format(int64_t wall_ms, int iso, char *buf, size_t len)
-{
-	time_t t = (time_t)(wall_ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(buf, len, iso ? "%Y-%m-%dT%H:%M:%S%z" : "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 void

@@ -250,41 +250,6 @@ budget_format_eok(char *dst, size_t dstlen, int64_t krw, int decimals)
 
 /* ---- dates -------------------------------------------------------------- */
 
-/* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
-int32_t
-budget_days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int32_t)(era * 146097 + doe - 719468);
-}
-
-void
-budget_civil_from_days(int32_t day, int *y, int *m, int *d)
-{
-	int64_t z = (int64_t)day + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return dm[m - 1];
-}
-
 /*
  * Strict YYYY-MM-DD of exactly n bytes; a real calendar date in 1900-2999.
  */
@@ -307,9 +272,9 @@ budget_date_parse(const char *s, size_t n, int32_t *day)
 			return -1;
 	}
 	if (v[0] < 1900 || v[0] > 2999 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-	    v[2] > days_in_month(v[0], v[1]))
+	    v[2] > time_days_in_month(v[0], v[1]))
 		return -1;
-	*day = budget_days_from_civil(v[0], v[1], v[2]);
+	*day = (int32_t)time_days_from_civil(v[0], v[1], v[2]);
 	return 0;
 }
 
@@ -322,21 +287,15 @@ budget_date_format(int32_t day, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
-	budget_civil_from_days(day, &y, &m, &d);
+	time_civil_from_days(day, &y, &m, &d);
 	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
-/*
- * Floor division, so instants before the epoch fall on the right day; the
- * fixed +09:00 offset is Asia/Seoul's since 1988, whatever TZ says.
- */
+/* Asia/Seoul is a fixed +09:00 since 1988, whatever TZ says. */
 int32_t
 budget_day_from_wall_ms(int64_t wall_ms)
 {
-	int64_t s = wall_ms / 1000 - (wall_ms % 1000 < 0);	/* floor */
-	s += BUDGET_KST_OFFSET_S;
-	int64_t day = s / 86400 - (s % 86400 < 0);
-	return (int32_t)day;
+	return (int32_t)time_day_of(wall_ms, TIME_ZONE_SEOUL_S);
 }
 
 /* ---- names -------------------------------------------------------------- */

@@ -42,7 +42,7 @@ budget_period_bounds(enum budget_period per, int32_t day, int32_t plan_start,
 {
 	int y, m, d, fm, lm;
 
-	budget_civil_from_days(day, &y, &m, &d);
+	time_civil_from_days(day, &y, &m, &d);
 	switch (per) {
 	case PERIOD_MONTH:
 		fm = lm = m;
@@ -60,10 +60,10 @@ budget_period_bounds(enum budget_period per, int32_t day, int32_t plan_start,
 		*last = plan_end != BUDGET_NO_DAY ? plan_end : INT32_MAX;
 		return;
 	}
-	*first = budget_days_from_civil(y, fm, 1);
+	*first = time_days_from_civil(y, fm, 1);
 	/* the day before the first of the following month */
-	*last = lm == 12 ? budget_days_from_civil(y + 1, 1, 1) - 1 :
-	    budget_days_from_civil(y, lm + 1, 1) - 1;
+	*last = lm == 12 ? time_days_from_civil(y + 1, 1, 1) - 1 :
+	    time_days_from_civil(y, lm + 1, 1) - 1;
 }
 
 /* Whether spend row s belongs to the line (programme, item NULL: all of it). */
@@ -140,8 +140,8 @@ compute_line(struct budget_line *ln, const struct budget_plan *p,
 	int64_t b7 = 0, b30 = 0;
 	size_t nmatch = 0;
 
-	budget_civil_from_days(as_of, &y, &m, &d);
-	year_start = budget_days_from_civil(y, 1, 1);
+	time_civil_from_days(as_of, &y, &m, &d);
+	year_start = time_days_from_civil(y, 1, 1);
 	ln->spent = ln->year_spent = 0;
 	for (size_t i = 0; i < nspend; i++) {
 		const struct budget_spend *s = &spend[i];
@@ -296,7 +296,7 @@ budget_report_compute(const struct budget_plan *p, const struct budget_spend *sp
 	memset(out, 0, sizeof *out);
 	out->plan = p;
 	out->as_of = as_of;
-	budget_civil_from_days(as_of, &y, &m, &d);
+	time_civil_from_days(as_of, &y, &m, &d);
 	for (size_t i = 0; i < p->nprogrammes; i++)
 		nlines += 1 + p->programmes[i].nitems;
 	out->lines = xcalloc(nlines ? nlines : 1, sizeof *out->lines);

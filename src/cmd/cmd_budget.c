@@ -386,16 +386,69 @@ print_csv(const struct budget_report *r)
 	buf_free(&b);
 }
 
+/* "key":"YYYY-MM-DD", or null for BUDGET_NO_DAY. */
 static void
-json_day(struct buf *b, int32_t day)
+json_kday(struct json_writer *w, const char *key, int32_t day)
 {
 	char s[16];
-	if (day == BUDGET_NO_DAY) {
-		json_str(b, NULL);
-		return;
-	}
+
 	budget_date_format(day, s, sizeof s);
-	json_str(b, s);
+	json_kstr(w, key, day == BUDGET_NO_DAY ? NULL : s);
+}
+
+/* The money figures of one programme or item line, in won. */
+static void
+json_line(struct json_writer *w, const struct budget_line *l)
+{
+	json_map_open(w);
+	json_kstr(w, "programme", l->programme_id);
+	json_kstr(w, "item", l->item_id);
+	json_kstr(w, "name", l->name);
+	json_kint(w, "allocated", l->allocated);
+	json_kint(w, "spent", l->spent);
+	json_kint(w, "remaining", l->remaining);
+	json_knum(w, "rate_pct", l->rate_pct, 2, 1);
+	json_key(w, "year_allocated");
+	if (l->year_allocated >= 0)
+		json_int(w, l->year_allocated);
+	else
+		json_null(w);
+	json_kint(w, "year_spent", l->year_spent);
+	json_knum(w, "burn7_per_day", l->burn7, 0, 0);
+	json_knum(w, "burn30_per_day", l->burn30, 0, 0);
+	json_kday(w, "runs_out", l->exhaust_day);
+	json_kbool(w, "over_burn", l->over_burn);
+	json_map_close(w);
+}
+
+/* One tenant's compute figures, charges and running jobs. */
+static void
+json_tenant(struct json_writer *w, const struct budget_tenant_line *t)
+{
+	json_map_open(w);
+	json_kstr(w, "id", t->tenant->id);
+	json_kstr(w, "name", t->tenant->name);
+	json_kstr(w, "kind", tenant_kind_name(t->tenant->kind));
+	json_kstr(w, "programme", t->tenant->programme);
+	json_kstr(w, "period", budget_period_name(t->tenant->period));
+	json_kday(w, "period_start", t->period_start);
+	json_kday(w, "period_end", t->period_end);
+	json_knum(w, "gpu_hours_allocated", t->gpu_alloc, 2, 0);
+	json_knum(w, "gpu_hours_used", t->gpu_used, 2, 0);
+	json_knum(w, "node_hours_allocated", t->node_alloc, 2, 0);
+	json_knum(w, "node_hours_used", t->node_used, 2, 0);
+	json_kstr(w, "burn_unit", t->by_node ? "node-hours" : "GPU-hours");
+	json_knum(w, "burn7_per_day", t->burn7, 2, 0);
+	json_knum(w, "burn30_per_day", t->burn30, 2, 0);
+	json_kday(w, "runs_out", t->exhaust_day);
+	json_kbool(w, "over_burn", t->over_burn);
+	json_kint(w, "charge", t->charge);
+	json_kint(w, "charge_total", t->charge_total);
+	json_kint(w, "gpus_idle", t->gpus_idle);
+	json_kint(w, "gpus_running", t->gpus_running);
+	json_kint(w, "nodes_running", t->nodes_running);
+	json_kint(w, "jobs_running", (int64_t)t->jobs_running);
+	json_map_close(w);
 }
 
 /*
@@ -405,146 +458,45 @@ static void
 print_json(const struct budget_report *r)
 {
 	const struct budget_plan *p = r->plan;
-	struct buf b;
+	struct json_writer *w = json_writer_new(stdout);
 
-	buf_init(&b, 0);
-	buf_append(&b, "{", 1);
-	json_key(&b, "plan", 1);
-	json_str(&b, p->name);
-	json_key(&b, "as_of", 0);
-	json_day(&b, r->as_of);
-	json_key(&b, "timezone", 0);
-	json_str(&b, "Asia/Seoul");
-	json_key(&b, "currency", 0);
-	json_str(&b, "KRW");
-	json_key(&b, "start", 0);
-	json_day(&b, p->start_day);
-	json_key(&b, "end", 0);
-	json_day(&b, p->end_day);
-	json_key(&b, "total", 0);
-	json_int(&b, r->total);
-	json_key(&b, "programmes_sum", 0);
-	json_int(&b, p->programmes_sum);
-	json_key(&b, "unallocated", 0);
-	json_int(&b, r->unallocated);
-	json_key(&b, "private_investment", 0);
-	json_int(&b, p->private_investment);
-	json_key(&b, "total_with_private", 0);
-	json_int(&b, r->total_with_private);
-	json_key(&b, "spent", 0);
-	json_int(&b, r->spent);
-	json_key(&b, "unknown_spent", 0);
-	json_int(&b, r->unknown_spent);
-	json_key(&b, "funding", 0);
-	buf_append(&b, "{", 1);
+	json_map_open(w);
+	json_kstr(w, "plan", p->name);
+	json_kday(w, "as_of", r->as_of);
+	json_kstr(w, "timezone", TIME_ZONE_SEOUL_NAME);
+	json_kstr(w, "currency", "KRW");
+	json_kday(w, "start", p->start_day);
+	json_kday(w, "end", p->end_day);
+	json_kint(w, "total", r->total);
+	json_kint(w, "programmes_sum", p->programmes_sum);
+	json_kint(w, "unallocated", r->unallocated);
+	json_kint(w, "private_investment", p->private_investment);
+	json_kint(w, "total_with_private", r->total_with_private);
+	json_kint(w, "spent", r->spent);
+	json_kint(w, "unknown_spent", r->unknown_spent);
+	json_key(w, "funding");
+	json_map_open(w);
 	for (int f = 0; f < FUND_COUNT; f++) {
-		json_key(&b, budget_funding_name(f), f == 0);
-		buf_append(&b, "{", 1);
-		json_key(&b, "share_pct", 1);
-		json_num(&b, p->funding_bp[f] / 100.0, 2, 0);
-		json_key(&b, "amount", 0);
-		json_int(&b, r->funding[f]);
-		buf_append(&b, "}", 1);
+		json_key(w, budget_funding_name(f));
+		json_map_open(w);
+		json_knum(w, "share_pct", p->funding_bp[f] / 100.0, 2, 0);
+		json_kint(w, "amount", r->funding[f]);
+		json_map_close(w);
 	}
-	buf_append(&b, "}", 1);
-	json_key(&b, "lines", 0);
-	buf_append(&b, "[", 1);
-	for (size_t i = 0; i < r->nlines; i++) {
-		const struct budget_line *l = &r->lines[i];
-		if (i > 0)
-			buf_append(&b, ",", 1);
-		buf_append(&b, "{", 1);
-		json_key(&b, "programme", 1);
-		json_str(&b, l->programme_id);
-		json_key(&b, "item", 0);
-		json_str(&b, l->item_id);
-		json_key(&b, "name", 0);
-		json_str(&b, l->name);
-		json_key(&b, "allocated", 0);
-		json_int(&b, l->allocated);
-		json_key(&b, "spent", 0);
-		json_int(&b, l->spent);
-		json_key(&b, "remaining", 0);
-		json_int(&b, l->remaining);
-		json_key(&b, "rate_pct", 0);
-		json_num(&b, l->rate_pct, 2, 1);
-		json_key(&b, "year_allocated", 0);
-		if (l->year_allocated >= 0)
-			json_int(&b, l->year_allocated);
-		else
-			json_str(&b, NULL);
-		json_key(&b, "year_spent", 0);
-		json_int(&b, l->year_spent);
-		json_key(&b, "burn7_per_day", 0);
-		json_num(&b, l->burn7, 0, 0);
-		json_key(&b, "burn30_per_day", 0);
-		json_num(&b, l->burn30, 0, 0);
-		json_key(&b, "runs_out", 0);
-		json_day(&b, l->exhaust_day);
-		json_key(&b, "over_burn", 0);
-		buf_printf(&b, "%s", l->over_burn ? "true" : "false");
-		buf_append(&b, "}", 1);
-	}
-	buf_append(&b, "]", 1);
-	json_key(&b, "tenants", 0);
-	buf_append(&b, "[", 1);
-	for (size_t i = 0; i < r->ntenants; i++) {
-		const struct budget_tenant_line *t = &r->tenants[i];
-		if (i > 0)
-			buf_append(&b, ",", 1);
-		buf_append(&b, "{", 1);
-		json_key(&b, "id", 1);
-		json_str(&b, t->tenant->id);
-		json_key(&b, "name", 0);
-		json_str(&b, t->tenant->name);
-		json_key(&b, "kind", 0);
-		json_str(&b, tenant_kind_name(t->tenant->kind));
-		json_key(&b, "programme", 0);
-		json_str(&b, t->tenant->programme);
-		json_key(&b, "period", 0);
-		json_str(&b, budget_period_name(t->tenant->period));
-		json_key(&b, "period_start", 0);
-		json_day(&b, t->period_start);
-		json_key(&b, "period_end", 0);
-		json_day(&b, t->period_end);
-		json_key(&b, "gpu_hours_allocated", 0);
-		json_num(&b, t->gpu_alloc, 2, 0);
-		json_key(&b, "gpu_hours_used", 0);
-		json_num(&b, t->gpu_used, 2, 0);
-		json_key(&b, "node_hours_allocated", 0);
-		json_num(&b, t->node_alloc, 2, 0);
-		json_key(&b, "node_hours_used", 0);
-		json_num(&b, t->node_used, 2, 0);
-		json_key(&b, "burn_unit", 0);
-		json_str(&b, t->by_node ? "node-hours" : "GPU-hours");
-		json_key(&b, "burn7_per_day", 0);
-		json_num(&b, t->burn7, 2, 0);
-		json_key(&b, "burn30_per_day", 0);
-		json_num(&b, t->burn30, 2, 0);
-		json_key(&b, "runs_out", 0);
-		json_day(&b, t->exhaust_day);
-		json_key(&b, "over_burn", 0);
-		buf_printf(&b, "%s", t->over_burn ? "true" : "false");
-		json_key(&b, "charge", 0);
-		json_int(&b, t->charge);
-		json_key(&b, "charge_total", 0);
-		json_int(&b, t->charge_total);
-		json_key(&b, "gpus_idle", 0);
-		json_int(&b, t->gpus_idle);
-		json_key(&b, "gpus_running", 0);
-		json_int(&b, t->gpus_running);
-		json_key(&b, "nodes_running", 0);
-		json_int(&b, t->nodes_running);
-		json_key(&b, "jobs_running", 0);
-		json_int(&b, (int64_t)t->jobs_running);
-		buf_append(&b, "}", 1);
-	}
-	buf_append(&b, "]", 1);
-	json_key(&b, "unclaimed_gpu_hours", 0);
-	json_num(&b, r->unknown_gpu_hours, 2, 0);
-	buf_append(&b, "}\n", 2);
-	fwrite(b.data, 1, b.len, stdout);
-	buf_free(&b);
+	json_map_close(w);
+	json_key(w, "lines");
+	json_array_open(w);
+	for (size_t i = 0; i < r->nlines; i++)
+		json_line(w, &r->lines[i]);
+	json_array_close(w);
+	json_key(w, "tenants");
+	json_array_open(w);
+	for (size_t i = 0; i < r->ntenants; i++)
+		json_tenant(w, &r->tenants[i]);
+	json_array_close(w);
+	json_knum(w, "unclaimed_gpu_hours", r->unknown_gpu_hours, 2, 0);
+	json_map_close(w);
+	json_writer_end(w);
 }
 
 /* ---- subcommands -------------------------------------------------------- */

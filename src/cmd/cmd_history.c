@@ -53,50 +53,23 @@ usage(void)
 
 /* ---- times ----------------------------------------------------------------- */
 
-/* Reads exactly n digits at *p into *v; 0 or -1. */
-static int
-digits(const char **p, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		*v = *v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	return 0;
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
+/*
+ * See history.h. Absolute times are timeutil's ISO 8601 subset (time_parse);
+ * one without a zone is local time (TZ, with its daylight saving rules), so
+ * it goes through mktime.
+ */
 int
 history_parse_time(const char *s, int64_t now_ms, int64_t *out_ms, char **cause)
 {
 	const char *p = s;
-	int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
+	struct time_parsed tp;
 
 	while (*p == ' ')
 		p++;
-	if (strcmp(p, "now") == 0) {
+	size_t n = strlen(p);
+	while (n > 0 && p[n - 1] == ' ')
+		n--;
+	if (n == 3 && memcmp(p, "now", 3) == 0) {
 		*out_ms = now_ms;
 		return 0;
 	}
@@ -110,77 +83,30 @@ history_parse_time(const char *s, int64_t now_ms, int64_t *out_ms, char **cause)
 		*out_ms = now_ms - dur;
 		return 0;
 	}
-	if (digits(&p, 4, &y) != 0 || *p++ != '-' || digits(&p, 2, &mo) != 0 ||
-	    *p++ != '-' || digits(&p, 2, &d) != 0)
-		goto bad;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-		goto bad;
-	if (*p == ' ' || *p == 'T') {
-		p++;
-		if (digits(&p, 2, &h) != 0 || *p++ != ':' || digits(&p, 2, &mi) != 0)
-			goto bad;
-		if (*p == ':') {
-			p++;
-			if (digits(&p, 2, &sec) != 0)
-				goto bad;
-			if (*p == '.' || *p == ',') {
-				int scale = 100;
-				for (p++; isdigit((unsigned char)*p); p++) {
-					ms += (*p - '0') * scale;
-					scale /= 10;
-				}
-			}
-		}
-		if (h > 23 || mi > 59 || sec > 60)
-			goto bad;
+	if (time_parse(p, n, 0, &tp) != 0) {
+		*cause = xasprintf("'%s' is not a time: use '2026-11-26 10:00', ISO 8601 "
+		    "(2026-11-26T10:00:00Z), 'now' or a relative time such as -2h", s);
+		return -1;
 	}
-	int zoned = 0;
-	int64_t off_s = 0;
-	if (*p == 'Z' || *p == 'z') {
-		zoned = 1;
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
-		if (digits(&p, 2, &oh) != 0)
-			goto bad;
-		if (*p == ':')
-			p++;
-		if (isdigit((unsigned char)*p) && digits(&p, 2, &om) != 0)
-			goto bad;
-		if (oh > 14 || om > 59)
-			goto bad;
-		zoned = 1;
-		off_s = sign * (oh * 3600 + om * 60);
-	}
-	while (*p == ' ')
-		p++;
-	if (*p != '\0')
-		goto bad;
-
-	if (zoned) {
-		int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off_s;
-		*out_ms = t * 1000 + ms;
+	if (tp.zoned) {
+		*out_ms = time_parsed_ms(&tp, 0);
 		return 0;
 	}
 	struct tm tm = { 0 };
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
+	tm.tm_year = (int)tp.year - 1900;
+	tm.tm_mon = tp.month - 1;
+	tm.tm_mday = tp.day;
+	tm.tm_hour = tp.hour;
+	tm.tm_min = tp.minute;
+	tm.tm_sec = tp.second;
 	tm.tm_isdst = -1;
 	time_t t = mktime(&tm);
-	if (t == (time_t)-1 && !(y == 1969 || (y == 1970 && mo == 1 && d == 1))) {
+	if (t == (time_t)-1 && !(tp.year == 1970 && tp.month == 1 && tp.day == 1)) {
 		*cause = xasprintf("'%s' is not a valid local time", s);
 		return -1;
 	}
-	*out_ms = (int64_t)t * 1000 + ms;
+	*out_ms = (int64_t)t * 1000 + tp.ms;
 	return 0;
-bad:
-	*cause = xasprintf("'%s' is not a time: use '2026-11-26 10:00', ISO 8601 "
-	    "(2026-11-26T10:00:00Z), 'now' or a relative time such as -2h", s);
-	return -1;
 }
 
 int64_t
@@ -303,7 +229,7 @@ static void
 print_csv(const char *host, struct series_out *s, size_t ns)
 {
 	struct buf b;
-	char when[40];
+	char when[TIME_RFC3339_LEN];
 
 	buf_init(&b, 0);
 	buf_printf(&b, "time,ts_ms,host,metric,min,avg,max\n");
@@ -329,54 +255,48 @@ print_csv(const char *host, struct series_out *s, size_t ns)
 	buf_free(&b);
 }
 
+/*
+ * The series as one JSON document, streamed to stdout point by point: times
+ * in RFC 3339 at the local offset, and as ms since the epoch.
+ */
 static void
 print_json(const char *host, struct series_out *s, size_t ns, int64_t from, int64_t to,
     int64_t step)
 {
-	struct buf b;
-	char when[40];
+	struct json_writer *w = json_writer_new(stdout);
+	char when[TIME_RFC3339_LEN];
 
-	buf_init(&b, 0);
-	buf_append(&b, "{", 1);
-	json_key(&b, "host", 1);
-	json_str(&b, host);
-	json_key(&b, "from", 0);
+	json_map_open(w);
+	json_kstr(w, "host", host);
 	time_format(from, 1, when, sizeof when);
-	json_str(&b, when);
-	json_key(&b, "to", 0);
+	json_kstr(w, "from", when);
 	time_format(to, 1, when, sizeof when);
-	json_str(&b, when);
-	json_key(&b, "step_ms", 0);
-	json_int(&b, step);
-	json_key(&b, "metrics", 0);
-	buf_append(&b, "[", 1);
+	json_kstr(w, "to", when);
+	json_kint(w, "step_ms", step);
+	json_key(w, "metrics");
+	json_array_open(w);
 	for (size_t k = 0; k < ns; k++) {
-		buf_append(&b, k ? ",{" : "{", k ? 2 : 1);
-		json_key(&b, "name", 1);
-		json_str(&b, s[k].metric);
-		json_key(&b, "points", 0);
-		buf_append(&b, "[", 1);
+		json_map_open(w);
+		json_kstr(w, "name", s[k].metric);
+		json_key(w, "points");
+		json_array_open(w);
 		for (size_t i = 0; i < s[k].n; i++) {
 			const struct store_point *p = &s[k].p[i];
-			buf_append(&b, i ? ",{" : "{", i ? 2 : 1);
-			json_key(&b, "time", 1);
+			json_map_open(w);
 			time_format(p->ts_ms, 1, when, sizeof when);
-			json_str(&b, when);
-			json_key(&b, "ts_ms", 0);
-			json_int(&b, p->ts_ms);
-			json_key(&b, "min", 0);
-			json_num(&b, p->min, 4, 0);
-			json_key(&b, "avg", 0);
-			json_num(&b, p->avg, 4, 0);
-			json_key(&b, "max", 0);
-			json_num(&b, p->max, 4, 0);
-			buf_append(&b, "}", 1);
+			json_kstr(w, "time", when);
+			json_kint(w, "ts_ms", p->ts_ms);
+			json_knum(w, "min", p->min, 4, 0);
+			json_knum(w, "avg", p->avg, 4, 0);
+			json_knum(w, "max", p->max, 4, 0);
+			json_map_close(w);
 		}
-		buf_append(&b, "]}", 2);
+		json_array_close(w);
+		json_map_close(w);
 	}
-	buf_append(&b, "]}\n", 3);
-	fwrite(b.data, 1, b.len, stdout);
-	buf_free(&b);
+	json_array_close(w);
+	json_map_close(w);
+	json_writer_end(w);
 }
 
 /* ---- the command ---------------------------------------------------------- */

@@ -38,165 +38,123 @@ usage(void)
 
 /* The devices behind a test-bed controller, from the cache: "devices":[...]. */
 static void
-json_devices(struct buf *b, struct store *st, const struct host_status *h)
+json_devices(struct json_writer *w, struct store *st, const struct host_status *h)
 {
 	struct device *v = NULL;
 	size_t n = 0;
-	char *cause = NULL, since[40];
+	char *cause = NULL, since[TIME_RFC3339_LEN];
 
 	if (devices_store_get(st, h->name, &v, &n, &cause) != 0) {
 		fprintf(stderr, "opsdeck snapshot: %s: devices: %s\n", h->name, cause);
 		free(cause);
 	}
-	json_key(b, "devices", 0);
-	buf_append(b, "[", 1);
+	json_key(w, "devices");
+	json_array_open(w);
 	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_append(b, ",", 1);
-		buf_append(b, "{", 1);
-		json_key(b, "id", 1);
-		json_str(b, v[i].id);
-		json_key(b, "name", 0);
-		json_str(b, v[i].name);
-		json_key(b, "kind", 0);
-		json_str(b, v[i].kind);
-		json_key(b, "state", 0);
-		json_str(b, device_state_name(v[i].state));
-		json_key(b, "since", 0);
-		if (v[i].since_ms > 0) {
-			testbed_format_time(v[i].since_ms, since, sizeof since);
-			json_str(b, since);
-		} else {
-			json_str(b, NULL);
-		}
-		json_key(b, "message", 0);
-		json_str(b, v[i].message);
-		buf_append(b, "}", 1);
+		json_map_open(w);
+		json_kstr(w, "id", v[i].id);
+		json_kstr(w, "name", v[i].name);
+		json_kstr(w, "kind", v[i].kind);
+		json_kstr(w, "state", device_state_name(v[i].state));
+		if (v[i].since_ms > 0)
+			time_format_rfc3339(v[i].since_ms, 0, 0, since, sizeof since);
+		json_kstr(w, "since", v[i].since_ms > 0 ? since : NULL);
+		json_kstr(w, "message", v[i].message);
+		json_map_close(w);
 	}
-	buf_append(b, "]", 1);
+	json_array_close(w);
 	devices_free(v, n);
 }
 
+/* One host's object of the snapshot (opsdeck(1), SNAPSHOT OUTPUT). */
 static void
-json_host(struct buf *b, struct store *st, const struct host_status *h)
+json_host(struct json_writer *w, struct store *st, const struct host_status *h)
 {
-	char when[40];
+	char when[TIME_RFC3339_LEN];
 
-	buf_append(b, "{", 1);
-	json_key(b, "name", 1);
-	json_str(b, h->name);
-	json_key(b, "group", 0);
-	json_str(b, h->group);
-	json_key(b, "kind", 0);
-	json_str(b, group_kind_name(h->kind));
-	json_key(b, "state", 0);
-	json_str(b, host_state_name(h->state));
-	json_key(b, "error", 0);
-	json_str(b, h->error[0] ? h->error : NULL);
-	json_key(b, "sample_time", 0);
-	if (h->sample_ms > 0) {
+	json_map_open(w);
+	json_kstr(w, "name", h->name);
+	json_kstr(w, "group", h->group);
+	json_kstr(w, "kind", group_kind_name(h->kind));
+	json_kstr(w, "state", host_state_name(h->state));
+	json_kstr(w, "error", h->error[0] ? h->error : NULL);
+	if (h->sample_ms > 0)
 		time_format(h->sample_ms, 1, when, sizeof when);
-		json_str(b, when);
-	} else {
-		json_str(b, NULL);
-	}
-	json_key(b, "cpu", 0);
-	buf_append(b, "{", 1);
-	json_key(b, "cores", 1);
-	json_int(b, h->cores);
-	json_key(b, "util_pct", 0);
-	json_num(b, h->cpu_pct, 1, 1);
-	buf_append(b, "}", 1);
-	json_key(b, "mem", 0);
-	buf_append(b, "{", 1);
-	json_key(b, "total_bytes", 1);
-	json_int(b, (int64_t)h->mem_total);
-	json_key(b, "used_bytes", 0);
-	json_int(b, (int64_t)h->mem_used);
-	buf_append(b, "}", 1);
-	json_key(b, "load", 0);
-	buf_append(b, "[", 1);
-	for (int i = 0; i < 3; i++) {
-		if (i)
-			buf_append(b, ",", 1);
-		json_num(b, h->load[i], 2, 1);
-	}
-	buf_append(b, "]", 1);
-	json_key(b, "uptime_s", 0);
-	json_num(b, h->uptime_s, 0, 1);
-	json_key(b, "net", 0);
-	buf_append(b, "{", 1);
-	json_key(b, "rx_bps", 1);
-	json_num(b, h->net_rx_bps, 0, 1);
-	json_key(b, "tx_bps", 0);
-	json_num(b, h->net_tx_bps, 0, 1);
-	buf_append(b, "}", 1);
-	json_key(b, "disk", 0);
-	buf_append(b, "{", 1);
-	json_key(b, "read_bps", 1);
-	json_num(b, h->disk_read_bps, 0, 1);
-	json_key(b, "write_bps", 0);
-	json_num(b, h->disk_write_bps, 0, 1);
-	buf_append(b, "}", 1);
+	json_kstr(w, "sample_time", h->sample_ms > 0 ? when : NULL);
+	json_key(w, "cpu");
+	json_map_open(w);
+	json_kint(w, "cores", h->cores);
+	json_knum(w, "util_pct", h->cpu_pct, 1, 1);
+	json_map_close(w);
+	json_key(w, "mem");
+	json_map_open(w);
+	json_kint(w, "total_bytes", (int64_t)h->mem_total);
+	json_kint(w, "used_bytes", (int64_t)h->mem_used);
+	json_map_close(w);
+	json_key(w, "load");
+	json_array_open(w);
+	for (int i = 0; i < 3; i++)
+		json_num(w, h->load[i], 2, 1);
+	json_array_close(w);
+	json_knum(w, "uptime_s", h->uptime_s, 0, 1);
+	json_key(w, "net");
+	json_map_open(w);
+	json_knum(w, "rx_bps", h->net_rx_bps, 0, 1);
+	json_knum(w, "tx_bps", h->net_tx_bps, 0, 1);
+	json_map_close(w);
+	json_key(w, "disk");
+	json_map_open(w);
+	json_knum(w, "read_bps", h->disk_read_bps, 0, 1);
+	json_knum(w, "write_bps", h->disk_write_bps, 0, 1);
+	json_map_close(w);
 
-	json_key(b, "gpus", 0);
-	buf_append(b, "[", 1);
+	json_key(w, "gpus");
+	json_array_open(w);
 	for (int i = 0; i < h->ngpus; i++) {
 		const struct gpu_sample *g = &h->gpus[i];
-		if (i)
-			buf_append(b, ",", 1);
-		buf_append(b, "{", 1);
-		json_key(b, "index", 1);
-		json_int(b, g->index);
-		json_key(b, "name", 0);
-		json_str(b, g->name);
-		json_key(b, "util_pct", 0);
-		json_num(b, g->util_pct, 1, 1);
-		json_key(b, "mem_used_bytes", 0);
-		json_int(b, (int64_t)g->mem_used_bytes);
-		json_key(b, "mem_total_bytes", 0);
-		json_int(b, (int64_t)g->mem_total_bytes);
-		json_key(b, "temp_c", 0);
-		json_num(b, g->temp_c, 1, 1);
-		json_key(b, "power_w", 0);
-		json_num(b, g->power_w, 1, 1);
-		buf_append(b, "}", 1);
+		json_map_open(w);
+		json_kint(w, "index", g->index);
+		json_kstr(w, "name", g->name);
+		json_knum(w, "util_pct", g->util_pct, 1, 1);
+		json_kint(w, "mem_used_bytes", (int64_t)g->mem_used_bytes);
+		json_kint(w, "mem_total_bytes", (int64_t)g->mem_total_bytes);
+		json_knum(w, "temp_c", g->temp_c, 1, 1);
+		json_knum(w, "power_w", g->power_w, 1, 1);
+		json_map_close(w);
 	}
-	buf_append(b, "]", 1);
+	json_array_close(w);
 
-	json_key(b, "sensors", 0);
-	buf_append(b, "[", 1);
+	json_key(w, "sensors");
+	json_array_open(w);
 	for (int i = 0; i < h->nsensors; i++) {
 		const struct sensor_sample *s = &h->sensors[i];
-		if (i)
-			buf_append(b, ",", 1);
-		buf_append(b, "{", 1);
-		json_key(b, "name", 1);
-		json_str(b, s->name);
-		json_key(b, "value", 0);
-		json_num(b, s->value, 2, 0);
-		json_key(b, "unit", 0);
-		json_str(b, s->unit);
-		json_key(b, "status", 0);
-		json_str(b, s->status);
-		buf_append(b, "}", 1);
+		json_map_open(w);
+		json_kstr(w, "name", s->name);
+		json_knum(w, "value", s->value, 2, 0);
+		json_kstr(w, "unit", s->unit);
+		json_kstr(w, "status", s->status);
+		json_map_close(w);
 	}
-	buf_append(b, "]", 1);
+	json_array_close(w);
 	if (h->kind == GROUP_TESTBED)
-		json_devices(b, st, h);
-	buf_append(b, "}", 1);
+		json_devices(w, st, h);
+	json_map_close(w);
 }
 
+/* {"hosts":[...]} to fp, streamed host by host. */
 static void
-print_json(struct store *st, const struct host_status *v, size_t n, struct buf *b)
+print_json(struct store *st, const struct host_status *v, size_t n, FILE *fp)
 {
-	buf_append(b, "{\"hosts\":[", 10);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_append(b, ",\n", 2);
-		json_host(b, st, &v[i]);
-	}
-	buf_append(b, "]}\n", 3);
+	struct json_writer *w = json_writer_new(fp);
+
+	json_map_open(w);
+	json_key(w, "hosts");
+	json_array_open(w);
+	for (size_t i = 0; i < n; i++)
+		json_host(w, st, &v[i]);
+	json_array_close(w);
+	json_map_close(w);
+	json_writer_end(w);
 }
 
 static void
@@ -350,7 +308,7 @@ cmd_snapshot(int argc, char **argv)
 	buf_init(&out, 0);
 	switch (fmt) {
 	case FMT_JSON:
-		print_json(st, v, n, &out);
+		print_json(st, v, n, stdout);
 		break;
 	case FMT_CSV:
 		print_csv(v, n, &out);

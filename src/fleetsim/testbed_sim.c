@@ -204,7 +204,7 @@ static void
 put_time(struct buf *b, const char *key, int64_t ms, int date_only)
 {
 	char t[32];
-	testbed_format_time(ms, t, sizeof t);
+	time_format_rfc3339(ms, 0, 0, t, sizeof t);
 	if (date_only)
 		t[10] = '\0';
 	buf_printf(b, "    %s: %s\n", key, t);

@@ -297,127 +297,6 @@ parse_number(const char *s, size_t n, double *out)
 	return 0;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t
-days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-days_in_month(int64_t y, int64_t m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return dm[m - 1];
-}
-
-/* Fixed-width field of w digits at s[*i]. */
-static int
-field(const char *s, size_t n, size_t *i, size_t w, int64_t *v)
-{
-	if (*i + w > n || digits(s + *i, w, v) != 0)
-		return -1;
-	*i += w;
-	return 0;
-}
-
-/*
- * See testbed.h. Strict: fixed-width fields, real calendar dates (leap
- * years), at most millisecond precision kept, years 1970-9999.
- */
-int
-testbed_parse_time(const char *s, size_t n, int64_t *ms)
-{
-	int64_t y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, off = 0;
-	size_t i = 0;
-
-	if (field(s, n, &i, 4, &y) != 0 || i >= n || s[i++] != '-' ||
-	    field(s, n, &i, 2, &mo) != 0 || i >= n || s[i++] != '-' ||
-	    field(s, n, &i, 2, &d) != 0)
-		return -1;
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-		return -1;
-	if (i < n) {
-		if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
-			return -1;
-		i++;
-		if (field(s, n, &i, 2, &h) != 0 || i >= n || s[i++] != ':' ||
-		    field(s, n, &i, 2, &mi) != 0)
-			return -1;
-		if (i < n && s[i] == ':') {
-			i++;
-			if (field(s, n, &i, 2, &sec) != 0)
-				return -1;
-			if (i < n && (s[i] == '.' || s[i] == ',')) {
-				size_t start = ++i, k = 0;
-				while (i < n && s[i] >= '0' && s[i] <= '9') {
-					if (k < 3) {
-						frac = frac * 10 + (s[i] - '0');
-						k++;
-					}
-					i++;
-				}
-				if (i == start)
-					return -1;
-				while (k++ < 3)
-					frac *= 10;
-			}
-		}
-		if (h > 23 || mi > 59 || sec > 60)
-			return -1;
-		if (i < n && (s[i] == 'Z' || s[i] == 'z'))
-			i++;
-		else if (i < n && (s[i] == '+' || s[i] == '-')) {
-			int neg = s[i++] == '-';
-			int64_t oh, om = 0;
-			if (field(s, n, &i, 2, &oh) != 0)
-				return -1;
-			if (i < n && s[i] == ':')
-				i++;
-			if (i < n && field(s, n, &i, 2, &om) != 0)
-				return -1;
-			if (oh > 23 || om > 59)
-				return -1;
-			off = (oh * 60 + om) * 60 * (neg ? -1 : 1);
-		}
-		if (i != n)
-			return -1;
-	}
-	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	*ms = secs * 1000 + frac;
-	return 0;
-}
-
-/* See testbed.h. Civil date from days since the epoch, without gmtime. */
-void
-testbed_format_time(int64_t ms, char *buf, size_t len)
-{
-	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-	int64_t rem = secs - days * 86400;
-	/* civil_from_days */
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp + (mp < 10 ? 3 : -9);
-	y += m <= 2;
-	snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
-	    (long long)m, (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
-	    (long long)(rem % 60));
-}
-
 /* ---- the report ---------------------------------------------------------- */
 
 static const char *const reported_states[] = {
@@ -597,14 +476,14 @@ parse_device_value(struct tp *t, struct device *d, unsigned bit)
 			return -1;
 		if (n == 0)
 			return 0;
-		int64_t ms;
-		if (testbed_parse_time(s, n, &ms) != 0)
+		struct time_parsed tp;
+		if (time_parse(s, n, 0, &tp) != 0)
 			return tp_fail(t, &t->ev.start_mark, "'%s' \"%s\" is not an ISO 8601 %s",
 			    bit == DK_SINCE ? "since" : "calibrated", probe_quote(q, sizeof q, s, n),
 			    bit == DK_SINCE ? "time (2026-11-26T09:15:00+09:00)" :
 			    "date (2026-03-02)");
 		if (bit == DK_SINCE)
-			d->since_ms = ms;
+			d->since_ms = time_parsed_ms(&tp, 0);	/* no zone: UTC */
 		else {
 			memcpy(d->calibrated, s, 10);	/* the date as written */
 			d->calibrated[10] = '\0';

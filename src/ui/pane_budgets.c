@@ -490,7 +490,7 @@ rows_build(struct ui_budgets *b)
 	b->nrows = 0;
 	if (!b->rep_ok)
 		return;
-	budget_civil_from_days(b->rep.as_of, &yr, &mo, &dy);
+	time_civil_from_days(b->rep.as_of, &yr, &mo, &dy);
 	snprintf(b->yhead[0], sizeof b->yhead[0], "%d BUDGET", yr);
 	snprintf(b->yhead[1], sizeof b->yhead[1], "%d SPENT", yr);
 	b->rows = xcalloc(b->rep.nlines + b->rep.ntenants + 4, sizeof *b->rows);
