@@ -292,21 +292,25 @@ test_errors(void **state)
 	expect_error("schema: 1\ncontroller: c\nsector: e\ndevices:\n"
 	    "- {id: a, kind: k, state: [ok]}\n", "'state' must be text, not a list");
 	expect_error("schema: 1\ncontroller: c\nsector: e\ndevices: []\n---\nschema: 1\n",
-	    "line 5, column 1: a report is one YAML document");
+	    "line 5, column 1: more than one YAML document; a report is one YAML document");
 	expect_error("schema: 1\ncontroller: c\nsector: e\ndevices: [\n",
-	    "line 5, column 1: did not find expected node content");
-	expect_error("\tschema: 1\n", "line 1, column 1: found character that cannot start");
+	    "line 5, column 1: YAML syntax error: did not find expected node content");
+	expect_error("\tschema: 1\n",
+	    "line 1, column 1: YAML syntax error: found character that cannot start");
 }
 
 static void
 test_aliases_and_depth(void **state)
 {
 	(void)state;
+	/* yamltree refuses anchors as well as aliases, the first one in the file first */
 	expect_error("schema: 1\ncontroller: &c ctl\nsector: *c\ndevices: []\n",
-	    "line 3, column 9: aliases (*name) are not allowed");
+	    "line 2, column 13: anchors are not allowed ('&c')");
+	expect_error("schema: 1\ncontroller: c\nsector: *c\ndevices: []\n",
+	    "line 3, column 9: aliases are not allowed ('*c')");
 	/* an alias inside an ignored key is refused too */
-	expect_error("schema: 1\ncontroller: c\nsector: e\nx: &a [1, *a]\ndevices: []\n",
-	    "aliases (*name) are not allowed");
+	expect_error("schema: 1\ncontroller: c\nsector: e\nx: [1, *a]\ndevices: []\n",
+	    "line 4, column 8: aliases are not allowed ('*a')");
 	/* unknown keys at depth 16 pass, 17 fail */
 	struct buf b;
 	buf_init(&b, 0);
@@ -325,7 +329,7 @@ test_aliases_and_depth(void **state)
 	for (int i = 0; i < TESTBED_MAX_DEPTH; i++)
 		buf_puts(&b, "[");
 	assert_int_equal(testbed_parse(b.data, b.len, &r, &cause), -1);
-	assert_non_null(strstr(cause, "line 5, column 19: nested deeper than 16 levels"));
+	assert_non_null(strstr(cause, "line 5, column 19: nesting deeper than 16 levels"));
 	free(cause);
 	/* 100,000 open brackets stop at once (libyaml alone is quadratic) */
 	buf_reset(&b);
@@ -336,7 +340,7 @@ test_aliases_and_depth(void **state)
 	assert_int_equal(testbed_parse(b.data, b.len, &r, &cause), -1);
 	double s = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	assert_true(s < 1.0);
-	assert_non_null(strstr(cause, "nested deeper"));
+	assert_non_null(strstr(cause, "nesting deeper"));
 	free(cause);
 	buf_free(&b);
 }
@@ -531,7 +535,7 @@ test_probe_entry(void **state)
 	memset(&hr, 0, sizeof hr);
 	assert_int_equal(p->parse(data, len, &hr, &cause), 0);
 	assert_int_equal(p->parse("x: [", 4, &hr, &cause), -1);
-	assert_non_null(strstr(cause, "line 2, column 1: did not find expected node"));
+	assert_non_null(strstr(cause, "line 2, column 1: YAML syntax error: did not find expected node"));
 	free(cause);
 	report_free(&hr);
 	free(data);

@@ -184,8 +184,11 @@ test_hostile(void **state)
 	struct diag d;
 
 	assert_int_equal(load("alias.yaml", &t, &d), -1);
-	assert_string_equal(d.v[0].msg, "aliases are not supported in themes");
-	assert_int_equal(d.v[0].line, 4);
+	/* yamltree's wording, shared with the config and plans */
+	assert_string_equal(d.v[0].msg, "anchors are not allowed ('&n')");
+	assert_int_equal(d.v[0].line, 3);
+	assert_string_equal(d.v[1].msg, "aliases are not allowed ('*n')");
+	assert_int_equal(d.v[1].line, 4);
 	diag_free(&d);
 
 	assert_int_equal(load("deep.yaml", &t, &d), -1);

@@ -276,6 +276,44 @@ test_show_sort(void **state)
 	diag_free(&d);
 }
 
+/* max_nodes stops the parse at the first node past it; allow_nul keeps NUL bytes. */
+static void
+test_node_cap_and_nul(void **state)
+{
+	struct yamltree_limits l = lim;
+	struct diag d;
+	int failed;
+	(void)state;
+
+	l.max_nodes = 4;
+	diag_init(&d, "t.yaml");
+	struct ynode *root = yamltree_parse("[a, b, c]", 9, &l, &d, &failed);
+	assert_int_equal(failed, 0);
+	assert_int_equal(diag_count(&d), 0);
+	assert_int_equal(root->nkids, 3);
+	yn_free(root);
+	root = yamltree_parse("[a, b, c, d]", 12, &l, &d, &failed);
+	assert_int_equal(failed, 1);
+	assert_entry(&d, 0, 1, 11, "more than 4 YAML nodes");
+	yn_free(root);
+	diag_free(&d);
+
+	l = lim;
+	diag_init(&d, "t.yaml");
+	root = yamltree_parse("\"a\\0b\"", 6, &l, &d, &failed);
+	assert_entry(&d, 0, 1, 1, "NUL byte");
+	yn_free(root);
+	diag_free(&d);
+	l.allow_nul = 1;
+	diag_init(&d, "t.yaml");
+	root = yamltree_parse("\"a\\0b\"", 6, &l, &d, &failed);
+	assert_int_equal(diag_count(&d), 0);
+	assert_int_equal(root->len, 3);
+	assert_memory_equal(root->s, "a\0b", 4);
+	yn_free(root);
+	diag_free(&d);
+}
+
 int
 main(void)
 {
@@ -286,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_keys_style),
 		cmocka_unit_test(test_show_sort),
+		cmocka_unit_test(test_node_cap_and_nul),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

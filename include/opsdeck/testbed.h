@@ -34,6 +34,7 @@
 #define TESTBED_MAX_DEVICES	20000	/* devices in one report */
 #define TESTBED_MAX_METRICS	64	/* metrics of one device */
 #define TESTBED_MAX_DEPTH	16	/* YAML nesting, unknown keys included */
+#define TESTBED_MAX_NODES	1000000	/* YAML scalars, lists and maps in one report */
 /* Longest value in bytes (before sanitising); longer is a parse error. */
 #define TESTBED_ID_MAX		64	/* controller and device ids */
 #define TESTBED_NAME_MAX	128	/* device name (UTF-8) */

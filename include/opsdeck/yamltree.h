@@ -61,6 +61,9 @@ void yn_err(struct diag *d, const struct ynode *n, const char *fmt, ...) OD_PRIN
 struct yamltree_limits {
 	int		 max_depth;	/* sequences and maps open at once, >= 1 */
 	size_t		 max_string;	/* bytes in one scalar */
+	size_t		 max_nodes;	/* scalars, lists and maps; 0: no limit */
+	int		 allow_nul;	/* a scalar may hold NUL bytes (s has len bytes;
+					   the caller sanitises), not an error */
 	const char	*one_document;	/* ends "more than one YAML document; ..." */
 	unsigned	 errors;	/* YAMLTREE_ERR_* */
 	/*
@@ -75,7 +78,7 @@ struct yamltree_limits {
  * Parses len bytes of text (no NUL needed) into a node tree. Returns the
  * root, which the caller frees with yn_free(), or NULL for an empty stream;
  * sets *failed when the document could not be read to its end (a syntax
- * error, too deep, more than one document). Anchors, aliases, long strings
+ * error, too deep, more nodes than lim->max_nodes, more than one document). Anchors, aliases, long strings
  * and NUL bytes are errors that do not stop the parse: the node involved
  * becomes YN_BAD or stays as it is. Every error goes to d.
  */

@@ -1,10 +1,11 @@
 /*
  * theme.c: console themes from YAML (theme.h, man/opsdeck-theme.5).
  *
- * The document is read with libyaml's event API into a small tree, stopping
- * at THEME_MAX_DEPTH and refusing aliases (libyaml has no depth limit of its
- * own and aliases can build cycles), then walked against the key table.
- * Every problem goes to the struct diag with a 1-based line and column.
+ * The document is read into yamltree's node tree (yamltree.h, shared with the
+ * config, budget plans and test-bed reports), stopping at THEME_MAX_DEPTH and
+ * refusing anchors and aliases (libyaml has no depth limit of its own and
+ * aliases can build cycles), then walked against the key table. Every
+ * problem goes to the struct diag with a 1-based line and column.
  */
 #include "config.h"
 
@@ -17,12 +18,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "opsdeck/theme.h"
 #include "opsdeck/util.h"
-
-#define THEME_MAX_NODES 4096
+#include "opsdeck/yamltree.h"
 
 static const char *const role_names[THEME_ROLE_COUNT] = {
 	[THEME_NORMAL] = "normal",
@@ -236,148 +235,14 @@ theme_color_parse(const char *s, int *out)
 	return 0;
 }
 
-/* ---- a small YAML tree --------------------------------------------------- */
-
-enum tnode_kind { TN_SCALAR, TN_MAP, TN_SEQ };
-
-struct tnode {
-	enum tnode_kind	 kind;
-	char		*value;		/* scalars */
-	int		 line, col;	/* 1-based */
-	struct tnode	**kids;		/* maps: key, value, key, value... */
-	size_t		 nkids;
-};
-
-static void
-tnode_free(struct tnode *n)
-{
-	if (n == NULL)
-		return;
-	for (size_t i = 0; i < n->nkids; i++)
-		tnode_free(n->kids[i]);
-	free(n->kids);
-	free(n->value);
-	free(n);
-}
-
-static struct tnode *
-tnode_new(enum tnode_kind k, const yaml_mark_t *m)
-{
-	struct tnode *n = xcalloc(1, sizeof *n);
-
-	n->kind = k;
-	n->line = (int)m->line + 1;
-	n->col = (int)m->column + 1;
-	return n;
-}
-
-static void
-tnode_add(struct tnode *parent, struct tnode *kid)
-{
-	parent->kids = xreallocarray(parent->kids, parent->nkids + 1, sizeof *parent->kids);
-	parent->kids[parent->nkids++] = kid;
-}
-
-/*
- * Builds the tree of the first document of text. Returns the root (caller
- * frees with tnode_free) or NULL with an error in d; an empty document
- * gives NULL and no error.
- */
-static struct tnode *
-tree_load(const char *text, size_t len, struct diag *d)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	struct tnode *stack[THEME_MAX_DEPTH + 1], *root = NULL;
-	int depth = 0, done = 0, failed = 0;
-	size_t nodes = 0;
-
-	if (!yaml_parser_initialize(&parser))
-		fatal("yaml_parser_initialize: out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	while (!done) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			diag_add(d, (int)parser.problem_mark.line + 1,
-			    (int)parser.problem_mark.column + 1, "YAML: %s%s%s",
-			    parser.problem ? parser.problem : "syntax error",
-			    parser.context ? " " : "", parser.context ? parser.context : "");
-			failed = 1;
-			break;
-		}
-		struct tnode *n = NULL;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-		case YAML_DOCUMENT_END_EVENT:
-			done = ev.type == YAML_STREAM_END_EVENT || root != NULL;
-			break;
-		case YAML_ALIAS_EVENT:
-			diag_add(d, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-			    "aliases are not supported in themes");
-			failed = 1;
-			break;
-		case YAML_SCALAR_EVENT:
-			n = tnode_new(TN_SCALAR, &ev.start_mark);
-			n->value = xstrndup((const char *)ev.data.scalar.value,
-			    ev.data.scalar.length);
-			break;
-		case YAML_MAPPING_START_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-			if (depth >= THEME_MAX_DEPTH) {
-				diag_add(d, (int)ev.start_mark.line + 1,
-				    (int)ev.start_mark.column + 1,
-				    "nesting deeper than %d levels", THEME_MAX_DEPTH);
-				failed = 1;
-				break;
-			}
-			n = tnode_new(ev.type == YAML_MAPPING_START_EVENT ? TN_MAP : TN_SEQ,
-			    &ev.start_mark);
-			break;
-		case YAML_MAPPING_END_EVENT:
-		case YAML_SEQUENCE_END_EVENT:
-			if (depth > 0)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-		if (failed)
-			break;
-		if (n == NULL)
-			continue;
-		if (++nodes > THEME_MAX_NODES) {
-			diag_add(d, n->line, n->col, "more than %d YAML nodes", THEME_MAX_NODES);
-			tnode_free(n);
-			failed = 1;
-			break;
-		}
-		if (depth == 0) {
-			if (root != NULL)	/* a second document: ignore it */
-				tnode_free(n);
-			else
-				root = n;
-		} else {
-			tnode_add(stack[depth - 1], n);
-		}
-		if (n->kind != TN_SCALAR && (depth > 0 || root == n))
-			stack[depth++] = n;
-	}
-	yaml_parser_delete(&parser);
-	if (failed) {
-		tnode_free(root);
-		return NULL;
-	}
-	return root;
-}
-
 /* ---- the theme keys ------------------------------------------------------ */
 
 /* Attributes from a scalar ("bold reverse", "bold,underline") or a sequence. */
 static void
-parse_attrs(const struct tnode *n, unsigned *out, struct diag *d)
+parse_attrs(const struct ynode *n, unsigned *out, struct diag *d)
 {
 	*out = 0;
-	if (n->kind == TN_SEQ) {
+	if (n->type == YN_SEQ) {
 		for (size_t i = 0; i < n->nkids; i++) {
 			unsigned a;
 			parse_attrs(n->kids[i], &a, d);
@@ -385,11 +250,11 @@ parse_attrs(const struct tnode *n, unsigned *out, struct diag *d)
 		}
 		return;
 	}
-	if (n->kind != TN_SCALAR) {
+	if (n->type != YN_SCALAR) {
 		diag_add(d, n->line, n->col, "attrs: expected a word or a list");
 		return;
 	}
-	char *copy = xstrdup(n->value), *save = NULL;
+	char *copy = xstrdup(n->s), *save = NULL;
 	for (char *w = strtok_r(copy, " ,\t", &save); w != NULL;
 	    w = strtok_r(NULL, " ,\t", &save)) {
 		size_t i;
@@ -406,21 +271,21 @@ parse_attrs(const struct tnode *n, unsigned *out, struct diag *d)
 }
 
 static void
-parse_color(const struct tnode *n, const char *key, int *out, struct diag *d)
+parse_color(const struct ynode *n, const char *key, int *out, struct diag *d)
 {
-	if (n->kind != TN_SCALAR) {
+	if (n->type != YN_SCALAR) {
 		diag_add(d, n->line, n->col, "%s: expected a colour", key);
 		return;
 	}
-	if (theme_color_parse(n->value, out) != 0)
+	if (theme_color_parse(n->s, out) != 0)
 		diag_add(d, n->line, n->col, "%s: unknown colour '%s' (a name such as red or "
-		    "bright-blue, 0-255, or #rrggbb)", key, n->value);
+		    "bright-blue, 0-255, or #rrggbb)", key, n->s);
 }
 
 static void
-parse_style(const struct tnode *n, const char *role, struct theme_style *s, struct diag *d)
+parse_style(const struct ynode *n, const char *role, struct theme_style *s, struct diag *d)
 {
-	if (n->kind != TN_MAP) {
+	if (n->type != YN_MAP) {
 		diag_add(d, n->line, n->col, "%s: expected a mapping with fg, bg and attrs", role);
 		return;
 	}
@@ -428,20 +293,20 @@ parse_style(const struct tnode *n, const char *role, struct theme_style *s, stru
 	s->fg = s->bg = THEME_COLOR_DEFAULT;
 	s->attrs = 0;
 	for (size_t i = 0; i + 1 < n->nkids; i += 2) {
-		const struct tnode *k = n->kids[i], *v = n->kids[i + 1];
-		if (k->kind != TN_SCALAR) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+		if (k->type != YN_SCALAR) {
 			diag_add(d, k->line, k->col, "%s: keys must be words", role);
 			continue;
 		}
-		if (strcmp(k->value, "fg") == 0)
+		if (strcmp(k->s, "fg") == 0)
 			parse_color(v, "fg", &s->fg, d);
-		else if (strcmp(k->value, "bg") == 0)
+		else if (strcmp(k->s, "bg") == 0)
 			parse_color(v, "bg", &s->bg, d);
-		else if (strcmp(k->value, "attrs") == 0)
+		else if (strcmp(k->s, "attrs") == 0)
 			parse_attrs(v, &s->attrs, d);
 		else
 			diag_add(d, k->line, k->col, "%s: unknown key '%s' (fg, bg, attrs)", role,
-			    k->value);
+			    k->s);
 	}
 }
 
@@ -449,7 +314,14 @@ int
 theme_parse(const char *text, size_t len, struct theme *t, struct diag *d)
 {
 	size_t errors = diag_count(d);
-	struct tnode *root;
+	struct ynode *root;
+	int failed;
+	static const struct yamltree_limits lim = {
+		.max_depth = THEME_MAX_DEPTH,
+		.max_string = THEME_MAX_BYTES,
+		.one_document = "a theme is one document",
+		.errors = YAMLTREE_ERR_CONTEXT,
+	};
 
 	theme_default(t);
 	if (len > THEME_MAX_BYTES) {
@@ -460,56 +332,61 @@ theme_parse(const char *text, size_t len, struct theme *t, struct diag *d)
 		diag_add(d, 0, 0, "theme contains a NUL byte");
 		return -1;
 	}
-	root = tree_load(text, len, d);
+	root = yamltree_parse(text, len, &lim, d, &failed);
+	if (failed || diag_count(d) != errors) {
+		yn_free(root);
+		theme_default(t);
+		return -1;
+	}
 	if (root == NULL) {
 		if (diag_count(d) == errors)
 			diag_add(d, 1, 1, "empty theme: expected a mapping with roles");
 		theme_default(t);
 		return -1;
 	}
-	if (root->kind != TN_MAP) {
+	if (root->type != YN_MAP) {
 		diag_add(d, root->line, root->col, "expected a mapping with name and roles");
 		goto out;
 	}
 	for (size_t i = 0; i + 1 < root->nkids; i += 2) {
-		const struct tnode *k = root->kids[i], *v = root->kids[i + 1];
-		if (k->kind != TN_SCALAR) {
+		const struct ynode *k = root->kids[i], *v = root->kids[i + 1];
+		if (k->type != YN_SCALAR) {
 			diag_add(d, k->line, k->col, "keys must be words");
 			continue;
 		}
-		if (strcmp(k->value, "name") == 0) {
-			if (v->kind != TN_SCALAR || v->value[0] == '\0' ||
-			    strlen(v->value) >= THEME_NAME_MAX)
+		if (strcmp(k->s, "name") == 0) {
+			if (v->type != YN_SCALAR || v->s[0] == '\0' ||
+			    strlen(v->s) >= THEME_NAME_MAX)
 				diag_add(d, v->line, v->col, "name: expected a word of at most %d "
 				    "bytes", THEME_NAME_MAX - 1);
 			else
-				od_strlcpy(t->name, v->value, sizeof t->name);
-		} else if (strcmp(k->value, "description") == 0) {
-			if (v->kind != TN_SCALAR)
+				od_strlcpy(t->name, v->s, sizeof t->name);
+		} else if (strcmp(k->s, "description") == 0) {
+			if (v->type != YN_SCALAR)
 				diag_add(d, v->line, v->col, "description: expected text");
-		} else if (strcmp(k->value, "roles") == 0) {
-			if (v->kind != TN_MAP) {
+		} else if (strcmp(k->s, "roles") == 0) {
+			if (v->type != YN_MAP) {
 				diag_add(d, v->line, v->col, "roles: expected a mapping of role "
 				    "names to styles");
 				continue;
 			}
 			for (size_t j = 0; j + 1 < v->nkids; j += 2) {
-				const struct tnode *rk = v->kids[j], *rv = v->kids[j + 1];
-				int r = rk->kind == TN_SCALAR ? theme_role_parse(rk->value) : -1;
+				const struct ynode *rk = v->kids[j], *rv = v->kids[j + 1];
+				int r = rk->type == YN_SCALAR ? theme_role_parse(rk->s) : -1;
 				if (r < 0) {
 					diag_add(d, rk->line, rk->col, "unknown role '%s'",
-					    rk->kind == TN_SCALAR ? rk->value : "?");
+					    rk->type == YN_SCALAR ? rk->s : "?");
 					continue;
 				}
-				parse_style(rv, rk->value, &t->role[r], d);
+				parse_style(rv, rk->s, &t->role[r], d);
 			}
 		} else {
 			diag_add(d, k->line, k->col, "unknown key '%s' (name, description, roles)",
-			    k->value);
+			    k->s);
 		}
 	}
 out:
-	tnode_free(root);
+	yn_free(root);
 	if (diag_count(d) != errors) {
 		theme_default(t);
 		return -1;

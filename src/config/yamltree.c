@@ -299,6 +299,7 @@ yamltree_parse(const char *text, size_t len, const struct yamltree_limits *lim,
 	struct ynode **stack = xcalloc((size_t)OD_MAX(lim->max_depth, 1), sizeof *stack);
 	struct ynode *root = NULL;
 	int depth = 0, ndocs = 0, done = 0, line, col;
+	size_t nodes = 0;
 	char own[YAMLTREE_SHOW_SIZE];
 	const char *(*show)(void *, const char *, size_t) = lim->show;
 	void *show_arg = lim->show_arg;
@@ -349,12 +350,15 @@ yamltree_parse(const char *text, size_t len, const struct yamltree_limits *lim,
 				yn_err(d, n, "string longer than %zu bytes", lim->max_string);
 				n->type = YN_BAD;
 				n->len = 0;
-			} else if (memchr(ev.data.scalar.value, '\0', n->len) != NULL) {
+			} else if (!lim->allow_nul &&
+			    memchr(ev.data.scalar.value, '\0', n->len) != NULL) {
 				yn_err(d, n, "string contains a NUL byte");
 				n->type = YN_BAD;
 				n->len = 0;
 			}
-			n->s = xstrndup((const char *)ev.data.scalar.value, n->len);
+			n->s = xmalloc(n->len + 1);
+			memcpy(n->s, ev.data.scalar.value, n->len);
+			n->s[n->len] = '\0';
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
@@ -384,6 +388,13 @@ yamltree_parse(const char *text, size_t len, const struct yamltree_limits *lim,
 		if (anchor != NULL)
 			yn_err(d, n, "anchors are not allowed ('&%s')",
 			    show(show_arg, (const char *)anchor, strlen((const char *)anchor)));
+		if (n != NULL && lim->max_nodes > 0 && ++nodes > lim->max_nodes) {
+			diag_add(d, line, col, "more than %zu YAML nodes", lim->max_nodes);
+			yn_free(n);
+			n = NULL;
+			*failed = 1;
+			done = 1;
+		}
 		if (n != NULL) {
 			if (depth > 0)
 				yn_append(stack[depth - 1], n);

@@ -18,11 +18,13 @@
  *       metrics:
  *         soc_pct: {value: 71.5, unit: "%"}
  *
- * Parsed over libyaml's event API (never the document API): depth is
- * counted and capped at TESTBED_MAX_DEPTH before libyaml can go quadratic,
- * aliases are refused, every length and count has a limit, and every string
- * is sanitised before it is kept. Unknown keys are skipped. Errors name the
- * 1-based line and column.
+ * Read into yamltree's node tree (yamltree.h, the one YAML loop of the
+ * tree): depth is counted and capped at TESTBED_MAX_DEPTH before libyaml can
+ * go quadratic, anchors and aliases are refused, the nodes are capped at
+ * TESTBED_MAX_NODES; then the tree is walked against the contract, where
+ * every length and count has a limit and every string is sanitised before it
+ * is kept. Unknown keys are skipped. The first error is the cause, as
+ * "line L, column C: message" (1-based); the collector puts the host before it.
  */
 #include "config.h"
 
@@ -32,27 +34,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "opsdeck/probe.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/testbed.h"
 #include "opsdeck/util.h"
+#include "opsdeck/yamltree.h"
 
 #define QUOTE_MAX	40
 
-/* Parser state: libyaml's parser, the current event, depth and the error. */
+/* Walker state: the first error, malloc'd. */
 struct tp {
-	yaml_parser_t	 p;
-	yaml_event_t	 ev;
-	int		 have;		/* ev holds an event to delete */
-	int		 depth;
-	char		*cause;		/* first error, malloc'd */
+	char		*cause;
 };
 
-/* Sets the error (the first one wins) at a 0-based libyaml mark. */
-static int OD_PRINTF(3, 4)
-tp_fail(struct tp *t, const yaml_mark_t *m, const char *fmt, ...)
+/* Sets the error (the first one wins) at a 1-based line and column. */
+static int OD_PRINTF(4, 5)
+tp_fail_at(struct tp *t, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -62,149 +59,74 @@ tp_fail(struct tp *t, const yaml_mark_t *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	t->cause = xasprintf("line %zu, column %zu: %s", m->line + 1, m->column + 1, msg);
+	t->cause = xasprintf("line %d, column %d: %s", line, col, msg);
 	free(msg);
 	return -1;
 }
 
-/*
- * Replaces the current event with the next one. Returns 0, or -1 with the
- * error set for a libyaml error, an alias, or nesting past TESTBED_MAX_DEPTH.
- */
-static int
-tp_next(struct tp *t)
-{
-	if (t->have)
-		yaml_event_delete(&t->ev);
-	t->have = 0;
-	if (!yaml_parser_parse(&t->p, &t->ev)) {
-		const char *what = t->p.problem != NULL ? t->p.problem : "malformed YAML";
-		if (t->p.context != NULL)
-			return tp_fail(t, &t->p.problem_mark, "%s %s", what, t->p.context);
-		return tp_fail(t, &t->p.problem_mark, "%s", what);
-	}
-	t->have = 1;
-	switch (t->ev.type) {
-	case YAML_ALIAS_EVENT:
-		return tp_fail(t, &t->ev.start_mark, "aliases (*name) are not allowed in a report");
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT:
-		if (++t->depth > TESTBED_MAX_DEPTH)
-			return tp_fail(t, &t->ev.start_mark, "nested deeper than %d levels",
-			    TESTBED_MAX_DEPTH);
-		break;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		t->depth--;
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
-
-/* Skips the node whose first event is current (a scalar, or a whole collection). */
-static int
-tp_skip(struct tp *t)
-{
-	if (t->ev.type != YAML_SEQUENCE_START_EVENT && t->ev.type != YAML_MAPPING_START_EVENT)
-		return 0;
-	int base = t->depth - 1;
-	while (t->depth > base)
-		if (tp_next(t) != 0)
-			return -1;
-	return 0;
-}
+#define tp_fail(t, n, ...) tp_fail_at((t), (n)->line, (n)->col, __VA_ARGS__)
 
 static const char *
-node_kind(const yaml_event_t *ev)
+node_kind(const struct ynode *n)
 {
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
+	switch (n->type) {
+	case YN_SCALAR:
 		return "text";
-	case YAML_SEQUENCE_START_EVENT:
+	case YN_SEQ:
 		return "a list";
-	case YAML_MAPPING_START_EVENT:
+	case YN_MAP:
 		return "a map";
 	default:
 		return "nothing";
 	}
 }
 
-/* The current scalar's bytes. */
-static const char *
-sv(const struct tp *t, size_t *n)
-{
-	*n = t->ev.data.scalar.length;
-	return (const char *)t->ev.data.scalar.value;
-}
-
-static int
-is_plain(const struct tp *t)
-{
-	return t->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
-/* A plain empty, "~", "null", "Null" or "NULL" scalar. */
-static int
-is_null(const struct tp *t)
-{
-	size_t n;
-	const char *s = sv(t, &n);
-
-	if (!is_plain(t))
-		return 0;
-	return n == 0 || (n == 1 && s[0] == '~') ||
-	    (n == 4 && (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
-	    memcmp(s, "NULL", 4) == 0));
-}
-
 /*
- * Requires the current event to be a scalar of at most max bytes for key;
- * null reads as "". Returns 0 with *s, *n, or -1.
+ * Requires n to be a scalar of at most max bytes for key; null reads as "".
+ * Returns 0 with *s, *len, or -1.
  */
 static int
-want_scalar(struct tp *t, const char *key, size_t max, const char **s, size_t *n)
+want_scalar(struct tp *t, const struct ynode *n, const char *key, size_t max, const char **s,
+    size_t *len)
 {
-	if (t->ev.type != YAML_SCALAR_EVENT)
-		return tp_fail(t, &t->ev.start_mark, "'%s' must be text, not %s", key,
-		    node_kind(&t->ev));
-	if (is_null(t)) {
+	if (n->type != YN_SCALAR)
+		return tp_fail(t, n, "'%s' must be text, not %s", key, node_kind(n));
+	if (yn_is_null(n)) {
 		*s = "";
-		*n = 0;
+		*len = 0;
 		return 0;
 	}
-	*s = sv(t, n);
-	if (*n > max)
-		return tp_fail(t, &t->ev.start_mark, "'%s' is %zu bytes long; the limit is %zu",
-		    key, *n, max);
+	*s = n->s;
+	*len = n->len;
+	if (*len > max)
+		return tp_fail(t, n, "'%s' is %zu bytes long; the limit is %zu", key, *len, max);
 	return 0;
 }
 
-/* A sanitised copy of the current scalar into a fixed field of size max+1. */
+/* A sanitised copy of scalar n into a fixed field of size max+1. */
 static int
-get_text(struct tp *t, const char *key, char *dst, size_t max)
+get_text(struct tp *t, const struct ynode *n, const char *key, char *dst, size_t max)
 {
 	const char *s;
-	size_t n;
+	size_t len;
 
-	if (want_scalar(t, key, max, &s, &n) != 0)
+	if (want_scalar(t, n, key, max, &s, &len) != 0)
 		return -1;
-	sanitize_text(dst, max + 1, s, n);
+	sanitize_text(dst, max + 1, s, len);
 	return 0;
 }
 
-/* A sanitised malloc'd copy of the current scalar (at most max bytes). */
+/* A sanitised malloc'd copy of scalar n (at most max bytes). */
 static int
-get_dup(struct tp *t, const char *key, char **dst, size_t max)
+get_dup(struct tp *t, const struct ynode *n, const char *key, char **dst, size_t max)
 {
 	const char *s;
-	size_t n;
+	size_t len;
 
-	if (want_scalar(t, key, max, &s, &n) != 0)
+	if (want_scalar(t, n, key, max, &s, &len) != 0)
 		return -1;
 	free(*dst);
-	*dst = sanitize_dup(s, n, max);
+	*dst = sanitize_dup(s, len, max);
 	return 0;
 }
 
@@ -213,22 +135,23 @@ get_dup(struct tp *t, const char *key, char **dst, size_t max)
  * ("id": printable ASCII without blanks; "word": letters, digits, '_', '-').
  */
 static int
-get_ident(struct tp *t, const char *key, char *dst, size_t max, int word)
+get_ident(struct tp *t, const struct ynode *nd, const char *key, char *dst, size_t max,
+    int word)
 {
 	const char *s;
 	size_t n;
 	char q[QUOTE_MAX];
 
-	if (want_scalar(t, key, max, &s, &n) != 0)
+	if (want_scalar(t, nd, key, max, &s, &n) != 0)
 		return -1;
 	if (n == 0)
-		return tp_fail(t, &t->ev.start_mark, "'%s' is empty", key);
+		return tp_fail(t, nd, "'%s' is empty", key);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		int ok = word ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || c == '_' || c == '-' : c > 0x20 && c < 0x7f;
 		if (!ok)
-			return tp_fail(t, &t->ev.start_mark, "'%s' \"%s\" may only contain %s",
+			return tp_fail(t, nd, "'%s' \"%s\" may only contain %s",
 			    key, probe_quote(q, sizeof q, s, n),
 			    word ? "letters, digits, '_' and '-'" :
 			    "printable ASCII characters without blanks");
@@ -305,115 +228,90 @@ static const char *const reported_states[] = {
 };
 
 /*
- * The next key of the map being read, for a map whose keys are `keys`
- * (NULL-terminated, at most 32). Returns 1 with *bit set to the key's bit (0
- * for a key not in the list) and the key's value event current; 0 at the end
- * of the map; -1 on an error (a key that is not text, or one seen before;
- * *seen collects the bits).
+ * The key at kids[i] of map m, for a map whose keys are `keys`
+ * (NULL-terminated, at most 32). Returns 0 with *bit set to the key's bit (0
+ * for a key not in the list), or -1 on an error (a key that is not text, or
+ * one seen before; *seen collects the bits).
  */
 static int
-tp_map_key(struct tp *t, const char *const *keys, unsigned *seen, unsigned *bit)
+tp_map_key(struct tp *t, const struct ynode *m, size_t i, const char *const *keys,
+    unsigned *seen, unsigned *bit)
 {
-	if (tp_next(t) != 0)
-		return -1;
-	if (t->ev.type == YAML_MAPPING_END_EVENT)
-		return 0;
-	if (t->ev.type != YAML_SCALAR_EVENT)
-		return tp_fail(t, &t->ev.start_mark, "a key must be text, not %s",
-		    node_kind(&t->ev));
-	size_t kn;
-	const char *k = sv(t, &kn);
+	const struct ynode *k = m->kids[i];
+
+	if (k->type != YN_SCALAR)
+		return tp_fail(t, k, "a key must be text, not %s", node_kind(k));
 	*bit = 0;
-	for (size_t i = 0; keys[i] != NULL; i++)
-		if (probe_tok_eq(k, kn, keys[i]))
-			*bit = 1u << i;
+	for (size_t j = 0; keys[j] != NULL; j++)
+		if (probe_tok_eq(k->s, k->len, keys[j]))
+			*bit = 1u << j;
 	if (*bit & *seen)
-		return tp_fail(t, &t->ev.start_mark, "key '%s' appears twice",
-		    keys[__builtin_ctz(*bit)]);
+		return tp_fail(t, k, "key '%s' appears twice", keys[__builtin_ctz(*bit)]);
 	*seen |= *bit;
-	if (tp_next(t) != 0)
-		return -1;
-	return 1;
-}
-
-/* One metric's value map: {value: NUMBER|null, unit: TEXT}. Current: MAPPING_START. */
-static int
-parse_metric(struct tp *t, struct device_metric *m)
-{
-	int have_value = 0;
-	yaml_mark_t start = t->ev.start_mark;
-
-	for (;;) {
-		if (tp_next(t) != 0)
-			return -1;
-		if (t->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		if (t->ev.type != YAML_SCALAR_EVENT)
-			return tp_fail(t, &t->ev.start_mark, "a key must be text, not %s",
-			    node_kind(&t->ev));
-		size_t kn;
-		const char *k = sv(t, &kn);
-		int is_value = probe_tok_eq(k, kn, "value");
-		int is_unit = probe_tok_eq(k, kn, "unit");
-		if (tp_next(t) != 0)
-			return -1;
-		if (is_value) {
-			const char *s;
-			size_t n;
-			char q[QUOTE_MAX];
-			if (want_scalar(t, "value", 64, &s, &n) != 0)
-				return -1;
-			if (is_null(t))
-				m->value = NAN;
-			else if (parse_number(s, n, &m->value) != 0)
-				return tp_fail(t, &t->ev.start_mark,
-				    "metric '%s': value \"%s\" is not a number", m->name,
-				    probe_quote(q, sizeof q, s, n));
-			have_value = 1;
-		} else if (is_unit) {
-			if (get_text(t, "unit", m->unit, TESTBED_UNIT_MAX) != 0)
-				return -1;
-		} else if (tp_skip(t) != 0)
-			return -1;
-	}
-	if (!have_value)
-		return tp_fail(t, &start, "metric '%s' has no 'value'", m->name);
 	return 0;
 }
 
-/* The metrics map of a device. Current: the value after the key `metrics`. */
+enum { MK_VALUE = 1, MK_UNIT = 2 };
+static const char *const metric_keys[] = { "value", "unit", NULL };
+
+/* One metric's value map: {value: NUMBER|null, unit: TEXT}. */
 static int
-parse_metrics(struct tp *t, struct device *d)
+parse_metric(struct tp *t, const struct ynode *mv, struct device_metric *m)
+{
+	unsigned seen = 0, bit;
+	char q[QUOTE_MAX];
+
+	for (size_t i = 0; i + 1 < mv->nkids; i += 2) {
+		const struct ynode *v = mv->kids[i + 1];
+		const char *s;
+		size_t n;
+		if (tp_map_key(t, mv, i, metric_keys, &seen, &bit) != 0)
+			return -1;
+		if (bit == MK_VALUE) {
+			if (want_scalar(t, v, "value", 64, &s, &n) != 0)
+				return -1;
+			if (yn_is_null(v))
+				m->value = NAN;
+			else if (parse_number(s, n, &m->value) != 0)
+				return tp_fail(t, v, "metric '%s': value \"%s\" is not a number",
+				    m->name, probe_quote(q, sizeof q, s, n));
+		} else if (bit == MK_UNIT) {
+			if (get_text(t, v, "unit", m->unit, TESTBED_UNIT_MAX) != 0)
+				return -1;
+		}
+	}
+	if (!(seen & MK_VALUE))
+		return tp_fail(t, mv, "metric '%s' has no 'value'", m->name);
+	return 0;
+}
+
+/* The metrics map of a device: the value of the key `metrics`. */
+static int
+parse_metrics(struct tp *t, const struct ynode *ms, struct device *d)
 {
 	int cap = 0;
 
-	if (t->ev.type == YAML_SCALAR_EVENT && is_null(t))
+	if (ms->type == YN_SCALAR && yn_is_null(ms))
 		return 0;
-	if (t->ev.type != YAML_MAPPING_START_EVENT)
-		return tp_fail(t, &t->ev.start_mark,
+	if (ms->type != YN_MAP)
+		return tp_fail(t, ms,
 		    "'metrics' must be a map from a metric name to {value, unit}, not %s",
-		    node_kind(&t->ev));
-	for (;;) {
-		if (tp_next(t) != 0)
-			return -1;
-		if (t->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		yaml_mark_t km = t->ev.start_mark;
+		    node_kind(ms));
+	for (size_t i = 0; i + 1 < ms->nkids; i += 2) {
+		const struct ynode *k = ms->kids[i], *v = ms->kids[i + 1];
 		char name[TESTBED_METRIC_MAX + 1];
-		if (get_ident(t, "metric name", name, TESTBED_METRIC_MAX, 1) != 0)
+		if (get_ident(t, k, "metric name", name, TESTBED_METRIC_MAX, 1) != 0)
 			return -1;
-		for (int i = 0; i < d->nmetrics; i++)
-			if (strcmp(d->metrics[i].name, name) == 0)
-				return tp_fail(t, &km, "metric '%s' appears twice", name);
+		for (int j = 0; j < d->nmetrics; j++)
+			if (strcmp(d->metrics[j].name, name) == 0)
+				return tp_fail(t, k, "metric '%s' appears twice", name);
 		if (d->nmetrics >= TESTBED_MAX_METRICS)
-			return tp_fail(t, &km, "more than %d metrics on device '%s'",
+			return tp_fail(t, k, "more than %d metrics on device '%s'",
 			    TESTBED_MAX_METRICS, d->id);
-		if (tp_next(t) != 0)
-			return -1;
-		if (t->ev.type != YAML_MAPPING_START_EVENT)
-			return tp_fail(t, &t->ev.start_mark,
+		if (v->type != YN_MAP)
+			return tp_fail(t, v,
 			    "metric '%s' must be a map {value: NUMBER, unit: TEXT}, not %s",
-			    name, node_kind(&t->ev));
+			    name, node_kind(v));
 		if (d->nmetrics >= cap) {
 			cap = cap ? cap * 2 : 4;
 			d->metrics = xreallocarray(d->metrics, (size_t)cap, sizeof *d->metrics);
@@ -422,9 +320,10 @@ parse_metrics(struct tp *t, struct device *d)
 		memset(m, 0, sizeof *m);
 		memcpy(m->name, name, sizeof m->name);
 		m->value = NAN;
-		if (parse_metric(t, m) != 0)
+		if (parse_metric(t, v, m) != 0)
 			return -1;
 	}
+	return 0;
 }
 
 enum {
@@ -438,9 +337,9 @@ static const char *const device_keys[] = {
 	"metrics", NULL
 };
 
-/* One value of a device map; bit is the DK_ of key. */
+/* One value v of a device map; bit is the DK_ of its key. */
 static int
-parse_device_value(struct tp *t, struct device *d, unsigned bit)
+parse_device_value(struct tp *t, const struct ynode *v, struct device *d, unsigned bit)
 {
 	const char *s;
 	size_t n;
@@ -448,37 +347,37 @@ parse_device_value(struct tp *t, struct device *d, unsigned bit)
 
 	switch (bit) {
 	case DK_ID:
-		return get_ident(t, "id", d->id, TESTBED_ID_MAX, 0);
+		return get_ident(t, v, "id", d->id, TESTBED_ID_MAX, 0);
 	case DK_NAME:
-		return get_dup(t, "name", &d->name, TESTBED_NAME_MAX);
+		return get_dup(t, v, "name", &d->name, TESTBED_NAME_MAX);
 	case DK_KIND:
-		return get_ident(t, "kind", d->kind, TESTBED_KIND_MAX, 1);
+		return get_ident(t, v, "kind", d->kind, TESTBED_KIND_MAX, 1);
 	case DK_MESSAGE:
-		return get_dup(t, "message", &d->message, TESTBED_MESSAGE_MAX);
+		return get_dup(t, v, "message", &d->message, TESTBED_MESSAGE_MAX);
 	case DK_FIRMWARE:
-		return get_text(t, "firmware", d->firmware, TESTBED_FIRMWARE_MAX);
+		return get_text(t, v, "firmware", d->firmware, TESTBED_FIRMWARE_MAX);
 	case DK_METRICS:
-		return parse_metrics(t, d);
+		return parse_metrics(t, v, d);
 	case DK_STATE:
-		if (want_scalar(t, "state", 32, &s, &n) != 0)
+		if (want_scalar(t, v, "state", 32, &s, &n) != 0)
 			return -1;
 		for (size_t i = 0; i < OD_ARRAY_LEN(reported_states); i++)
 			if (probe_tok_eq(s, n, reported_states[i])) {
 				d->state = d->reported = (enum device_state)i;
 				return 0;
 			}
-		return tp_fail(t, &t->ev.start_mark, "unknown state \"%s\" (ok, degraded, "
+		return tp_fail(t, v, "unknown state \"%s\" (ok, degraded, "
 		    "fault, offline or maintenance)", probe_quote(q, sizeof q, s, n));
 	case DK_SINCE:
 	case DK_CALIBRATED:
-		if (want_scalar(t, bit == DK_SINCE ? "since" : "calibrated", TESTBED_DATE_MAX,
+		if (want_scalar(t, v, bit == DK_SINCE ? "since" : "calibrated", TESTBED_DATE_MAX,
 		    &s, &n) != 0)
 			return -1;
 		if (n == 0)
 			return 0;
 		struct time_parsed tp;
 		if (time_parse(s, n, 0, &tp) != 0)
-			return tp_fail(t, &t->ev.start_mark, "'%s' \"%s\" is not an ISO 8601 %s",
+			return tp_fail(t, v, "'%s' \"%s\" is not an ISO 8601 %s",
 			    bit == DK_SINCE ? "since" : "calibrated", probe_quote(q, sizeof q, s, n),
 			    bit == DK_SINCE ? "time (2026-11-26T09:15:00+09:00)" :
 			    "date (2026-03-02)");
@@ -490,35 +389,31 @@ parse_device_value(struct tp *t, struct device *d, unsigned bit)
 		}
 		return 0;
 	}
-	return tp_skip(t);
+	return 0;	/* an unknown key: skipped */
 }
 
-/* One item of `devices`. Current: its first event. */
+/* One item of `devices`. */
 static int
-parse_device(struct tp *t, struct device *d)
+parse_device(struct tp *t, const struct ynode *dn, struct device *d)
 {
-	unsigned seen = 0;
-	yaml_mark_t start = t->ev.start_mark;
+	unsigned seen = 0, bit;
 
-	d->line = (int)start.line + 1;
-	if (t->ev.type != YAML_MAPPING_START_EVENT)
-		return tp_fail(t, &start, "each device must be a map with id, kind and state, "
-		    "not %s", node_kind(&t->ev));
-	unsigned bit;
-	int more;
-	while ((more = tp_map_key(t, device_keys, &seen, &bit)) == 1) {
-		if (parse_device_value(t, d, bit) != 0)
+	d->line = dn->line;
+	if (dn->type != YN_MAP)
+		return tp_fail(t, dn, "each device must be a map with id, kind and state, "
+		    "not %s", node_kind(dn));
+	for (size_t i = 0; i + 1 < dn->nkids; i += 2) {
+		if (tp_map_key(t, dn, i, device_keys, &seen, &bit) != 0 ||
+		    parse_device_value(t, dn->kids[i + 1], d, bit) != 0)
 			return -1;
 	}
-	if (more < 0)
-		return -1;
 	static const struct {
 		unsigned bit;
 		const char *key;
 	} need[] = { { DK_ID, "id" }, { DK_KIND, "kind" }, { DK_STATE, "state" } };
 	for (size_t i = 0; i < OD_ARRAY_LEN(need); i++)
 		if (!(seen & need[i].bit))
-			return tp_fail(t, &start, "device%s%s has no '%s'", d->id[0] ? " " : "",
+			return tp_fail(t, dn, "device%s%s has no '%s'", d->id[0] ? " " : "",
 			    d->id, need[i].key);
 	if (d->name[0] == '\0') {
 		free(d->name);
@@ -527,34 +422,25 @@ parse_device(struct tp *t, struct device *d)
 	return 0;
 }
 
-/* The `devices` list. Current: the value after the key. */
+/* The `devices` list: the value of its key. */
 static int
-parse_devices(struct tp *t, struct testbed_report *r)
+parse_devices(struct tp *t, const struct ynode *ds, struct testbed_report *r)
 {
-	size_t cap = 0;
-
-	if (t->ev.type == YAML_SCALAR_EVENT && is_null(t))
+	if (ds->type == YN_SCALAR && yn_is_null(ds))
 		return 0;
-	if (t->ev.type != YAML_SEQUENCE_START_EVENT)
-		return tp_fail(t, &t->ev.start_mark, "'devices' must be a list, not %s",
-		    node_kind(&t->ev));
-	for (;;) {
-		if (tp_next(t) != 0)
-			return -1;
-		if (t->ev.type == YAML_SEQUENCE_END_EVENT)
-			return 0;
-		if (r->ndevices >= TESTBED_MAX_DEVICES)
-			return tp_fail(t, &t->ev.start_mark, "more than %d devices on one controller",
-			    TESTBED_MAX_DEVICES);
-		if (r->ndevices >= cap) {
-			cap = cap ? cap * 2 : 16;
-			r->devices = xreallocarray(r->devices, cap, sizeof *r->devices);
-		}
+	if (ds->type != YN_SEQ)
+		return tp_fail(t, ds, "'devices' must be a list, not %s", node_kind(ds));
+	if (ds->nkids > TESTBED_MAX_DEVICES)
+		return tp_fail(t, ds->kids[TESTBED_MAX_DEVICES], "more than %d devices on one "
+		    "controller", TESTBED_MAX_DEVICES);
+	r->devices = xreallocarray(NULL, OD_MAX(ds->nkids, 1), sizeof *r->devices);
+	for (size_t i = 0; i < ds->nkids; i++) {
 		struct device *d = &r->devices[r->ndevices++];
 		device_init(d);
-		if (parse_device(t, d) != 0)
+		if (parse_device(t, ds->kids[i], d) != 0)
 			return -1;
 	}
+	return 0;
 }
 
 static int
@@ -580,9 +466,8 @@ check_unique(struct tp *t, const struct testbed_report *r)
 	qsort(v, r->ndevices, sizeof *v, cmp_devp);
 	for (size_t i = 1; i < r->ndevices; i++)
 		if (strcmp(v[i - 1]->id, v[i]->id) == 0) {
-			yaml_mark_t m = { 0, (size_t)v[i]->line - 1, 0 };
-			rc = tp_fail(t, &m, "device id '%s' appears twice (first at line %d)",
-			    v[i]->id, v[i - 1]->line);
+			rc = tp_fail_at(t, v[i]->line, 1, "device id '%s' appears twice (first "
+			    "at line %d)", v[i]->id, v[i - 1]->line);
 			break;
 		}
 	free(v);
@@ -594,51 +479,48 @@ static const char *const report_keys[] = {
 	"schema", "controller", "sector", "site", "devices", NULL
 };
 
-/* The document's top-level map. Current: its MAPPING_START. */
+/* The document's top-level map. */
 static int
-parse_top(struct tp *t, struct testbed_report *r)
+parse_top(struct tp *t, const struct ynode *top, struct testbed_report *r)
 {
-	unsigned seen = 0;
-	yaml_mark_t start = t->ev.start_mark;
+	unsigned seen = 0, bit;
 	const char *s;
 	size_t n;
 	char q[QUOTE_MAX];
 
-	unsigned bit;
-	int more;
-	while ((more = tp_map_key(t, report_keys, &seen, &bit)) == 1) {
+	for (size_t i = 0; i + 1 < top->nkids; i += 2) {
+		const struct ynode *v = top->kids[i + 1];
 		int rc = 0;
+		if (tp_map_key(t, top, i, report_keys, &seen, &bit) != 0)
+			return -1;
 		switch (bit) {
 		case RK_SCHEMA:
-			if (want_scalar(t, "schema", 16, &s, &n) != 0)
+			if (want_scalar(t, v, "schema", 16, &s, &n) != 0)
 				return -1;
 			if (!probe_tok_eq(s, n, "1"))
-				return tp_fail(t, &t->ev.start_mark, "schema \"%s\" is not supported "
+				return tp_fail(t, v, "schema \"%s\" is not supported "
 				    "(this opsdeck reads schema %d)", probe_quote(q, sizeof q, s, n),
 				    TESTBED_SCHEMA);
 			r->schema = TESTBED_SCHEMA;
 			break;
 		case RK_CONTROLLER:
-			rc = get_ident(t, "controller", r->controller, TESTBED_ID_MAX, 0);
+			rc = get_ident(t, v, "controller", r->controller, TESTBED_ID_MAX, 0);
 			break;
 		case RK_SECTOR:
-			rc = get_ident(t, "sector", r->sector, TESTBED_SECTOR_MAX, 1);
+			rc = get_ident(t, v, "sector", r->sector, TESTBED_SECTOR_MAX, 1);
 			break;
 		case RK_SITE:
-			rc = get_text(t, "site", r->site, TESTBED_SITE_MAX);
+			rc = get_text(t, v, "site", r->site, TESTBED_SITE_MAX);
 			break;
 		case RK_DEVICES:
-			rc = parse_devices(t, r);
+			rc = parse_devices(t, v, r);
 			break;
 		default:
-			rc = tp_skip(t);
 			break;
 		}
 		if (rc != 0)
 			return -1;
 	}
-	if (more < 0)
-		return -1;
 	static const struct {
 		unsigned bit;
 		const char *key;
@@ -648,7 +530,7 @@ parse_top(struct tp *t, struct testbed_report *r)
 	};
 	for (size_t i = 0; i < OD_ARRAY_LEN(need); i++)
 		if (!(seen & need[i].bit))
-			return tp_fail(t, &start, "the report has no '%s'", need[i].key);
+			return tp_fail(t, top, "the report has no '%s'", need[i].key);
 	return check_unique(t, r);
 }
 
@@ -667,58 +549,52 @@ testbed_report_free(struct testbed_report *r)
 /*
  * Parses one report (see testbed.h). The stream must hold exactly one
  * document whose root is a map; an empty stream is an error that says the
- * command printed nothing.
+ * command printed nothing. yamltree's errors (syntax, depth, nodes,
+ * anchors, aliases, a second document) come first, in file order.
  */
 int
 testbed_parse(const char *data, size_t len, struct testbed_report *out, char **cause)
 {
-	struct tp t;
-	yaml_mark_t zero = { 0, 0, 0 };
-	int rc = -1;
+	struct tp t = { NULL };
+	struct diag d;
+	struct ynode *root = NULL;
+	int failed = 0;
+	static const struct yamltree_limits lim = {
+		.max_depth = TESTBED_MAX_DEPTH,
+		.max_string = PROBE_MAX_OUTPUT,
+		.max_nodes = TESTBED_MAX_NODES,
+		.one_document = "a report is one YAML document",
+		.errors = YAMLTREE_ERR_CONTEXT,
+		.allow_nul = 1,		/* sanitised like any other control character */
+	};
 
 	memset(out, 0, sizeof *out);
 	if (cause != NULL)
 		*cause = NULL;
-	memset(&t, 0, sizeof t);
+	diag_init(&d, "report");
 	if (len > PROBE_MAX_OUTPUT) {
-		tp_fail(&t, &zero, "the report is %zu bytes; the limit is %d", len,
+		tp_fail_at(&t, 1, 1, "the report is %zu bytes; the limit is %d", len,
 		    PROBE_MAX_OUTPUT);
 		goto out;
 	}
-	if (!yaml_parser_initialize(&t.p))
-		fatal("yaml_parser_initialize: out of memory");
-	yaml_parser_set_input_string(&t.p, (const unsigned char *)(data != NULL ? data : ""),
-	    data != NULL ? len : 0);
-	if (tp_next(&t) != 0 || tp_next(&t) != 0)	/* STREAM_START, DOCUMENT_START */
-		goto done;
-	if (t.ev.type == YAML_STREAM_END_EVENT) {
-		tp_fail(&t, &t.ev.start_mark, "empty report: the controller command printed "
-		    "nothing (is %s installed?)", TESTBED_COMMAND);
-		goto done;
+	root = yamltree_parse(data != NULL ? data : "", data != NULL ? len : 0, &lim, &d,
+	    &failed);
+	if (diag_count(&d) > 0) {
+		yamltree_sort_diag(&d, 0);
+		tp_fail_at(&t, OD_MAX(d.v[0].line, 1), OD_MAX(d.v[0].col, 1), "%s", d.v[0].msg);
+	} else if (root == NULL) {
+		tp_fail_at(&t, 1, 1, "empty report: the controller command printed nothing "
+		    "(is %s installed?)", TESTBED_COMMAND);
+	} else if (root->type != YN_MAP) {
+		tp_fail(&t, root, "a report must be a map with schema, controller, sector, "
+		    "site and devices, not %s", node_kind(root));
+	} else {
+		parse_top(&t, root, out);
 	}
-	if (tp_next(&t) != 0)
-		goto done;
-	if (t.ev.type != YAML_MAPPING_START_EVENT) {
-		tp_fail(&t, &t.ev.start_mark, "a report must be a map with schema, controller, "
-		    "sector, site and devices, not %s", node_kind(&t.ev));
-		goto done;
-	}
-	if (parse_top(&t, out) != 0)
-		goto done;
-	if (tp_next(&t) != 0 || tp_next(&t) != 0)	/* DOCUMENT_END, STREAM_END or more */
-		goto done;
-	if (t.ev.type != YAML_STREAM_END_EVENT) {
-		tp_fail(&t, &t.ev.start_mark, "a report is one YAML document; a second one "
-		    "starts here");
-		goto done;
-	}
-	rc = 0;
-done:
-	if (t.have)
-		yaml_event_delete(&t.ev);
-	yaml_parser_delete(&t.p);
 out:
-	if (rc != 0) {
+	yn_free(root);
+	diag_free(&d);
+	if (t.cause != NULL) {
 		testbed_report_free(out);
 		if (cause != NULL)
 			*cause = t.cause;
