@@ -203,6 +203,50 @@ test_csv(void **state)
 	buf_free(&b);
 }
 
+/* The published FNV-1a 64 test vectors. */
+static void
+test_hash(void **state)
+{
+	(void)state;
+	assert_true(hash_fnv1a("") == 0xcbf29ce484222325ULL);
+	assert_true(hash_fnv1a("a") == 0xaf63dc4c8601ec8cULL);
+	assert_true(hash_fnv1a("foobar") == 0x85944171f73967e8ULL);
+}
+
+static void
+test_xdg_path(void **state)
+{
+	char *p;
+	(void)state;
+
+	setenv("HOME", "/home/op", 1);
+	setenv("XDG_CONFIG_HOME", "/cfg", 1);
+	setenv("XDG_STATE_HOME", "/st", 1);
+	p = xdg_path(XDG_CONFIG, "config.yaml");
+	assert_string_equal(p, "/cfg/opsdeck/config.yaml");
+	free(p);
+	p = xdg_path(XDG_STATE, "cache.db");
+	assert_string_equal(p, "/st/opsdeck/cache.db");
+	free(p);
+	/* a relative XDG_*_HOME is ignored */
+	setenv("XDG_CONFIG_HOME", "cfg", 1);
+	unsetenv("XDG_STATE_HOME");
+	p = xdg_path(XDG_CONFIG, "themes");
+	assert_string_equal(p, "/home/op/.config/opsdeck/themes");
+	free(p);
+	p = xdg_path(XDG_STATE, "cache.db");
+	assert_string_equal(p, "/home/op/.local/state/opsdeck/cache.db");
+	free(p);
+	/* no usable HOME: the passwd entry's home directory */
+	setenv("HOME", "relative", 1);
+	p = xdg_path(XDG_STATE, "cache.db");
+	assert_true(p[0] == '/' || strncmp(p, "/.local", 7) == 0);
+	assert_non_null(strstr(p, "/.local/state/opsdeck/cache.db"));
+	assert_null(strstr(p, "relative"));
+	free(p);
+	unsetenv("XDG_CONFIG_HOME");
+}
+
 int
 main(void)
 {
@@ -215,6 +259,8 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_unclosed),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_xdg_path),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -27,6 +27,16 @@ struct ui_opts {
 	struct ack_outbox *acks;
 };
 
+/*
+ * The console's views, in the order of keys 1-4: compute, devices, budgets,
+ * all (src/ui/views.c, the one list). ui_view_name: NULL past the end;
+ * ui_view_parse: the view of a name, or -1; ui_view_choices: "compute,
+ * devices, budgets or all" for messages.
+ */
+const char *ui_view_name(int v);
+int ui_view_parse(const char *s);
+const char *ui_view_choices(void);
+
 /* Runs the console until the user quits. Returns an exit status. */
 int ui_run(const struct ui_opts *o);
 

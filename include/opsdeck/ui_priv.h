@@ -40,7 +40,8 @@ enum ui_pane_id {
 	PANE_COUNT
 };
 
-enum ui_view { VIEW_ALL, VIEW_COMPUTE, VIEW_DEVICES, VIEW_BUDGETS, VIEW_COUNT };
+/* In the order of keys 1-4 (views.c). */
+enum ui_view { VIEW_COMPUTE, VIEW_DEVICES, VIEW_BUDGETS, VIEW_ALL, VIEW_COUNT };
 
 enum ui_sort { SORT_NAME, SORT_STATE, SORT_CPU, SORT_MEM, SORT_LOAD, SORT_GPU, SORT_COUNT };
 
@@ -213,7 +214,10 @@ int  ui_handle_key(struct ui *u, int key);
 void ui_draw_frame(struct ui *u);
 void ui_init_state(struct ui *u, const struct ui_opts *o);
 void ui_free_state(struct ui *u);
-int  ui_view_parse(const char *s);
+/* Switches the view preset (keys 1-4, :view) and re-lays the screen. */
+void ui_set_view(struct ui *u, int v);
+/* views.c: the pane a view puts the focus on (enum ui_pane_id). */
+int  ui_view_focus(int v);
 const char *ui_sort_name(enum ui_sort s);
 void ui_set_filter(struct ui *u, const char *text);
 void ui_command(struct ui *u, const char *line);

@@ -49,6 +49,21 @@ void format_bytes(double bytes, char *buf, size_t len);
 /* Read a whole file, at most max bytes (+1 to detect overflow). 0 or -1 with *cause. */
 int read_file(const char *path, size_t max, char **out, size_t *outlen, char **cause);
 
+/* 64-bit FNV-1a of a NUL-terminated string: hash tables, stable seeds. */
+uint64_t hash_fnv1a(const char *s);
+
+/* The XDG base directories opsdeck uses. */
+enum xdg_base { XDG_CONFIG, XDG_STATE };
+
+/*
+ * "BASE/opsdeck/REL", malloc'd, caller frees; never NULL. BASE is
+ * $XDG_CONFIG_HOME or $XDG_STATE_HOME when absolute (a relative one is
+ * invalid and ignored, as the spec says), else $HOME/.config or
+ * $HOME/.local/state with an absolute $HOME, else the passwd entry's home,
+ * else "/". Only reads the environment.
+ */
+char *xdg_path(enum xdg_base base, const char *rel);
+
 /* mkdir -p with the given mode for the directories it creates. 0 or -1 (errno). */
 int mkdir_p(const char *path, unsigned mode);
 

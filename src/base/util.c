@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,33 @@ read_file(const char *path, size_t max, char **out, size_t *outlen, char **cause
 	*out = p;
 	*outlen = len;
 	return 0;
+}
+
+uint64_t
+hash_fnv1a(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;	/* offset basis */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;	/* FNV prime */
+	return h;
+}
+
+/* See util.h. */
+char *
+xdg_path(enum xdg_base base, const char *rel)
+{
+	const char *env = getenv(base == XDG_STATE ? "XDG_STATE_HOME" : "XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+
+	if (env != NULL && env[0] == '/')
+		return xasprintf("%s/opsdeck/%s", env, rel);
+	if (home == NULL || home[0] != '/') {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/' ? pw->pw_dir : "";
+	}
+	return xasprintf("%s/%s/opsdeck/%s", home, base == XDG_STATE ? ".local/state" :
+	    ".config", rel);
 }
 
 int

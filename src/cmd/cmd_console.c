@@ -237,8 +237,6 @@ demo_stop(struct demo *d)
 	}
 }
 
-static const char *const views[] = { "compute", "devices", "budgets", "all", NULL };
-
 /* ui_opts.submit: the console's writes go through its collector's tick. */
 static int
 submit_write(void *arg, const struct publish_write *w)
@@ -279,15 +277,12 @@ cmd_console(int argc, char **argv)
 		case 't':
 			theme = optarg;
 			break;
-		case 'v': {
-			int okv = 0;
-			for (int i = 0; views[i] != NULL; i++)
-				okv |= strcmp(optarg, views[i]) == 0;
-			if (!okv)
-				return cmd_usage_error("console", "unknown view '%s' (compute, devices, budgets or all)", optarg);
+		case 'v':
+			if (ui_view_parse(optarg) < 0)
+				return cmd_usage_error("console", "unknown view '%s' (%s)", optarg,
+				    ui_view_choices());
 			view = optarg;
 			break;
-		}
 		case 'D':
 			demo_nodes = 80;
 			/* --demo N as well as --demo=N */

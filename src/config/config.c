@@ -109,15 +109,6 @@ cfg_defaults(struct cfg *x, const struct ynode *v)
 
 /* ---- hosts ------------------------------------------------------------ */
 
-static uint64_t
-cfg_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /* The earlier entry for name (valid until the next call), or NULL after adding it. */
 static const struct seen_host *
 cfg_seen(struct cfg *x, const char *name, int line, int col)
@@ -128,7 +119,7 @@ cfg_seen(struct cfg *x, const char *name, int line, int col)
 		for (size_t i = 0; i < x->seencap; i++) {
 			if (x->seen[i].name == NULL)
 				continue;
-			size_t j = cfg_hash(x->seen[i].name) & (ncap - 1);
+			size_t j = hash_fnv1a(x->seen[i].name) & (ncap - 1);
 			while (n[j].name != NULL)
 				j = (j + 1) & (ncap - 1);
 			n[j] = x->seen[i];
@@ -137,7 +128,7 @@ cfg_seen(struct cfg *x, const char *name, int line, int col)
 		x->seen = n;
 		x->seencap = ncap;
 	}
-	size_t j = cfg_hash(name) & (x->seencap - 1);
+	size_t j = hash_fnv1a(name) & (x->seencap - 1);
 	while (x->seen[j].name != NULL) {
 		if (strcmp(x->seen[j].name, name) == 0)
 			return &x->seen[j];
@@ -677,19 +668,12 @@ config_free(struct config *c)
 char *
 config_find(const char *explicit_path)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	struct stat sb;
 	char *p;
 
 	if (explicit_path != NULL)
 		return xstrdup(explicit_path);
-	/* XDG: a relative XDG_CONFIG_HOME is invalid and ignored. */
-	if (xdg != NULL && xdg[0] == '/')
-		p = xasprintf("%s/opsdeck/config.yaml", xdg);
-	else if (home != NULL && home[0] != '\0')
-		p = xasprintf("%s/.config/opsdeck/config.yaml", home);
-	else
-		return NULL;
+	p = xdg_path(XDG_CONFIG, "config.yaml");
 	if (stat(p, &sb) == 0)
 		return p;
 	free(p);

@@ -420,13 +420,9 @@ theme_dirs(void)
 {
 	char **v = xcalloc(6, sizeof *v);
 	size_t n = 0;
-	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME"),
-	    *env = getenv("OPSDECK_THEMES_DIR");
+	const char *env = getenv("OPSDECK_THEMES_DIR");
 
-	if (x != NULL && x[0] == '/')
-		v[n++] = xasprintf("%s/opsdeck/themes", x);
-	else if (home != NULL && home[0] == '/')
-		v[n++] = xasprintf("%s/.config/opsdeck/themes", home);
+	v[n++] = xdg_path(XDG_CONFIG, "themes");
 	if (env != NULL && env[0] != '\0')
 		v[n++] = xstrdup(env);
 	/* run from a build tree: the source tree's themes (abs_top_srcdir of its Makefile) */

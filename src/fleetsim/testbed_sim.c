@@ -180,15 +180,6 @@ mix(uint64_t a, uint64_t b, uint64_t c)
 	return z ^ (z >> 31);
 }
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* A value that drifts smoothly between -1 and 1 over periods of minutes. */
 static double
 wave(uint64_t h, int64_t now)
@@ -244,7 +235,7 @@ testbed_sim_report_n(const char *controller, int sector, uint64_t seed, int64_t 
 	int64_t t = now_ms > TESTBED_SIM_EPOCH_MS ?
 	    (now_ms - TESTBED_SIM_EPOCH_MS) % SIM_CYCLE_MS : 0;
 	int64_t cycle_start = now_ms - t;
-	uint64_t hc = hash_str(controller != NULL ? controller : "") ^ seed;
+	uint64_t hc = hash_fnv1a(controller != NULL ? controller : "") ^ seed;
 
 	buf_init(&b, 0);
 	buf_printf(&b, "schema: 1\ncontroller: %s\nsector: %s\nsite: %s\ndevices:\n",

@@ -21,7 +21,6 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +33,9 @@
 #include <libssh/libssh.h>
 
 #include "opsdeck/buf.h"
+#include "opsdeck/spawn.h"
 #include "opsdeck/ssh.h"
 #include "opsdeck/util.h"
-
-extern char **environ;
 
 /* ssh_session_update_known_hosts() appends without locking: one writer at a time. */
 static pthread_mutex_t known_hosts_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -244,29 +242,10 @@ proxy_start(struct ssh_stream *s, enum host_state *state, char **cause)
 	    xstrdup(dest);
 	argv[n] = NULL;
 
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, def;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigaddset(&def, SIGINT);
-	sigaddset(&def, SIGTERM);
-	sigaddset(&def, SIGHUP);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-	    POSIX_SPAWN_SETPGROUP);
+	const int stdio[3] = { sv[1], sv[1], ep[1] };
 	pid_t pid;
-	int rc = posix_spawnp(&pid, "ssh", &fa, &at, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	char *why = NULL;
+	int rc = spawn_start("ssh", (char *const *)argv, 1, stdio, &pid, &why);
 	close(sv[1]);
 	close(ep[1]);
 	for (size_t i = 0; i < nowned; i++)
@@ -276,8 +255,8 @@ proxy_start(struct ssh_stream *s, enum host_state *state, char **cause)
 		close(sv[0]);
 		close(ep[0]);
 		*state = HOST_DOWN;
-		*cause = xasprintf("cannot run ssh for ProxyJump %s: %s", s->t.proxyjump,
-		    strerror(rc));
+		*cause = xasprintf("%s (for ProxyJump %s)", why, s->t.proxyjump);
+		free(why);
 		return -1;
 	}
 	s->proxy_pid = pid;

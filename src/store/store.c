@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,15 +109,7 @@ static const struct {
 char *
 store_default_path(void)
 {
-	const char *state = getenv("XDG_STATE_HOME");
-	if (state != NULL && state[0] == '/')
-		return xasprintf("%s/opsdeck/cache.db", state);
-	const char *home = getenv("HOME");
-	if (home == NULL || home[0] == '\0') {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw != NULL && pw->pw_dir != NULL ? pw->pw_dir : "/";
-	}
-	return xasprintf("%s/.local/state/opsdeck/cache.db", home);
+	return xdg_path(XDG_STATE, "cache.db");
 }
 
 /*

@@ -13,15 +13,6 @@
 #include "store_int.h"
 #include "opsdeck/util.h"
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 void
 smap_clear(struct smap *m)
 {
@@ -39,7 +30,7 @@ smap_get(const struct smap *m, const char *key)
 {
 	if (m->cap == 0)
 		return NULL;
-	for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	for (size_t i = hash_fnv1a(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (m->e[i].key == NULL)
 			return NULL;
 		if (strcmp(m->e[i].key, key) == 0)
@@ -57,7 +48,7 @@ smap_grow(struct smap *m)
 	for (size_t i = 0; i < old.cap; i++) {
 		if (old.e[i].key == NULL)
 			continue;
-		size_t j = hash_str(old.e[i].key) & (m->cap - 1);
+		size_t j = hash_fnv1a(old.e[i].key) & (m->cap - 1);
 		while (m->e[j].key != NULL)
 			j = (j + 1) & (m->cap - 1);
 		m->e[j] = old.e[i];
@@ -73,7 +64,7 @@ smap_put(struct smap *m, const char *key)
 		return e;
 	if ((m->n + 1) * 10 > m->cap * 7)
 		smap_grow(m);
-	size_t i = hash_str(key) & (m->cap - 1);
+	size_t i = hash_fnv1a(key) & (m->cap - 1);
 	while (m->e[i].key != NULL)
 		i = (i + 1) & (m->cap - 1);
 	m->e[i].key = xstrdup(key);

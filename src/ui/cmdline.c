@@ -17,8 +17,6 @@ static const char *const commands[] = {
 	"theme", "view", NULL,
 };
 
-static const char *const views[] = { "all", "compute", "devices", "budgets", NULL };
-
 /* Selects the first row for which match() is true; returns 1 when found. */
 static int
 select_where(struct ui *u, int group, const char *name, int exact)
@@ -174,16 +172,10 @@ ui_command(struct ui *u, const char *line)
 	} else if (strcmp(cmd, "view") == 0) {
 		int v = ui_view_parse(arg);
 		if (v < 0) {
-			ui_message(u, 1, "unknown view '%s' (all, compute, devices, budgets)",
-			    arg);
+			ui_message(u, 1, "unknown view '%s' (%s)", arg, ui_view_choices());
 			return;
 		}
-		u->view = v;
-		u->zoom = 0;
-		u->focus = v == VIEW_DEVICES ? PANE_DEVICES : v == VIEW_BUDGETS ? PANE_BUDGETS :
-		    PANE_COMPUTE;
-		ui_layout(u);
-		ui_dirty_all(u);
+		ui_set_view(u, v);
 	} else if (strcmp(cmd, "sort") == 0) {
 		for (int s = 0; s < SORT_COUNT; s++) {
 			if (strcmp(arg, ui_sort_name(s)) == 0) {
@@ -277,8 +269,8 @@ ui_complete(struct ui *u, char *line, size_t cap)
 		for (size_t i = 0; i < u->ngroups; i++)
 			cand_add(&c, u->groups[i].name);
 	} else if (strncmp(line, "view ", 5) == 0) {
-		for (int i = 0; views[i] != NULL; i++)
-			cand_add(&c, views[i]);
+		for (int i = 0; ui_view_name(i) != NULL; i++)
+			cand_add(&c, ui_view_name(i));
 	} else if (strncmp(line, "sort ", 5) == 0) {
 		for (int i = 0; i < SORT_COUNT; i++)
 			cand_add(&c, ui_sort_name(i));
@@ -347,7 +339,7 @@ static const char *const help_lines[] = {
 	"",
 	"Commands (:, Tab completes)",
 	"  :host NAME        select a host        :group NAME  jump to a group",
-	"  :theme NAME       switch theme         :view NAME   all|compute|devices|budgets",
+	"  :theme NAME       switch theme         :view NAME   the views of 1 2 3 4",
 	"  :sort COLUMN      sort by a column     :filter TEXT set the filter",
 	"  :state S[,S]      devices in states    :sector NAME devices of a sector",
 	"  :kind KIND        devices of a kind    (each: `all` clears it)",

@@ -38,26 +38,12 @@ static const struct pane_ops *const pane_table[PANE_COUNT] = {
 	[PANE_ALERTS] = &pane_alerts_ops,
 };
 
-static const char *const view_names[VIEW_COUNT] = {
-	[VIEW_ALL] = "all", [VIEW_COMPUTE] = "compute",
-	[VIEW_DEVICES] = "devices", [VIEW_BUDGETS] = "budgets",
-};
-
 static const char *const sort_names[SORT_COUNT] = {
 	"name", "state", "cpu", "mem", "load", "gpu",
 };
 
 static int sig_pipe[2] = { -1, -1 };
 static int curses_on;
-
-int
-ui_view_parse(const char *s)
-{
-	for (int i = 0; i < VIEW_COUNT; i++)
-		if (strcmp(s, view_names[i]) == 0)
-			return i;
-	return -1;
-}
 
 const char *
 ui_sort_name(enum ui_sort s)
@@ -927,14 +913,13 @@ ui_focus(struct ui *u, int dir)
 	}
 }
 
-/* Switches the view preset (keys 1-4, :view) and re-lays the screen. */
-static void
+/* See ui_priv.h. */
+void
 ui_set_view(struct ui *u, int v)
 {
 	u->view = v;
 	u->zoom = 0;
-	u->focus = v == VIEW_DEVICES ? PANE_DEVICES : v == VIEW_BUDGETS ? PANE_BUDGETS :
-	    PANE_COMPUTE;
+	u->focus = ui_view_focus(v);
 	ui_layout(u);
 	ui_dirty_all(u);
 }
@@ -1106,11 +1091,9 @@ ui_handle_key(struct ui *u, int key)
 	case 'l': case KEY_RIGHT:
 		ui_focus(u, 1);
 		return 1;
-	case '1': case '2': case '3': case '4': {
-		static const int v[] = { VIEW_COMPUTE, VIEW_DEVICES, VIEW_BUDGETS, VIEW_ALL };
-		ui_set_view(u, v[key - '1']);
+	case '1': case '2': case '3': case '4':
+		ui_set_view(u, key - '1');	/* the views are in key order */
 		return 1;
-	}
 	case 'z':
 		u->zoom = !u->zoom;
 		ui_layout(u);
@@ -1219,11 +1202,9 @@ ui_init_state(struct ui *u, const struct ui_opts *o)
 		if (v >= 0)
 			u->view = v;
 		else
-			ui_message(u, 1, "unknown view '%s' (compute, devices, budgets, all)",
-			    o->view);
+			ui_message(u, 1, "unknown view '%s' (%s)", o->view, ui_view_choices());
 	}
-	u->focus = u->view == VIEW_DEVICES ? PANE_DEVICES : u->view == VIEW_BUDGETS ?
-	    PANE_BUDGETS : PANE_COMPUTE;
+	u->focus = ui_view_focus(u->view);
 	theme_default(&u->theme);
 }
 
