@@ -36,7 +36,9 @@ keys 4;		check "4: all again" wait_screen "Compute"
 
 # filter
 keys / g p u 0 0 '[' 1 2 ']';	check "regex filter" wait_screen "2/11 hosts, filter"
-keys Enter Escape;		check "Esc clears the filter" wait_screen "11 hosts"
+# "11 hosts" alone would also match "2/11 hosts, filter": the filter must be gone
+filter_cleared() { screen_lacks "/11 hosts" && screen_lacks ", filter" && screen_has " 11 hosts"; }
+keys Enter Escape;		check "Esc clears the filter" wait_for 5 filter_cleared
 keys /; keys -l "에너지"; 	check "Korean filter" wait_screen "2/11 hosts, filter"
 keys Escape
 
