@@ -13,13 +13,7 @@ plan 39
 
 cp "$top_srcdir/examples/budget.yaml" "$T/budget.yaml"
 cp "$top_srcdir/examples/budget.yaml" "$T/good.yaml"
-cat > "$T/c.yaml" <<YAML
-budget: $T/budget.yaml
-groups:
-  - name: local
-    transport: local
-    hosts: localhost
-YAML
+budget_config "$T/c.yaml" "$T/budget.yaml"
 rm -f "$CACHE"*
 if "$OPSDECK" budget import --cache "$CACHE" -c "$T/c.yaml" "$top_srcdir/examples/ledger.csv" \
     >"$T/import.out" 2>&1 &&

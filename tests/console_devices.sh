@@ -12,37 +12,13 @@ plan 29
 cp "$FIXTURES/testbed/energy.yaml" "$T/e.yaml"
 cp "$FIXTURES/testbed/automotive.yaml" "$T/a.yaml"
 cp "$FIXTURES/testbed/healthcare.yaml" "$T/h.yaml"
-cat > "$T/devices.yaml" <<YAML
-groups:
-  - name: tb-energy
-    kind: testbed
-    transport: local
-    hosts: tb-e1
-    probes: [testbed]
-    command: cat $T/e.yaml
-    interval: 300ms
-  - name: tb-auto
-    kind: testbed
-    transport: local
-    hosts: tb-a1
-    probes: [testbed]
-    command: cat $T/a.yaml
-    interval: 300ms
-  - name: tb-health
-    kind: testbed
-    transport: local
-    hosts: tb-h1
-    probes: [testbed]
-    command: cat $T/h.yaml
-    interval: 300ms
-  - name: tb-broken
-    kind: testbed
-    transport: local
-    hosts: tb-x1
-    probes: [testbed]
-    command: "false"
-    interval: 300ms
-YAML
+{
+	echo "groups:"
+	testbed_group tb-energy tb-e1 "cat $T/e.yaml" 300ms
+	testbed_group tb-auto tb-a1 "cat $T/a.yaml" 300ms
+	testbed_group tb-health tb-h1 "cat $T/h.yaml" 300ms
+	testbed_group tb-broken tb-x1 '"false"' 300ms
+} > "$T/devices.yaml"
 
 rm -f "$CACHE"*
 $TM new-session -d -s c -x 160 -y 50 \

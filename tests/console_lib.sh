@@ -86,3 +86,17 @@ quit_ok() {
 	wait_for 5 test -s "$T/exit" || return 1
 	[ "$(cat "$T/exit")" = 0 ] && [ "$(pane '#{alternate_on}')" = 0 ]
 }
+
+# testbed_group NAME HOST COMMAND [INTERVAL]: prints the YAML of a group of one
+# test-bed controller on the local transport whose report COMMAND prints.
+testbed_group() {
+	printf '  - name: %s\n    kind: testbed\n    transport: local\n    hosts: %s\n' "$1" "$2"
+	printf '    probes: [testbed]\n    command: %s\n' "$3"
+	[ -z "${4:-}" ] || printf '    interval: %s\n' "$4"
+}
+
+# budget_config FILE PLAN: a config with the budget PLAN and this machine.
+budget_config() {
+	printf 'budget: %s\ngroups:\n  - name: local\n    transport: local\n    hosts: localhost\n' \
+	    "$2" > "$1"
+}

@@ -81,21 +81,11 @@ wait_gone "opsdeck console keys"
 since=$(date -u -d '-3 hours' +%Y-%m-%dT%H:%M:%SZ)
 sed "s/since: .*/since: $since/" "$FIXTURES/testbed/energy.yaml" > "$T/e.yaml"
 sed "s/since: .*/since: $since/" "$FIXTURES/testbed/healthcare.yaml" > "$T/h.yaml"
-cat > "$T/devices.yaml" <<YAML
-groups:
-  - name: tb-energy
-    kind: testbed
-    transport: local
-    hosts: tb-e1
-    probes: [testbed]
-    command: cat $T/e.yaml
-  - name: tb-health
-    kind: testbed
-    transport: local
-    hosts: tb-h1
-    probes: [testbed]
-    command: cat $T/h.yaml
-YAML
+{
+	echo "groups:"
+	testbed_group tb-energy tb-e1 "cat $T/e.yaml"
+	testbed_group tb-health tb-h1 "cat $T/h.yaml"
+} > "$T/devices.yaml"
 rm -f "$CACHE"*
 timeout 30 "$OPSDECK" collect -c "$T/devices.yaml" --cache "$CACHE" --cycles 1 \
     >"$T/collect.out" 2>&1
@@ -106,13 +96,7 @@ check "devices view, 160x40" same_screen devices
 
 # Budgets: the example plan and ledger, after the plan's end (nothing moves)
 cp "$top_srcdir/examples/budget.yaml" "$T/budget.yaml"
-cat > "$T/c.yaml" <<YAML
-budget: $T/budget.yaml
-groups:
-  - name: local
-    transport: local
-    hosts: localhost
-YAML
+budget_config "$T/c.yaml" "$T/budget.yaml"
 rm -f "$CACHE"*
 "$OPSDECK" budget import --cache "$CACHE" -c "$T/c.yaml" "$top_srcdir/examples/ledger.csv" \
     >"$T/import.out" 2>&1
