@@ -317,7 +317,8 @@ cmd_snapshot(int argc, char **argv)
 		print_table(v, n, &out);
 		break;
 	}
-	fwrite(out.data, 1, out.len, stdout);
+	if (out.len > 0)	/* json went to stdout as it was written */
+		fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
 
 	store_free_hosts(v, n);
