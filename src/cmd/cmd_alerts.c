@@ -47,16 +47,11 @@ usage(void)
 	    "Exit status: 0 success, 1 an unreadable cache, 2 usage error.\n");
 }
 
-/* RFC 3339 in UTC with milliseconds: "2026-12-06T11:44:12.345Z". */
+/* RFC 3339 in UTC, with milliseconds when there are any: "2026-12-06T11:44:12.345Z". */
 static void
 rfc3339(int64_t ms, char *buf, size_t len)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03dZ", (int)(ms % 1000));
+	time_format_rfc3339(ms, 0, 1, buf, len);
 }
 
 /* Alerts active first, the most severe then the newest; then cleared, newest first. */
@@ -76,50 +71,33 @@ alert_order(const void *x, const void *y)
 	return a->id > b->id ? -1 : a->id < b->id;
 }
 
+/* The alerts as one JSON array on stdout, streamed alert by alert. */
 static void
-put_json(struct buf *b, const struct alert *v, size_t n)
+put_json(const struct alert *v, size_t n)
 {
-	char t[40];
+	struct json_writer *w = json_writer_new(stdout);
+	char t[TIME_RFC3339_LEN];
 
-	buf_append(b, "[", 1);
+	json_array_open(w);
 	for (size_t i = 0; i < n; i++) {
 		const struct alert *a = &v[i];
-		buf_append(b, i ? ",\n {" : "\n {", i ? 4 : 3);
-		json_key(b, "host", 1);
-		json_str(b, a->host);
-		json_key(b, "subject", 0);
-		if (a->device[0] != '\0')
-			json_str(b, a->device);
-		else
-			buf_append(b, "null", 4);
-		json_key(b, "metric", 0);
-		json_str(b, a->rule);
-		json_key(b, "severity", 0);
-		json_str(b, alert_sev_name(a->sev));
-		json_key(b, "value", 0);
-		if (isnan(a->value))
-			buf_append(b, "null", 4);
-		else
-			json_num(b, a->value, 4, 0);
-		json_key(b, "since", 0);
+		json_map_open(w);
+		json_kstr(w, "host", a->host);
+		json_kstr(w, "subject", a->device[0] != '\0' ? a->device : NULL);
+		json_kstr(w, "metric", a->rule);
+		json_kstr(w, "severity", alert_sev_name(a->sev));
+		json_knum(w, "value", a->value, 4, 0);	/* NaN: null */
 		rfc3339(a->raised_ms, t, sizeof t);
-		json_str(b, t);
-		json_key(b, "cleared", 0);
-		if (a->cleared_ms != 0) {
+		json_kstr(w, "since", t);
+		if (a->cleared_ms != 0)
 			rfc3339(a->cleared_ms, t, sizeof t);
-			json_str(b, t);
-		} else
-			buf_append(b, "null", 4);
-		json_key(b, "acked", 0);
-		if (a->ack_ms != 0)
-			buf_append(b, "true", 4);
-		else
-			buf_append(b, "false", 5);
-		json_key(b, "message", 0);
-		json_str(b, a->message);
-		buf_append(b, "}", 1);
+		json_kstr(w, "cleared", a->cleared_ms != 0 ? t : NULL);
+		json_kbool(w, "acked", a->ack_ms != 0);
+		json_kstr(w, "message", a->message);
+		json_map_close(w);
 	}
-	buf_append(b, n ? "\n]\n" : "]\n", n ? 3 : 2);
+	json_array_close(w);
+	json_writer_end(w);
 }
 
 static void
@@ -274,12 +252,13 @@ cmd_alerts(int argc, char **argv)
 	struct buf b;
 	buf_init(&b, 0);
 	if (fmt == AFMT_JSON)
-		put_json(&b, set.v, set.n);
+		put_json(set.v, set.n);
 	else if (fmt == AFMT_CSV)
 		put_csv(&b, set.v, set.n);
 	else
 		put_table(&b, set.v, set.n, all);
-	fwrite(b.data, 1, b.len, stdout);
+	if (b.len > 0)	/* json went to stdout as it was written */
+		fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
 	alert_set_free(&set);
 	return fflush(stdout) == 0 ? 0 : 1;
