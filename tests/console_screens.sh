@@ -14,8 +14,10 @@
 #   - a duration or age (a number with ms, s, m, h or d: "60s old",
 #     "report 3s ago") becomes '#' as wide as it and the blanks around it,
 #     so "9s" and "10s" in the same column mask alike;
-#   - on the status line, whose text is not in columns, the age "(#..#ago)"
-#     becomes "(#ago)" and the blanks before "? help" become two.
+#   - an age in running text ("report 3s ago", "(12s ago)" on the status
+#     line, "data 60s old") is not in a column, so it moves what follows:
+#     once masked it becomes "#ago" or "#old", and on its line the blanks
+#     before the last border or "? help" become two.
 # Nothing else is masked: every other character on the screen counts.
 #
 # To take new expected screens after a deliberate change of the console:
@@ -34,7 +36,7 @@ screen_mask() {
 		s/\d{2}:\d{2}(?::\d{2})?/"#" x length($&)/ge;
 		s/\b\d{4}(?= (?:BUDGET|SPENT)\b)/####/g;
 		s/ *(?<![\w.])\d+(?:\.\d+)?(?:ms|s|m|h|d)(?!\w) */"#" x length($&)/ge;
-		s/\(#+ago\) \| (.*?) {2,}\? help  q quit$/(#ago) | $1  ? help  q quit/;
+		s/ {2,}(\x{2502}|\? help  q quit)$/  $1/ if s/#+(ago|old)/#$1/g;
 	'
 }
 
