@@ -61,7 +61,11 @@ B imports --cache "$C" --format json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["imports"]
 assert [(i["id"], i["rows"], i["total"]) for i in d] == [(1, 34, 83050000000), (2, 1, 900000000000000000)], d
-assert all(len(i["imported_at"]) == 19 and i["imported_ms"] > 0 for i in d), d
+# RFC 3339 in Asia/Seoul, the same instant as imported_ms
+from datetime import datetime
+assert all(i["imported_at"].endswith("+09:00") and i["imported_ms"] > 0 and
+           int(datetime.fromisoformat(i["imported_at"]).timestamp()) == i["imported_ms"] // 1000
+           for i in d), d
 ' 2>"$T/err"
 check "imports json: the same" [ $? -eq 0 ]
 B imports --cache "$C" >"$T/table"

@@ -709,15 +709,47 @@ out:
 	return rc;
 }
 
-/* "2026-12-06 21:04:05" in Asia/Seoul for wall ms. */
+/*
+ * When an import was made, in Asia/Seoul: "2026-12-06 21:04:05" for the
+ * table, RFC 3339 "2026-12-06T21:04:05+09:00" for CSV and JSON.
+ */
 static void
-kst_time(char *dst, size_t len, int64_t ms)
+kst_time(char *dst, size_t len, int64_t ms, int rfc3339)
 {
-	time_t t = (time_t)(ms / 1000) + BUDGET_KST_OFFSET_S;
-	struct tm tm;
+	time_format_rfc3339(ms, TIME_ZONE_SEOUL_S, 0, dst, len);
+	if (!rfc3339 && len > 19) {
+		dst[10] = ' ';
+		dst[19] = '\0';
+	}
+}
 
-	if (gmtime_r(&t, &tm) == NULL || strftime(dst, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(dst, len, "-");
+/* The imports as a JSON object streamed to stdout, amounts in won. */
+static void
+imports_json(const struct budget_import *v, size_t n)
+{
+	struct json_writer *w = json_writer_new(stdout);
+	char when[TIME_RFC3339_LEN];
+
+	json_map_open(w);
+	json_kstr(w, "currency", "KRW");
+	json_kstr(w, "timezone", TIME_ZONE_SEOUL_NAME);
+	json_key(w, "imports");
+	json_array_open(w);
+	for (size_t i = 0; i < n; i++) {
+		const struct budget_import *im = &v[i];
+		kst_time(when, sizeof when, im->imported_ms, 1);
+		json_map_open(w);
+		json_kint(w, "id", im->id);
+		json_kstr(w, "file", im->source);
+		json_kint(w, "rows", im->rows);
+		json_kint(w, "total", im->total);
+		json_kstr(w, "imported_at", when);
+		json_kint(w, "imported_ms", im->imported_ms);
+		json_map_close(w);
+	}
+	json_array_close(w);
+	json_map_close(w);
+	json_writer_end(w);
 }
 
 /* The imports as a table (total in 억원), CSV or JSON (won). */
@@ -725,21 +757,23 @@ static void
 print_imports(const struct budget_import *v, size_t n, enum budget_format fmt)
 {
 	struct buf b;
-	char when[32], amt[64];
+	char when[TIME_RFC3339_LEN], amt[64];
 
+	if (fmt == BFMT_JSON) {
+		imports_json(v, n);
+		return;
+	}
 	buf_init(&b, 0);
 	if (fmt == BFMT_TABLE && n == 0)
 		buf_printf(&b, "no ledger imports in the cache\n");
 	else if (fmt == BFMT_TABLE)
 		buf_printf(&b, "%6s  %-40s %9s %20s  %s\n", "ID", "FILE", "ROWS", "TOTAL",
 		    "IMPORTED (Asia/Seoul)");
-	else if (fmt == BFMT_CSV)
-		buf_printf(&b, "id,file,rows,total,imported_at\r\n");
 	else
-		buf_printf(&b, "{\"currency\":\"KRW\",\"timezone\":\"Asia/Seoul\",\"imports\":[");
+		buf_printf(&b, "id,file,rows,total,imported_at\r\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct budget_import *im = &v[i];
-		kst_time(when, sizeof when, im->imported_ms);
+		kst_time(when, sizeof when, im->imported_ms, fmt != BFMT_TABLE);
 		if (fmt == BFMT_TABLE) {
 			char file[256];
 			budget_format_eok(amt, sizeof amt, im->total, 1);
@@ -748,31 +782,15 @@ print_imports(const struct budget_import *v, size_t n, enum budget_format fmt)
 			    (long long)im->rows);
 			text_fit(file, sizeof file, amt, 20, 1);
 			buf_printf(&b, "%s  %s\n", file, when);
-		} else if (fmt == BFMT_CSV) {
+		} else {
 			buf_printf(&b, "%lld,", (long long)im->id);
 			csv_field(&b, im->source);
 			buf_printf(&b, ",%lld,%lld,%s\r\n", (long long)im->rows,
 			    (long long)im->total, when);
-		} else {
-			buf_append(&b, i ? ",{" : "{", i ? 2 : 1);
-			json_key(&b, "id", 1);
-			json_int(&b, im->id);
-			json_key(&b, "file", 0);
-			json_str(&b, im->source);
-			json_key(&b, "rows", 0);
-			json_int(&b, im->rows);
-			json_key(&b, "total", 0);
-			json_int(&b, im->total);
-			json_key(&b, "imported_at", 0);
-			json_str(&b, when);
-			json_key(&b, "imported_ms", 0);
-			json_int(&b, im->imported_ms);
-			buf_append(&b, "}", 1);
 		}
 	}
-	if (fmt == BFMT_JSON)
-		buf_append(&b, "]}\n", 3);
-	fwrite(b.data, 1, b.len, stdout);
+	if (b.len > 0)
+		fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
 }
 
