@@ -7,9 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +15,8 @@
 #include <unistd.h>
 
 #include "opsdeck/source.h"
+#include "opsdeck/spawn.h"
 #include "opsdeck/util.h"
-
-extern char **environ;
 
 struct source_conn {
 	pid_t	 pid;		/* leader of its process group, -1 once reaped */
@@ -46,68 +43,28 @@ local_reap(struct source_conn *lc)
 }
 
 /*
- * Starts /bin/sh -c script: stdout to a non-blocking close-on-exec pipe,
- * stdin and stderr /dev/null, default signal dispositions and an empty mask
- * (posix_spawn is safe from a threaded process). -1 with HOST_DOWN and a
- * cause when there is no pipe or no shell.
+ * Starts /bin/sh -c script through spawn.h: stdout to a non-blocking
+ * close-on-exec pipe, stdin and stderr /dev/null, a process group of its
+ * own, default signals. -1 with HOST_DOWN and a cause when there is no pipe
+ * or no shell.
  */
 static int
 local_open(void *hd, const char *script, const struct source_open_ctx *ctx,
     struct source_conn **conn, enum host_state *state, char **cause)
 {
-	int p[2];
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, def;
+	char *argv[] = { (char *)"sh", (char *)"-c", (char *)script, NULL };
 	pid_t pid;
+	int fd;
 
 	(void)hd;
 	(void)ctx;
-	if (pipe(p) != 0) {
+	if (spawn_pipe_stdout("/bin/sh", argv, &pid, &fd, cause) != 0) {
 		*state = HOST_DOWN;
-		*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
 		return -1;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addclose(&fa, p[0]);
-	posix_spawn_file_actions_addclose(&fa, p[1]);
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigaddset(&def, SIGINT);
-	sigaddset(&def, SIGTERM);
-	sigaddset(&def, SIGHUP);
-	sigaddset(&def, SIGCHLD);
-	sigaddset(&def, SIGQUIT);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF);
-	char *argv[] = { (char *)"sh", (char *)"-c", (char *)script, NULL };
-	int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	close(p[1]);
-	if (rc != 0) {
-		close(p[0]);
-		*state = HOST_DOWN;
-		*cause = xasprintf("cannot run /bin/sh: %s", strerror(rc));
-		return -1;
-	}
-	int fl = fcntl(p[0], F_GETFD);
-	if (fl >= 0)
-		fcntl(p[0], F_SETFD, fl | FD_CLOEXEC);
-	fl = fcntl(p[0], F_GETFL);
-	if (fl >= 0)
-		fcntl(p[0], F_SETFL, fl | O_NONBLOCK);
 	struct source_conn *lc = xcalloc(1, sizeof *lc);
 	lc->pid = pid;
-	lc->fd = p[0];
+	lc->fd = fd;
 	*conn = lc;
 	return 0;
 }
