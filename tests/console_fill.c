@@ -2,7 +2,7 @@
  * console_fill.c: fills a cache with a known fleet for the console tests
  * (tests/console_*.sh) through the store's own writer, store_put_status().
  *
- * Usage: console_fill DB [--nodes N] [--samples K] [--evil]
+ * Usage: console_fill DB [--nodes N] [--samples K] [--evil] [--swap]
  *   --nodes N    GPU nodes gpu001.. (default 6); plus 3 CPU nodes in states
  *                other than up, and 2 test-bed controllers with Korean names
  *   --samples K  K samples per host, 2 s apart, ending now (default 5)
@@ -71,10 +71,11 @@ main(int argc, char **argv)
 {
 	struct store *st;
 	char *cause = NULL;
-	int nodes = 6, samples = 5, evil = 0;
+	int nodes = 6, samples = 5, evil = 0, swap = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: console_fill DB [--nodes N] [--samples K] [--evil]\n");
+		fprintf(stderr, "usage: console_fill DB [--nodes N] [--samples K] [--evil]"
+		    " [--swap]\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
@@ -84,6 +85,8 @@ main(int argc, char **argv)
 			samples = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--evil") == 0)
 			evil = 1;
+		else if (strcmp(argv[i], "--swap") == 0)
+			swap = 1;
 		else {
 			fprintf(stderr, "console_fill: unknown argument %s\n", argv[i]);
 			return 2;
@@ -110,6 +113,8 @@ main(int argc, char **argv)
 			h.state_since_ms = now - 3600 * 1000;
 			h.sample_ms = t;
 			linux_figures(&h, 16, n * 13 % 100);
+			if (swap && n == 2)
+				h.swap_used = h.swap_total / 4;
 			h.ngpus = 4;
 			h.gpus = xcalloc(4, sizeof *h.gpus);
 			for (int g = 0; g < 4; g++) {

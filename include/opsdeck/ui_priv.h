@@ -7,8 +7,8 @@
  * sparklines, the rows the Compute pane shows after filter and sort, the
  * test-bed devices view (devices_store_view, filtered by :state/:sector/:kind)
  * with the Devices pane's rows, and the cache's alerts (alert_store_list), or,
- * for a cache without the alert log, alerts derived here from states and
- * thresholds. Each pane is a `const struct
+ * for a cache without the alert log, the hosts' alerts by the collector's
+ * rules (alert_eval_host). Each pane is a `const struct
  * pane_ops` (draw, key, click) with a window and a dirty flag; a frame redraws
  * the dirty panes, wnoutrefresh()es each and calls doupdate() once.
  */
@@ -110,15 +110,6 @@ struct ui_group {
 	int		 gpus, gpus_busy;
 };
 
-enum ui_sev { SEV_INFO, SEV_WARN, SEV_CRIT };
-
-struct ui_alert {
-	enum ui_sev	 sev;
-	int64_t		 since_ms;
-	char		 host[HOSTNAME_MAX + 1];
-	char		 text[320];
-};
-
 struct ui {
 	const struct ui_opts *o;
 	struct store	*store;
@@ -137,10 +128,8 @@ struct ui {
 	size_t		 nrows;
 	char		 sel_host[HOSTNAME_MAX + 1];	/* selection kept by name */
 
-	struct ui_alert	*alerts;	/* host-derived: for a cache without the alert log */
-	size_t		 nalerts;
-	struct alert_set calerts;	/* the cache's alerts (alert_store_list) */
-	int		 calerts_ok;	/* 1: the cache has them; calerts is shown */
+	struct alert_set alerts;	/* the Alerts pane's: the cache's (alert_store_list) */
+	int		 alerts_local;	/* 1: no alert log: evaluated here (alert_eval_host) */
 
 	/* Devices pane: the cache's view, its rows, filters and selection */
 	struct devices_view dv;		/* owned */

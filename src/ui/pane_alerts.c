@@ -3,8 +3,8 @@
  * active ones first, then those cleared in the last hour, newest first), one
  * line each: severity glyph and word, age, host (and device), message, a
  * mark when acknowledged; cleared ones dimmed with their clear time. With an
- * older cache that has no alert log, the alerts derived here from host
- * states and thresholds are shown instead.
+ * older cache that has no alert log (or none), the hosts' alerts evaluated
+ * by the collector's rules (u->alerts_local) are shown the same way.
  */
 #include "config.h"
 
@@ -13,13 +13,7 @@
 
 #include "opsdeck/ui_priv.h"
 
-static size_t
-alerts_count(const struct ui *u)
-{
-	return u->calerts_ok ? u->calerts.n : u->nalerts;
-}
-
-/* One cache alert on row y; `focused` takes the selection role throughout. */
+/* One alert on row y; `focused` takes the selection role throughout. */
 static void
 draw_calert(struct ui *u, struct pane *p, int y, const struct alert *a, int focused)
 {
@@ -57,18 +51,18 @@ draw_calert(struct ui *u, struct pane *p, int y, const struct alert *a, int focu
 #undef ROLE
 }
 
-/* The cache's alerts, active first; `extra` counts the active ones. */
+/* The alerts, active first; `extra` counts the active ones. */
 static void
-calerts_draw(struct ui *u, struct pane *p)
+alerts_draw(struct ui *u, struct pane *p)
 {
 	char extra[96];
 	int vis = p->h - 2, inner = p->w - 2;
-	size_t active = 0, crit = 0, n = u->calerts.n;
+	size_t active = 0, crit = 0, n = u->alerts.n;
 
 	for (size_t i = 0; i < n; i++) {
-		if (u->calerts.v[i].cleared_ms == 0) {
+		if (u->alerts.v[i].cleared_ms == 0) {
 			active++;
-			crit += u->calerts.v[i].sev == ALERT_CRIT;
+			crit += u->alerts.v[i].sev == ALERT_CRIT;
 		}
 	}
 	snprintf(extra, sizeof extra, "%zu active, %zu critical, %zu cleared", active, crit,
@@ -88,63 +82,13 @@ calerts_draw(struct ui *u, struct pane *p)
 	if (p->sel >= p->top + vis)
 		p->top = p->sel - vis + 1;
 	for (int i = 0; i < vis && p->top + i < (int)n; i++)
-		draw_calert(u, p, 1 + i, &u->calerts.v[p->top + i],
+		draw_calert(u, p, 1 + i, &u->alerts.v[p->top + i],
 		    u->focus == PANE_ALERTS && p->top + i == p->sel);
 	p->nlines = (int)n;
 }
 
-/* Newest alerts first, one line each: time, severity word, host, text. */
-static void
-alerts_draw(struct ui *u, struct pane *p)
-{
-	char extra[64], when[32];
-	int vis = p->h - 2, inner = p->w - 2;
-	size_t crit = 0;
-
-	if (u->calerts_ok) {
-		calerts_draw(u, p);
-		return;
-	}
-	for (size_t i = 0; i < u->nalerts; i++)
-		crit += u->alerts[i].sev == SEV_CRIT;
-	snprintf(extra, sizeof extra, "%zu, %zu critical", u->nalerts, crit);
-	ui_box(u, p, u->focus == PANE_ALERTS, u->nalerts ? extra : NULL);
-	if (u->nalerts == 0) {
-		ui_put(p->win, 1, 2, inner - 1, u->nhosts ? "no alerts: every host is up and "
-		    "within its thresholds" : "no alerts", u->attr[THEME_OK]);
-		return;
-	}
-	if (p->sel >= (int)u->nalerts)
-		p->sel = (int)u->nalerts - 1;
-	if (p->sel < 0)
-		p->sel = 0;
-	if (p->sel < p->top)
-		p->top = p->sel;
-	if (p->sel >= p->top + vis)
-		p->top = p->sel - vis + 1;
-	for (int i = 0; i < vis && p->top + i < (int)u->nalerts; i++) {
-		const struct ui_alert *a = &u->alerts[p->top + i];
-		int y = 1 + i, x = 1, focused = u->focus == PANE_ALERTS && p->top + i == p->sel;
-		enum theme_role r = a->sev == SEV_CRIT ? THEME_CRIT : a->sev == SEV_WARN ?
-		    THEME_WARN : THEME_DIM;
-		attr_t base = focused ? u->attr[THEME_SELECTION] : u->attr[THEME_NORMAL];
-
-		if (focused)
-			ui_fill(p->win, y, 1, inner, base);
-		time_format(a->since_ms, 0, when, sizeof when);
-		x += ui_putf(p->win, y, x, 9, focused ? base : u->attr[THEME_DIM], "%s ",
-		    a->since_ms > 0 ? when + 11 : "--:--:--");
-		x += ui_put(p->win, y, x, 6, a->sev == SEV_CRIT ? "CRIT " : a->sev == SEV_WARN ?
-		    "WARN " : "INFO ", focused ? base : u->attr[r] | A_BOLD);
-		x += ui_put_remote(p->win, y, x, 24, a->host, base | A_BOLD);
-		x += ui_put(p->win, y, x, 1, " ", base);
-		ui_put_remote(p->win, y, x, inner - x + 1, a->text, focused ? base : u->attr[r]);
-	}
-	p->nlines = (int)u->nalerts;
-}
-
 /*
- * Enter on a cache alert: a device alert selects the device in the Devices
+ * Enter on an alert: a device alert selects the device in the Devices
  * pane (switching to the devices view when that pane is hidden), a host
  * alert the host in Compute.
  */
@@ -174,7 +118,7 @@ static int
 alerts_key(struct ui *u, struct pane *p, int key)
 {
 	int vis = p->h - 2 > 1 ? p->h - 2 : 1;
-	int n = (int)alerts_count(u);
+	int n = (int)u->alerts.n;
 
 	switch (key) {
 	case 'j': case KEY_DOWN: p->sel++; break;
@@ -187,16 +131,8 @@ alerts_key(struct ui *u, struct pane *p, int key)
 		ui_ack_start(u);
 		return 1;
 	case '\n': case '\r': case KEY_ENTER:
-		if (u->calerts_ok) {
-			if (p->sel >= 0 && p->sel < n)
-				alerts_enter(u, &u->calerts.v[p->sel]);
-			return 1;
-		}
-		if (p->sel >= 0 && p->sel < (int)u->nalerts) {
-			char cmd[HOSTNAME_MAX + 8];
-			snprintf(cmd, sizeof cmd, "host %s", u->alerts[p->sel].host);
-			ui_command(u, cmd);
-		}
+		if (p->sel >= 0 && p->sel < n)
+			alerts_enter(u, &u->alerts.v[p->sel]);
 		return 1;
 	default:
 		return 0;

@@ -332,13 +332,16 @@ ui_ack_start(struct ui *u)
 		od_strlcpy(u->ack_dev, d->dev.id, sizeof u->ack_dev);
 		snprintf(u->ack_what, sizeof u->ack_what, "%.80s (%.40s, %s)", d->dev.name,
 		    d->dev.id, device_state_name(d->dev.state));
-	} else if (u->focus == PANE_ALERTS && u->calerts_ok) {
+	} else if (u->focus == PANE_ALERTS && u->alerts_local) {
+		ui_message(u, 1, "a: this cache has no alert log to acknowledge in");
+		return;
+	} else if (u->focus == PANE_ALERTS) {
 		int sel = u->pane[PANE_ALERTS].sel;
-		if (sel < 0 || (size_t)sel >= u->calerts.n) {
+		if (sel < 0 || (size_t)sel >= u->alerts.n) {
 			ui_message(u, 1, "no alert selected");
 			return;
 		}
-		const struct alert *a = &u->calerts.v[sel];
+		const struct alert *a = &u->alerts.v[sel];
 		/* a device's alert acknowledges the device; a host's (gpu0, a sensor) itself */
 		if (a->source == ALERT_SRC_DEVICE && a->device[0] != '\0') {
 			od_strlcpy(u->ack_ctl, a->host, sizeof u->ack_ctl);

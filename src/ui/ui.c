@@ -170,128 +170,7 @@ ui_update_rings(struct ui *u)
 	}
 }
 
-/* Threshold alerts: the value of a metric, or NaN when the host lacks it. */
-static void
-ui_check_threshold(struct ui *u, const struct host_status *h, const struct threshold *t,
-    size_t *cap)
-{
-	double vals[PROBE_MAX_GPUS + 1];
-	int nv = 0;
-	const char *m = t->metric;
-
-	if (h->state != HOST_UP)
-		return;
-	if (strcmp(m, "cpu.util_pct") == 0 || strcmp(m, "cpu") == 0) {
-		if (h->cpu_pct >= 0)
-			vals[nv++] = h->cpu_pct;
-	} else if (strcmp(m, "mem.used_pct") == 0 || strcmp(m, "mem.util_pct") == 0 ||
-	    strcmp(m, "mem") == 0) {
-		if (h->mem_total > 0)
-			vals[nv++] = 100.0 * (double)h->mem_used / (double)h->mem_total;
-	} else if (strcmp(m, "swap.used_pct") == 0) {
-		if (h->swap_total > 0)
-			vals[nv++] = 100.0 * (double)h->swap_used / (double)h->swap_total;
-	} else if (strncmp(m, "load.", 5) == 0 && m[5] >= '0' && m[5] <= '2' && m[6] == '\0') {
-		vals[nv++] = h->load[m[5] - '0'];
-	} else if (strcmp(m, "sensors.temp_c") == 0) {
-		for (int i = 0; i < h->nsensors && nv < PROBE_MAX_GPUS; i++)
-			if (strstr(h->sensors[i].unit, "degrees C") != NULL &&
-			    !isnan(h->sensors[i].value))
-				vals[nv++] = h->sensors[i].value;
-	} else if (strncmp(m, "gpus.", 5) == 0) {
-		const char *f = m + 5;
-		for (int g = 0; g < h->ngpus && nv < PROBE_MAX_GPUS; g++) {
-			const struct gpu_sample *s = &h->gpus[g];
-			double v = -1;
-			if (strcmp(f, "temp_c") == 0)
-				v = s->temp_c;
-			else if (strcmp(f, "util_pct") == 0)
-				v = s->util_pct;
-			else if (strcmp(f, "mem_util_pct") == 0)
-				v = s->mem_util_pct;
-			else if (strcmp(f, "power_w") == 0)
-				v = s->power_w;
-			else if (strcmp(f, "mem_used_pct") == 0 && s->mem_total_bytes > 0)
-				v = 100.0 * (double)s->mem_used_bytes / (double)s->mem_total_bytes;
-			if (v >= 0)
-				vals[nv++] = v;
-		}
-	}
-	if (nv == 0)
-		return;
-	/* warn above crit: lower is worse (alert.h), e.g. a battery's charge */
-	int low = t->has_warn && t->has_crit && t->warn > t->crit;
-	double worst = vals[0];
-	for (int i = 1; i < nv; i++)
-		if (low ? vals[i] < worst : vals[i] > worst)
-			worst = vals[i];
-	enum ui_sev sev;
-	double lim;
-	if (t->has_crit && (low ? worst <= t->crit : worst >= t->crit)) {
-		sev = SEV_CRIT;
-		lim = t->crit;
-	} else if (t->has_warn && (low ? worst <= t->warn : worst >= t->warn)) {
-		sev = SEV_WARN;
-		lim = t->warn;
-	} else {
-		return;
-	}
-	if (u->nalerts == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		u->alerts = xreallocarray(u->alerts, *cap, sizeof *u->alerts);
-	}
-	struct ui_alert *a = &u->alerts[u->nalerts++];
-	a->sev = sev;
-	a->since_ms = h->sample_ms;
-	od_strlcpy(a->host, h->name, sizeof a->host);
-	snprintf(a->text, sizeof a->text, "%s %.1f %s %s %.1f", m, worst, low ? "<=" : ">=",
-	    sev == SEV_CRIT ? "crit" : "warn", lim);
-}
-
-static int
-alert_cmp(const void *a, const void *b)
-{
-	const struct ui_alert *x = a, *y = b;
-
-	if (x->since_ms != y->since_ms)
-		return x->since_ms < y->since_ms ? 1 : -1;
-	if (x->sev != y->sev)
-		return x->sev < y->sev ? 1 : -1;
-	return strcmp(x->host, y->host);
-}
-
-/* Alerts: hosts not up (with their error) and thresholds crossed; newest first. */
-static void
-ui_build_alerts(struct ui *u)
-{
-	size_t cap = 0;
-	const struct config *cfg = u->o->cfg;
-
-	free(u->alerts);
-	u->alerts = NULL;
-	u->nalerts = 0;
-	for (size_t i = 0; i < u->nhosts; i++) {
-		const struct host_status *h = &u->hosts[i];
-		if (h->state != HOST_UP) {
-			if (u->nalerts == cap) {
-				cap = cap ? cap * 2 : 64;
-				u->alerts = xreallocarray(u->alerts, cap, sizeof *u->alerts);
-			}
-			struct ui_alert *a = &u->alerts[u->nalerts++];
-			a->sev = h->state == HOST_CONNECTING ? SEV_INFO :
-			    h->state == HOST_STALE || h->state == HOST_PARSE_ERROR ? SEV_WARN :
-			    SEV_CRIT;
-			a->since_ms = h->state_since_ms;
-			od_strlcpy(a->host, h->name, sizeof a->host);
-			snprintf(a->text, sizeof a->text, "%s%s%s", host_state_name(h->state),
-			    h->error[0] ? ": " : "", h->error);
-		}
-		for (size_t t = 0; cfg != NULL && t < cfg->nthresholds; t++)
-			ui_check_threshold(u, h, &cfg->thresholds[t], &cap);
-	}
-	if (u->nalerts > 1)
-		qsort(u->alerts, u->nalerts, sizeof *u->alerts, alert_cmp);
-}
+static void ui_refresh_alerts(struct ui *u);
 
 /*
  * Takes ownership of hosts[n] (from store_get_hosts), frees the previous
@@ -306,7 +185,7 @@ ui_set_data(struct ui *u, struct host_status *hosts, size_t n)
 	u->nhosts = n;
 	ui_update_rings(u);
 	ui_rebuild_rows(u);
-	ui_build_alerts(u);
+	ui_refresh_alerts(u);
 	ui_dirty_all(u);
 }
 
@@ -326,23 +205,97 @@ ui_has_table(struct ui *u, const char *name)
 	return found;
 }
 
+/* Newest first, then the worse, then by host, subject and rule (the cache's order). */
+static int
+alert_cmp(const void *a, const void *b)
+{
+	const struct alert *x = a, *y = b;
+	int c;
+
+	if (x->raised_ms != y->raised_ms)
+		return x->raised_ms < y->raised_ms ? 1 : -1;
+	if (x->sev != y->sev)
+		return x->sev < y->sev ? 1 : -1;
+	if ((c = strcmp(x->host, y->host)) != 0)
+		return c;
+	if ((c = strcmp(x->device, y->device)) != 0)
+		return c;
+	return strcmp(x->rule, y->rule);
+}
+
+/* By the key of an alert: host, subject, rule. */
+static int
+alert_key_cmp(const void *a, const void *b)
+{
+	const struct alert *x = *(const struct alert *const *)a;
+	const struct alert *y = *(const struct alert *const *)b;
+	int c;
+
+	if ((c = strcmp(x->host, y->host)) != 0)
+		return c;
+	if ((c = strcmp(x->device, y->device)) != 0)
+		return c;
+	return strcmp(x->rule, y->rule);
+}
+
 /*
- * Re-reads the cache's alerts: the active ones and those cleared in the last
- * UI_ALERTS_CLEARED_MS, at most UI_ALERTS_MAX. Without the alert table the
- * host-derived alerts (ui_build_alerts) are shown instead.
+ * The alerts of the hosts in u->hosts by the collector's own rules
+ * (alert_eval_host with the config's thresholds), appended to out (empty on
+ * entry, not prev) and sorted newest first: for a cache without the alert
+ * log, or no cache. An alert that was in prev (the last evaluation; same
+ * host, subject and rule) keeps the time it was raised; a new one is raised
+ * at the host's state change (state rule) or at its sample.
+ */
+static void
+ui_eval_alerts(const struct ui *u, const struct alert_set *prev, struct alert_set *out)
+{
+	const struct config *cfg = u->o->cfg;
+	const struct alert **by_key = xcalloc(prev->n + 1, sizeof *by_key);
+
+	for (size_t j = 0; j < prev->n; j++)
+		by_key[j] = &prev->v[j];
+	qsort(by_key, prev->n, sizeof *by_key, alert_key_cmp);
+	for (size_t i = 0; i < u->nhosts; i++) {
+		const struct host_status *h = &u->hosts[i];
+		size_t from = out->n;
+		alert_eval_host(h, cfg != NULL ? cfg->thresholds : NULL,
+		    cfg != NULL ? cfg->nthresholds : 0, out);
+		for (size_t k = from; k < out->n; k++) {
+			struct alert *a = &out->v[k];
+			const struct alert *key = a, **was;
+			int64_t t = strcmp(a->rule, "host.state") == 0 ? h->state_since_ms :
+			    h->sample_ms;
+			a->raised_ms = t > 0 ? t : now_wall_ms();
+			was = prev->n ? bsearch(&key, by_key, prev->n, sizeof *by_key,
+			    alert_key_cmp) : NULL;
+			if (was != NULL)
+				a->raised_ms = (*was)->raised_ms;
+		}
+	}
+	free(by_key);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, alert_cmp);
+}
+
+/*
+ * Re-reads the alerts the Alerts pane shows into u->alerts: the cache's (the
+ * active ones and those cleared in the last UI_ALERTS_CLEARED_MS, at most
+ * UI_ALERTS_MAX); without a cache or its alert table, those of the hosts
+ * evaluated here by the same rules (ui_eval_alerts; u->alerts_local set). A
+ * read error keeps the previous set and goes to the status line.
  */
 static void
 ui_refresh_alerts(struct ui *u)
 {
-	struct alert_set set;
+	struct alert_set set, none;
 	char *cause = NULL;
 
-	if (u->store == NULL || !ui_has_table(u, "alert_log")) {
-		u->calerts_ok = 0;
-		return;
-	}
 	alert_set_init(&set);
-	if (alert_store_list(u->store, NULL, now_wall_ms() - UI_ALERTS_CLEARED_MS,
+	alert_set_init(&none);
+	if (u->store == NULL || !ui_has_table(u, "alert_log")) {
+		ui_eval_alerts(u, u->alerts_local ? &u->alerts : &none, &set);
+		u->alerts_local = 1;
+	} else if (alert_store_list(u->store, NULL, now_wall_ms() - UI_ALERTS_CLEARED_MS,
 	    UI_ALERTS_MAX, &set, &cause) != 0) {
 		snprintf(u->data_error, sizeof u->data_error, "alerts: %s",
 		    cause != NULL ? cause : "read failed");
@@ -350,10 +303,11 @@ ui_refresh_alerts(struct ui *u)
 		alert_set_free(&set);
 		u->status_dirty = 1;
 		return;
+	} else {
+		u->alerts_local = 0;
 	}
-	alert_set_free(&u->calerts);
-	u->calerts = set;
-	u->calerts_ok = 1;
+	alert_set_free(&u->alerts);
+	u->alerts = set;
 	u->pane[PANE_ALERTS].dirty = 1;
 }
 
@@ -410,7 +364,6 @@ ui_refresh(struct ui *u)
 	ui_mark_stale(u, v, n);
 	ui_set_data(u, v, n);
 	ui_refresh_devices(u, 0);
-	ui_refresh_alerts(u);
 	ui_budgets_refresh(u);
 }
 
@@ -1227,8 +1180,7 @@ ui_free_state(struct ui *u)
 	free(u->rings);
 	free(u->groups);
 	free(u->rows);
-	free(u->alerts);
-	alert_set_free(&u->calerts);
+	alert_set_free(&u->alerts);
 	devices_view_free(&u->dv);
 	free(u->drows);
 	ui_budgets_free(u);
