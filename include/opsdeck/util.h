@@ -27,8 +27,15 @@
 #define OD_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define OD_MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* Called by fatal() before it prints and aborts, e.g. to end curses mode. */
-extern void (*fatal_hook)(void);
+/*
+ * Called by fatal(), on the thread that called it, with the formatted
+ * message (valid during the call) before fatal() prints it and aborts. The
+ * console's hook ends curses mode on the UI thread and, on any other thread,
+ * hands the message to the UI thread (which ends curses, prints and aborts)
+ * with a bounded wait. A hook that returns lets fatal() print and abort.
+ */
+#define FATAL_MSG_MAX	1024
+extern void (*fatal_hook)(const char *msg);
 
 void  fatal(const char *fmt, ...) OD_PRINTF(1, 2) OD_NORETURN;
 void *xmalloc(size_t n);

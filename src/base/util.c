@@ -16,20 +16,25 @@
 
 #include "opsdeck/util.h"
 
-void (*fatal_hook)(void);
+void (*fatal_hook)(const char *msg);
 
+/*
+ * Formats the message without allocating (it may report that memory ran
+ * out), runs fatal_hook with it, prints "opsdeck: fatal: MSG" and aborts.
+ * Safe on any thread.
+ */
 void
 fatal(const char *fmt, ...)
 {
+	char msg[FATAL_MSG_MAX];
 	va_list ap;
 
-	if (fatal_hook != NULL)
-		fatal_hook();
-	fputs("opsdeck: fatal: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (fatal_hook != NULL)
+		fatal_hook(msg);
+	fprintf(stderr, "opsdeck: fatal: %s\n", msg);
 	abort();
 }
 

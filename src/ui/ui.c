@@ -2,7 +2,8 @@
  * ui.c: the console's main loop, data refresh, layout and key dispatch.
  *
  * Loop (tmux/htop pattern): poll() on stdin, the collector's wake-up fd and
- * a self-pipe fed by the SIGTERM/SIGINT/SIGWINCH handlers, with a timeout to
+ * a self-pipe fed by the SIGTERM/SIGINT/SIGWINCH handlers and the pipe on
+ * which fatal() on another thread hands over its message, with a timeout to
  * the next 1 s tick (ages on screen). A wake-up re-reads the store; a key
  * changes state; each marks only the panes it affects dirty. A frame redraws
  * the dirty panes, wnoutrefresh()es them and calls doupdate() once. Signal
@@ -15,7 +16,9 @@
 #include <locale.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,18 @@ static const char *const sort_names[SORT_COUNT] = {
 
 static int sig_pipe[2] = { -1, -1 };
 static int curses_on;
+
+/*
+ * fatal() on a thread other than the UI thread (ui_fatal_hook): the message
+ * goes to fatal_msg, a byte to fatal_pipe, which the loop polls; the UI
+ * thread ends curses, prints and aborts. The pipe is made once and never
+ * closed: a thread may still be in the hook when ui_run returns.
+ */
+#define UI_FATAL_WAIT_MS	2000
+static pthread_t ui_thread;
+static int fatal_pipe[2] = { -1, -1 };
+static atomic_int fatal_taken;		/* 1: fatal_msg holds a message */
+static char fatal_msg[FATAL_MSG_MAX];
 
 const char *
 ui_sort_name(enum ui_sort s)
@@ -1130,7 +1145,7 @@ ui_sig(int sig)
 	errno = saved;
 }
 
-/* Leaves curses mode once (ui_run's exit and fatal_hook). */
+/* Leaves curses mode once (ui_run's exit, fatal() on the UI thread). UI thread only. */
 static void
 ui_end_curses(void)
 {
@@ -1138,6 +1153,67 @@ ui_end_curses(void)
 		curses_on = 0;
 		endwin();
 	}
+}
+
+/*
+ * fatal_hook while the console runs. On the UI thread: ends curses mode and
+ * returns (fatal() prints and aborts). On any other thread it never touches
+ * curses: the first such message is handed to the UI thread through
+ * fatal_pipe (ui_fatal_answer ends curses, prints it and aborts) and this
+ * thread waits; when the UI thread has not ended the process within
+ * UI_FATAL_WAIT_MS it returns, and fatal() prints and aborts with the
+ * terminal as it is. Allocates nothing.
+ */
+static void
+ui_fatal_hook(const char *msg)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	if (pthread_equal(pthread_self(), ui_thread)) {
+		ui_end_curses();
+		return;
+	}
+	if (atomic_exchange(&fatal_taken, 1) == 0) {
+		od_strlcpy(fatal_msg, msg, sizeof fatal_msg);
+		atomic_thread_fence(memory_order_seq_cst);
+		(void)!write(fatal_pipe[1], "F", 1);
+	}
+	for (int waited = 0; waited < UI_FATAL_WAIT_MS; waited += 10)
+		nanosleep(&ts, NULL);
+}
+
+/* The UI thread's side of ui_fatal_hook: fatal_pipe was readable. Does not return. */
+static void
+ui_fatal_answer(void)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	fatal("%s", fatal_msg);		/* on this thread: ends curses, prints, aborts */
+}
+
+/* Test hook (OPSDECK_TEST_FATAL_THREAD=MSG): 1 s on, a thread that is not the UI thread calls fatal. */
+static void *
+ui_test_fatal_thread(void *arg)
+{
+	struct timespec ts = { 1, 0 };
+
+	nanosleep(&ts, NULL);
+	fatal("%s", (const char *)arg);
+}
+
+/*
+ * With OPSDECK_TEST_FATAL_THREAD set (tests/console_fatal.sh), starts a
+ * thread that calls fatal() with its value a second after the first frame,
+ * as a collector thread that ran out of memory would.
+ */
+static void
+ui_test_fatal(void)
+{
+	const char *msg = getenv("OPSDECK_TEST_FATAL_THREAD");
+	pthread_t t;
+
+	if (msg != NULL && msg[0] != '\0' && pthread_create(&t, NULL, ui_test_fatal_thread,
+	    (void *)(uintptr_t)msg) == 0)
+		pthread_detach(t);
 }
 
 /* Sets u to its start: panes, view from o->view, default theme. No curses calls. */
@@ -1203,14 +1279,15 @@ ui_resize(struct ui *u)
  * Contract: runs the console on the terminal until `q`, `:q`, SIGTERM or
  * SIGINT. Reads o->store (not owned); wakes on o->wake_fd (not owned, never
  * closed). Returns 0, or 1 when the terminal could not be set up. The
- * terminal is restored on every way out, fatal() included (fatal_hook).
+ * terminal is restored on every way out, fatal() included, on this thread
+ * or another (ui_fatal_hook).
  */
 int
 ui_run(const struct ui_opts *o)
 {
 	struct ui u;
 	struct sigaction sa, old_int, old_term, old_winch;
-	void (*old_hook)(void) = fatal_hook;
+	void (*old_hook)(const char *) = fatal_hook;
 	int64_t next_tick, next_poll_store = 0;
 	int wake_fd = o->wake_fd;
 
@@ -1219,10 +1296,12 @@ ui_run(const struct ui_opts *o)
 		    "(use `opsdeck snapshot` for scripts)\n");
 		return 1;
 	}
-	if (pipe(sig_pipe) != 0) {
+	if (pipe(sig_pipe) != 0 || (fatal_pipe[0] < 0 && pipe(fatal_pipe) != 0)) {
 		fprintf(stderr, "opsdeck: pipe: %s\n", strerror(errno));
 		return 1;
 	}
+	fcntl(fatal_pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fatal_pipe[1], F_SETFD, FD_CLOEXEC);
 	for (int i = 0; i < 2; i++) {
 		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
 		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
@@ -1234,7 +1313,8 @@ ui_run(const struct ui_opts *o)
 		return 1;
 	}
 	curses_on = 1;
-	fatal_hook = ui_end_curses;
+	ui_thread = pthread_self();
+	fatal_hook = ui_fatal_hook;
 	cbreak();
 	noecho();
 	nonl();
@@ -1267,9 +1347,11 @@ ui_run(const struct ui_opts *o)
 	ui_refresh(&u);
 	ui_dirty_all(&u);
 	next_tick = now_mono_ms() + 1000;
+	ui_draw_frame(&u);
+	ui_test_fatal();
 
 	while (!u.quit) {
-		struct pollfd pfd[3];
+		struct pollfd pfd[4];
 		int nfd = 0, wake_i = -1;
 		int64_t now, timeout;
 
@@ -1277,6 +1359,8 @@ ui_run(const struct ui_opts *o)
 		pfd[nfd].fd = STDIN_FILENO;
 		pfd[nfd++].events = POLLIN;
 		pfd[nfd].fd = sig_pipe[0];
+		pfd[nfd++].events = POLLIN;
+		pfd[nfd].fd = fatal_pipe[0];
 		pfd[nfd++].events = POLLIN;
 		if (wake_fd >= 0) {
 			wake_i = nfd;
@@ -1289,6 +1373,8 @@ ui_run(const struct ui_opts *o)
 			timeout = 0;
 		if (poll(pfd, (nfds_t)nfd, (int)timeout) < 0 && errno != EINTR)
 			fatal("poll: %s", strerror(errno));
+		if (pfd[2].revents & POLLIN)
+			ui_fatal_answer();	/* fatal() on another thread */
 
 		if (pfd[1].revents & POLLIN) {
 			char c[16];
