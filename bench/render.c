@@ -16,7 +16,7 @@
  *   latency         a key that arrives just as a tick starts waits for the
  *                   tick and then its own frame: p50 sums (typical) and
  *                   p99 sums (worst case); keys waiting together with a
- *                   wake-up are drawn before the store is read (ui.c)
+ *                   wake-up are drawn before the store is read (ui_loop.c)
  * Targets (DESIGN.md): frame <= 5 ms, keypress to screen <= 50 ms. Prints
  * figures, never fails on them.
  */

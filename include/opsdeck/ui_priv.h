@@ -8,9 +8,9 @@
  * test-bed devices view (devices_store_view, filtered by :state/:sector/:kind)
  * with the Devices pane's rows, and the cache's alerts (alert_store_list), or,
  * for a cache without the alert log, the hosts' alerts by the collector's
- * rules (alert_eval_host). Each pane is a `const struct
- * pane_ops` (draw, key, click) with a window and a dirty flag; a frame redraws
- * the dirty panes, wnoutrefresh()es each and calls doupdate() once.
+ * rules (alert_eval_host). Each pane is a `const struct pane_ops` (draw,
+ * key, click, reread, back, free) with a window and a dirty flag; a frame
+ * redraws the dirty panes, wnoutrefresh()es each and calls doupdate() once.
  */
 #ifndef OPSDECK_UI_PRIV_H
 #define OPSDECK_UI_PRIV_H
@@ -64,6 +64,10 @@ struct ui;
 struct pane;
 struct ui_budgets;
 
+/*
+ * A pane as the loop, the layout and the keys see it: the loop (ui_loop.c,
+ * ui_keys.c) reaches a pane only through these; a pane never calls the loop.
+ */
 struct pane_ops {
 	const char	*name;		/* the title in the border */
 	/* Draws the inside of p->win (border already drawn). */
@@ -72,6 +76,12 @@ struct pane_ops {
 	int		(*key)(struct ui *u, struct pane *p, int key);
 	/* A click on inner row `row` (0-based, below the border). May be NULL. */
 	void		(*click)(struct ui *u, struct pane *p, int row);
+	/* After every store re-read, hidden or not: data of the pane's own. May be NULL. */
+	void		(*reread)(struct ui *u, struct pane *p);
+	/* Esc while focused, before the global Esc; returns 1 when used. May be NULL. */
+	int		(*back)(struct ui *u, struct pane *p);
+	/* Frees the pane's own data (ui_free_state). May be NULL. */
+	void		(*free)(struct ui *u, struct pane *p);
 };
 
 struct pane {
@@ -185,54 +195,23 @@ struct ui {
 	int		 colors;	/* 0: monochrome */
 	int		 quit;
 	int		 frames;
-	struct ui_budgets *budgets;	/* the Budgets pane's data, owned (pane_budgets.c) */
+	struct ui_budgets *budgets;	/* the Budgets pane's data, owned (budget_view.c) */
 };
 
-extern const struct pane_ops pane_compute_ops, pane_devices_ops, pane_budgets_ops,
-	    pane_detail_ops, pane_alerts_ops;
-
-/* ui.c */
-void ui_layout(struct ui *u);
-void ui_rebuild_rows(struct ui *u);
-void ui_set_data(struct ui *u, struct host_status *hosts, size_t n);
-const struct host_status *ui_selected(const struct ui *u);
-void ui_select_row(struct ui *u, int row);
-void ui_dirty_all(struct ui *u);
-void ui_message(struct ui *u, int err, const char *fmt, ...) OD_PRINTF(3, 4);
-int  ui_handle_key(struct ui *u, int key);
-void ui_draw_frame(struct ui *u);
-void ui_init_state(struct ui *u, const struct ui_opts *o);
-void ui_free_state(struct ui *u);
-/* Switches the view preset (keys 1-4, :view) and re-lays the screen. */
-void ui_set_view(struct ui *u, int v);
-/* views.c: the pane a view puts the focus on (enum ui_pane_id). */
-int  ui_view_focus(int v);
-const char *ui_sort_name(enum ui_sort s);
-void ui_set_filter(struct ui *u, const char *text);
-void ui_command(struct ui *u, const char *line);
-size_t ui_complete(struct ui *u, char *line, size_t cap);
-const struct ui_ring *ui_ring_of(const struct ui *u, size_t host);
-void ui_refresh_devices(struct ui *u, int force);
-void ui_rebuild_drows(struct ui *u);
-const struct device_row *ui_selected_device(const struct ui *u);
-void ui_select_drow(struct ui *u, int row);
-int  ui_select_device(struct ui *u, const char *controller, const char *id);
-void ui_show_detail(struct ui *u, int device);
-void ui_ack_start(struct ui *u);
-void ui_ack_submit(struct ui *u, const char *note);
-#define UI_ACK_TRIES	30	/* --offline: seconds a busy cache is retried */
-void ui_acks_retry(struct ui *u);
-void ui_acks_poll(struct ui *u);
-void ui_set_dev_filter(struct ui *u, const char *text);
-
-/* pane_budgets.c: plan and cache re-read (on every store refresh), Esc, free */
-void ui_budgets_refresh(struct ui *u);
-int  ui_budgets_back(struct ui *u);
-void ui_budgets_free(struct ui *u);
-
-/* ui_theme.c */
-void ui_theme_apply(struct ui *u, const struct theme *t);
-int  ui_theme_select(struct ui *u, const char *name);
+/*
+ * The files of src/ui/ in layers; each calls only into the layers above it
+ * in this list (no circles):
+ *   widget.c, views.c               drawing helpers (text, box, gauge, glyphs);
+ *                                   the list of views
+ *   ui_layout.c                     layout, focus, views, messages, dirty marks
+ *   ui_theme.c                      themes to attributes
+ *   ui_devices.c                    devices data, selection, acknowledgements
+ *   ui_data.c                       hosts, rings, rows, filter, sort, alerts
+ *   cmdline.c                       `:` commands, completion, the help screen
+ *   pane_*.c, budget_view.c         one pane each (pane_budgets.c and its data)
+ *   ui_keys.c, ui_loop.c            keys; the loop, frames, setup (panes only
+ *                                   through pane_ops)
+ */
 
 /* widget.c: drawing helpers; every string is sanitised and cut on cells. */
 int  ui_put(WINDOW *w, int y, int x, int cells, const char *s, attr_t a);
@@ -252,6 +231,63 @@ enum theme_role ui_pct_role(double pct);
 enum theme_role ui_dev_role(int s);
 const char *ui_dev_glyph(int s);
 void ui_age(char *buf, size_t len, int64_t ms);
+
+/* views.c (and ui.h: ui_view_name, ui_view_parse, ui_view_choices) */
+/* The pane a view puts the focus on (enum ui_pane_id). */
+int  ui_view_focus(int v);
+
+/* ui_layout.c */
+void ui_layout(struct ui *u);
+void ui_dirty_all(struct ui *u);
+void ui_message(struct ui *u, int err, const char *fmt, ...) OD_PRINTF(3, 4);
+/* Switches the view preset (keys 1-4, :view) and re-lays the screen. */
+void ui_set_view(struct ui *u, int v);
+void ui_focus(struct ui *u, int dir);
+void ui_show_detail(struct ui *u, int device);
+
+/* ui_theme.c */
+void ui_theme_apply(struct ui *u, const struct theme *t);
+int  ui_theme_select(struct ui *u, const char *name);
+
+/* ui_devices.c */
+void ui_refresh_devices(struct ui *u, int force);
+void ui_rebuild_drows(struct ui *u);
+int  ui_dev_filtered(const struct ui *u);
+const struct device_row *ui_selected_device(const struct ui *u);
+void ui_select_drow(struct ui *u, int row);
+int  ui_select_device(struct ui *u, const char *controller, const char *id);
+void ui_set_dev_filter(struct ui *u, const char *text);
+void ui_ack_start(struct ui *u);
+void ui_ack_submit(struct ui *u, const char *note);
+#define UI_ACK_TRIES	30	/* --offline: seconds a busy cache is retried */
+void ui_acks_retry(struct ui *u);
+void ui_acks_poll(struct ui *u);
+
+/* ui_data.c */
+int  ui_load_hosts(struct ui *u);
+void ui_set_data(struct ui *u, struct host_status *hosts, size_t n);
+void ui_rebuild_rows(struct ui *u);
+const struct host_status *ui_selected(const struct ui *u);
+void ui_select_row(struct ui *u, int row);
+const char *ui_sort_name(enum ui_sort s);
+void ui_set_filter(struct ui *u, const char *text);
+const struct ui_ring *ui_ring_of(const struct ui *u, size_t host);
+
+/* cmdline.c */
+void ui_command(struct ui *u, const char *line);
+size_t ui_complete(struct ui *u, char *line, size_t cap);
 void ui_draw_help(struct ui *u);
+
+/* pane_*.c */
+extern const struct pane_ops pane_compute_ops, pane_devices_ops, pane_budgets_ops,
+	    pane_detail_ops, pane_alerts_ops;
+
+/* ui_keys.c */
+int  ui_handle_key(struct ui *u, int key);
+
+/* ui_loop.c (and ui_run, ui.h) */
+void ui_init_state(struct ui *u, const struct ui_opts *o);
+void ui_free_state(struct ui *u);
+void ui_draw_frame(struct ui *u);
 
 #endif

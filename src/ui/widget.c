@@ -279,3 +279,31 @@ ui_age(char *buf, size_t len, int64_t ms)
 	else
 		snprintf(buf, len, "%lldd", (long long)(s / 86400));
 }
+
+/* Glyph of a device state: shape tells it apart without colour. */
+const char *
+ui_dev_glyph(int s)
+{
+	switch (s) {
+	case DEVICE_OK: return "\xe2\x97\x8f";		/* ● */
+	case DEVICE_DEGRADED: return "\xe2\x96\xb2";	/* ▲ */
+	case DEVICE_FAULT: return "\xe2\x9c\x96";	/* ✖ */
+	case DEVICE_OFFLINE: return "\xe2\x97\x8b";	/* ○ */
+	case DEVICE_MAINTENANCE: return "\xe2\x97\x86";	/* ◆ */
+	case DEVICE_STALE: return "\xe2\x97\x90";	/* ◐ */
+	default: return "?";
+	}
+}
+
+enum theme_role
+ui_dev_role(int s)
+{
+	switch (s) {
+	case DEVICE_OK: return THEME_OK;
+	case DEVICE_DEGRADED: return THEME_WARN;
+	case DEVICE_FAULT: return THEME_CRIT;
+	case DEVICE_OFFLINE: return THEME_WARN;
+	case DEVICE_MAINTENANCE: return THEME_DIM;
+	default: return THEME_STALE;
+	}
+}

@@ -1,0 +1,255 @@
+/*
+ * ui_keys.c: what a key or a mouse event does. Line editing for `/` (the
+ * live filter), `:` (commands, Tab completes) and the `a` note; the help
+ * screen's scrolling; the global keys (quit, help, focus, views 1-4, zoom,
+ * sort, ^L, resize, Enter, Esc); every other key goes to the focused pane
+ * through its pane_ops. A click focuses the pane under it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "opsdeck/ui_priv.h"
+
+/* Line editing for `/` and `:`; returns 1 when the key was used. */
+static int
+ui_input_key(struct ui *u, int key)
+{
+	if (key == 27) {
+		if (u->mode == MODE_FILTER)
+			ui_set_filter(u, "");
+		else if (u->mode == MODE_ACK)
+			ui_message(u, 0, "acknowledgement cancelled");
+		u->mode = MODE_NORMAL;
+		u->filter_dev = 0;
+		u->status_dirty = 1;
+		return 1;
+	}
+	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		enum ui_mode m = u->mode;
+		u->mode = MODE_NORMAL;
+		u->filter_dev = 0;
+		if (m == MODE_COMMAND)
+			ui_command(u, u->input);
+		else if (m == MODE_ACK)
+			ui_ack_submit(u, u->input);
+		u->status_dirty = 1;
+		return 1;
+	}
+	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (u->input_len == 0) {
+			if (u->mode == MODE_FILTER)
+				ui_set_filter(u, "");
+			u->mode = MODE_NORMAL;
+			u->filter_dev = 0;
+		} else {
+			/* drop one whole UTF-8 character */
+			do {
+				u->input_len--;
+			} while (u->input_len > 0 &&
+			    ((unsigned char)u->input[u->input_len] & 0xc0) == 0x80);
+			u->input[u->input_len] = '\0';
+			if (u->mode == MODE_FILTER)
+				ui_set_filter(u, u->input);
+		}
+		u->status_dirty = 1;
+		return 1;
+	}
+	if (key == '\t' && u->mode == MODE_COMMAND) {
+		u->input_len = ui_complete(u, u->input, sizeof u->input);
+		u->status_dirty = 1;
+		return 1;
+	}
+	if (key == 21) {	/* ^U */
+		u->input_len = 0;
+		u->input[0] = '\0';
+		if (u->mode == MODE_FILTER)
+			ui_set_filter(u, "");
+		u->status_dirty = 1;
+		return 1;
+	}
+	if ((key >= 0x20 && key < 0x7f) || key >= UI_KEY_WIDE) {
+		char enc[8];
+		wchar_t wc = (wchar_t)(key >= UI_KEY_WIDE ? key - UI_KEY_WIDE : key);
+		mbstate_t st;
+		memset(&st, 0, sizeof st);
+		size_t n = wcrtomb(enc, wc, &st);
+		if (n == (size_t)-1 || u->input_len + n + 1 > sizeof u->input)
+			return 1;
+		memcpy(u->input + u->input_len, enc, n);
+		u->input_len += n;
+		u->input[u->input_len] = '\0';
+		if (u->mode == MODE_FILTER)
+			ui_set_filter(u, u->input);
+		u->status_dirty = 1;
+		return 1;
+	}
+	return 1;
+}
+
+/* A mouse event: focus the pane under it; wheel scrolls, a click selects. */
+static void
+ui_click(struct ui *u, MEVENT *ev)
+{
+	for (int i = 0; i < PANE_COUNT; i++) {
+		struct pane *p = &u->pane[i];
+		if (p->win == NULL || ev->y < p->y || ev->y >= p->y + p->h ||
+		    ev->x < p->x || ev->x >= p->x + p->w)
+			continue;
+		if (u->focus != i) {
+			u->pane[u->focus].dirty = 1;
+			u->focus = i;
+			p->dirty = 1;
+		}
+		if (ev->bstate & BUTTON4_PRESSED) {
+			p->ops->key(u, p, KEY_UP);
+			p->ops->key(u, p, KEY_UP);
+			p->ops->key(u, p, KEY_UP);
+		}
+#ifdef BUTTON5_PRESSED
+		else if (ev->bstate & BUTTON5_PRESSED) {
+			p->ops->key(u, p, KEY_DOWN);
+			p->ops->key(u, p, KEY_DOWN);
+			p->ops->key(u, p, KEY_DOWN);
+		}
+#endif
+		else if (p->ops->click != NULL && ev->y > p->y && ev->y < p->y + p->h - 1)
+			p->ops->click(u, p, ev->y - p->y - 1);
+		return;
+	}
+}
+
+/*
+ * One key (a wide character or a KEY_* code) in the current mode. Global
+ * keys first, then the focused pane's.
+ */
+int
+ui_handle_key(struct ui *u, int key)
+{
+	if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND || u->mode == MODE_ACK)
+		return ui_input_key(u, key);
+	if (u->mode == MODE_HELP) {
+		if (key == 'j' || key == KEY_DOWN)
+			u->help_top++;
+		else if ((key == 'k' || key == KEY_UP) && u->help_top > 0)
+			u->help_top--;
+		else if (key == KEY_NPAGE)
+			u->help_top += 10;
+		else if (key == KEY_PPAGE)
+			u->help_top = u->help_top > 10 ? u->help_top - 10 : 0;
+		else if (key == 'q' || key == 27 || key == '?' || key == '\n' || key == 'h')
+			u->mode = MODE_NORMAL;
+		ui_dirty_all(u);
+		return 1;
+	}
+	if (u->msg[0] != '\0') {
+		u->msg[0] = '\0';
+		u->status_dirty = 1;
+	}
+	switch (key) {
+	case 'q':
+		u->quit = 1;
+		return 1;
+	case '?':
+		u->mode = MODE_HELP;
+		u->help_top = 0;
+		ui_dirty_all(u);
+		return 1;
+	case '/':
+		u->mode = MODE_FILTER;
+		/* with Devices focused, `/` filters device names and ids */
+		u->filter_dev = u->focus == PANE_DEVICES;
+		od_strlcpy(u->input, u->filter_dev ? u->dev_filter : u->filter, sizeof u->input);
+		u->input_len = strlen(u->input);
+		u->status_dirty = 1;
+		return 1;
+	case ':':
+		u->mode = MODE_COMMAND;
+		u->input[0] = '\0';
+		u->input_len = 0;
+		u->status_dirty = 1;
+		return 1;
+	case '\t':
+		ui_focus(u, 1);
+		return 1;
+	case KEY_BTAB: case 'h': case KEY_LEFT:
+		ui_focus(u, -1);
+		return 1;
+	case 'l': case KEY_RIGHT:
+		ui_focus(u, 1);
+		return 1;
+	case '1': case '2': case '3': case '4':
+		ui_set_view(u, key - '1');	/* the views are in key order */
+		return 1;
+	case 'z':
+		u->zoom = !u->zoom;
+		ui_layout(u);
+		ui_dirty_all(u);
+		return 1;
+	case 's':
+		u->sort = (u->sort + 1) % SORT_COUNT;
+		ui_rebuild_rows(u);
+		ui_dirty_all(u);
+		ui_message(u, 0, "sort by %s", ui_sort_name(u->sort));
+		return 1;
+	case 'r':
+		u->sort_rev = !u->sort_rev;
+		ui_rebuild_rows(u);
+		ui_dirty_all(u);
+		return 1;
+	case 12:	/* ^L */
+		clearok(curscr, TRUE);
+		ui_dirty_all(u);
+		return 1;
+	case KEY_RESIZE:
+		ui_layout(u);
+		ui_dirty_all(u);
+		return 1;
+	case KEY_MOUSE: {
+		MEVENT ev;
+		if (getmouse(&ev) == OK) {
+			ui_click(u, &ev);
+		}
+		return 1;
+	}
+	case '\n': case '\r': case KEY_ENTER:
+		if (u->focus == PANE_COMPUTE && ui_selected(u) != NULL) {
+			ui_show_detail(u, 0);
+			return 1;
+		}
+		break;
+	case 27:	/* Esc: back */
+		if (u->pane[u->focus].ops->back != NULL &&
+		    u->pane[u->focus].ops->back(u, &u->pane[u->focus]))
+			return 1;	/* e.g. from a budget line's ledger */
+		if (u->zoom) {
+			u->zoom = 0;
+			ui_layout(u);
+			ui_dirty_all(u);
+			return 1;
+		}
+		if (u->focus != PANE_COMPUTE && u->pane[PANE_COMPUTE].win != NULL) {
+			u->pane[u->focus].dirty = 1;
+			u->focus = PANE_COMPUTE;
+			u->pane[PANE_COMPUTE].dirty = 1;
+			return 1;
+		}
+		if (u->focus == PANE_DEVICES && u->dev_filter[0] != '\0') {
+			ui_set_dev_filter(u, "");
+			return 1;
+		}
+		if (u->filter[0] != '\0') {
+			ui_set_filter(u, "");
+			return 1;
+		}
+		return 1;
+	default:
+		break;
+	}
+	struct pane *p = &u->pane[u->focus];
+	if (p->win != NULL && p->ops->key != NULL)
+		return p->ops->key(u, p, key);
+	return 0;
+}

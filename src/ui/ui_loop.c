@@ -1,0 +1,483 @@
+/*
+ * ui_loop.c: the console's main loop: terminal setup and restore, the
+ * store re-reads, and drawing a frame (the panes through their pane_ops, the
+ * status line). Keys go to ui_keys.c, layout to ui_layout.c, data to
+ * ui_data.c and ui_devices.c; panes are reached only through pane_table.
+ *
+ * Loop (tmux/htop pattern): poll() on stdin, the collector's wake-up fd and
+ * a self-pipe fed by the SIGTERM/SIGINT/SIGWINCH handlers and the pipe on
+ * which fatal() on another thread hands over its message, with a timeout to
+ * the next 1 s tick (ages on screen). A wake-up re-reads the store; a key
+ * changes state; each marks only the panes it affects dirty. A frame redraws
+ * the dirty panes, wnoutrefresh()es them and calls doupdate() once. Signal
+ * handlers only write a byte; all work happens in the loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "opsdeck/store.h"
+#include "opsdeck/textwidth.h"
+#include "opsdeck/ui_priv.h"
+
+static const struct pane_ops *const pane_table[PANE_COUNT] = {
+	[PANE_COMPUTE] = &pane_compute_ops,
+	[PANE_DEVICES] = &pane_devices_ops,
+	[PANE_BUDGETS] = &pane_budgets_ops,
+	[PANE_DETAIL] = &pane_detail_ops,
+	[PANE_ALERTS] = &pane_alerts_ops,
+};
+
+static int sig_pipe[2] = { -1, -1 };
+static int curses_on;
+
+/*
+ * fatal() on a thread other than the UI thread (ui_fatal_hook): the message
+ * goes to fatal_msg, a byte to fatal_pipe, which the loop polls; the UI
+ * thread ends curses, prints and aborts. The pipe is made once and never
+ * closed: a thread may still be in the hook when ui_run returns.
+ */
+#define UI_FATAL_WAIT_MS	2000
+static pthread_t ui_thread;
+static int fatal_pipe[2] = { -1, -1 };
+static atomic_int fatal_taken;		/* 1: fatal_msg holds a message */
+static char fatal_msg[FATAL_MSG_MAX];
+
+/*
+ * Re-reads the store: hosts and alerts (ui_data.c), the outcomes of
+ * acknowledgements and the devices (ui_devices.c), then whatever a pane keeps of its own (its reread op: the Budgets pane's
+ * plan and facts). Stops at a failed hosts read; its error is on the
+ * status line.
+ */
+static void
+ui_refresh(struct ui *u)
+{
+	if (u->store == NULL || ui_load_hosts(u) != 0)
+		return;
+	ui_acks_poll(u);	/* outcomes of acknowledgements the collector wrote */
+	ui_refresh_devices(u, 0);
+	for (int i = 0; i < PANE_COUNT; i++)
+		if (u->pane[i].ops->reread != NULL)
+			u->pane[i].ops->reread(u, &u->pane[i]);
+}
+
+/* ---- drawing ------------------------------------------------------------- */
+
+static void
+ui_draw_status(struct ui *u)
+{
+	WINDOW *w = u->status;
+	char left[UI_MSG_MAX], when[32], age[16];
+	int x;
+	int64_t now = now_wall_ms();
+
+	if (w == NULL)
+		return;
+	werase(w);
+	wbkgdset(w, ' ' | u->attr[THEME_STATUS]);
+	ui_fill(w, 0, 0, COLS, u->attr[THEME_STATUS]);
+	if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND) {
+		x = ui_putf(w, 0, 0, COLS, u->attr[THEME_INPUT], "%s%s",
+		    u->mode == MODE_FILTER ? (u->filter_dev ? "devices /" : "/") : ":", u->input);
+		wmove(w, 0, x);
+		return;
+	}
+	if (u->mode == MODE_ACK) {
+		x = ui_putf(w, 0, 0, COLS, u->attr[THEME_INPUT], "ack %s, note: ", u->ack_what);
+		x += ui_put(w, 0, x, COLS - x, u->input, u->attr[THEME_INPUT]);
+		wmove(w, 0, x);
+		return;
+	}
+	if (u->last_sample_ms > 0) {
+		time_format(u->last_sample_ms, 0, when, sizeof when);
+		ui_age(age, sizeof age, now - u->last_sample_ms);
+		/* HH:MM:SS of "YYYY-MM-DD HH:MM:SS" */
+		if (u->o->offline)
+			snprintf(left, sizeof left, "offline, data from %s (%s ago)",
+			    strlen(when) > 11 ? when + 11 : when, age);
+		else
+			snprintf(left, sizeof left, "last sample %s (%s ago)",
+			    strlen(when) > 11 ? when + 11 : when, age);
+	} else {
+		snprintf(left, sizeof left, "%s", u->o->offline ? "offline, no data cached" :
+		    "waiting for the first sample");
+	}
+	x = ui_putf(w, 0, 0, COLS, u->attr[THEME_STATUS], " %zu host%s | %s | sort %s%s%s%s ",
+	    u->nhosts, u->nhosts == 1 ? "" : "s", left, ui_sort_name(u->sort),
+	    u->sort_rev ? " rev" : "",
+	    u->filter[0] ? " | filter " : "", u->filter);
+	const char *m = u->msg[0] ? u->msg : u->data_error[0] ? u->data_error :
+	    u->theme_err[0] ? u->theme_err : NULL;
+	int err = u->msg[0] ? u->msg_err : 1;
+	if (m != NULL)
+		x += ui_putf(w, 0, x, COLS - x, u->attr[err ? THEME_STATUS_ERROR : THEME_STATUS],
+		    "%s ", m);
+	const char *hint = "? help  q quit";
+	int hw = text_swidth(hint);
+	if (COLS - x > hw + 1)
+		ui_put(w, 0, COLS - hw - 1, hw, hint, u->attr[THEME_STATUS]);
+}
+
+/* Redraws dirty panes and the status line; one doupdate() when anything changed. */
+void
+ui_draw_frame(struct ui *u)
+{
+	int any = 0;
+
+	if (u->too_small) {
+		if (u->status_dirty) {
+			werase(stdscr);
+			mvwaddstr(stdscr, 0, 0, "terminal too small");
+			wnoutrefresh(stdscr);
+			doupdate();
+			u->status_dirty = 0;
+		}
+		return;
+	}
+	for (int i = 0; i < PANE_COUNT; i++) {
+		struct pane *p = &u->pane[i];
+		if (p->win == NULL || !p->dirty)
+			continue;
+		werase(p->win);
+		wbkgdset(p->win, ' ' | u->attr[THEME_NORMAL]);
+		p->ops->draw(u, p);
+		wnoutrefresh(p->win);
+		p->dirty = 0;
+		any = 1;
+	}
+	if (u->status_dirty || any) {
+		ui_draw_status(u);
+		wnoutrefresh(u->status);
+		u->status_dirty = 0;
+		any = 1;
+	}
+	if (u->mode == MODE_HELP && any)
+		ui_draw_help(u);
+	if (any) {
+		int typing = u->mode == MODE_FILTER || u->mode == MODE_COMMAND ||
+		    u->mode == MODE_ACK;
+		curs_set(typing ? 1 : 0);
+		if (typing)
+			wnoutrefresh(u->status);
+		doupdate();
+		u->frames++;
+	}
+}
+
+/* ---- setup and the loop -------------------------------------------------- */
+
+static void
+ui_sig(int sig)
+{
+	char c = sig == SIGWINCH ? 'W' : 'T';
+	int saved = errno;
+
+	if (sig_pipe[1] >= 0)
+		(void)!write(sig_pipe[1], &c, 1);
+	errno = saved;
+}
+
+/* Leaves curses mode once (ui_run's exit, fatal() on the UI thread). UI thread only. */
+static void
+ui_end_curses(void)
+{
+	if (curses_on) {
+		curses_on = 0;
+		endwin();
+	}
+}
+
+/*
+ * fatal_hook while the console runs. On the UI thread: ends curses mode and
+ * returns (fatal() prints and aborts). On any other thread it never touches
+ * curses: the first such message is handed to the UI thread through
+ * fatal_pipe (ui_fatal_answer ends curses, prints it and aborts) and this
+ * thread waits; when the UI thread has not ended the process within
+ * UI_FATAL_WAIT_MS it returns, and fatal() prints and aborts with the
+ * terminal as it is. Allocates nothing.
+ */
+static void
+ui_fatal_hook(const char *msg)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	if (pthread_equal(pthread_self(), ui_thread)) {
+		ui_end_curses();
+		return;
+	}
+	if (atomic_exchange(&fatal_taken, 1) == 0) {
+		od_strlcpy(fatal_msg, msg, sizeof fatal_msg);
+		atomic_thread_fence(memory_order_seq_cst);
+		(void)!write(fatal_pipe[1], "F", 1);
+	}
+	for (int waited = 0; waited < UI_FATAL_WAIT_MS; waited += 10)
+		nanosleep(&ts, NULL);
+}
+
+/* The UI thread's side of ui_fatal_hook: fatal_pipe was readable. Does not return. */
+static void
+ui_fatal_answer(void)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	fatal("%s", fatal_msg);		/* on this thread: ends curses, prints, aborts */
+}
+
+/* Test hook (OPSDECK_TEST_FATAL_THREAD=MSG): 1 s on, a thread that is not the UI thread calls fatal. */
+static void *
+ui_test_fatal_thread(void *arg)
+{
+	struct timespec ts = { 1, 0 };
+
+	nanosleep(&ts, NULL);
+	fatal("%s", (const char *)arg);
+}
+
+/*
+ * With OPSDECK_TEST_FATAL_THREAD set (tests/console_fatal.sh), starts a
+ * thread that calls fatal() with its value a second after the first frame,
+ * as a collector thread that ran out of memory would.
+ */
+static void
+ui_test_fatal(void)
+{
+	const char *msg = getenv("OPSDECK_TEST_FATAL_THREAD");
+	pthread_t t;
+
+	if (msg != NULL && msg[0] != '\0' && pthread_create(&t, NULL, ui_test_fatal_thread,
+	    (void *)(uintptr_t)msg) == 0)
+		pthread_detach(t);
+}
+
+/* Sets u to its start: panes, view from o->view, default theme. No curses calls. */
+void
+ui_init_state(struct ui *u, const struct ui_opts *o)
+{
+	memset(u, 0, sizeof *u);
+	u->o = o;
+	u->store = o->store;
+	for (int i = 0; i < PANE_COUNT; i++)
+		u->pane[i].ops = pane_table[i];
+	u->view = VIEW_ALL;
+	if (o->view != NULL) {
+		int v = ui_view_parse(o->view);
+		if (v >= 0)
+			u->view = v;
+		else
+			ui_message(u, 1, "unknown view '%s' (%s)", o->view, ui_view_choices());
+	}
+	u->focus = ui_view_focus(u->view);
+	theme_default(&u->theme);
+}
+
+/* Frees windows, hosts, rings, rows and alerts of u. */
+void
+ui_free_state(struct ui *u)
+{
+	for (int i = 0; i < PANE_COUNT; i++)
+		if (u->pane[i].win != NULL)
+			delwin(u->pane[i].win);
+	if (u->status != NULL)
+		delwin(u->status);
+	if (u->help != NULL)
+		delwin(u->help);
+	if (u->hosts != NULL)
+		store_free_hosts(u->hosts, u->nhosts);
+	if (u->filter_re)
+		regfree(&u->re);
+	free(u->ring_of);
+	free(u->rings);
+	free(u->groups);
+	free(u->rows);
+	alert_set_free(&u->alerts);
+	devices_view_free(&u->dv);
+	free(u->drows);
+	for (int i = 0; i < PANE_COUNT; i++)
+		if (u->pane[i].ops != NULL && u->pane[i].ops->free != NULL)
+			u->pane[i].ops->free(u, &u->pane[i]);
+	memset(u, 0, sizeof *u);
+}
+
+/* Applies the terminal's new size (TIOCGWINSZ), as tmux does. */
+static void
+ui_resize(struct ui *u)
+{
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	ui_layout(u);
+	ui_dirty_all(u);
+}
+
+/*
+ * Contract: runs the console on the terminal until `q`, `:q`, SIGTERM or
+ * SIGINT. Reads o->store (not owned); wakes on o->wake_fd (not owned, never
+ * closed). Returns 0, or 1 when the terminal could not be set up. The
+ * terminal is restored on every way out, fatal() included, on this thread
+ * or another (ui_fatal_hook).
+ */
+int
+ui_run(const struct ui_opts *o)
+{
+	struct ui u;
+	struct sigaction sa, old_int, old_term, old_winch;
+	void (*old_hook)(const char *) = fatal_hook;
+	int64_t next_tick, next_poll_store = 0;
+	int wake_fd = o->wake_fd;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "opsdeck: the console needs a terminal "
+		    "(use `opsdeck snapshot` for scripts)\n");
+		return 1;
+	}
+	if (pipe(sig_pipe) != 0 || (fatal_pipe[0] < 0 && pipe(fatal_pipe) != 0)) {
+		fprintf(stderr, "opsdeck: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	fcntl(fatal_pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fatal_pipe[1], F_SETFD, FD_CLOEXEC);
+	for (int i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	ui_init_state(&u, o);
+
+	if (initscr() == NULL) {
+		fprintf(stderr, "opsdeck: cannot initialise the terminal\n");
+		return 1;
+	}
+	curses_on = 1;
+	ui_thread = pthread_self();
+	fatal_hook = ui_fatal_hook;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+	    | BUTTON5_PRESSED
+#endif
+	    , NULL);
+	mouseinterval(0);
+	wnoutrefresh(stdscr);	/* stdscr is never drawn: keep getch from repainting it */
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ui_sig;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGWINCH, &sa, &old_winch);
+
+	{
+		const char *tn = o->theme;
+		if (tn == NULL && o->cfg != NULL)
+			tn = o->cfg->theme;
+		ui_theme_select(&u, tn != NULL ? tn : "default");
+	}
+	ui_layout(&u);
+	ui_refresh(&u);
+	ui_dirty_all(&u);
+	next_tick = now_mono_ms() + 1000;
+	ui_draw_frame(&u);
+	ui_test_fatal();
+
+	while (!u.quit) {
+		struct pollfd pfd[4];
+		int nfd = 0, wake_i = -1;
+		int64_t now, timeout;
+
+		ui_draw_frame(&u);
+		pfd[nfd].fd = STDIN_FILENO;
+		pfd[nfd++].events = POLLIN;
+		pfd[nfd].fd = sig_pipe[0];
+		pfd[nfd++].events = POLLIN;
+		pfd[nfd].fd = fatal_pipe[0];
+		pfd[nfd++].events = POLLIN;
+		if (wake_fd >= 0) {
+			wake_i = nfd;
+			pfd[nfd].fd = wake_fd;
+			pfd[nfd++].events = POLLIN;
+		}
+		now = now_mono_ms();
+		timeout = next_tick - now;
+		if (timeout < 0)
+			timeout = 0;
+		if (poll(pfd, (nfds_t)nfd, (int)timeout) < 0 && errno != EINTR)
+			fatal("poll: %s", strerror(errno));
+		if (pfd[2].revents & POLLIN)
+			ui_fatal_answer();	/* fatal() on another thread */
+
+		if (pfd[1].revents & POLLIN) {
+			char c[16];
+			ssize_t n = read(sig_pipe[0], c, sizeof c);
+			for (ssize_t i = 0; i < n; i++) {
+				if (c[i] == 'T')
+					u.quit = 1;
+				else if (c[i] == 'W')
+					ui_resize(&u);
+			}
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			wint_t wch;
+			int rc, nkeys = 0;
+			while ((rc = get_wch(&wch)) != ERR && nkeys++ < 256) {
+				int key = (int)wch;
+				if (rc != KEY_CODE_YES && wch >= 0x80)
+					key = UI_KEY_WIDE + (int)wch;	/* not a KEY_* */
+				ui_handle_key(&u, key);
+				if (u.quit)
+					break;
+			}
+			if (pfd[0].revents & (POLLHUP | POLLERR) && nkeys == 0)
+				u.quit = 1;	/* the terminal went away */
+			/* keys first: their frame goes out before a store read */
+			if (nkeys > 0 && !u.quit)
+				ui_draw_frame(&u);
+		}
+		if (wake_i >= 0 && (pfd[wake_i].revents & (POLLIN | POLLHUP))) {
+			char c[64];
+			ssize_t n = read(wake_fd, c, sizeof c);
+			if (n > 0)
+				ui_refresh(&u);
+			else if (n == 0)
+				wake_fd = -1;	/* the collector is gone: poll the store */
+		}
+		now = now_mono_ms();
+		if (now >= next_tick) {
+			next_tick = now + 1000 - (now % 1000);
+			u.status_dirty = 1;
+			u.pane[PANE_DETAIL].dirty = 1;
+			ui_acks_retry(&u);
+			/* without a collector of our own, another process may write */
+			if (wake_fd < 0 && now >= next_poll_store) {
+				ui_refresh(&u);
+				next_poll_store = now + 2000;
+			}
+		}
+	}
+
+	ui_free_state(&u);
+	ui_end_curses();
+	fatal_hook = old_hook;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGWINCH, &old_winch, NULL);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
+	return 0;
+}
