@@ -246,17 +246,24 @@ ui_test_fatal_thread(void *arg)
 /*
  * With OPSDECK_TEST_FATAL_THREAD set (tests/console_fatal.sh), starts a
  * thread that calls fatal() with its value a second after the first frame,
- * as a collector thread that ran out of memory would.
+ * as a collector thread that ran out of memory would. With
+ * OPSDECK_TEST_FATAL_STUCK set too, the UI thread then sleeps through the
+ * hand-over (twice UI_FATAL_WAIT_MS), as a UI thread stuck in a read would.
  */
 static void
 ui_test_fatal(void)
 {
 	const char *msg = getenv("OPSDECK_TEST_FATAL_THREAD");
+	struct timespec stuck = { 2 * UI_FATAL_WAIT_MS / 1000, 0 };
 	pthread_t t;
 
-	if (msg != NULL && msg[0] != '\0' && pthread_create(&t, NULL, ui_test_fatal_thread,
-	    (void *)(uintptr_t)msg) == 0)
-		pthread_detach(t);
+	if (msg == NULL || msg[0] == '\0' || pthread_create(&t, NULL, ui_test_fatal_thread,
+	    (void *)(uintptr_t)msg) != 0)
+		return;
+	pthread_detach(t);
+	if (getenv("OPSDECK_TEST_FATAL_STUCK") != NULL)
+		while (nanosleep(&stuck, &stuck) != 0 && errno == EINTR)
+			;
 }
 
 /* Sets u to its start: panes, view from o->view, default theme. No curses calls. */
