@@ -25,7 +25,8 @@ check "the filled cache has no alert log" \
 console_start 160 40 -- -c "$T/swap.yaml"
 alerts_zoom
 check "no alert log: a swap.used_pct threshold raises a warn alert in the console" \
-    wait_for 5 sh -c "$TM capture-pane -p -t c | grep -q 'WARN .* gpu002 gpu002 swap.used_pct 25 >= 20'"
+    wait_for 5 sh -c "$TM capture-pane -p -t c |
+	grep -q 'WARN .* gpu002 gpu002 swap.used_pct 25 >= 20'"
 check "only the host over it (gpu001 uses no swap)" screen_lacks "gpu001 swap.used_pct"
 keys a
 check "an evaluated alert cannot be acknowledged, and the console says why" \
@@ -38,10 +39,11 @@ command -v ssh >/dev/null 2>&1 || { skip "no ssh client"; skip "no ssh client"; 
 . "$top_srcdir/tests/fleetsim_lib.sh"
 [ -x "$FLEETSIM" ] || { skip "no fleetsim"; skip "no fleetsim"; done_testing; }
 if ! fs_start --nodes 1 --gpu-nodes 1 --controllers 0 --seed 11; then
-	not_ok "fleetsim starts"; cat "$FS_ERR" >&2; done_testing
+	not_ok "fleetsim starts"; not_ok "fleetsim starts"; diag "$(cat "$FS_ERR")"; done_testing
 fi
-{ grep -v '^thresholds:' "$FS_DIR/config.yaml"; printf 'thresholds:\n  sensors.temp_c: {warn: 1, crit: 1000}\n'; } \
-    > "$T/fs.yaml"
+# fleetsim's config has no thresholds: add one that every BMC temperature crosses
+cp "$FS_DIR/config.yaml" "$T/fs.yaml"
+printf 'thresholds:\n  sensors.temp_c: {warn: 1, crit: 1000}\n' >> "$T/fs.yaml"
 GPU=$(fs_addr gpu001)	# hosts are named by their addresses
 rm -f "$CACHE"*
 $TM kill-session -t c 2>/dev/null
@@ -51,8 +53,10 @@ $TM set-option -t c remain-on-exit on >/dev/null
 wait_screen "Compute" >/dev/null
 alerts_zoom
 check "with a collector: a sensors.temp_c threshold raises a warn alert per BMC sensor" \
-    wait_for 20 sh -c "$TM capture-pane -p -t c | grep -qF '$GPU/Inlet Temp $GPU Inlet Temp sensors.temp_c '"
+    wait_for 20 sh -c "$TM capture-pane -p -t c |
+	grep -qF '$GPU/Inlet Temp $GPU Inlet Temp sensors.temp_c '"
 check "the alert is in the cache's alert log (raised by the collector)" \
-    sh -c "sqlite3 '$CACHE' \"SELECT rule FROM alert_log WHERE host = '$GPU'\" | grep -qx sensors.temp_c"
+    sh -c "sqlite3 '$CACHE' \"SELECT rule FROM alert_log WHERE host = '$GPU'\" |
+	grep -qx sensors.temp_c"
 keys q
 done_testing

@@ -60,6 +60,7 @@ bview_eok_cell(char *dst, size_t len, int64_t krw, int dec)
 	memcpy(dst + k, "\xec\x96\xb5", sizeof "\xec\x96\xb5");
 }
 
+/* A percentage cell, "-" for an unknown (negative or NaN) value. */
 void
 bview_pct_cell(char *dst, size_t len, double v)
 {
@@ -207,7 +208,8 @@ bview_tenant_cell(const struct budget_tenant_line *t, int c, char *dst, size_t l
 			strcat(dst, "\xec\x9b\x90");
 		break;
 	case TC_FLAG:
-		snprintf(dst, len, "%s", bview_over_mark(alloc > 0 && used > alloc, t->over_burn, &r));
+		snprintf(dst, len, "%s",
+		    bview_over_mark(alloc > 0 && used > alloc, t->over_burn, &r));
 		break;
 	default:
 		break;
@@ -663,6 +665,7 @@ bview_free(struct ui *u, struct pane *p)
 
 /* ---- selection ----------------------------------------------------------- */
 
+/* Whether list row i can be selected: a programme or item line, a tenant. */
 int
 bview_selectable(const struct ui_budgets *b, int i)
 {

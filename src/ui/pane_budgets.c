@@ -169,7 +169,8 @@ draw_summary(struct ui *u, struct pane *p, struct ui_budgets *b, int rows)
 	bview_eok_cell(sp, sizeof sp, r->spent, bview_eok_decimals(r->spent) ? 1 : 0);
 	bview_eok_cell(left, sizeof left, r->total - r->spent,
 	    bview_eok_decimals(r->total - r->spent) ? 1 : 0);
-	bview_pct_cell(pct, sizeof pct, r->total > 0 ? (double)r->spent * 100.0 / (double)r->total : -1);
+	bview_pct_cell(pct, sizeof pct,
+	    r->total > 0 ? (double)r->spent * 100.0 / (double)r->total : -1);
 	if (rows < 2) {
 		size_t over = 0;
 		for (size_t i = 0; i < r->nlines; i++)
@@ -326,9 +327,11 @@ draw_drill(struct ui *u, struct pane *p, struct ui_budgets *b)
 		ui_put(w, y, 2 + x, iw - x, l->name, u->attr[THEME_HEADER] | A_BOLD);
 		y++;
 		if (p->h - 2 >= 4) {
-			bview_eok_cell(a, sizeof a, l->allocated, bview_eok_decimals(l->allocated));
+			bview_eok_cell(a, sizeof a, l->allocated,
+			    bview_eok_decimals(l->allocated));
 			bview_eok_cell(s, sizeof s, l->spent, bview_eok_decimals(l->spent));
-			bview_eok_cell(r, sizeof r, l->remaining, bview_eok_decimals(l->remaining));
+			bview_eok_cell(r, sizeof r, l->remaining,
+			    bview_eok_decimals(l->remaining));
 			bview_pct_cell(pct, sizeof pct, l->rate_pct);
 			x = ui_putf(w, y, 2, iw, u->attr[THEME_NORMAL],
 			    "allocated %s  spent %s (%s)  left %s  %zu%s line%s", a, s, pct, r,

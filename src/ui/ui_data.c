@@ -35,6 +35,7 @@ ring_cmp(const void *a, const void *b)
 	return strcmp(((const struct ui_ring *)a)->name, ((const struct ui_ring *)b)->name);
 }
 
+/* The ring of recent figures of host index `host`, or NULL (valid until the next ui_set_data). */
 const struct ui_ring *
 ui_ring_of(const struct ui *u, size_t host)
 {
@@ -520,6 +521,7 @@ ui_rebuild_rows(struct ui *u)
 	}
 }
 
+/* The host selected in Compute, or NULL when the selection is no host row. */
 const struct host_status *
 ui_selected(const struct ui *u)
 {
@@ -530,6 +532,7 @@ ui_selected(const struct ui *u)
 	return &u->hosts[u->rows[p->sel].idx];
 }
 
+/* Selects Compute row `row` (clamped), skipping group headers in the direction moved. */
 void
 ui_select_row(struct ui *u, int row)
 {

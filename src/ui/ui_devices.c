@@ -193,6 +193,7 @@ ui_refresh_devices(struct ui *u, int force)
 		u->pane[PANE_DETAIL].dirty = 1;
 }
 
+/* The device selected in the Devices pane, or NULL (valid until the next re-read). */
 const struct device_row *
 ui_selected_device(const struct ui *u)
 {

@@ -233,7 +233,7 @@ ui_fatal_answer(void)
 	fatal("%s", fatal_msg);		/* on this thread: ends curses, prints, aborts */
 }
 
-/* Test hook (OPSDECK_TEST_FATAL_THREAD=MSG): 1 s on, a thread that is not the UI thread calls fatal. */
+/* Test hook (OPSDECK_TEST_FATAL_THREAD=MSG): a thread other than the UI thread calls fatal. */
 static void *
 ui_test_fatal_thread(void *arg)
 {
