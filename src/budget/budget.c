@@ -1,6 +1,7 @@
 /*
- * budget.c: amounts in won, civil dates in Asia/Seoul, and the budget plan
- * in YAML (man/opsdeck-budget.5) to struct budget_plan.
+ * budget.c: the budget plan in YAML (man/opsdeck-budget.5) to struct
+ * budget_plan. Amounts and dates are budget_amount.c's, the lookups in a
+ * plan budget_lookup.c's.
  *
  * The plan parser works as config.c does, in two steps: yamltree_parse()
  * (yamltree.h) builds a small node tree with 1-based positions, refusing
@@ -20,283 +21,7 @@
 #include "opsdeck/textwidth.h"
 #include "opsdeck/util.h"
 #include "opsdeck/yamltree.h"
-
-/* ---- amounts ------------------------------------------------------------ */
-
-static int
-amount_blank(const char *s, size_t n, size_t i)
-{
-	return i < n && (s[i] == ' ' || s[i] == '\t');
-}
-
-static size_t
-amount_skip(const char *s, size_t n, size_t i)
-{
-	while (amount_blank(s, n, i))
-		i++;
-	return i;
-}
-
-static int
-amount_word(const char *s, size_t n, size_t i, const char *w)
-{
-	size_t l = strlen(w);
-	return i + l <= n && memcmp(s + i, w, l) == 0;
-}
-
-/*
- * One NUMBER at s[*i]: digits with optional thousands commas and an optional
- * decimal part. Sets *mant to all its digits as one integer and *fdig to the
- * number of decimals. 0, or -1 with *why.
- */
-static int
-amount_number(const char *s, size_t n, size_t *i, uint64_t *mant, int *fdig, const char **why)
-{
-	size_t p = *i, group = 0;
-	int commas = 0, ndig = 0;
-	uint64_t m = 0;
-
-	if (p >= n || s[p] < '0' || s[p] > '9') {
-		*why = "expected a number";
-		return -1;
-	}
-	for (; p < n; p++) {
-		if (s[p] >= '0' && s[p] <= '9') {
-			if (m > (UINT64_MAX - 9) / 10) {
-				*why = "amount too large";
-				return -1;
-			}
-			m = m * 10 + (uint64_t)(s[p] - '0');
-			group++;
-			ndig++;
-		} else if (s[p] == ',') {
-			if ((commas == 0 && (group == 0 || group > 3)) ||
-			    (commas > 0 && group != 3)) {
-				*why = "misplaced thousands separator";
-				return -1;
-			}
-			commas++;
-			group = 0;
-		} else {
-			break;
-		}
-	}
-	if (commas > 0 && group != 3) {
-		*why = "misplaced thousands separator";
-		return -1;
-	}
-	*fdig = 0;
-	if (p < n && s[p] == '.') {
-		p++;
-		if (p >= n || s[p] < '0' || s[p] > '9') {
-			*why = "expected digits after the decimal point";
-			return -1;
-		}
-		for (; p < n && s[p] >= '0' && s[p] <= '9'; p++) {
-			if (m > (UINT64_MAX - 9) / 10 || *fdig >= 18) {
-				*why = "too many digits";
-				return -1;
-			}
-			m = m * 10 + (uint64_t)(s[p] - '0');
-			(*fdig)++;
-		}
-	}
-	(void)ndig;
-	*mant = m;
-	*i = p;
-	return 0;
-}
-
-/* See budget.h. */
-int
-budget_add(int64_t *sum, int64_t v)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(*sum, v, &r) || r > BUDGET_MAX_AMOUNT ||
-	    r < -BUDGET_MAX_AMOUNT)
-		return -1;
-	*sum = r;
-	return 0;
-}
-
-/*
- * Amount parser (budget.h): groups of NUMBER [천|백] [조|억|만], then 원;
- * exact integer arithmetic, every step overflow-checked; *why is static.
- */
-int
-budget_parse_amount(const char *s, size_t n, unsigned flags, int64_t *krw, const char **why)
-{
-	static const struct {
-		const char	*word;
-		int		 exp;
-	} units[] = { { "조", 12 }, { "억", 8 }, { "만", 4 } };
-	size_t i = amount_skip(s, n, 0);
-	int neg = 0, last_exp = 99, ngroups = 0;
-	uint64_t total = 0;
-
-	*why = NULL;
-	if (i < n && s[i] == '-') {
-		if (!(flags & AMOUNT_NEGATIVE)) {
-			*why = "an amount cannot be negative here";
-			return -1;
-		}
-		neg = 1;
-		i = amount_skip(s, n, i + 1);
-	}
-	for (;;) {
-		i = amount_skip(s, n, i);
-		if (i >= n)
-			break;
-		if (amount_word(s, n, i, "원")) {
-			if (ngroups == 0) {
-				*why = "expected a number before 원";
-				return -1;
-			}
-			i = amount_skip(s, n, i + strlen("원"));
-			if (i < n) {
-				*why = "unexpected text after 원";
-				return -1;
-			}
-			break;
-		}
-		if (last_exp == 0) {
-			*why = "unexpected text after the amount";
-			return -1;
-		}
-		uint64_t mant;
-		int fdig, exp = 0;
-		if (amount_number(s, n, &i, &mant, &fdig, why) != 0)
-			return -1;
-		i = amount_skip(s, n, i);
-		int sub = 0;	/* 천 and 백 multiply the number: 5천만 = 5,000 x 10^4 */
-		if (amount_word(s, n, i, "천"))
-			sub = 3;
-		else if (amount_word(s, n, i, "백"))
-			sub = 2;
-		if (sub > 0)
-			i = amount_skip(s, n, i + strlen("천"));
-		for (size_t u = 0; u < OD_ARRAY_LEN(units); u++) {
-			if (amount_word(s, n, i, units[u].word)) {
-				exp = units[u].exp;
-				i += strlen(units[u].word);
-				break;
-			}
-		}
-		if (exp == 0 && i < n && s[i] >= '0' && s[i] <= '9') {
-			*why = "unexpected text after the amount";
-			return -1;
-		}
-		if (exp == 0 && i < n && !amount_blank(s, n, i) && !amount_word(s, n, i, "원")) {
-			*why = "unknown unit (use 조, 억, 만 or 원)";
-			return -1;
-		}
-		if (exp >= last_exp) {
-			*why = "units must go from the largest down (조, 억, 만)";
-			return -1;
-		}
-		/* value = mant * 10^(sub + exp - fdig), exactly */
-		uint64_t v = mant;
-		int scale = sub + exp;
-		if (scale >= fdig) {
-			for (int k = 0; k < scale - fdig; k++) {
-				if (v > UINT64_MAX / 10) {
-					*why = "amount too large";
-					return -1;
-				}
-				v *= 10;
-			}
-		} else {
-			uint64_t div = 1;
-			for (int k = 0; k < fdig - scale; k++)
-				div *= 10;
-			if (v % div != 0) {
-				*why = "not a whole number of won";
-				return -1;
-			}
-			v /= div;
-		}
-		if (v > (uint64_t)BUDGET_MAX_AMOUNT || total > (uint64_t)BUDGET_MAX_AMOUNT - v) {
-			*why = "amount too large";
-			return -1;
-		}
-		total += v;
-		last_exp = exp;
-		ngroups++;
-	}
-	if (ngroups == 0) {
-		*why = "empty amount";
-		return -1;
-	}
-	*krw = neg ? -(int64_t)total : (int64_t)total;
-	return 0;
-}
-
-/* For messages: whole 억 without decimals, else two. */
-static void
-eok_msg(char *dst, size_t dstlen, int64_t krw)
-{
-	budget_format_eok(dst, dstlen, krw, krw % 100000000 == 0 ? 0 : 2);
-}
-
-void
-budget_format_eok(char *dst, size_t dstlen, int64_t krw, int decimals)
-{
-	char num[48];
-
-	text_eok(num, sizeof num, text_krw_to_eok(krw), decimals);
-	snprintf(dst, dstlen, "%s억원", num);
-}
-
-/* ---- dates -------------------------------------------------------------- */
-
-/*
- * Strict YYYY-MM-DD of exactly n bytes; a real calendar date in 1900-2999.
- */
-int
-budget_date_parse(const char *s, size_t n, int32_t *day)
-{
-	int v[3] = { 0, 0, 0 };
-	static const int w[3] = { 4, 2, 2 };
-	size_t p = 0;
-
-	if (n != 10)
-		return -1;
-	for (int f = 0; f < 3; f++) {
-		for (int k = 0; k < w[f]; k++, p++) {
-			if (s[p] < '0' || s[p] > '9')
-				return -1;
-			v[f] = v[f] * 10 + (s[p] - '0');
-		}
-		if (f < 2 && s[p++] != '-')
-			return -1;
-	}
-	if (v[0] < 1900 || v[0] > 2999 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-	    v[2] > time_days_in_month(v[0], v[1]))
-		return -1;
-	*day = (int32_t)time_days_from_civil(v[0], v[1], v[2]);
-	return 0;
-}
-
-void
-budget_date_format(int32_t day, char *buf, size_t len)
-{
-	int y, m, d;
-
-	if (day == BUDGET_NO_DAY) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	time_civil_from_days(day, &y, &m, &d);
-	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
-}
-
-/* Asia/Seoul is a fixed +09:00 since 1988, whatever TZ says. */
-int32_t
-budget_day_from_wall_ms(int64_t wall_ms)
-{
-	return (int32_t)time_day_of(wall_ms, TIME_ZONE_SEOUL_S);
-}
+#include "budget_int.h"
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -497,7 +222,7 @@ bp_hours(struct bp *x, const char *key, const struct ynode *v, double *out)
 	size_t i = 0;
 	const char *why = "expected a number of hours";
 
-	if (v->type == YN_SCALAR && amount_number(v->s, v->len, &i, &mant, &fdig, &why) == 0 &&
+	if (v->type == YN_SCALAR && budget_amount_number(v->s, v->len, &i, &mant, &fdig, &why) == 0 &&
 	    i == v->len && mant < (UINT64_C(1) << 53)) {
 		double d = (double)mant;
 		for (int k = 0; k < fdig; k++)
@@ -521,7 +246,7 @@ bp_share(struct bp *x, const char *key, const struct ynode *v, int *bp)
 
 	if (v->type == YN_SCALAR && n > 0 && v->s[n - 1] == '%')
 		n--;
-	if (v->type == YN_SCALAR && amount_number(v->s, n, &i, &mant, &fdig, &why) == 0 &&
+	if (v->type == YN_SCALAR && budget_amount_number(v->s, n, &i, &mant, &fdig, &why) == 0 &&
 	    i == n && fdig <= 2) {
 		for (int k = fdig; k < 2; k++)
 			mant *= 10;
@@ -730,8 +455,8 @@ bp_programme(struct bp *x, const struct ynode *m)
 		pg.allocation = sum;
 	} else if (pg.allocation >= 0 && sum > pg.allocation) {
 		char a[64], b[64];
-		eok_msg(a, sizeof a, sum);
-		eok_msg(b, sizeof b, pg.allocation);
+		budget_eok_msg(a, sizeof a, sum);
+		budget_eok_msg(b, sizeof b, pg.allocation);
 		yn_err(x->d, alloc_at, "the items of programme '%s' add up to %s, more than its "
 		    "allocation of %s", pg.id != NULL ? pg.id : "?", a, b);
 	}
@@ -977,8 +702,8 @@ bp_top(struct bp *x, const struct ynode *root)
 	if ((total_at = yn_get(root, "total")) != NULL && total_at->type != YN_BAD &&
 	    bp_amount(x, "total", total_at, &p->total) == 0 && p->total < p->programmes_sum) {
 		char a[64], b[64];
-		eok_msg(a, sizeof a, p->programmes_sum);
-		eok_msg(b, sizeof b, p->total);
+		budget_eok_msg(a, sizeof a, p->programmes_sum);
+		budget_eok_msg(b, sizeof b, p->total);
 		yn_err(x->d, total_at, "the programmes add up to %s, more than the total of %s",
 		    a, b);
 	}
@@ -1071,51 +796,4 @@ budget_plan_free(struct budget_plan *p)
 	free(p->name);
 	free(p->path);
 	free(p);
-}
-
-char *
-budget_plan_path(const char *config_path, const char *budget)
-{
-	if (budget == NULL)
-		return NULL;
-	if (budget[0] == '/' || config_path == NULL)
-		return xstrdup(budget);
-	const char *slash = strrchr(config_path, '/');
-	if (slash == NULL)
-		return xstrdup(budget);
-	return xasprintf("%.*s/%s", (int)(slash - config_path), config_path, budget);
-}
-
-const struct budget_programme *
-budget_find_programme(const struct budget_plan *p, const char *id_or_name)
-{
-	for (size_t i = 0; i < p->nprogrammes; i++)
-		if (strcmp(p->programmes[i].id, id_or_name) == 0)
-			return &p->programmes[i];
-	for (size_t i = 0; i < p->nprogrammes; i++)
-		if (strcmp(p->programmes[i].name, id_or_name) == 0)
-			return &p->programmes[i];
-	return NULL;
-}
-
-const struct budget_item *
-budget_find_item(const struct budget_programme *pg, const char *id_or_name)
-{
-	for (size_t i = 0; i < pg->nitems; i++)
-		if (strcmp(pg->items[i].id, id_or_name) == 0)
-			return &pg->items[i];
-	for (size_t i = 0; i < pg->nitems; i++)
-		if (strcmp(pg->items[i].name, id_or_name) == 0)
-			return &pg->items[i];
-	return NULL;
-}
-
-const struct budget_tenant *
-budget_find_account(const struct budget_plan *p, const char *account)
-{
-	for (size_t i = 0; i < p->ntenants; i++)
-		for (size_t j = 0; j < p->tenants[i].naccounts; j++)
-			if (strcmp(p->tenants[i].accounts[j], account) == 0)
-				return &p->tenants[i];
-	return NULL;
 }
