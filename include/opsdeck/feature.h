@@ -33,12 +33,6 @@
 struct store;
 struct device;
 
-/* A report part waiting for its transaction, with when it arrived. */
-struct queued_part {
-	struct report_part	 part;
-	int64_t			 at_ms;		/* wall clock of its cycle */
-};
-
 /* What every feature's ingest sees of the tick. */
 struct feature_tick {
 	struct store		*st;

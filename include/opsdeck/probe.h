@@ -110,6 +110,12 @@ struct report_part {
 	void			*data;
 };
 
+/* A report part waiting for the transaction that stores it, with when it came. */
+struct queued_part {
+	struct report_part	 part;
+	int64_t			 at_ms;		/* wall clock of its cycle */
+};
+
 /*
  * Everything one frame of one host said. Owned arrays; report_free() frees
  * them. A probe fills only its part.

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "opsdeck/config.h"
-#include "opsdeck/feature.h"
+#include "opsdeck/probe.h"
 #include "opsdeck/hoststate.h"
 
 struct store;

@@ -30,7 +30,6 @@
 #include <stdint.h>
 
 #include "opsdeck/collector.h"
-#include "opsdeck/feature.h"
 #include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
 #include "opsdeck/source.h"
