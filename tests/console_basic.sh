@@ -50,7 +50,9 @@ thresholds:
   cpu.util_pct: {warn: 50, crit: 70}
   gpus.temp_c: {warn: 58, crit: 60}
 YAML
-# (this cache has no alert log: the console evaluates the collector's rules)
+# (this cache has no alert log: the console evaluates the collector's rules,
+# on hosts that are up: a fresh fill, before its samples are two intervals old)
+fill || { not_ok "console_fill"; exit 1; }
 console_start 160 50 -- -c "$T/config.yaml"
 keys h z	# the Alerts pane, zoomed: all 22 alerts in view
 check "a crit threshold crossed is an alert" \

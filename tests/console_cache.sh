@@ -8,20 +8,31 @@ tmpdir
 . "$top_srcdir/tests/console_lib.sh"
 plan 5
 
+# warm1's report: the first one after $T/slow appears takes two seconds, so a
+# console's first frame surely comes from the cache alone
+cat >"$T/ctl.yaml" <<Y
+schema: 1
+controller: warm1
+sector: energy
+devices: []
+Y
 cat >"$T/c.yaml" <<Y
 groups:
   - name: lab
+    kind: testbed
     transport: local
     hosts: [warm1]
-    probes: [linux]
+    probes: [linux, testbed]
+    command: "if [ -e $T/slow ]; then rm -f $T/slow; sleep 2; fi; cat $T/ctl.yaml"
     interval: 500ms
 Y
 timeout 30 "$OPSDECK" snapshot -c "$T/c.yaml" --cache "$CACHE" >/dev/null 2>&1
 check "a snapshot warmed the cache" [ $? -eq 0 ]
 sleep 1.5	# older than two intervals: the cache's view of warm1 is now stale
 
-# A collecting console; its collector must first start /bin/sh before warm1
-# answers, so the first frame comes from the cache alone.
+# A collecting console; warm1's first report takes two seconds, so the first
+# frame comes from the cache alone.
+touch "$T/slow"
 $TM new-session -d -s c -x 120 -y 30 \
     "env LANG=C.UTF-8 '$OPSDECK' console -c '$T/c.yaml' --cache '$CACHE' 2>>'$T/stderr.log'"
 $TM set-option -t c remain-on-exit on >/dev/null

@@ -284,8 +284,12 @@ test_store_refuses_writes(void **state)
 	setrlimit(RLIMIT_FSIZE, &lim);
 	int64_t frozen = stored_sample(path, "alpha");
 	int64_t t0 = memory_sample(c, "alpha");
+	/* at least 1.5 s, longer on a loaded machine, until memory moved on */
 	poll(NULL, 0, 1500);
 	int64_t t1 = memory_sample(c, "alpha");
+	for (end = now_mono_ms() + 8000; t1 <= t0 + 500 && now_mono_ms() < end;
+	    t1 = memory_sample(c, "alpha"))
+		poll(NULL, 0, 100);
 	int64_t during = stored_sample(path, "alpha");
 	setrlimit(RLIMIT_FSIZE, &old);
 	signal(SIGXFSZ, oldsig);
