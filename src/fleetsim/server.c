@@ -31,56 +31,14 @@
 #include <unistd.h>
 
 #include "fleetsim.h"
+#include "server_int.h"
 #include "opsdeck/budget.h"
 #include "opsdeck/testbed.h"
 
-#define MAX_CHANS_PER_SESSION	8
 #define CHAN_OUT_LIMIT		(8 * 1024 * 1024)
 #define FLOOD_CHUNK		(256 * 1024)
 #define TIMER_SLACK_MS		10
 
-struct fs_chan {
-	struct fs_chan	*next;
-	struct fs_session *sess;
-	ssh_channel	 ch;
-	struct ssh_channel_callbacks_struct cb;
-	int		 closed;	/* the client closed it */
-	int		 started;	/* exec or shell seen */
-	char		*cmd;		/* exec command waiting for the loop; owned */
-	size_t		 cmdlen;
-	int		 shell;
-	int		 streaming;
-	int		 finishing;	/* one-shot: exit status, EOF, close once out is sent */
-	int		 exit_status;
-	int		 done;		/* close sent */
-	int		 dead;		/* to be freed by the sweep */
-	struct stream_req req;
-	uint64_t	 seq;
-	int64_t		 next_ms;
-	struct buf	 out;
-	size_t		 off;		/* bytes of out already written */
-	uint64_t	 flood_left;
-	uint64_t	 flood_line;
-};
-
-struct fs_session {
-	struct fs_session *next;
-	struct fs_node	*node;
-	struct fleetsim	*fs;
-	ssh_session	 s;
-	ssh_event	 ev;		/* this session alone */
-	int		 fd;		/* its socket, as accepted */
-	struct fs_watch	 watch;
-	int		 in_epoll;	/* registered (not while hung) */
-	uint32_t	 epmask;	/* EPOLLIN, plus EPOLLOUT while libssh has output queued */
-	int		 active;	/* had I/O since it was last serviced */
-	int64_t		 next_ms;	/* when it next needs servicing without I/O */
-	struct ssh_server_callbacks_struct scb;
-	int		 authed;
-	int64_t		 accepted_ms;
-	struct fs_chan	*chans;
-	int		 nchans;
-};
 
 static void
 logv(struct fleetsim *fs, const char *fmt, ...) OD_PRINTF(2, 3);
@@ -97,117 +55,6 @@ logv(struct fleetsim *fs, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-}
-
-/* ---- callbacks: record only --------------------------------------------- */
-
-static int
-cb_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *pubkey,
-    char signature_state, void *userdata)
-{
-	struct fs_session *sess = userdata;
-
-	if (sess->node->fault == FAULT_AUTHFAIL)
-		return SSH_AUTH_DENIED;
-	if (ssh_key_cmp(pubkey, sess->fs->client_pub, SSH_KEY_CMP_PUBLIC) != 0)
-		return SSH_AUTH_DENIED;
-	if (signature_state == SSH_PUBLICKEY_STATE_NONE)
-		return SSH_AUTH_SUCCESS;	/* "this key would do": the client signs next */
-	if (signature_state == SSH_PUBLICKEY_STATE_VALID) {
-		sess->authed = 1;
-		return SSH_AUTH_SUCCESS;
-	}
-	return SSH_AUTH_DENIED;
-}
-
-static int
-cb_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr, void *userdata)
-{
-	return (int)len;	/* stdin is read and dropped, as the stream script does */
-}
-
-static void
-cb_close(ssh_session s, ssh_channel ch, void *userdata)
-{
-	struct fs_chan *c = userdata;
-	c->closed = 1;
-}
-
-static int
-cb_pty(ssh_session s, ssh_channel ch, const char *term, int w, int h, int pw, int ph,
-    void *userdata)
-{
-	return 0;
-}
-
-static int
-cb_env(ssh_session s, ssh_channel ch, const char *name, const char *value, void *userdata)
-{
-	return 0;
-}
-
-static int
-cb_exec(ssh_session s, ssh_channel ch, const char *command, void *userdata)
-{
-	struct fs_chan *c = userdata;
-	size_t len = strlen(command);
-
-	if (c->started || len > FLEETSIM_MAX_CMD)
-		return 1;
-	c->started = 1;
-	c->cmd = xstrndup(command, len);
-	c->cmdlen = len;
-	return 0;
-}
-
-static int
-cb_shell(ssh_session s, ssh_channel ch, void *userdata)
-{
-	struct fs_chan *c = userdata;
-
-	if (c->started)
-		return 1;
-	c->started = 1;
-	c->shell = 1;
-	return 0;
-}
-
-static int
-cb_subsystem(ssh_session s, ssh_channel ch, const char *subsystem, void *userdata)
-{
-	return 1;
-}
-
-static ssh_channel
-cb_channel_open(ssh_session s, void *userdata)
-{
-	struct fs_session *sess = userdata;
-	struct fs_chan *c;
-
-	if (!sess->authed || sess->nchans >= MAX_CHANS_PER_SESSION)
-		return NULL;
-	c = xcalloc(1, sizeof *c);
-	c->sess = sess;
-	c->ch = ssh_channel_new(s);
-	if (c->ch == NULL) {
-		free(c);
-		return NULL;
-	}
-	buf_init(&c->out, 0);
-	ssh_callbacks_init(&c->cb);
-	c->cb.userdata = c;
-	c->cb.channel_data_function = cb_data;
-	c->cb.channel_close_function = cb_close;
-	c->cb.channel_pty_request_function = cb_pty;
-	c->cb.channel_env_request_function = cb_env;
-	c->cb.channel_exec_request_function = cb_exec;
-	c->cb.channel_shell_request_function = cb_shell;
-	c->cb.channel_subsystem_request_function = cb_subsystem;
-	ssh_set_channel_callbacks(c->ch, &c->cb);
-	c->next = sess->chans;
-	sess->chans = c;
-	sess->nchans++;
-	return c->ch;
 }
 
 /* Reads what the control FIFO has into fs->control_line. */
@@ -499,188 +346,6 @@ server_set_fault(struct fleetsim *fs, struct fs_node *n, enum fs_fault f)
 
 /* ---- exec ---------------------------------------------------------------- */
 
-/* A controller's report now (opsdeck-report); nothing from other nodes. */
-static void
-ctl_report(struct fleetsim *fs, struct fs_node *n, struct buf *out)
-{
-	if (!n->controller)
-		return;
-	char *doc = testbed_sim_report(n->name, n->sector, fs->seed * 7919 + (uint64_t)n->index,
-	    now_wall_ms(), n->tb_faults);
-	buf_append(out, doc, strlen(doc));
-	free(doc);
-}
-
-static int
-has(const char *cmd, const char *word)
-{
-	return strstr(cmd, word) != NULL;
-}
-
-/* See fleetsim.h: the real clock's progress since start, times --time-scale. */
-int64_t
-server_slurm_now(const struct fleetsim *fs, int64_t now_ms)
-{
-	double d = (double)(now_ms - fs->mono_t0_ms) / 1000.0 * fs->time_scale;
-
-	return fs->sim_t0_s + (int64_t)d;
-}
-
-/* The GPU nodes' addresses, config.yaml's names for them (made once). */
-static char *const *
-gpu_names(struct fleetsim *fs)
-{
-	if (fs->gpu_names == NULL) {
-		fs->gpu_names = xcalloc((size_t)fs->ngpu + 1, sizeof *fs->gpu_names);
-		for (int i = 0, k = 0; i < fs->nnodes && k < fs->ngpu; i++)
-			if (fs->nodes[i].gpu)
-				fs->gpu_names[k++] = xstrdup(fs->nodes[i].addr);
-	}
-	return fs->gpu_names;
-}
-
-/*
- * Appends the head node's sacct output now to out (and, with squeue, the
- * nodes of its running jobs after SLURM_SQUEUE_MARKER, as the probe prints
- * them) and rewrites DIR/slurm-truth to match (a failure to write it is
- * reported on stderr).
- */
-static void
-slurm_answer(struct fleetsim *fs, struct buf *out, int squeue)
-{
-	char *cause = NULL;
-	char *path = xasprintf("%s/slurm-truth", fs->dir);
-
-	slurm_sim_sacct(fs->slurm, server_slurm_now(fs, now_mono_ms()), out);
-	if (squeue)
-		slurm_sim_squeue(fs->slurm, fs->slurm->now, gpu_names(fs), fs->ngpu, out);
-	if (slurm_sim_write_truth(fs->slurm, path, &cause) != 0) {
-		fprintf(stderr, "opsdeck-fleetsim: %s\n", cause);
-		free(cause);
-	}
-	free(path);
-}
-
-/*
- * Node n's nvidia-smi output. A GPU node that runs a job of the Slurm
- * simulation's idle-prone account (looked up at most once a second) shows
- * its GPUs at 1-4 % and little memory in use; the model goes on unchanged.
- */
-static void
-nvidia_answer(struct fleetsim *fs, struct fs_node *n, const char *fields, struct buf *out,
-    int64_t now_ms)
-{
-	int gi = -1;
-
-	if (fs->slurm != NULL && n->gpu) {
-		if (fs->gpu_idle == NULL || now_ms - fs->gpu_idle_ms >= 1000) {
-			if (fs->gpu_idle == NULL)
-				fs->gpu_idle = xcalloc((size_t)fs->ngpu + 1, 1);
-			slurm_sim_gpu_idle(fs->slurm, server_slurm_now(fs, now_ms), fs->ngpu,
-			    fs->gpu_idle);
-			fs->gpu_idle_ms = now_ms;
-		}
-		if (n->index < fs->ngpu)
-			gi = n->index;	/* GPU nodes come first */
-	}
-	if (gi < 0 || !fs->gpu_idle[gi]) {
-		sim_nvidia(&n->sim, fields, out);
-		return;
-	}
-	struct sim_node *quiet = xmalloc(sizeof *quiet);
-	*quiet = n->sim;
-	for (int g = 0; g < quiet->ngpus; g++) {
-		struct sim_gpu *G = &quiet->gpus[g];
-		G->util = 1 + (g % 4);
-		G->mem_util = G->util * 0.4;
-		G->mem_used_mib = OD_MIN(G->mem_used_mib, 2048);
-	}
-	sim_nvidia(quiet, fields, out);
-	free(quiet);
-}
-
-/*
- * Answers a command that is not the stream script, as a node's sh would for
- * the few commands this node knows: echo, true, false, exit N, hostname, and
- * commands that read /proc, run nvidia-smi or ipmitool (one sample each).
- * Anything else: "not found" on stderr and status 127.
- */
-static void
-oneshot(struct fleetsim *fs, struct fs_chan *c)
-{
-	struct fs_node *n = c->sess->node;
-	const char *cmd = c->cmd;
-	int64_t now = now_mono_ms();
-
-	while (*cmd == ' ' || *cmd == '\t')
-		cmd++;
-	c->finishing = 1;
-	c->exit_status = 0;
-	if (c->shell) {
-		buf_printf(&c->out, "This simulated node (%s) runs commands only.\n", n->name);
-		c->exit_status = 1;
-	} else if (strncmp(cmd, "echo", 4) == 0 && (cmd[4] == '\0' || cmd[4] == ' ')) {
-		const char *a = cmd[4] ? cmd + 5 : "";
-		size_t l = strcspn(a, ";|&");
-		buf_append(&c->out, a, l);
-		buf_append(&c->out, "\n", 1);
-	} else if (strcmp(cmd, "true") == 0 || strcmp(cmd, ":") == 0) {
-		c->exit_status = 0;
-	} else if (strcmp(cmd, "false") == 0) {
-		c->exit_status = 1;
-	} else if (strncmp(cmd, "exit ", 5) == 0) {
-		c->exit_status = atoi(cmd + 5) & 0xff;
-	} else if (strcmp(cmd, "hostname") == 0 || strcmp(cmd, "uname -n") == 0) {
-		buf_printf(&c->out, "%s\n", n->name);
-	} else if (has(cmd, "opsdeck-report") && n->controller) {
-		ctl_report(fs, n, &c->out);
-	} else if (has(cmd, "sacct") && n->scheduler) {
-		if (has(cmd, "-o " SLURM_SACCT_FIELDS) && has(cmd, " -P") && has(cmd, " -n") &&
-		    has(cmd, " -X")) {
-			slurm_answer(fs, &c->out, has(cmd, SLURM_SQUEUE_MARKER));
-		} else {
-			static const char msg[] = "sacct: this simulated head node answers only "
-			    "sacct -a -X -n -P -o " SLURM_SACCT_FIELDS "\n";
-			ssh_channel_write_stderr(c->ch, msg, (uint32_t)strlen(msg));
-			c->exit_status = 1;
-		}
-	} else if (has(cmd, "command -v sacct") && has(cmd, "|| exit 0")) {
-		/* the slurm probe on a host without sacct: nothing, status 0 */
-	} else if (has(cmd, "/proc/") || has(cmd, "ipmitool") ||
-	    (has(cmd, "nvidia-smi") && n->gpu)) {
-		/* the probes' commands, alone or chained: each output in turn */
-		sim_node_advance(&n->sim, now);
-		if (has(cmd, "/proc/"))
-			sim_linux(&n->sim, now, &c->out);
-		if (has(cmd, "nvidia-smi")) {
-			char fields[sizeof c->req.gpu_fields] = "";
-			const char *q = strstr(cmd, "--query-gpu=");
-			if (q != NULL) {
-				q += 12;
-				size_t l = strcspn(q, " \t'\"");
-				if (l >= sizeof fields)
-					l = sizeof fields - 1;
-				memcpy(fields, q, l);
-				fields[l] = '\0';
-			}
-			nvidia_answer(fs, n, fields, &c->out, now);
-		}
-		if (has(cmd, "ipmitool"))
-			sim_ipmi(&n->sim, &c->out);
-	} else {
-		size_t l = strcspn(cmd, " \t;|&");
-		char *word = xstrndup(cmd, l > 64 ? 64 : l);
-		for (char *p = word; *p; p++)
-			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-				*p = '?';
-		char *msg = xasprintf("sh: 1: %s: not found\n", word);
-		ssh_channel_write_stderr(c->ch, msg, (uint32_t)strlen(msg));
-		free(msg);
-		free(word);
-		c->exit_status = 127;
-	}
-}
-
 /* Starts what an exec (or shell) request asked for. */
 static void
 chan_begin(struct fleetsim *fs, struct fs_chan *c)
@@ -701,7 +366,7 @@ chan_begin(struct fleetsim *fs, struct fs_chan *c)
 		c->finishing = 1;
 		c->exit_status = 2;
 	} else {
-		oneshot(fs, c);
+		answer_oneshot(fs, c);
 	}
 	free(c->cmd);
 	c->cmd = NULL;
@@ -733,13 +398,13 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 		if (strcmp(p, "linux") == 0)
 			sim_linux(&n->sim, now, &c->out);
 		else if (strcmp(p, "nvidia") == 0)
-			nvidia_answer(fs, n, c->req.gpu_fields, &c->out, now);
+			answer_nvidia(fs, n, c->req.gpu_fields, &c->out, now);
 		else if (strcmp(p, "ipmi") == 0)
 			sim_ipmi(&n->sim, &c->out);
 		else if (strcmp(p, "testbed") == 0)
-			ctl_report(fs, n, &c->out);
+			answer_ctl_report(fs, n, &c->out);
 		else if (strcmp(p, "slurm") == 0 && n->scheduler)
-			slurm_answer(fs, &c->out, 1);
+			answer_slurm(fs, &c->out, 1);
 		else if (strcmp(p, "slurm") == 0)
 			;	/* the probe's script exits 0 where there is no sacct */
 		else

@@ -1,0 +1,201 @@
+/*
+ * answer.c: what a simulated node answers (server_int.h): the output of the
+ * probes' commands in a stream's frames (nvidia-smi, a controller's report,
+ * a head node's sacct and squeue) and the one-shot commands a node's sh
+ * would run. server.c owns the sessions and channels that carry them.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleetsim.h"
+#include "server_int.h"
+#include "opsdeck/budget.h"
+#include "opsdeck/testbed.h"
+
+/* ---- exec ---------------------------------------------------------------- */
+
+/* A controller's report now (opsdeck-report); nothing from other nodes. */
+void
+answer_ctl_report(struct fleetsim *fs, struct fs_node *n, struct buf *out)
+{
+	if (!n->controller)
+		return;
+	char *doc = testbed_sim_report(n->name, n->sector, fs->seed * 7919 + (uint64_t)n->index,
+	    now_wall_ms(), n->tb_faults);
+	buf_append(out, doc, strlen(doc));
+	free(doc);
+}
+
+static int
+has(const char *cmd, const char *word)
+{
+	return strstr(cmd, word) != NULL;
+}
+
+/* See fleetsim.h: the real clock's progress since start, times --time-scale. */
+int64_t
+server_slurm_now(const struct fleetsim *fs, int64_t now_ms)
+{
+	double d = (double)(now_ms - fs->mono_t0_ms) / 1000.0 * fs->time_scale;
+
+	return fs->sim_t0_s + (int64_t)d;
+}
+
+/* The GPU nodes' addresses, config.yaml's names for them (made once). */
+static char *const *
+gpu_names(struct fleetsim *fs)
+{
+	if (fs->gpu_names == NULL) {
+		fs->gpu_names = xcalloc((size_t)fs->ngpu + 1, sizeof *fs->gpu_names);
+		for (int i = 0, k = 0; i < fs->nnodes && k < fs->ngpu; i++)
+			if (fs->nodes[i].gpu)
+				fs->gpu_names[k++] = xstrdup(fs->nodes[i].addr);
+	}
+	return fs->gpu_names;
+}
+
+/*
+ * Appends the head node's sacct output now to out (and, with squeue, the
+ * nodes of its running jobs after SLURM_SQUEUE_MARKER, as the probe prints
+ * them) and rewrites DIR/slurm-truth to match (a failure to write it is
+ * reported on stderr).
+ */
+void
+answer_slurm(struct fleetsim *fs, struct buf *out, int squeue)
+{
+	char *cause = NULL;
+	char *path = xasprintf("%s/slurm-truth", fs->dir);
+
+	slurm_sim_sacct(fs->slurm, server_slurm_now(fs, now_mono_ms()), out);
+	if (squeue)
+		slurm_sim_squeue(fs->slurm, fs->slurm->now, gpu_names(fs), fs->ngpu, out);
+	if (slurm_sim_write_truth(fs->slurm, path, &cause) != 0) {
+		fprintf(stderr, "opsdeck-fleetsim: %s\n", cause);
+		free(cause);
+	}
+	free(path);
+}
+
+/*
+ * Node n's nvidia-smi output. A GPU node that runs a job of the Slurm
+ * simulation's idle-prone account (looked up at most once a second) shows
+ * its GPUs at 1-4 % and little memory in use; the model goes on unchanged.
+ */
+void
+answer_nvidia(struct fleetsim *fs, struct fs_node *n, const char *fields, struct buf *out,
+    int64_t now_ms)
+{
+	int gi = -1;
+
+	if (fs->slurm != NULL && n->gpu) {
+		if (fs->gpu_idle == NULL || now_ms - fs->gpu_idle_ms >= 1000) {
+			if (fs->gpu_idle == NULL)
+				fs->gpu_idle = xcalloc((size_t)fs->ngpu + 1, 1);
+			slurm_sim_gpu_idle(fs->slurm, server_slurm_now(fs, now_ms), fs->ngpu,
+			    fs->gpu_idle);
+			fs->gpu_idle_ms = now_ms;
+		}
+		if (n->index < fs->ngpu)
+			gi = n->index;	/* GPU nodes come first */
+	}
+	if (gi < 0 || !fs->gpu_idle[gi]) {
+		sim_nvidia(&n->sim, fields, out);
+		return;
+	}
+	struct sim_node *quiet = xmalloc(sizeof *quiet);
+	*quiet = n->sim;
+	for (int g = 0; g < quiet->ngpus; g++) {
+		struct sim_gpu *G = &quiet->gpus[g];
+		G->util = 1 + (g % 4);
+		G->mem_util = G->util * 0.4;
+		G->mem_used_mib = OD_MIN(G->mem_used_mib, 2048);
+	}
+	sim_nvidia(quiet, fields, out);
+	free(quiet);
+}
+
+/*
+ * Answers a command that is not the stream script, as a node's sh would for
+ * the few commands this node knows: echo, true, false, exit N, hostname, and
+ * commands that read /proc, run nvidia-smi or ipmitool (one sample each).
+ * Anything else: "not found" on stderr and status 127.
+ */
+void
+answer_oneshot(struct fleetsim *fs, struct fs_chan *c)
+{
+	struct fs_node *n = c->sess->node;
+	const char *cmd = c->cmd;
+	int64_t now = now_mono_ms();
+
+	while (*cmd == ' ' || *cmd == '\t')
+		cmd++;
+	c->finishing = 1;
+	c->exit_status = 0;
+	if (c->shell) {
+		buf_printf(&c->out, "This simulated node (%s) runs commands only.\n", n->name);
+		c->exit_status = 1;
+	} else if (strncmp(cmd, "echo", 4) == 0 && (cmd[4] == '\0' || cmd[4] == ' ')) {
+		const char *a = cmd[4] ? cmd + 5 : "";
+		size_t l = strcspn(a, ";|&");
+		buf_append(&c->out, a, l);
+		buf_append(&c->out, "\n", 1);
+	} else if (strcmp(cmd, "true") == 0 || strcmp(cmd, ":") == 0) {
+		c->exit_status = 0;
+	} else if (strcmp(cmd, "false") == 0) {
+		c->exit_status = 1;
+	} else if (strncmp(cmd, "exit ", 5) == 0) {
+		c->exit_status = atoi(cmd + 5) & 0xff;
+	} else if (strcmp(cmd, "hostname") == 0 || strcmp(cmd, "uname -n") == 0) {
+		buf_printf(&c->out, "%s\n", n->name);
+	} else if (has(cmd, "opsdeck-report") && n->controller) {
+		answer_ctl_report(fs, n, &c->out);
+	} else if (has(cmd, "sacct") && n->scheduler) {
+		if (has(cmd, "-o " SLURM_SACCT_FIELDS) && has(cmd, " -P") && has(cmd, " -n") &&
+		    has(cmd, " -X")) {
+			answer_slurm(fs, &c->out, has(cmd, SLURM_SQUEUE_MARKER));
+		} else {
+			static const char msg[] = "sacct: this simulated head node answers only "
+			    "sacct -a -X -n -P -o " SLURM_SACCT_FIELDS "\n";
+			ssh_channel_write_stderr(c->ch, msg, (uint32_t)strlen(msg));
+			c->exit_status = 1;
+		}
+	} else if (has(cmd, "command -v sacct") && has(cmd, "|| exit 0")) {
+		/* the slurm probe on a host without sacct: nothing, status 0 */
+	} else if (has(cmd, "/proc/") || has(cmd, "ipmitool") ||
+	    (has(cmd, "nvidia-smi") && n->gpu)) {
+		/* the probes' commands, alone or chained: each output in turn */
+		sim_node_advance(&n->sim, now);
+		if (has(cmd, "/proc/"))
+			sim_linux(&n->sim, now, &c->out);
+		if (has(cmd, "nvidia-smi")) {
+			char fields[sizeof c->req.gpu_fields] = "";
+			const char *q = strstr(cmd, "--query-gpu=");
+			if (q != NULL) {
+				q += 12;
+				size_t l = strcspn(q, " \t'\"");
+				if (l >= sizeof fields)
+					l = sizeof fields - 1;
+				memcpy(fields, q, l);
+				fields[l] = '\0';
+			}
+			answer_nvidia(fs, n, fields, &c->out, now);
+		}
+		if (has(cmd, "ipmitool"))
+			sim_ipmi(&n->sim, &c->out);
+	} else {
+		size_t l = strcspn(cmd, " \t;|&");
+		char *word = xstrndup(cmd, l > 64 ? 64 : l);
+		for (char *p = word; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				*p = '?';
+		char *msg = xasprintf("sh: 1: %s: not found\n", word);
+		ssh_channel_write_stderr(c->ch, msg, (uint32_t)strlen(msg));
+		free(msg);
+		free(word);
+		c->exit_status = 127;
+	}
+}
+
