@@ -35,6 +35,25 @@ const char *host_state_name(enum host_state s);
 /* -1 when the word is not a state. */
 int host_state_parse(const char *word);
 
+/*
+ * The latest report's raw counters, as node_exporter shows them (the
+ * exporter's node_cpu_seconds_total and friends; rates are derived above).
+ */
+struct host_counter_dev {
+	char	 name[PROBE_NAME_MAX];	/* sanitised */
+	uint64_t a, b;			/* bytes: received / read, sent / written */
+};
+struct host_counters {
+	struct cpu_times *cpus;		/* ncpus, jiffies (USER_HZ, 100 a second) */
+	int		 ncpus;
+	struct host_counter_dev *nets;	/* every interface, lo included */
+	int		 nnets;
+	struct host_counter_dev *disks;	/* whole disks: node_exporter's default set */
+	int		 ndisks;
+	uint64_t	 mem_free, mem_available, swap_free;
+	int		 have_meminfo, have_available;
+};
+
 struct host_status {
 	char		 name[HOSTNAME_MAX + 1];
 	char		 group[128];
@@ -59,6 +78,7 @@ struct host_status {
 	int		 ngpus;
 	struct sensor_sample *sensors;		/* owned */
 	int		 nsensors;
+	struct host_counters *counters;		/* owned, NULL: none (not a linux probe) */
 };
 
 void host_status_init(struct host_status *h);

@@ -40,6 +40,39 @@ host_state_parse(const char *word)
 	return -1;
 }
 
+static void *dup_array(const void *src, size_t n, size_t size);
+
+static void
+counters_free(struct host_counters *k)
+{
+	if (k == NULL)
+		return;
+	free(k->cpus);
+	free(k->nets);
+	free(k->disks);
+	free(k);
+}
+
+/* A deep copy of k, NULL for NULL. */
+static struct host_counters *
+counters_dup(const struct host_counters *k)
+{
+	if (k == NULL)
+		return NULL;
+	struct host_counters *d = xcalloc(1, sizeof *d);
+	*d = *k;
+	d->cpus = dup_array(k->cpus, (size_t)k->ncpus, sizeof *k->cpus);
+	d->nets = dup_array(k->nets, (size_t)k->nnets, sizeof *k->nets);
+	d->disks = dup_array(k->disks, (size_t)k->ndisks, sizeof *k->disks);
+	if (d->cpus == NULL)
+		d->ncpus = 0;
+	if (d->nets == NULL)
+		d->nnets = 0;
+	if (d->disks == NULL)
+		d->ndisks = 0;
+	return d;
+}
+
 void
 host_status_init(struct host_status *h)
 {
@@ -62,6 +95,8 @@ host_status_free(struct host_status *h)
 	h->gpus = NULL;
 	h->sensors = NULL;
 	h->ngpus = h->nsensors = 0;
+	counters_free(h->counters);
+	h->counters = NULL;
 }
 
 static void *
@@ -86,6 +121,7 @@ host_status_copy(struct host_status *dst, const struct host_status *src)
 	    sizeof *src->core_pct);
 	dst->gpus = dup_array(src->gpus, (size_t)src->ngpus, sizeof *src->gpus);
 	dst->sensors = dup_array(src->sensors, (size_t)src->nsensors, sizeof *src->sensors);
+	dst->counters = counters_dup(src->counters);
 	if (dst->gpus == NULL)
 		dst->ngpus = 0;
 	if (dst->sensors == NULL)
@@ -112,6 +148,66 @@ disk_counts(const char *name)
 		return strchr(name, 'p') == NULL;	/* nvme0n1p2, mmcblk0p1 */
 	/* sda, vda, xvda, hda: a trailing digit is a partition. */
 	return n > 0 && (name[n - 1] < '0' || name[n - 1] > '9');
+}
+
+/*
+ * node_exporter's diskstats default: not ram, loop, fd, nor a partition of
+ * an hd/sd/vd/xvd or nvme disk.
+ */
+static int
+disk_exported(const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(name, "ram", 3) == 0 || strncmp(name, "loop", 4) == 0 ||
+	    strncmp(name, "fd", 2) == 0)
+		return 0;
+	if (strncmp(name, "nvme", 4) == 0)
+		return strchr(name, 'p') == NULL;
+	int letters = strncmp(name, "xvd", 3) == 0 ? 3 :
+	    (name[0] == 'h' || name[0] == 's' || name[0] == 'v') && name[1] == 'd' ? 2 : 0;
+	return letters == 0 || n == 0 || name[n - 1] < '0' || name[n - 1] > '9';
+}
+
+/* The raw counters of one linux sample, NULL when it has none. */
+static struct host_counters *
+counters_from(const struct linux_sample *c)
+{
+	if (!(c->have & (LINUX_HAVE_STAT | LINUX_HAVE_MEMINFO | LINUX_HAVE_NETDEV |
+	    LINUX_HAVE_DISKSTATS)))
+		return NULL;
+	struct host_counters *k = xcalloc(1, sizeof *k);
+	if (c->have & LINUX_HAVE_STAT) {
+		k->cpus = dup_array(c->cores, (size_t)c->ncores, sizeof *c->cores);
+		k->ncpus = k->cpus != NULL ? c->ncores : 0;
+	}
+	if (c->have & LINUX_HAVE_MEMINFO) {
+		k->have_meminfo = 1;
+		k->mem_free = c->mem_free;
+		k->swap_free = c->swap_free;
+		k->have_available = (c->have & LINUX_HAVE_MEMAVAILABLE) != 0;
+		k->mem_available = c->mem_available;
+	}
+	if ((c->have & LINUX_HAVE_NETDEV) && c->nnets > 0) {
+		k->nets = xcalloc((size_t)c->nnets, sizeof *k->nets);
+		for (int i = 0; i < c->nnets; i++) {
+			od_strlcpy(k->nets[i].name, c->nets[i].name, sizeof k->nets[i].name);
+			k->nets[i].a = c->nets[i].rx_bytes;
+			k->nets[i].b = c->nets[i].tx_bytes;
+		}
+		k->nnets = c->nnets;
+	}
+	if ((c->have & LINUX_HAVE_DISKSTATS) && c->ndisks > 0) {
+		k->disks = xcalloc((size_t)c->ndisks, sizeof *k->disks);
+		for (int i = 0; i < c->ndisks; i++) {
+			if (!disk_exported(c->disks[i].name))
+				continue;
+			struct host_counter_dev *d = &k->disks[k->ndisks++];
+			od_strlcpy(d->name, c->disks[i].name, sizeof d->name);
+			d->a = c->disks[i].sectors_read * 512;
+			d->b = c->disks[i].sectors_written * 512;
+		}
+	}
+	return k;
 }
 
 static double
@@ -205,6 +301,8 @@ host_status_from_reports(struct host_status *h, const struct host_report *prev,
 	free(h->sensors);
 	h->sensors = dup_array(cur->sensors, (size_t)cur->nsensors, sizeof *cur->sensors);
 	h->nsensors = h->sensors != NULL ? cur->nsensors : 0;
+	counters_free(h->counters);
+	h->counters = counters_from(c);
 }
 
 static int
