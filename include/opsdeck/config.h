@@ -95,6 +95,9 @@ struct config {
 	struct threshold *thresholds;
 	size_t		 nthresholds;
 	struct retention retention;
+	char		*listen;	/* `collect` serves /metrics here, NULL: nowhere */
+	int		 shard_k, shard_n;	/* watch shard K of N (1-based); 0, 0: all */
+	struct config_at listen_at, shard_at;
 };
 
 /*
@@ -123,6 +126,18 @@ void config_free(struct config *c);
  * key that names the file. Returns how many were added.
  */
 size_t config_check_files(const struct config *c, struct diag *d);
+
+/*
+ * Shards (shard.c): a host belongs to shard shard_of(name, n) of n, 1-based,
+ * by a stable hash of its name (FNV-1a, 64 bits), the same on every machine
+ * and release. shard_parse reads "K/N" (1 <= K <= N <= 1024): 0, or -1 with
+ * *cause. config_apply_shard keeps only the hosts of shard k of n.
+ */
+#define SHARD_MAX 1024
+uint64_t shard_hash(const char *name);
+int  shard_of(const char *name, int n);
+int  shard_parse(const char *s, int *k, int *n, char **cause);
+void config_apply_shard(struct config *c, int k, int n);
 
 /* The default probes of a kind, NULL-terminated (static). */
 const char *const *group_default_probes(enum group_kind k);

@@ -46,6 +46,7 @@ enum config_type {
 /* One id per key, for the walkers that need to tell keys apart. */
 enum config_key_id {
 	CK_DEFAULTS, CK_GROUPS, CK_CACHE, CK_THEME, CK_BUDGET, CK_THRESHOLDS, CK_RETENTION,
+	CK_LISTEN, CK_SHARD,
 	CK_USER, CK_PORT, CK_IDENTITY, CK_KNOWN_HOSTS, CK_HOST_KEY_POLICY, CK_INTERVAL,
 	CK_TIMEOUT,
 	CK_NAME, CK_KIND, CK_HOSTS, CK_PROBES, CK_TRANSPORT, CK_COMMAND,

@@ -63,4 +63,15 @@ const char *expo_content_type(enum expo_format f);
  */
 char *expo_render(const struct expo_input *in, enum expo_format f, size_t *len);
 
+/*
+ * The same into b, reusing its memory: a scrape of 1,000 hosts is tens of
+ * MiB, and fresh pages cost more than the rendering (a page fault each).
+ * b starts zeroed; b->p is NUL-terminated after; free(b->p) when done.
+ */
+struct expo_buf {
+	char	*p;
+	size_t	 len, cap;
+};
+void expo_render_buf(const struct expo_input *in, enum expo_format f, struct expo_buf *b);
+
 #endif

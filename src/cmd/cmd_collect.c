@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/budget.h"
 #include "opsdeck/cmd.h"
 #include "opsdeck/collector.h"
+#include "opsdeck/exporter.h"
+#include "opsdeck/store.h"
 
 static struct collector *volatile collect_running;
 
@@ -25,10 +28,18 @@ on_signal(int sig)
 		collector_interrupt(c);
 }
 
+/* exporter_hosts_fn: the collector's latest statuses. */
+static void
+collect_hosts(void *arg, struct host_status **v, size_t *n)
+{
+	collector_hosts(arg, v, n);
+}
+
 static void
 usage(void)
 {
 	printf("Usage: opsdeck collect [-c FILE] [--cycles N | --duration DURATION] [--cache FILE]\n"
+	    "                       [--listen ADDR:PORT] [--shard K/N]\n"
 	    "Keeps every configured host streaming and writes what it reports to the cache,\n"
 	    "one transaction per tick, until interrupted (SIGINT or SIGTERM flush and exit 0),\n"
 	    "N cycles have been collected, or the duration has passed.\n"
@@ -38,6 +49,10 @@ usage(void)
 	    "  -d, --duration D       stop after D (e.g. 30s, 5m, 1h)\n"
 	    "      --cache FILE       the cache file (default: the config's, else\n"
 	    "                         $XDG_STATE_HOME/opsdeck/cache.db)\n"
+	    "  -l, --listen ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	    "                         (and /-/healthy); only there (config: listen)\n"
+	    "  -s, --shard K/N        watch only the hosts whose name hashes to shard K\n"
+	    "                         of N; N collectors split a fleet (config: shard)\n"
 	    "  -h, --help             show this help\n");
 }
 
@@ -49,10 +64,14 @@ cmd_collect(int argc, char **argv)
 		{ "cycles", required_argument, NULL, 'n' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "cache", required_argument, NULL, 'C' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "shard", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL, *cache = NULL;
+	const char *path = NULL, *cache = NULL, *listen = NULL;
+	int shard_k = 0, shard_n = 0;
+	char *cause = NULL;
 	long cycles = -1;
 	int64_t duration_ms = -1;
 	int ch;
@@ -60,7 +79,7 @@ cmd_collect(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:n:d:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":c:n:d:l:s:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -76,6 +95,16 @@ cmd_collect(int argc, char **argv)
 			break;
 		case 'C':
 			cache = optarg;
+			break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 's':
+			if (shard_parse(optarg, &shard_k, &shard_n, &cause) != 0) {
+				int rc = cmd_usage_error("collect", "%s", cause);
+				free(cause);
+				return rc;
+			}
 			break;
 		case 'h':
 			usage();
@@ -94,8 +123,40 @@ cmd_collect(int argc, char **argv)
 	if (cmd_open_writer(path, cache, &cfg, &st) != 0)
 		return 1;
 
+	/* The command line wins over the config. */
+	if (shard_n == 0) {
+		shard_k = cfg->shard_k;
+		shard_n = cfg->shard_n;
+	}
+	if (shard_n > 1) {
+		config_apply_shard(cfg, shard_k, shard_n);
+		fprintf(stderr, "opsdeck collect: shard %d/%d: %zu hosts\n", shard_k, shard_n,
+		    cfg->nhosts);
+	}
+	cfg->shard_k = shard_k;
+	cfg->shard_n = shard_n;
+	if (listen == NULL)
+		listen = cfg->listen;
+
 	struct collector_opts co = { .wake_fd = -1, .timeout_ms = 0 };
 	struct collector *c = collector_new(cfg, st, &co);
+	struct exporter *ex = NULL;
+	if (listen != NULL) {
+		char *plan = cfg->budget != NULL ? budget_plan_path(cfg->path, cfg->budget) : NULL;
+		struct exporter_opts eo = { listen, collect_hosts, c, store_path(st), plan };
+		int rc = exporter_start(&eo, &ex, &cause);
+		free(plan);
+		if (rc != 0) {
+			fprintf(stderr, "opsdeck collect: %s\n", cause);
+			free(cause);
+			collector_free(c);
+			store_close(st);
+			config_free(cfg);
+			return 1;
+		}
+		fprintf(stderr, "opsdeck collect: serving metrics at http://%s/metrics (port %d)\n",
+		    listen, exporter_port(ex));
+	}
 	collect_running = c;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -110,6 +171,7 @@ cmd_collect(int argc, char **argv)
 	int answered = collector_run(c, frames, deadline);
 
 	collect_running = NULL;
+	exporter_stop(ex);
 	collector_free(c);
 	store_close(st);
 	fprintf(stderr, "opsdeck collect: %d of %zu hosts answered\n", answered, cfg->nhosts);

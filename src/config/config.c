@@ -507,6 +507,19 @@ cfg_top(struct cfg *x, const struct ynode *root)
 		case CK_RETENTION:
 			cfg_retention(x, v);
 			break;
+		case CK_SHARD: {
+			char *s = NULL, *cause = NULL;
+			if (cfg_string(x, k->name, v, &s) == 0 &&
+			    shard_parse(s, &x->c->shard_k, &x->c->shard_n, &cause) != 0) {
+				yn_err(x->d, v, "%s", cause);
+				free(cause);
+			} else if (s != NULL) {
+				x->c->shard_at.line = v->line;
+				x->c->shard_at.col = v->col;
+			}
+			free(s);
+			break;
+		}
 		default:
 			cfg_set(x, k, v, x->c);
 			break;
@@ -656,6 +669,7 @@ config_free(struct config *c)
 	free(c->thresholds);
 	free(c->path);
 	free(c->cache);
+	free(c->listen);
 	free(c->theme);
 	free(c->budget);
 	free(c);

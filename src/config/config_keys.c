@@ -49,6 +49,11 @@ const struct config_key config_keys[] = {
 	FIELD("budget", CK_BUDGET, CONFIG_AT_TOP, CONFIG_T_PATH, "path", "-",
 	    "the budget plan (opsdeck-budget(5)), relative to this file",
 	    struct config, budget, NF, offsetof(struct config, budget_at), 0, 0, NULL),
+	FIELD("listen", CK_LISTEN, CONFIG_AT_TOP, CONFIG_T_STRING, "ADDR:PORT", "-",
+	    "collect serves Prometheus metrics at http://ADDR:PORT/metrics",
+	    struct config, listen, NF, offsetof(struct config, listen_at), 0, 0, NULL),
+	WALK("shard", CK_SHARD, CONFIG_AT_TOP, CONFIG_T_SPECIAL, "K/N", "1/1",
+	    "watch only the hosts whose name hashes to shard K of N"),
 	WALK("thresholds", CK_THRESHOLDS, CONFIG_AT_TOP, CONFIG_T_SECTION,
 	    "map of metric paths", "-", "alert levels per metric (check-config --metrics)"),
 	WALK("retention", CK_RETENTION, CONFIG_AT_TOP, CONFIG_T_SECTION, "map", "-",
@@ -70,7 +75,6 @@ const struct config_key config_keys[] = {
 	FIELD("command", CK_COMMAND, CONFIG_AT_GROUP, CONFIG_T_STRING, "string",
 	    "the probe's own", "kind testbed: the controller's report command",
 	    struct group, command, NF, NF, 0, 0, NULL),
-
 	/* connection settings: defaults and groups */
 	FIELD("user", CK_USER, CONFIG_AT_CONN, CONFIG_T_STRING, "string", "local user",
 	    "the SSH user name", struct conn_settings, user, NF, NF, 0, 0, NULL),

@@ -180,26 +180,30 @@ tail_double(struct out *o, double v)
 
 /* Each host's `instance="..",group=".."`, escaped once. */
 struct hl {
-	char	*s;
+	const char *s;
 	size_t	 n;
 };
 
+/* The labels of every host, in one allocation (*mem, freed by the caller). */
 static struct hl *
-host_labels(const struct expo_input *in)
+host_labels(const struct expo_input *in, char **mem)
 {
 	struct hl *v = xcalloc(in->nhosts + 1, sizeof *v);
 	struct out o = { NULL, 0, 0, EXPO_TEXT };
+	size_t *off = xcalloc(in->nhosts + 1, sizeof *off);
 	for (size_t i = 0; i < in->nhosts; i++) {
-		o.p = NULL;
-		o.len = o.cap = 0;
+		off[i] = o.len;
 		puts_(&o, "instance=\"");
 		put_label(&o, in->hosts[i].name);
 		puts_(&o, "\",group=\"");
 		put_label(&o, in->hosts[i].group);
 		putc_(&o, '"');
-		v[i].s = o.p;
-		v[i].n = o.len;
+		v[i].n = o.len - off[i];
 	}
+	for (size_t i = 0; i < in->nhosts; i++)
+		v[i].s = o.p + off[i];
+	free(off);
+	*mem = o.p;
 	return v;
 }
 
@@ -242,6 +246,12 @@ host_families(struct out *o, const struct expo_input *in, const struct hl *hl)
 		"irq", "softirq", "steal" };
 	family(o, "node_cpu_seconds_total", M_COUNTER,
 	    "Seconds the CPUs spent in each mode.");
+	static const size_t mlen[8] = { 4, 4, 6, 4, 6, 3, 7, 5 };
+	struct out pre = { NULL, 0, 0, o->f };
+	/*
+	 * The bulk of a scrape (8 lines per CPU): each line is a prefix built
+	 * once per CPU, the mode and the value, written without growing.
+	 */
 	for (size_t i = 0; i < in->nhosts; i++) {
 		const struct host_counters *k = in->hosts[i].counters;
 		if (!has_counters(&in->hosts[i]))
@@ -250,20 +260,26 @@ host_families(struct out *o, const struct expo_input *in, const struct hl *hl)
 			const struct cpu_times *t = &k->cpus[c];
 			const uint64_t v[8] = { t->user, t->nice, t->system, t->idle, t->iowait,
 				t->irq, t->softirq, t->steal };
-			char cpu[16];
-			snprintf(cpu, sizeof cpu, "%d", c);
+			pre.len = 0;
+			head(&pre, "node_cpu_seconds_total", hl[i].s, hl[i].n);
+			put(&pre, ",cpu=\"", 6);
+			put_u64(&pre, (uint64_t)c);
+			put(&pre, "\",mode=\"", 8);
+			out_grow(o, 8 * (pre.len + 40));
 			for (int m = 0; m < 8; m++) {
-				head(o, "node_cpu_seconds_total", hl[i].s, hl[i].n);
-				put(o, ",cpu=\"", 6);
-				puts_(o, cpu);
-				put(o, "\",mode=\"", 8);
-				puts_(o, modes[m]);
-				put(o, "\"} ", 3);
+				char *w = o->p + o->len;
+				memcpy(w, pre.p, pre.len);
+				w += pre.len;
+				memcpy(w, modes[m], mlen[m]);
+				w += mlen[m];
+				memcpy(w, "\"} ", 3);
+				o->len = (size_t)(w + 3 - o->p);
 				put_jiffies(o, v[m]);
-				putc_(o, '\n');
+				o->p[o->len++] = '\n';
 			}
 		}
 	}
+	free(pre.p);
 
 	/* Memory. */
 	family(o, "node_memory_MemTotal_bytes", M_GAUGE, "Memory information field MemTotal_bytes.");
@@ -498,14 +514,44 @@ other_families(struct out *o, const struct expo_input *in)
 	}
 }
 
+/*
+ * Bytes the exposition of in will take, over-estimated: one allocation, no
+ * copies as it grows (pages never written cost nothing).
+ */
+static size_t
+expo_estimate(const struct expo_input *in, const struct hl *hl)
+{
+	size_t n = 64 * 1024;
+	for (size_t i = 0; i < in->nhosts; i++) {
+		const struct host_status *h = &in->hosts[i];
+		const struct host_counters *k = h->counters;
+		size_t lines = HOST_STATE_COUNT + 20 + 5 * (size_t)h->ngpus + (size_t)h->nsensors;
+		if (k != NULL)
+			lines += 8 * (size_t)k->ncpus + 2 * (size_t)k->nnets + 2 * (size_t)k->ndisks;
+		n += lines * (hl[i].n + 160);
+	}
+	return n + (in->ndevices + in->nbudget * 2 + in->ntenants * 2) * 1200;
+}
+
 /* See expo.h. */
 char *
 expo_render(const struct expo_input *in, enum expo_format f, size_t *len)
 {
-	struct out o = { NULL, 0, 0, f };
-	struct hl *hl = host_labels(in);
+	struct expo_buf b = { NULL, 0, 0 };
+	expo_render_buf(in, f, &b);
+	*len = b.len;
+	return b.p;
+}
 
-	out_grow(&o, in->nhosts * 4096);
+/* See expo.h. */
+void
+expo_render_buf(const struct expo_input *in, enum expo_format f, struct expo_buf *b)
+{
+	struct out o = { b->p, 0, b->cap, f };
+	char *hlmem = NULL;
+	struct hl *hl = host_labels(in, &hlmem);
+
+	out_grow(&o, expo_estimate(in, hl));
 	host_families(&o, in, hl);
 	gpu_families(&o, in, hl);
 	sensor_families(&o, in, hl);
@@ -514,11 +560,11 @@ expo_render(const struct expo_input *in, enum expo_format f, size_t *len)
 		puts_(&o, "# EOF\n");
 	out_grow(&o, 1);
 	o.p[o.len] = '\0';
-	for (size_t i = 0; i < in->nhosts; i++)
-		free(hl[i].s);
+	free(hlmem);
 	free(hl);
-	*len = o.len;
-	return o.p;
+	b->p = o.p;
+	b->len = o.len;
+	b->cap = o.cap;
 }
 
 /*
