@@ -466,7 +466,7 @@ test_err_unknown_key(void **state)
 	    "raw, minute, hour");
 	parse_err("groups: [{name: a, hosts: b, zzz: 1}]\n",
 	    "t.yaml:1:30: unknown key 'zzz' in group; expected one of: name, kind, hosts, "
-	    "probes, transport, command, user, port, identity, known_hosts, "
+	    "probes, transport, command, url, selector, user, port, identity, known_hosts, "
 	    "host_key_policy, interval, timeout");
 	/* Duplicate keys and keys that are not strings. */
 	parse_err("groups: [{name: a, hosts: b, name: c}]\n",
@@ -509,7 +509,7 @@ test_err_types(void **state)
 	parse_err("cache: {a: b}\ngroups: [{name: a, hosts: b}]\n",
 	    "t.yaml:1:8: 'cache' must be a string, not a map");
 	parse_err("groups: [{name: a, hosts: b, kind: nod, transport: ssl}]\n",
-	    "t.yaml:1:36: 'kind' must be node, testbed or scheduler, not 'nod'; "
+	    "t.yaml:1:36: 'kind' must be node, testbed, scheduler or prometheus, not 'nod'; "
 	    "did you mean 'node'?",
 	    "t.yaml:1:52: 'transport' must be ssh or local, not 'ssl'; did you mean 'ssh'?");
 	parse_err("defaults: {host_key_policy: yes}\ngroups: [{name: a, hosts: b}]\n",
@@ -1047,10 +1047,39 @@ test_bad_directory(void **state)
 	free(dir);
 }
 
+/* Groups of kind prometheus: a url, an optional selector, no hosts or probes. */
+static void
+test_prometheus_group(void **state)
+{
+	(void)state;
+	struct config *c = parse_ok("groups:\n"
+	    "  - {name: site, kind: prometheus, url: 'http://p:9090', selector: '{job=\"node\"}'}\n"
+	    "  - {name: n, hosts: a}\n");
+	assert_int_equal(c->ngroups, 2);
+	assert_int_equal(c->groups[0].kind, GROUP_PROMETHEUS);
+	assert_string_equal(c->groups[0].url, "http://p:9090");
+	assert_string_equal(c->groups[0].selector, "{job=\"node\"}");
+	assert_int_equal(c->groups[0].nhosts, 0);
+	assert_int_equal(c->nhosts, 1);
+	config_free(c);
+	parse_err("groups: [{name: s, kind: prometheus}]\n",
+	    "t.yaml:1:10: a group of kind prometheus needs a 'url' (e.g. http://127.0.0.1:9090)");
+	parse_err("groups: [{name: s, kind: prometheus, url: 'ftp://x', hosts: a}]\n",
+	    "t.yaml:1:43: 'url' must be an http:// or https:// URL, not 'ftp://x'",
+	    "t.yaml:1:61: a group of kind prometheus has no 'hosts': it shows one host per "
+	    "instance its server watches");
+	parse_err("groups: [{name: s, kind: prometheus, url: 'http://x', selector: 'job=\"a\"'}]\n",
+	    "t.yaml:1:65: 'selector' must be label matchers in braces, e.g. '{job=\"node\"}', "
+	    "not 'job=\"a\"'");
+	parse_err("groups: [{name: s, hosts: a, url: 'http://x'}]\n",
+	    "t.yaml:1:10: 'url' and 'selector' are only for groups of kind prometheus");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prometheus_group),
 		cmocka_unit_test(test_inherit_and_override),
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_flow_style_and_kinds),

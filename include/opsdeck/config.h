@@ -23,7 +23,8 @@
 #define CONFIG_MAX_THRESHOLDS	256
 #define CONFIG_MIN_INTERVAL_MS	100		/* interval and timeout */
 
-enum group_kind { GROUP_NODE, GROUP_TESTBED, GROUP_SCHEDULER };
+enum group_kind { GROUP_NODE, GROUP_TESTBED, GROUP_SCHEDULER, GROUP_PROMETHEUS };
+#define CONFIG_PROM_MAX_INSTANCES 4096	/* hosts one prometheus group may show */
 
 /* Where a value was written (1-based); 0, 0 when built in. */
 struct config_at {
@@ -55,6 +56,9 @@ struct group {
 	char		**probes;	/* probe names, NULL-terminated; default by kind */
 	size_t		 nprobes;
 	char		*command;	/* testbed controller command, NULL: default */
+	char		*url;		/* kind prometheus: the server, http(s)://HOST:PORT */
+	char		*selector;	/* kind prometheus: "{label matchers}", NULL: default */
+	struct config_at url_at, selector_at;
 	int		 local;		/* 1: the `local` transport (no SSH) */
 	struct conn_settings conn;	/* defaults with this group's overrides applied */
 	struct host	*hosts;

@@ -3,7 +3,14 @@
  *
  * A source turns a host of a group into a stream of bytes carrying framed
  * reports (frame.h): `local` runs the group's sh loop on this machine through
- * a pipe, `ssh` runs it over one libssh session and exec channel. The
+ * a pipe, `ssh` runs it over one libssh session and exec channel.
+ *
+ * Or, in reports mode, a source delivers reports instead of bytes: `prometheus`
+ * polls a Prometheus server's HTTP API at the group's interval and answers with
+ * one host status per instance the server watches (poll, below). Its group has
+ * one row of its own (the server) that the engine runs like any host (on a
+ * connector, with deadlines and back-off), and a bounded number of rows that
+ * the answers fill (CONFIG_PROM_MAX_INSTANCES). The
  * collector's engine (collector.c, stream.c, connect.c) owns everything that
  * is the same for all of them, written once: threads, the epoll wait,
  * frames into cycles, deadlines (stale, timeout), back-off with jitter, the
@@ -38,6 +45,21 @@ struct source_open_ctx {
 	void	*arg;
 };
 
+/* What one poll of a source in reports mode found. */
+struct source_poll {
+	struct host_status *hosts;	/* one per instance, owned (source_poll_free) */
+	size_t		 nhosts;
+	size_t		 over;		/* instances past max, left out */
+};
+
+/* What a poll may keep: at most max instances, those of shard k of n (n 0: all). */
+struct source_poll_opts {
+	size_t		 max;
+	int		 shard_k, shard_n;
+};
+
+void source_poll_free(struct source_poll *p);
+
 struct source_ops {
 	const char	*name;		/* "local", "ssh": the group's transport */
 	int		 blocking;	/* open runs on a connector thread */
@@ -66,10 +88,20 @@ struct source_ops {
 			    enum host_state *state, char **cause);
 	/* Ends the stream (politely when graceful) and frees conn. */
 	void		 (*close)(struct source_conn *conn, int graceful);
+	/*
+	 * Reports mode (NULL for a byte stream, whose open, fd, read and close
+	 * are then NULL): one poll, on a connector thread, that gives up when
+	 * ctx->abort_fd turns readable. 0 with *out, or -1 with *state
+	 * (HOST_DOWN, HOST_TIMEOUT, HOST_PARSE_ERROR) and a malloc'd *cause.
+	 */
+	int		 (*poll)(void *hd, const struct source_open_ctx *ctx,
+			    const struct source_poll_opts *o, struct source_poll *out,
+			    enum host_state *state, char **cause);
 };
 
 extern const struct source_ops source_local;
 extern const struct source_ops source_ssh;
+extern const struct source_ops source_prometheus;
 
 /* The source of group g's transport. */
 const struct source_ops *source_of_group(const struct group *g);

@@ -54,7 +54,7 @@ group_default_probes(enum group_kind k)
 const char *
 group_kind_name(enum group_kind k)
 {
-	return (unsigned)k <= GROUP_SCHEDULER ? config_kind_names[k] : "?";
+	return (unsigned)k <= GROUP_PROMETHEUS ? config_kind_names[k] : "?";
 }
 
 const char *
@@ -323,10 +323,47 @@ group_free(struct group *g)
 		free(g->probes[i]);
 	free(g->probes);
 	free(g->command);
+	free(g->url);
+	free(g->selector);
 	conn_free(&g->conn);
 	for (size_t i = 0; i < g->nhosts; i++)
 		free(g->hosts[i].name);
 	free(g->hosts);
+}
+
+/*
+ * A group of kind prometheus: a `url` (http or https, no blanks) and an
+ * optional `selector` of the form {label matchers}; no hosts (one host per
+ * instance the server knows) and no probes (the server's exporters are them).
+ */
+static void
+cfg_prometheus_group(struct cfg *x, struct group *g, const struct ynode *gm,
+    const struct ynode *hostsv, const struct ynode *probesv)
+{
+	const struct ynode *urlv = yn_get(gm, "url"), *selv = yn_get(gm, "selector");
+
+	if (hostsv != NULL)
+		yn_err(x->d, hostsv, "a group of kind prometheus has no 'hosts': it shows one "
+		    "host per instance its server watches");
+	if (probesv != NULL)
+		yn_err(x->d, probesv, "a group of kind prometheus has no 'probes'");
+	if (urlv == NULL) {
+		yn_err(x->d, gm, "a group of kind prometheus needs a 'url' "
+		    "(e.g. http://127.0.0.1:9090)");
+	} else if (g->url != NULL && ((strncmp(g->url, "http://", 7) != 0 &&
+	    strncmp(g->url, "https://", 8) != 0) || strpbrk(g->url, " \t\"'<>") != NULL ||
+	    strlen(g->url) > 1024)) {
+		yn_err(x->d, urlv, "'url' must be an http:// or https:// URL, not '%s'",
+		    cfg_show(x, urlv));
+	}
+	if (selv != NULL && g->selector != NULL) {
+		size_t n = strlen(g->selector);
+		if (n < 2 || g->selector[0] != '{' || g->selector[n - 1] != '}' ||
+		    strchr(g->selector + 1, '{') != NULL || n > 1024)
+			yn_err(x->d, selv, "'selector' must be label matchers in braces, "
+			    "e.g. '{job=\"node\"}', not '%s'", cfg_show(x, selv));
+	}
+	g->local = 0;
 }
 
 /*
@@ -400,7 +437,12 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 			}
 		}
 	}
-	if (hostsv == NULL) {
+	if (g.kind == GROUP_PROMETHEUS) {
+		cfg_prometheus_group(x, &g, gm, hostsv, probesv);
+		hostsv = probesv = NULL;
+	} else if (g.url != NULL || g.selector != NULL) {
+		yn_err(x->d, gm, "'url' and 'selector' are only for groups of kind prometheus");
+	} else if (hostsv == NULL) {
 		if (g.name != NULL)
 			yn_err(x->d, gm, "group '%s' has no 'hosts'", cfg_show_bytes(x, g.name,
 			    strlen(g.name)));
@@ -411,7 +453,7 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 	}
 	if (probesv != NULL)
 		cfg_probes(x, &g, probesv);
-	else
+	else if (g.kind != GROUP_PROMETHEUS)
 		group_set_probes(&g, group_default_probes(g.kind));
 	if (g.probes == NULL)
 		g.probes = xcalloc(1, sizeof *g.probes);

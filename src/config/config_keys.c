@@ -17,7 +17,7 @@
 #include "opsdeck/metrics.h"
 #include "opsdeck/util.h"
 
-const char *const config_kind_names[] = { "node", "testbed", "scheduler", NULL };
+const char *const config_kind_names[] = { "node", "testbed", "scheduler", "prometheus", NULL };
 const char *const config_policy_names[] = { "strict", "accept-new", NULL };
 const char *const config_transport_names[] = { "ssh", "local", NULL };
 
@@ -62,11 +62,12 @@ const struct config_key config_keys[] = {
 	/* groups (and the connection settings below) */
 	WALK("name", CK_NAME, CONFIG_AT_GROUP, CONFIG_T_SPECIAL, "string, <= 64 bytes",
 	    "required", "the group's name, unique"),
-	FIELD("kind", CK_KIND, CONFIG_AT_GROUP, CONFIG_T_CHOICE, "node|testbed|scheduler",
+	FIELD("kind", CK_KIND, CONFIG_AT_GROUP, CONFIG_T_CHOICE,
+	    "node|testbed|scheduler|prometheus",
 	    "node", "what the hosts are; sets the default probes",
 	    struct group, kind, NF, NF, 0, 0, config_kind_names),
 	WALK("hosts", CK_HOSTS, CONFIG_AT_GROUP, CONFIG_T_SPECIAL, "host ranges", "required",
-	    "host names with pdsh-style ranges: gpu[001-064]"),
+	    "host names with pdsh-style ranges: gpu[001-064] (none for kind prometheus)"),
 	WALK("probes", CK_PROBES, CONFIG_AT_GROUP, CONFIG_T_SPECIAL, "list of probe names",
 	    "by kind", "the probes to run on each host (probe_table)"),
 	FIELD("transport", CK_TRANSPORT, CONFIG_AT_GROUP, CONFIG_T_CHOICE, "ssh|local", "ssh",
@@ -75,6 +76,13 @@ const struct config_key config_keys[] = {
 	FIELD("command", CK_COMMAND, CONFIG_AT_GROUP, CONFIG_T_STRING, "string",
 	    "the probe's own", "kind testbed: the controller's report command",
 	    struct group, command, NF, NF, 0, 0, NULL),
+	FIELD("url", CK_URL, CONFIG_AT_GROUP, CONFIG_T_STRING, "http(s) URL", "-",
+	    "kind prometheus: the Prometheus server whose HTTP API is read",
+	    struct group, url, NF, offsetof(struct group, url_at), 0, 0, NULL),
+	FIELD("selector", CK_SELECTOR, CONFIG_AT_GROUP, CONFIG_T_STRING, "{label matchers}",
+	    "node_exporter jobs", "kind prometheus: which targets, e.g. {job=\"node\"}",
+	    struct group, selector, NF, offsetof(struct group, selector_at), 0, 0, NULL),
+
 	/* connection settings: defaults and groups */
 	FIELD("user", CK_USER, CONFIG_AT_CONN, CONFIG_T_STRING, "string", "local user",
 	    "the SSH user name", struct conn_settings, user, NF, NF, 0, 0, NULL),

@@ -23,6 +23,7 @@
 
 #include "collector_int.h"
 #include "opsdeck/publish.h"
+#include "opsdeck/sanitize.h"
 #include "opsdeck/ssh.h"
 #include "opsdeck/util.h"
 
@@ -110,6 +111,58 @@ cgroup_free(struct cgroup *cg)
 {
 	free(cg->probes);
 	free(cg->script);
+	free(cg->server_host.name);
+	free(cg->slot_index);
+}
+
+/*
+ * The name of a reports-mode group's server row: GROUP@HOST:PORT of its url
+ * ("site", "http://prom.example:9090/x" -> "site@prom.example:9090"),
+ * sanitised; the group keeps it apart from another group on the same server
+ * (the cache keys hosts by name).
+ */
+static char *
+server_name(const char *group, const char *url)
+{
+	char buf[HOSTNAME_MAX + 1];
+	const char *p = url != NULL ? strstr(url, "://") : NULL;
+	p = p != NULL ? p + 3 : (url != NULL ? url : "");
+	size_t n = strcspn(p, "/?#");
+	char *raw = xasprintf("%s@%.*s", group, (int)OD_MIN(n, (size_t)HOSTNAME_MAX), p);
+	sanitize_text(buf, sizeof buf, raw, strlen(raw));
+	free(raw);
+	return xstrdup(buf);
+}
+
+/* Fills the identity of row ch (named name, of group g) and its source data. */
+static void
+chost_init(struct collector *c, struct chost *ch, size_t k, const struct host *h,
+    struct cgroup *cg, const char *name, const char *sshcfg, size_t cfglen)
+{
+	const struct group *g = cg->g;
+
+	ch->c = c;
+	ch->idx = k;
+	ch->h = h;
+	ch->cg = cg;
+	ch->fd = -1;
+	ch->sock = -1;
+	ch->phase = PH_IDLE;
+	ch->seen = xcalloc(cg->nprobes + 1, 1);
+	frame_reader_init(&ch->fr, PROBE_MAX_OUTPUT, NULL);
+	host_status_init(&ch->figs);
+	od_strlcpy(ch->figs.name, name, sizeof ch->figs.name);
+	od_strlcpy(ch->figs.group, g->name, sizeof ch->figs.group);
+	ch->figs.kind = g->kind;
+	host_status_init(&ch->st);
+	od_strlcpy(ch->st.name, name, sizeof ch->st.name);
+	od_strlcpy(ch->st.group, g->name, sizeof ch->st.group);
+	ch->st.kind = g->kind;
+	ch->st.state = HOST_CONNECTING;
+	ch->st.state_since_ms = now_wall_ms();
+	ch->dirty = 1;
+	if (h != NULL && cg->src->host_new != NULL)
+		ch->hd = cg->src->host_new(g, h, sshcfg, cfglen, cg->timeout_ms);
 }
 
 /* ---- lifecycle --------------------------------------------------------- */
@@ -155,6 +208,23 @@ collector_new(const struct config *cfg, struct store *st, const struct collector
 		c->tick_ms = OD_MIN(c->tick_ms, OD_MAX(cfg->groups[i].conn.interval_ms / 2,
 		    (int64_t)TICK_MIN_MS));
 		cgroup_init(&c->groups[i], &cfg->groups[i], c->opts.timeout_ms);
+		struct cgroup *cg = &c->groups[i];
+		if (cg->src->poll != NULL) {
+			/* the server's row and the rows its answers fill */
+			cg->server_host.name = server_name(cfg->groups[i].name, cfg->groups[i].url);
+			cg->server_host.group = &cfg->groups[i];
+			cg->nslots = CONFIG_PROM_MAX_INSTANCES;
+			cg->nslot_index = 2 * 8192;
+			while (cg->nslot_index < 2 * cg->nslots)
+				cg->nslot_index *= 2;
+			cg->slot_index = xreallocarray(NULL, cg->nslot_index,
+			    sizeof *cg->slot_index);
+			for (size_t j = 0; j < cg->nslot_index; j++)
+				cg->slot_index[j] = SIZE_MAX;
+			c->nhosts += 1 + cg->nslots;
+			c->nblocking += 1;
+			continue;
+		}
 		c->nhosts += cfg->groups[i].nhosts;
 		if (c->groups[i].src->blocking)
 			c->nblocking += cfg->groups[i].nhosts;
@@ -168,32 +238,23 @@ collector_new(const struct config *cfg, struct store *st, const struct collector
 	size_t k = 0;
 	for (size_t i = 0; i < cfg->ngroups; i++) {
 		const struct group *g = &cfg->groups[i];
-		for (size_t j = 0; j < g->nhosts; j++, k++) {
-			struct chost *ch = &c->hosts[k];
-			ch->c = c;
-			ch->idx = k;
-			ch->h = &g->hosts[j];
-			ch->cg = &c->groups[i];
-			ch->fd = -1;
-			ch->sock = -1;
-			ch->phase = PH_IDLE;
-			ch->seen = xcalloc(ch->cg->nprobes + 1, 1);
-			frame_reader_init(&ch->fr, PROBE_MAX_OUTPUT, NULL);
-			host_status_init(&ch->figs);
-			od_strlcpy(ch->figs.name, ch->h->name, sizeof ch->figs.name);
-			od_strlcpy(ch->figs.group, g->name, sizeof ch->figs.group);
-			ch->figs.kind = g->kind;
-			host_status_init(&ch->st);
-			od_strlcpy(ch->st.name, ch->h->name, sizeof ch->st.name);
-			od_strlcpy(ch->st.group, g->name, sizeof ch->st.group);
-			ch->st.kind = g->kind;
-			ch->st.state = HOST_CONNECTING;
-			ch->st.state_since_ms = now_wall_ms();
-			ch->dirty = 1;
-			if (ch->cg->src->host_new != NULL)
-				ch->hd = ch->cg->src->host_new(g, ch->h, sshcfg, cfglen,
-				    ch->cg->timeout_ms);
+		struct cgroup *cg = &c->groups[i];
+		if (cg->src->poll != NULL) {
+			chost_init(c, &c->hosts[k], k, &cg->server_host, cg,
+			    cg->server_host.name, sshcfg, cfglen);
+			k++;
+			cg->first_slot = k;
+			for (size_t j = 0; j < cg->nslots; j++, k++) {
+				struct chost *ch = &c->hosts[k];
+				chost_init(c, ch, k, NULL, cg, "", sshcfg, cfglen);
+				ch->slot = ch->unused = 1;
+				ch->dirty = 0;
+			}
+			continue;
 		}
+		for (size_t j = 0; j < g->nhosts; j++, k++)
+			chost_init(c, &c->hosts[k], k, &g->hosts[j], cg, g->hosts[j].name, sshcfg,
+			    cfglen);
 	}
 	free(sshcfg);
 
@@ -215,7 +276,11 @@ transports_start(struct collector *c)
 	atomic_store(&c->stopping, 0);
 	drain_fd(c->abort_pipe[0]);
 
-	c->nworkers = (c->nhosts + 127) / 128;
+	/* Rows that answers fill have no worker: the server row's worker fills them. */
+	size_t nactive = 0;
+	for (size_t k = 0; k < c->nhosts; k++)
+		nactive += !c->hosts[k].slot;
+	c->nworkers = (nactive + 127) / 128;
 	if (c->nworkers < 1)
 		c->nworkers = 1;
 	if (c->nworkers > COLLECTOR_MAX_WORKERS)
@@ -236,10 +301,12 @@ transports_start(struct collector *c)
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake[0], &e) != 0)
 			fatal("epoll_ctl: %s", strerror(errno));
 		pthread_mutex_init(&w->inbox_lock, NULL);
-		w->hosts = xcalloc(c->nhosts / c->nworkers + 2, sizeof *w->hosts);
+		w->hosts = xcalloc(nactive / c->nworkers + 2, sizeof *w->hosts);
 	}
-	for (size_t k = 0; k < c->nhosts; k++) {
-		struct worker *w = &c->workers[k % c->nworkers];
+	for (size_t k = 0, a = 0; k < c->nhosts; k++) {
+		if (c->hosts[k].slot)
+			continue;
+		struct worker *w = &c->workers[a++ % c->nworkers];
 		c->hosts[k].w = w;
 		c->hosts[k].phase = PH_IDLE;
 		c->hosts[k].retry_mono = 0;
@@ -293,6 +360,10 @@ transports_stop(struct collector *c)
 			struct chost *ch = &c->hosts[w->inbox[j].idx];
 			if (w->inbox[j].conn != NULL)
 				ch->cg->src->close(w->inbox[j].conn, 1);
+			if (w->inbox[j].poll != NULL) {
+				source_poll_free(w->inbox[j].poll);
+				free(w->inbox[j].poll);
+			}
 			free(w->inbox[j].cause);
 			ch->phase = PH_IDLE;
 		}
@@ -441,6 +512,8 @@ all_done(struct collector *c, int frames, int *answered)
 	int need = frames == INT_MAX ? 1 : frames;
 	for (size_t k = 0; k < c->nhosts; k++) {
 		struct chost *ch = &c->hosts[k];
+		if (ch->unused)
+			continue;
 		if (ch->cycles >= need)
 			(*answered)++;
 		if (ch->cycles < frames && !ch->settled)
@@ -535,9 +608,10 @@ collector_hosts(struct collector *c, struct host_status **out, size_t *n)
 {
 	pthread_mutex_lock(&c->lock);
 	*out = xcalloc(c->nhosts + 1, sizeof **out);
-	*n = c->nhosts;
+	*n = 0;
 	for (size_t k = 0; k < c->nhosts; k++)
-		host_status_copy(&(*out)[k], &c->hosts[k].st);
+		if (!c->hosts[k].unused)
+			host_status_copy(&(*out)[(*n)++], &c->hosts[k].st);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -602,6 +676,8 @@ collector_free(struct collector *c)
 const struct source_ops *
 source_of_group(const struct group *g)
 {
+	if (g->kind == GROUP_PROMETHEUS)
+		return &source_prometheus;
 	return g->local ? &source_local : &source_ssh;
 }
 

@@ -48,6 +48,17 @@ struct cgroup {
 	char			*script;
 	int64_t			 interval_ms;
 	int64_t			 timeout_ms;
+
+	/*
+	 * Reports mode (src->poll, kind prometheus): the server's row, then
+	 * nslots rows that the answers fill, one per instance, in the order
+	 * instances first appear; nused of them in use (under c->lock). The
+	 * name index over them is the server row's worker's.
+	 */
+	struct host		 server_host;	/* the server row's host: HOST:PORT of the url */
+	size_t			 first_slot, nslots, nused;
+	size_t			*slot_index;	/* open addressing, SIZE_MAX: empty */
+	size_t			 nslot_index;
 };
 
 struct worker;
@@ -96,11 +107,18 @@ struct chost {
 	int			 cycles;	/* good cycles since collector_new */
 	int			 settled;	/* failed at least once */
 	int			 sock;		/* socket being set up by a connector, or -1 */
+
+	/* Rows of a group in reports mode that its answers fill. */
+	int			 slot;		/* never begun; no worker of its own */
+	int			 unused;	/* no instance yet: hidden (under c->lock) */
+	uint64_t		 seen_poll;	/* the server's poll that last named it */
+	uint64_t		 polls;		/* the server row: answers taken */
 };
 
 struct inbox_item {
 	size_t			 idx;
-	struct source_conn	*conn;		/* NULL: failed */
+	struct source_conn	*conn;		/* NULL: failed (or a poll) */
+	struct source_poll	*poll;		/* reports mode: the answer, NULL: failed */
 	enum host_state		 state;
 	char			*cause;
 };

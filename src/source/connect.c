@@ -4,7 +4,8 @@
  * exchange, host key, authentication, exec) waits in a queue; up to
  * COLLECTOR_MAX_CONNECTORS threads take hosts from it, open them with the
  * source's own deadlines and hand the result (a connection, or a state and
- * a message) to the host's worker through its inbox.
+ * a message) to the host's worker through its inbox. A source in reports
+ * mode polls here instead, and its answer goes the same way.
  */
 #include "config.h"
 
@@ -106,15 +107,28 @@ connector_main(void *arg)
 		pthread_mutex_unlock(&c->qlock);
 
 		struct chost *ch = &c->hosts[idx];
-		struct inbox_item it = { .idx = idx, .conn = NULL, .state = HOST_DOWN,
-		    .cause = NULL };
+		struct inbox_item it = { .idx = idx, .conn = NULL, .poll = NULL,
+		    .state = HOST_DOWN, .cause = NULL };
 		if (!atomic_load(&c->stopping)) {
 			struct source_open_ctx ctx = { c->abort_pipe[0], on_socket, ch };
-			char *cmd = frame_command(ch->cg->script, ch->fr.nonce);	/* this stream's */
-			if (ch->cg->src->open(ch->hd, cmd, &ctx, &it.conn, &it.state,
-			    &it.cause) != 0)
-				it.conn = NULL;
-			free(cmd);
+			if (ch->cg->src->poll != NULL) {
+				/* reports mode: one poll, its answer to the worker */
+				struct source_poll_opts o = { ch->cg->nslots, c->cfg->shard_k,
+					c->cfg->shard_n };
+				it.poll = xcalloc(1, sizeof *it.poll);
+				if (ch->cg->src->poll(ch->hd, &ctx, &o, it.poll, &it.state,
+				    &it.cause) != 0) {
+					free(it.poll);
+					it.poll = NULL;
+				}
+			} else {
+				/* this stream's */
+				char *cmd = frame_command(ch->cg->script, ch->fr.nonce);
+				if (ch->cg->src->open(ch->hd, cmd, &ctx, &it.conn, &it.state,
+				    &it.cause) != 0)
+					it.conn = NULL;
+				free(cmd);
+			}
 		}
 		worker_post(ch->w, &it);
 	}

@@ -276,7 +276,7 @@ stream_begin(struct chost *ch, struct source_conn *conn)
 static void
 host_begin(struct chost *ch)
 {
-	if (ch->cg->nprobes == 0) {
+	if (ch->cg->nprobes == 0 && ch->cg->src->poll == NULL) {
 		host_fail(ch, HOST_PARSE_ERROR, "no known probe configured for this group");
 		ch->retry_mono = INT64_MAX;
 		return;
@@ -411,6 +411,135 @@ worker_read(struct chost *ch, uint64_t round, size_t *bulk)
 		*bulk = ch->last_read;
 }
 
+/* ---- reports mode (source.h) ---------------------------------------------- */
+
+/*
+ * The row of instance `name` in server row ch's group: the one that had it,
+ * else the next unused one (SIZE_MAX when every row is taken). Only the
+ * server row's worker calls it; c->lock is held (rows become used).
+ */
+static size_t
+slot_for(struct chost *ch, const char *name)
+{
+	struct cgroup *cg = ch->cg;
+	struct collector *c = ch->c;
+	size_t j = (size_t)shard_hash(name) & (cg->nslot_index - 1);
+
+	while (cg->slot_index[j] != SIZE_MAX) {
+		if (strcmp(c->hosts[cg->slot_index[j]].st.name, name) == 0)
+			return cg->slot_index[j];
+		j = (j + 1) & (cg->nslot_index - 1);
+	}
+	if (cg->nused == cg->nslots)
+		return SIZE_MAX;
+	size_t k = cg->first_slot + cg->nused++;
+	struct chost *s = &c->hosts[k];
+	s->unused = 0;
+	od_strlcpy(s->st.name, name, sizeof s->st.name);
+	od_strlcpy(s->figs.name, name, sizeof s->figs.name);
+	cg->slot_index[j] = k;
+	return k;
+}
+
+/*
+ * An answer of the server (row ch): each instance's status goes to its row
+ * (same name, same row, poll after poll), instances the server no longer
+ * names go down, the server row is up, and the next poll is an interval
+ * away. Past the rows there are, instances are counted in the server
+ * row's message.
+ */
+static void
+poll_done(struct chost *ch, const struct source_poll *p)
+{
+	struct collector *c = ch->c;
+	struct cgroup *cg = ch->cg;
+	int64_t now = now_wall_ms();
+	size_t over = p->over;
+
+	ch->polls++;
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct host_status *h = &p->hosts[i];
+		size_t k = slot_for(ch, h->name);
+		if (k == SIZE_MAX) {
+			over++;
+			continue;
+		}
+		struct chost *s = &c->hosts[k];
+		enum host_state old = s->st.state;
+		int64_t since = s->st.state_since_ms;
+		host_status_free(&s->st);
+		host_status_copy(&s->st, h);
+		od_strlcpy(s->st.group, cg->g->name, sizeof s->st.group);
+		s->st.state_since_ms = old == h->state && s->cycles > 0 ? since : now;
+		s->seen_poll = ch->polls;
+		s->dirty = 1;
+		s->cycles++;
+		if (state_is_failure(h->state))
+			s->settled = 1;
+	}
+	char *gone = xasprintf("no longer among the targets of %s", cg->server_host.name);
+	for (size_t k = cg->first_slot; k < cg->first_slot + cg->nused; k++) {
+		struct chost *s = &c->hosts[k];
+		if (s->seen_poll == ch->polls ||
+		    (s->st.state == HOST_DOWN && strcmp(s->st.error, gone) == 0))
+			continue;
+		if (s->st.state != HOST_DOWN)
+			s->st.state_since_ms = now;
+		s->st.state = HOST_DOWN;
+		od_strlcpy(s->st.error, gone, sizeof s->st.error);
+		s->dirty = 1;
+		s->settled = 1;
+	}
+	free(gone);
+	/* the server row */
+	enum host_state old = ch->st.state;
+	if (old != HOST_UP)
+		ch->st.state_since_ms = now;
+	ch->st.state = HOST_UP;
+	if (over > 0)
+		snprintf(ch->st.error, sizeof ch->st.error, "%zu instance%s over the limit of %zu "
+		    "left out", over, over == 1 ? "" : "s", cg->nslots);
+	else
+		ch->st.error[0] = '\0';
+	ch->st.sample_ms = now;
+	ch->dirty = 1;
+	ch->cycles++;
+	pthread_mutex_unlock(&c->lock);
+	ch->attempts = 0;
+	ch->phase = PH_IDLE;
+	ch->retry_mono = now_mono_ms() + cg->interval_ms;
+}
+
+/*
+ * The server did not answer as it should (row ch has failed and waits for
+ * its back-off): its instances keep their figures and go stale, saying why.
+ */
+static void
+poll_failed(struct chost *ch, const char *cause)
+{
+	struct collector *c = ch->c;
+	struct cgroup *cg = ch->cg;
+	char msg[HOST_ERROR_MAX];
+	int64_t now = now_wall_ms();
+
+	char *raw = xasprintf("no answer from the server: %s", cause != NULL ? cause : "");
+	sanitize_text(msg, sizeof msg, raw, strlen(raw));
+	free(raw);
+	pthread_mutex_lock(&c->lock);
+	for (size_t k = cg->first_slot; k < cg->first_slot + cg->nused; k++) {
+		struct chost *s = &c->hosts[k];
+		if (s->st.state == HOST_DOWN && s->seen_poll != ch->polls)
+			continue;	/* gone before: stays gone */
+		if (s->st.state != HOST_STALE)
+			s->st.state_since_ms = now;
+		s->st.state = HOST_STALE;
+		od_strlcpy(s->st.error, msg, sizeof s->st.error);
+		s->dirty = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* Takes the connectors' results for this worker's hosts. */
 static void
 worker_take_inbox(struct worker *w)
@@ -426,12 +555,19 @@ worker_take_inbox(struct worker *w)
 
 	for (size_t i = 0; i < n; i++) {
 		struct chost *ch = &c->hosts[items[i].idx];
-		if (items[i].conn != NULL) {
+		if (items[i].poll != NULL) {
+			poll_done(ch, items[i].poll);
+			source_poll_free(items[i].poll);
+			free(items[i].poll);
+		} else if (items[i].conn != NULL) {
 			stream_begin(ch, items[i].conn);
 		} else {
 			ch->phase = PH_IDLE;
-			if (!atomic_load(&c->stopping))
+			if (!atomic_load(&c->stopping)) {
 				host_fail(ch, items[i].state, items[i].cause);
+				if (ch->cg->src->poll != NULL)
+					poll_failed(ch, items[i].cause);
+			}
 		}
 		free(items[i].cause);
 	}
