@@ -207,8 +207,8 @@ test_escaping_and_other_series(void **state)
 	    "sector=\"s1\",state=\"fault\"} 1");
 	assert_has(s, "opsdeck_budget_allocated_won{programme=\"p1\"} 1000000000000");
 	assert_has(s, "opsdeck_budget_spent_won{programme=\"p1\",item=\"i1\"} -3");
-	assert_has(s, "opsdeck_tenant_gpu_hours{tenant=\"lab\"} 12.5");
-	assert_has(s, "opsdeck_tenant_gpu_hours_allocated{tenant=\"lab\"} 100");
+	assert_has(s, "opsdeck_tenant_gpu_used_seconds{tenant=\"lab\"} 45000");
+	assert_has(s, "opsdeck_tenant_gpu_allocated_seconds{tenant=\"lab\"} 360000");
 	/* No figures for a host that never reported: no node_ series for it. */
 	assert_null(strstr(s, "node_memory_MemTotal_bytes{"));
 	free(s);

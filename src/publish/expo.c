@@ -496,11 +496,12 @@ other_families(struct out *o, const struct expo_input *in)
 			tail_double(o, (double)v);
 		}
 	}
-	static const char *const tname[2] = { "opsdeck_tenant_gpu_hours",
-		"opsdeck_tenant_gpu_hours_allocated" };
+	/* GPU-hours in the base unit Prometheus wants (promtool says so): seconds */
+	static const char *const tname[2] = { "opsdeck_tenant_gpu_used_seconds",
+		"opsdeck_tenant_gpu_allocated_seconds" };
 	static const char *const thelp[2] = {
-		"GPU-hours a tenant used in its current budget period.",
-		"GPU-hours allocated to a tenant for its current budget period." };
+		"GPU time a tenant used in its current budget period (GPU-hours x 3600).",
+		"GPU time allocated to a tenant for its current budget period (GPU-hours x 3600)." };
 	for (int k = 0; k < 2; k++) {
 		family(o, tname[k], M_GAUGE, thelp[k]);
 		for (size_t i = 0; i < in->ntenants; i++) {
@@ -508,8 +509,8 @@ other_families(struct out *o, const struct expo_input *in)
 			puts_(o, "{tenant=\"");
 			put_label(o, in->tenants[i].tenant);
 			putc_(o, '"');
-			tail_double(o, k == 0 ? in->tenants[i].gpu_hours_used :
-			    in->tenants[i].gpu_hours_allocated);
+			tail_double(o, 3600.0 * (k == 0 ? in->tenants[i].gpu_hours_used :
+			    in->tenants[i].gpu_hours_allocated));
 		}
 	}
 }
