@@ -263,7 +263,7 @@ fleet_find(const struct prom_fleet *fl, const char *name)
 {
 	if (fl->nindex == 0)
 		return SIZE_MAX;
-	size_t j = (size_t)shard_hash(name) & (fl->nindex - 1);
+	size_t j = (size_t)hash_fnv1a(name) & (fl->nindex - 1);
 	while (fl->index[j] != SIZE_MAX) {
 		if (strcmp(fl->hosts[fl->index[j]].name, name) == 0)
 			return fl->index[j];
@@ -342,7 +342,7 @@ prom_fleet_init(struct prom_fleet *fl, const struct prom_vector *up, size_t max,
 			od_strlcpy(h->error, "Prometheus cannot scrape it (up is 0)",
 			    sizeof h->error);
 		}
-		size_t j = (size_t)shard_hash(h->name) & (fl->nindex - 1);
+		size_t j = (size_t)hash_fnv1a(h->name) & (fl->nindex - 1);
 		while (fl->index[j] != SIZE_MAX)
 			j = (j + 1) & (fl->nindex - 1);
 		fl->index[j] = fl->n++;

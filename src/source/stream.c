@@ -423,7 +423,7 @@ slot_for(struct chost *ch, const char *name)
 {
 	struct cgroup *cg = ch->cg;
 	struct collector *c = ch->c;
-	size_t j = (size_t)shard_hash(name) & (cg->nslot_index - 1);
+	size_t j = (size_t)hash_fnv1a(name) & (cg->nslot_index - 1);
 
 	while (cg->slot_index[j] != SIZE_MAX) {
 		if (strcmp(c->hosts[cg->slot_index[j]].st.name, name) == 0)
