@@ -172,9 +172,14 @@ cmd_collect(int argc, char **argv)
 
 	collect_running = NULL;
 	exporter_stop(ex);
+	/* Every row: configured hosts, and prometheus servers and their instances. */
+	struct host_status *all;
+	size_t nall;
+	collector_hosts(c, &all, &nall);
+	store_free_hosts(all, nall);
 	collector_free(c);
 	store_close(st);
-	fprintf(stderr, "opsdeck collect: %d of %zu hosts answered\n", answered, cfg->nhosts);
+	fprintf(stderr, "opsdeck collect: %d of %zu hosts answered\n", answered, nall);
 	config_free(cfg);
 	return 0;
 }
