@@ -51,7 +51,7 @@ static const char local_yaml[] =
 	"    transport: local\n"
 	"    hosts: [alpha, beta]\n"
 	"    probes: [linux, nvidia, ipmi]\n"
-	"    interval: 100ms\n"
+	"    interval: 250ms\n"
 	"    timeout: 2s\n";
 
 static uint64_t
@@ -91,7 +91,7 @@ stream_processes(void)
 			if (buf[i] == '\0')
 				buf[i] = ' ';
 		/* ours: started by this process (the test) */
-		if (strstr(buf, "opsdeck-stream v1 interval_ms=100 ") != NULL) {
+		if (strstr(buf, "opsdeck-stream v1 interval_ms=") != NULL) {
 			snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
 			f = fopen(path, "r");
 			if (f == NULL)
