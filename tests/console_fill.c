@@ -2,9 +2,12 @@
  * console_fill.c: fills a cache with a known fleet for the console tests
  * (tests/console_*.sh) through the store's own writer, store_put_status().
  *
- * Usage: console_fill DB [--nodes N] [--samples K] [--evil] [--swap]
+ * Usage: console_fill DB [--nodes N] [--down D] [--samples K] [--evil] [--swap]
  *   --nodes N    GPU nodes gpu001.. (default 6); plus 3 CPU nodes in states
  *                other than up, and 2 test-bed controllers with Korean names
+ *   --down D     D more CPU nodes cpu004.., down (default 0): an alert each
+ *   --age S      the newest sample S seconds old (default 0, now): with S of
+ *                10 or more every host up shows as stale from the start
  *   --samples K  K samples per host, 2 s apart, ending now (default 5)
  *   --evil       write names with terminal escape sequences straight into
  *                the cache, as a collector without sanitising would: the
@@ -71,16 +74,20 @@ main(int argc, char **argv)
 {
 	struct store *st;
 	char *cause = NULL;
-	int nodes = 6, samples = 5, evil = 0, swap = 0;
+	int nodes = 6, down = 0, age = 0, samples = 5, evil = 0, swap = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: console_fill DB [--nodes N] [--samples K] [--evil]"
-		    " [--swap]\n");
+		fprintf(stderr, "usage: console_fill DB [--nodes N] [--down D] [--age S]"
+		    " [--samples K] [--evil] [--swap]\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc)
 			nodes = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--down") == 0 && i + 1 < argc)
+			down = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--age") == 0 && i + 1 < argc)
+			age = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc)
 			samples = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--evil") == 0)
@@ -96,7 +103,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "console_fill: %s\n", cause);
 		return 1;
 	}
-	int64_t now = now_wall_ms();
+	int64_t now = now_wall_ms() - (int64_t)age * 1000;
 	for (int s = 0; s < samples; s++) {
 		int64_t t = now - (int64_t)(samples - 1 - s) * 2000;
 		if (store_begin(st, &cause) != 0) {
@@ -146,14 +153,20 @@ main(int argc, char **argv)
 			{ "cpu002", HOST_TIMEOUT, "no frame for 10s" },
 			{ "cpu003", HOST_STALE, "last sample 40s ago" },
 		};
-		for (size_t c = 0; c < 3; c++) {
+		for (int c = 0; c < 3 + down; c++) {
 			struct host_status h;
 			host_status_init(&h);
-			snprintf(h.name, sizeof h.name, "%s", cpu[c].name);
 			snprintf(h.group, sizeof h.group, "cpu");
 			h.kind = GROUP_NODE;
-			h.state = cpu[c].state;
-			snprintf(h.error, sizeof h.error, "%s", cpu[c].error);
+			if (c < 3) {
+				snprintf(h.name, sizeof h.name, "%s", cpu[c].name);
+				h.state = cpu[c].state;
+				snprintf(h.error, sizeof h.error, "%s", cpu[c].error);
+			} else {
+				snprintf(h.name, sizeof h.name, "cpu%03d", c + 1);
+				h.state = HOST_DOWN;
+				snprintf(h.error, sizeof h.error, "connection refused");
+			}
 			h.state_since_ms = now - 60000 * (int64_t)(c + 1);
 			h.sample_ms = t - 60000;
 			linux_figures(&h, 8, 20);

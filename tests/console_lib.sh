@@ -100,3 +100,93 @@ budget_config() {
 	printf 'budget: %s\ngroups:\n  - name: local\n    transport: local\n    hosts: localhost\n' \
 	    "$2" > "$1"
 }
+
+# devices_cache: a fresh $CACHE with the energy and healthcare test-bed
+# fixtures read once by a headless collector (config $T/devices.yaml), every
+# `since` three hours ago, so a SINCE column reads 3h on any day.
+devices_cache() {
+	_since=$(date -u -d '-3 hours' +%Y-%m-%dT%H:%M:%SZ)
+	sed "s/since: .*/since: $_since/" "$FIXTURES/testbed/energy.yaml" > "$T/e.yaml"
+	sed "s/since: .*/since: $_since/" "$FIXTURES/testbed/healthcare.yaml" > "$T/h.yaml"
+	{
+		echo "groups:"
+		testbed_group tb-energy tb-e1 "cat $T/e.yaml"
+		testbed_group tb-health tb-h1 "cat $T/h.yaml"
+	} > "$T/devices.yaml"
+	rm -f "$CACHE"*
+	timeout 30 "$OPSDECK" collect -c "$T/devices.yaml" --cache "$CACHE" --cycles 1 \
+	    >"$T/collect.out" 2>&1
+}
+
+# budgets_cache: a fresh $CACHE with the example ledger imported against the
+# example plan (config $T/c.yaml).
+budgets_cache() {
+	cp "$top_srcdir/examples/budget.yaml" "$T/budget.yaml"
+	budget_config "$T/c.yaml" "$T/budget.yaml"
+	rm -f "$CACHE"*
+	"$OPSDECK" budget import --cache "$CACHE" -c "$T/c.yaml" \
+	    "$top_srcdir/examples/ledger.csv" >"$T/import.out" 2>&1
+}
+
+# ---- whole screens (tests/console_screens.sh, tests/console_panels.sh) ----
+
+EXPECT="$top_srcdir/tests/fixtures/screens"
+
+# screen_mask: a screen from stdin to stdout with what depends on the clock
+# masked. The only place that masks, in perl -pe (perl-base is in every
+# Debian) because a duration's width changes with its value:
+#   - sparkline glyphs (U+2581-U+2588) become blanks: which column a point
+#     lands in depends on the clock's phase against the history buckets;
+#   - dates YYYY-MM-DD and clock times HH:MM[:SS] become '#' of their width;
+#   - the year before BUDGET or SPENT (the budgets' current-year columns)
+#     becomes ####;
+#   - a duration or age (a number with ms, s, m, h or d: "60s old",
+#     "report 3s ago") becomes '#' as wide as it and the blanks around it,
+#     so "9s" and "10s" in the same column mask alike;
+#   - an age in running text ("report 3s ago", "(12s ago)" on the status
+#     line, "data 60s old") is not in a column, so it moves what follows:
+#     once masked it becomes "#ago" or "#old", and on its line the blanks
+#     before the last border or "? help" become two.
+# Nothing else is masked: every other character on the screen counts.
+screen_mask() {
+	perl -CSD -pe '
+		s/[\x{2581}-\x{2588}]/ /g;
+		s/\d{4}-\d{2}-\d{2}/"#" x 10/ge;
+		s/\d{2}:\d{2}(?::\d{2})?/"#" x length($&)/ge;
+		s/\b\d{4}(?= (?:BUDGET|SPENT)\b)/####/g;
+		s/ *(?<![\w.])\d+(?:\.\d+)?(?:ms|s|m|h|d)(?!\w) */"#" x length($&)/ge;
+		s/ {2,}(\x{2502}|\? help  q quit)$/  $1/ if s/#+(ago|old)/#$1/g;
+	'
+}
+
+# same_text NAME: stdin equals $EXPECT/NAME.txt (a diff on failure); with
+# OPSDECK_SCREENS_UPDATE set, stdin becomes the expected file instead.
+same_text() {
+	cat > "$T/$1.txt"
+	if [ -n "${OPSDECK_SCREENS_UPDATE:-}" ]; then
+		cp "$T/$1.txt" "$EXPECT/$1.txt"
+		return 0
+	fi
+	if diff -u "$EXPECT/$1.txt" "$T/$1.txt" > "$T/$1.diff"; then
+		return 0
+	fi
+	sed 's/^/# /' "$T/$1.diff"
+	return 1
+}
+
+# same_screen NAME: the masked screen equals the expected one (a diff on failure).
+same_screen() { screen | screen_mask | same_text "$1"; }
+
+# settle NAME TEXT: wait for TEXT, then for two equal captures in a row.
+settle() {
+	wait_screen "$1" || return 1
+	_prev=""
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		_now=$(screen)
+		[ "$_now" = "$_prev" ] && return 0
+		_prev=$_now
+		sleep 0.2
+	done
+	return 0
+}
+

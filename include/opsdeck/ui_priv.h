@@ -9,7 +9,8 @@
  * with the Devices pane's rows, and the cache's alerts (alert_store_list), or,
  * for a cache without the alert log, the hosts' alerts by the collector's
  * rules (alert_eval_host). Each pane is a `const struct pane_ops` (draw,
- * key, click, reread, back, free) with a window and a dirty flag; a frame
+ * key, click, reread, back, free, select) with a window and a dirty flag,
+ * and a panel (panel.c: scrolling, selection, paging, wheel, footer); a frame
  * redraws the dirty panes, wnoutrefresh()es each and calls doupdate() once.
  */
 #ifndef OPSDECK_UI_PRIV_H
@@ -82,6 +83,11 @@ struct pane_ops {
 	int		(*back)(struct ui *u, struct pane *p);
 	/* Frees the pane's own data (ui_free_state). May be NULL. */
 	void		(*free)(struct ui *u, struct pane *p);
+	/*
+	 * Moves the selection to row (in range; panel.c clamps it), or to the
+	 * nearest row that can be selected. May be NULL: p->sel = row.
+	 */
+	void		(*select)(struct ui *u, struct pane *p, int row);
 };
 
 struct pane {
@@ -91,7 +97,10 @@ struct pane {
 	int		 dirty;
 	int		 top;		/* first row shown (scrolling) */
 	int		 sel;		/* selected row, panes that have one */
-	int		 nlines;	/* rows of content at the last draw */
+	/* as of the last draw's panel_fit: */
+	int		 nlines;	/* rows of content */
+	int		 vis;		/* rows shown */
+	int		 cursor;	/* 1: keys move sel, 0: keys scroll top */
 };
 
 /* Recent figures of one host, kept across refreshes. */
@@ -186,8 +195,7 @@ struct ui {
 	int		 msg_err;
 	int		 status_dirty;
 	WINDOW		*status;
-	WINDOW		*help;
-	int		 help_top;
+	struct pane	 help;		/* the `?` overlay: a panel without ops */
 
 	struct theme	 theme;
 	char		 theme_err[UI_MSG_MAX];
@@ -203,6 +211,8 @@ struct ui {
  * in this list (no circles):
  *   widget.c, views.c               drawing helpers (text, box, gauge, glyphs);
  *                                   the list of views
+ *   panel.c                         the one scrolling list: moving keys, wheel,
+ *                                   footer (every pane and the help)
  *   ui_layout.c                     layout, focus, views, messages, dirty marks
  *   ui_theme.c                      themes to attributes
  *   ui_devices.c                    devices data, selection, acknowledgements
@@ -235,6 +245,13 @@ void ui_age(char *buf, size_t len, int64_t ms);
 /* views.c (and ui.h: ui_view_name, ui_view_parse, ui_view_choices) */
 /* The pane a view puts the focus on (enum ui_pane_id). */
 int  ui_view_focus(int v);
+
+/* panel.c: the scrolling list every pane and the help overlay are. */
+#define PANEL_WHEEL_ROWS	3	/* rows one wheel step moves */
+int  panel_fit(struct pane *p, int nlines, int vis, int cursor);
+int  panel_key(struct ui *u, struct pane *p, int key);
+void panel_wheel(struct ui *u, struct pane *p, int dir);
+void panel_footer(struct ui *u, struct pane *p, const char *filter);
 
 /* ui_layout.c */
 void ui_layout(struct ui *u);

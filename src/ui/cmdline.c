@@ -200,7 +200,7 @@ ui_command(struct ui *u, const char *line)
 		devices_filtered(u);
 	} else if (strcmp(cmd, "help") == 0) {
 		u->mode = MODE_HELP;
-		u->help_top = 0;
+		u->help.top = 0;
 		ui_dirty_all(u);
 	} else {
 		ui_message(u, 1, "unknown command '%s' (group, host, theme, view, sort, "
@@ -316,15 +316,18 @@ ui_complete(struct ui *u, char *line, size_t cap)
 static const char *const help_lines[] = {
 	"opsdeck console keys",
 	"",
-	"Moving",
-	"  j k, Down Up      next / previous row (or scroll Detail, Alerts)",
-	"  g G, Home End     first / last row",
+	"Moving (the same in every pane and in this help)",
+	"  j k, Down Up      next / previous row; where there is no selection",
+	"                    (Detail, a ledger, this help) scroll a line",
 	"  PgDn PgUp, ^F ^B  a page down / up",
+	"  ^D ^U             half a page down / up",
+	"  g G, Home End     first / last row",
 	"  Tab, Shift-Tab    next / previous pane;  h l, Left Right too",
 	"  Enter             drill down: the selected host's or device's Detail;",
 	"                    on an alert: select its host or device",
 	"  Esc               back: unzoom, return to Compute, clear the filter",
-	"  mouse             click selects a row, the wheel scrolls",
+	"  mouse             click selects a row, the wheel moves 3 rows",
+	"                    (bottom border: /filter, and rows shown of how many)",
 	"",
 	"Views",
 	"  1 2 3 4           compute, devices, budgets, all",
@@ -382,33 +385,34 @@ ui_draw_help(struct ui *u)
 	int w = wmax + 4 < COLS - 2 ? wmax + 4 : COLS - 2;
 	if (h < 3 || w < 10)
 		return;
-	if (u->help != NULL && (getmaxy(u->help) != h || getmaxx(u->help) != w)) {
-		delwin(u->help);
-		u->help = NULL;
+	if (u->help.win != NULL && (getmaxy(u->help.win) != h || getmaxx(u->help.win) != w)) {
+		delwin(u->help.win);
+		u->help.win = NULL;
 	}
-	if (u->help == NULL)
-		u->help = newwin(h, w, (LINES - 1 - h) / 2, (COLS - w) / 2);
-	if (u->help == NULL)
+	if (u->help.win == NULL)
+		u->help.win = newwin(h, w, (LINES - 1 - h) / 2, (COLS - w) / 2);
+	if (u->help.win == NULL)
 		return;
-	if (u->help_top > n - (h - 2))
-		u->help_top = n - (h - 2) > 0 ? n - (h - 2) : 0;
-	werase(u->help);
-	wbkgdset(u->help, ' ' | u->attr[THEME_HELP]);
-	ui_fill(u->help, 0, 0, w, u->attr[THEME_HELP]);
+	WINDOW *hw = u->help.win;
+	panel_fit(&u->help, n, h - 2, 0);
+	werase(hw);
+	wbkgdset(hw, ' ' | u->attr[THEME_HELP]);
+	ui_fill(hw, 0, 0, w, u->attr[THEME_HELP]);
 	for (int y = 1; y < h - 1; y++)
-		ui_fill(u->help, y, 0, w, u->attr[THEME_HELP]);
-	ui_fill(u->help, h - 1, 0, w, u->attr[THEME_HELP]);
-	wattr_set(u->help, u->attr[THEME_BORDER_FOCUS] & ~A_COLOR,
+		ui_fill(hw, y, 0, w, u->attr[THEME_HELP]);
+	ui_fill(hw, h - 1, 0, w, u->attr[THEME_HELP]);
+	wattr_set(hw, u->attr[THEME_BORDER_FOCUS] & ~A_COLOR,
 	    (short)PAIR_NUMBER(u->attr[THEME_BORDER_FOCUS]), NULL);
-	box(u->help, 0, 0);
-	wattr_set(u->help, A_NORMAL, 0, NULL);
-	ui_put(u->help, 0, 2, w - 4, " Help ", u->attr[THEME_TITLE_FOCUS] | A_BOLD);
-	for (int i = 0; i < h - 2 && u->help_top + i < n; i++) {
-		const char *s = help_lines[u->help_top + i];
+	box(hw, 0, 0);
+	wattr_set(hw, A_NORMAL, 0, NULL);
+	ui_put(hw, 0, 2, w - 4, " Help ", u->attr[THEME_TITLE_FOCUS] | A_BOLD);
+	for (int i = 0; i < h - 2 && u->help.top + i < n; i++) {
+		const char *s = help_lines[u->help.top + i];
 		int head = s[0] != ' ' && s[0] != '\0';
-		ui_put(u->help, 1 + i, 2, w - 4, s, head ? u->attr[THEME_HEADER] | A_BOLD :
+		ui_put(hw, 1 + i, 2, w - 4, s, head ? u->attr[THEME_HEADER] | A_BOLD :
 		    u->attr[THEME_HELP]);
 	}
-	touchwin(u->help);
-	wnoutrefresh(u->help);
+	panel_footer(u, &u->help, NULL);
+	touchwin(hw);
+	wnoutrefresh(hw);
 }

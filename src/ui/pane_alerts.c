@@ -68,23 +68,15 @@ alerts_draw(struct ui *u, struct pane *p)
 	snprintf(extra, sizeof extra, "%zu active, %zu critical, %zu cleared", active, crit,
 	    n - active);
 	ui_box(u, p, u->focus == PANE_ALERTS, n ? extra : NULL);
+	panel_fit(p, (int)n, vis, 1);
+	panel_footer(u, p, NULL);
 	if (n == 0) {
 		ui_put(p->win, 1, 2, inner - 1, "no alerts", u->attr[THEME_OK]);
-		p->nlines = 0;
 		return;
 	}
-	if (p->sel >= (int)n)
-		p->sel = (int)n - 1;
-	if (p->sel < 0)
-		p->sel = 0;
-	if (p->sel < p->top)
-		p->top = p->sel;
-	if (p->sel >= p->top + vis)
-		p->top = p->sel - vis + 1;
 	for (int i = 0; i < vis && p->top + i < (int)n; i++)
 		draw_calert(u, p, 1 + i, &u->alerts.v[p->top + i],
 		    u->focus == PANE_ALERTS && p->top + i == p->sel);
-	p->nlines = (int)n;
 }
 
 /*
@@ -113,36 +105,21 @@ alerts_enter(struct ui *u, const struct alert *a)
 	ui_dirty_all(u);
 }
 
-/* Alerts keys move a cursor; Enter selects the alert's host or device; `a` acks. */
+/* Enter selects the alert's host or device; `a` acknowledges it (the panel moves). */
 static int
 alerts_key(struct ui *u, struct pane *p, int key)
 {
-	int vis = p->h - 2 > 1 ? p->h - 2 : 1;
-	int n = (int)u->alerts.n;
-
 	switch (key) {
-	case 'j': case KEY_DOWN: p->sel++; break;
-	case 'k': case KEY_UP: p->sel--; break;
-	case KEY_NPAGE: p->sel += vis; break;
-	case KEY_PPAGE: p->sel -= vis; break;
-	case 'g': case KEY_HOME: p->sel = 0; break;
-	case 'G': case KEY_END: p->sel = n - 1; break;
 	case 'a':
 		ui_ack_start(u);
 		return 1;
 	case '\n': case '\r': case KEY_ENTER:
-		if (p->sel >= 0 && p->sel < n)
+		if (p->sel >= 0 && p->sel < (int)u->alerts.n)
 			alerts_enter(u, &u->alerts.v[p->sel]);
 		return 1;
 	default:
 		return 0;
 	}
-	if (p->sel >= n)
-		p->sel = n - 1;
-	if (p->sel < 0)
-		p->sel = 0;
-	p->dirty = 1;
-	return 1;
 }
 
 /* A click selects an alert and jumps to its host. */

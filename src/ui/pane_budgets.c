@@ -247,23 +247,11 @@ draw_list(struct ui *u, struct pane *p, struct ui_budgets *b, int y0)
 	    iw >= 100 ? 30 : 20;
 	bview_cols_layout(&b->lc, 2, iw, lmin);
 	bview_cols_layout(&b->tc, 2, iw, tmin);
-	if (p->sel >= (int)b->nrows)
-		p->sel = (int)b->nrows - 1;
-	if (p->sel < 0)
-		p->sel = 0;
-	if (p->top > p->sel)
-		p->top = p->sel;
-	if (p->sel >= p->top + vis)
-		p->top = p->sel - vis + 1;
-	if (p->top > (int)b->nrows - vis)
-		p->top = (int)b->nrows - vis;
-	if (p->top < 0)
-		p->top = 0;
+	panel_fit(p, (int)b->nrows, vis, 1);
 	/* a section heading at the top is the sticky one: no need to repeat it */
 	while (p->top < p->sel && (b->rows[p->top].kind == BROW_BLANK ||
 	    b->rows[p->top].kind == BROW_THEAD))
 		p->top++;
-	p->nlines = (int)b->nrows;
 	if (b->nrows > 0 && (b->rows[p->top].kind == BROW_TENANT ||
 	    b->rows[p->top].kind == BROW_THEAD))
 		head_put(u, p->win, &b->tc, y0, "TENANT");
@@ -295,13 +283,7 @@ draw_list(struct ui *u, struct pane *p, struct ui_budgets *b, int y0)
 			break;
 		}
 	}
-	if ((int)b->nrows > vis) {
-		char pos[32];
-		snprintf(pos, sizeof pos, " %d-%d/%zu ", p->top + 1,
-		    p->top + vis < (int)b->nrows ? p->top + vis : (int)b->nrows, b->nrows);
-		ui_put(p->win, p->h - 1, p->w - 2 - text_swidth(pos), text_swidth(pos), pos,
-		    u->attr[THEME_BORDER]);
-	}
+	panel_footer(u, p, NULL);
 }
 
 /* The drill-down: the ledger lines of one programme or item. */
@@ -343,6 +325,7 @@ draw_drill(struct ui *u, struct pane *p, struct ui_budgets *b)
 	if (b->led_err[0] != '\0')
 		ui_put(w, y++, 2, iw, b->led_err, u->attr[THEME_CRIT] | A_BOLD);
 	if (b->nled == 0) {
+		panel_fit(p, 0, p->h - 2, 0);
 		if (b->led_err[0] == '\0')
 			ui_put(w, y, 2, iw, "no ledger lines (opsdeck budget import adds them)",
 			    u->attr[THEME_DIM]);
@@ -376,11 +359,7 @@ draw_drill(struct ui *u, struct pane *p, struct ui_budgets *b)
 			cell_put(w, cs, y, c, cs->head[c], u->attr[THEME_HEADER]);
 	ui_put(w, y, memox, memow, "MEMO", u->attr[THEME_HEADER]);
 	y++;
-	if (p->top > (int)b->nled - vis)
-		p->top = (int)b->nled - vis;
-	if (p->top < 0)
-		p->top = 0;
-	p->nlines = (int)b->nled;
+	panel_fit(p, (int)b->nled, vis, 0);
 	for (int i = 0; i < vis && p->top + i < (int)b->nled; i++) {
 		const struct budget_ledger_line *g = &b->led[p->top + i];
 		for (int c = 0; c < DC_N; c++) {
@@ -397,13 +376,7 @@ draw_drill(struct ui *u, struct pane *p, struct ui_budgets *b)
 		if (memow > 0 && g->memo != NULL)
 			ui_put_remote(w, y + i, memox, memow, g->memo, u->attr[THEME_NORMAL]);
 	}
-	if ((int)b->nled > vis) {
-		char pos[32];
-		snprintf(pos, sizeof pos, " %d-%d/%zu ", p->top + 1,
-		    p->top + vis < (int)b->nled ? p->top + vis : (int)b->nled, b->nled);
-		ui_put(w, p->h - 1, p->w - 2 - text_swidth(pos), text_swidth(pos), pos,
-		    u->attr[THEME_BORDER]);
-	}
+	panel_footer(u, p, NULL);
 }
 
 /*
@@ -465,6 +438,8 @@ budgets_draw(struct ui *u, struct pane *p)
 		bview_refresh(u, p);
 		b = u->budgets;
 	}
+	if (b->path == NULL || b->plan == NULL)
+		panel_fit(p, 0, p->h - 2, 0);	/* nothing to scroll */
 	if (b->path == NULL) {
 		ui_box(u, p, u->focus == PANE_BUDGETS, NULL);
 		ui_put(p->win, 1, 2, iw, "no budget configured", u->attr[THEME_DIM]);
@@ -520,38 +495,16 @@ bud_drill(struct ui *u, struct ui_budgets *b, struct pane *p)
 	p->dirty = 1;
 }
 
-/* j k PgDn PgUp g G scroll or select, Enter drills down, Backspace goes back. */
+/* Enter drills down, Backspace goes back (the panel scrolls and selects). */
 static int
 budgets_key(struct ui *u, struct pane *p, int key)
 {
 	struct ui_budgets *b = u->budgets;
-	int vis = p->h - 2 - 3;
 
 	if (b == NULL)
 		return 0;
-	if (vis < 1)
-		vis = 1;
 	if (b->drill) {
-		int max = (int)b->nled - vis;
 		switch (key) {
-		case 'j': case KEY_DOWN:
-			p->top++;
-			break;
-		case 'k': case KEY_UP:
-			p->top--;
-			break;
-		case KEY_NPAGE: case 6:
-			p->top += vis;
-			break;
-		case KEY_PPAGE: case 2:
-			p->top -= vis;
-			break;
-		case 'g': case KEY_HOME:
-			p->top = 0;
-			break;
-		case 'G': case KEY_END:
-			p->top = max;
-			break;
 		case KEY_BACKSPACE: case 127: case 8:
 			bview_back(u, p);
 			return 1;
@@ -560,43 +513,21 @@ budgets_key(struct ui *u, struct pane *p, int key)
 		default:
 			return 0;
 		}
-		if (p->top > max)
-			p->top = max;
-		if (p->top < 0)
-			p->top = 0;
-		p->dirty = 1;
+	}
+	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		if (b->plan != NULL)
+			bud_drill(u, b, p);
 		return 1;
 	}
-	if (b->plan == NULL) {
-		if (key == '\n' || key == '\r' || key == KEY_ENTER)
-			return 1;
-		return 0;
-	}
-	switch (key) {
-	case 'j': case KEY_DOWN:
-		bview_select(b, p, p->sel + 1, 1);
-		return 1;
-	case 'k': case KEY_UP:
-		bview_select(b, p, p->sel - 1, -1);
-		return 1;
-	case KEY_NPAGE: case 6:		/* ^F */
-		bview_select(b, p, p->sel + vis, 1);
-		return 1;
-	case KEY_PPAGE: case 2:		/* ^B */
-		bview_select(b, p, p->sel - vis, -1);
-		return 1;
-	case 'g': case KEY_HOME:
-		bview_select(b, p, 0, 1);
-		return 1;
-	case 'G': case KEY_END:
-		bview_select(b, p, (int)b->nrows - 1, -1);
-		return 1;
-	case '\n': case '\r': case KEY_ENTER:
-		bud_drill(u, b, p);
-		return 1;
-	default:
-		return 0;
-	}
+	return 0;
+}
+
+/* The panel's selection: programme, item and tenant lines only (bview_select). */
+static void
+budgets_select(struct ui *u, struct pane *p, int row)
+{
+	if (u->budgets != NULL)
+		bview_select(u->budgets, p, row, row >= p->sel ? 1 : -1);
 }
 
 /* A click selects a row of the list (below the summary); again: drill down. */
@@ -628,4 +559,5 @@ const struct pane_ops pane_budgets_ops = {
 	.reread = bview_refresh,
 	.back = bview_back,
 	.free = bview_free,
+	.select = budgets_select,
 };

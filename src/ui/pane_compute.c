@@ -265,20 +265,13 @@ compute_draw(struct ui *u, struct pane *p)
 		ui_put(p->win, 1, x, c.gspark, "GPU HIST", ha);
 #undef HDR
 
+	panel_fit(p, (int)u->nrows, vis, 1);
+	panel_footer(u, p, u->filter);
 	if (u->nrows == 0) {
 		ui_put(p->win, 2, 2, inner - 2, u->nhosts == 0 ? "no hosts in the cache yet" :
 		    "no host matches the filter", u->attr[THEME_DIM]);
 		return;
 	}
-	/* keep the selection visible */
-	if (p->sel < p->top)
-		p->top = p->sel;
-	if (p->sel >= p->top + vis)
-		p->top = p->sel - vis + 1;
-	if (p->top > (int)u->nrows - vis)
-		p->top = (int)u->nrows - vis;
-	if (p->top < 0)
-		p->top = 0;
 	for (int i = 0; i < vis && p->top + i < (int)u->nrows; i++) {
 		const struct ui_row *r = &u->rows[p->top + i];
 		int selected = p->top + i == p->sel;
@@ -288,42 +281,14 @@ compute_draw(struct ui *u, struct pane *p)
 			draw_host(u, p->win, 2 + i, 1, &c, &u->hosts[r->idx],
 			    ui_ring_of(u, (size_t)r->idx), selected, inner);
 	}
-	p->nlines = (int)u->nrows;
-	/* a scroll position marker in the right border */
-	if ((int)u->nrows > vis) {
-		int pos = 2 + (int)((long)p->top * (vis - 1) / ((int)u->nrows - vis));
-		ui_put(p->win, pos, p->w - 1, 1, "\xe2\x94\x83", u->attr[THEME_BORDER_FOCUS]);
-	}
 }
 
-/* Moving keys; the selection skips group headers (ui_select_row). */
-static int
-compute_key(struct ui *u, struct pane *p, int key)
+/* The panel's selection: group headers are skipped (ui_select_row). */
+static void
+compute_select(struct ui *u, struct pane *p, int row)
 {
-	int vis = p->h - 3 > 1 ? p->h - 3 : 1;
-
-	switch (key) {
-	case 'j': case KEY_DOWN:
-		ui_select_row(u, p->sel + 1);
-		return 1;
-	case 'k': case KEY_UP:
-		ui_select_row(u, p->sel - 1);
-		return 1;
-	case KEY_NPAGE: case 6:		/* ^F */
-		ui_select_row(u, p->sel + vis);
-		return 1;
-	case KEY_PPAGE: case 2:		/* ^B */
-		ui_select_row(u, p->sel - vis);
-		return 1;
-	case 'g': case KEY_HOME:
-		ui_select_row(u, 0);
-		return 1;
-	case 'G': case KEY_END:
-		ui_select_row(u, (int)u->nrows - 1);
-		return 1;
-	default:
-		return 0;
-	}
+	(void)p;
+	ui_select_row(u, row);
 }
 
 /* A click on a row selects it (row 0 is the header). */
@@ -337,6 +302,6 @@ compute_click(struct ui *u, struct pane *p, int row)
 const struct pane_ops pane_compute_ops = {
 	.name = "Compute",
 	.draw = compute_draw,
-	.key = compute_key,
 	.click = compute_click,
+	.select = compute_select,
 };

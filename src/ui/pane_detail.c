@@ -2,7 +2,7 @@
  * pane_detail.c: the Detail pane: everything known of the selected host
  * (state and error, per-core CPU, memory, load, uptime, net and disk rates,
  * GPUs, sensors, age of the data) and an hour of CPU history from the store.
- * Content taller than the pane scrolls (j/k, PgUp/PgDn, g/G when focused).
+ * Content taller than the pane scrolls (the panel's keys, panel.c).
  * After Enter in the Devices pane it shows the selected device instead: its
  * state, message and latest acknowledgement, an hour of each metric as a
  * sparkline, its state transitions and all its acknowledgements.
@@ -347,6 +347,19 @@ dev_spark(struct dctx *d, int y, int x, int width, const struct device_point *pt
 	free(ring);
 }
 
+/*
+ * After a draw of `lines` logical lines: the panel scrolls them (no
+ * selection) and draws its footer; when the content shrank under the
+ * scroll offset, the pane is drawn again showing its end.
+ */
+static void
+detail_fit(struct ui *u, struct pane *p, int lines)
+{
+	if (panel_fit(p, lines, p->h - 2, 0))
+		p->dirty = 1;
+	panel_footer(u, p, NULL);
+}
+
 /* The device view of the Detail pane. */
 static void
 detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
@@ -497,14 +510,7 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 		}
 		d.line++;
 	}
-	p->nlines = d.line;
-	if (p->top > 0 && p->top > d.line - (p->h - 2)) {
-		p->top = d.line - (p->h - 2) > 0 ? d.line - (p->h - 2) : 0;
-		p->dirty = 1;
-	}
-	if (d.line > p->h - 2)
-		ui_putf(p->win, p->h - 1, p->w - 12, 10, u->attr[THEME_BORDER], " %d/%d ",
-		    p->top + 1, d.line);
+	detail_fit(u, p, d.line);
 }
 
 /* ---- a host -------------------------------------------------------------- */
@@ -532,6 +538,7 @@ detail_draw(struct ui *u, struct pane *p)
 		ui_box(u, p, u->focus == PANE_DETAIL, NULL);
 		ui_put(p->win, 1, 2, p->w - 4, u->nhosts ? "select a host in Compute" :
 		    "no host yet", u->attr[THEME_DIM]);
+		panel_fit(p, 0, p->h - 2, 0);
 		return;
 	}
 	{
@@ -570,8 +577,10 @@ detail_draw(struct ui *u, struct pane *p)
 	} else {
 		dline(&d, THEME_STALE, "no sample yet");
 	}
-	if (h->sample_ms <= 0)
+	if (h->sample_ms <= 0) {
+		detail_fit(u, p, d.line);
 		return;
+	}
 
 	/* CPU */
 	{
@@ -685,57 +694,17 @@ detail_draw(struct ui *u, struct pane *p)
 			d.line++;
 		}
 	}
-	p->nlines = d.line;
-	if (p->top > 0 && p->top > d.line - (p->h - 2)) {
-		/* content shrank under the scroll offset: show its end */
-		p->top = d.line - (p->h - 2) > 0 ? d.line - (p->h - 2) : 0;
-		p->dirty = 1;
-	}
-	if (d.line > p->h - 2)
-		ui_putf(p->win, p->h - 1, p->w - 12, 10, u->attr[THEME_BORDER], " %d/%d ",
-		    p->top + 1, d.line);
+	detail_fit(u, p, d.line);
 }
 
-/* Scrolling keys while Detail has the focus. */
+/* `a` on a device's Detail acknowledges it; the panel scrolls (panel.c). */
 static int
 detail_key(struct ui *u, struct pane *p, int key)
 {
-	int vis = p->h - 2, max = p->nlines - vis;
-
-	if (max < 0)
-		max = 0;
-	switch (key) {
-	case 'j': case KEY_DOWN:
-		p->top++;
-		break;
-	case 'k': case KEY_UP:
-		p->top--;
-		break;
-	case KEY_NPAGE:
-		p->top += vis;
-		break;
-	case KEY_PPAGE:
-		p->top -= vis;
-		break;
-	case 'g': case KEY_HOME:
-		p->top = 0;
-		break;
-	case 'G': case KEY_END:
-		p->top = max;
-		break;
-	case 'a':
-		if (!u->detail_dev)
-			return 0;
-		ui_ack_start(u);
-		return 1;
-	default:
+	(void)p;
+	if (key != 'a' || !u->detail_dev)
 		return 0;
-	}
-	if (p->top > max)
-		p->top = max;
-	if (p->top < 0)
-		p->top = 0;
-	p->dirty = 1;
+	ui_ack_start(u);
 	return 1;
 }
 

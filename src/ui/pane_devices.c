@@ -233,7 +233,9 @@ draw_controller_hosts(struct ui *u, struct pane *p)
 		ui_put(p->win, row, x, inner - x + 1, "no device report yet", u->attr[THEME_DIM]);
 		y++;
 	}
-	p->nlines = n;
+	if (panel_fit(p, n, p->h - 2, 0))
+		p->dirty = 1;
+	panel_footer(u, p, NULL);
 	if (n == 0)
 		ui_put(p->win, 1, 2, inner - 2, "no test-bed controllers configured",
 		    u->attr[THEME_DIM]);
@@ -267,9 +269,9 @@ devices_draw(struct ui *u, struct pane *p)
 		if (u->dev_kind[0] && l < sizeof f)
 			l += (size_t)snprintf(f + l, sizeof f - l, "%skind %s", l ? " " : "",
 			    u->dev_kind);
-		if (u->dev_filter[0] && l < sizeof f)
-			snprintf(f + l, sizeof f - l, "%s/%.64s", l ? " " : "", u->dev_filter);
-		snprintf(extra, sizeof extra, "%zu/%zu devices, %s", u->ndev_shown, total, f);
+		/* the `/` text is the footer's (panel_footer) */
+		snprintf(extra, sizeof extra, "%zu/%zu devices, %s", u->ndev_shown, total,
+		    l > 0 ? f : "filter");
 	} else {
 		snprintf(extra, sizeof extra, "%zu device%s, %zu controller%s", total,
 		    total == 1 ? "" : "s", u->dv.ncontrollers, u->dv.ncontrollers == 1 ? "" : "s");
@@ -281,7 +283,8 @@ devices_draw(struct ui *u, struct pane *p)
 		if (ui_dev_filtered(u)) {
 			ui_put(p->win, 1, 2, inner - 2, "no device matches the filter "
 			    "(:state all clears)", u->attr[THEME_DIM]);
-			p->nlines = 0;
+			panel_fit(p, 0, vis, 1);
+			panel_footer(u, p, u->dev_filter);
 		} else {
 			draw_controller_hosts(u, p);
 		}
@@ -309,14 +312,8 @@ devices_draw(struct ui *u, struct pane *p)
 		if (x <= inner)
 			ui_put(p->win, 1, x, inner - x + 1, "MESSAGE", ha);
 	}
-	if (p->sel < p->top)
-		p->top = p->sel;
-	if (p->sel >= p->top + vis)
-		p->top = p->sel - vis + 1;
-	if (p->top > (int)u->ndrows - vis)
-		p->top = (int)u->ndrows - vis;
-	if (p->top < 0)
-		p->top = 0;
+	panel_fit(p, (int)u->ndrows, vis, 1);
+	panel_footer(u, p, u->dev_filter);
 	for (int i = 0; i < vis && p->top + i < (int)u->ndrows; i++) {
 		const struct ui_drow *r = &u->drows[p->top + i];
 		int y = 1 + header + i;
@@ -333,59 +330,14 @@ devices_draw(struct ui *u, struct pane *p)
 			break;
 		}
 	}
-	p->nlines = (int)u->ndrows;
-	if ((int)u->ndrows > vis) {
-		int pos = 1 + header + (int)((long)p->top * (vis - 1) / ((int)u->ndrows - vis));
-		ui_put(p->win, pos, p->w - 1, 1, "\xe2\x94\x83", u->attr[THEME_BORDER_FOCUS]);
-	}
 }
 
-/* Moving keys as in Compute; Enter shows the device in Detail; `a` acknowledges. */
+/* Enter shows the selected device in Detail; `a` acknowledges it. */
 static int
 devices_key(struct ui *u, struct pane *p, int key)
 {
-	int vis = p->h - 2 - (p->h - 2 >= 3);
-
-	if (vis < 1)
-		vis = 1;
-	if (u->ndrows == 0) {	/* the controller hosts only: scroll */
-		int max = p->nlines - (p->h - 2);
-		if (key == 'j' || key == KEY_DOWN)
-			p->top++;
-		else if (key == 'k' || key == KEY_UP)
-			p->top--;
-		else if (key == 'g' || key == KEY_HOME)
-			p->top = 0;
-		else if (key == 'G' || key == KEY_END)
-			p->top = max;
-		else
-			return 0;
-		if (p->top > max)
-			p->top = max;
-		if (p->top < 0)
-			p->top = 0;
-		p->dirty = 1;
-		return 1;
-	}
+	(void)p;
 	switch (key) {
-	case 'j': case KEY_DOWN:
-		ui_select_drow(u, p->sel + 1);
-		return 1;
-	case 'k': case KEY_UP:
-		ui_select_drow(u, p->sel - 1);
-		return 1;
-	case KEY_NPAGE: case 6:		/* ^F */
-		ui_select_drow(u, p->sel + vis);
-		return 1;
-	case KEY_PPAGE: case 2:		/* ^B */
-		ui_select_drow(u, p->sel - vis);
-		return 1;
-	case 'g': case KEY_HOME:
-		ui_select_drow(u, 0);
-		return 1;
-	case 'G': case KEY_END:
-		ui_select_drow(u, (int)u->ndrows - 1);
-		return 1;
 	case '\n': case '\r': case KEY_ENTER:
 		if (ui_selected_device(u) != NULL)
 			ui_show_detail(u, 1);
@@ -396,6 +348,14 @@ devices_key(struct ui *u, struct pane *p, int key)
 	default:
 		return 0;
 	}
+}
+
+/* The panel's selection: sector and controller lines are skipped (ui_select_drow). */
+static void
+devices_select(struct ui *u, struct pane *p, int row)
+{
+	(void)p;
+	ui_select_drow(u, row);
 }
 
 /* A click on a row selects it (row 0 is the header). */
@@ -413,4 +373,5 @@ const struct pane_ops pane_devices_ops = {
 	.draw = devices_draw,
 	.key = devices_key,
 	.click = devices_click,
+	.select = devices_select,
 };

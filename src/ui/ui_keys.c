@@ -1,9 +1,10 @@
 /*
  * ui_keys.c: what a key or a mouse event does. Line editing for `/` (the
  * live filter), `:` (commands, Tab completes) and the `a` note; the help
- * screen's scrolling; the global keys (quit, help, focus, views 1-4, zoom,
- * sort, ^L, resize, Enter, Esc); every other key goes to the focused pane
- * through its pane_ops. A click focuses the pane under it.
+ * overlay's keys; the global keys (quit, help, focus, views 1-4, zoom,
+ * sort, ^L, resize, Enter, Esc); then the moving keys and the wheel, which
+ * are the focused pane's panel's (panel.c), and every other key goes to the
+ * focused pane through its pane_ops. A click focuses the pane under it.
  */
 #include "config.h"
 
@@ -89,7 +90,7 @@ ui_input_key(struct ui *u, int key)
 	return 1;
 }
 
-/* A mouse event: focus the pane under it; wheel scrolls, a click selects. */
+/* A mouse event: focus the pane under it; the wheel scrolls its panel, a click selects. */
 static void
 ui_click(struct ui *u, MEVENT *ev)
 {
@@ -103,22 +104,37 @@ ui_click(struct ui *u, MEVENT *ev)
 			u->focus = i;
 			p->dirty = 1;
 		}
-		if (ev->bstate & BUTTON4_PRESSED) {
-			p->ops->key(u, p, KEY_UP);
-			p->ops->key(u, p, KEY_UP);
-			p->ops->key(u, p, KEY_UP);
-		}
+		if (ev->bstate & BUTTON4_PRESSED)
+			panel_wheel(u, p, -1);
 #ifdef BUTTON5_PRESSED
-		else if (ev->bstate & BUTTON5_PRESSED) {
-			p->ops->key(u, p, KEY_DOWN);
-			p->ops->key(u, p, KEY_DOWN);
-			p->ops->key(u, p, KEY_DOWN);
-		}
+		else if (ev->bstate & BUTTON5_PRESSED)
+			panel_wheel(u, p, 1);
 #endif
 		else if (p->ops->click != NULL && ev->y > p->y && ev->y < p->y + p->h - 1)
 			p->ops->click(u, p, ev->y - p->y - 1);
 		return;
 	}
+}
+
+/* A key while the help overlay shows: its panel's keys; q Esc ? Enter h close it. */
+static int
+ui_help_key(struct ui *u, int key)
+{
+	MEVENT ev;
+
+	if (key == 'q' || key == 27 || key == '?' || key == '\n' || key == 'h')
+		u->mode = MODE_NORMAL;
+	else if (key == KEY_MOUSE && getmouse(&ev) == OK) {
+		if (ev.bstate & BUTTON4_PRESSED)
+			panel_wheel(u, &u->help, -1);
+#ifdef BUTTON5_PRESSED
+		else if (ev.bstate & BUTTON5_PRESSED)
+			panel_wheel(u, &u->help, 1);
+#endif
+	} else
+		panel_key(u, &u->help, key);
+	ui_dirty_all(u);
+	return 1;
 }
 
 /*
@@ -130,20 +146,8 @@ ui_handle_key(struct ui *u, int key)
 {
 	if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND || u->mode == MODE_ACK)
 		return ui_input_key(u, key);
-	if (u->mode == MODE_HELP) {
-		if (key == 'j' || key == KEY_DOWN)
-			u->help_top++;
-		else if ((key == 'k' || key == KEY_UP) && u->help_top > 0)
-			u->help_top--;
-		else if (key == KEY_NPAGE)
-			u->help_top += 10;
-		else if (key == KEY_PPAGE)
-			u->help_top = u->help_top > 10 ? u->help_top - 10 : 0;
-		else if (key == 'q' || key == 27 || key == '?' || key == '\n' || key == 'h')
-			u->mode = MODE_NORMAL;
-		ui_dirty_all(u);
-		return 1;
-	}
+	if (u->mode == MODE_HELP)
+		return ui_help_key(u, key);
 	if (u->msg[0] != '\0') {
 		u->msg[0] = '\0';
 		u->status_dirty = 1;
@@ -154,7 +158,7 @@ ui_handle_key(struct ui *u, int key)
 		return 1;
 	case '?':
 		u->mode = MODE_HELP;
-		u->help_top = 0;
+		u->help.top = 0;
 		ui_dirty_all(u);
 		return 1;
 	case '/':
@@ -248,7 +252,10 @@ ui_handle_key(struct ui *u, int key)
 	default:
 		break;
 	}
+	/* the moving keys are the panel's, the same in every pane */
 	struct pane *p = &u->pane[u->focus];
+	if (p->win != NULL && panel_key(u, p, key))
+		return 1;
 	if (p->win != NULL && p->ops->key != NULL)
 		return p->ops->key(u, p, key);
 	return 0;

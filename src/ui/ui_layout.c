@@ -133,9 +133,9 @@ ui_layout(struct ui *u)
 			}
 		}
 	}
-	if (u->help != NULL) {
-		delwin(u->help);
-		u->help = NULL;
+	if (u->help.win != NULL) {
+		delwin(u->help.win);
+		u->help.win = NULL;
 	}
 }
 

@@ -296,8 +296,8 @@ ui_free_state(struct ui *u)
 			delwin(u->pane[i].win);
 	if (u->status != NULL)
 		delwin(u->status);
-	if (u->help != NULL)
-		delwin(u->help);
+	if (u->help.win != NULL)
+		delwin(u->help.win);
 	if (u->hosts != NULL)
 		store_free_hosts(u->hosts, u->nhosts);
 	if (u->filter_re)
