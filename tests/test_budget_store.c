@@ -22,6 +22,7 @@
 #include "opsdeck/budget.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
+#include "store/store_int.h"	/* store_db: the tables as they are */
 
 #define EOK ((int64_t)100000000)
 

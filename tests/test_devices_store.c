@@ -30,6 +30,7 @@
 #include "opsdeck/store.h"
 #include "opsdeck/testbed.h"
 #include "opsdeck/util.h"
+#include "store/store_int.h"	/* store_db: the tables as they are */
 
 #define T0 1795684500000LL	/* 2026-11-26T09:15:00Z */
 
@@ -595,10 +596,19 @@ test_in_tick(void **state)
 	struct ctx *c = *state;
 	struct ctl k = { "tb-tick", NULL, NULL, NULL, 0 };
 	char *cause = NULL;
+	struct store *ro;
 
 	/* the collector creates the tables once at start, outside its ticks */
 	assert_int_equal(devices_store_init(c->st, &cause), 0);
 	assert_int_equal(alert_store_init(c->st, &cause), 0);
+	assert_int_equal(alert_store_has_log(c->st), 1);
+	/* a reader (the console) sees the tables, no controller yet, and then
+	 * another connection's commit in the data version */
+	assert_int_equal(store_open(c->path, STORE_READONLY, &ro, &cause), 0);
+	assert_int_equal(devices_store_any(ro), 0);
+	int64_t v0 = store_data_version(ro);
+	assert_true(v0 >= 0);
+	assert_int_equal(store_data_version(ro), v0);
 	assert_int_equal(store_begin(c->st, &cause), 0);
 	feed_fixture(c, &k, "automotive.yaml", T0);
 	assert_false(sqlite3_get_autocommit(store_db(c->st)));
@@ -613,6 +623,9 @@ test_in_tick(void **state)
 	feed_fixture(c, &k, "automotive.yaml", T0);
 	assert_int_equal(store_commit(c->st, &cause), 0);
 	assert_int_equal(count_rows(c, "SELECT count(*) FROM tb_devices WHERE controller = 'tb-tick'"), 5);
+	assert_int_equal(devices_store_any(ro), 1);
+	assert_true(store_data_version(ro) != v0);
+	store_close(ro);
 	ctl_free(&k);
 }
 
@@ -627,6 +640,8 @@ test_readonly_empty(void **state)
 	assert_int_equal(store_open(path, STORE_WRITER, &w, &cause), 0);
 	store_close(w);
 	assert_int_equal(store_open(path, STORE_READONLY, &ro, &cause), 0);
+	assert_int_equal(devices_store_any(ro), 0);	/* no device tables */
+	assert_int_equal(alert_store_has_log(ro), 0);
 	struct devices_view v;
 	assert_int_equal(devices_store_view(ro, NULL, &v, &cause), 0);
 	assert_int_equal(v.ndevices + v.ncontrollers + v.nsectors, 0);

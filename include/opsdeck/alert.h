@@ -126,6 +126,9 @@ struct store;
 /* Creates the alert table when missing (as devices_store_init). */
 int alert_store_init(struct store *st, char **cause);
 
+/* 1 when the cache has the alert log (older caches and read-only ones may not). */
+int alert_store_has_log(struct store *st);
+
 /*
  * Makes the cache's active alerts of (host, source) equal to cur: raises new
  * ones at now_ms, clears those whose cause is gone, updates severity and

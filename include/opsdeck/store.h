@@ -165,12 +165,11 @@ int store_history(struct store *st, const char *host, const char *metric,
 	    struct store_point **out, size_t *n, char **cause);
 
 /*
- * The connection, for modules with tables of their own (budget, devices);
- * valid until store_close. Declared with an incomplete type so users include
- * <sqlite3.h> themselves.
+ * A number that changes when another connection (a collector, `opsdeck
+ * budget import`) commits to the cache (PRAGMA data_version); -1 when it
+ * cannot be read. A reader compares two to skip re-reading an unchanged cache.
  */
-struct sqlite3;
-struct sqlite3 *store_db(struct store *st);
+int64_t store_data_version(struct store *st);
 
 /*
  * Housekeeping, a bounded slice per call so the write lock is never held

@@ -247,6 +247,12 @@ struct store;
 int devices_store_init(struct store *st, char **cause);
 
 /*
+ * 1 when the cache knows any test-bed controller, 0 when it knows none, has
+ * no device tables or cannot be read.
+ */
+int devices_store_any(struct store *st);
+
+/*
  * Tables (all keyed by the controller's host name as configured, not the
  * `controller:` id it reports): tb_controllers, tb_devices (latest state,
  * metrics as a blob), tb_transitions, tb_metric_samples, tb_acks.

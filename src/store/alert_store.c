@@ -16,7 +16,7 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
-#include "dbx.h"
+#include "store_int.h"
 
 static const char alert_schema[] =
 	"CREATE TABLE IF NOT EXISTS alert_log("
@@ -33,16 +33,23 @@ static const char alert_schema[] =
 int
 alert_store_init(struct store *st, char **cause)
 {
-	int own;
+	int nested;
 
-	if (dbx_has_table(st, "alert_log"))
+	if (store_has_table(st, "alert_log") == 1)
 		return 0;
-	if (dbx_begin(st, &own, cause) != 0)
+	if (store_work_begin(st, NULL, &nested, cause) != 0)
 		return -1;
 	int ok = sqlite3_exec(store_db(st), alert_schema, NULL, NULL, NULL) == SQLITE_OK;
 	if (!ok && cause != NULL)
-		*cause = dbx_cause(st, "creating the alert table");
-	return dbx_end(st, own, ok, cause);
+		*cause = store_errmsg(st, "creating the alert table");
+	return store_work_end(st, NULL, nested, ok, "commit", cause);
+}
+
+/* See alert.h. */
+int
+alert_store_has_log(struct store *st)
+{
+	return store_has_table(st, "alert_log") == 1;
 }
 
 static enum alert_sev
@@ -64,19 +71,19 @@ alert_from_row(sqlite3_stmt *s, struct alert *a)
 {
 	memset(a, 0, sizeof *a);
 	a->id = sqlite3_column_int64(s, 0);
-	od_strlcpy(a->host, dbx_col_text(s, 1), sizeof a->host);
-	od_strlcpy(a->device, dbx_col_text(s, 2), sizeof a->device);
-	od_strlcpy(a->rule, dbx_col_text(s, 3), sizeof a->rule);
+	od_strlcpy(a->host, store_column_text(s, 1), sizeof a->host);
+	od_strlcpy(a->device, store_column_text(s, 2), sizeof a->device);
+	od_strlcpy(a->rule, store_column_text(s, 3), sizeof a->rule);
 	a->source = sqlite3_column_int(s, 4) == ALERT_SRC_DEVICE ? ALERT_SRC_DEVICE :
 	    ALERT_SRC_HOST;
-	a->sev = sev_parse(dbx_col_text(s, 5));
-	od_strlcpy(a->message, dbx_col_text(s, 6), sizeof a->message);
-	a->value = dbx_col_real(s, 7);
-	a->limit = dbx_col_real(s, 8);
+	a->sev = sev_parse(store_column_text(s, 5));
+	od_strlcpy(a->message, store_column_text(s, 6), sizeof a->message);
+	a->value = store_column_real(s, 7);
+	a->limit = store_column_real(s, 8);
 	a->raised_ms = sqlite3_column_int64(s, 9);
 	a->cleared_ms = sqlite3_column_int64(s, 10);
-	od_strlcpy(a->ack_note, dbx_col_text(s, 11), sizeof a->ack_note);
-	od_strlcpy(a->ack_user, dbx_col_text(s, 12), sizeof a->ack_user);
+	od_strlcpy(a->ack_note, store_column_text(s, 11), sizeof a->ack_note);
+	od_strlcpy(a->ack_user, store_column_text(s, 12), sizeof a->ack_user);
 	a->ack_ms = sqlite3_column_int64(s, 13);
 }
 
@@ -88,10 +95,10 @@ load_active(struct store *st, const char *host, enum alert_source source,
 	sqlite3_stmt *s;
 	int rc;
 
-	if (dbx_prepare(st, "SELECT " ALERT_COLS " FROM alert_log WHERE host = ?1 AND source = ?2"
+	if (store_prepare(st, "SELECT " ALERT_COLS " FROM alert_log WHERE host = ?1 AND source = ?2"
 	    " AND cleared_ms IS NULL", &s, cause) != 0)
 		return -1;
-	dbx_text(s, 1, host);
+	store_bind_text(s, 1, host);
 	sqlite3_bind_int(s, 2, (int)source);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct alert a;
@@ -101,7 +108,7 @@ load_active(struct store *st, const char *host, enum alert_source source,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		if (cause != NULL)
-			*cause = dbx_cause(st, "reading alerts");
+			*cause = store_errmsg(st, "reading alerts");
 		return -1;
 	}
 	return 0;
@@ -117,48 +124,48 @@ write_changes(struct store *st, const char *host, enum alert_source source,
 	int rc = 0;
 
 	if (raised->n > 0) {
-		if (dbx_prepare(st, "INSERT INTO alert_log(host, device, rule, source, severity,"
+		if (store_prepare(st, "INSERT INTO alert_log(host, device, rule, source, severity,"
 		    " message, value, limit_value, raised_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 		    " ?8, ?9)", &s, cause) != 0)
 			return -1;
-		dbx_text(s, 1, host);
+		store_bind_text(s, 1, host);
 		sqlite3_bind_int(s, 4, (int)source);
 		sqlite3_bind_int64(s, 9, now);
 		for (size_t i = 0; i < raised->n && rc == 0; i++) {
 			const struct alert *a = &raised->v[i];
-			dbx_text(s, 2, a->device);
-			dbx_text(s, 3, a->rule);
-			dbx_text(s, 5, alert_sev_name(a->sev));
-			dbx_text(s, 6, a->message);
-			dbx_real(s, 7, a->value);
-			dbx_real(s, 8, a->limit);
-			rc = dbx_step_done(st, s, "raising an alert", cause);
+			store_bind_text(s, 2, a->device);
+			store_bind_text(s, 3, a->rule);
+			store_bind_text(s, 5, alert_sev_name(a->sev));
+			store_bind_text(s, 6, a->message);
+			store_bind_real(s, 7, a->value);
+			store_bind_real(s, 8, a->limit);
+			rc = store_step_done(st, s, "raising an alert", cause);
 		}
 		sqlite3_finalize(s);
 	}
 	if (rc == 0 && cleared->n > 0) {
-		if (dbx_prepare(st, "UPDATE alert_log SET cleared_ms = ?2 WHERE id = ?1", &s,
+		if (store_prepare(st, "UPDATE alert_log SET cleared_ms = ?2 WHERE id = ?1", &s,
 		    cause) != 0)
 			return -1;
 		sqlite3_bind_int64(s, 2, now);
 		for (size_t i = 0; i < cleared->n && rc == 0; i++) {
 			sqlite3_bind_int64(s, 1, cleared->v[i].id);
-			rc = dbx_step_done(st, s, "clearing an alert", cause);
+			rc = store_step_done(st, s, "clearing an alert", cause);
 		}
 		sqlite3_finalize(s);
 	}
 	if (rc == 0 && changed->n > 0) {
-		if (dbx_prepare(st, "UPDATE alert_log SET severity = ?2, message = ?3, value = ?4,"
+		if (store_prepare(st, "UPDATE alert_log SET severity = ?2, message = ?3, value = ?4,"
 		    " limit_value = ?5 WHERE id = ?1", &s, cause) != 0)
 			return -1;
 		for (size_t i = 0; i < changed->n && rc == 0; i++) {
 			const struct alert *a = &changed->v[i];
 			sqlite3_bind_int64(s, 1, a->id);
-			dbx_text(s, 2, alert_sev_name(a->sev));
-			dbx_text(s, 3, a->message);
-			dbx_real(s, 4, a->value);
-			dbx_real(s, 5, a->limit);
-			rc = dbx_step_done(st, s, "updating an alert", cause);
+			store_bind_text(s, 2, alert_sev_name(a->sev));
+			store_bind_text(s, 3, a->message);
+			store_bind_real(s, 4, a->value);
+			store_bind_real(s, 5, a->limit);
+			rc = store_step_done(st, s, "updating an alert", cause);
 		}
 		sqlite3_finalize(s);
 	}
@@ -174,7 +181,7 @@ alert_store_sync(struct store *st, const char *host, enum alert_source source,
     const struct alert *cur, size_t ncur, int64_t now_ms, char **cause)
 {
 	struct alert_set prev, raised, cleared, changed;
-	int own = 0, rc = -1;
+	int nested = 0, rc = -1;
 
 	if (alert_store_init(st, cause) != 0)
 		return -1;
@@ -191,10 +198,10 @@ alert_store_sync(struct store *st, const char *host, enum alert_source source,
 		rc = 0;
 		goto out;
 	}
-	if (dbx_begin(st, &own, cause) != 0)
+	if (store_work_begin(st, NULL, &nested, cause) != 0)
 		goto out;
-	rc = dbx_end(st, own, write_changes(st, host, source, &raised, &cleared, &changed,
-	    now_ms, cause) == 0, cause);
+	rc = store_work_end(st, NULL, nested, write_changes(st, host, source, &raised, &cleared,
+	    &changed, now_ms, cause) == 0, "commit", cause);
 out:
 	alert_set_free(&prev);
 	alert_set_free(&raised);
@@ -226,15 +233,15 @@ alert_store_list(struct store *st, const char *host, int64_t since_ms, size_t ma
 	sqlite3_stmt *s;
 	int rc;
 
-	if (!dbx_has_table(st, "alert_log"))
+	if (store_has_table(st, "alert_log") != 1)
 		return 0;
-	if (dbx_prepare(st, "SELECT " ALERT_COLS " FROM alert_log"
+	if (store_prepare(st, "SELECT " ALERT_COLS " FROM alert_log"
 	    " WHERE (?1 IS NULL OR host = ?1) AND (cleared_ms IS NULL OR"
 	    " (?2 > 0 AND cleared_ms >= ?2))"
 	    " ORDER BY cleared_ms IS NOT NULL, raised_ms DESC, id DESC LIMIT ?3", &s, cause) != 0)
 		return -1;
 	if (host != NULL)
-		dbx_text(s, 1, host);
+		store_bind_text(s, 1, host);
 	sqlite3_bind_int64(s, 2, since_ms);
 	sqlite3_bind_int64(s, 3, max > 0 ? (int64_t)max : 1000);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -245,7 +252,7 @@ alert_store_list(struct store *st, const char *host, int64_t since_ms, size_t ma
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		if (cause != NULL)
-			*cause = dbx_cause(st, "listing alerts");
+			*cause = store_errmsg(st, "listing alerts");
 		return -1;
 	}
 	return 0;
@@ -257,25 +264,25 @@ alert_store_ack(struct store *st, int64_t id, const char *note, int64_t now_ms, 
 {
 	sqlite3_stmt *s;
 	char user[64];
-	int own, ok;
+	int nested, ok;
 
 	if (alert_store_init(st, cause) != 0)
 		return -1;
 	char *clean = sanitize_dup(note != NULL ? note : "", note != NULL ? strlen(note) : 0,
 	    TESTBED_MESSAGE_MAX);
-	dbx_user(user, sizeof user);
-	if (dbx_begin(st, &own, cause) != 0) {
+	store_user_name(user, sizeof user);
+	if (store_work_begin(st, NULL, &nested, cause) != 0) {
 		free(clean);
 		return -1;
 	}
-	ok = dbx_prepare(st, "UPDATE alert_log SET ack_note = ?2, ack_user = ?3, ack_ms = ?4"
+	ok = store_prepare(st, "UPDATE alert_log SET ack_note = ?2, ack_user = ?3, ack_ms = ?4"
 	    " WHERE id = ?1", &s, cause) == 0;
 	if (ok) {
 		sqlite3_bind_int64(s, 1, id);
-		dbx_text(s, 2, clean);
-		dbx_text(s, 3, user);
+		store_bind_text(s, 2, clean);
+		store_bind_text(s, 3, user);
 		sqlite3_bind_int64(s, 4, now_ms);
-		ok = dbx_step_done(st, s, "acknowledging an alert", cause) == 0;
+		ok = store_step_done(st, s, "acknowledging an alert", cause) == 0;
 		sqlite3_finalize(s);
 		if (ok && sqlite3_changes(store_db(st)) == 0) {
 			if (cause != NULL)
@@ -284,7 +291,7 @@ alert_store_ack(struct store *st, int64_t id, const char *note, int64_t now_ms, 
 		}
 	}
 	free(clean);
-	return dbx_end(st, own, ok, cause);
+	return store_work_end(st, NULL, nested, ok, "commit", cause);
 }
 
 /* See alert.h. Active alerts are never pruned. */
@@ -292,18 +299,18 @@ int
 alert_store_prune(struct store *st, int64_t before_ms, char **cause)
 {
 	sqlite3_stmt *s;
-	int own, ok;
+	int nested, ok;
 
-	if (!dbx_has_table(st, "alert_log"))
+	if (store_has_table(st, "alert_log") != 1)
 		return 0;
-	if (dbx_begin(st, &own, cause) != 0)
+	if (store_work_begin(st, NULL, &nested, cause) != 0)
 		return -1;
-	ok = dbx_prepare(st, "DELETE FROM alert_log WHERE cleared_ms IS NOT NULL AND"
+	ok = store_prepare(st, "DELETE FROM alert_log WHERE cleared_ms IS NOT NULL AND"
 	    " cleared_ms < ?1", &s, cause) == 0;
 	if (ok) {
 		sqlite3_bind_int64(s, 1, before_ms);
-		ok = dbx_step_done(st, s, "pruning alerts", cause) == 0;
+		ok = store_step_done(st, s, "pruning alerts", cause) == 0;
 		sqlite3_finalize(s);
 	}
-	return dbx_end(st, own, ok, cause);
+	return store_work_end(st, NULL, nested, ok, "commit", cause);
 }

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "opsdeck/store.h"
+#include "store_int.h"
 
 /* "cache PATH: what: SQLite's reason", malloc'd. */
 char *db_cause(struct store *st, const char *what);

@@ -20,7 +20,7 @@
 #include "opsdeck/store.h"
 #include "opsdeck/testbed.h"
 #include "opsdeck/util.h"
-#include "dbx.h"
+#include "store_int.h"
 #include "devices_int.h"
 
 /* ---- reads --------------------------------------------------------------------- */
@@ -34,21 +34,21 @@ device_from_row(sqlite3_stmt *s, int col, struct device *d)
 {
 	int st;
 
-	sanitize_text(d->id, sizeof d->id, dbx_col_text(s, col), strlen(dbx_col_text(s, col)));
+	sanitize_text(d->id, sizeof d->id, store_column_text(s, col), strlen(store_column_text(s, col)));
 	free(d->name);
-	d->name = xstrdup(dbx_col_text(s, col + 1));
-	od_strlcpy(d->kind, dbx_col_text(s, col + 2), sizeof d->kind);
-	st = device_state_parse(dbx_col_text(s, col + 3));
+	d->name = xstrdup(store_column_text(s, col + 1));
+	od_strlcpy(d->kind, store_column_text(s, col + 2), sizeof d->kind);
+	st = device_state_parse(store_column_text(s, col + 3));
 	d->state = st >= 0 ? (enum device_state)st : DEVICE_UNKNOWN;
-	st = device_state_parse(dbx_col_text(s, col + 4));
+	st = device_state_parse(store_column_text(s, col + 4));
 	d->reported = st >= 0 ? (enum device_state)st : DEVICE_UNKNOWN;
 	d->since_ms = sqlite3_column_int64(s, col + 5);
 	d->seen_ms = sqlite3_column_int64(s, col + 6);
 	d->missed = sqlite3_column_int(s, col + 7);
 	free(d->message);
-	d->message = xstrdup(dbx_col_text(s, col + 8));
-	od_strlcpy(d->firmware, dbx_col_text(s, col + 9), sizeof d->firmware);
-	od_strlcpy(d->calibrated, dbx_col_text(s, col + 10), sizeof d->calibrated);
+	d->message = xstrdup(store_column_text(s, col + 8));
+	od_strlcpy(d->firmware, store_column_text(s, col + 9), sizeof d->firmware);
+	od_strlcpy(d->calibrated, store_column_text(s, col + 10), sizeof d->calibrated);
 	const void *blob = sqlite3_column_blob(s, col + 11);
 	int blen = sqlite3_column_bytes(s, col + 11);
 	if (blob != NULL && blen > 0)
@@ -66,12 +66,12 @@ devices_store_get(struct store *st, const char *controller, struct device **out,
 
 	*out = NULL;
 	*n = 0;
-	if (!dbx_has_table(st, "tb_devices"))
+	if (store_has_table(st, "tb_devices") != 1)
 		return 0;
-	if (dbx_prepare(st, "SELECT " DEVICE_COLS " FROM tb_devices d WHERE d.controller = ?1"
+	if (store_prepare(st, "SELECT " DEVICE_COLS " FROM tb_devices d WHERE d.controller = ?1"
 	    " ORDER BY d.device_id", &s, cause) != 0)
 		return -1;
-	dbx_text(s, 1, controller);
+	store_bind_text(s, 1, controller);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n >= cap) {
 			cap = cap ? cap * 2 : 64;
@@ -87,7 +87,7 @@ devices_store_get(struct store *st, const char *controller, struct device **out,
 		*out = NULL;
 		*n = 0;
 		if (cause != NULL)
-			*cause = dbx_cause(st, "reading devices");
+			*cause = store_errmsg(st, "reading devices");
 		return -1;
 	}
 	return 0;
@@ -146,7 +146,7 @@ view_acks(struct store *st, struct devices_view *v, char **cause)
 	for (size_t i = 0; i < v->ndevices; i++)
 		idx[i] = &v->devices[i];
 	qsort(idx, v->ndevices, sizeof *idx, cmp_rowp);
-	if (dbx_prepare(st, "SELECT a.controller, a.device_id, a.note, a.user, a.ts_ms, a.state,"
+	if (store_prepare(st, "SELECT a.controller, a.device_id, a.note, a.user, a.ts_ms, a.state,"
 	    " a.since_ms FROM tb_acks a WHERE a.id = (SELECT max(b.id) FROM tb_acks b"
 	    " WHERE b.controller = a.controller AND b.device_id = a.device_id)", &s, cause) != 0) {
 		free(idx);
@@ -154,17 +154,17 @@ view_acks(struct store *st, struct devices_view *v, char **cause)
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct device_row key, *kp = &key, **hit;
-		od_strlcpy(key.controller, dbx_col_text(s, 0), sizeof key.controller);
-		od_strlcpy(key.dev.id, dbx_col_text(s, 1), sizeof key.dev.id);
+		od_strlcpy(key.controller, store_column_text(s, 0), sizeof key.controller);
+		od_strlcpy(key.dev.id, store_column_text(s, 1), sizeof key.dev.id);
 		hit = bsearch(&kp, idx, v->ndevices, sizeof *idx, cmp_rowp);
 		if (hit == NULL)
 			continue;
 		struct device_row *r = *hit;
 		free(r->ack.note);
-		r->ack.note = xstrdup(dbx_col_text(s, 2));
-		od_strlcpy(r->ack.user, dbx_col_text(s, 3), sizeof r->ack.user);
+		r->ack.note = xstrdup(store_column_text(s, 2));
+		od_strlcpy(r->ack.user, store_column_text(s, 3), sizeof r->ack.user);
 		r->ack.ts_ms = sqlite3_column_int64(s, 4);
-		int as = device_state_parse(dbx_col_text(s, 5));
+		int as = device_state_parse(store_column_text(s, 5));
 		r->ack.state = as >= 0 ? (enum device_state)as : DEVICE_UNKNOWN;
 		r->ack.since_ms = sqlite3_column_int64(s, 6);
 		/* it covers the current state unless the device changed state since */
@@ -174,7 +174,7 @@ view_acks(struct store *st, struct devices_view *v, char **cause)
 	free(idx);
 	if (rc != SQLITE_DONE) {
 		if (cause != NULL)
-			*cause = dbx_cause(st, "reading acknowledgements");
+			*cause = store_errmsg(st, "reading acknowledgements");
 		return -1;
 	}
 	return 0;
@@ -196,11 +196,11 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 	memset(out, 0, sizeof *out);
 	if (f == NULL)
 		f = &all;
-	if (!dbx_has_table(st, "tb_devices") || !dbx_has_table(st, "tb_controllers") ||
-	    !dbx_has_table(st, "tb_acks"))
+	if (store_has_table(st, "tb_devices") != 1 || store_has_table(st, "tb_controllers") != 1 ||
+	    store_has_table(st, "tb_acks") != 1)
 		return 0;
 	/* controllers, by sector then name */
-	if (dbx_prepare(st, "SELECT controller, report_id, sector, site, reachable, error,"
+	if (store_prepare(st, "SELECT controller, report_id, sector, site, reachable, error,"
 	    " reported_ms, updated_ms FROM tb_controllers ORDER BY sector, controller",
 	    &s, cause) != 0)
 		return -1;
@@ -211,12 +211,12 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 		}
 		struct controller_row *c = &out->controllers[out->ncontrollers++];
 		memset(c, 0, sizeof *c);
-		od_strlcpy(c->controller, dbx_col_text(s, 0), sizeof c->controller);
-		od_strlcpy(c->report_id, dbx_col_text(s, 1), sizeof c->report_id);
-		od_strlcpy(c->sector, dbx_col_text(s, 2), sizeof c->sector);
-		od_strlcpy(c->site, dbx_col_text(s, 3), sizeof c->site);
+		od_strlcpy(c->controller, store_column_text(s, 0), sizeof c->controller);
+		od_strlcpy(c->report_id, store_column_text(s, 1), sizeof c->report_id);
+		od_strlcpy(c->sector, store_column_text(s, 2), sizeof c->sector);
+		od_strlcpy(c->site, store_column_text(s, 3), sizeof c->site);
 		c->reachable = sqlite3_column_int(s, 4);
-		od_strlcpy(c->error, dbx_col_text(s, 5), sizeof c->error);
+		od_strlcpy(c->error, store_column_text(s, 5), sizeof c->error);
 		c->reported_ms = sqlite3_column_int64(s, 6);
 		c->updated_ms = sqlite3_column_int64(s, 7);
 	}
@@ -230,14 +230,14 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 	if (out->ncontrollers > 0)
 		memcpy(byname, out->controllers, out->ncontrollers * sizeof *byname);
 	qsort(byname, out->ncontrollers, sizeof *byname, cmp_ctl_name);
-	if (dbx_prepare(st, "SELECT controller, state, count(*) FROM tb_devices"
+	if (store_prepare(st, "SELECT controller, state, count(*) FROM tb_devices"
 	    " GROUP BY controller, state", &s, cause) != 0) {
 		free(byname);
 		goto fail_cause;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct controller_row *c = ctl_find(byname, out->ncontrollers, dbx_col_text(s, 0));
-		int state = device_state_parse(dbx_col_text(s, 1));
+		struct controller_row *c = ctl_find(byname, out->ncontrollers, store_column_text(s, 0));
+		int state = device_state_parse(store_column_text(s, 1));
 		if (c == NULL || state < 0)
 			continue;
 		c->counts[state] += (size_t)sqlite3_column_int64(s, 2);
@@ -273,21 +273,21 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 	}
 
 	/* devices that pass the filter */
-	if (dbx_prepare(st, "SELECT d.controller, c.sector, " DEVICE_COLS " FROM tb_devices d"
+	if (store_prepare(st, "SELECT d.controller, c.sector, " DEVICE_COLS " FROM tb_devices d"
 	    " JOIN tb_controllers c ON c.controller = d.controller"
 	    " WHERE (?1 IS NULL OR c.sector = ?1) AND (?2 IS NULL OR d.kind = ?2)"
 	    " AND (?3 IS NULL OR d.controller = ?3)"
 	    " ORDER BY c.sector, d.controller, d.device_id", &s, cause) != 0)
 		goto fail_cause;
 	if (f->sector != NULL)
-		dbx_text(s, 1, f->sector);
+		store_bind_text(s, 1, f->sector);
 	if (f->kind != NULL)
-		dbx_text(s, 2, f->kind);
+		store_bind_text(s, 2, f->kind);
 	if (f->controller != NULL)
-		dbx_text(s, 3, f->controller);
+		store_bind_text(s, 3, f->controller);
 	cap = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int state = device_state_parse(dbx_col_text(s, 5));
+		int state = device_state_parse(store_column_text(s, 5));
 		if (f->state_mask != 0 && (state < 0 || !(f->state_mask & (1u << state))))
 			continue;
 		if (out->ndevices >= cap) {
@@ -296,8 +296,8 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 		}
 		struct device_row *r = &out->devices[out->ndevices++];
 		memset(r, 0, sizeof *r);
-		od_strlcpy(r->controller, dbx_col_text(s, 0), sizeof r->controller);
-		od_strlcpy(r->sector, dbx_col_text(s, 1), sizeof r->sector);
+		od_strlcpy(r->controller, store_column_text(s, 0), sizeof r->controller);
+		od_strlcpy(r->sector, store_column_text(s, 1), sizeof r->sector);
 		device_init(&r->dev);
 		device_from_row(s, 2, &r->dev);
 	}
@@ -309,7 +309,7 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 	return 0;
 fail:
 	if (cause != NULL)
-		*cause = dbx_cause(st, "reading the devices view");
+		*cause = store_errmsg(st, "reading the devices view");
 fail_cause:
 	devices_view_free(out);
 	return -1;
@@ -334,14 +334,14 @@ devices_store_transitions(struct store *st, const char *controller, const char *
 
 	*out = NULL;
 	*n = 0;
-	if (!dbx_has_table(st, "tb_transitions"))
+	if (store_has_table(st, "tb_transitions") != 1)
 		return 0;
-	if (dbx_prepare(st, "SELECT ts_ms, from_state, to_state, message FROM tb_transitions"
+	if (store_prepare(st, "SELECT ts_ms, from_state, to_state, message FROM tb_transitions"
 	    " WHERE controller = ?1 AND device_id = ?2 ORDER BY ts_ms DESC, id DESC LIMIT ?3",
 	    &s, cause) != 0)
 		return -1;
-	dbx_text(s, 1, controller);
-	dbx_text(s, 2, device);
+	store_bind_text(s, 1, controller);
+	store_bind_text(s, 2, device);
 	sqlite3_bind_int64(s, 3, max > 0 ? (int64_t)max : 1000);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n >= cap) {
@@ -352,10 +352,10 @@ devices_store_transitions(struct store *st, const char *controller, const char *
 		memset(t, 0, sizeof *t);
 		od_strlcpy(t->device, device, sizeof t->device);
 		t->ts_ms = sqlite3_column_int64(s, 0);
-		t->from = device_state_parse(dbx_col_text(s, 1));	/* "none": -1 */
-		int to = device_state_parse(dbx_col_text(s, 2));
+		t->from = device_state_parse(store_column_text(s, 1));	/* "none": -1 */
+		int to = device_state_parse(store_column_text(s, 2));
 		t->to = to >= 0 ? to : DEVICE_UNKNOWN;
-		t->message = xstrdup(dbx_col_text(s, 3));
+		t->message = xstrdup(store_column_text(s, 3));
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
@@ -363,7 +363,7 @@ devices_store_transitions(struct store *st, const char *controller, const char *
 		*out = NULL;
 		*n = 0;
 		if (cause != NULL)
-			*cause = dbx_cause(st, "reading transitions");
+			*cause = store_errmsg(st, "reading transitions");
 		return -1;
 	}
 	return 0;
@@ -381,15 +381,15 @@ devices_store_metric(struct store *st, const char *controller, const char *devic
 
 	*out = NULL;
 	*n = 0;
-	if (!dbx_has_table(st, "tb_metric_samples"))
+	if (store_has_table(st, "tb_metric_samples") != 1)
 		return 0;
-	if (dbx_prepare(st, "SELECT ts_ms, value FROM tb_metric_samples WHERE controller = ?1"
+	if (store_prepare(st, "SELECT ts_ms, value FROM tb_metric_samples WHERE controller = ?1"
 	    " AND device_id = ?2 AND metric = ?3 AND ts_ms BETWEEN ?4 AND ?5 ORDER BY ts_ms",
 	    &s, cause) != 0)
 		return -1;
-	dbx_text(s, 1, controller);
-	dbx_text(s, 2, device);
-	dbx_text(s, 3, metric);
+	store_bind_text(s, 1, controller);
+	store_bind_text(s, 2, device);
+	store_bind_text(s, 3, metric);
 	sqlite3_bind_int64(s, 4, from_ms);
 	sqlite3_bind_int64(s, 5, to_ms);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -398,7 +398,7 @@ devices_store_metric(struct store *st, const char *controller, const char *devic
 			*out = xreallocarray(*out, cap, sizeof **out);
 		}
 		(*out)[*n].ts_ms = sqlite3_column_int64(s, 0);
-		(*out)[*n].value = dbx_col_real(s, 1);
+		(*out)[*n].value = store_column_real(s, 1);
 		(*n)++;
 	}
 	sqlite3_finalize(s);
@@ -407,7 +407,7 @@ devices_store_metric(struct store *st, const char *controller, const char *devic
 		*out = NULL;
 		*n = 0;
 		if (cause != NULL)
-			*cause = dbx_cause(st, "reading metric history");
+			*cause = store_errmsg(st, "reading metric history");
 		return -1;
 	}
 	return 0;

@@ -1,11 +1,16 @@
 /*
- * store_int.h: what the store_*.c files share and nothing else sees:
- * struct store itself, its small hash maps, and SQL helpers.
+ * store_int.h: what the files of src/store/ share and nothing else sees:
+ * struct store itself, its small hash maps, and the one set of SQL helpers
+ * (store_sql.c) every store file uses, the core's and those of the modules
+ * with tables of their own (devices, alerts, budget). Outside src/store/
+ * nothing includes <sqlite3.h>: the rest of the tree reads and writes the
+ * cache through store.h and the modules' store functions.
  *
  * Files: store.c (open, lock, schema, migrations, corrupt-file recovery),
  * store_write.c (put_status, transactions, the pending queue),
  * store_read.c (get_hosts, history), store_maintain.c (rollups, retention,
- * WAL checkpoints).
+ * WAL checkpoints), store_sql.c (the helpers below), devices_*.c,
+ * alert_store.c, budget_*.c (the modules' tables).
  */
 #ifndef OPSDECK_STORE_INT_H
 #define OPSDECK_STORE_INT_H
@@ -95,8 +100,18 @@ struct store {
 	int64_t		 maint_rest_until;	/* idle: nothing to do before this time */
 };
 
+/* ---- the SQL helpers (store_sql.c) ---------------------------------------- */
+
+/* The connection; valid until store_close. Only src/store/ sees it. */
+sqlite3 *store_db(struct store *st);
+
 /* Prepares (once) and returns statement `which`; fatal on a bad SQL text. */
 sqlite3_stmt *store_stmt(struct store *st, enum store_stmt which);
+/*
+ * Prepares sql into *out (caller finalizes); fatal on a bad SQL text, -1
+ * with *cause (when not set already) on other errors, such as a busy cache.
+ */
+int  store_prepare(struct store *st, const char *sql, sqlite3_stmt **out, char **cause);
 
 /* "cache PATH: what: SQLite's reason" as a malloc'd cause. */
 char *store_errmsg(struct store *st, const char *what);
@@ -104,10 +119,18 @@ char *store_errmsg(struct store *st, const char *what);
 /* 1 when rc means the disk refused a write (full, I/O error, quota, ...). */
 int store_rc_is_disk(int rc);
 
-/* Binds a double, or NULL when it is NaN. */
+/* Binds a double, or NULL when it is NaN or infinite. */
 int store_bind_real(sqlite3_stmt *s, int col, double v);
 /* Reads a double column; NULL reads as NaN. */
 double store_column_real(sqlite3_stmt *s, int col);
+/* Binds text (copied), "" for a NULL v. */
+int store_bind_text(sqlite3_stmt *s, int col, const char *v);
+/* Binds text (copied), SQL NULL for a NULL v. */
+int store_bind_text_or_null(sqlite3_stmt *s, int col, const char *v);
+/* A text column, "" for NULL; valid until the next step, reset or finalize. */
+const char *store_column_text(sqlite3_stmt *s, int col);
+/* A malloc'd copy of a text column ("" for NULL); caller frees. */
+char *store_column_dup(sqlite3_stmt *s, int col);
 /* Binds at most max bytes of a fixed-size field (it may lack a NUL). */
 int store_bind_field(sqlite3_stmt *s, int col, const char *field, size_t max);
 /* Copies a text column into a fixed-size field, always NUL-terminated. */
@@ -115,6 +138,37 @@ void store_column_field(sqlite3_stmt *s, int col, char *field, size_t size);
 
 /* Runs one statement without results; 0 or an SQLite rc. */
 int store_exec(struct store *st, const char *sql);
+/* Runs sql (no rows); 0, or -1 with *cause "cache PATH: what: reason". */
+int store_run(struct store *st, const char *sql, const char *what, char **cause);
+/*
+ * Steps s once and resets it; SQLITE_DONE or SQLITE_ROW is success. 0, or
+ * -1 with *cause (when not set already) naming `what`.
+ */
+int store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char **cause);
+/* 1 when table `name` exists, 0 when not, -1 when the schema cannot be read. */
+int store_has_table(struct store *st, const char *name);
+
+/*
+ * A unit of work of a module with tables of its own, so the same function
+ * serves a command and a collector's tick: BEGIN IMMEDIATE when the
+ * connection is idle (*nested 0), else it runs inside the caller's
+ * transaction (*nested 1), in a SAVEPOINT named `savepoint` when that is
+ * not NULL. Refused while the caller's tick is dead (store_tick_dead).
+ * 0, or -1 with *cause.
+ */
+int store_work_begin(struct store *st, const char *savepoint, int *nested, char **cause);
+/*
+ * Ends the unit: when ok, COMMIT (or RELEASE the savepoint); a failed commit
+ * and !ok undo it: ROLLBACK, or ROLLBACK TO the savepoint; nested without a
+ * savepoint, what was written stays in the caller's transaction, whose
+ * caller rolls it back. 0, or -1 (with *cause "...: what: reason" when the
+ * commit failed and *cause was not set). cause may be NULL.
+ */
+int store_work_end(struct store *st, const char *savepoint, int nested, int ok,
+	    const char *what, char **cause);
+
+/* The local user's name (getpwuid, sanitised) or "uid N", as acknowledgements record it. */
+void store_user_name(char *buf, size_t len);
 
 /* Deep copy of a host_status into dst, reusing dst's arrays. */
 void store_status_assign(struct host_status *dst, const struct host_status *src);

@@ -1,18 +1,22 @@
 /*
- * store_sql.c: the SQL every store file shares (store_int.h): the prepared
- * statements of the hot paths, error messages naming the cache, binding and
- * reading columns, and plain statements. Depends on no other store file, so
- * store.c, store_write.c, store_read.c and store_maintain.c all use it and
- * none of them uses another in a circle.
+ * store_sql.c: the one set of SQL helpers of src/store/ (store_int.h): the
+ * prepared statements of the hot paths, error messages naming the cache,
+ * binding and reading columns, plain statements, table checks, and units of
+ * work for the modules with tables of their own (devices, alerts, budget).
+ * Depends on no other store file, so every store file uses it and none of
+ * them uses another in a circle.
  */
 #include "config.h"
 
 #include <math.h>
+#include <pwd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
 #include "store_int.h"
@@ -48,6 +52,11 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4)",
 };
 
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
 
 sqlite3_stmt *
 store_stmt(struct store *st, enum store_stmt which)
@@ -86,9 +95,24 @@ store_rc_is_disk(int rc)
 }
 
 int
+store_prepare(struct store *st, const char *sql, sqlite3_stmt **out, char **cause)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	*out = NULL;
+	if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(st->db), "syntax") != NULL)
+		fatal("bad SQL: %s: %s", sqlite3_errmsg(st->db), sql);
+	if (cause != NULL && *cause == NULL)
+		*cause = store_errmsg(st, "prepare");
+	return -1;
+}
+
+int
 store_bind_real(sqlite3_stmt *s, int col, double v)
 {
-	if (isnan(v))
+	if (!isfinite(v))
 		return sqlite3_bind_null(s, col);
 	return sqlite3_bind_double(s, col, v);
 }
@@ -99,6 +123,32 @@ store_column_real(sqlite3_stmt *s, int col)
 	if (sqlite3_column_type(s, col) == SQLITE_NULL)
 		return NAN;
 	return sqlite3_column_double(s, col);
+}
+
+int
+store_bind_text(sqlite3_stmt *s, int col, const char *v)
+{
+	return sqlite3_bind_text(s, col, v != NULL ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+int
+store_bind_text_or_null(sqlite3_stmt *s, int col, const char *v)
+{
+	return sqlite3_bind_text(s, col, v, -1, SQLITE_TRANSIENT);
+}
+
+const char *
+store_column_text(sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+char *
+store_column_dup(sqlite3_stmt *s, int col)
+{
+	return xstrdup(store_column_text(s, col));
 }
 
 int
@@ -128,4 +178,117 @@ int
 store_exec(struct store *st, const char *sql)
 {
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
+int
+store_run(struct store *st, const char *sql, const char *what, char **cause)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) == SQLITE_OK)
+		return 0;
+	if (cause != NULL && *cause == NULL)
+		*cause = xasprintf("cache %s: %s: %s", st->path, what,
+		    err != NULL ? err : "unknown error");
+	sqlite3_free(err);
+	return -1;
+}
+
+int
+store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	if (cause != NULL && *cause == NULL)
+		*cause = store_errmsg(st, what);
+	return -1;
+}
+
+int
+store_has_table(struct store *st, const char *name)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+	    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_work_begin(struct store *st, const char *savepoint, int *nested, char **cause)
+{
+	char sql[64];
+
+	*nested = 0;
+	/* store_tick_dead's test, on the fields: this file calls no other store file */
+	if (st->in_tx && st->tx_dead) {
+		if (cause != NULL)
+			*cause = xasprintf("%s", st->fail_msg != NULL ? st->fail_msg :
+			    "the tick's transaction was rolled back");
+		return -1;
+	}
+	if (!sqlite3_get_autocommit(st->db)) {
+		*nested = 1;	/* inside the caller's transaction */
+		if (savepoint == NULL)
+			return 0;
+		snprintf(sql, sizeof sql, "SAVEPOINT %s", savepoint);
+		return store_run(st, sql, "cannot start a transaction", cause);
+	}
+	return store_run(st, "BEGIN IMMEDIATE", "cannot start a transaction", cause);
+}
+
+int
+store_work_end(struct store *st, const char *savepoint, int nested, int ok,
+    const char *what, char **cause)
+{
+	char sql[96];
+
+	if (nested && savepoint == NULL)
+		return ok ? 0 : -1;
+	if (ok) {
+		if (nested)
+			snprintf(sql, sizeof sql, "RELEASE %s", savepoint);
+		if (store_run(st, nested ? sql : "COMMIT", what != NULL ? what : "commit",
+		    cause) == 0)
+			return 0;
+	}
+	if (nested)
+		snprintf(sql, sizeof sql, "ROLLBACK TO %s; RELEASE %s", savepoint, savepoint);
+	sqlite3_exec(st->db, nested ? sql : "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+void
+store_user_name(char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0')
+		sanitize_text(buf, len, pw->pw_name, strlen(pw->pw_name));
+	else
+		snprintf(buf, len, "uid %lu", (unsigned long)getuid());
+}
+
+/* See store.h. */
+int64_t
+store_data_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA data_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
 }

@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
 
 #include "opsdeck/budget.h"
 #include "opsdeck/config.h"
@@ -514,25 +513,6 @@ plan_reload(struct ui_budgets *b)
 }
 
 /*
- * The cache's PRAGMA data_version on this connection: it changes when
- * another connection (the collector, `opsdeck budget import`) commits.
- * -1 when it cannot be read.
- */
-static int64_t
-cache_version(struct store *st)
-{
-	sqlite3_stmt *s;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), "PRAGMA data_version", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-/*
  * Contract: brings the pane's data up to date: the plan path from the
  * configuration, the plan when its file changed (stat), the facts from
  * u->store when another connection wrote to it since the last read (not
@@ -577,7 +557,7 @@ bview_refresh(struct ui *u, struct pane *p)
 	int64_t now = now_mono_ms(), version = -1;
 	int reread = 0;
 	if (u->store != NULL && b->plan != NULL)
-		version = cache_version(u->store);
+		version = store_data_version(u->store);
 	if (u->store != NULL && b->plan != NULL && (changed || version < 0 ||
 	    version != b->version || !b->rep_ok) && (changed || now >= b->next_ms)) {
 		reread = 1;

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "opsdeck/store.h"
 #include "opsdeck/ui_priv.h"
@@ -146,22 +145,6 @@ ui_set_data(struct ui *u, struct host_status *hosts, size_t n)
 	ui_dirty_all(u);
 }
 
-/* Whether the cache has table `name` (older caches lack the alert log). */
-static int
-ui_has_table(struct ui *u, const char *name)
-{
-	sqlite3_stmt *s;
-	int found;
-
-	if (sqlite3_prepare_v2(store_db(u->store), "SELECT 1 FROM sqlite_master"
-	    " WHERE type = 'table' AND name = ?1", -1, &s, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
-	return found;
-}
-
 /* Orders alerts by their key: host, subject, rule. */
 static int
 alert_key(const struct alert *x, const struct alert *y)
@@ -249,7 +232,7 @@ ui_refresh_alerts(struct ui *u)
 
 	alert_set_init(&set);
 	alert_set_init(&none);
-	if (u->store == NULL || !ui_has_table(u, "alert_log")) {
+	if (u->store == NULL || !alert_store_has_log(u->store)) {
 		ui_eval_alerts(u, u->alerts_local ? &u->alerts : &none, &set);
 		u->alerts_local = 1;
 	} else if (alert_store_list(u->store, NULL, now_wall_ms() - UI_ALERTS_CLEARED_MS,

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sqlite3.h>
 
 #include "opsdeck/acks.h"
 #include "opsdeck/store.h"
@@ -132,24 +131,6 @@ ui_rebuild_drows(struct ui *u)
 }
 
 /*
- * Whether the cache knows any controller. devices_store_view is only asked
- * when it does: with no controller it hands memcpy a NULL source (UBSan).
- */
-static int
-devices_present(struct ui *u)
-{
-	sqlite3_stmt *s;
-	int found;
-
-	if (sqlite3_prepare_v2(store_db(u->store), "SELECT 1 FROM tb_controllers LIMIT 1", -1,
-	    &s, NULL) != SQLITE_OK)
-		return 0;
-	found = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
-	return found;
-}
-
-/*
  * Re-reads the devices view with the :state/:sector/:kind filter. A read
  * slower than UI_DEVICES_SLOW_MS (tens of thousands of devices) spaces the
  * next ones out to about 2% of the time unless force is set. On error the
@@ -165,7 +146,9 @@ ui_refresh_devices(struct ui *u, int force)
 
 	if (u->store == NULL || (!force && t0 < u->dv_next_ms))
 		return;
-	if (!devices_present(u)) {
+	/* devices_store_view is only asked when the cache knows a controller:
+	 * with none it hands memcpy a NULL source (UBSan) */
+	if (!devices_store_any(u->store)) {
 		devices_view_free(&u->dv);
 		memset(&u->dv, 0, sizeof u->dv);
 		ui_rebuild_drows(u);
