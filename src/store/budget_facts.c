@@ -15,7 +15,12 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
-#include "budget_db.h"
+#include "store_int.h"
+
+/* The tables a cache has once a budget command or collector touched it. */
+static const char *const budget_tables[] = {
+	"budget_spend", "budget_use", "budget_jobs", NULL
+};
 
 static const char *
 keep(struct budget_facts *f, const unsigned char *s, size_t *cap)
@@ -51,18 +56,10 @@ static int
 facts_idle(struct store *st, struct budget_facts *f, size_t *scap, size_t *cap)
 {
 	sqlite3_stmt *s;
-	int rc;
+	int rc, has = store_has_table(st, "budget_idle");
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM sqlite_master WHERE "
-	    "type = 'table' AND name = 'budget_idle'", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(s);
-	int has = rc == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return -1;
-	if (!has)
-		return 0;
+	if (has != 1)
+		return has;	/* 0: none; -1: the schema cannot be read */
 	if (sqlite3_prepare_v2(store_db(st), "SELECT account, gpus_idle FROM budget_idle "
 	    "WHERE at_ms >= ?1 AND gpus_idle > 0", -1, &s, NULL) != SQLITE_OK)
 		return -1;
@@ -100,7 +97,7 @@ budget_store_facts(struct store *st, struct budget_facts *f, char **cause)
 	int has, rc;
 
 	memset(f, 0, sizeof *f);
-	if (db_has_tables(st, &has, cause) != 0)
+	if (store_has_tables(st, budget_tables, &has, cause) != 0)
 		return -1;
 	if (!has)
 		return 0;
@@ -179,7 +176,7 @@ budget_store_facts(struct store *st, struct budget_facts *f, char **cause)
 		goto fail;
 	return 0;
 fail:
-	*cause = db_cause(st, "cannot read the budget tables");
+	*cause = store_errmsg(st, "cannot read the budget tables");
 	sqlite3_finalize(s);
 	budget_facts_free(f);
 	return -1;
@@ -211,7 +208,7 @@ budget_store_ledger_lines(struct store *st, const char *programme, const char *i
 
 	*out = NULL;
 	*n = 0;
-	if (db_has_tables(st, &has, cause) != 0)
+	if (store_has_tables(st, budget_tables, &has, cause) != 0)
 		return -1;
 	if (!has)
 		return 0;
@@ -219,9 +216,9 @@ budget_store_ledger_lines(struct store *st, const char *programme, const char *i
 	    "source, line FROM budget_spend WHERE programme = ?1 AND (?2 IS NULL OR item = ?2) "
 	    "AND day <= ?3 ORDER BY day DESC, rowid DESC LIMIT ?4", -1, &s, NULL) != SQLITE_OK)
 		goto fail;
-	bind_text(s, 1, programme);
+	store_bind_text_or_null(s, 1, programme);
 	if (item != NULL)
-		bind_text(s, 2, item);
+		store_bind_text_or_null(s, 2, item);
 	else
 		sqlite3_bind_null(s, 2);
 	sqlite3_bind_int(s, 3, as_of);
@@ -233,12 +230,12 @@ budget_store_ledger_lines(struct store *st, const char *programme, const char *i
 		}
 		struct budget_ledger_line *l = &(*out)[(*n)++];
 		l->day = sqlite3_column_int(s, 0);
-		l->programme = col_dup(s, 1);
-		l->item = col_dup(s, 2);
+		l->programme = store_column_dup(s, 1);
+		l->item = store_column_dup(s, 2);
 		l->amount = sqlite3_column_int64(s, 3);
-		l->vendor = col_dup(s, 4);
-		l->memo = col_dup(s, 5);
-		l->source = col_dup(s, 6);
+		l->vendor = store_column_dup(s, 4);
+		l->memo = store_column_dup(s, 5);
+		l->source = store_column_dup(s, 6);
 		l->line = sqlite3_column_int(s, 7);
 	}
 	if (rc != SQLITE_DONE)
@@ -246,7 +243,7 @@ budget_store_ledger_lines(struct store *st, const char *programme, const char *i
 	sqlite3_finalize(s);
 	return 0;
 fail:
-	*cause = db_cause(st, "cannot read the ledger");
+	*cause = store_errmsg(st, "cannot read the ledger");
 	sqlite3_finalize(s);
 	budget_ledger_lines_free(*out, *n);
 	*out = NULL;

@@ -40,7 +40,12 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
-#include "budget_db.h"
+#include "store_int.h"
+
+/* The tables a cache has once a budget command or collector touched it. */
+static const char *const budget_tables[] = {
+	"budget_spend", "budget_use", "budget_jobs", NULL
+};
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS budget_spend ("
@@ -96,20 +101,18 @@ budget_store_init(struct store *st, char **cause)
 {
 	int has, nested;
 
-	if (db_has_tables(st, &has, cause) != 0)
+	if (store_has_tables(st, budget_tables, &has, cause) != 0)
 		return -1;
 	if (has)
 		return 0;
-	if (db_begin(st, &nested, cause) != 0)
+	if (store_work_begin(st, "budget", &nested, cause) != 0)
 		return -1;
-	if (db_exec(st, schema_sql, "cannot create the budget tables", cause) != 0) {
-		db_rollback(st, nested);
-		return -1;
-	}
-	if (db_commit(st, nested, "cannot create the budget tables", cause) != 0) {
-		db_rollback(st, nested);
+	if (store_run(st, schema_sql, "cannot create the budget tables", cause) != 0) {
+		store_work_end(st, "budget", nested, 0, NULL, NULL);
 		return -1;
 	}
+	if (store_work_end(st, "budget", nested, 1, "cannot create the budget tables", cause) != 0)
+		return -1;	/* and rolled back */
 	return 0;
 }
 
@@ -126,7 +129,7 @@ imports_init(struct store *st, char **cause)
 	sqlite3_stmt *s = NULL, *u = NULL;
 	int has = 0, rc;
 
-	if (db_exec(st, imports_schema_sql, "cannot create the imports table", cause) != 0)
+	if (store_run(st, imports_schema_sql, "cannot create the imports table", cause) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('budget_spend') WHERE "
 	    "name = 'import_id'", -1, &s, NULL) != SQLITE_OK)
@@ -139,7 +142,7 @@ imports_init(struct store *st, char **cause)
 		goto fail;
 	if (has)
 		return 0;
-	if (db_exec(st, "ALTER TABLE budget_spend ADD COLUMN import_id INTEGER;"
+	if (store_run(st, "ALTER TABLE budget_spend ADD COLUMN import_id INTEGER;"
 	    "CREATE INDEX IF NOT EXISTS budget_spend_import ON budget_spend(import_id);"
 	    "INSERT INTO budget_imports (source, rows, total, imported_ms) "
 	    " SELECT source, count(*), 0, imported_ms FROM budget_spend "
@@ -176,7 +179,7 @@ imports_init(struct store *st, char **cause)
 	sqlite3_finalize(u);
 	return 0;
 fail:
-	*cause = db_cause(st, "cannot record the earlier imports");
+	*cause = store_errmsg(st, "cannot record the earlier imports");
 	sqlite3_finalize(s);
 	sqlite3_finalize(u);
 	return -1;
@@ -195,7 +198,7 @@ spend_magnitude(struct store *st, int64_t *mag, char **cause)
 	*mag = 0;
 	if (sqlite3_prepare_v2(store_db(st), "SELECT amount FROM budget_spend", -1, &s,
 	    NULL) != SQLITE_OK) {
-		*cause = db_cause(st, "cannot read the ledger");
+		*cause = store_errmsg(st, "cannot read the ledger");
 		return -1;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -204,7 +207,7 @@ spend_magnitude(struct store *st, int64_t *mag, char **cause)
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		*cause = db_cause(st, "cannot read the ledger");
+		*cause = store_errmsg(st, "cannot read the ledger");
 		return -1;
 	}
 	return 0;
@@ -216,24 +219,24 @@ put_plan_lines(struct store *st, const struct budget_plan *p, char **cause)
 {
 	sqlite3_stmt *s = NULL;
 
-	if (db_exec(st, "DELETE FROM budget_plan_lines", "cannot record the plan", cause) != 0)
+	if (store_run(st, "DELETE FROM budget_plan_lines", "cannot record the plan", cause) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO budget_plan_lines (programme, item, "
 	    "name, allocation) VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK) {
-		*cause = db_cause(st, "cannot record the plan");
+		*cause = store_errmsg(st, "cannot record the plan");
 		return -1;
 	}
 	for (size_t i = 0; i < p->nprogrammes; i++) {
 		const struct budget_programme *pg = &p->programmes[i];
 		for (size_t j = 0; j <= pg->nitems; j++) {
 			sqlite3_reset(s);
-			bind_text(s, 1, pg->id);
-			bind_text(s, 2, j == 0 ? "" : pg->items[j - 1].id);
-			bind_text(s, 3, j == 0 ? pg->name : pg->items[j - 1].name);
+			store_bind_text_or_null(s, 1, pg->id);
+			store_bind_text_or_null(s, 2, j == 0 ? "" : pg->items[j - 1].id);
+			store_bind_text_or_null(s, 3, j == 0 ? pg->name : pg->items[j - 1].name);
 			sqlite3_bind_int64(s, 4, j == 0 ? pg->allocation :
 			    pg->items[j - 1].allocation);
 			if (sqlite3_step(s) != SQLITE_DONE) {
-				*cause = db_cause(st, "cannot record the plan");
+				*cause = store_errmsg(st, "cannot record the plan");
 				sqlite3_finalize(s);
 				return -1;
 			}
@@ -265,7 +268,7 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 		free(src);
 		return -1;
 	}
-	if (db_begin(st, &nested, cause) != 0) {
+	if (store_work_begin(st, "budget", &nested, cause) != 0) {
 		free(src);
 		return -1;
 	}
@@ -275,13 +278,13 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 		goto fail;
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO budget_imports (source, rows, total, "
 	    "imported_ms) VALUES (?1, 0, 0, ?2)", -1, &s, NULL) != SQLITE_OK) {
-		*cause = db_cause(st, "cannot import the ledger");
+		*cause = store_errmsg(st, "cannot import the ledger");
 		goto fail;
 	}
-	bind_text(s, 1, src);
+	store_bind_text_or_null(s, 1, src);
 	sqlite3_bind_int64(s, 2, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		*cause = db_cause(st, "cannot import the ledger");
+		*cause = store_errmsg(st, "cannot import the ledger");
 		goto fail;
 	}
 	import_id = sqlite3_last_insert_rowid(store_db(st));
@@ -289,7 +292,7 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 	if (sqlite3_prepare_v2(store_db(st), "INSERT OR IGNORE INTO budget_spend (key, day, "
 	    "programme, item, amount, vendor, memo, source, line, imported_ms, import_id) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", -1, &s, NULL) != SQLITE_OK) {
-		*cause = db_cause(st, "cannot import the ledger");
+		*cause = store_errmsg(st, "cannot import the ledger");
 		goto fail;
 	}
 	for (size_t i = 0; i < l->nrows; i++) {
@@ -297,14 +300,14 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 		char *vendor = sanitize_dup(r->vendor, strlen(r->vendor), LEDGER_MAX_FIELD);
 		char *memo = sanitize_dup(r->memo, strlen(r->memo), LEDGER_MAX_FIELD);
 		sqlite3_reset(s);
-		bind_text(s, 1, r->key);
+		store_bind_text_or_null(s, 1, r->key);
 		sqlite3_bind_int64(s, 2, r->day);
-		bind_text(s, 3, r->programme);
-		bind_text(s, 4, r->item);
+		store_bind_text_or_null(s, 3, r->programme);
+		store_bind_text_or_null(s, 4, r->item);
 		sqlite3_bind_int64(s, 5, r->amount);
-		bind_text(s, 6, vendor);
-		bind_text(s, 7, memo);
-		bind_text(s, 8, src);
+		store_bind_text_or_null(s, 6, vendor);
+		store_bind_text_or_null(s, 7, memo);
+		store_bind_text_or_null(s, 8, src);
 		sqlite3_bind_int(s, 9, r->line);
 		sqlite3_bind_int64(s, 10, now);
 		sqlite3_bind_int64(s, 11, import_id);
@@ -312,7 +315,7 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 		free(vendor);
 		free(memo);
 		if (rc != SQLITE_DONE) {
-			char *c = db_cause(st, "cannot import the ledger");
+			char *c = store_errmsg(st, "cannot import the ledger");
 			*cause = xasprintf("%d: %s", r->line, c);
 			free(c);
 			goto fail;
@@ -338,7 +341,7 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 	    "DELETE FROM budget_imports WHERE id = ?1" :
 	    "UPDATE budget_imports SET rows = ?2, total = ?3 WHERE id = ?1", -1, &s,
 	    NULL) != SQLITE_OK) {
-		*cause = db_cause(st, "cannot import the ledger");
+		*cause = store_errmsg(st, "cannot import the ledger");
 		goto fail;
 	}
 	sqlite3_bind_int64(s, 1, import_id);
@@ -347,18 +350,18 @@ budget_store_import(struct store *st, const struct budget_plan *p, const struct 
 		sqlite3_bind_int64(s, 3, total);
 	}
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		*cause = db_cause(st, "cannot import the ledger");
+		*cause = store_errmsg(st, "cannot import the ledger");
 		goto fail;
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (db_commit(st, nested, "cannot commit the import", cause) != 0)
+	if (store_work_end(st, "budget", nested, 1, "cannot commit the import", cause) != 0)
 		goto fail;
 	free(src);
 	return 0;
 fail:
 	sqlite3_finalize(s);
-	db_rollback(st, nested);
+	store_work_end(st, "budget", nested, 0, NULL, NULL);
 	free(src);
 	*added = *dup = 0;
 	return -1;
@@ -374,13 +377,13 @@ budget_store_imports(struct store *st, struct budget_import **out, size_t *n, ch
 
 	*out = NULL;
 	*n = 0;
-	if (budget_store_init(st, cause) != 0 || db_begin(st, &nested, cause) != 0)
+	if (budget_store_init(st, cause) != 0 || store_work_begin(st, "budget", &nested, cause) != 0)
 		return -1;
 	if (imports_init(st, cause) != 0)
 		goto fail;
 	if (sqlite3_prepare_v2(store_db(st), "SELECT id, source, rows, total, imported_ms FROM "
 	    "budget_imports ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
-		*cause = db_cause(st, "cannot read the imports");
+		*cause = store_errmsg(st, "cannot read the imports");
 		goto fail;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -390,23 +393,23 @@ budget_store_imports(struct store *st, struct budget_import **out, size_t *n, ch
 		}
 		struct budget_import *im = &(*out)[(*n)++];
 		im->id = sqlite3_column_int64(s, 0);
-		im->source = col_dup(s, 1);
+		im->source = store_column_dup(s, 1);
 		im->rows = sqlite3_column_int64(s, 2);
 		im->total = sqlite3_column_int64(s, 3);
 		im->imported_ms = sqlite3_column_int64(s, 4);
 	}
 	if (rc != SQLITE_DONE) {
-		*cause = db_cause(st, "cannot read the imports");
+		*cause = store_errmsg(st, "cannot read the imports");
 		goto fail;
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (db_commit(st, nested, "cannot read the imports", cause) != 0)
+	if (store_work_end(st, "budget", nested, 1, "cannot read the imports", cause) != 0)
 		goto fail;
 	return 0;
 fail:
 	sqlite3_finalize(s);
-	db_rollback(st, nested);
+	store_work_end(st, "budget", nested, 0, NULL, NULL);
 	budget_imports_free(*out, *n);
 	*out = NULL;
 	*n = 0;
@@ -429,7 +432,7 @@ budget_store_undo(struct store *st, int64_t id, int64_t *rows, char **cause)
 	int nested, found;
 
 	*rows = 0;
-	if (budget_store_init(st, cause) != 0 || db_begin(st, &nested, cause) != 0)
+	if (budget_store_init(st, cause) != 0 || store_work_begin(st, "budget", &nested, cause) != 0)
 		return -1;
 	if (imports_init(st, cause) != 0)
 		goto fail;
@@ -456,14 +459,14 @@ budget_store_undo(struct store *st, int64_t id, int64_t *rows, char **cause)
 	*rows = sqlite3_changes(store_db(st));
 	sqlite3_finalize(s);
 	s = NULL;
-	if (db_commit(st, nested, "cannot commit the undo", cause) != 0)
+	if (store_work_end(st, "budget", nested, 1, "cannot commit the undo", cause) != 0)
 		goto fail;
 	return 0;
 fail_db:
-	*cause = db_cause(st, "cannot undo the import");
+	*cause = store_errmsg(st, "cannot undo the import");
 fail:
 	sqlite3_finalize(s);
-	db_rollback(st, nested);
+	store_work_end(st, "budget", nested, 0, NULL, NULL);
 	*rows = 0;
 	return -1;
 }

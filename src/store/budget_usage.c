@@ -15,7 +15,7 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
-#include "budget_db.h"
+#include "store_int.h"
 
 static const char idle_schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS budget_idle ("
@@ -40,7 +40,7 @@ budget_store_put_usage(struct store *st, const struct slurm_usage *u, int32_t da
 	*changed = 0;
 	if (budget_store_init(st, cause) != 0)
 		return -1;
-	if (db_begin(st, &nested, cause) != 0)
+	if (store_work_begin(st, "budget", &nested, cause) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT elapsed_s, gpus, nodes FROM budget_jobs WHERE "
 	    "jobid = ?1", -1, &get, NULL) != SQLITE_OK ||
@@ -56,21 +56,21 @@ budget_store_put_usage(struct store *st, const struct slurm_usage *u, int32_t da
 	    "node_hours) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account, day) DO UPDATE SET "
 	    "gpu_hours = gpu_hours + excluded.gpu_hours, node_hours = node_hours + "
 	    "excluded.node_hours", -1, &add, NULL) != SQLITE_OK) {
-		*cause = db_cause(st, "cannot record compute use");
+		*cause = store_errmsg(st, "cannot record compute use");
 		goto fail;
 	}
 	for (size_t i = 0; i < u->njobs; i++) {
 		const struct slurm_job *j = &u->jobs[i];
 		double old_gpu = 0, old_node = 0;
 		sqlite3_reset(get);
-		bind_text(get, 1, j->jobid);
+		store_bind_text_or_null(get, 1, j->jobid);
 		int rc = sqlite3_step(get);
 		if (rc == SQLITE_ROW) {
 			double e = (double)sqlite3_column_int64(get, 0);
 			old_gpu = (double)sqlite3_column_int64(get, 1) * e / 3600.0;
 			old_node = (double)sqlite3_column_int64(get, 2) * e / 3600.0;
 		} else if (rc != SQLITE_DONE) {
-			*cause = db_cause(st, "cannot read recorded jobs");
+			*cause = store_errmsg(st, "cannot read recorded jobs");
 			goto fail;
 		}
 		double dg = j->gpu_hours - old_gpu, dn = j->node_hours - old_node;
@@ -79,28 +79,28 @@ budget_store_put_usage(struct store *st, const struct slurm_usage *u, int32_t da
 		if (dn < 0)
 			dn = 0;
 		sqlite3_reset(put);
-		bind_text(put, 1, j->jobid);
-		bind_text(put, 2, j->account);
-		bind_text(put, 3, j->user);
-		bind_text(put, 4, j->partition);
-		bind_text(put, 5, j->state);
+		store_bind_text_or_null(put, 1, j->jobid);
+		store_bind_text_or_null(put, 2, j->account);
+		store_bind_text_or_null(put, 3, j->user);
+		store_bind_text_or_null(put, 4, j->partition);
+		store_bind_text_or_null(put, 5, j->state);
 		sqlite3_bind_int64(put, 6, j->elapsed_s);
 		sqlite3_bind_int64(put, 7, j->gpus);
 		sqlite3_bind_int64(put, 8, j->nodes);
 		sqlite3_bind_int(put, 9, day);
 		if (sqlite3_step(put) != SQLITE_DONE) {
-			*cause = db_cause(st, "cannot record a job");
+			*cause = store_errmsg(st, "cannot record a job");
 			goto fail;
 		}
 		if (dg <= 0 && dn <= 0)
 			continue;
 		sqlite3_reset(add);
-		bind_text(add, 1, j->account);
+		store_bind_text_or_null(add, 1, j->account);
 		sqlite3_bind_int(add, 2, day);
 		sqlite3_bind_double(add, 3, dg);
 		sqlite3_bind_double(add, 4, dn);
 		if (sqlite3_step(add) != SQLITE_DONE) {
-			*cause = db_cause(st, "cannot record compute use");
+			*cause = store_errmsg(st, "cannot record compute use");
 			goto fail;
 		}
 		(*changed)++;
@@ -109,14 +109,14 @@ budget_store_put_usage(struct store *st, const struct slurm_usage *u, int32_t da
 	sqlite3_finalize(put);
 	sqlite3_finalize(add);
 	get = put = add = NULL;
-	if (db_commit(st, nested, "cannot commit compute use", cause) != 0)
+	if (store_work_end(st, "budget", nested, 1, "cannot commit compute use", cause) != 0)
 		goto fail;
 	return 0;
 fail:
 	sqlite3_finalize(get);
 	sqlite3_finalize(put);
 	sqlite3_finalize(add);
-	db_rollback(st, nested);
+	store_work_end(st, "budget", nested, 0, NULL, NULL);
 	*changed = 0;
 	return -1;
 }
@@ -132,34 +132,34 @@ budget_store_put_idle(struct store *st, const struct budget_idle *v, size_t n,
 	sqlite3_stmt *s = NULL;
 	int nested;
 
-	if (db_begin(st, &nested, cause) != 0)
+	if (store_work_begin(st, "budget", &nested, cause) != 0)
 		return -1;
-	if (db_exec(st, idle_schema_sql, "cannot create the idle GPU table", cause) != 0 ||
-	    db_exec(st, "DELETE FROM budget_idle", "cannot record idle GPUs", cause) != 0)
+	if (store_run(st, idle_schema_sql, "cannot create the idle GPU table", cause) != 0 ||
+	    store_run(st, "DELETE FROM budget_idle", "cannot record idle GPUs", cause) != 0)
 		goto fail;
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO budget_idle (account, gpus_idle, "
 	    "gpus_known, at_ms) VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK) {
-		*cause = db_cause(st, "cannot record idle GPUs");
+		*cause = store_errmsg(st, "cannot record idle GPUs");
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_reset(s);
-		bind_text(s, 1, v[i].account);
+		store_bind_text_or_null(s, 1, v[i].account);
 		sqlite3_bind_int64(s, 2, v[i].gpus_idle);
 		sqlite3_bind_int64(s, 3, v[i].gpus_known);
 		sqlite3_bind_int64(s, 4, at_ms);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			*cause = db_cause(st, "cannot record idle GPUs");
+			*cause = store_errmsg(st, "cannot record idle GPUs");
 			goto fail;
 		}
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (db_commit(st, nested, "cannot commit idle GPUs", cause) != 0)
+	if (store_work_end(st, "budget", nested, 1, "cannot commit idle GPUs", cause) != 0)
 		goto fail;
 	return 0;
 fail:
 	sqlite3_finalize(s);
-	db_rollback(st, nested);
+	store_work_end(st, "budget", nested, 0, NULL, NULL);
 	return -1;
 }

@@ -147,6 +147,11 @@ int store_run(struct store *st, const char *sql, const char *what, char **cause)
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char **cause);
 /* 1 when table `name` exists, 0 when not, -1 when the schema cannot be read. */
 int store_has_table(struct store *st, const char *name);
+/*
+ * *has: whether every table of the NULL-terminated names exists. 0, or -1
+ * with *cause "cache PATH: cannot read the schema: reason".
+ */
+int store_has_tables(struct store *st, const char *const *names, int *has, char **cause);
 
 /*
  * A unit of work of a module with tables of its own, so the same function

@@ -52,6 +52,7 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4)",
 };
 
+/* See store_int.h. */
 sqlite3 *
 store_db(struct store *st)
 {
@@ -94,6 +95,7 @@ store_rc_is_disk(int rc)
 	return 0;
 }
 
+/* See store_int.h. */
 int
 store_prepare(struct store *st, const char *sql, sqlite3_stmt **out, char **cause)
 {
@@ -125,18 +127,21 @@ store_column_real(sqlite3_stmt *s, int col)
 	return sqlite3_column_double(s, col);
 }
 
+/* See store_int.h. */
 int
 store_bind_text(sqlite3_stmt *s, int col, const char *v)
 {
 	return sqlite3_bind_text(s, col, v != NULL ? v : "", -1, SQLITE_TRANSIENT);
 }
 
+/* See store_int.h. */
 int
 store_bind_text_or_null(sqlite3_stmt *s, int col, const char *v)
 {
 	return sqlite3_bind_text(s, col, v, -1, SQLITE_TRANSIENT);
 }
 
+/* See store_int.h. */
 const char *
 store_column_text(sqlite3_stmt *s, int col)
 {
@@ -145,6 +150,7 @@ store_column_text(sqlite3_stmt *s, int col)
 	return t != NULL ? (const char *)t : "";
 }
 
+/* See store_int.h. */
 char *
 store_column_dup(sqlite3_stmt *s, int col)
 {
@@ -180,6 +186,7 @@ store_exec(struct store *st, const char *sql)
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
+/* See store_int.h. */
 int
 store_run(struct store *st, const char *sql, const char *what, char **cause)
 {
@@ -194,6 +201,7 @@ store_run(struct store *st, const char *sql, const char *what, char **cause)
 	return -1;
 }
 
+/* See store_int.h. */
 int
 store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
 {
@@ -207,6 +215,7 @@ store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char **caus
 	return -1;
 }
 
+/* See store_int.h. */
 int
 store_has_table(struct store *st, const char *name)
 {
@@ -223,6 +232,23 @@ store_has_table(struct store *st, const char *name)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* See store_int.h. */
+int
+store_has_tables(struct store *st, const char *const *names, int *has, char **cause)
+{
+	*has = 1;
+	for (size_t i = 0; names[i] != NULL && *has; i++) {
+		int rc = store_has_table(st, names[i]);
+		if (rc < 0) {
+			*cause = store_errmsg(st, "cannot read the schema");
+			return -1;
+		}
+		*has = rc == 1;
+	}
+	return 0;
+}
+
+/* See store_int.h. */
 int
 store_work_begin(struct store *st, const char *savepoint, int *nested, char **cause)
 {
@@ -246,6 +272,7 @@ store_work_begin(struct store *st, const char *savepoint, int *nested, char **ca
 	return store_run(st, "BEGIN IMMEDIATE", "cannot start a transaction", cause);
 }
 
+/* See store_int.h. */
 int
 store_work_end(struct store *st, const char *savepoint, int nested, int ok,
     const char *what, char **cause)
@@ -267,6 +294,7 @@ store_work_end(struct store *st, const char *savepoint, int nested, int ok,
 	return -1;
 }
 
+/* See store_int.h. */
 void
 store_user_name(char *buf, size_t len)
 {
