@@ -64,7 +64,13 @@ keys '?'
 check "the console still answers keys while the lock is held" wait_for 2 screen_has "Moving"
 keys Escape
 acked() { [ "$(sqlite3 "$CACHE" "SELECT count(*) || '|' || max(note) FROM tb_acks WHERE device_id = 'ess-9'")" = "1|swap planned" ]; }
-check "once the lock is gone the note is written, once" wait_for 15 acked
+if wait_for 15 acked; then
+	ok "once the lock is gone the note is written, once"
+else
+	not_ok "once the lock is gone the note is written, once"
+	diag "tb_acks: $(sqlite3 "$CACHE" "SELECT id, note, ts_ms FROM tb_acks" | tr '\n' ' ')"
+	diag "$(screen | tail -1)"
+fi
 check "the status line confirms" wait_screen "acknowledged ESS nine"
 wait "$holder"
 check "the other writer committed normally" [ $? -eq 0 ]
