@@ -44,7 +44,7 @@ fi
 # fleetsim's config has no thresholds: add one that every BMC temperature crosses
 cp "$FS_DIR/config.yaml" "$T/fs.yaml"
 printf 'thresholds:\n  sensors.temp_c: {warn: 1, crit: 1000}\n' >> "$T/fs.yaml"
-GPU=$(fs_addr gpu001)	# hosts are named by their addresses
+GPU=gpu001	# by its name; fleetsim's config gives its address
 rm -f "$CACHE"*
 $TM kill-session -t c 2>/dev/null
 $TM new-session -d -s c -x 160 -y 40 \

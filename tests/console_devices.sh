@@ -7,7 +7,7 @@
 # controllers whose command fails (parse-error, devices unknown).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 29
+plan 30
 
 cp "$FIXTURES/testbed/energy.yaml" "$T/e.yaml"
 cp "$FIXTURES/testbed/automotive.yaml" "$T/a.yaml"
@@ -126,6 +126,21 @@ cp "$FIXTURES/testbed/automotive.yaml" "$T/a.yaml"
 check "a recovered device's alert shows its clear time" \
     wait_for 5 sh -c "$TM capture-pane -p -t c | grep -Eq 'tb-a1/dsim-01 cleared [0-9]{2}:[0-9]{2}:[0-9]{2} '"
 check "the Alerts title counts it as cleared" sh -c "$TM capture-pane -p -t c | grep -q 'Alerts  5 active, 3 critical, 1 cleared'"
+
+# narrow: a controller line with a long reported id and a Korean site ends
+# at the pane's border (the site once took its 30 cells wherever it began)
+# (a wide character then straddled the border at some widths)
+narrow_ok() {
+	for _w in 44 45 46 47 48 49 50 51 52 53 54 55; do
+		$TM resize-window -t c -x $_w -y 50
+		wait_for 5 sh -c "[ \$($TM display-message -p -t c '#{window_width}') = $_w ]"
+		sleep 0.4
+		borders_ok $_w 50 || return 1
+	done
+}
+check "44 to 55 columns: every line of the devices view ends at its border" narrow_ok ||
+	diag "$(cat "$T/screen.txt")"
+$TM resize-window -t c -x 160 -y 50
 
 # the controller's command starts failing: its devices become unknown
 rm -f "$T/h.yaml"

@@ -138,9 +138,10 @@ if [ -x "$CHECK" ]; then
 	check "stream: every slurm frame parses, with running jobs" \
 	    sh -c "grep -q '^frame 1 slurm status=0 ok jobs=[1-9][0-9]* accounts=[1-9][0-9]* running=[1-9]' '$T/st.chk' && \
 		grep -q 'summary frames=[0-9]* errors=0 garbage=0' '$T/st.chk'"
-	check "stream: the slurm probe's squeue part names GPU nodes by address" \
+	check "stream: the slurm probe's squeue part names GPU nodes as config.yaml does" \
 	    sh -c "grep -q '^@@squeue\$' '$T/st.txt' && \
-		grep -Eq '^[0-9]+(_[0-9]+)?\|127\.[0-9.]+(,127\.[0-9.]+)*\$' '$T/st.txt'"
+		grep -Eq '^[0-9]+(_[0-9]+)?\|gpu[0-9]{3}(,gpu[0-9]{3})*\$' '$T/st.txt' && \
+		! grep -q '127\.' '$T/st.txt'"
 else
 	skip "fleetsim_check not built"
 fi

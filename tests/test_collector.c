@@ -582,7 +582,7 @@ test_target_resolve(void **state)
 	cs.port = 22;
 	cs.hostkey_policy = HOSTKEY_ACCEPT_NEW;
 	setenv("HOME", "/home/me", 1);
-	ssh_target_resolve(&t, "gpu001", &cs, sshcfg, strlen(sshcfg), 3000);
+	ssh_target_resolve(&t, "gpu001", NULL, &cs, sshcfg, strlen(sshcfg), 3000);
 	assert_string_equal(t.hostname, "gpu001.dc.example");
 	assert_string_equal(t.user, "alluser");
 	assert_int_equal(t.port, 2200);	/* the default 22 yields to ssh_config */
@@ -598,7 +598,7 @@ test_target_resolve(void **state)
 	cs.port = 2022;
 	cs.identity = (char *)"/keys/ops";
 	cs.known_hosts = (char *)"/etc/opsdeck/known_hosts";
-	ssh_target_resolve(&t, "other", &cs, sshcfg, strlen(sshcfg), 0);
+	ssh_target_resolve(&t, "other", NULL, &cs, sshcfg, strlen(sshcfg), 0);
 	assert_string_equal(t.hostname, "other");
 	assert_string_equal(t.user, "ops");
 	assert_int_equal(t.port, 2022);
@@ -612,12 +612,55 @@ test_target_resolve(void **state)
 
 	/* no ssh_config: the default key files */
 	memset(&cs, 0, sizeof cs);
-	ssh_target_resolve(&t, "plain", &cs, NULL, 0, 1000);
+	ssh_target_resolve(&t, "plain", NULL, &cs, NULL, 0, 1000);
 	assert_int_equal(t.port, 22);
 	assert_int_equal(t.nidentity, 3);
 	assert_string_equal(t.identity[0], "/home/me/.ssh/id_ed25519");
 	assert_string_equal(t.identity[2], "/home/me/.ssh/id_rsa");
 	ssh_target_free(&t);
+
+	/* the config's address wins over HostName; ssh_config still by the name */
+	memset(&cs, 0, sizeof cs);
+	cs.port = 22;
+	ssh_target_resolve(&t, "gpu001", "10.0.0.7", &cs, sshcfg, strlen(sshcfg), 0);
+	assert_string_equal(t.name, "gpu001");
+	assert_string_equal(t.hostname, "10.0.0.7");
+	assert_string_equal(t.user, "alluser");
+	assert_int_equal(t.port, 2200);
+	ssh_target_free(&t);
+}
+
+/* ssh_host_address: what Detail and snapshot JSON show for a host. */
+static void
+test_host_address(void **state)
+{
+	(void)state;
+	struct group g;
+	struct host h = { .name = (char *)"gpu001" };
+	char *a;
+
+	memset(&g, 0, sizeof g);
+	g.conn.port = 22;
+	setenv("HOME", "/home/me", 1);
+	a = ssh_host_address(&g, &h, sshcfg, strlen(sshcfg));
+	assert_string_equal(a, "gpu001.dc.example:2200");	/* HostName and Port */
+	free(a);
+	h.address = (char *)"10.0.0.7";
+	a = ssh_host_address(&g, &h, sshcfg, strlen(sshcfg));
+	assert_string_equal(a, "10.0.0.7:2200");
+	free(a);
+	h.name = (char *)"other";
+	a = ssh_host_address(&g, &h, NULL, 0);
+	assert_string_equal(a, "10.0.0.7");
+	free(a);
+	h.address = NULL;
+	a = ssh_host_address(&g, &h, NULL, 0);
+	assert_string_equal(a, "other");
+	free(a);
+	g.local = 1;
+	a = ssh_host_address(&g, &h, NULL, 0);
+	assert_string_equal(a, "local");
+	free(a);
 }
 
 int
@@ -625,6 +668,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_local_run),
+		cmocka_unit_test(test_host_address),
 		cmocka_unit_test(test_local_store),
 		cmocka_unit_test(test_store_refuses_writes),
 		cmocka_unit_test(test_local_start_stop_wake),

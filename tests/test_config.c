@@ -322,6 +322,22 @@ test_flow_style_and_kinds(void **state)
 	assert_string_equal(hostkey_policy_name(HOSTKEY_ACCEPT_NEW), "accept-new");
 	config_free(c);
 
+	/* Hosts as maps: names apart from addresses, expanded side by side. */
+	c = parse_ok("groups:\n- name: gpu\n  hosts:\n  - cpu1\n"
+	    "  - host: gpu[001-003]\n    address: 127.0.1.[65-67]\n"
+	    "  - {host: login, address: login.dc.example}\n  - host: bare\n");
+	assert_int_equal(c->groups[0].nhosts, 6);
+	assert_string_equal(c->groups[0].hosts[0].name, "cpu1");
+	assert_null(c->groups[0].hosts[0].address);
+	assert_string_equal(c->groups[0].hosts[1].name, "gpu001");
+	assert_string_equal(c->groups[0].hosts[1].address, "127.0.1.65");
+	assert_string_equal(c->groups[0].hosts[3].name, "gpu003");
+	assert_string_equal(c->groups[0].hosts[3].address, "127.0.1.67");
+	assert_string_equal(c->groups[0].hosts[4].address, "login.dc.example");
+	assert_string_equal(c->groups[0].hosts[5].name, "bare");
+	assert_null(c->groups[0].hosts[5].address);
+	config_free(c);
+
 	/* Null maps are empty maps. */
 	c = parse_ok("defaults:\nthresholds:\nretention: ~\ngroups: [{name: a, hosts: b}]\n");
 	assert_int_equal(c->defaults.port, 22);
@@ -464,6 +480,14 @@ test_err_unknown_key(void **state)
 	parse_err("retention: {raw: 1h, daily: 1y}\ngroups: [{name: a, hosts: b}]\n",
 	    "t.yaml:1:22: unknown key 'daily' in retention; expected one of: "
 	    "raw, minute, hour");
+	parse_err("groups: [{name: a, hosts: [{host: b, adress: c}]}]\n",
+	    "t.yaml:1:38: unknown key 'adress' in a host; did you mean 'address'?");
+	parse_err("groups: [{name: a, hosts: [{address: c}]}]\n",
+	    "t.yaml:1:28: a host map has no 'host'");
+	parse_err("groups:\n- name: a\n  hosts:\n  - host: n[1-3]\n    address: 10.0.0.[1-2]\n",
+	    "t.yaml:5:14: 'address' expands to 2 addresses but 'host' to 3 names");
+	parse_err("groups:\n- name: a\n  hosts:\n  - host: n1\n    address: -x\n",
+	    "t.yaml:5:14: a host name must start with a letter, a digit or a range in '-x'");
 	parse_err("groups: [{name: a, hosts: b, zzz: 1}]\n",
 	    "t.yaml:1:30: unknown key 'zzz' in group; expected one of: name, kind, hosts, "
 	    "probes, transport, command, url, selector, user, port, identity, known_hosts, "
@@ -487,9 +511,11 @@ test_err_types(void **state)
 	parse_err("defaults: {port: [22]}\ngroups: [{name: a, hosts: b}]\n",
 	    "t.yaml:1:18: 'port' must be an integer from 1 to 65535, not a list");
 	parse_err("groups: [{name: a, hosts: {gpu1: x}}]\n",
-	    "t.yaml:1:27: 'hosts' must be a list of strings");
+	    "t.yaml:1:27: 'hosts' must be a list of strings or maps of 'host' and "
+	    "'address'");
 	parse_err("groups: [{name: a, hosts: [gpu1, [gpu2]]}]\n",
-	    "t.yaml:1:34: 'hosts' must be a list of strings");
+	    "t.yaml:1:34: 'hosts' must be a list of strings or maps of 'host' and "
+	    "'address'");
 	parse_err("groups: [{name: a, hosts: []}]\n",
 	    "t.yaml:1:27: 'hosts' is empty");
 	parse_err("groups: [{name: a, hosts: }]\n",
@@ -1018,7 +1044,8 @@ test_bad_deep_block_nesting(void **state)
 
 	/* Within the limit, deep nesting is a schema error, not a crash. */
 	parse_err("groups: [{name: a, hosts: [[[[[[[x]]]]]]]}]\n",
-	    "t.yaml:1:28: 'hosts' must be a list of strings");
+	    "t.yaml:1:28: 'hosts' must be a list of strings or maps of 'host' and "
+	    "'address'");
 }
 
 static void

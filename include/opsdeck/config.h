@@ -46,6 +46,7 @@ struct conn_settings {
 
 struct host {
 	char		*name;		/* as written after range expansion */
+	char		*address;	/* `address:` after expansion; NULL: HostName or name */
 	struct group	*group;		/* owner */
 	int		 line, col;	/* where it came from (1-based), 0 for built-in */
 };

@@ -25,6 +25,7 @@ enum config_place {
 	CONFIG_AT_GROUP		= 1 << 2,
 	CONFIG_AT_THRESHOLD	= 1 << 3,
 	CONFIG_AT_RETENTION	= 1 << 4,
+	CONFIG_AT_HOST		= 1 << 5,	/* an item of `hosts` written as a map */
 };
 /* The connection settings: in defaults and in groups. */
 #define CONFIG_AT_CONN	(CONFIG_AT_DEFAULTS | CONFIG_AT_GROUP)
@@ -50,6 +51,7 @@ enum config_key_id {
 	CK_USER, CK_PORT, CK_IDENTITY, CK_KNOWN_HOSTS, CK_HOST_KEY_POLICY, CK_INTERVAL,
 	CK_TIMEOUT,
 	CK_NAME, CK_KIND, CK_HOSTS, CK_PROBES, CK_TRANSPORT, CK_COMMAND, CK_URL, CK_SELECTOR,
+	CK_HOST, CK_ADDRESS,
 	CK_WARN, CK_CRIT, CK_REVERSE,
 	CK_RAW, CK_MINUTE, CK_HOUR,
 	CK_COUNT

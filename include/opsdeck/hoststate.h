@@ -56,6 +56,7 @@ struct host_counters {
 
 struct host_status {
 	char		 name[HOSTNAME_MAX + 1];
+	char		 address[HOSTNAME_MAX + 8];	/* ssh_host_address; "" when unknown */
 	char		 group[128];
 	enum group_kind	 kind;
 	enum host_state	 state;

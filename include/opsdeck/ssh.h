@@ -75,11 +75,21 @@ struct ssh_target {
 /*
  * Resolves host `name` with its group's conn settings and ~/.ssh/config
  * ($HOME/.ssh/config; read once by the caller and passed as text, may be
- * NULL). opsdeck's settings win where they were given.
+ * NULL). opsdeck's settings win where they were given: `address` (the
+ * config's, may be NULL) over HostName, HostName over the name. ~/.ssh/config
+ * is looked up by the name in either case.
  */
-void ssh_target_resolve(struct ssh_target *t, const char *name,
+void ssh_target_resolve(struct ssh_target *t, const char *name, const char *address,
 	    const struct conn_settings *conn, const char *ssh_config, size_t ssh_config_len,
 	    int64_t timeout_ms);
+/*
+ * Where host h of group g is reached, for people (Detail, snapshot JSON):
+ * "local" for the local transport, else the resolved target's host name
+ * (the config's address, HostName, or the name) with ":PORT" when the port
+ * is not 22. ssh_config as for ssh_target_resolve. Caller frees.
+ */
+char *ssh_host_address(const struct group *g, const struct host *h, const char *ssh_config,
+	    size_t ssh_config_len);
 void ssh_target_free(struct ssh_target *t);
 
 struct ssh_stream;

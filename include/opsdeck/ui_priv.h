@@ -289,6 +289,7 @@ void ui_select_row(struct ui *u, int row);
 const char *ui_sort_name(enum ui_sort s);
 void ui_set_filter(struct ui *u, const char *text);
 const struct ui_ring *ui_ring_of(const struct ui *u, size_t host);
+const char *ui_host_address(const struct ui *u, const struct host_status *h);
 
 /* cmdline.c */
 void ui_command(struct ui *u, const char *line);

@@ -74,6 +74,7 @@ json_host(struct json_writer *w, struct store *st, const struct host_status *h)
 
 	json_map_open(w);
 	json_kstr(w, "name", h->name);
+	json_kstr(w, "address", h->address[0] != '\0' ? h->address : NULL);
 	json_kstr(w, "group", h->group);
 	json_kstr(w, "kind", group_kind_name(h->kind));
 	json_kstr(w, "state", host_state_name(h->state));

@@ -152,27 +152,47 @@ cfg_chars(const char *s, size_t off)
 	return n;
 }
 
-/* Expands one host pattern (scalar v) onto g. */
-static void
-cfg_host_pattern(struct cfg *x, struct group *g, const struct ynode *v)
+/*
+ * Expands pattern v (a scalar) into *names (caller frees each and the array)
+ * and *count; -1 with the error at its column in d.
+ */
+static int
+cfg_expand(struct cfg *x, const struct ynode *v, char ***names, size_t *count)
 {
-	char **names, *cause;
-	size_t count, errcol;
+	char *cause;
+	size_t errcol;
 
-	if (v->type == YN_BAD || x->hosts_over)
-		return;
-	if (v->type != YN_SCALAR || yn_is_null(v)) {
-		yn_err(x->d, v, "'hosts' must be a list of strings");
-		return;
-	}
-	if (hostlist_expand(v->s, &names, &count, &cause, &errcol) != 0) {
+	if (hostlist_expand(v->s, names, count, &cause, &errcol) != 0) {
 		struct ynode at = *v;
 		if (!v->block)
 			at.col += (v->plain ? 0 : 1) + cfg_chars(v->s, errcol);
 		yn_err(x->d, &at, "%s", cause);
 		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Expands one host pattern (scalar v) onto g. addrs, when not NULL, holds
+ * one address per name the pattern expands to (checked by the caller):
+ * the i-th name takes the i-th (moved out of addrs).
+ */
+static void
+cfg_host_pattern(struct cfg *x, struct group *g, const struct ynode *v, char **addrs)
+{
+	char **names;
+	size_t count;
+
+	if (v->type == YN_BAD || x->hosts_over)
+		return;
+	if (v->type != YN_SCALAR || yn_is_null(v)) {
+		yn_err(x->d, v, "'hosts' must be a list of strings or maps of 'host' and "
+		    "'address'");
 		return;
 	}
+	if (cfg_expand(x, v, &names, &count) != 0)
+		return;
 	/* The first duplicate of a pattern is named, the others counted. */
 	const char *dupname = NULL;
 	int dupline = 0, dupcol = 0;	/* copied: the set may grow and move */
@@ -198,6 +218,9 @@ cfg_host_pattern(struct cfg *x, struct group *g, const struct ynode *v)
 		struct host *h = &g->hosts[g->nhosts++];
 		h->name = names[i];
 		names[i] = NULL;
+		h->address = addrs != NULL ? addrs[i] : NULL;
+		if (addrs != NULL)
+			addrs[i] = NULL;
 		h->group = NULL;
 		h->line = v->line;
 		h->col = v->col;
@@ -216,6 +239,62 @@ cfg_host_pattern(struct cfg *x, struct group *g, const struct ynode *v)
 	free(names);
 }
 
+/*
+ * An item of hosts written as a map: `host` (a pattern) and `address` (a
+ * pattern that expands to as many addresses, the i-th for the i-th name).
+ */
+static void
+cfg_host_map(struct cfg *x, struct group *g, const struct ynode *m)
+{
+	const struct ynode *hostv = NULL, *addrv = NULL;
+	char **addrs = NULL;
+	size_t naddrs = 0;
+
+	char *use = cfg_keys(x, m, "in a host", CONFIG_AT_HOST);
+	for (size_t i = 0; i < m->nkids / 2; i++) {
+		if (!use[i])
+			continue;
+		const struct config_key *k = cfg_row(m, i, CONFIG_AT_HOST);
+		if (k->id == CK_HOST)
+			hostv = m->kids[2 * i + 1];
+		else
+			addrv = m->kids[2 * i + 1];
+	}
+	free(use);
+	if (hostv == NULL) {
+		yn_err(x->d, m, "a host map has no 'host'");
+		return;
+	}
+	if (addrv != NULL) {
+		char *one = NULL;
+		if (cfg_string(x, "address", addrv, &one) != 0)
+			return;
+		free(one);
+		if (cfg_expand(x, addrv, &addrs, &naddrs) != 0)
+			return;
+		if (hostv->type == YN_SCALAR && !yn_is_null(hostv)) {
+			char **names;
+			size_t count;
+			if (cfg_expand(x, hostv, &names, &count) != 0)
+				goto out;
+			for (size_t i = 0; i < count; i++)
+				free(names[i]);
+			free(names);
+			if (count != naddrs) {
+				yn_err(x->d, addrv, "'address' expands to %zu address%s but "
+				    "'host' to %zu name%s", naddrs, naddrs == 1 ? "" : "es",
+				    count, count == 1 ? "" : "s");
+				goto out;
+			}
+		}
+	}
+	cfg_host_pattern(x, g, hostv, addrs);
+out:
+	for (size_t i = 0; i < naddrs; i++)
+		free(addrs[i]);
+	free(addrs);
+}
+
 /* hosts: a string or a list of strings, each a pattern. */
 static void
 cfg_hosts(struct cfg *x, struct group *g, const struct ynode *v)
@@ -226,17 +305,22 @@ cfg_hosts(struct cfg *x, struct group *g, const struct ynode *v)
 		if (yn_is_null(v))
 			yn_err(x->d, v, "'hosts' has no value");
 		else
-			cfg_host_pattern(x, g, v);
+			cfg_host_pattern(x, g, v, NULL);
 		return;
 	}
 	if (v->type != YN_SEQ) {
-		yn_err(x->d, v, "'hosts' must be a list of strings");
+		yn_err(x->d, v, "'hosts' must be a list of strings or maps of 'host' and "
+		    "'address'");
 		return;
 	}
 	if (v->nkids == 0)
 		yn_err(x->d, v, "'hosts' is empty");
-	for (size_t i = 0; i < v->nkids; i++)
-		cfg_host_pattern(x, g, v->kids[i]);
+	for (size_t i = 0; i < v->nkids; i++) {
+		if (v->kids[i]->type == YN_MAP)
+			cfg_host_map(x, g, v->kids[i]);
+		else
+			cfg_host_pattern(x, g, v->kids[i], NULL);
+	}
 }
 
 /*
@@ -326,8 +410,10 @@ group_free(struct group *g)
 	free(g->url);
 	free(g->selector);
 	conn_free(&g->conn);
-	for (size_t i = 0; i < g->nhosts; i++)
+	for (size_t i = 0; i < g->nhosts; i++) {
 		free(g->hosts[i].name);
+		free(g->hosts[i].address);
+	}
 	free(g->hosts);
 }
 

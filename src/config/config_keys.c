@@ -66,8 +66,10 @@ const struct config_key config_keys[] = {
 	    "node|testbed|scheduler|prometheus",
 	    "node", "what the hosts are; sets the default probes",
 	    struct group, kind, NF, NF, 0, 0, config_kind_names),
-	WALK("hosts", CK_HOSTS, CONFIG_AT_GROUP, CONFIG_T_SPECIAL, "host ranges", "required",
-	    "host names with pdsh-style ranges: gpu[001-064] (none for kind prometheus)"),
+	WALK("hosts", CK_HOSTS, CONFIG_AT_GROUP, CONFIG_T_SPECIAL,
+	    "list of host ranges or host maps", "required",
+	    "host names with pdsh-style ranges: gpu[001-064], or maps of 'host' and 'address' "
+	    "(none for kind prometheus)"),
 	WALK("probes", CK_PROBES, CONFIG_AT_GROUP, CONFIG_T_SPECIAL, "list of probe names",
 	    "by kind", "the probes to run on each host (probe_table)"),
 	FIELD("transport", CK_TRANSPORT, CONFIG_AT_GROUP, CONFIG_T_CHOICE, "ssh|local", "ssh",
@@ -82,6 +84,12 @@ const struct config_key config_keys[] = {
 	FIELD("selector", CK_SELECTOR, CONFIG_AT_GROUP, CONFIG_T_STRING, "{label matchers}",
 	    "node_exporter jobs", "kind prometheus: which targets, e.g. {job=\"node\"}",
 	    struct group, selector, NF, offsetof(struct group, selector_at), 0, 0, NULL),
+
+	/* an item of hosts written as a map: names and where they are */
+	WALK("host", CK_HOST, CONFIG_AT_HOST, CONFIG_T_SPECIAL, "host range", "required",
+	    "the names shown and looked up in ~/.ssh/config: gpu[001-064]"),
+	WALK("address", CK_ADDRESS, CONFIG_AT_HOST, CONFIG_T_SPECIAL, "address range",
+	    "HostName, else the name", "where to connect, one per name: 10.0.1.[1-64]"),
 
 	/* connection settings: defaults and groups */
 	FIELD("user", CK_USER, CONFIG_AT_CONN, CONFIG_T_STRING, "string", "local user",
@@ -161,7 +169,7 @@ config_place_text(unsigned places, char *buf, size_t size)
 	static const struct { unsigned bit; const char *name; } names[] = {
 		{ CONFIG_AT_TOP, "top" }, { CONFIG_AT_DEFAULTS, "defaults" },
 		{ CONFIG_AT_GROUP, "group" }, { CONFIG_AT_THRESHOLD, "threshold" },
-		{ CONFIG_AT_RETENTION, "retention" },
+		{ CONFIG_AT_RETENTION, "retention" }, { CONFIG_AT_HOST, "host" },
 	};
 	size_t o = 0;
 

@@ -44,7 +44,7 @@ server_slurm_now(const struct fleetsim *fs, int64_t now_ms)
 	return fs->sim_t0_s + (int64_t)d;
 }
 
-/* The GPU nodes' addresses, config.yaml's names for them (made once). */
+/* The GPU nodes' names (gpu001), as config.yaml and a real Slurm name them (made once). */
 static char *const *
 gpu_names(struct fleetsim *fs)
 {
@@ -52,7 +52,7 @@ gpu_names(struct fleetsim *fs)
 		fs->gpu_names = xcalloc((size_t)fs->ngpu + 1, sizeof *fs->gpu_names);
 		for (int i = 0, k = 0; i < fs->nnodes && k < fs->ngpu; i++)
 			if (fs->nodes[i].gpu)
-				fs->gpu_names[k++] = xstrdup(fs->nodes[i].addr);
+				fs->gpu_names[k++] = xstrdup(fs->nodes[i].name);
 	}
 	return fs->gpu_names;
 }

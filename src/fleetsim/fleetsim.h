@@ -314,7 +314,7 @@ struct fleetsim {
 	int		 nctl;		/* controllers: nodes[nnodes - nsched - nctl ..] */
 	int		 nsched;	/* 1: the last of nodes[] is the Slurm head node */
 	struct slurm_sim *slurm;	/* its jobs, NULL without --scheduler */
-	char		**gpu_names;	/* ngpu GPU node addresses (config.yaml's names) */
+	char		**gpu_names;	/* ngpu GPU node names (config.yaml's) */
 	unsigned char	*gpu_idle;	/* ngpu: runs an idle-prone job (slurm_sim_gpu_idle) */
 	int64_t		 gpu_idle_ms;	/* mono ms of gpu_idle, -1: never */
 	double		 time_scale;	/* simulated seconds per real second (Slurm) */

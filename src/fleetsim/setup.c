@@ -2,7 +2,8 @@
  * setup.c: what opsdeck-fleetsim writes into its directory before it says
  * `ready`: host keys (hostkeys/NAME, or hostkeys/shared), the badkey host
  * key, the client key pair id_ed25519{,.pub} whose public key every node
- * accepts, known_hosts, config.yaml for opsdeck, hosts (one address a line,
+ * accepts, known_hosts, config.yaml for opsdeck (the nodes by name, each
+ * with its `address`), hosts (one address a line,
  * for pdsh -w ^FILE), nodes (name, address, kind: gpu cpu ctl sched) and
  * the control FIFO. With --scheduler, config.yaml has a group `slurm` of
  * kind scheduler, and with --budget a `budget:` line naming the plan.
@@ -122,32 +123,70 @@ close_out(FILE *f, const char *path, char **cause)
 	return 0;
 }
 
+/* Splits name into its prefix's length and trailing number (-1: none). */
+static long
+name_number(const char *name, size_t *plen, int *width)
+{
+	size_t n = strlen(name), i = n;
+
+	while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
+		i--;
+	*plen = i;
+	*width = (int)(n - i);
+	if (i == n || n - i > 9)
+		return -1;
+	return strtol(name + i, NULL, 10);
+}
+
+/* The last octet of a dotted address (the simulator's are all IPv4). */
+static unsigned
+addr_last(const char *addr, unsigned *net)
+{
+	unsigned a, b, c, d;
+
+	sscanf(addr, "%u.%u.%u.%u", &a, &b, &c, &d);
+	*net = a << 16 | b << 8 | c;
+	return d;
+}
+
 /*
- * Writes `    - "127.0.1.[1-64]"` style lines for nodes [from, to): runs of
- * consecutive last octets within one /24 become one range.
+ * Writes the hosts of nodes [from, to) as maps of `host` and `address`
+ * (opsdeck.yaml(5)): a run of nodes whose names count up (gpu001, gpu002)
+ * while their addresses do within one /24 becomes one pair of ranges, so
+ * the console shows gpu001 and connects to 127.0.1.65.
  */
 static void
-yaml_ranges(FILE *f, const struct fleetsim *fs, int from, int to)
+yaml_hosts(FILE *f, const struct fleetsim *fs, int from, int to)
 {
 	int i = from;
 
 	while (i < to) {
-		unsigned a, b, c, d, d0;
-		sscanf(fs->nodes[i].addr, "%u.%u.%u.%u", &a, &b, &c, &d0);
+		const struct fs_node *n0 = &fs->nodes[i];
+		size_t plen;
+		int w;
+		unsigned net, d0 = addr_last(n0->addr, &net);
+		long k0 = name_number(n0->name, &plen, &w);
 		int j = i + 1;
-		d = d0;
-		while (j < to) {
-			unsigned a2, b2, c2, d2;
-			sscanf(fs->nodes[j].addr, "%u.%u.%u.%u", &a2, &b2, &c2, &d2);
-			if (a2 != a || b2 != b || c2 != c || d2 != d + 1)
+		while (k0 >= 0 && j < to) {
+			const struct fs_node *nj = &fs->nodes[j];
+			size_t pl;
+			int wj;
+			unsigned netj, dj = addr_last(nj->addr, &netj);
+			long kj = name_number(nj->name, &pl, &wj);
+			if (kj != k0 + (j - i) || pl != plen || wj != w ||
+			    strncmp(nj->name, n0->name, plen) != 0 || netj != net ||
+			    dj != d0 + (unsigned)(j - i))
 				break;
-			d = d2;
 			j++;
 		}
-		if (d == d0)
-			fprintf(f, "      - \"%u.%u.%u.%u\"\n", a, b, c, d0);
-		else
-			fprintf(f, "      - \"%u.%u.%u.[%u-%u]\"\n", a, b, c, d0, d);
+		if (j == i + 1) {
+			fprintf(f, "      - host: %s\n        address: %s\n", n0->name, n0->addr);
+		} else {
+			unsigned last = d0 + (unsigned)(j - 1 - i);
+			fprintf(f, "      - host: %.*s[%0*ld-%0*ld]\n"
+			    "        address: %u.%u.%u.[%u-%u]\n", (int)plen, n0->name, w, k0, w,
+			    k0 + (j - 1 - i), net >> 16, (net >> 8) & 0xff, net & 0xff, d0, last);
+		}
 		i = j;
 	}
 }
@@ -168,7 +207,7 @@ write_config(struct fleetsim *fs, char **cause)
 	fprintf(f, "# opsdeck configuration for the nodes of opsdeck-fleetsim "
 	    "(written at start).\n"
 	    "# %d GPU nodes (gpu001..), %d CPU nodes (cpu001..), %d test-bed controllers\n"
-	    "# (ctl-SECTOR-NN)%s; one loopback address each.\n",
+	    "# (ctl-SECTOR-NN)%s; one loopback address each, mapped by 'address'.\n",
 	    fs->ngpu, ncpu - fs->ngpu, fs->nctl,
 	    fs->nsched ? ", a Slurm head node (" FLEETSIM_SCHED_NAME ")" : "");
 	if (fs->budget != NULL) {
@@ -193,22 +232,22 @@ write_config(struct fleetsim *fs, char **cause)
 	if (fs->ngpu > 0) {
 		fprintf(f, "  - name: gpu\n    kind: node\n    probes: [linux, nvidia, ipmi]\n"
 		    "    hosts:\n");
-		yaml_ranges(f, fs, 0, fs->ngpu);
+		yaml_hosts(f, fs, 0, fs->ngpu);
 	}
 	if (ncpu > fs->ngpu) {
 		fprintf(f, "  - name: cpu\n    kind: node\n    probes: [linux, ipmi]\n"
 		    "    hosts:\n");
-		yaml_ranges(f, fs, fs->ngpu, ncpu);
+		yaml_hosts(f, fs, fs->ngpu, ncpu);
 	}
 	if (fs->nctl > 0) {
 		fprintf(f, "  - name: testbeds\n    kind: testbed\n    probes: [linux, testbed]\n"
 		    "    hosts:\n");
-		yaml_ranges(f, fs, ncpu, ncpu + fs->nctl);
+		yaml_hosts(f, fs, ncpu, ncpu + fs->nctl);
 	}
 	if (fs->nsched > 0) {
 		fprintf(f, "  - name: slurm\n    kind: scheduler\n    probes: [linux, slurm]\n"
 		    "    hosts:\n");
-		yaml_ranges(f, fs, ncpu + fs->nctl, fs->nnodes);
+		yaml_hosts(f, fs, ncpu + fs->nctl, fs->nnodes);
 	}
 	int rc = close_out(f, path, cause);
 	free(path);

@@ -154,8 +154,15 @@ chost_init(struct collector *c, struct chost *ch, size_t k, const struct host *h
 	od_strlcpy(ch->figs.name, name, sizeof ch->figs.name);
 	od_strlcpy(ch->figs.group, g->name, sizeof ch->figs.group);
 	ch->figs.kind = g->kind;
+	if (h != NULL && (g->local || cg->src == &source_ssh)) {
+		/* where it is reached, for people (Detail, snapshot JSON) */
+		char *addr = ssh_host_address(g, h, sshcfg, cfglen);
+		od_strlcpy(ch->figs.address, addr, sizeof ch->figs.address);
+		free(addr);
+	}
 	host_status_init(&ch->st);
 	od_strlcpy(ch->st.name, name, sizeof ch->st.name);
+	od_strlcpy(ch->st.address, ch->figs.address, sizeof ch->st.address);
 	od_strlcpy(ch->st.group, g->name, sizeof ch->st.group);
 	ch->st.kind = g->kind;
 	ch->st.state = HOST_CONNECTING;

@@ -20,7 +20,7 @@ ssh_host_new(const struct group *g, const struct host *h, const char *ssh_config
 {
 	struct ssh_target *t = xcalloc(1, sizeof *t);
 
-	ssh_target_resolve(t, h->name, &g->conn, ssh_config, ssh_config_len, timeout_ms);
+	ssh_target_resolve(t, h->name, h->address, &g->conn, ssh_config, ssh_config_len, timeout_ms);
 	return t;
 }
 

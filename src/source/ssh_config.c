@@ -226,8 +226,9 @@ local_user_name(void)
 }
 
 void
-ssh_target_resolve(struct ssh_target *t, const char *name, const struct conn_settings *conn,
-    const char *ssh_config, size_t ssh_config_len, int64_t timeout_ms)
+ssh_target_resolve(struct ssh_target *t, const char *name, const char *address,
+    const struct conn_settings *conn, const char *ssh_config, size_t ssh_config_len,
+    int64_t timeout_ms)
 {
 	struct ssh_host_config hc;
 	const char *home = home_dir();
@@ -240,7 +241,8 @@ ssh_target_resolve(struct ssh_target *t, const char *name, const struct conn_set
 		ssh_config_lookup(ssh_config, ssh_config_len, name, home, luser, &hc);
 
 	t->name = xstrdup(name);
-	t->hostname = xstrdup(hc.hostname != NULL ? hc.hostname : name);
+	t->hostname = xstrdup(address != NULL ? address : hc.hostname != NULL ? hc.hostname :
+	    name);
 	t->user = xstrdup(conn->user != NULL ? conn->user : hc.user != NULL ? hc.user : luser);
 	if (conn->port > 0 && conn->port != 22)
 		t->port = conn->port;
@@ -277,6 +279,25 @@ ssh_target_free(struct ssh_target *t)
 		free(t->identity[i]);
 	free(t->proxyjump);
 	memset(t, 0, sizeof *t);
+}
+
+/* See ssh.h. */
+char *
+ssh_host_address(const struct group *g, const struct host *h, const char *ssh_config,
+    size_t ssh_config_len)
+{
+	struct ssh_target t;
+	char *s;
+
+	if (g->local)
+		return xstrdup("local");
+	ssh_target_resolve(&t, h->name, h->address, &g->conn, ssh_config, ssh_config_len, 0);
+	if (t.port != 22)
+		s = xasprintf("%s:%d", t.hostname, t.port);
+	else
+		s = xstrdup(t.hostname);
+	ssh_target_free(&t);
+	return s;
 }
 
 /* See ssh.h. */

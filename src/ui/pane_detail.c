@@ -561,6 +561,11 @@ detail_draw(struct ui *u, struct pane *p)
 		}
 		d.line++;
 	}
+	{
+		const char *addr = ui_host_address(u, h);
+		if (addr[0] != '\0')
+			dline(&d, THEME_DIM, "address %s", addr);
+	}
 	if (h->error[0] != '\0') {
 		int y = drow(&d);
 		if (y >= 0) {

@@ -136,8 +136,8 @@ draw_controller(struct ui *u, WINDOW *w, int y, int inner, const struct controll
 	x += ui_put_remote(w, y, x, 24, c->controller, u->attr[THEME_NORMAL] | A_BOLD) + 1;
 	if (c->report_id[0] != '\0' && strcmp(c->report_id, c->controller) != 0)
 		x += ui_putf(w, y, x, inner - x, u->attr[THEME_DIM], "[%s] ", c->report_id);
-	if (c->site[0] != '\0')
-		x += ui_put_remote(w, y, x, 30, c->site, u->attr[THEME_DIM]) + 1;
+	if (c->site[0] != '\0' && x < inner)	/* at most 30 cells, never past the border */
+		x += ui_put_remote(w, y, x, OD_MIN(30, inner - x), c->site, u->attr[THEME_DIM]) + 1;
 	x += ui_putf(w, y, x, inner - x, u->attr[THEME_DIM], " %zu device%s", c->ndevices,
 	    c->ndevices == 1 ? "" : "s");
 	if (c->reported_ms > 0) {

@@ -14,12 +14,52 @@
 #include <string.h>
 
 
+#include "opsdeck/ssh.h"
 #include "opsdeck/store.h"
 #include "opsdeck/ui_priv.h"
 
 static const char *const sort_names[SORT_COUNT] = {
 	"name", "state", "cpu", "mem", "load", "gpu",
 };
+
+/*
+ * Where host h is reached (ssh_host_address: the config's address, else
+ * ~/.ssh/config's HostName, else the name), "" when the config does not
+ * name it. Read from the config and ~/.ssh/config, not from the host, and
+ * kept for the last host asked (the Detail pane asks at every frame).
+ * Valid until the next call; UI thread only.
+ */
+const char *
+ui_host_address(const struct ui *u, const struct host_status *h)
+{
+	static char name[sizeof h->name], group[sizeof h->group], addr[sizeof h->address];
+	const struct config *cfg = u->o->cfg;
+
+	if (h->address[0] != '\0')
+		return h->address;
+	if (strcmp(name, h->name) == 0 && strcmp(group, h->group) == 0)
+		return addr;
+	od_strlcpy(name, h->name, sizeof name);
+	od_strlcpy(group, h->group, sizeof group);
+	addr[0] = '\0';
+	for (size_t g = 0; cfg != NULL && g < cfg->ngroups; g++) {
+		const struct group *gr = &cfg->groups[g];
+		if (strcmp(gr->name, h->group) != 0)
+			continue;
+		for (size_t i = 0; i < gr->nhosts; i++) {
+			if (strcmp(gr->hosts[i].name, h->name) != 0)
+				continue;
+			size_t len = 0;
+			char *text = gr->local ? NULL : ssh_config_read_home(&len);
+			char *a = ssh_host_address(gr, &gr->hosts[i], text, len);
+			od_strlcpy(addr, a, sizeof addr);
+			free(a);
+			free(text);
+			return addr;
+		}
+	}
+	return addr;
+}
 
 /* The word of a sort column ("name", "cpu", ...). */
 const char *
