@@ -5,7 +5,8 @@
  * per host for sparklines, the Compute pane's rows after filter and sort
  * with the selection kept by name, and the alerts the Alerts pane shows
  * (the cache's alert log, or without one the collector's rules evaluated
- * here). Draws nothing; calls no pane.
+ * here) with its selection kept on the same alert (its id). Draws nothing;
+ * calls no pane.
  */
 #include "config.h"
 
@@ -258,6 +259,40 @@ ui_eval_alerts(const struct ui *u, const struct alert_set *prev, struct alert_se
 }
 
 /*
+ * 1 when a and b are the same alert: the same row of the alert log (its id)
+ * or, for alerts evaluated here (no id), the same host, device and rule.
+ */
+static int
+alert_same(const struct alert *a, const struct alert *b)
+{
+	if (a->id != 0 || b->id != 0)
+		return a->id == b->id;
+	return strcmp(a->host, b->host) == 0 && strcmp(a->device, b->device) == 0 &&
+	    strcmp(a->rule, b->rule) == 0;
+}
+
+/*
+ * Keeps the Alerts pane's selection on the alert it was on when the set is
+ * replaced (newer alerts arrive above it, cleared ones move below): the
+ * index of that alert in next, or the old index when it is gone.
+ */
+static void
+alert_follow(struct ui *u, const struct alert_set *next)
+{
+	struct pane *p = &u->pane[PANE_ALERTS];
+
+	if (p->sel < 0 || (size_t)p->sel >= u->alerts.n)
+		return;
+	const struct alert *cur = &u->alerts.v[p->sel];
+	for (size_t i = 0; i < next->n; i++) {
+		if (alert_same(cur, &next->v[i])) {
+			p->sel = (int)i;	/* drawing scrolls to it if it moved out */
+			return;
+		}
+	}
+}
+
+/*
  * Re-reads the alerts the Alerts pane shows into u->alerts: the cache's (the
  * active ones and those cleared in the last UI_ALERTS_CLEARED_MS, at most
  * UI_ALERTS_MAX); without a cache or its alert table, those of the hosts
@@ -286,6 +321,7 @@ ui_refresh_alerts(struct ui *u)
 	} else {
 		u->alerts_local = 0;
 	}
+	alert_follow(u, &set);
 	alert_set_free(&u->alerts);
 	u->alerts = set;
 	u->pane[PANE_ALERTS].dirty = 1;
