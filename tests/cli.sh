@@ -2,7 +2,7 @@
 # The command line: help, version, usage errors, check-config, bad input.
 . "$top_srcdir/tests/lib.sh"
 tmpdir
-plan 29
+plan 31
 
 out=$("$OPSDECK" --help); rc=$?
 check "--help exits 0" [ $rc -eq 0 ]
@@ -12,6 +12,15 @@ for c in console snapshot collect history budget check-config; do
 	if printf '%s\n' "$out" | grep -qE "^  $c +[a-z]"; then ok "--help lists $c"
 	else not_ok "--help lists $c"; fi
 done
+# the demo, a line of its own: the quickest way in needs no configuration
+printf '%s\n' "$out" | grep -qE '^  opsdeck --demo\[=N\] +is +opsdeck console --demo: '
+check "--help names --demo" [ $? -eq 0 ]
+# opsdeck(1) documents ~/.ssh/config: a section naming every key it reads
+awk '/^\.SH / { in_ssh = ($0 == ".SH SSH CONFIGURATION") } in_ssh' \
+    "$top_srcdir/man/opsdeck.1" >"$T/ssh.man"
+check "opsdeck(1) has SSH CONFIGURATION with Host, HostName, User, Port, IdentityFile, ProxyJump" \
+    sh -c "for k in Host HostName User Port IdentityFile ProxyJump; do
+	grep -q \"^\.BR* \$k\" '$T/ssh.man' || exit 1; done"
 "$OPSDECK" --version | grep -q '^opsdeck [0-9]'; check "--version prints the version" [ $? -eq 0 ]
 
 "$OPSDECK" frobnicate 2>"$T/err"; rc=$?

@@ -3,7 +3,7 @@
 # local transport) -> linux probe -> cache -> snapshot in three formats.
 . "$top_srcdir/tests/lib.sh"
 tmpdir
-plan 12
+plan 15
 export XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
 
 timeout 60 "$OPSDECK" snapshot --format json >"$T/out.json" 2>"$T/err"; rc=$?
@@ -45,4 +45,32 @@ head -1 "$T/out.csv" | grep -q '^name,group,kind,state,error,cores,cpu_util_pct'
 check "csv has a header and a row" [ $? -eq 0 ]
 timeout 60 "$OPSDECK" snapshot --format table | grep -q "^HOST "
 check "table has a header" [ $? -eq 0 ]
+# a host that never answered has no core count: "-" (table), null (JSON),
+# empty (CSV), not 0; the host that answered keeps its own
+cat >"$T/down.yaml" <<Y
+groups:
+  - name: here
+    transport: local
+    hosts: localhost
+  - name: gone
+    probes: [linux]
+    port: 9
+    timeout: 1s
+    hosts:
+      - {host: nowhere, address: 127.0.0.1}
+Y
+timeout 60 "$OPSDECK" snapshot -c "$T/down.yaml" --cache "$T/d.db" --timeout 5s >"$T/d.txt" 2>&1
+check "table: the down host's CORES is -, the local host's its count" \
+    sh -c "awk '\$1 == \"nowhere\" { print \$3, \$5 }' '$T/d.txt' | grep -qx 'down -' &&
+	awk '\$1 == \"localhost\" { print \$5 }' '$T/d.txt' | grep -qx '$(nproc)'"
+timeout 60 "$OPSDECK" snapshot -c "$T/down.yaml" --cache "$T/d.db" --timeout 5s \
+    --format json >"$T/d.json" 2>&1
+check "JSON: the down host's cores are null" \
+    python3 -c "import json, sys; h = {x['name']: x for x in json.load(open(sys.argv[1]))['hosts']}; \
+	sys.exit(not (h['nowhere']['cpu']['cores'] is None and h['localhost']['cpu']['cores'] > 0))" \
+	"$T/d.json"
+timeout 60 "$OPSDECK" snapshot -c "$T/down.yaml" --cache "$T/d.db" --timeout 5s \
+    --format csv >"$T/d.csv" 2>&1
+check "CSV: the down host's cores field is empty" \
+    sh -c "grep '^nowhere,' '$T/d.csv' | cut -d, -f6 | grep -qx ''"
 done_testing

@@ -84,7 +84,10 @@ json_host(struct json_writer *w, struct store *st, const struct host_status *h)
 	json_kstr(w, "sample_time", h->sample_ms > 0 ? when : NULL);
 	json_key(w, "cpu");
 	json_map_open(w);
-	json_kint(w, "cores", h->cores);
+	if (h->cores > 0)	/* unknown until a host answered: a down host's is not 0 */
+		json_kint(w, "cores", h->cores);
+	else
+		json_kstr(w, "cores", NULL);
 	json_knum(w, "util_pct", h->cpu_pct, 1, 1);
 	json_map_close(w);
 	json_key(w, "mem");
@@ -178,7 +181,10 @@ print_csv(const struct host_status *v, size_t n, struct buf *b)
 		csv_field(b, h->group);
 		buf_printf(b, ",%s,%s,", group_kind_name(h->kind), host_state_name(h->state));
 		csv_field(b, h->error);
-		buf_printf(b, ",%d", h->cores);
+		if (h->cores > 0)
+			buf_printf(b, ",%d", h->cores);
+		else
+			buf_append(b, ",", 1);
 		csv_num(b, h->cpu_pct, 1);
 		buf_printf(b, ",%llu,%llu", (unsigned long long)h->mem_total,
 		    (unsigned long long)h->mem_used);
@@ -205,7 +211,7 @@ print_table(const struct host_status *v, size_t n, struct buf *b)
 	    "CPU%", "CORES", "MEM USED/TOTAL", "LOAD 1/5/15", "GPUS", "ERROR");
 	for (size_t i = 0; i < n; i++) {
 		const struct host_status *h = &v[i];
-		char cpu[16], used[16], total[16], mem[40], load[48];
+		char cpu[16], used[16], total[16], mem[40], load[48], cores[16] = "-";
 		if (h->cpu_pct >= 0)
 			snprintf(cpu, sizeof cpu, "%.1f", h->cpu_pct);
 		else
@@ -221,8 +227,10 @@ print_table(const struct host_status *v, size_t n, struct buf *b)
 			snprintf(load, sizeof load, "%.2f %.2f %.2f", h->load[0], h->load[1], h->load[2]);
 		else
 			snprintf(load, sizeof load, "-");
-		buf_printf(b, "%-24s %-12s %-15s %6s %5d %15s %16s %5d  %s\n", h->name, h->group,
-		    host_state_name(h->state), cpu, h->cores, mem, load, h->ngpus, h->error);
+		if (h->cores > 0)
+			snprintf(cores, sizeof cores, "%d", h->cores);
+		buf_printf(b, "%-24s %-12s %-15s %6s %5s %15s %16s %5d  %s\n", h->name, h->group,
+		    host_state_name(h->state), cpu, cores, mem, load, h->ngpus, h->error);
 	}
 }
 

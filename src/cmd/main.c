@@ -37,6 +37,8 @@ usage(FILE *fp)
 	    "\n"
 	    "Without a command, opsdeck starts the console; its options may come first:\n"
 	    "  opsdeck -c FILE        is  opsdeck console -c FILE\n"
+	    "  opsdeck --demo[=N]     is  opsdeck console --demo: a simulated fleet of N nodes\n"
+	    "                         (opsdeck-fleetsim), nothing to configure\n"
 	    "\n"
 	    "Options:\n"
 	    "  -h, --help             show this help, or a command's with 'opsdeck COMMAND --help'\n"
