@@ -4,7 +4,7 @@
 # with Tab completion, the help overlay.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 31
+plan 32
 
 fill || { not_ok "console_fill"; exit 1; }
 console_start 120 40 || { not_ok "console starts"; exit 1; }
@@ -52,6 +52,9 @@ keys : g r o u p Space c p u Enter;	check ":group jumps to a group" wait_screen 
 keys : t h Tab;	check "Tab completes a command" wait_screen ":theme"
 keys l i Tab;	check "Tab completes a theme name" wait_screen ":theme light"
 keys Enter;	check ":theme switches theme" wait_screen "theme light"
+# a message is set apart from the sort (once "sort state revtheme light")
+status_apart() { screen | tail -n 1 | grep -q ' | sort state rev | theme light'; }
+check "the status message is set apart from the sort" wait_for 3 status_apart
 
 # mouse (X10 reports, as xterm sends them): a click selects, the wheel scrolls
 mouse() {	# mouse BUTTON X Y (0-based cells)

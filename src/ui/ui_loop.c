@@ -122,7 +122,7 @@ ui_draw_status(struct ui *u)
 	int err = u->msg[0] ? u->msg_err : 1;
 	if (m != NULL)
 		x += ui_putf(w, 0, x, COLS - x, u->attr[err ? THEME_STATUS_ERROR : THEME_STATUS],
-		    "%s ", m);
+		    "| %s ", m);	/* set apart from "sort NAME" or the filter */
 	const char *hint = "? help  q quit";
 	int hw = text_swidth(hint);
 	if (COLS - x > hw + 1)
