@@ -3,7 +3,7 @@
 # local transport) -> linux probe -> cache -> snapshot in three formats.
 . "$top_srcdir/tests/lib.sh"
 tmpdir
-plan 15
+plan 17
 export XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
 
 timeout 60 "$OPSDECK" snapshot --format json >"$T/out.json" 2>"$T/err"; rc=$?
@@ -73,4 +73,32 @@ timeout 60 "$OPSDECK" snapshot -c "$T/down.yaml" --cache "$T/d.db" --timeout 5s 
     --format csv >"$T/d.csv" 2>&1
 check "CSV: the down host's cores field is empty" \
     sh -c "grep '^nowhere,' '$T/d.csv' | cut -d, -f6 | grep -qx ''"
+# a host that accepts the connection and never speaks is still connecting at
+# --timeout: reported timeout with the reason, not `connecting`
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True); time.sleep(120)' >"$T/mute.port" &
+mute=$!
+at_exit "kill $mute 2>/dev/null"
+wait_for 10 test -s "$T/mute.port"
+cat >"$T/mute.yaml" <<Y
+groups:
+  - name: quiet
+    probes: [linux]
+    port: $(cat "$T/mute.port")
+    timeout: 60s
+    hosts:
+      - {host: mute, address: 127.0.0.1}
+Y
+t0=$(date +%s)
+timeout 60 "$OPSDECK" snapshot -c "$T/mute.yaml" --cache "$T/m.db" --timeout 2s \
+    --format json >"$T/m.json" 2>"$T/m.err"
+rc=$?
+t1=$(date +%s)
+check "snapshot --timeout 2s ends within seconds, exit 1" \
+    sh -c "[ $rc -eq 1 ] && [ $((t1 - t0)) -le 10 ]"
+check "the silent host is timeout, with the reason" \
+    python3 -c "import json, sys; h = json.load(open(sys.argv[1]))['hosts'][0]; \
+	sys.exit(not (h['state'] == 'timeout' and \
+	h['error'] == 'no answer within 2s (snapshot --timeout); still connecting'))" "$T/m.json"
 done_testing

@@ -308,7 +308,15 @@ cmd_snapshot(int argc, char **argv)
 	size_t n;
 	collector_hosts(c, &v, &n);
 	int all_up = 1;
+	char waited[32];
+	duration_format(timeout_ms, waited, sizeof waited);
 	for (size_t i = 0; i < n; i++) {
+		/* still connecting at the deadline: say so, not "connecting" with no reason */
+		if (v[i].state == HOST_CONNECTING) {
+			v[i].state = HOST_TIMEOUT;
+			snprintf(v[i].error, sizeof v[i].error, "no answer within %s (snapshot "
+			    "--timeout); still connecting", waited);
+		}
 		if (v[i].state != HOST_UP)
 			all_up = 0;
 	}
