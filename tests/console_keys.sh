@@ -4,7 +4,7 @@
 # with Tab completion, the help overlay.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 32
+plan 36
 
 fill || { not_ok "console_fill"; exit 1; }
 console_start 120 40 || { not_ok "console starts"; exit 1; }
@@ -55,6 +55,19 @@ keys Enter;	check ":theme switches theme" wait_screen "theme light"
 # a message is set apart from the sort (once "sort state revtheme light")
 status_apart() { screen | tail -n 1 | grep -q ' | sort state rev | theme light'; }
 check "the status message is set apart from the sort" wait_for 3 status_apart
+# several candidates: the common prefix is completed and they are listed
+keys : s Tab
+cands() { screen | tail -n 1 | grep -q '^:s   sector sort state$'; }
+check "Tab with several commands lists them after the line" wait_for 3 cands
+keys o Tab
+sort_done() { screen | tail -n 1 | grep -qx ':sort *'; }
+check "then completes the one left" wait_for 3 sort_done
+keys C-u h o s t Space g Tab
+host_prefix() { screen | tail -n 1 | grep -q '^:host gpu00   gpu001 gpu002 '; }
+check "Tab extends a host name to the common prefix" wait_for 3 host_prefix
+keys 9
+check "the next key puts the candidates away" wait_screen ":host gpu009"
+keys Escape
 
 # mouse (X10 reports, as xterm sends them): a click selects, the wheel scrolls
 mouse() {	# mouse BUTTON X Y (0-based cells)

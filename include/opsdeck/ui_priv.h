@@ -193,6 +193,7 @@ struct ui {
 	size_t		 input_len;
 	char		 msg[UI_MSG_MAX];
 	int		 msg_err;
+	char		 cands[UI_MSG_MAX];	/* Tab's candidates, after the `:` line until the next key */
 	int		 status_dirty;
 	WINDOW		*status;
 	struct pane	 help;		/* the `?` overlay: a panel without ops */

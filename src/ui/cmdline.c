@@ -245,7 +245,8 @@ cand_add(struct cands *c, const char *s)
  * Completes the word before the end of line (cap bytes): a command name, or
  * the argument of group/host/theme/view/sort. A unique match is completed
  * (a command gets a trailing space); several extend to their common prefix
- * and are listed on the status line. Returns the new length of line.
+ * and are listed after the `:` line (u->cands, until the next key), as is
+ * "no completion". Returns the new length of line.
  */
 size_t
 ui_complete(struct ui *u, char *line, size_t cap)
@@ -301,13 +302,13 @@ ui_complete(struct ui *u, char *line, size_t cap)
 		theme_names_free(names);
 	}
 	if (c.n == 0) {
-		ui_message(u, 1, "no completion");
+		od_strlcpy(u->cands, "no completion", sizeof u->cands);
 		return strlen(line);
 	}
 	size_t off = (size_t)(word - line);
 	snprintf(word, cap - off, "%s%s", c.common, c.n == 1 && sp == NULL ? " " : "");
 	if (c.n > 1)
-		ui_message(u, 0, "%s", c.list);
+		od_strlcpy(u->cands, c.list, sizeof u->cands);
 	return strlen(line);
 }
 

@@ -18,6 +18,7 @@
 static int
 ui_input_key(struct ui *u, int key)
 {
+	u->cands[0] = '\0';	/* shown until the next key */
 	if (key == 27) {
 		if (u->mode == MODE_FILTER)
 			ui_set_filter(u, "");

@@ -90,6 +90,8 @@ ui_draw_status(struct ui *u)
 	if (u->mode == MODE_FILTER || u->mode == MODE_COMMAND) {
 		x = ui_putf(w, 0, 0, COLS, u->attr[THEME_INPUT], "%s%s",
 		    u->mode == MODE_FILTER ? (u->filter_dev ? "devices /" : "/") : ":", u->input);
+		if (u->cands[0] != '\0' && COLS - x > 4)	/* Tab's candidates; the cursor stays */
+			ui_putf(w, 0, x + 3, COLS - x - 3, u->attr[THEME_STATUS], "%s", u->cands);
 		wmove(w, 0, x);
 		return;
 	}
