@@ -4,7 +4,7 @@
 # config (relative to it), plan errors as FILE:LINE:COL, usage errors.
 . "$top_srcdir/tests/lib.sh"
 tmpdir
-plan 28
+plan 31
 
 export HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_STATE_HOME="$T/state"
 PLAN="$top_srcdir/examples/budget.yaml"
@@ -57,6 +57,17 @@ check "csv totals 3,939억 and 4,116억 in won" [ $? -eq 0 ]
 grep -q '"total":393900000000,' "$T/json" && grep -q '"total_with_private":411600000000,' "$T/json" &&
     grep -q '"as_of":"2021-12-31"' "$T/json"
 check "json totals and as_of" [ $? -eq 0 ]
+
+# A plan whose period is over is flagged (the example ends 2024-12-31): a
+# report two years on is almost surely on the wrong plan
+check "within the plan: no flag, json ended false" \
+    sh -c "! grep -q '^plan ended' '$T/out' && grep -q '\"ended\":false,' '$T/json'"
+"$OPSDECK" budget report --plan "$PLAN" --cache "$C" --as-of 2026-12-01 >"$T/late" 2>/dev/null
+check "two years after its end the report flags the plan" \
+    sh -c "sed -n 3p '$T/late' | grep -qx 'plan ended 2024-12-31, 700 days before this date: is it the current plan?'"
+"$OPSDECK" budget report --plan "$PLAN" --cache "$C" --as-of 2026-12-01 --format json \
+    2>/dev/null | grep -q '"end":"2024-12-31","ended":true,'
+check "and json says ended" [ $? -eq 0 ]
 
 # The plan through a config, relative to the config's directory.
 mkdir -p "$T/etc/plans"

@@ -90,7 +90,14 @@ budget_print_table(const struct budget_report *r)
 
 	budget_date_format(r->as_of, asof, sizeof asof);
 	printf("%s\n", p->name != NULL ? p->name : p->path);
-	printf("as of %s (Asia/Seoul)\n\n", asof);
+	printf("as of %s (Asia/Seoul)\n", asof);
+	if (p->end_day != BUDGET_NO_DAY && r->as_of > p->end_day) {
+		/* a report on a plan that is over is almost always the wrong plan */
+		budget_date_format(p->end_day, a, sizeof a);
+		printf("plan ended %s, %d days before this date: is it the current plan?\n", a,
+		    (int)(r->as_of - p->end_day));
+	}
+	printf("\n");
 	budget_format_eok(a, sizeof a, r->total, is_whole_eok(r->total) ? 0 : 1);
 	budget_format_eok(b, sizeof b, p->programmes_sum, is_whole_eok(p->programmes_sum) ? 0 : 1);
 	printf("Total           %s", a);
@@ -378,6 +385,7 @@ budget_print_json(const struct budget_report *r)
 	json_kstr(w, "currency", "KRW");
 	json_kday(w, "start", p->start_day);
 	json_kday(w, "end", p->end_day);
+	json_kbool(w, "ended", p->end_day != BUDGET_NO_DAY && r->as_of > p->end_day);
 	json_kint(w, "total", r->total);
 	json_kint(w, "programmes_sum", p->programmes_sum);
 	json_kint(w, "unallocated", r->unallocated);

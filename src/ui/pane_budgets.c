@@ -190,10 +190,12 @@ draw_summary(struct ui *u, struct pane *p, struct ui_budgets *b, int rows)
 	x = ui_put(w, 1, 2, iw, pl->name != NULL ? pl->name : pl->path,
 	    u->attr[THEME_HEADER] | A_BOLD);
 	if (iw - x >= 2 + 6 + 10 + 2 + 23)
-		ui_putf(w, 1, 2 + x, iw - x, u->attr[THEME_DIM],
+		x += ui_putf(w, 1, 2 + x, iw - x, u->attr[THEME_DIM],
 		    "  as of %s  (plan %s \xe2\x80\x93 %s)", s3, s1, s2);
 	else
-		ui_putf(w, 1, 2 + x, iw - x, u->attr[THEME_DIM], "  as of %s", s3);
+		x += ui_putf(w, 1, 2 + x, iw - x, u->attr[THEME_DIM], "  as of %s", s3);
+	if (pl->end_day != BUDGET_NO_DAY && r->as_of > pl->end_day && iw - x > 4)
+		ui_put(w, 1, 2 + x, iw - x, "  \xe2\x96\xb2 plan ended", u->attr[THEME_WARN] | A_BOLD);
 	x = ui_putf(w, 2, 2, iw, u->attr[THEME_NORMAL], "Total %s  spent %s  left %s  ", tot,
 	    sp, left);
 	int over = r->spent > r->total;
