@@ -7,7 +7,7 @@
 # controllers whose command fails (parse-error, devices unknown).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 30
+plan 31
 
 cp "$FIXTURES/testbed/energy.yaml" "$T/e.yaml"
 cp "$FIXTURES/testbed/automotive.yaml" "$T/a.yaml"
@@ -140,6 +140,13 @@ narrow_ok() {
 }
 check "44 to 55 columns: every line of the devices view ends at its border" narrow_ok ||
 	diag "$(cat "$T/screen.txt")"
+# 80x24: the ID column stays (ids are what people search and type)
+$TM resize-window -t c -x 80 -y 24
+ids80() {
+	screen | grep -q '^│  STATE  *NAME  *ID  *SINCE MESSAGE' &&
+	    screen | grep -q '│  ▲ degraded  *에너지 검출·분석 장비  *edet-02  '
+}
+check "80x24: the devices keep their ID column" wait_for 5 ids80
 $TM resize-window -t c -x 160 -y 50
 
 # the controller's command starts failing: its devices become unknown

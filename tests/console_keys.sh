@@ -4,7 +4,7 @@
 # with Tab completion, the help overlay.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 36
+plan 38
 
 fill || { not_ok "console_fill"; exit 1; }
 console_start 120 40 || { not_ok "console starts"; exit 1; }
@@ -90,4 +90,13 @@ if wait_gone "opsdeck console keys" && [ ! -e "$T/exit" ]; then
 else
 	not_ok "q closes the help, not the console"
 fi
+# at 80x24 the help does not fit: its border says where it is and how to scroll
+$TM resize-window -t c -x 80 -y 24
+keys '?'
+help_pos() { screen | grep -Eq '^.└─+ 1-20 of [0-9]+  j k PgDn PgUp scroll ─┘'; }
+check "80x24: the help's border shows 1-20 of N and the scroll keys" wait_for 3 help_pos
+keys j
+help_moved() { screen | grep -Eq ' 2-21 of [0-9]+  j k PgDn PgUp scroll ' && screen_lacks "opsdeck console keys"; }
+check "j scrolls it one line" wait_for 3 help_moved
+keys q
 done_testing

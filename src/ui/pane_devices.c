@@ -59,7 +59,7 @@ dcols_fit(struct dcols *c, int inner)
 	if (c->name > 36)
 		c->name = 36;
 	c->since = 6;
-	if (inner >= 90)
+	if (inner >= 60)	/* the id is what people type and search: kept at 80x24 */
 		c->id = 12;
 	if (inner >= 110)
 		c->metrics = 24;
