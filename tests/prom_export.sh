@@ -24,9 +24,10 @@ cfg=$FS_DIR/config.yaml
 echo "budget: $top_srcdir/examples/budget.yaml" >>"$cfg"
 "$OPSDECK" budget import -c "$cfg" --cache "$T/c.db" "$top_srcdir/examples/ledger.csv" \
     >/dev/null 2>"$T/import.err" || diag "$(cat "$T/import.err")"
-# The simulator's config names each node by its address; controllers too.
-awk '$3 != "ctl" { print $2 }' "$FS_DIR/nodes" | LC_ALL=C sort >"$T/hosts"
-awk '$3 == "ctl" { print $2 }' "$FS_DIR/nodes" | LC_ALL=C sort >"$T/ctls"
+# The simulator's config names each node as its node list does (gpu001,
+# ctl-energy-01), with the address beside it; controllers too.
+awk '$3 != "ctl" { print $1 }' "$FS_DIR/nodes" | LC_ALL=C sort >"$T/hosts"
+awk '$3 == "ctl" { print $1 }' "$FS_DIR/nodes" | LC_ALL=C sort >"$T/ctls"
 ALL=$(( N + 2 ))
 PORT=$(free_port)
 "$OPSDECK" collect -c "$cfg" --cache "$T/c.db" --listen "127.0.0.1:$PORT" \

@@ -47,6 +47,12 @@ const char *cfg_show(struct cfg *x, const struct ynode *n);
 const char *cfg_join(struct cfg *x, const char *const *words, const char *last_sep);
 
 /*
+ * `hosts` of group g (node v): a pattern or a list of patterns and maps of
+ * host and address (config_hosts.c), appended to g->hosts; errors to x->d.
+ */
+void cfg_hosts(struct cfg *x, struct group *g, const struct ynode *v);
+
+/*
  * Checks the keys of map m against the key table's names for `place` (one
  * CONFIG_AT_* bit), with a did-you-mean. Returns a malloc'd array of
  * m->nkids/2 flags the caller frees: 1 for a pair to use, 0 for one already
