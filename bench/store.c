@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opsdeck/chunk.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
 #include "../tests/store_test.h"
@@ -104,6 +105,34 @@ sql_int(const char *path, const char *sql)
 	}
 	sqlite3_close(db);
 	return v;
+}
+
+/* Samples (level 0) or 1-minute rows (level 1) held in the chunks, decoded. */
+static int64_t
+chunk_samples(const char *path, int level, int64_t *bytes)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t total = 0;
+
+	*bytes = 0;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT data FROM chunks WHERE level = ?1", -1, &s,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_int(s, 1, level);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			struct chunk_sample *p;
+			size_t n, len = (size_t)sqlite3_column_bytes(s, 0);
+			if (chunk_decode(sqlite3_column_blob(s, 0), len, -1, NULL, &p, &n) == 0)
+				total += (int64_t)n;
+			*bytes += (int64_t)len;
+			free(p);
+		}
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return total;
 }
 
 static void
@@ -218,11 +247,12 @@ bench_host_day(const char *dir)
 	int64_t live = sql_int(path, "SELECT (SELECT page_count FROM pragma_page_count) -"
 	    " (SELECT freelist_count FROM pragma_freelist_count)") *
 	    sql_int(path, "PRAGMA page_size");
-	int64_t raw = sql_int(path, "SELECT count(*) FROM samples");
-	int64_t m1 = sql_int(path, "SELECT count(*) FROM samples_1m");
+	int64_t raw_bytes, m1_bytes;
+	int64_t raw = chunk_samples(path, 0, &raw_bytes);
+	int64_t m1 = chunk_samples(path, 1, &m1_bytes);
 	int64_t h1 = sql_int(path, "SELECT count(*) FROM samples_1h");
-	int64_t rollup_bytes = sql_int(path, "SELECT sum(pgsize) FROM dbstat WHERE"
-	    " name IN ('samples_1m', 'samples_1h')");
+	int64_t rollup_bytes = m1_bytes + sql_int(path, "SELECT sum(pgsize) FROM dbstat WHERE"
+	    " name = 'samples_1h'");
 	printf("host-day: %d hosts x %zu metrics, a day of %llds samples in %.1f s"
 	    " (%d maintain calls)\n", DAY_HOSTS, per_host, (long long)(step / 1000), el,
 	    maint_calls);
@@ -231,6 +261,13 @@ bench_host_day(const char *dir)
 	printf("host-day: file %.2f MiB, %.2f MiB in use: %.2f MiB per host-day"
 	    " (6h raw + 1 day of rollups)\n", size / 1048576.0, live / 1048576.0,
 	    live / 1048576.0 / DAY_HOSTS);
+	printf("host-day: raw chunks %.2f bytes per raw sample (chunk data alone)\n",
+	    raw > 0 ? (double)raw_bytes / (double)raw : 0.0);
+	/* Every page in use, hosts and indexes included, over every value held. */
+	printf("bytes per sample: %.2f (%.2f MiB in use / %lld stored samples: raw"
+	    " samples + 1-minute rows + 1-hour rows)  [must <= 6, goal <= 4]\n",
+	    (double)live / (double)(raw + m1 + h1), live / 1048576.0,
+	    (long long)(raw + m1 + h1));
 	if (rollup_bytes > 0)
 		printf("host-day: rollups alone %.0f KiB per host-day (what each further"
 		    " day adds for 30 days; 1-hour rows %.1f KiB/day for 2 years)\n",

@@ -8,8 +8,12 @@
  *                                    tick * 1 MiB), then maintain with now = the end
  *   store_writer try PATH            open as a writer; print the error and exit 1
  *                                    when refused, exit 0 when it got the lock
- *   store_writer check PATH HOSTS    open read-only: integrity_check, HOSTS hosts,
- *                                    and every host at the same tick (no torn batch)
+ *   store_writer check PATH HOSTS    open read-only: integrity_check, every chunk
+ *                                    decodes, HOSTS hosts, and every host at the
+ *                                    same tick (no torn batch)
+ *   store_writer maintain PATH NOW_MS
+ *                                    open as a writer (upgrading an older cache) and
+ *                                    run store_maintain with now = NOW_MS until idle
  */
 #include "config.h"
 
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/chunk.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
 #include "store_test.h"
@@ -161,7 +166,25 @@ do_check(const char *path, size_t want_hosts)
 		fprintf(stderr, "store_writer: integrity_check: %s\n",
 		    (const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
+	/* Every chunk decodes: a torn write would show here. */
+	size_t nchunks = 0, bad = 0;
+	if (ok && sqlite3_prepare_v2(db, "SELECT data FROM chunks", -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			struct chunk_sample *p;
+			size_t np;
+			nchunks++;
+			if (chunk_decode(sqlite3_column_blob(s, 0),
+			    (size_t)sqlite3_column_bytes(s, 0), -1, NULL, &p, &np) != 0)
+				bad++;
+			free(p);
+		}
+		sqlite3_finalize(s);
+	}
 	sqlite3_close(db);
+	if (bad > 0) {
+		fprintf(stderr, "store_writer: %zu of %zu chunks do not decode\n", bad, nchunks);
+		ok = 0;
+	}
 	if (!ok)
 		return 1;
 
@@ -197,6 +220,26 @@ do_check(const char *path, size_t want_hosts)
 	return rc;
 }
 
+static int
+do_maintain(const char *path, int64_t now)
+{
+	struct store *st;
+	char *cause = NULL;
+	struct retention r = { STORE_RAW_MS, STORE_MINUTE_MS, STORE_HOUR_MS };
+	int rc;
+
+	if (store_open(path, STORE_WRITER, &st, &cause) != 0) {
+		fprintf(stderr, "store_writer: %s\n", cause);
+		return 1;
+	}
+	while ((rc = store_maintain(st, &r, now, 0, &cause)) == 1)
+		;
+	if (rc < 0)
+		fprintf(stderr, "store_writer: %s\n", cause);
+	store_close(st);
+	return rc < 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -209,6 +252,8 @@ main(int argc, char **argv)
 		return do_try(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "check") == 0)
 		return do_check(argv[2], (size_t)atoi(argv[3]));
-	fprintf(stderr, "usage: store_writer loop|fill|try|check PATH ...\n");
+	if (argc == 4 && strcmp(argv[1], "maintain") == 0)
+		return do_maintain(argv[2], strtoll(argv[3], NULL, 10));
+	fprintf(stderr, "usage: store_writer loop|fill|try|check|maintain PATH ...\n");
 	return 2;
 }

@@ -14,8 +14,9 @@
  * time (the console's collector and its panes each open their own).
  * Layout: hosts (latest state and maintenance watermarks), host_gpus,
  * host_sensors, host_transitions; metrics (names), series (which host has
- * which metric), samples (raw, keyed host, ts, metric), samples_1m and
- * samples_1h (min/avg/max/n, keyed host, metric, ts); devices,
+ * which metric), chunks (the raw samples and the 1-minute min/avg/max/n
+ * rollups, compact: chunk.h) and samples_1h (min/avg/max/n, keyed host,
+ * metric, ts); devices,
  * device_transitions, alerts, budget_plan, budget_ledger, tenant_usage for
  * the later issues. src/store.c holds the schema and its migrations.
  */
@@ -28,7 +29,7 @@
 #include "opsdeck/config.h"
 #include "opsdeck/hoststate.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 #define STORE_PENDING_MAX	CONFIG_MAX_HOSTS	/* statuses in memory while writes fail */
 #define STORE_MAX_METRICS	65536	/* metric names; further ones are not recorded */
@@ -99,8 +100,8 @@ int store_rollback(struct store *st);
 
 /*
  * Records the host's latest status (state, error, figures, GPUs, sensors)
- * and, when h->sample_ms is newer than the last one stored, a row per metric
- * in the samples table. Inside store_begin/commit for speed.
+ * and, when h->sample_ms is newer than the last one stored, its metrics in
+ * the host's open raw chunk. Inside store_begin/commit for speed.
  */
 int store_put_status(struct store *st, const struct host_status *h, char **cause);
 

@@ -95,12 +95,31 @@ static const char schema_v1[] =
 	 */
 	;
 
-/* Forward migrations: step i takes user_version i to migrations[i].version. */
+/*
+ * Version 2: samples in chunks (chunk.h, store_int.h): a row per host and
+ * stretch of time, raw (level 0) or 1-minute rollups (level 1, one an hour),
+ * where version 1 had a row per sample; store_migrate_chunks moves the rows
+ * of `samples` and `samples_1m` over and drops them. samples_1h stays.
+ * A rowid table, so that a chunk of up to a page stays on its own page.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE chunks("
+	"  id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL, level INTEGER NOT NULL,"
+	"  t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL,"
+	"  data BLOB NOT NULL);"
+	"CREATE INDEX chunks_key ON chunks(host_id, level, t0, t1);";
+
+/*
+ * Forward migrations: step i takes user_version i to migrations[i].version,
+ * running its SQL, then its function (0 or an SQLite rc) when it has one.
+ */
 static const struct {
 	int		 version;
 	const char	*sql;
+	int		(*fn)(struct store *);
 } migrations[] = {
-	{ 1, schema_v1 },
+	{ 1, schema_v1, NULL },
+	{ 2, schema_v2, store_migrate_chunks },
 };
 
 
@@ -371,6 +390,8 @@ store_migrate(struct store *st, char **cause)
 		rc = pragma_int(st, "PRAGMA user_version", &v);
 		if (rc == SQLITE_OK && v < migrations[i].version) {
 			rc = store_exec(st, migrations[i].sql);
+			if (rc == SQLITE_OK && migrations[i].fn != NULL)
+				rc = migrations[i].fn(st);
 			if (rc == SQLITE_OK) {
 				char sql[64];
 				snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
@@ -410,6 +431,7 @@ store_free_struct(struct store *st)
 		sqlite3_close_v2(st->db);
 	smap_clear(&st->hosts);
 	smap_clear(&st->metrics);
+	store_open_chunks_clear(st);
 	store_pending_free(st);
 	if (st->lock_fd >= 0) {
 		if (ftruncate(st->lock_fd, 0) != 0) {

@@ -19,7 +19,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "opsdeck/chunk.h"
 #include "opsdeck/store.h"
+
+/*
+ * Samples live in chunks (chunk.h), rows of the table `chunks`: level 0 the
+ * raw samples of one host, level 1 its 1-minute rollups, one chunk per
+ * host and hour. The writer keeps each host's open raw chunk in memory and
+ * rewrites its row at every tick (so a kill -9 loses at most that tick); a
+ * raw chunk closes before it outgrows a page (STORE_CHUNK_BYTES, so that it
+ * stays on the table's own page), at STORE_CHUNK_POINTS points or when it
+ * spans STORE_CHUNK_SPAN.
+ */
+#define STORE_CHUNK_BYTES	3800
+#define STORE_CHUNK_POINTS	4096
+#define STORE_CHUNK_SPAN	(15 * 60000LL)	/* a raw chunk's first to last point */
+#define STORE_ROLLUP_SPAN	3600000LL	/* a 1-minute chunk's: one hour */
+
+enum store_level { STORE_LEVEL_RAW = 0, STORE_LEVEL_MINUTE = 1 };
+
+/* A host's open raw chunk: the encoder and its row (0: not written yet). */
+struct open_chunk {
+	struct chunk_enc *enc;
+	int64_t		 rowid;
+	size_t		 len;		/* bytes of the row as last written */
+	size_t		 growth;	/* what the last tick added */
+};
 
 /*
  * A string-keyed open-addressing hash map to three int64 values and an
@@ -59,9 +84,8 @@ enum store_stmt {
 	SQ_METRIC_FIND,
 	SQ_METRIC_INSERT,
 	SQ_SERIES_INSERT,
-	SQ_SAMPLE_INSERT,
-	SQ_SAMPLE_INSERT4,	/* 4 rows per statement, SQL built by store_write.c */
-	SQ_SAMPLE_INSERT16,	/* 16 rows */
+	SQ_CHUNK_INSERT,
+	SQ_CHUNK_UPDATE,
 	SQ_COUNT
 };
 
@@ -76,6 +100,8 @@ struct store {
 	/* Caches of ids; cleared on rollback since the rows may be gone. */
 	struct smap	 hosts;		/* name -> id, state, sample_ms; bits: series */
 	struct smap	 metrics;	/* name -> id */
+	struct open_chunk *open;	/* by host id; cleared with the caches */
+	size_t		 nopen;
 
 	/* Transaction state for the current tick. */
 	int		 in_tx;
@@ -136,6 +162,8 @@ int store_bind_field(sqlite3_stmt *s, int col, const char *field, size_t max);
 /* Copies a text column into a fixed-size field, always NUL-terminated. */
 void store_column_field(sqlite3_stmt *s, int col, char *field, size_t size);
 
+/* Steps a prepared statement that returns no rows and resets it; 0 or an SQLite rc. */
+int store_step_done(sqlite3_stmt *s);
 /* Runs one statement without results; 0 or an SQLite rc. */
 int store_exec(struct store *st, const char *sql);
 /* Runs sql (no rows); 0, or -1 with *cause "cache PATH: what: reason". */
@@ -179,6 +207,32 @@ void store_user_name(char *buf, size_t len);
 void store_status_assign(struct host_status *dst, const struct host_status *src);
 /* Frees the arrays of one status. */
 void store_status_release(struct host_status *h);
+
+/* Chunks (store_chunk.c). */
+/* The open chunk of host id (grown as needed). */
+struct open_chunk *store_open_chunk(struct store *st, int64_t host_id);
+/* Forgets every open chunk (after a rollback their rows may be older). */
+void store_open_chunks_clear(struct store *st);
+/*
+ * Starts a point at ts in host_id's open chunk, closing it first when it is
+ * full; then the caller adds values and calls store_chunk_save. 0 or an
+ * SQLite rc (SQLITE_MISUSE when ts is not after the chunk's last point).
+ */
+int store_chunk_point(struct store *st, struct open_chunk *oc, int64_t ts);
+/* Writes the open chunk's row (insert or update). 0 or an SQLite rc. */
+int store_chunk_save(struct store *st, int64_t host_id, struct open_chunk *oc);
+/* Inserts a finished chunk of level for host_id; one without points is skipped. */
+int store_chunk_insert(struct store *st, int64_t host_id, enum store_level level,
+	    struct chunk_enc *enc);
+/*
+ * The samples of metric (every metric when < 0) of host_id at level with
+ * lo <= ts < hi, chunk by chunk in time order. A damaged chunk is skipped
+ * (it costs only itself). 0 with *out (caller frees) and *n, or an SQLite rc.
+ */
+int store_chunks_read(struct store *st, int64_t host_id, enum store_level level,
+	    int64_t metric, int64_t lo, int64_t hi, struct chunk_sample **out, size_t *n);
+/* Schema step 2: samples and samples_1m into chunks. 0 or an SQLite rc. */
+int store_migrate_chunks(struct store *st);
 
 /* Pending queue (store_write.c). */
 void store_pending_free(struct store *st);

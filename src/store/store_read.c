@@ -351,8 +351,6 @@ store_metric_names(struct store *st, const char *host, char ***names, size_t *n,
 
 enum level { LV_RAW, LV_MINUTE, LV_HOUR, LV_COUNT };
 
-static const char *const level_table[LV_COUNT] = { "samples", "samples_1m", "samples_1h" };
-
 struct bucket {
 	int64_t	 ts;
 	double	 min, sum, max;
@@ -370,26 +368,30 @@ bucket_cmp(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-/* Earliest ts of one series at one level; 0 with *have = 0 when it has none. */
+/*
+ * Earliest ts of one series at one level; 0 with *have = 0 when it has none.
+ * Raw and 1-minute data are in the host's chunks: their first chunk's start.
+ */
 static int
 level_first(struct store *st, enum level lv, int64_t hid, int64_t mid, int64_t *first,
     int *have)
 {
-	char sql[160];
 	sqlite3_stmt *s;
+	int rc;
 
-	/* Raw samples are keyed host, ts, metric: ask for the host's first tick. */
-	if (lv == LV_RAW)
-		snprintf(sql, sizeof sql, "SELECT min(ts) FROM samples WHERE host_id = ?1");
+	if (lv == LV_HOUR)
+		rc = sqlite3_prepare_v2(st->db, "SELECT min(ts) FROM samples_1h"
+		    " WHERE host_id = ?1 AND metric_id = ?2", -1, &s, NULL);
 	else
-		snprintf(sql, sizeof sql, "SELECT min(ts) FROM %s WHERE host_id = ?1"
-		    " AND metric_id = ?2", level_table[lv]);
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+		rc = sqlite3_prepare_v2(st->db, "SELECT min(t0) FROM chunks"
+		    " WHERE host_id = ?1 AND level = ?2", -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(s, 1, hid);
-	if (lv != LV_RAW)
+	if (lv == LV_HOUR)
 		sqlite3_bind_int64(s, 2, mid);
+	else
+		sqlite3_bind_int(s, 2, lv == LV_RAW ? STORE_LEVEL_RAW : STORE_LEVEL_MINUTE);
 	rc = sqlite3_step(s);
 	*have = 0;
 	if (rc == SQLITE_ROW) {
@@ -401,23 +403,50 @@ level_first(struct store *st, enum level lv, int64_t hid, int64_t mid, int64_t *
 	return rc;
 }
 
+static struct bucket *
+bucket_add(struct bucket **b, size_t *nb, size_t *cap)
+{
+	if (*nb == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		*b = xreallocarray(*b, *cap, sizeof **b);
+	}
+	return &(*b)[(*nb)++];
+}
+
 /* Aggregates one level's rows in [lo, hi) into buckets of step (appended to *b). */
 static int
 level_buckets(struct store *st, enum level lv, int64_t hid, int64_t mid, struct span sp,
     int64_t step, struct bucket **b, size_t *nb, size_t *cap)
 {
-	char sql[320];
 	sqlite3_stmt *s;
+	int rc;
 
-	if (lv == LV_RAW)
-		snprintf(sql, sizeof sql, "SELECT (ts / ?5) * ?5 AS b, min(value), sum(value),"
-		    " max(value), count(*) FROM samples WHERE host_id = ?1 AND metric_id = ?2"
-		    " AND ts >= ?3 AND ts < ?4 GROUP BY b ORDER BY b");
-	else
-		snprintf(sql, sizeof sql, "SELECT (ts / ?5) * ?5 AS b, min(min), sum(avg * n),"
-		    " max(max), sum(n) FROM %s WHERE host_id = ?1 AND metric_id = ?2"
-		    " AND ts >= ?3 AND ts < ?4 GROUP BY b ORDER BY b", level_table[lv]);
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (lv != LV_HOUR) {
+		struct chunk_sample *p;
+		size_t np;
+		rc = store_chunks_read(st, hid, lv == LV_RAW ? STORE_LEVEL_RAW :
+		    STORE_LEVEL_MINUTE, mid, sp.lo, sp.hi, &p, &np);
+		if (rc != SQLITE_OK)
+			return rc;
+		struct bucket *x = NULL;
+		for (size_t i = 0; i < np; i++) {
+			/* As SQL's integer division: toward zero. */
+			int64_t ts = p[i].ts / step * step;
+			if (x == NULL || x->ts != ts) {
+				x = bucket_add(b, nb, cap);
+				*x = (struct bucket){ ts, p[i].min, 0, p[i].max, 0 };
+			}
+			x->min = fmin(x->min, p[i].min);
+			x->max = fmax(x->max, p[i].max);
+			x->sum += p[i].avg * (double)p[i].n;
+			x->n += p[i].n;
+		}
+		free(p);
+		return SQLITE_OK;
+	}
+	rc = sqlite3_prepare_v2(st->db, "SELECT (ts / ?5) * ?5 AS b, min(min), sum(avg * n),"
+	    " max(max), sum(n) FROM samples_1h WHERE host_id = ?1 AND metric_id = ?2"
+	    " AND ts >= ?3 AND ts < ?4 GROUP BY b ORDER BY b", -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(s, 1, hid);
@@ -426,11 +455,7 @@ level_buckets(struct store *st, enum level lv, int64_t hid, int64_t mid, struct 
 	sqlite3_bind_int64(s, 4, sp.hi);
 	sqlite3_bind_int64(s, 5, step);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*nb == *cap) {
-			*cap = *cap ? *cap * 2 : 256;
-			*b = xreallocarray(*b, *cap, sizeof **b);
-		}
-		struct bucket *x = &(*b)[(*nb)++];
+		struct bucket *x = bucket_add(b, nb, cap);
 		x->ts = sqlite3_column_int64(s, 0);
 		x->min = sqlite3_column_double(s, 1);
 		x->sum = sqlite3_column_double(s, 2);
@@ -441,48 +466,34 @@ level_buckets(struct store *st, enum level lv, int64_t hid, int64_t mid, struct 
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* The raw samples of one series in [from, to], in time order. */
 static int
 raw_points(struct store *st, int64_t hid, int64_t mid, int64_t from, int64_t to,
     struct store_point **out, size_t *n, char **cause)
 {
-	sqlite3_stmt *s;
-	struct store_point *v = NULL;
-	size_t nv = 0, cap = 0;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT ts, value FROM samples WHERE host_id = ?1"
-	    " AND metric_id = ?2 AND ts >= ?3 AND ts <= ?4 ORDER BY ts LIMIT ?5", -1, &s, NULL);
+	struct chunk_sample *p;
+	size_t np;
+	int rc = store_chunks_read(st, hid, STORE_LEVEL_RAW, mid, from,
+	    to == INT64_MAX ? to : to + 1, &p, &np);
 
 	if (rc != SQLITE_OK) {
 		*cause = store_errmsg(st, "cannot read samples");
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, hid);
-	sqlite3_bind_int64(s, 2, mid);
-	sqlite3_bind_int64(s, 3, from);
-	sqlite3_bind_int64(s, 4, to);
-	sqlite3_bind_int64(s, 5, STORE_HISTORY_MAX_POINTS + 1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (nv == cap) {
-			cap = cap ? cap * 2 : 256;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[nv].ts_ms = sqlite3_column_int64(s, 0);
-		v[nv].min = v[nv].avg = v[nv].max = sqlite3_column_double(s, 1);
-		nv++;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		*cause = store_errmsg(st, "cannot read samples");
-		free(v);
-		return -1;
-	}
-	if (nv > STORE_HISTORY_MAX_POINTS) {
+	if (np > STORE_HISTORY_MAX_POINTS) {
 		*cause = xasprintf("more than %d raw samples in that range; use a step",
 		    STORE_HISTORY_MAX_POINTS);
-		free(v);
+		free(p);
 		return -1;
 	}
+	struct store_point *v = xreallocarray(NULL, np ? np : 1, sizeof *v);
+	for (size_t i = 0; i < np; i++) {
+		v[i].ts_ms = p[i].ts;
+		v[i].min = v[i].avg = v[i].max = p[i].avg;
+	}
+	free(p);
 	*out = v;
-	*n = nv;
+	*n = np;
 	return 0;
 }
 

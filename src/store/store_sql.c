@@ -47,9 +47,9 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	[SQ_METRIC_FIND] = "SELECT id FROM metrics WHERE name = ?1",
 	[SQ_METRIC_INSERT] = "INSERT INTO metrics(name) VALUES (?1)",
 	[SQ_SERIES_INSERT] = "INSERT OR IGNORE INTO series(host_id, metric_id) VALUES (?1, ?2)",
-	[SQ_SAMPLE_INSERT] =
-	    "INSERT OR REPLACE INTO samples(host_id, ts, metric_id, value)"
-	    " VALUES (?1, ?2, ?3, ?4)",
+	[SQ_CHUNK_INSERT] =
+	    "INSERT INTO chunks(host_id, level, t0, t1, n, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[SQ_CHUNK_UPDATE] = "UPDATE chunks SET t1 = ?2, n = ?3, data = ?4 WHERE id = ?1",
 };
 
 /* See store_int.h. */
@@ -178,6 +178,15 @@ store_column_field(sqlite3_stmt *s, int col, char *field, size_t size)
 		n = (int)size - 1;
 	memcpy(field, t, (size_t)n);
 	field[n] = '\0';
+}
+
+/* See store_int.h. */
+int
+store_step_done(sqlite3_stmt *s)
+{
+	int r = sqlite3_step(s);
+	sqlite3_reset(s);
+	return r == SQLITE_DONE ? SQLITE_OK : r;
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * store_write.c: the writer's side: one transaction per collector tick,
- * store_put_status, store_prune_hosts, and the pending queue that keeps the
+ * store_put_status (samples into each host's open chunk:
+ * store_chunk.c), store_prune_hosts, and the pending queue that keeps the
  * latest statuses in memory while the disk refuses writes (full disk,
  * file-size limit, I/O errors) until they can be written again.
  */
@@ -112,16 +113,11 @@ store_pending_dirty(const struct store *st, const struct host_status ***out)
 
 /* ---- writing one status ------------------------------------------------- */
 
-#define METRIC_BATCH 256	/* samples gathered before they are inserted */
-
 struct metric_ctx {
 	struct store	*st;
 	struct smap_ent	*host;		/* the host's cache entry (its series bits) */
-	int64_t		 ts;
+	struct chunk_enc *enc;		/* its open raw chunk, at this tick's point */
 	int		 rc;
-	size_t		 n;
-	int64_t		 mid[METRIC_BATCH];
-	double		 value[METRIC_BATCH];
 };
 
 /* The id of metric name, inserting it; 0 when the name is refused. */
@@ -162,50 +158,7 @@ metric_id(struct store *st, const char *name, int *rc)
 	return id;
 }
 
-/* The multi-row sample insert for `rows` rows (1, 4 or 16). */
-static sqlite3_stmt *
-sample_stmt(struct store *st, int rows)
-{
-	enum store_stmt which = rows == 16 ? SQ_SAMPLE_INSERT16 : rows == 4 ?
-	    SQ_SAMPLE_INSERT4 : SQ_SAMPLE_INSERT;
-	if (rows == 1 || st->stmt[which] != NULL)
-		return store_stmt(st, which);
-
-	struct buf b;
-	buf_init(&b, 0);
-	buf_printf(&b, "INSERT OR REPLACE INTO samples(host_id, ts, metric_id, value) VALUES ");
-	for (int i = 0; i < rows; i++)
-		buf_printf(&b, "%s(?1, ?2, ?%d, ?%d)", i ? ", " : "", 3 + 2 * i, 4 + 2 * i);
-	if (sqlite3_prepare_v3(st->db, buf_cstr(&b), -1, SQLITE_PREPARE_PERSISTENT,
-	    &st->stmt[which], NULL) != SQLITE_OK)
-		fatal("store: cannot prepare the sample insert: %s", sqlite3_errmsg(st->db));
-	buf_free(&b);
-	return st->stmt[which];
-}
-
-/* Inserts the gathered samples, 16, 4 or 1 rows per statement. */
-static void
-flush_metrics(struct metric_ctx *c)
-{
-	size_t i = 0;
-
-	while (i < c->n && c->rc == SQLITE_OK) {
-		int rows = c->n - i >= 16 ? 16 : c->n - i >= 4 ? 4 : 1;
-		sqlite3_stmt *s = sample_stmt(c->st, rows);
-		sqlite3_bind_int64(s, 1, c->host->v[0]);
-		sqlite3_bind_int64(s, 2, c->ts);
-		for (int k = 0; k < rows; k++, i++) {
-			sqlite3_bind_int64(s, 3 + 2 * k, c->mid[i]);
-			sqlite3_bind_double(s, 4 + 2 * k, c->value[i]);
-		}
-		int r = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (r != SQLITE_DONE)
-			c->rc = r;
-	}
-	c->n = 0;
-}
-
+/* host_status_metrics' callback: one value into the open chunk. */
 static void
 put_metric(const char *name, double value, void *arg)
 {
@@ -229,20 +182,7 @@ put_metric(const char *name, double value, void *arg)
 		}
 		smap_set_bit(c->host, mid);
 	}
-	if (c->n == METRIC_BATCH)
-		flush_metrics(c);
-	c->mid[c->n] = mid;
-	c->value[c->n] = value;
-	c->n++;
-}
-
-/* Steps a prepared statement that returns no rows and resets it. */
-static int
-step_done(sqlite3_stmt *s)
-{
-	int r = sqlite3_step(s);
-	sqlite3_reset(s);
-	return r == SQLITE_DONE ? SQLITE_OK : r;
+	chunk_enc_value(c->enc, mid, value);
 }
 
 static int64_t
@@ -287,7 +227,7 @@ write_status(struct store *st, const struct host_status *h)
 			s = store_stmt(st, SQ_HOST_INSERT);
 			sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(s, 2, h->state_since_ms);
-			if ((rc = step_done(s)) != SQLITE_OK)
+			if ((rc = store_step_done(s)) != SQLITE_OK)
 				return rc;
 			id = sqlite3_last_insert_rowid(st->db);
 		}
@@ -308,7 +248,7 @@ write_status(struct store *st, const struct host_status *h)
 			sqlite3_bind_int64(s, 3, e->v[1]);
 		sqlite3_bind_int(s, 4, (int)h->state);
 		store_bind_field(s, 5, h->error, sizeof h->error);
-		if ((rc = step_done(s)) != SQLITE_OK)
+		if ((rc = store_step_done(s)) != SQLITE_OK)
 			return rc;
 	}
 
@@ -340,12 +280,12 @@ write_status(struct store *st, const struct host_status *h)
 	store_bind_real(s, 21, h->net_tx_bps);
 	store_bind_real(s, 22, h->disk_read_bps);
 	store_bind_real(s, 23, h->disk_write_bps);
-	if ((rc = step_done(s)) != SQLITE_OK)
+	if ((rc = store_step_done(s)) != SQLITE_OK)
 		return rc;
 
 	s = store_stmt(st, SQ_GPU_DELETE);
 	sqlite3_bind_int64(s, 1, id);
-	if ((rc = step_done(s)) != SQLITE_OK)
+	if ((rc = store_step_done(s)) != SQLITE_OK)
 		return rc;
 	int ngpus = h->gpus != NULL ? OD_MIN(h->ngpus, PROBE_MAX_GPUS) : 0;
 	for (int i = 0; i < ngpus; i++) {
@@ -365,13 +305,13 @@ write_status(struct store *st, const struct host_status *h)
 		store_bind_real(s, 12, g->power_limit_w);
 		sqlite3_bind_int64(s, 13, g->ecc_uncorrected);
 		sqlite3_bind_int64(s, 14, u64_bits(g->throttle_reasons));
-		if ((rc = step_done(s)) != SQLITE_OK)
+		if ((rc = store_step_done(s)) != SQLITE_OK)
 			return rc;
 	}
 
 	s = store_stmt(st, SQ_SENSOR_DELETE);
 	sqlite3_bind_int64(s, 1, id);
-	if ((rc = step_done(s)) != SQLITE_OK)
+	if ((rc = store_step_done(s)) != SQLITE_OK)
 		return rc;
 	int nsensors = h->sensors != NULL ? OD_MIN(h->nsensors, PROBE_MAX_SENSORS) : 0;
 	for (int i = 0; i < nsensors; i++) {
@@ -384,23 +324,20 @@ write_status(struct store *st, const struct host_status *h)
 		store_bind_field(s, 5, x->unit, sizeof x->unit);
 		store_bind_field(s, 6, x->status, sizeof x->status);
 		sqlite3_bind_int(s, 7, (int)x->level);
-		if ((rc = step_done(s)) != SQLITE_OK)
+		if ((rc = store_step_done(s)) != SQLITE_OK)
 			return rc;
 	}
 
 	if (h->sample_ms > e->v[2]) {
 		/* put_metric may grow other maps, never st->hosts: e stays valid. */
-		struct metric_ctx *c = xmalloc(sizeof *c);
-		c->st = st;
-		c->host = e;
-		c->ts = h->sample_ms;
-		c->rc = SQLITE_OK;
-		c->n = 0;
-		host_status_metrics(h, put_metric, c);
-		flush_metrics(c);
-		rc = c->rc;
-		free(c);
-		if (rc != SQLITE_OK)
+		struct open_chunk *oc = store_open_chunk(st, id);
+		if ((rc = store_chunk_point(st, oc, h->sample_ms)) != SQLITE_OK)
+			return rc;
+		struct metric_ctx c = { st, e, oc->enc, SQLITE_OK };
+		host_status_metrics(h, put_metric, &c);
+		if (c.rc != SQLITE_OK)
+			return c.rc;
+		if ((rc = store_chunk_save(st, id, oc)) != SQLITE_OK)
 			return rc;
 		e->v[2] = h->sample_ms;
 	}
@@ -416,6 +353,7 @@ caches_clear(struct store *st)
 {
 	smap_clear(&st->hosts);
 	smap_clear(&st->metrics);
+	store_open_chunks_clear(st);
 }
 
 /*
@@ -615,8 +553,7 @@ store_prune_hosts(struct store *st, const struct config *cfg, char **cause)
 		"DELETE FROM host_sensors WHERE host_id = ?1",
 		"DELETE FROM host_transitions WHERE host_id = ?1",
 		"DELETE FROM series WHERE host_id = ?1",
-		"DELETE FROM samples WHERE host_id = ?1",
-		"DELETE FROM samples_1m WHERE host_id = ?1",
+		"DELETE FROM chunks WHERE host_id = ?1",
 		"DELETE FROM samples_1h WHERE host_id = ?1",
 		"DELETE FROM hosts WHERE id = ?1",
 	};
@@ -655,7 +592,7 @@ store_prune_hosts(struct store *st, const struct config *cfg, char **cause)
 		rc = sqlite3_prepare_v2(st->db, del[d], -1, &s, NULL);
 		for (size_t i = 0; i < ngone && rc == SQLITE_OK; i++) {
 			sqlite3_bind_int64(s, 1, gone[i]);
-			rc = step_done(s);
+			rc = store_step_done(s);
 		}
 		sqlite3_finalize(s);
 	}

@@ -1,0 +1,607 @@
+/*
+ * chunk.c: the compact sample encoding (chunk.h): an encoder that appends
+ * points of many metrics to in-memory bit streams, and a decoder that
+ * checks every length and bucket against the bytes it was given.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/chunk.h"
+#include "opsdeck/util.h"
+
+/* ---- bits ---------------------------------------------------------------- */
+
+struct bitw {
+	unsigned char	*b;
+	size_t		 nbits, cap;	/* cap in bytes */
+};
+
+/* Appends the low n (0..64) bits of v, most significant first. */
+static void
+bitw_put(struct bitw *w, uint64_t v, int n)
+{
+	if ((w->nbits + (size_t)n + 7) / 8 > w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 32;
+		while (cap < (w->nbits + (size_t)n + 7) / 8)
+			cap *= 2;
+		w->b = xrealloc(w->b, cap);
+		memset(w->b + w->cap, 0, cap - w->cap);
+		w->cap = cap;
+	}
+	while (n > 0) {
+		int space = 8 - (int)(w->nbits & 7);
+		int k = n < space ? n : space;
+		unsigned bits = (unsigned)((v >> (n - k)) & ((1u << k) - 1));
+		w->b[w->nbits >> 3] |= (unsigned char)(bits << (space - k));
+		w->nbits += (size_t)k;
+		n -= k;
+	}
+}
+
+struct bitr {
+	const unsigned char	*b;
+	size_t			 nbits, pos;
+};
+
+/* Reads n (0..64) bits into *v; -1 when fewer are left. */
+static int
+bitr_get(struct bitr *r, int n, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if ((size_t)n > r->nbits - r->pos)
+		return -1;
+	while (n > 0) {
+		int avail = 8 - (int)(r->pos & 7);
+		int k = n < avail ? n : avail;
+		unsigned byte = r->b[r->pos >> 3];
+		x = (x << k) | ((byte >> (avail - k)) & ((1u << k) - 1));
+		r->pos += (size_t)k;
+		n -= k;
+	}
+	*v = x;
+	return 0;
+}
+
+/* Counts the 1 bits before the first 0, reading at most max; -1 at the end. */
+static int
+bitr_ones(struct bitr *r, int max)
+{
+	int ones = 0;
+	uint64_t bit;
+
+	while (ones < max) {
+		if (bitr_get(r, 1, &bit) != 0)
+			return -1;
+		if (bit == 0)
+			break;
+		ones++;
+	}
+	return ones;
+}
+
+static int64_t
+sign_extend(uint64_t v, int bits)
+{
+	uint64_t m = 1ULL << (bits - 1);
+	return (int64_t)((v ^ m) - m);
+}
+
+/* ---- XOR values ---------------------------------------------------------- */
+
+struct xor_state {
+	uint64_t prev;
+	int	 lead, sig;	/* the window; sig 0: none yet */
+};
+
+static uint64_t
+dbits(double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof u);
+	return u;
+}
+
+static double
+bitsd(uint64_t u)
+{
+	double d;
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
+static void
+xor_put(struct bitw *w, struct xor_state *s, double d)
+{
+	uint64_t v = dbits(d), x = v ^ s->prev;
+
+	s->prev = v;
+	if (x == 0) {
+		bitw_put(w, 0, 1);
+		return;
+	}
+	int lead = __builtin_clzll(x), trail = __builtin_ctzll(x);
+	if (lead > 31)
+		lead = 31;
+	if (s->sig > 0 && lead >= s->lead && trail >= 64 - s->lead - s->sig) {
+		bitw_put(w, 2, 2);
+		bitw_put(w, x >> (64 - s->lead - s->sig), s->sig);
+		return;
+	}
+	int sig = 64 - lead - trail;
+	bitw_put(w, 3, 2);
+	bitw_put(w, (uint64_t)lead, 5);
+	bitw_put(w, (uint64_t)(sig - 1), 6);
+	bitw_put(w, x >> trail, sig);
+	s->lead = lead;
+	s->sig = sig;
+}
+
+static int
+xor_get(struct bitr *r, struct xor_state *s, double *d)
+{
+	uint64_t c, x, lead, sig;
+
+	if (bitr_get(r, 1, &c) != 0)
+		return -1;
+	if (c == 0) {
+		*d = bitsd(s->prev);
+		return 0;
+	}
+	if (bitr_get(r, 1, &c) != 0)
+		return -1;
+	if (c == 0) {
+		if (s->sig == 0 || bitr_get(r, s->sig, &x) != 0)
+			return -1;
+		s->prev ^= x << (64 - s->lead - s->sig);
+	} else {
+		if (bitr_get(r, 5, &lead) != 0 || bitr_get(r, 6, &sig) != 0)
+			return -1;
+		sig++;
+		if (lead + sig > 64 || bitr_get(r, (int)sig, &x) != 0)
+			return -1;
+		s->lead = (int)lead;
+		s->sig = (int)sig;
+		s->prev ^= x << (64 - lead - sig);
+	}
+	*d = bitsd(s->prev);
+	return 0;
+}
+
+/* ---- timestamps ---------------------------------------------------------- */
+
+static void
+ts_put(struct bitw *w, uint64_t npoints, int64_t *prev, int64_t *delta, int64_t ts)
+{
+	if (npoints == 0) {
+		bitw_put(w, (uint64_t)ts, 64);
+		*prev = ts;
+		*delta = 0;
+		return;
+	}
+	int64_t d, dod;
+	if (__builtin_sub_overflow(ts, *prev, &d) || __builtin_sub_overflow(d, *delta, &dod))
+		d = dod = INT64_MAX;	/* the 64-bit form below; never a bucket */
+	if (dod == 0)
+		bitw_put(w, 0, 1);
+	else if (dod >= -64 && dod < 64)
+		bitw_put(w, 2, 2), bitw_put(w, (uint64_t)dod, 7);
+	else if (dod >= -2048 && dod < 2048)
+		bitw_put(w, 6, 3), bitw_put(w, (uint64_t)dod, 12);
+	else if (dod >= -524288 && dod < 524288)
+		bitw_put(w, 14, 4), bitw_put(w, (uint64_t)dod, 20);
+	else
+		bitw_put(w, 15, 4), bitw_put(w, (uint64_t)ts, 64);
+	/* As the decoder will compute it (a 64-bit form gives it from the times). */
+	if (dod == INT64_MAX || !(dod >= -524288 && dod < 524288))
+		d = (int64_t)((uint64_t)ts - (uint64_t)*prev);
+	*prev = ts;
+	*delta = d;
+}
+
+/* The next timestamp; -1 when the bits end or time does not move forward. */
+static int
+ts_get(struct bitr *r, size_t i, int64_t *prev, int64_t *delta, int64_t *ts)
+{
+	static const int width[4] = { 7, 12, 20, 64 };
+	uint64_t v;
+
+	if (i == 0) {
+		if (bitr_get(r, 64, &v) != 0)
+			return -1;
+		*ts = (int64_t)v;
+		*prev = *ts;
+		*delta = 0;
+		return 0;
+	}
+	int ones = bitr_ones(r, 4);
+	if (ones < 0)
+		return -1;
+	int64_t t;
+	if (ones == 0) {
+		if (__builtin_add_overflow(*prev, *delta, &t))
+			return -1;
+	} else {
+		if (bitr_get(r, width[ones - 1], &v) != 0)
+			return -1;
+		if (ones == 4) {
+			t = (int64_t)v;
+		} else {
+			int64_t d;
+			if (__builtin_add_overflow(*delta, sign_extend(v, width[ones - 1]), &d) ||
+			    __builtin_add_overflow(*prev, d, &t))
+				return -1;
+		}
+	}
+	if (t <= *prev)
+		return -1;
+	*delta = (int64_t)((uint64_t)t - (uint64_t)*prev);
+	*prev = t;
+	*ts = t;
+	return 0;
+}
+
+/* ---- varints ------------------------------------------------------------- */
+
+struct bytes {
+	unsigned char	*b;
+	size_t		 len, cap;
+};
+
+static void
+bytes_put(struct bytes *o, const void *p, size_t n)
+{
+	if (o->len + n > o->cap) {
+		size_t cap = o->cap ? o->cap : 256;
+		while (cap < o->len + n)
+			cap *= 2;
+		o->b = xrealloc(o->b, cap);
+		o->cap = cap;
+	}
+	if (n > 0)
+		memcpy(o->b + o->len, p, n);
+	o->len += n;
+}
+
+static void
+varint_put(struct bytes *o, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+	do {
+		tmp[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v != 0)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v != 0);
+	bytes_put(o, tmp, n);
+}
+
+/* Reads a varint at *p (< end); -1 when it runs off the end or past 64 bits. */
+static int
+varint_get(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*p >= end)
+			return -1;
+		unsigned char c = *(*p)++;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			if (shift == 63 && c > 1)
+				return -1;
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- encoder ------------------------------------------------------------- */
+
+struct stream {
+	int64_t		 metric;
+	uint32_t	 first, count;	/* points first .. first + count - 1 */
+	struct bitw	 w;
+	struct xor_state x[3];
+	int64_t		 n;		/* rollup: the previous count */
+};
+
+struct chunk_enc {
+	enum chunk_kind	 kind;
+	uint32_t	 npoints;
+	int64_t		 first, prev, delta;
+	struct bitw	 ts;
+	struct stream	*s;
+	size_t		*order;		/* indexes of s by metric, for the layout */
+	size_t		 ns, cap, hint;
+	struct bytes	 out;
+};
+
+/* See chunk.h. */
+struct chunk_enc *
+chunk_enc_new(enum chunk_kind kind)
+{
+	struct chunk_enc *e = xcalloc(1, sizeof *e);
+	e->kind = kind;
+	return e;
+}
+
+void
+chunk_enc_free(struct chunk_enc *e)
+{
+	if (e == NULL)
+		return;
+	free(e->ts.b);
+	for (size_t i = 0; i < e->ns; i++)
+		free(e->s[i].w.b);
+	free(e->s);
+	free(e->order);
+	free(e->out.b);
+	free(e);
+}
+
+int
+chunk_enc_point(struct chunk_enc *e, int64_t ts)
+{
+	if (e->npoints >= CHUNK_MAX_POINTS || (e->npoints > 0 && ts <= e->prev))
+		return -1;
+	if (e->npoints == 0)
+		e->first = ts;
+	ts_put(&e->ts, e->npoints, &e->prev, &e->delta, ts);
+	e->npoints++;
+	e->hint = 0;
+	return 0;
+}
+
+/*
+ * The stream of metric for the current point, created when new and padded
+ * with absent points up to it; NULL when it already has the current point
+ * or the chunk is full of streams.
+ */
+static struct stream *
+stream_for(struct chunk_enc *e, int64_t metric)
+{
+	struct stream *s = NULL;
+	uint32_t cur = e->npoints - 1;
+
+	if (e->hint < e->ns && e->s[e->hint].metric == metric) {
+		s = &e->s[e->hint++];
+	} else {
+		for (size_t i = 0; i < e->ns; i++)
+			if (e->s[i].metric == metric) {
+				s = &e->s[i];
+				e->hint = i + 1;
+				break;
+			}
+	}
+	if (s == NULL) {
+		if (e->ns >= CHUNK_MAX_STREAMS)
+			return NULL;
+		if (e->ns == e->cap) {
+			e->cap = e->cap ? e->cap * 2 : 16;
+			e->s = xreallocarray(e->s, e->cap, sizeof *e->s);
+			e->order = xreallocarray(e->order, e->cap, sizeof *e->order);
+		}
+		/* A new metric is rare: keep the order by insertion. */
+		size_t at = e->ns;
+		while (at > 0 && e->s[e->order[at - 1]].metric > metric) {
+			e->order[at] = e->order[at - 1];
+			at--;
+		}
+		e->order[at] = e->ns;
+		s = &e->s[e->ns++];
+		memset(s, 0, sizeof *s);
+		s->metric = metric;
+		s->first = cur;
+		e->hint = e->ns;
+		return s;
+	}
+	if (s->first + s->count > cur)
+		return NULL;
+	while (s->first + s->count < cur) {
+		if (e->kind == CHUNK_RAW) {
+			xor_put(&s->w, &s->x[0], NAN);
+		} else {
+			bitw_put(&s->w, s->n == 0 ? 0 : 1, 1);
+			if (s->n != 0)
+				bitw_put(&s->w, 0, 32);
+			s->n = 0;
+		}
+		s->count++;
+	}
+	return s;
+}
+
+void
+chunk_enc_value(struct chunk_enc *e, int64_t metric, double v)
+{
+	if (e->kind != CHUNK_RAW || e->npoints == 0 || metric < 0 || isnan(v))
+		return;
+	struct stream *s = stream_for(e, metric);
+	if (s == NULL)
+		return;
+	xor_put(&s->w, &s->x[0], v);
+	s->count++;
+}
+
+void
+chunk_enc_rollup(struct chunk_enc *e, int64_t metric, double min, double avg, double max,
+    int64_t n)
+{
+	if (e->kind != CHUNK_ROLLUP || e->npoints == 0 || metric < 0 || n <= 0)
+		return;
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	struct stream *s = stream_for(e, metric);
+	if (s == NULL)
+		return;
+	if (n == s->n) {
+		bitw_put(&s->w, 0, 1);
+	} else {
+		bitw_put(&s->w, 1, 1);
+		bitw_put(&s->w, (uint64_t)n, 32);
+		s->n = n;
+	}
+	xor_put(&s->w, &s->x[0], min);
+	xor_put(&s->w, &s->x[1], avg);
+	xor_put(&s->w, &s->x[2], max);
+	s->count++;
+}
+
+size_t
+chunk_enc_points(const struct chunk_enc *e)
+{
+	return e->npoints;
+}
+
+int64_t
+chunk_enc_first(const struct chunk_enc *e)
+{
+	return e->npoints ? e->first : 0;
+}
+
+int64_t
+chunk_enc_last(const struct chunk_enc *e)
+{
+	return e->npoints ? e->prev : 0;
+}
+
+const unsigned char *
+chunk_enc_data(struct chunk_enc *e, size_t *len)
+{
+	unsigned char head[2] = { CHUNK_FORMAT, (unsigned char)e->kind };
+
+	e->out.len = 0;
+	bytes_put(&e->out, head, 2);
+	varint_put(&e->out, e->npoints);
+	varint_put(&e->out, (e->ts.nbits + 7) / 8);
+	bytes_put(&e->out, e->ts.b, (e->ts.nbits + 7) / 8);
+	varint_put(&e->out, e->ns);
+	for (size_t i = 0; i < e->ns; i++) {
+		const struct stream *s = &e->s[e->order[i]];
+		varint_put(&e->out, (uint64_t)s->metric);
+		varint_put(&e->out, s->first);
+		varint_put(&e->out, s->count);
+		varint_put(&e->out, (s->w.nbits + 7) / 8);
+		bytes_put(&e->out, s->w.b, (s->w.nbits + 7) / 8);
+	}
+	*len = e->out.len;
+	return e->out.b;
+}
+
+/* ---- decoder ------------------------------------------------------------- */
+
+struct samples {
+	struct chunk_sample	*v;
+	size_t			 n, cap;
+};
+
+static void
+samples_add(struct samples *o, const struct chunk_sample *x)
+{
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 64;
+		o->v = xreallocarray(o->v, o->cap, sizeof *o->v);
+	}
+	o->v[o->n++] = *x;
+}
+
+/* Decodes one stream's bits into o, with the shared timestamps. */
+static int
+stream_decode(enum chunk_kind kind, int64_t metric, const int64_t *ts, uint64_t first,
+    uint64_t count, const unsigned char *b, size_t nbytes, struct samples *o)
+{
+	struct bitr r = { b, nbytes * 8, 0 };
+	struct xor_state x[3] = { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } };
+	int64_t n = 0;
+
+	for (uint64_t i = 0; i < count; i++) {
+		struct chunk_sample p = { metric, ts[first + i], 0, 0, 0, 1 };
+		if (kind == CHUNK_RAW) {
+			if (xor_get(&r, &x[0], &p.avg) != 0)
+				return -1;
+			if (isnan(p.avg))
+				continue;
+			p.min = p.max = p.avg;
+		} else {
+			uint64_t c, v;
+			if (bitr_get(&r, 1, &c) != 0)
+				return -1;
+			if (c) {
+				if (bitr_get(&r, 32, &v) != 0)
+					return -1;
+				n = (int64_t)v;
+			}
+			if (n == 0)
+				continue;
+			p.n = n;
+			if (xor_get(&r, &x[0], &p.min) != 0 || xor_get(&r, &x[1], &p.avg) != 0 ||
+			    xor_get(&r, &x[2], &p.max) != 0)
+				return -1;
+		}
+		samples_add(o, &p);
+	}
+	return 0;
+}
+
+/* See chunk.h. */
+int
+chunk_decode(const void *data, size_t len, int64_t metric, enum chunk_kind *kindp,
+    struct chunk_sample **out, size_t *nout)
+{
+	const unsigned char *p = data, *end = p + len;
+	uint64_t npoints, tsbytes, ns;
+	struct samples o = { NULL, 0, 0 };
+	int64_t *ts = NULL;
+
+	*out = NULL;
+	*nout = 0;
+	if (len < 2 || p[0] != CHUNK_FORMAT || (p[1] != CHUNK_RAW && p[1] != CHUNK_ROLLUP))
+		return -1;
+	enum chunk_kind kind = p[1] == CHUNK_RAW ? CHUNK_RAW : CHUNK_ROLLUP;
+	p += 2;
+	if (varint_get(&p, end, &npoints) != 0 || npoints > CHUNK_MAX_POINTS ||
+	    varint_get(&p, end, &tsbytes) != 0 || tsbytes > (size_t)(end - p) ||
+	    npoints > tsbytes * 8)
+		return -1;
+	ts = xreallocarray(NULL, npoints ? npoints : 1, sizeof *ts);
+	struct bitr r = { p, tsbytes * 8, 0 };
+	int64_t prev = 0, delta = 0;
+	for (uint64_t i = 0; i < npoints; i++)
+		if (ts_get(&r, i, &prev, &delta, &ts[i]) != 0)
+			goto bad;
+	p += tsbytes;
+	if (varint_get(&p, end, &ns) != 0 || ns > CHUNK_MAX_STREAMS)
+		goto bad;
+	for (uint64_t i = 0, last = 0; i < ns; i++) {
+		uint64_t mid, first, count, nbytes;
+		if (varint_get(&p, end, &mid) != 0 || mid > INT64_MAX || (i > 0 && mid <= last) ||
+		    varint_get(&p, end, &first) != 0 || varint_get(&p, end, &count) != 0 ||
+		    varint_get(&p, end, &nbytes) != 0 || nbytes > (size_t)(end - p) ||
+		    first > npoints || count > npoints - first || count > nbytes * 8)
+			goto bad;
+		last = mid;
+		if (metric < 0 || (int64_t)mid == metric) {
+			if (stream_decode(kind, (int64_t)mid, ts, first, count, p, nbytes, &o) != 0)
+				goto bad;
+		}
+		p += nbytes;
+	}
+	if (p != end)
+		goto bad;
+	free(ts);
+	if (kindp != NULL)
+		*kindp = kind;
+	*out = o.v;
+	*nout = o.n;
+	return 0;
+bad:
+	free(ts);
+	free(o.v);
+	return -1;
+}

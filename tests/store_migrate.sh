@@ -1,0 +1,61 @@
+#!/bin/sh
+# store_migrate.sh: a cache written by schema version 1 (one row a sample;
+# tests/fixtures/store/README says how it was made) is upgraded in place to
+# chunks by the first writer that opens it, and reads back the same:
+# the history of store_history.sh, before and after the next rollups.
+. "$top_srcdir/tests/lib.sh"
+W="$top_builddir/tests/store_writer"
+[ -x "$W" ] || skip_all "tests/store_writer is not built"
+[ -x "$OPSDECK" ] || skip_all "opsdeck is not built"
+command -v sqlite3 >/dev/null 2>&1 || skip_all "no sqlite3 command"
+plan 17
+tmpdir
+TZ=UTC; export TZ
+DB="$T/cache.db"
+gzip -dc "$FIXTURES/store/cache-v1.db.gz" >"$DB" || { diag "cannot unpack the fixture"; exit 1; }
+chmod 600 "$DB"
+H() { "$OPSDECK" history --cache "$DB" "$@"; }
+q() { sqlite3 "$DB" "$1"; }
+
+check "the fixture is a version 1 cache with 29160 raw rows" \
+	[ "$(q 'PRAGMA user_version'):$(q 'SELECT count(*) FROM samples')" = "1:29160" ]
+H node000 -m cpu.util_pct --from 2026-01-01T00:00Z --to 2026-01-01T00:01Z >"$T/out" 2>"$T/err"
+check "a reader does not upgrade it: it asks for a collector" \
+	grep -q "older than this opsdeck" "$T/err"
+check "a writer upgrades it" "$W" try "$DB"
+check "... to version 2, the row tables gone" \
+	[ "$(q 'PRAGMA user_version'):$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('samples', 'samples_1m')")" = "2:0" ]
+check "... the 170 minutes of 1-minute rollups in three hour chunks" \
+	[ "$(q 'SELECT count(*), sum(n) FROM chunks WHERE level = 1')" = "3|170" ]
+check "... intact, every chunk decodes" sh -c "\"$W\" check \"$DB\" 1 >/dev/null"
+
+H node000 -m cpu.util_pct --from 2026-01-01T00:00Z --to 2026-01-01T02:59:59Z --step raw \
+	--format csv >"$T/out"
+check "all 1080 raw samples are there" [ "$(wc -l <"$T/out")" -eq 1081 ]
+check "... the first" grep -q '^2026-01-01T00:00:00+0000,1767225600000,node000,cpu.util_pct,0,0,0$' "$T/out"
+check "... the last" grep -q '^2026-01-01T02:59:50+0000,1767236390000,node000,cpu.util_pct,59,59,59$' "$T/out"
+H node000 -m mem.used_bytes --from 2026-01-01T02:59:50Z --to 2026-01-01T02:59:50Z \
+	--step raw --format csv >"$T/out"
+check "... exactly, in bytes" grep -q ',mem.used_bytes,1131413504,1131413504,1131413504$' "$T/out"
+
+hourly() {
+	H node000 -m cpu.util_pct --from 2026-01-01T00:00Z --to 2026-01-01T02:59:59Z \
+		--step 1h --format csv >"$T/out"
+	[ "$(grep -c ',cpu.util_pct,0,29.5,59$' "$T/out")" -eq 3 ]
+}
+minute() {	# minute HH:MM MIN AVG MAX
+	H node000 -m cpu.util_pct --from "2026-01-01 $1" --to "2026-01-01 $1:59" --step 1m \
+		--format csv >"$T/out"
+	grep -q ",cpu.util_pct,$2,$3,$4\$" "$T/out" && [ "$(wc -l <"$T/out")" -eq 2 ]
+}
+check "hourly: 3 hours of min 0, avg 29.5, max 59 (hour rows, minutes, raw)" hourly
+check "a minute from the migrated 1-minute rollups: 42..47, avg 44.5" minute 01:07 42 44.5 47
+check "a minute of the last hour from raw: 30..35" minute 02:55 30 32.5 35
+
+# The next hour's rollups: 02:50-03:00 from raw joins the migrated 02:00-02:50.
+check "maintenance goes on from the old watermarks" "$W" maintain "$DB" 1767240000000
+check "... the third hour now has its hour row" \
+	[ "$(q 'SELECT count(*) FROM samples_1h WHERE ts = 1767232800000')" -eq 27 ]
+check "... and the same figures" hourly
+check "... a minute rolled up after the upgrade: 30..35" minute 02:55 30 32.5 35
+done_testing
