@@ -5,9 +5,12 @@
  * Transports: `local` (the same sh loop run by /bin/sh on this machine, in a
  * process group of its own, read through a pipe) and `ssh` (libssh, ssh.h:
  * one session and one exec channel per host). Threads are bounded whatever
- * the number of hosts: up to COLLECTOR_MAX_CONNECTORS doing blocking connect,
- * key exchange and authentication, and up to COLLECTOR_MAX_WORKERS waiting on
- * every stream; one slow or dead host never delays another.
+ * the number of hosts: the config's connect_window (CONFIG_CONNECT_WINDOW)
+ * doing blocking connect, key exchange and authentication, so that a start
+ * of many hosts comes as a paced stream of connections, and up to
+ * COLLECTOR_MAX_WORKERS waiting on every stream; one slow or dead host never
+ * delays another. The open-file limit is raised to what the hosts need, up
+ * to the hard limit (collector_warning says how many hosts fit below it).
  *
  * Per host: a cycle (one SEQ's frames of every probe of its group) gives
  * HOST_UP, or HOST_PARSE_ERROR with the probe's cause. No frame for 2
@@ -37,7 +40,9 @@
 #include "opsdeck/store.h"
 
 #define COLLECTOR_MAX_WORKERS	4	/* stream threads, each owns a fixed share of the hosts */
-#define COLLECTOR_MAX_CONNECTORS 32	/* blocking connect + key exchange + auth */
+/* Files a host may hold open (its socket; a ProxyJump's ssh -W pipes) and spare ones. */
+#define COLLECTOR_FDS_PER_HOST	3
+#define COLLECTOR_FDS_RESERVE	64
 
 struct collector;
 
@@ -61,6 +66,17 @@ struct collector_opts {
  */
 struct collector *collector_new(const struct config *cfg, struct store *st,
 	    const struct collector_opts *opts);
+/*
+ * What collector_new found wrong with the machine's limits, for the caller to
+ * print: "the open-file limit (hard, N) leaves room for about M of the K
+ * configured hosts ..."; NULL when nothing. Valid until collector_free.
+ */
+const char *collector_warning(const struct collector *c);
+/*
+ * How many of nhosts fit below an open-file limit, at COLLECTOR_FDS_PER_HOST
+ * each plus COLLECTOR_FDS_RESERVE; *need (when not NULL) what all need.
+ */
+size_t collector_nofile_fit(uint64_t limit, size_t nhosts, uint64_t *need);
 /* Stops whatever runs (sessions closed, local sh killed and reaped) and frees c. */
 void collector_free(struct collector *c);
 

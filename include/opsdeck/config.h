@@ -17,6 +17,13 @@
 #define CONFIG_MAX_BYTES	(1024 * 1024)	/* a config file larger than this is refused */
 #define CONFIG_MAX_DEPTH	32		/* YAML nesting depth */
 #define CONFIG_MAX_HOSTS	100000		/* after range expansion, over all groups */
+/*
+ * Connections set up at once (TCP, key exchange, authentication, exec), as
+ * clush's fanout: each sshd sees one, the machine's CPU and a ProxyJump
+ * host see at most this many.
+ */
+#define CONFIG_CONNECT_WINDOW	64
+#define CONFIG_MAX_CONNECT_WINDOW 1024
 #define CONFIG_MAX_STRING	4096		/* bytes in one scalar (key or value) */
 #define CONFIG_NAME_MAX		64		/* bytes in a group name */
 #define CONFIG_MAX_GROUPS	1024
@@ -103,6 +110,7 @@ struct config {
 	char		*listen;	/* `collect` serves /metrics here, NULL: nowhere */
 	int		 shard_k, shard_n;	/* watch shard K of N (1-based); 0, 0: all */
 	struct config_at listen_at, shard_at;
+	int		 connect_window;	/* hosts set up at once, CONFIG_CONNECT_WINDOW */
 };
 
 /*

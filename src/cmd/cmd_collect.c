@@ -140,6 +140,8 @@ cmd_collect(int argc, char **argv)
 
 	struct collector_opts co = { .wake_fd = -1, .timeout_ms = 0 };
 	struct collector *c = collector_new(cfg, st, &co);
+	if (collector_warning(c) != NULL)
+		fprintf(stderr, "opsdeck collect: warning: %s\n", collector_warning(c));
 	struct exporter *ex = NULL;
 	if (listen != NULL) {
 		char *plan = cfg->budget != NULL ? budget_plan_path(cfg->path, cfg->budget) : NULL;

@@ -302,6 +302,8 @@ cmd_snapshot(int argc, char **argv)
 
 	struct collector_opts co = { .wake_fd = -1, .timeout_ms = 0 };
 	struct collector *c = collector_new(cfg, st, &co);
+	if (collector_warning(c) != NULL)
+		fprintf(stderr, "opsdeck snapshot: warning: %s\n", collector_warning(c));
 	collector_run(c, 2, now_mono_ms() + timeout_ms);
 
 	struct host_status *v;

@@ -454,6 +454,7 @@ config_new(void)
 	c->retention.raw_ms = 6 * 3600 * 1000LL;
 	c->retention.minute_ms = 30 * 86400 * 1000LL;
 	c->retention.hour_ms = 2 * 365 * 86400 * 1000LL;
+	c->connect_window = CONFIG_CONNECT_WINDOW;
 	return c;
 }
 

@@ -58,6 +58,10 @@ const struct config_key config_keys[] = {
 	    "map of metric paths", "-", "alert levels per metric (check-config --metrics)"),
 	WALK("retention", CK_RETENTION, CONFIG_AT_TOP, CONFIG_T_SECTION, "map", "-",
 	    "how long samples and rollups are kept"),
+	FIELD("connect_window", CK_CONNECT_WINDOW, CONFIG_AT_TOP, CONFIG_T_INT,
+	    "integer 1-1024", "64", "connections set up at once (a ProxyJump host: below "
+	    "its MaxStartups)", struct config, connect_window, NF, NF, 1,
+	    CONFIG_MAX_CONNECT_WINDOW, NULL),
 
 	/* groups (and the connection settings below) */
 	WALK("name", CK_NAME, CONFIG_AT_GROUP, CONFIG_T_SPECIAL, "string, <= 64 bytes",

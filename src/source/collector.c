@@ -53,15 +53,45 @@ make_pipe(int p[2])
 	set_cloexec_nonblock(p[1], 1);
 }
 
-/* Raises RLIMIT_NOFILE to its hard limit: 1,000 sessions need more than 1,024. */
-static void
-raise_nofile(void)
+/* See collector.h. */
+size_t
+collector_nofile_fit(uint64_t limit, size_t nhosts, uint64_t *need)
+{
+	uint64_t want = (uint64_t)nhosts * COLLECTOR_FDS_PER_HOST + COLLECTOR_FDS_RESERVE;
+	if (need != NULL)
+		*need = want;
+	if (limit >= want)
+		return nhosts;
+	return limit > COLLECTOR_FDS_RESERVE ?
+	    (size_t)((limit - COLLECTOR_FDS_RESERVE) / COLLECTOR_FDS_PER_HOST) : 0;
+}
+
+/*
+ * Raises RLIMIT_NOFILE to what nhosts need (1,000 sessions need more than
+ * 1,024), at most to the hard limit. NULL, or a malloc'd warning naming how
+ * many hosts fit when the hard limit is too low.
+ */
+static char *
+raise_nofile(size_t nhosts)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
+	uint64_t need;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return NULL;
+	collector_nofile_fit(UINT64_MAX, nhosts, &need);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ?
+		    (rlim_t)need : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need)
+		return NULL;
+	size_t fit = collector_nofile_fit(rl.rlim_max, nhosts, NULL);
+	return xasprintf("the open-file limit (hard, %llu) leaves room for about %zu of the"
+	    " %zu configured hosts (%d files each and %d to spare); raise it to %llu"
+	    " (ulimit -Hn, systemd's LimitNOFILE=)", (unsigned long long)rl.rlim_max, fit,
+	    nhosts, COLLECTOR_FDS_PER_HOST, COLLECTOR_FDS_RESERVE, (unsigned long long)need);
 }
 
 /* ---- groups ---------------------------------------------------------- */
@@ -264,6 +294,7 @@ collector_new(const struct config *cfg, struct store *st, const struct collector
 			    cfglen);
 	}
 	free(sshcfg);
+	c->warning = raise_nofile(c->nhosts);
 
 	/* The features' tables, outside any tick. */
 	c->pub = publisher_new(cfg, st, c->nhosts);
@@ -279,7 +310,6 @@ transports_start(struct collector *c)
 {
 	if (c->transports_up)
 		return;
-	raise_nofile();
 	atomic_store(&c->stopping, 0);
 	drain_fd(c->abort_pipe[0]);
 
@@ -319,7 +349,9 @@ transports_start(struct collector *c)
 		c->hosts[k].retry_mono = 0;
 		w->hosts[w->nhosts++] = k;
 	}
-	c->nconnectors = OD_MIN(c->nblocking, (size_t)COLLECTOR_MAX_CONNECTORS);
+	/* The connection window: each connector sets up one host at a time. */
+	c->nconnectors = OD_MIN(c->nblocking, (size_t)(c->cfg->connect_window > 0 ?
+	    c->cfg->connect_window : CONFIG_CONNECT_WINDOW));
 	c->connectors = xcalloc(c->nconnectors + 1, sizeof *c->connectors);
 	for (size_t i = 0; i < c->nconnectors; i++)
 		if (pthread_create(&c->connectors[i], NULL, connector_main, c) != 0)
@@ -455,6 +487,7 @@ give_back(struct collector *c, struct publish_item *v, size_t n, char *cause)
 		ch->dirty = 1;
 	}
 	free(c->store_error);
+	free(c->warning);
 	c->store_error = cause;
 	pthread_mutex_unlock(&c->lock);
 }
@@ -620,6 +653,13 @@ collector_hosts(struct collector *c, struct host_status **out, size_t *n)
 		if (!c->hosts[k].unused)
 			host_status_copy(&(*out)[(*n)++], &c->hosts[k].st);
 	pthread_mutex_unlock(&c->lock);
+}
+
+/* See collector.h. */
+const char *
+collector_warning(const struct collector *c)
+{
+	return c->warning;
 }
 
 char *

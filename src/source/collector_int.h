@@ -15,7 +15,7 @@
  *   hosts: their connections, frame readers, reports, deadlines and back-off.
  *   A worker waits on all its connections at once (epoll) and reads them
  *   without blocking; nothing it does blocks on one host.
- * - up to COLLECTOR_MAX_CONNECTORS connectors: a blocking source's open
+ * - up to connect_window connectors: a blocking source's open
  *   (TCP connect, key exchange, host key, authentication, exec) with our own
  *   deadlines. An opened connection goes to the host's worker's inbox.
  * A host is touched by one thread at a time: its worker, or a connector while
@@ -172,6 +172,7 @@ struct collector {
 	int			 thread_started;
 
 	char			*store_error;	/* latest store failure, under lock */
+	char			*warning;	/* set once by collector_new: limits */
 	uint64_t		 dropped;	/* parts dropped past COLLECTOR_MAX_QUEUED, under lock */
 	int64_t			 tick_ms;	/* publisher period */
 };

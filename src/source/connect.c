@@ -2,7 +2,7 @@
  * connect.c: the connector threads of the collector (collector_int.h). A
  * host whose source opens with blocking calls (ssh: TCP connect, key
  * exchange, host key, authentication, exec) waits in a queue; up to
- * COLLECTOR_MAX_CONNECTORS threads take hosts from it, open them with the
+ * connect_window (the config's) threads take hosts from it, open them with the
  * source's own deadlines and hand the result (a connection, or a state and
  * a message) to the host's worker through its inbox. A source in reports
  * mode polls here instead, and its answer goes the same way.
