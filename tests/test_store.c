@@ -798,6 +798,59 @@ test_file_size_limit(void **state)
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM hosts"), 20);
 }
 
+/*
+ * GPU and sensor rows are written only when they change: the rows read
+ * back follow every change, a shrinking count, and a reopened writer.
+ */
+static void
+test_rows_follow_changes(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->path, STORE_WRITER);
+	struct host_status h, *v;
+	size_t n;
+	char *cause = NULL;
+
+	test_status_make(&h, "n1", "g", 1000, 2, 3, 4);
+	put_ok(st, &h);
+	h.gpus[1].util_pct = 77;
+	od_strlcpy(h.sensors[2].status, "cr", sizeof h.sensors[2].status);
+	h.sample_ms += 1000;
+	put_ok(st, &h);
+	assert_int_equal(store_get_hosts(st, &v, &n, &cause), 0);
+	assert_int_equal(v[0].ngpus, 3);
+	assert_true(v[0].gpus[1].util_pct == 77 && v[0].gpus[0].util_pct == h.gpus[0].util_pct);
+	assert_int_equal(v[0].nsensors, 4);
+	assert_string_equal(v[0].sensors[2].status, "cr");
+	store_free_hosts(v, n);
+
+	/* Fewer of each: the slots past the new counts go. */
+	h.ngpus = 1;
+	h.nsensors = 2;
+	h.sensors[1].value = 12.5;
+	put_ok(st, &h);
+	assert_int_equal(store_get_hosts(st, &v, &n, &cause), 0);
+	assert_int_equal(v[0].ngpus, 1);
+	assert_int_equal(v[0].nsensors, 2);
+	assert_true(v[0].sensors[1].value == 12.5);
+	store_free_hosts(v, n);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_gpus"), 1);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_sensors"), 2);
+
+	/* A new writer knows nothing of the rows: it rewrites them whole. */
+	store_close(st);
+	st = open_ok(f->path, STORE_WRITER);
+	h.ngpus = 3;
+	h.gpus[2].temp_c = 91;
+	put_ok(st, &h);
+	assert_int_equal(store_get_hosts(st, &v, &n, &cause), 0);
+	assert_int_equal(v[0].ngpus, 3);
+	assert_true(v[0].gpus[2].temp_c == 91);
+	store_free_hosts(v, n);
+	host_status_free(&h);
+	store_close(st);
+}
+
 /* ---- metrics, rollups, history -------------------------------------------- */
 
 #define T0 1789999200000LL	/* 2026-09-21 14:00 UTC, a whole hour */
@@ -842,14 +895,16 @@ test_history_raw(void **state)
 	char **names;
 	size_t nn;
 	assert_int_equal(store_metric_names(st, "n1", &names, &nn, &cause), 0);
-	int seen_mem = 0, seen_gpu = 0;
+	int seen_mem = 0, seen_gpu = 0, seen_load = 0, seen_gpu_mem = 0;
 	for (size_t i = 0; i < nn; i++) {
 		seen_mem |= strcmp(names[i], "mem.used_bytes") == 0;
 		seen_gpu |= strcmp(names[i], "gpus.0.util_pct") == 0;
+		seen_load |= strcmp(names[i], "load.2") == 0;
+		seen_gpu_mem |= strcmp(names[i], "gpus.0.mem_used_bytes") == 0;
 		free(names[i]);
 	}
 	free(names);
-	assert_true(seen_mem && seen_gpu);
+	assert_true(seen_mem && seen_gpu && seen_load && seen_gpu_mem);
 
 	assert_int_equal(store_history(st, "nope", "cpu.util_pct", T0, T0 + 1, 0, &p, &n,
 	    &cause), -1);
@@ -1060,6 +1115,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_size_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rows_follow_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_raw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollup_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maintain_gaps, setup, teardown),

@@ -312,6 +312,33 @@ known(double v)
 }
 
 /*
+ * prefix, the decimal i and suffix into name (size bytes, cut to fit): the
+ * names of numbered metrics, without snprintf (the store asks for every
+ * host's names at every sample).
+ */
+static const char *
+name_num(char *name, size_t size, const char *prefix, int i, const char *suffix)
+{
+	char digits[16];
+	size_t nd = 0, n = 0;
+	unsigned u = i < 0 ? 0u - (unsigned)i : (unsigned)i;
+
+	do
+		digits[nd++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0 && nd < sizeof digits - 1);
+	if (i < 0)
+		digits[nd++] = '-';
+	for (const char *p = prefix; *p != '\0' && n + 1 < size; p++)
+		name[n++] = *p;
+	while (nd > 0 && n + 1 < size)
+		name[n++] = digits[--nd];
+	for (const char *p = suffix; *p != '\0' && n + 1 < size; p++)
+		name[n++] = *p;
+	name[n] = '\0';
+	return name;
+}
+
+/*
  * Enumerates h's metrics under their snapshot JSON paths. The names are
  * stable: the store and `history` key on them.
  */
@@ -331,10 +358,8 @@ host_status_metrics(const struct host_status *h,
 	if (h->swap_total > 0)
 		fn("swap.used_bytes", (double)h->swap_used, arg);
 	for (int i = 0; i < 3; i++) {
-		if (known(h->load[i])) {
-			snprintf(name, sizeof name, "load.%d", i);
-			fn(name, h->load[i], arg);
-		}
+		if (known(h->load[i]))
+			fn(name_num(name, sizeof name, "load.", i, ""), h->load[i], arg);
 	}
 	if (known(h->net_rx_bps))
 		fn("net.rx_bps", h->net_rx_bps, arg);
@@ -350,20 +375,17 @@ host_status_metrics(const struct host_status *h,
 			const char *key;
 			size_t off;
 		} gf[] = {
-			{ "util_pct", offsetof(struct gpu_sample, util_pct) },
-			{ "temp_c", offsetof(struct gpu_sample, temp_c) },
-			{ "power_w", offsetof(struct gpu_sample, power_w) },
+			{ ".util_pct", offsetof(struct gpu_sample, util_pct) },
+			{ ".temp_c", offsetof(struct gpu_sample, temp_c) },
+			{ ".power_w", offsetof(struct gpu_sample, power_w) },
 		};
 		for (size_t k = 0; k < OD_ARRAY_LEN(gf); k++) {
 			double v = *(const double *)(const void *)((const char *)g + gf[k].off);
-			if (known(v)) {
-				snprintf(name, sizeof name, "gpus.%d.%s", g->index, gf[k].key);
-				fn(name, v, arg);
-			}
+			if (known(v))
+				fn(name_num(name, sizeof name, "gpus.", g->index, gf[k].key), v, arg);
 		}
-		if (g->mem_total_bytes > 0) {
-			snprintf(name, sizeof name, "gpus.%d.mem_used_bytes", g->index);
-			fn(name, (double)g->mem_used_bytes, arg);
-		}
+		if (g->mem_total_bytes > 0)
+			fn(name_num(name, sizeof name, "gpus.", g->index, ".mem_used_bytes"),
+			    (double)g->mem_used_bytes, arg);
 	}
 }

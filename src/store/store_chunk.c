@@ -38,8 +38,10 @@ store_open_chunk(struct store *st, int64_t host_id)
 void
 store_open_chunks_clear(struct store *st)
 {
-	for (size_t i = 0; i < st->nopen; i++)
+	for (size_t i = 0; i < st->nopen; i++) {
 		chunk_enc_free(st->open[i].enc);
+		free(st->open[i].rows);
+	}
 	free(st->open);
 	st->open = NULL;
 	st->nopen = 0;
@@ -195,10 +197,12 @@ static int
 migrate_raw(struct store *st)
 {
 	sqlite3_stmt *s;
-	struct open_chunk oc = { NULL, 0, 0, 0 };
+	struct open_chunk oc;
 	int64_t host = 0, ts = INT64_MIN;
 	int rc = sqlite3_prepare_v2(st->db, "SELECT host_id, ts, metric_id, value FROM samples"
 	    " ORDER BY host_id, ts, metric_id", -1, &s, NULL);
+
+	memset(&oc, 0, sizeof oc);
 
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t h = sqlite3_column_int64(s, 0), t = sqlite3_column_int64(s, 1);

@@ -38,12 +38,19 @@
 
 enum store_level { STORE_LEVEL_RAW = 0, STORE_LEVEL_MINUTE = 1 };
 
-/* A host's open raw chunk: the encoder and its row (0: not written yet). */
+/*
+ * The writer's state of one host: its open raw chunk (the encoder and its
+ * row, 0: not written yet), and a fingerprint of each GPU and sensor row as
+ * written, so that unchanged rows are not written again (rows: NULL until
+ * the host's rows were written in a committed state).
+ */
 struct open_chunk {
 	struct chunk_enc *enc;
 	int64_t		 rowid;
 	size_t		 len;		/* bytes of the row as last written */
 	size_t		 growth;	/* what the last tick added */
+	uint64_t	*rows;		/* GPU rows' fingerprints, then sensors' */
+	int		 ngpus, nsensors;
 };
 
 /*

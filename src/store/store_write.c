@@ -193,6 +193,125 @@ u64_bits(uint64_t v)
 	return r;
 }
 
+/* FNV-1a over n bytes, continuing from h. */
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
+static uint64_t
+gpu_fp(const struct gpu_sample *g)
+{
+	uint64_t h = fnv(1469598103934665603ULL, &g->index, sizeof g->index);
+	h = fnv(h, g->uuid, strnlen(g->uuid, sizeof g->uuid));
+	h = fnv(h, "", 1);
+	h = fnv(h, g->name, strnlen(g->name, sizeof g->name));
+	double d[] = { g->util_pct, g->mem_util_pct, g->temp_c, g->power_w, g->power_limit_w };
+	uint64_t u[] = { g->mem_used_bytes, g->mem_total_bytes, (uint64_t)g->ecc_uncorrected,
+	    g->throttle_reasons };
+	h = fnv(h, d, sizeof d);
+	return fnv(h, u, sizeof u);
+}
+
+static uint64_t
+sensor_fp(const struct sensor_sample *x)
+{
+	uint64_t h = fnv(1469598103934665603ULL, x->name, strnlen(x->name, sizeof x->name));
+	h = fnv(h, "", 1);
+	h = fnv(h, &x->value, sizeof x->value);
+	h = fnv(h, x->unit, strnlen(x->unit, sizeof x->unit));
+	h = fnv(h, "", 1);
+	h = fnv(h, x->status, strnlen(x->status, sizeof x->status));
+	return fnv(h, &x->level, sizeof x->level);
+}
+
+static int
+bind_gpu(sqlite3_stmt *s, int64_t id, int i, const struct gpu_sample *g)
+{
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, i);
+	sqlite3_bind_int(s, 3, g->index);
+	store_bind_field(s, 4, g->uuid, sizeof g->uuid);
+	store_bind_field(s, 5, g->name, sizeof g->name);
+	store_bind_real(s, 6, g->util_pct);
+	store_bind_real(s, 7, g->mem_util_pct);
+	sqlite3_bind_int64(s, 8, u64_bits(g->mem_used_bytes));
+	sqlite3_bind_int64(s, 9, u64_bits(g->mem_total_bytes));
+	store_bind_real(s, 10, g->temp_c);
+	store_bind_real(s, 11, g->power_w);
+	store_bind_real(s, 12, g->power_limit_w);
+	sqlite3_bind_int64(s, 13, g->ecc_uncorrected);
+	sqlite3_bind_int64(s, 14, u64_bits(g->throttle_reasons));
+	return store_step_done(s);
+}
+
+static int
+bind_sensor(sqlite3_stmt *s, int64_t id, int i, const struct sensor_sample *x)
+{
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, i);
+	store_bind_field(s, 3, x->name, sizeof x->name);
+	store_bind_real(s, 4, x->value);
+	store_bind_field(s, 5, x->unit, sizeof x->unit);
+	store_bind_field(s, 6, x->status, sizeof x->status);
+	sqlite3_bind_int(s, 7, (int)x->level);
+	return store_step_done(s);
+}
+
+/* Deletes host id's rows of which (SQ_GPU_DELETE, SQ_SENSOR_DELETE) from slot on. */
+static int
+trim_rows(struct store *st, enum store_stmt which, int64_t id, int slot)
+{
+	sqlite3_stmt *s = store_stmt(st, which);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, slot);
+	return store_step_done(s);
+}
+
+/*
+ * Writes h's GPU and sensor rows, only those that changed since the rows
+ * oc remembers (all of them when it remembers none), and drops the slots
+ * past the new counts. oc's fingerprints then describe the rows as written;
+ * a rollback forgets them (caches_clear). An SQLite rc.
+ */
+static int
+write_rows(struct store *st, int64_t id, struct open_chunk *oc, const struct host_status *h)
+{
+	int ngpus = h->gpus != NULL ? OD_MIN(h->ngpus, PROBE_MAX_GPUS) : 0;
+	int nsensors = h->sensors != NULL ? OD_MIN(h->nsensors, PROBE_MAX_SENSORS) : 0;
+	uint64_t *fp = xreallocarray(NULL, (size_t)(ngpus + nsensors) + 1, sizeof *fp);
+	int known = oc->rows != NULL, rc = SQLITE_OK;
+
+	if (!known || ngpus < oc->ngpus)
+		rc = trim_rows(st, SQ_GPU_DELETE, id, known ? ngpus : 0);
+	if (rc == SQLITE_OK && (!known || nsensors < oc->nsensors))
+		rc = trim_rows(st, SQ_SENSOR_DELETE, id, known ? nsensors : 0);
+	for (int i = 0; i < ngpus && rc == SQLITE_OK; i++) {
+		fp[i] = gpu_fp(&h->gpus[i]);
+		if (!known || i >= oc->ngpus || oc->rows[i] != fp[i])
+			rc = bind_gpu(store_stmt(st, SQ_GPU_INSERT), id, i, &h->gpus[i]);
+	}
+	for (int i = 0; i < nsensors && rc == SQLITE_OK; i++) {
+		fp[ngpus + i] = sensor_fp(&h->sensors[i]);
+		if (!known || i >= oc->nsensors || oc->rows[oc->ngpus + i] != fp[ngpus + i])
+			rc = bind_sensor(store_stmt(st, SQ_SENSOR_INSERT), id, i, &h->sensors[i]);
+	}
+	free(oc->rows);
+	oc->rows = NULL;
+	if (rc != SQLITE_OK) {
+		free(fp);
+		return rc;
+	}
+	oc->rows = fp;
+	oc->ngpus = ngpus;
+	oc->nsensors = nsensors;
+	return SQLITE_OK;
+}
+
 /*
  * Writes h's latest state, GPUs, sensors, a transition when the state
  * changed, and a sample per metric when h->sample_ms is new. Returns an
@@ -283,54 +402,12 @@ write_status(struct store *st, const struct host_status *h)
 	if ((rc = store_step_done(s)) != SQLITE_OK)
 		return rc;
 
-	s = store_stmt(st, SQ_GPU_DELETE);
-	sqlite3_bind_int64(s, 1, id);
-	if ((rc = store_step_done(s)) != SQLITE_OK)
+	struct open_chunk *oc = store_open_chunk(st, id);
+	if ((rc = write_rows(st, id, oc, h)) != SQLITE_OK)
 		return rc;
-	int ngpus = h->gpus != NULL ? OD_MIN(h->ngpus, PROBE_MAX_GPUS) : 0;
-	for (int i = 0; i < ngpus; i++) {
-		const struct gpu_sample *g = &h->gpus[i];
-		s = store_stmt(st, SQ_GPU_INSERT);
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int(s, 2, i);
-		sqlite3_bind_int(s, 3, g->index);
-		store_bind_field(s, 4, g->uuid, sizeof g->uuid);
-		store_bind_field(s, 5, g->name, sizeof g->name);
-		store_bind_real(s, 6, g->util_pct);
-		store_bind_real(s, 7, g->mem_util_pct);
-		sqlite3_bind_int64(s, 8, u64_bits(g->mem_used_bytes));
-		sqlite3_bind_int64(s, 9, u64_bits(g->mem_total_bytes));
-		store_bind_real(s, 10, g->temp_c);
-		store_bind_real(s, 11, g->power_w);
-		store_bind_real(s, 12, g->power_limit_w);
-		sqlite3_bind_int64(s, 13, g->ecc_uncorrected);
-		sqlite3_bind_int64(s, 14, u64_bits(g->throttle_reasons));
-		if ((rc = store_step_done(s)) != SQLITE_OK)
-			return rc;
-	}
-
-	s = store_stmt(st, SQ_SENSOR_DELETE);
-	sqlite3_bind_int64(s, 1, id);
-	if ((rc = store_step_done(s)) != SQLITE_OK)
-		return rc;
-	int nsensors = h->sensors != NULL ? OD_MIN(h->nsensors, PROBE_MAX_SENSORS) : 0;
-	for (int i = 0; i < nsensors; i++) {
-		const struct sensor_sample *x = &h->sensors[i];
-		s = store_stmt(st, SQ_SENSOR_INSERT);
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int(s, 2, i);
-		store_bind_field(s, 3, x->name, sizeof x->name);
-		store_bind_real(s, 4, x->value);
-		store_bind_field(s, 5, x->unit, sizeof x->unit);
-		store_bind_field(s, 6, x->status, sizeof x->status);
-		sqlite3_bind_int(s, 7, (int)x->level);
-		if ((rc = store_step_done(s)) != SQLITE_OK)
-			return rc;
-	}
 
 	if (h->sample_ms > e->v[2]) {
 		/* put_metric may grow other maps, never st->hosts: e stays valid. */
-		struct open_chunk *oc = store_open_chunk(st, id);
 		if ((rc = store_chunk_point(st, oc, h->sample_ms)) != SQLITE_OK)
 			return rc;
 		struct metric_ctx c = { st, e, oc->enc, SQLITE_OK };
