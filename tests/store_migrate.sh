@@ -32,8 +32,8 @@ check "... intact, every chunk decodes" sh -c "\"$W\" check \"$DB\" 1 >/dev/null
 H node000 -m cpu.util_pct --from 2026-01-01T00:00Z --to 2026-01-01T02:59:59Z --step raw \
 	--format csv >"$T/out"
 check "all 1080 raw samples are there" [ "$(wc -l <"$T/out")" -eq 1081 ]
-check "... the first" grep -q '^2026-01-01T00:00:00+0000,1767225600000,node000,cpu.util_pct,0,0,0$' "$T/out"
-check "... the last" grep -q '^2026-01-01T02:59:50+0000,1767236390000,node000,cpu.util_pct,59,59,59$' "$T/out"
+check "... the first" grep -q '^2026-01-01T00:00:00Z,1767225600000,node000,cpu.util_pct,0,0,0$' "$T/out"
+check "... the last" grep -q '^2026-01-01T02:59:50Z,1767236390000,node000,cpu.util_pct,59,59,59$' "$T/out"
 H node000 -m mem.used_bytes --from 2026-01-01T02:59:50Z --to 2026-01-01T02:59:50Z \
 	--step raw --format csv >"$T/out"
 check "... exactly, in bytes" grep -q ',mem.used_bytes,1131413504,1131413504,1131413504$' "$T/out"
