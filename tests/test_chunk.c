@@ -103,6 +103,16 @@ test_raw_round_trip(void **state)
 	assert_int_equal(k, n);
 	free(p);
 
+	/* Released, the same bytes come again. */
+	unsigned char *copy = xmalloc(len);
+	memcpy(copy, data, len);
+	chunk_enc_release(e);
+	size_t len2;
+	data = chunk_enc_data(e, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(data, copy, len);
+	free(copy);
+
 	/* One metric alone. */
 	p = decode_ok(data, len, 1009, CHUNK_RAW, &n);
 	assert_int_equal(n, npoints - npoints / 10);

@@ -79,6 +79,11 @@ int64_t	chunk_enc_last(const struct chunk_enc *e);
  * on e. An encoder can go on after it.
  */
 const unsigned char *chunk_enc_data(struct chunk_enc *e, size_t *len);
+/*
+ * Frees what chunk_enc_data returned (the writer keeps thousands of open
+ * encoders and needs each one's bytes only while it writes them).
+ */
+void chunk_enc_release(struct chunk_enc *e);
 
 /*
  * Decodes the points of metric (every metric when metric < 0) in data,

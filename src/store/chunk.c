@@ -494,6 +494,14 @@ chunk_enc_data(struct chunk_enc *e, size_t *len)
 	return e->out.b;
 }
 
+void
+chunk_enc_release(struct chunk_enc *e)
+{
+	free(e->out.b);
+	e->out.b = NULL;
+	e->out.len = e->out.cap = 0;
+}
+
 /* ---- decoder ------------------------------------------------------------- */
 
 struct samples {

@@ -111,13 +111,16 @@ store_chunk_save(struct store *st, int64_t host_id, struct open_chunk *oc)
 		sqlite3_bind_blob(s, 4, data, (int)len, SQLITE_STATIC);
 		rc = store_step_done(s);
 		sqlite3_clear_bindings(s);
-		if (rc != SQLITE_OK || sqlite3_changes(st->db) == 1)
+		if (rc != SQLITE_OK || sqlite3_changes(st->db) == 1) {
+			chunk_enc_release(oc->enc);
 			return rc;
+		}
 		/* Pruned under us (a host silent past the raw window): a new row. */
 	}
 	rc = insert(st, host_id, STORE_LEVEL_RAW, oc->enc, data, len);
 	if (rc == SQLITE_OK)
 		oc->rowid = sqlite3_last_insert_rowid(st->db);
+	chunk_enc_release(oc->enc);
 	return rc;
 }
 
