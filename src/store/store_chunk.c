@@ -88,7 +88,7 @@ insert(struct store *st, int64_t host_id, enum store_level level, struct chunk_e
 	sqlite3_bind_int64(s, 4, chunk_enc_last(enc));
 	sqlite3_bind_int64(s, 5, (int64_t)chunk_enc_points(enc));
 	sqlite3_bind_blob(s, 6, data, (int)len, SQLITE_STATIC);
-	int rc = store_step_done(s);
+	int rc = store_step_rc(s);
 	sqlite3_clear_bindings(s);
 	return rc;
 }
@@ -109,7 +109,7 @@ store_chunk_save(struct store *st, int64_t host_id, struct open_chunk *oc)
 		sqlite3_bind_int64(s, 2, chunk_enc_last(oc->enc));
 		sqlite3_bind_int64(s, 3, (int64_t)chunk_enc_points(oc->enc));
 		sqlite3_bind_blob(s, 4, data, (int)len, SQLITE_STATIC);
-		rc = store_step_done(s);
+		rc = store_step_rc(s);
 		sqlite3_clear_bindings(s);
 		if (rc != SQLITE_OK || sqlite3_changes(st->db) == 1) {
 			chunk_enc_release(oc->enc);

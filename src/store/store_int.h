@@ -170,7 +170,7 @@ int store_bind_field(sqlite3_stmt *s, int col, const char *field, size_t max);
 void store_column_field(sqlite3_stmt *s, int col, char *field, size_t size);
 
 /* Steps a prepared statement that returns no rows and resets it; 0 or an SQLite rc. */
-int store_step_done(sqlite3_stmt *s);
+int store_step_rc(sqlite3_stmt *s);
 /* Runs one statement without results; 0 or an SQLite rc. */
 int store_exec(struct store *st, const char *sql);
 /* Runs sql (no rows); 0, or -1 with *cause "cache PATH: what: reason". */

@@ -182,7 +182,7 @@ store_column_field(sqlite3_stmt *s, int col, char *field, size_t size)
 
 /* See store_int.h. */
 int
-store_step_done(sqlite3_stmt *s)
+store_step_rc(sqlite3_stmt *s)
 {
 	int r = sqlite3_step(s);
 	sqlite3_reset(s);

@@ -246,7 +246,7 @@ bind_gpu(sqlite3_stmt *s, int64_t id, int i, const struct gpu_sample *g)
 	store_bind_real(s, 12, g->power_limit_w);
 	sqlite3_bind_int64(s, 13, g->ecc_uncorrected);
 	sqlite3_bind_int64(s, 14, u64_bits(g->throttle_reasons));
-	return store_step_done(s);
+	return store_step_rc(s);
 }
 
 static int
@@ -259,7 +259,7 @@ bind_sensor(sqlite3_stmt *s, int64_t id, int i, const struct sensor_sample *x)
 	store_bind_field(s, 5, x->unit, sizeof x->unit);
 	store_bind_field(s, 6, x->status, sizeof x->status);
 	sqlite3_bind_int(s, 7, (int)x->level);
-	return store_step_done(s);
+	return store_step_rc(s);
 }
 
 /* Deletes host id's rows of which (SQ_GPU_DELETE, SQ_SENSOR_DELETE) from slot on. */
@@ -269,7 +269,7 @@ trim_rows(struct store *st, enum store_stmt which, int64_t id, int slot)
 	sqlite3_stmt *s = store_stmt(st, which);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, slot);
-	return store_step_done(s);
+	return store_step_rc(s);
 }
 
 /*
@@ -346,7 +346,7 @@ write_status(struct store *st, const struct host_status *h)
 			s = store_stmt(st, SQ_HOST_INSERT);
 			sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(s, 2, h->state_since_ms);
-			if ((rc = store_step_done(s)) != SQLITE_OK)
+			if ((rc = store_step_rc(s)) != SQLITE_OK)
 				return rc;
 			id = sqlite3_last_insert_rowid(st->db);
 		}
@@ -367,7 +367,7 @@ write_status(struct store *st, const struct host_status *h)
 			sqlite3_bind_int64(s, 3, e->v[1]);
 		sqlite3_bind_int(s, 4, (int)h->state);
 		store_bind_field(s, 5, h->error, sizeof h->error);
-		if ((rc = store_step_done(s)) != SQLITE_OK)
+		if ((rc = store_step_rc(s)) != SQLITE_OK)
 			return rc;
 	}
 
@@ -399,7 +399,7 @@ write_status(struct store *st, const struct host_status *h)
 	store_bind_real(s, 21, h->net_tx_bps);
 	store_bind_real(s, 22, h->disk_read_bps);
 	store_bind_real(s, 23, h->disk_write_bps);
-	if ((rc = store_step_done(s)) != SQLITE_OK)
+	if ((rc = store_step_rc(s)) != SQLITE_OK)
 		return rc;
 
 	struct open_chunk *oc = store_open_chunk(st, id);
@@ -669,7 +669,7 @@ store_prune_hosts(struct store *st, const struct config *cfg, char **cause)
 		rc = sqlite3_prepare_v2(st->db, del[d], -1, &s, NULL);
 		for (size_t i = 0; i < ngone && rc == SQLITE_OK; i++) {
 			sqlite3_bind_int64(s, 1, gone[i]);
-			rc = store_step_done(s);
+			rc = store_step_rc(s);
 		}
 		sqlite3_finalize(s);
 	}
