@@ -8,17 +8,10 @@
 command -v python3 >/dev/null 2>&1 || skip_all "no python3"
 command -v nm >/dev/null 2>&1 || skip_all "no nm"
 tmpdir
+. "$top_srcdir/tests/objects_lib.sh"
 plan 3
 
-# the objects of the sources that exist (a build dir may keep objects of
-# files since removed), as automake names them: [TARGET-]FILE.o
-(cd "$top_builddir" && find src -name '*.o') | while read -r o; do
-	b=${o##*/}
-	case $b in *-*) b=${b#*-} ;; esac
-	[ -f "$top_srcdir/${o%/*}/${b%.o}.c" ] || continue
-	mkdir -p "$T/b/${o%/*}"
-	ln -s "$top_builddir/$o" "$T/b/$o"
-done
+link_objects "$T/b"
 if python3 "$top_srcdir/tools/depcycles" "$T/b" >"$T/cycles" 2>&1 && [ -d "$T/b/src/source" ]; then
 	ok "no import circle anywhere in src/"
 else

@@ -35,6 +35,14 @@ int cmd_check_config(int argc, char **argv);
 /* Prints "opsdeck NAME: <msg>\nTry 'opsdeck NAME --help'." and returns EXIT_USAGE. */
 int cmd_usage_error(const char *name, const char *fmt, ...) OD_PRINTF(2, 3);
 
+/* The output formats of --format, shared by every subcommand that has it. */
+enum cmd_format { CMD_TABLE, CMD_CSV, CMD_JSON };
+/*
+ * Reads --format's argument for subcommand `name` into *out: 0, or the
+ * usage error's exit status (printed) for anything but table, csv or json.
+ */
+int cmd_format_parse(const char *name, const char *arg, enum cmd_format *out);
+
 /*
  * getopt_long's ':' (missing value) or '?' (unknown option) for subcommand
  * `name`, with opterr 0 and optstring starting with ':': prints the usage

@@ -21,8 +21,6 @@
 
 #define ALERTS_ALL_MAX	100000	/* --all: at most this many, newest first */
 
-enum alerts_format { AFMT_TABLE, AFMT_CSV, AFMT_JSON };
-
 static void
 usage(void)
 {
@@ -194,8 +192,8 @@ cmd_alerts(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cfg_path = NULL, *cache = NULL;
-	enum alerts_format fmt = AFMT_TABLE;
-	int all = 0, ch;
+	enum cmd_format fmt = CMD_TABLE;
+	int all = 0, ch, rc;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, ":af:c:h", longopts, NULL)) != -1) {
@@ -204,15 +202,8 @@ cmd_alerts(int argc, char **argv)
 			all = 1;
 			break;
 		case 'f':
-			if (strcmp(optarg, "table") == 0)
-				fmt = AFMT_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = AFMT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = AFMT_JSON;
-			else
-				return cmd_usage_error("alerts", "unknown format '%s' "
-				    "(table, csv or json)", optarg);
+			if ((rc = cmd_format_parse("alerts", optarg, &fmt)) != 0)
+				return rc;
 			break;
 		case 'c':
 			cfg_path = optarg;
@@ -240,7 +231,7 @@ cmd_alerts(int argc, char **argv)
 	struct alert_set set;
 	char *cause = NULL;
 	alert_set_init(&set);
-	int rc = alert_store_list(st, NULL, all ? 1 : 0, all ? ALERTS_ALL_MAX : 0, &set, &cause);
+	rc = alert_store_list(st, NULL, all ? 1 : 0, all ? ALERTS_ALL_MAX : 0, &set, &cause);
 	store_close(st);
 	if (rc != 0) {
 		fprintf(stderr, "opsdeck: alerts: %s\n", cause);
@@ -251,9 +242,9 @@ cmd_alerts(int argc, char **argv)
 	qsort(set.v, set.n, sizeof *set.v, alert_order);
 	struct buf b;
 	buf_init(&b, 0);
-	if (fmt == AFMT_JSON)
+	if (fmt == CMD_JSON)
 		put_json(set.v, set.n);
-	else if (fmt == AFMT_CSV)
+	else if (fmt == CMD_CSV)
 		put_csv(&b, set.v, set.n);
 	else
 		put_table(&b, set.v, set.n, all);

@@ -27,7 +27,6 @@
 #include "opsdeck/textwidth.h"
 #include "budget_print.h"
 
-enum budget_format { BFMT_TABLE, BFMT_CSV, BFMT_JSON };
 
 static void
 usage(void)
@@ -113,7 +112,7 @@ struct budget_opts {
 	const char	*config;
 	const char	*plan;
 	const char	*cache;
-	enum budget_format format;
+	enum cmd_format format;
 	int32_t		 as_of;		/* BUDGET_NO_DAY: today */
 	int32_t		 day;
 	int		 sacct;
@@ -153,7 +152,7 @@ budget_report(struct budget_opts *o)
 			rc = 1;
 		}
 		store_close(st);
-	} else if (o->format == BFMT_TABLE) {
+	} else if (o->format == CMD_TABLE) {
 		fprintf(stderr, "opsdeck budget: no cache at %s yet: no spending or compute use "
 		    "imported\n", cpath);
 	}
@@ -163,9 +162,9 @@ budget_report(struct budget_opts *o)
 		budget_report_compute(p, f.spend, f.nspend, f.use, f.nuse,
 		    o->as_of != BUDGET_NO_DAY ? o->as_of : today(), &r);
 		budget_report_running(&r, f.alloc, f.nalloc);
-		if (o->format == BFMT_CSV)
+		if (o->format == CMD_CSV)
 			budget_print_csv(&r);
-		else if (o->format == BFMT_JSON)
+		else if (o->format == CMD_JSON)
 			budget_print_json(&r);
 		else
 			budget_print_table(&r);
@@ -362,27 +361,27 @@ imports_json(const struct budget_import *v, size_t n)
 
 /* The imports as a table (total in 억원), CSV or JSON (won). */
 static void
-print_imports(const struct budget_import *v, size_t n, enum budget_format fmt)
+print_imports(const struct budget_import *v, size_t n, enum cmd_format fmt)
 {
 	struct buf b;
 	char when[TIME_RFC3339_LEN], amt[64];
 
-	if (fmt == BFMT_JSON) {
+	if (fmt == CMD_JSON) {
 		imports_json(v, n);
 		return;
 	}
 	buf_init(&b, 0);
-	if (fmt == BFMT_TABLE && n == 0)
+	if (fmt == CMD_TABLE && n == 0)
 		buf_printf(&b, "no ledger imports in the cache\n");
-	else if (fmt == BFMT_TABLE)
+	else if (fmt == CMD_TABLE)
 		buf_printf(&b, "%6s  %-40s %9s %20s  %s\n", "ID", "FILE", "ROWS", "TOTAL",
 		    "IMPORTED (Asia/Seoul)");
 	else
 		buf_printf(&b, "id,file,rows,total,imported_at\r\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct budget_import *im = &v[i];
-		kst_time(when, sizeof when, im->imported_ms, fmt != BFMT_TABLE);
-		if (fmt == BFMT_TABLE) {
+		kst_time(when, sizeof when, im->imported_ms, fmt != CMD_TABLE);
+		if (fmt == CMD_TABLE) {
 			char file[256];
 			budget_format_eok(amt, sizeof amt, im->total, 1);
 			text_fit(file, sizeof file, im->source, 40, 0);
@@ -470,10 +469,10 @@ cmd_budget(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct budget_opts o = { .format = BFMT_TABLE, .as_of = BUDGET_NO_DAY,
+	struct budget_opts o = { .format = CMD_TABLE, .as_of = BUDGET_NO_DAY,
 	    .day = BUDGET_NO_DAY };
 	const char *sub = NULL;
-	int ch;
+	int ch, rc;
 
 	if (argc < 2)
 		return cmd_usage_error("budget", "say 'report', 'import', 'imports' or 'undo'");
@@ -502,15 +501,8 @@ cmd_budget(int argc, char **argv)
 			o.cache = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "table") == 0)
-				o.format = BFMT_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				o.format = BFMT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				o.format = BFMT_JSON;
-			else
-				return cmd_usage_error("budget", "--format must be table, csv or "
-				    "json, not '%s'", optarg);
+			if ((rc = cmd_format_parse("budget", optarg, &o.format)) != 0)
+				return rc;
 			break;
 		case 'a':
 		case 'd':
@@ -543,7 +535,7 @@ cmd_budget(int argc, char **argv)
 		if (o.sacct || o.day != BUDGET_NO_DAY || o.as_of != BUDGET_NO_DAY || o.plan)
 			return cmd_usage_error("budget", "%s takes -c, --cache%s only", sub,
 			    undo ? "" : " and --format");
-		if (undo && o.format != BFMT_TABLE)
+		if (undo && o.format != CMD_TABLE)
 			return cmd_usage_error("budget", "--format is not for 'undo'");
 		if (!undo && optind < argc)
 			return cmd_usage_error("budget", "unexpected argument '%s'", argv[optind]);
@@ -565,7 +557,7 @@ cmd_budget(int argc, char **argv)
 	if (optind + 1 < argc)
 		return cmd_usage_error("budget", "import takes one file, not '%s' too",
 		    argv[optind + 1]);
-	if (o.format != BFMT_TABLE || o.as_of != BUDGET_NO_DAY)
+	if (o.format != CMD_TABLE || o.as_of != BUDGET_NO_DAY)
 		return cmd_usage_error("budget", "--format and --as-of are for 'report'");
 	if (o.day != BUDGET_NO_DAY && !o.sacct)
 		return cmd_usage_error("budget", "--day goes with --sacct");

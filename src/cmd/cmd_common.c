@@ -109,3 +109,17 @@ cmd_explain_busy(struct store *st, char **cause)
 	free(*cause);
 	*cause = m;
 }
+
+int
+cmd_format_parse(const char *name, const char *arg, enum cmd_format *out)
+{
+	static const char *const names[] = { "table", "csv", "json" };
+
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			*out = (enum cmd_format)i;
+			return 0;
+		}
+	}
+	return cmd_usage_error(name, "unknown format '%s' (table, csv or json)", arg);
+}

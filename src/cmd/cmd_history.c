@@ -21,7 +21,6 @@
 
 #define HISTORY_MAX_METRICS 32	/* --metric options in one call */
 
-enum history_format { HFMT_TABLE, HFMT_CSV, HFMT_JSON };
 
 static void
 usage(void)
@@ -343,8 +342,8 @@ cmd_history(int argc, char **argv)
 	size_t nmetrics = 0;
 	const char *since = NULL, *from_s = NULL, *to_s = NULL, *step_s = NULL;
 	const char *cfg_path = NULL, *cache = NULL;
-	enum history_format fmt = HFMT_TABLE;
-	int ch;
+	enum cmd_format fmt = CMD_TABLE;
+	int ch, rc;
 
 	optind = 1;
 	opterr = 0;
@@ -369,15 +368,8 @@ cmd_history(int argc, char **argv)
 			step_s = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "table") == 0)
-				fmt = HFMT_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = HFMT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = HFMT_JSON;
-			else
-				return cmd_usage_error("history", "unknown format '%s' "
-				    "(table, csv or json)", optarg);
+			if ((rc = cmd_format_parse("history", optarg, &fmt)) != 0)
+				return rc;
 			break;
 		case 'c':
 			cfg_path = optarg;
@@ -476,13 +468,13 @@ cmd_history(int argc, char **argv)
 	}
 	if (status == 0) {
 		switch (fmt) {
-		case HFMT_TABLE:
+		case CMD_TABLE:
 			print_table(host, s, ns, from, to, step);
 			break;
-		case HFMT_CSV:
+		case CMD_CSV:
 			print_csv(host, s, ns);
 			break;
-		case HFMT_JSON:
+		case CMD_JSON:
 			print_json(host, s, ns, from, to, step);
 			break;
 		}

@@ -16,7 +16,6 @@
 #include "opsdeck/json.h"
 #include "opsdeck/testbed.h"
 
-enum snapshot_format { FMT_TABLE, FMT_JSON, FMT_CSV };
 
 static void
 usage(void)
@@ -246,9 +245,9 @@ cmd_snapshot(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *cache = NULL;
-	enum snapshot_format fmt = FMT_TABLE;
+	enum cmd_format fmt = CMD_TABLE;
 	int64_t timeout_ms = -1;
-	int ch;
+	int ch, rc;
 
 	optind = 1;
 	opterr = 0;
@@ -258,14 +257,8 @@ cmd_snapshot(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				fmt = FMT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = FMT_CSV;
-			else if (strcmp(optarg, "table") == 0)
-				fmt = FMT_TABLE;
-			else
-				return cmd_usage_error("snapshot", "unknown format '%s' (table, json or csv)", optarg);
+			if ((rc = cmd_format_parse("snapshot", optarg, &fmt)) != 0)
+				return rc;
 			break;
 		case 't':
 			if (duration_parse(optarg, &timeout_ms) != 0 || timeout_ms <= 0)
@@ -326,13 +319,13 @@ cmd_snapshot(int argc, char **argv)
 	struct buf out;
 	buf_init(&out, 0);
 	switch (fmt) {
-	case FMT_JSON:
+	case CMD_JSON:
 		print_json(st, v, n, stdout);
 		break;
-	case FMT_CSV:
+	case CMD_CSV:
 		print_csv(v, n, &out);
 		break;
-	case FMT_TABLE:
+	case CMD_TABLE:
 		print_table(v, n, &out);
 		break;
 	}
