@@ -1,6 +1,7 @@
 /*
  * test_store_locks.c: a second connection of the same process never drops
- * the first one's SQLite locks (store_inuse.c).
+ * the first one's SQLite locks (store_inuse.c); and the fleet as of a past
+ * time (store_at.c) read from what the writer put.
  *
  * The console holds the cache open read-only while its collector, an
  * --offline acknowledgement or the exporter opens it again. store_open used
@@ -164,6 +165,94 @@ test_second_open_keeps_locks(void **state)
 	free(path);
 }
 
+/* h as the collector would put it: state since `since`, a sample at sample_ms. */
+static void
+put_at(struct store *st, const char *name, enum host_state state, int64_t since,
+    int64_t sample_ms, double cpu)
+{
+	struct host_status h;
+	char *cause = NULL;
+
+	test_status_make(&h, name, "g", sample_ms, 2, 2, 0);
+	h.state = state;
+	h.state_since_ms = since;
+	h.cpu_pct = cpu;
+	if (state != HOST_UP)
+		snprintf(h.error, sizeof h.error, "connection refused");
+	assert_int_equal(store_begin(st, &cause), 0);
+	assert_int_equal(store_put_status(st, &h, &cause), 0);
+	assert_int_equal(store_commit(st, &cause), 0);
+	host_status_free(&h);
+}
+
+static const struct host_status *
+find(const struct host_status *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static void
+test_hosts_at(void **state)
+{
+	char dir[] = "/tmp/opsdeck-test-at.XXXXXX";
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/cache.db", dir);
+	struct store *w = open_ok(path, STORE_WRITER);
+	const int64_t t0 = 1796000000000LL;	/* 2026-12 */
+
+	put_at(w, "n1", HOST_UP, t0, t0, 10);
+	put_at(w, "n1", HOST_UP, t0, t0 + 10000, 20);
+	put_at(w, "n2", HOST_UP, t0 + 50000, t0 + 50000, 70);
+	put_at(w, "n1", HOST_DOWN, t0 + 100000, t0 + 10000, 20);	/* no new sample */
+
+	struct host_status *v;
+	size_t n, unknown;
+	char *cause = NULL;
+	assert_int_equal(store_hosts_at(w, t0 + 5000, 300000, &v, &n, &unknown, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(unknown, 1);		/* n2 came later */
+	assert_string_equal(v[0].name, "n1");
+	assert_int_equal(v[0].state, HOST_UP);
+	assert_true(v[0].cpu_pct == 10);	/* the sample before, not the one after */
+	assert_true(v[0].sample_ms == t0);
+	assert_true(v[0].mem_total == 512ULL << 30 && v[0].mem_used == 123456789012ULL);
+	assert_true(v[0].load[2] == 3.125);
+	assert_int_equal(v[0].ngpus, 2);
+	assert_true(v[0].gpus[1].util_pct == 10.0);
+	store_free_hosts(v, n);
+
+	assert_int_equal(store_hosts_at(w, t0 + 60000, 300000, &v, &n, &unknown, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(unknown, 0);
+	assert_true(find(v, n, "n1")->cpu_pct == 20 && find(v, n, "n1")->state == HOST_UP);
+	assert_true(find(v, n, "n2")->cpu_pct == 70);
+	store_free_hosts(v, n);
+
+	assert_int_equal(store_hosts_at(w, t0 + 200000, 300000, &v, &n, &unknown, &cause), 0);
+	const struct host_status *h = find(v, n, "n1");
+	assert_int_equal(h->state, HOST_DOWN);
+	assert_string_equal(h->error, "connection refused");
+	assert_true(h->state_since_ms == t0 + 100000);
+	store_free_hosts(v, n);
+
+	/* past the window: the state stands, the figures are unknown */
+	assert_int_equal(store_hosts_at(w, t0 + 1000000, 300000, &v, &n, &unknown, &cause), 0);
+	h = find(v, n, "n1");
+	assert_int_equal(h->state, HOST_DOWN);
+	assert_true(h->cpu_pct < 0 && h->mem_total == 0 && h->sample_ms == 0);
+	store_free_hosts(v, n);
+	store_close(w);
+
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -182,6 +271,7 @@ main(int argc, char **argv)
 	self = argv[0];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_second_open_keeps_locks),
+		cmocka_unit_test(test_hosts_at),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
