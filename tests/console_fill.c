@@ -9,6 +9,10 @@
  *   --age S      the newest sample S seconds old (default 0, now): with S of
  *                10 or more every host up shows as stale from the start
  *   --samples K  K samples per host, 2 s apart, ending now (default 5)
+ *   --timeline   90 minutes of samples a minute apart instead, the same
+ *                figures in each (the console's time cursor lands on any),
+ *                gpu002 down ("connection refused") from 40 to 20 minutes
+ *                ago and up around that (tests/console_replay.sh)
  *   --evil       write names with terminal escape sequences straight into
  *                the cache, as a collector without sanitising would: the
  *                console must still draw them harmlessly
@@ -74,7 +78,8 @@ main(int argc, char **argv)
 {
 	struct store *st;
 	char *cause = NULL;
-	int nodes = 6, down = 0, age = 0, samples = 5, evil = 0, swap = 0;
+	int nodes = 6, down = 0, age = 0, samples = 5, evil = 0, swap = 0, timeline = 0;
+	int64_t every = 2000;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: console_fill DB [--nodes N] [--down D] [--age S]"
@@ -94,6 +99,8 @@ main(int argc, char **argv)
 			evil = 1;
 		else if (strcmp(argv[i], "--swap") == 0)
 			swap = 1;
+		else if (strcmp(argv[i], "--timeline") == 0)
+			timeline = 1;
 		else {
 			fprintf(stderr, "console_fill: unknown argument %s\n", argv[i]);
 			return 2;
@@ -104,8 +111,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	int64_t now = now_wall_ms() - (int64_t)age * 1000;
+	if (timeline) {
+		samples = 91;
+		every = 60000;
+	}
 	for (int s = 0; s < samples; s++) {
-		int64_t t = now - (int64_t)(samples - 1 - s) * 2000;
+		int64_t t = now - (int64_t)(samples - 1 - s) * every;
+		if (timeline)
+			lcg = 12345;	/* the same figures at every tick */
 		if (store_begin(st, &cause) != 0) {
 			fprintf(stderr, "console_fill: %s\n", cause);
 			return 1;
@@ -117,9 +130,17 @@ main(int argc, char **argv)
 			snprintf(h.group, sizeof h.group, "gpu-a100");
 			h.kind = GROUP_NODE;
 			h.state = HOST_UP;
-			h.state_since_ms = now - 3600 * 1000;
+			h.state_since_ms = now - 3600 * 1000 * (timeline ? 2 : 1);
 			h.sample_ms = t;
 			linux_figures(&h, 16, n * 13 % 100);
+			if (timeline && n == 2 && t >= now - 40 * 60000 && t < now - 20 * 60000) {
+				h.state = HOST_DOWN;	/* no new sample while down */
+				h.state_since_ms = now - 40 * 60000;
+				h.sample_ms = now - 40 * 60000 - 60000;
+				snprintf(h.error, sizeof h.error, "connection refused");
+			} else if (timeline && n == 2 && t >= now - 20 * 60000) {
+				h.state_since_ms = now - 20 * 60000;
+			}
 			if (swap && n == 2)
 				h.swap_used = h.swap_total / 4;
 			h.ngpus = 4;
@@ -129,7 +150,7 @@ main(int argc, char **argv)
 				gs->index = g;
 				snprintf(gs->uuid, sizeof gs->uuid, "GPU-%03d-%d", n, g);
 				snprintf(gs->name, sizeof gs->name, "NVIDIA A100-SXM4-80GB");
-				gs->util_pct = (n * 17 + g * 23 + s * 5) % 100;
+				gs->util_pct = (n * 17 + g * 23 + (timeline ? 0 : s) * 5) % 100;
 				gs->mem_util_pct = 30;
 				gs->mem_total_bytes = (uint64_t)80 << 30;
 				gs->mem_used_bytes = (uint64_t)(40 + g) << 30;

@@ -329,6 +329,7 @@ struct devices_filter {
 	const char *sector;	/* NULL: every sector */
 	const char *kind;	/* NULL: every kind */
 	const char *controller;	/* NULL: every controller */
+	int64_t	 at_ms;		/* > 0: as the devices stood then (their transitions) */
 };
 
 struct devices_view {

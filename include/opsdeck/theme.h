@@ -43,6 +43,7 @@ enum theme_role {
 	THEME_STATUS_ERROR,
 	THEME_INPUT,		/* `/` and `:` prompts */
 	THEME_HELP,		/* the help overlay */
+	THEME_REPLAY,		/* REPLAY and the time cursor, while not live */
 	THEME_ROLE_COUNT
 };
 

@@ -17,6 +17,7 @@ struct ui_opts {
 	int		 offline;	/* 1: no collector, show ages of cached values */
 	const char	*theme;		/* --theme, overrides the config; NULL: config or default */
 	const char	*view;		/* --view compute|devices|budgets|all; NULL: all */
+	int64_t		 at_ms;		/* --at: start at this past time; 0: live */
 	/*
 	 * The one writer (acks.h): submit queues a write for the console's own
 	 * collector (collector_submit), whose outcomes come back in acks. NULL

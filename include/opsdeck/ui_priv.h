@@ -206,6 +206,10 @@ struct ui {
 	int		 frames;
 	struct ui_budgets *budgets;	/* the Budgets pane's data, owned (budget_view.c) */
 
+	/* the time cursor (ui_replay.c): 0 live, else the wall-clock ms shown */
+	int64_t		 at_ms;
+	size_t		 at_unknown;	/* hosts the cache did not know yet then */
+
 	/* Detail graphs of prometheus hosts (ui_graphs.c) */
 	struct prom_graphs *graphs;	/* the fetcher, started at the first ask */
 	struct prom_graph_answer *graph_ans;	/* the newest answer, owned */
@@ -228,7 +232,9 @@ struct ui {
  *   ui_data.c                       hosts, rings, rows, filter, sort, alerts
  *   ui_graphs.c                     Detail graphs of prometheus hosts (HTTP on
  *                                   a thread of its own)
+ *   ui_replay.c                     the time cursor: every pane as of a past time
  *   cmdline.c                       `:` commands, completion, the help screen
+ *   detail_hist.c                   Detail's lines and a host's history (detail.h)
  *   pane_*.c, budget_view.c         one pane each (pane_budgets.c and its data)
  *   ui_keys.c, ui_loop.c            keys; the loop, frames, setup (panes only
  *                                   through pane_ops)
@@ -326,7 +332,10 @@ struct group;
 struct prom_graph_answer;
 /* The prometheus group h belongs to, or NULL (its graphs come from the cache). */
 const struct group *ui_graphs_group(const struct ui *u, const struct host_status *h);
-/* Asks for host's graphs over [from_ms, to_ms] in width steps; at most every UI_GRAPHS_EVERY_MS. */
+/*
+ * Asks for host's graphs over [from_ms, to_ms] in width steps; at most every
+ * UI_GRAPHS_EVERY_MS.
+ */
 void ui_graphs_ask(struct ui *u, const struct group *g, const char *host, int64_t from_ms,
 	    int64_t to_ms, int width);
 /* The newest answer when it is host's, else NULL; valid until ui_graphs_poll. */
@@ -336,5 +345,20 @@ int  ui_graphs_fd(const struct ui *u);
 /* Takes an answer that arrived; marks the panes dirty. */
 void ui_graphs_poll(struct ui *u);
 void ui_graphs_free(struct ui *u);
+
+/* ui_replay.c: the time cursor. */
+#define UI_REPLAY_STEP_MS	10000		/* `[` `]` without a group interval */
+#define UI_REPLAY_HOUR_MS	3600000		/* `{` `}` */
+#define UI_AT_WINDOW_MS		(5 * 60000)	/* figures no older than this at the cursor */
+/* One step of `[` and `]`: the smallest group interval. */
+int64_t ui_replay_interval(const struct ui *u);
+/* Moves the cursor to at_ms (0, or now and later: live) and re-reads every pane. */
+void ui_replay_set(struct ui *u, int64_t at_ms);
+/* Moves it by delta_ms (from live: from the newest sample); past now is live. */
+void ui_replay_step(struct ui *u, int64_t delta_ms);
+/* `:at TIME`: TIME as `opsdeck history` reads it. */
+void ui_replay_command(struct ui *u, const char *arg);
+/* " REPLAY 2026-12-05 03:00:00 (2h ago) " into buf: 1, or 0 when live. */
+int  ui_replay_label(const struct ui *u, char *buf, size_t len);
 
 #endif

@@ -22,13 +22,15 @@
 #include "opsdeck/cmd.h"
 #include "opsdeck/acks.h"
 #include "opsdeck/collector.h"
+#include "opsdeck/history.h"
 #include "opsdeck/ui.h"
 
 static void
 usage(void)
 {
 	printf("Usage: opsdeck [console] [-c FILE] [--cache FILE] [--offline] [--theme NAME]\n"
-	    "                         [--view compute|devices|budgets|all] [--demo[=N]]\n"
+	    "                         [--view compute|devices|budgets|all] [--at TIME]\n"
+	    "                         [--demo[=N]]\n"
 	    "The interactive console: compute nodes, test-bed devices and budgets in split\n"
 	    "panes. Press ? inside for every key, q to quit.\n"
 	    "\n"
@@ -39,6 +41,8 @@ usage(void)
 	    "                         of every value (another opsdeck may be writing it)\n"
 	    "  -t, --theme NAME       a theme from themes/ or a theme file (opsdeck-theme(5))\n"
 	    "  -v, --view VIEW        compute, devices, budgets or all (default)\n"
+	    "      --at TIME          start at TIME, as the cache had it (replay; End or :live\n"
+	    "                         returns); TIME as `opsdeck history` reads it\n"
 	    "      --demo[=N]         start opsdeck-fleetsim with N simulated nodes (default\n"
 	    "                         80: 64 GPU and 16 CPU nodes) and watch them\n"
 	    "  -h, --help             show this help\n");
@@ -254,12 +258,14 @@ cmd_console(int argc, char **argv)
 		{ "theme", required_argument, NULL, 't' },
 		{ "view", required_argument, NULL, 'v' },
 		{ "demo", optional_argument, NULL, 'D' },
+		{ "at", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *cache = NULL, *theme = NULL, *view = NULL;
 	int offline = 0, ch, demo_nodes = 0;
-	char *end;
+	int64_t at_ms = 0;
+	char *end, *why = NULL;
 
 	optind = 1;
 	opterr = 0;
@@ -295,6 +301,16 @@ cmd_console(int argc, char **argv)
 					return cmd_usage_error("console", "bad node count '%s' for --demo (1 to 10000)", optarg);
 				demo_nodes = (int)n;
 			}
+			break;
+		case 'A':
+			if (history_parse_time(optarg, now_wall_ms(), &at_ms, &why) != 0) {
+				int r = cmd_usage_error("console", "--at: %s", why);
+				free(why);
+				return r;
+			}
+			if (at_ms >= now_wall_ms())
+				return cmd_usage_error("console", "--at: '%s' is not in the past",
+				    optarg);
 			break;
 		case 'h':
 			usage();
@@ -383,6 +399,7 @@ cmd_console(int argc, char **argv)
 		.offline = writer == NULL,
 		.theme = theme,
 		.view = view,
+		.at_ms = at_ms,
 		.submit = c != NULL ? submit_write : NULL,
 		.submit_arg = c,
 		.acks = &acks,

@@ -41,6 +41,7 @@ static const char *const role_names[THEME_ROLE_COUNT] = {
 	[THEME_GAUGE_EMPTY] = "gauge_empty",
 	[THEME_SPARK] = "spark",
 	[THEME_STATUS] = "status",
+	[THEME_REPLAY] = "replay",
 	[THEME_STATUS_ERROR] = "status_error",
 	[THEME_INPUT] = "input",
 	[THEME_HELP] = "help",
@@ -103,6 +104,7 @@ theme_default(struct theme *t)
 		[THEME_STATUS_ERROR] = { 15, 1, THEME_ATTR_BOLD },
 		[THEME_INPUT] = { -1, -1, THEME_ATTR_BOLD },
 		[THEME_HELP] = { -1, -1, 0 },
+		[THEME_REPLAY] = { 0, 13, THEME_ATTR_BOLD },
 	};
 	memset(t, 0, sizeof *t);
 	od_strlcpy(t->name, "default", sizeof t->name);

@@ -28,6 +28,23 @@
 #define DEVICE_COLS "d.device_id, d.name, d.kind, d.state, d.reported, d.since_ms, d.seen_ms," \
 	" d.missed, d.message, d.firmware, d.calibrated, d.metrics"
 
+/*
+ * tb_devices as it stood at ?4 (devices_filter.at_ms): each device's state,
+ * message and since from its last transition by then; a device without one
+ * keeps its row when its state began by then and is left out otherwise.
+ * Prefixed to a query that reads tb_at in place of tb_devices.
+ */
+#define DEVICES_AT_CTE "WITH last AS (SELECT t.controller, t.device_id, t.to_state,"	\
+	" t.message, t.ts_ms FROM tb_transitions t WHERE t.id = (SELECT u.id"		\
+	" FROM tb_transitions u WHERE u.controller = t.controller AND"			\
+	" u.device_id = t.device_id AND u.ts_ms <= ?4 ORDER BY u.ts_ms DESC, u.id DESC"	\
+	" LIMIT 1)), tb_at AS (SELECT x.controller, x.device_id, x.name, x.kind,"	\
+	" coalesce(l.to_state, x.state) AS state, x.reported,"				\
+	" coalesce(l.ts_ms, x.since_ms) AS since_ms, x.seen_ms, x.missed,"		\
+	" coalesce(l.message, x.message) AS message, x.firmware, x.calibrated, x.metrics"	\
+	" FROM tb_devices x LEFT JOIN last l ON l.controller = x.controller AND"	\
+	" l.device_id = x.device_id WHERE l.ts_ms IS NOT NULL OR x.since_ms <= ?4) "
+
 /* Fills d (initialised) from the DEVICE_COLS columns starting at col. */
 static void
 device_from_row(sqlite3_stmt *s, int col, struct device *d)
@@ -187,9 +204,9 @@ cmp_rowp(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->dev.id, y->dev.id);
 }
 
-/* Attaches the latest acknowledgement of each shown device. */
+/* Attaches the latest acknowledgement of each shown device (made by at_ms when > 0). */
 static int
-view_acks(struct store *st, struct devices_view *v, char **cause)
+view_acks(struct store *st, struct devices_view *v, int64_t at_ms, char **cause)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -202,10 +219,12 @@ view_acks(struct store *st, struct devices_view *v, char **cause)
 	qsort(idx, v->ndevices, sizeof *idx, cmp_rowp);
 	if (store_prepare(st, "SELECT a.controller, a.device_id, a.note, a.user, a.ts_ms, a.state,"
 	    " a.since_ms FROM tb_acks a WHERE a.id = (SELECT max(b.id) FROM tb_acks b"
-	    " WHERE b.controller = a.controller AND b.device_id = a.device_id)", &s, cause) != 0) {
+	    " WHERE b.controller = a.controller AND b.device_id = a.device_id"
+	    " AND (?1 <= 0 OR b.ts_ms <= ?1))", &s, cause) != 0) {
 		free(idx);
 		return -1;
 	}
+	sqlite3_bind_int64(s, 1, at_ms);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct device_row key, *kp = &key, **hit;
 		od_strlcpy(key.controller, store_column_text(s, 0), sizeof key.controller);
@@ -284,11 +303,15 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 	if (out->ncontrollers > 0)
 		memcpy(byname, out->controllers, out->ncontrollers * sizeof *byname);
 	qsort(byname, out->ncontrollers, sizeof *byname, cmp_ctl_name);
-	if (store_prepare(st, "SELECT controller, state, count(*) FROM tb_devices"
+	int at = f->at_ms > 0;
+	if (store_prepare(st, at ? DEVICES_AT_CTE "SELECT controller, state, count(*) FROM tb_at"
+	    " GROUP BY controller, state" : "SELECT controller, state, count(*) FROM tb_devices"
 	    " GROUP BY controller, state", &s, cause) != 0) {
 		free(byname);
 		goto fail_cause;
 	}
+	if (at)
+		sqlite3_bind_int64(s, 4, f->at_ms);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct controller_row *c = ctl_find(byname, out->ncontrollers, store_column_text(s, 0));
 		int state = device_state_parse(store_column_text(s, 1));
@@ -327,12 +350,16 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 	}
 
 	/* devices that pass the filter */
-	if (store_prepare(st, "SELECT d.controller, c.sector, " DEVICE_COLS " FROM tb_devices d"
-	    " JOIN tb_controllers c ON c.controller = d.controller"
-	    " WHERE (?1 IS NULL OR c.sector = ?1) AND (?2 IS NULL OR d.kind = ?2)"
-	    " AND (?3 IS NULL OR d.controller = ?3)"
-	    " ORDER BY c.sector, d.controller, d.device_id", &s, cause) != 0)
+#define DEVICES_SELECT(table) "SELECT d.controller, c.sector, " DEVICE_COLS " FROM " table " d"	\
+	" JOIN tb_controllers c ON c.controller = d.controller"				\
+	" WHERE (?1 IS NULL OR c.sector = ?1) AND (?2 IS NULL OR d.kind = ?2)"		\
+	" AND (?3 IS NULL OR d.controller = ?3)"					\
+	" ORDER BY c.sector, d.controller, d.device_id"
+	if (store_prepare(st, at ? DEVICES_AT_CTE DEVICES_SELECT("tb_at") :
+	    DEVICES_SELECT("tb_devices"), &s, cause) != 0)
 		goto fail_cause;
+	if (at)
+		sqlite3_bind_int64(s, 4, f->at_ms);
 	if (f->sector != NULL)
 		store_bind_text(s, 1, f->sector);
 	if (f->kind != NULL)
@@ -358,7 +385,7 @@ devices_store_view(struct store *st, const struct devices_filter *f,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		goto fail;
-	if (view_acks(st, out, cause) != 0)
+	if (view_acks(st, out, f->at_ms, cause) != 0)
 		goto fail_cause;
 	return 0;
 fail:

@@ -98,7 +98,7 @@ int
 store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_status **out,
     size_t *n, size_t *unknown, char **cause)
 {
-	sqlite3_stmt *hs = NULL, *ts = NULL;
+	sqlite3_stmt *hs = NULL, *ts = NULL, *after = NULL, *gs = NULL;
 	struct names nm;
 	size_t cap = 0;
 	int rc = -1;
@@ -108,8 +108,12 @@ store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_s
 	*unknown = 0;
 	if (names_read(st, &nm, cause) != 0)
 		goto out;
-	if (store_prepare(st, "SELECT id, name, grp, kind FROM hosts ORDER BY grp, name", &hs,
-	    cause) != 0 ||
+	if (store_prepare(st, "SELECT id, name, grp, kind, cores FROM hosts ORDER BY grp, name",
+	    &hs, cause) != 0 ||
+	    store_prepare(st, "SELECT from_state FROM host_transitions WHERE host_id = ?1"
+	    " AND ts_ms > ?2 ORDER BY ts_ms, id LIMIT 1", &after, cause) != 0 ||
+	    store_prepare(st, "SELECT gpu_index, uuid, name, mem_total_bytes FROM host_gpus"
+	    " WHERE host_id = ?1", &gs, cause) != 0 ||
 	    store_prepare(st, "SELECT to_state, error, ts_ms FROM host_transitions"
 	    " WHERE host_id = ?1 AND ts_ms <= ?2 ORDER BY ts_ms DESC, id DESC LIMIT 1", &ts,
 	    cause) != 0)
@@ -122,6 +126,7 @@ store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_s
 		od_strlcpy(h.name, store_column_text(hs, 1), sizeof h.name);
 		od_strlcpy(h.group, store_column_text(hs, 2), sizeof h.group);
 		h.kind = (enum group_kind)sqlite3_column_int(hs, 3);
+		h.cores = sqlite3_column_int(hs, 4);	/* not a series: today's count */
 		sqlite3_bind_int64(ts, 1, id);
 		sqlite3_bind_int64(ts, 2, at_ms);
 		int known = 0;
@@ -133,21 +138,51 @@ store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_s
 			known = 1;
 		}
 		sqlite3_reset(ts);
+		if (!known) {
+			/* the first transition after at_ms says what it was before */
+			sqlite3_bind_int64(after, 1, id);
+			sqlite3_bind_int64(after, 2, at_ms);
+			if (sqlite3_step(after) == SQLITE_ROW &&
+			    sqlite3_column_type(after, 0) != SQLITE_NULL) {
+				int s = sqlite3_column_int(after, 0);
+				h.state = s >= 0 && s < HOST_STATE_COUNT ? (enum host_state)s : HOST_DOWN;
+				known = 1;
+			} else if (sqlite3_column_type(after, 0) == SQLITE_NULL &&
+			    sqlite3_data_count(after) > 0) {
+				known = -1;	/* first seen after at_ms */
+			}
+			sqlite3_reset(after);
+		}
 		int frc = figures_at(st, &nm, id, at_ms, window_ms, &h);
 		if (frc != 0) {
 			*cause = store_errmsg(st, "reading samples");
 			host_status_free(&h);
 			goto out;
 		}
-		if (!known && h.sample_ms > 0) {
-			h.state = HOST_UP;	/* its transitions pruned: samples say it answered */
+		if (known == 0 && h.sample_ms > 0) {
+			h.state = HOST_UP;	/* no transition kept: samples say it answered */
 			known = 1;
 		}
-		if (!known) {
+		if (known != 1) {
 			(*unknown)++;
 			host_status_free(&h);
 			continue;
 		}
+		/* GPU names and sizes are not series: today's, by index */
+		sqlite3_bind_int64(gs, 1, id);
+		while (h.ngpus > 0 && sqlite3_step(gs) == SQLITE_ROW) {
+			int idx = sqlite3_column_int(gs, 0);
+			for (int g = 0; g < h.ngpus; g++) {
+				if (h.gpus[g].index != idx)
+					continue;
+				od_strlcpy(h.gpus[g].uuid, store_column_text(gs, 1),
+				    sizeof h.gpus[g].uuid);
+				od_strlcpy(h.gpus[g].name, store_column_text(gs, 2),
+				    sizeof h.gpus[g].name);
+				h.gpus[g].mem_total_bytes = (uint64_t)sqlite3_column_int64(gs, 3);
+			}
+		}
+		sqlite3_reset(gs);
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			*out = xreallocarray(*out, cap, sizeof **out);
@@ -162,6 +197,8 @@ store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_s
 out:
 	sqlite3_finalize(hs);
 	sqlite3_finalize(ts);
+	sqlite3_finalize(after);
+	sqlite3_finalize(gs);
 	if (nm.v != NULL)
 		names_free(&nm);
 	if (rc != 0) {

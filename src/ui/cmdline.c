@@ -13,8 +13,8 @@
 #include "opsdeck/ui_priv.h"
 
 static const char *const commands[] = {
-	"filter", "group", "help", "host", "kind", "q", "quit", "sector", "sort", "state",
-	"theme", "view", NULL,
+	"at", "filter", "group", "help", "host", "kind", "live", "q", "quit", "sector", "sort",
+	"state", "theme", "view", NULL,
 };
 
 /* Selects the first row for which match() is true; returns 1 when found. */
@@ -156,6 +156,12 @@ ui_command(struct ui *u, const char *line)
 
 	if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0) {
 		u->quit = 1;
+	} else if (strcmp(cmd, "at") == 0) {
+		ui_replay_command(u, arg);
+	} else if (strcmp(cmd, "live") == 0) {
+		if (u->at_ms == 0)
+			ui_message(u, 0, "live already");
+		ui_replay_set(u, 0);
 	} else if (strcmp(cmd, "host") == 0) {
 		cmd_host(u, arg, 0);
 	} else if (strcmp(cmd, "group") == 0) {
@@ -348,6 +354,11 @@ static const char *const help_lines[] = {
 	"  :state S[,S]      devices in states    :sector NAME devices of a sector",
 	"  :kind KIND        devices of a kind    (each: `all` clears it)",
 	"  :q                quit",
+	"",
+	"Time travel (every pane as the cache had it then)",
+	"  [ ]               one interval back / forward     { }  one hour",
+	"  :at TIME          jump: '2026-12-05 03:00', ISO 8601, '-2h'",
+	"  :live, End        back to live (a step past now too)",
 	"",
 	"Devices and alerts",
 	"  a                 acknowledge the selected device (Devices, Detail)",

@@ -18,49 +18,7 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/textwidth.h"
-#include "opsdeck/prom_graph.h"
-#include "opsdeck/ui_priv.h"
-
-#define DETAIL_HISTORY_MS	(60 * 60 * 1000)
-#define DETAIL_HISTORY_EVERY_MS	10000
-
-/* Drawing context: logical line numbers are mapped through the scroll offset. */
-struct dctx {
-	struct ui	*u;
-	struct pane	*p;
-	int		 line;		/* next logical line */
-	int		 inner;		/* usable cells per line */
-};
-
-/* Screen row of the current logical line, or -1 when scrolled out of view. */
-static int
-drow(struct dctx *d)
-{
-	int y = d->line - d->p->top;
-
-	if (y < 0 || y >= d->p->h - 2)
-		return -1;
-	return y + 1;
-}
-
-static void
-dline(struct dctx *d, enum theme_role r, const char *fmt, ...) OD_PRINTF(3, 4);
-
-static void
-dline(struct dctx *d, enum theme_role r, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	int y = drow(d);
-
-	if (y >= 0) {
-		va_start(ap, fmt);
-		vsnprintf(buf, sizeof buf, fmt, ap);
-		va_end(ap);
-		ui_put(d->p->win, y, 1, d->inner, buf, d->u->attr[r]);
-	}
-	d->line++;
-}
+#include "detail.h"
 
 static void
 rate(char *buf, size_t len, double bps)
@@ -88,7 +46,7 @@ draw_cores(struct dctx *d, const struct host_status *h)
 		ncol = 1;
 	if (h->cores <= ncol * 8) {
 		for (int c = 0; c < h->cores; c += ncol) {
-			int y = drow(d);
+			int y = detail_row(d);
 			for (int k = 0; k < ncol && c + k < h->cores && y >= 0; k++) {
 				int x = 1 + k * colw;
 				double v = h->core_pct[c + k];
@@ -108,7 +66,7 @@ draw_cores(struct dctx *d, const struct host_status *h)
 	if (per < 1)
 		return;
 	for (int c = 0; c < h->cores; c += per) {
-		int y = drow(d);
+		int y = detail_row(d);
 		if (y >= 0) {
 			ui_putf(d->p->win, y, 1, 6, u->attr[THEME_DIM], "%4d ", c);
 			for (int k = 0; k < per && c + k < h->cores; k++) {
@@ -123,181 +81,7 @@ draw_cores(struct dctx *d, const struct host_status *h)
 	}
 }
 
-/*
- * An hour of the selection's history from the store, one series per line:
- * CPU, memory and each GPU's utilisation; re-read every 10 s or on a new
- * selection or width.
- */
-#define HIST_SERIES	(2 + PROBE_MAX_GPUS)
-
-struct hist_series {
-	char		 metric[48];
-	char		 label[16];
-	struct store_point *pts;
-	size_t		 n;
-};
-
-static struct {
-	char		 host[HOSTNAME_MAX + 1];
-	int64_t		 at_ms;
-	int		 width, nseries;
-	struct hist_series s[HIST_SERIES];
-	const char	*source;	/* NULL: the cache; else the Prometheus server */
-	char		 error[160];	/* "asking ...", or why the server's graphs did not come */
-	int		 failed;
-	unsigned	 gen;		/* ui graph_gen they came with */
-} hist;
-
-static void
-history_clear(void)
-{
-	for (int i = 0; i < hist.nseries; i++) {
-		free(hist.s[i].pts);
-		hist.s[i].pts = NULL;
-		hist.s[i].n = 0;
-	}
-	hist.nseries = 0;
-}
-
-/* One series of a Prometheus answer into hs: NaN and infinities are gaps. */
-static void
-series_from_prom(struct hist_series *hs, const struct prom_series *ps, const char *label)
-{
-	snprintf(hs->label, sizeof hs->label, "%s", label);
-	hs->pts = xcalloc(ps->n + 1, sizeof *hs->pts);
-	hs->n = 0;
-	for (size_t i = 0; i < ps->n; i++) {
-		double v = ps->pts[i].value;
-		if (v != v || v > 1e300 || v < -1e300)
-			continue;
-		hs->pts[hs->n++] = (struct store_point){ ps->pts[i].ts_ms, v, v, v };
-	}
-}
-
-/*
- * A host of a prometheus group: its graphs from the server's query_range
- * (ui_graphs.c), asked for on a thread and drawn once they came; until
- * then, and when they fail, the line says so.
- */
-static void
-history_from_prom(struct ui *u, const struct group *g, const struct host_status *h,
-    int width, int64_t now)
-{
-	ui_graphs_ask(u, g, h->name, now - DETAIL_HISTORY_MS, now, width);
-	const struct prom_graph_answer *a = ui_graphs_answer(u, h->name);
-	if (strcmp(hist.host, h->name) == 0 && hist.width == width && hist.source != NULL &&
-	    hist.gen == u->graph_gen)
-		return;
-	history_clear();
-	od_strlcpy(hist.host, h->name, sizeof hist.host);
-	hist.width = width;
-	hist.source = g->url;
-	hist.gen = u->graph_gen;
-	hist.at_ms = now;
-	snprintf(hist.error, sizeof hist.error, "asking %s ...", g->url);
-	hist.failed = 0;
-	if (a == NULL)
-		return;
-	hist.at_ms = a->to_ms;
-	hist.error[0] = '\0';
-	if (a->error != NULL) {
-		snprintf(hist.error, sizeof hist.error, "%s", a->error);
-		hist.failed = 1;
-	}
-	if (a->m[PG_CPU].n > 0)
-		series_from_prom(&hist.s[hist.nseries++], &a->m[PG_CPU].s[0], "CPU 1h");
-	if (a->m[PG_MEM].n > 0)
-		series_from_prom(&hist.s[hist.nseries++], &a->m[PG_MEM].s[0], "Mem 1h");
-	for (size_t i = 0; i < a->m[PG_GPU_UTIL].n && hist.nseries < HIST_SERIES; i++) {
-		char label[16];
-		snprintf(label, sizeof label, "GPU%.4s 1h", a->m[PG_GPU_UTIL].s[i].gpu);
-		series_from_prom(&hist.s[hist.nseries++], &a->m[PG_GPU_UTIL].s[i], label);
-	}
-}
-
-static void
-history_fetch(struct ui *u, const struct host_status *h, int width)
-{
-	int64_t now = now_wall_ms();
-	const struct group *pg = ui_graphs_group(u, h);
-
-	if (pg != NULL) {
-		history_from_prom(u, pg, h, width, now);
-		return;
-	}
-	if (strcmp(hist.host, h->name) == 0 && hist.width == width && hist.source == NULL &&
-	    now - hist.at_ms < DETAIL_HISTORY_EVERY_MS)
-		return;
-	history_clear();
-	hist.source = NULL;
-	hist.error[0] = '\0';
-	od_strlcpy(hist.host, h->name, sizeof hist.host);
-	hist.at_ms = now;
-	hist.width = width;
-	if (u->store == NULL || width < 4)
-		return;
-	struct hist_series *want = hist.s;
-	int n = 0;
-	snprintf(want[n].metric, sizeof want[n].metric, "cpu.util_pct");
-	snprintf(want[n++].label, sizeof want[0].label, "CPU 1h");
-	snprintf(want[n].metric, sizeof want[n].metric, "mem.used_pct");
-	snprintf(want[n++].label, sizeof want[0].label, "Mem 1h");
-	for (int g = 0; g < h->ngpus && n < HIST_SERIES; g++) {
-		snprintf(want[n].metric, sizeof want[n].metric, "gpus.%d.util_pct", h->gpus[g].index);
-		snprintf(want[n++].label, sizeof want[0].label, "GPU%d 1h", h->gpus[g].index);
-	}
-	hist.nseries = n;
-	for (int i = 0; i < n; i++) {
-		char *cause = NULL;
-		if (store_history(u->store, h->name, want[i].metric, now - DETAIL_HISTORY_MS, now,
-		    DETAIL_HISTORY_MS / width, &want[i].pts, &want[i].n, &cause) != 0) {
-			free(cause);
-			want[i].pts = NULL;
-			want[i].n = 0;
-		}
-	}
-}
-
-static void
-draw_history(struct dctx *d, const struct host_status *h)
-{
-	struct ui *u = d->u;
-	int width = d->inner - 12;
-
-	if (width < 8)
-		return;
-	history_fetch(u, h, width);
-	if (hist.source != NULL) {
-		int y = drow(d);
-		if (y >= 0)
-			ui_putf(d->p->win, y, 1, d->inner - 1, hist.failed ? u->attr[THEME_WARN] :
-			    u->attr[THEME_DIM], "graphs: %s%s", hist.error[0] ? hist.error :
-			    "query_range of ", hist.error[0] ? "" : hist.source);
-		d->line++;
-	}
-	float *ring = xcalloc((size_t)width, sizeof *ring);
-	int64_t from = hist.at_ms - DETAIL_HISTORY_MS;
-	for (int k = 0; k < hist.nseries; k++) {
-		const struct hist_series *hs = &hist.s[k];
-		if (hs->n == 0)
-			continue;
-		/* place points by time so gaps show as gaps */
-		for (int i = 0; i < width; i++)
-			ring[i] = -1;
-		for (size_t i = 0; i < hs->n; i++) {
-			int slot = (int)((hs->pts[i].ts_ms - from) * width / DETAIL_HISTORY_MS);
-			if (slot >= 0 && slot < width)
-				ring[slot] = (float)hs->pts[i].avg;
-		}
-		int y = drow(d);
-		if (y >= 0) {
-			ui_put(d->p->win, y, 1, 12, hs->label, u->attr[THEME_HEADER]);
-			ui_spark(u, d->p->win, y, 13, width, ring, 0, width, width);
-		}
-		d->line++;
-	}
-	free(ring);
-}
+/* The host history lines: detail_hist.c (detail_draw_history). */
 
 /* ---- a test-bed device -------------------------------------------------- */
 
@@ -344,14 +128,14 @@ dev_history_clear(void)
 static void
 dev_history_fetch(struct ui *u, const struct device_row *r)
 {
-	int64_t now = now_wall_ms();
+	int64_t now = u->at_ms > 0 ? u->at_ms : now_wall_ms();
 	char *cause = NULL;
 	int same = strcmp(dh.ctl, r->controller) == 0 && strcmp(dh.id, r->dev.id) == 0;
 
 	int new_ack = r->ack.note != NULL && (dh.nacks == 0 || dh.acks[0].ts_ms != r->ack.ts_ms);
 	int stale = dh.gen != u->dv_gen && now - dh.at_ms >= DEV_REFETCH_MS;
 
-	if (same && !stale && !new_ack && now - dh.at_ms < 60000)
+	if (same && !stale && !new_ack && (u->at_ms > 0 ? dh.at_ms == now : now - dh.at_ms < 60000))
 		return;
 	dev_history_clear();
 	od_strlcpy(dh.ctl, r->controller, sizeof dh.ctl);
@@ -453,7 +237,7 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 		ui_box(u, p, u->focus == PANE_DETAIL, clean);
 	}
 	{
-		int y = drow(&d);
+		int y = detail_row(&d);
 		if (y >= 0) {
 			int x = 1;
 			attr_t sa = u->attr[ui_dev_role(dv->state)] | A_BOLD;
@@ -475,7 +259,7 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 		char sector[TESTBED_SECTOR_MAX + 1], kind[TESTBED_KIND_MAX + 1];
 		sanitize_text(sector, sizeof sector, r->sector, strlen(r->sector));
 		sanitize_text(kind, sizeof kind, dv->kind, strlen(dv->kind));
-		int y = drow(&d);
+		int y = detail_row(&d);
 		if (y >= 0) {
 			int x = 1;
 			x += ui_put(p->win, y, x, d.inner, "controller ", u->attr[THEME_DIM]);
@@ -489,11 +273,11 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 	{
 		char fw[TESTBED_FIRMWARE_MAX + 1];
 		sanitize_text(fw, sizeof fw, dv->firmware, strlen(dv->firmware));
-		dline(&d, THEME_DIM, "firmware %s  calibrated %s", fw[0] ? fw : "-",
+		detail_line(&d, THEME_DIM, "firmware %s  calibrated %s", fw[0] ? fw : "-",
 		    dv->calibrated[0] ? dv->calibrated : "-");
 	}
 	if (dv->message[0] != '\0') {
-		int y = drow(&d);
+		int y = detail_row(&d);
 		enum theme_role mr = dv->state == DEVICE_OK ? THEME_NORMAL :
 		    ui_dev_role(dv->state);
 		if (y >= 0)
@@ -501,7 +285,7 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 		d.line++;
 	}
 	if (r->ack.note != NULL) {
-		int y = drow(&d);
+		int y = detail_row(&d);
 		time_format(r->ack.ts_ms, 0, when, sizeof when);
 		if (y >= 0) {
 			int x = 1;
@@ -517,10 +301,10 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 	}
 	/* metrics: latest value and an hour as a sparkline */
 	if (dv->nmetrics > 0) {
-		dline(&d, THEME_HEADER, "Metrics (%d), last hour", dv->nmetrics);
+		detail_line(&d, THEME_HEADER, "Metrics (%d), last hour", dv->nmetrics);
 		for (int i = 0; i < dv->nmetrics; i++) {
 			const struct device_metric *m = &dv->metrics[i];
-			int y = drow(&d);
+			int y = detail_row(&d);
 			if (y >= 0) {
 				char v[64], unit[TESTBED_UNIT_MAX + 1], range[64] = "";
 				sanitize_text(unit, sizeof unit, m->unit, strlen(m->unit));
@@ -546,11 +330,11 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 		}
 	}
 	/* transitions, newest first */
-	dline(&d, THEME_HEADER, "State changes (%zu%s)", dh.ntr,
+	detail_line(&d, THEME_HEADER, "State changes (%zu%s)", dh.ntr,
 	    dh.ntr >= DEV_TRANSITIONS_SHOWN ? ", newest" : "");
 	for (size_t i = 0; i < dh.ntr; i++) {
 		const struct device_transition *tr = &dh.tr[i];
-		int y = drow(&d);
+		int y = detail_row(&d);
 		if (y >= 0) {
 			char from[32];
 			int x = 2;
@@ -570,10 +354,10 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
 		d.line++;
 	}
 	/* acknowledgements, newest first */
-	dline(&d, THEME_HEADER, "Acknowledgements (%zu)", dh.nacks);
+	detail_line(&d, THEME_HEADER, "Acknowledgements (%zu)", dh.nacks);
 	for (size_t i = 0; i < dh.nacks; i++) {
 		const struct device_ack *a = &dh.acks[i];
-		int y = drow(&d);
+		int y = detail_row(&d);
 		if (y >= 0) {
 			char user[64];
 			int x = 2;
@@ -601,7 +385,7 @@ detail_draw(struct ui *u, struct pane *p)
 	const struct host_status *h = ui_selected(u);
 	struct dctx d = { u, p, 0, p->w - 2 };
 	char a1[32], a2[32], a3[32], when[32], age[16];
-	int64_t now = now_wall_ms();
+	int64_t now = u->at_ms > 0 ? u->at_ms : now_wall_ms();	/* ages at the cursor */
 
 	if (u->detail_dev) {
 		const struct device_row *r = ui_selected_device(u);
@@ -624,7 +408,7 @@ detail_draw(struct ui *u, struct pane *p)
 	}
 	time_format(h->state_since_ms, 0, when, sizeof when);
 	{
-		int y = drow(&d);
+		int y = detail_row(&d);
 		char grp[160];
 		sanitize_text(grp, sizeof grp, h->group, strlen(h->group));
 		if (y >= 0) {
@@ -640,10 +424,10 @@ detail_draw(struct ui *u, struct pane *p)
 	{
 		const char *addr = ui_host_address(u, h);
 		if (addr[0] != '\0')
-			dline(&d, THEME_DIM, "address %s", addr);
+			detail_line(&d, THEME_DIM, "address %s", addr);
 	}
 	if (h->error[0] != '\0') {
-		int y = drow(&d);
+		int y = detail_row(&d);
 		if (y >= 0) {
 			ui_put(p->win, y, 1, 7, "error:", u->attr[THEME_CRIT]);
 			ui_put_remote(p->win, y, 8, d.inner - 7, h->error, u->attr[THEME_CRIT]);
@@ -653,10 +437,10 @@ detail_draw(struct ui *u, struct pane *p)
 	if (h->sample_ms > 0) {
 		time_format(h->sample_ms, 0, when, sizeof when);
 		ui_age(age, sizeof age, now - h->sample_ms);
-		dline(&d, now - h->sample_ms > 30000 ? THEME_STALE : THEME_DIM,
+		detail_line(&d, now - h->sample_ms > 30000 ? THEME_STALE : THEME_DIM,
 		    "data %s old (sample %s)", age, when + 11);
 	} else {
-		dline(&d, THEME_STALE, "no sample yet");
+		detail_line(&d, THEME_STALE, "no sample yet");
 	}
 	if (h->sample_ms <= 0) {
 		detail_fit(u, p, d.line);
@@ -665,7 +449,7 @@ detail_draw(struct ui *u, struct pane *p)
 
 	/* CPU */
 	{
-		int y = drow(&d);
+		int y = detail_row(&d);
 		if (y >= 0) {
 			ui_put(p->win, y, 1, 5, "CPU", u->attr[THEME_HEADER]);
 			ui_gauge(u, p->win, y, 6, d.inner / 2 - 6, h->cpu_pct,
@@ -680,7 +464,7 @@ detail_draw(struct ui *u, struct pane *p)
 	/* memory */
 	if (h->mem_total > 0) {
 		double pct = 100.0 * (double)h->mem_used / (double)h->mem_total;
-		int y = drow(&d);
+		int y = detail_row(&d);
 		text_bytes(a1, sizeof a1, (double)h->mem_used);
 		text_bytes(a2, sizeof a2, (double)h->mem_total);
 		if (y >= 0) {
@@ -705,16 +489,20 @@ detail_draw(struct ui *u, struct pane *p)
 		rate(nt, sizeof nt, h->net_tx_bps);
 		rate(dr, sizeof dr, h->disk_read_bps);
 		rate(dw, sizeof dw, h->disk_write_bps);
-		dline(&d, THEME_NORMAL, "up %ldd %02ld:%02ld  net rx %s tx %s  disk r %s w %s",
-		    up / 86400, up / 3600 % 24, up / 60 % 60, nr, nt, dr, dw);
+		char ut[32] = "-";	/* not kept as a series: unknown at the cursor */
+		if (h->uptime_s >= 0)
+			snprintf(ut, sizeof ut, "%ldd %02ld:%02ld", up / 86400, up / 3600 % 24,
+			    up / 60 % 60);
+		detail_line(&d, THEME_NORMAL, "up %s  net rx %s tx %s  disk r %s w %s", ut, nr, nt, dr,
+		    dw);
 	}
-	draw_history(&d, h);
+	detail_draw_history(&d, h);
 	/* GPUs */
 	if (h->ngpus > 0) {
-		dline(&d, THEME_HEADER, "GPUs (%d)", h->ngpus);
+		detail_line(&d, THEME_HEADER, "GPUs (%d)", h->ngpus);
 		for (int i = 0; i < h->ngpus; i++) {
 			const struct gpu_sample *g = &h->gpus[i];
-			int y = drow(&d);
+			int y = detail_row(&d);
 			if (y >= 0) {
 				int x = 1;
 				attr_t na = u->attr[THEME_NORMAL];
@@ -750,10 +538,10 @@ detail_draw(struct ui *u, struct pane *p)
 	}
 	/* sensors */
 	if (h->nsensors > 0) {
-		dline(&d, THEME_HEADER, "Sensors (%d)", h->nsensors);
+		detail_line(&d, THEME_HEADER, "Sensors (%d)", h->nsensors);
 		for (int i = 0; i < h->nsensors; i++) {
 			const struct sensor_sample *s = &h->sensors[i];
-			int y = drow(&d);
+			int y = detail_row(&d);
 			if (y >= 0) {
 				enum theme_role r = s->level == SENSOR_CRIT ? THEME_CRIT :
 				    s->level == SENSOR_WARN ? THEME_WARN :

@@ -156,7 +156,7 @@ ui_update_rings(struct ui *u)
 		u->ring_of[i] = (int)(r - u->rings);
 		if (h->sample_ms > u->last_sample_ms)
 			u->last_sample_ms = h->sample_ms;
-		if (h->sample_ms > 0 && h->sample_ms != r->last_sample_ms) {
+		if (h->sample_ms > 0 && h->sample_ms != r->last_sample_ms && u->at_ms == 0) {
 			r->cpu[r->head] = h->state == HOST_UP ? (float)h->cpu_pct : -1.0f;
 			r->gpu[r->head] = h->state == HOST_UP ? (float)host_gpu_mean(h) : -1.0f;
 			r->head = (r->head + 1) % UI_RING;
@@ -307,7 +307,14 @@ ui_refresh_alerts(struct ui *u)
 
 	alert_set_init(&set);
 	alert_set_init(&none);
-	if (u->store == NULL || !alert_store_has_log(u->store)) {
+	if (u->at_ms > 0 && u->store != NULL && alert_store_has_log(u->store)) {
+		if (alert_store_at(u->store, u->at_ms, UI_ALERTS_MAX, &set, &cause) != 0) {
+			snprintf(u->data_error, sizeof u->data_error, "alerts: %s",
+			    cause != NULL ? cause : "read failed");
+			free(cause);
+		}
+		u->alerts_local = 0;
+	} else if (u->store == NULL || !alert_store_has_log(u->store)) {
 		ui_eval_alerts(u, u->alerts_local ? &u->alerts : &none, &set);
 		u->alerts_local = 1;
 	} else if (alert_store_list(u->store, NULL, now_wall_ms() - UI_ALERTS_CLEARED_MS,
@@ -384,7 +391,9 @@ ui_load_hosts(struct ui *u)
 
 	if (u->store == NULL)
 		return 0;
-	if (store_get_hosts(u->store, &v, &n, &cause) != 0) {
+	u->at_unknown = 0;
+	if ((u->at_ms > 0 ? store_hosts_at(u->store, u->at_ms, UI_AT_WINDOW_MS, &v, &n,
+	    &u->at_unknown, &cause) : store_get_hosts(u->store, &v, &n, &cause)) != 0) {
 		snprintf(u->data_error, sizeof u->data_error, "store: %s",
 		    cause != NULL ? cause : "read failed");
 		free(cause);
@@ -392,7 +401,8 @@ ui_load_hosts(struct ui *u)
 		return -1;
 	}
 	u->data_error[0] = '\0';
-	ui_mark_stale(u, v, n);
+	if (u->at_ms == 0)	/* at the cursor, ages are the past's own */
+		ui_mark_stale(u, v, n);
 	ui_set_data(u, v, n);
 	return 0;
 }

@@ -158,6 +158,7 @@ ui_refresh_devices(struct ui *u, int force)
 	f.state_mask = u->dev_states;
 	f.sector = u->dev_sector[0] != '\0' ? u->dev_sector : NULL;
 	f.kind = u->dev_kind[0] != '\0' ? u->dev_kind : NULL;
+	f.at_ms = u->at_ms;
 	if (devices_store_view(u->store, &f, &v, &cause) != 0) {
 		snprintf(u->data_error, sizeof u->data_error, "devices: %s",
 		    cause != NULL ? cause : "read failed");

@@ -157,6 +157,18 @@ ui_handle_key(struct ui *u, int key)
 	case 'q':
 		u->quit = 1;
 		return 1;
+	case '[': case ']':	/* the time cursor: one interval */
+		ui_replay_step(u, (key == '[' ? -1 : 1) * ui_replay_interval(u));
+		return 1;
+	case '{': case '}':	/* one hour */
+		ui_replay_step(u, (key == '{' ? -1 : 1) * UI_REPLAY_HOUR_MS);
+		return 1;
+	case KEY_END:
+		if (u->at_ms > 0) {	/* in replay, End returns to live */
+			ui_replay_set(u, 0);
+			return 1;
+		}
+		break;
 	case '?':
 		u->mode = MODE_HELP;
 		u->help.top = 0;

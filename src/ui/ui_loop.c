@@ -63,6 +63,10 @@ static char fatal_msg[FATAL_MSG_MAX];
 static void
 ui_refresh(struct ui *u)
 {
+	if (u->at_ms > 0) {	/* the past does not change with a tick */
+		ui_acks_poll(u);
+		return;
+	}
 	if (u->store == NULL || ui_load_hosts(u) != 0)
 		return;
 	ui_acks_poll(u);	/* outcomes of acknowledgements the collector wrote */
@@ -115,7 +119,16 @@ ui_draw_status(struct ui *u)
 		snprintf(left, sizeof left, "%s", u->o->offline ? "offline, no data cached" :
 		    "waiting for the first sample");
 	}
-	x = ui_putf(w, 0, 0, COLS, u->attr[THEME_STATUS], " %zu host%s | %s | sort %s%s%s%s ",
+	char rep[80];
+	x = 0;
+	if (ui_replay_label(u, rep, sizeof rep)) {	/* first, in a colour of its own */
+		x = ui_put(w, 0, 0, COLS, rep, u->attr[THEME_REPLAY]);
+		if (u->at_unknown > 0)
+			snprintf(left, sizeof left, "%zu not known yet", u->at_unknown);
+		else
+			snprintf(left, sizeof left, "End: live");
+	}
+	x += ui_putf(w, 0, x, COLS - x, u->attr[THEME_STATUS], " %zu host%s | %s | sort %s%s%s%s ",
 	    u->nhosts, u->nhosts == 1 ? "" : "s", left, ui_sort_name(u->sort),
 	    u->sort_rev ? " rev" : "",
 	    u->filter[0] ? " | filter " : "", u->filter);
@@ -400,6 +413,8 @@ ui_run(const struct ui_opts *o)
 	}
 	ui_layout(&u);
 	ui_refresh(&u);
+	if (o->at_ms > 0)
+		ui_replay_set(&u, o->at_ms);	/* --at */
 	ui_dirty_all(&u);
 	next_tick = now_mono_ms() + 1000;
 	ui_draw_frame(&u);

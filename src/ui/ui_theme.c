@@ -77,6 +77,10 @@ ui_theme_apply(struct ui *u, const struct theme *t)
 			case THEME_CRIT: case THEME_TITLE_FOCUS: case THEME_GROUP:
 				a |= A_BOLD;
 				break;
+			case THEME_REPLAY:	/* never mistaken for the live status line */
+				if (!(a & (A_REVERSE | A_UNDERLINE)))
+					a |= A_REVERSE | A_BOLD | A_UNDERLINE;
+				break;
 			case THEME_STALE: case THEME_DIM:
 				a |= A_DIM;
 				break;
