@@ -45,7 +45,8 @@ cmd_snooze(struct ui *u, const char *arg)
 		ui_message(u, 1, ":snooze DURATION (30m, 2h, 1d; at most 90d) or :snooze off");
 		return;
 	}
-	if (off && !alert_snoozed(a, now_wall_ms())) {
+	/* the snooze is on the key: a cleared row of a snoozed key ends it too */
+	if (off && a->snooze_until_ms <= now_wall_ms()) {
 		ui_message(u, 1, "%s%s%s %s is not snoozed", a->host, a->device[0] ? "/" : "",
 		    a->device, a->rule);
 		return;

@@ -274,7 +274,9 @@ alert_same(const struct alert *a, const struct alert *b)
 /*
  * Keeps the Alerts pane's selection on the alert it was on when the set is
  * replaced (newer alerts arrive above it, cleared ones move below): the
- * index of that alert in next, or the old index when it is gone.
+ * index of that alert in next; when that row is gone, an active alert of
+ * the same identity (host, subject, rule: it cleared and came back); else
+ * the old index.
  */
 static void
 alert_follow(struct ui *u, const struct alert_set *next)
@@ -287,6 +289,12 @@ alert_follow(struct ui *u, const struct alert_set *next)
 	for (size_t i = 0; i < next->n; i++) {
 		if (alert_same(cur, &next->v[i])) {
 			p->sel = (int)i;	/* drawing scrolls to it if it moved out */
+			return;
+		}
+	}
+	for (size_t i = 0; i < next->n; i++) {
+		if (next->v[i].cleared_ms == 0 && alert_key(cur, &next->v[i]) == 0) {
+			p->sel = (int)i;
 			return;
 		}
 	}
