@@ -149,7 +149,8 @@ void config_free(struct config *c);
  * shipped theme or a readable file and parses (theme_find, theme_load),
  * every identity file written in the config is a readable regular file that
  * the group and others cannot read (ssh refuses such keys), and the folder
- * of every known_hosts written exists. Each problem is added to d at the
+ * of every known_hosts written exists, the notify program can be run and
+ * the folder of notify_log exists. Each problem is added to d at the
  * key that names the file. Returns how many were added.
  */
 size_t config_check_files(const struct config *c, struct diag *d);
