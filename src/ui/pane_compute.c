@@ -295,12 +295,20 @@ compute_select(struct ui *u, struct pane *p, int row)
 	ui_select_row(u, row);
 }
 
-/* Space toggles the fold of the selected host's group, `-` folds it, `+` unfolds it. */
+/*
+ * Space toggles the fold of the selected host's group, `-` folds it, `+`
+ * unfolds it; Enter on a folded group's header unfolds it.
+ */
 static int
 compute_key(struct ui *u, struct pane *p, int key)
 {
 	(void)p;
 	switch (key) {
+	case '\n': case '\r': case KEY_ENTER:
+		if (ui_selected(u) != NULL)
+			return 0;
+		ui_fold(u, 1);
+		return 1;
 	case ' ':
 		ui_fold(u, 0);
 		return 1;
