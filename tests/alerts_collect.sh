@@ -31,7 +31,8 @@ v = json.load(open(sys.argv[1]))
 rfc = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 for a in v:
     assert set(a) == {"host", "subject", "metric", "severity", "value", "since", "cleared",
-                      "acked", "message"}, a
+                      "acked", "snoozed_until", "message"}, a
+    assert a["snoozed_until"] is None, a
     assert rfc.match(a["since"]) and a["cleared"] is None and a["acked"] is False, a
 sens = sorted((a["subject"], a["severity"]) for a in v if a["metric"] == "sensors.temp_c")
 gpus = {a["subject"] for a in v if a["metric"] == "gpus.temp_c"}

@@ -57,7 +57,7 @@ status_apart() { screen | tail -n 1 | grep -q ' | sort state rev | theme light';
 check "the status message is set apart from the sort" wait_for 3 status_apart
 # several candidates: the common prefix is completed and they are listed
 keys : s Tab
-cands() { screen | tail -n 1 | grep -q '^:s   sector sort state$'; }
+cands() { screen | tail -n 1 | grep -q '^:s   sector snooze sort state$'; }
 check "Tab with several commands lists them after the line" wait_for 3 cands
 keys o Tab
 sort_done() { screen | tail -n 1 | grep -qx ':sort *'; }

@@ -28,10 +28,16 @@ CACHE="$T/cache.db"
 # fill ARGS...: a fresh cache with the test fleet (tests/console_fill.c).
 fill() { rm -f "$CACHE" "$CACHE-wal" "$CACHE-shm"; "$FILL" "$CACHE" "$@"; }
 
+# The console's state file (view, sort, folds, ... kept across restarts).
+STATE_FILE="$XDG_STATE_HOME/opsdeck/state"
+
 # console_start W H [ENV=V...] -- [OPSDECK ARGS...]: the console on $CACHE,
-# offline, in tmux session c of W x H; waits for the first frame.
+# offline, in tmux session c of W x H; waits for the first frame. Each start
+# begins without the state an earlier console of the test kept, unless
+# KEEP_STATE=1 is set.
 console_start() {
 	_w=$1; _h=$2; shift 2
+	[ -n "${KEEP_STATE:-}" ] || rm -f "$STATE_FILE"
 	_env=""
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do _env="$_env $1"; shift; done
 	[ "$1" = "--" ] && shift

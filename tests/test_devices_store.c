@@ -130,7 +130,7 @@ devices_step(struct ctx *c, struct ctl *k, struct testbed_report *rep, enum host
 	memset(&g, 0, sizeof g);
 	g.kind = GROUP_TESTBED;
 	struct feature_host fh = { &g, &hs, &qp, rep != NULL ? 1 : 0 };
-	struct feature_tick t = { c->st, c->cfg, now, NULL, NULL };
+	struct feature_tick t = { c->st, c->cfg, now, NULL, NULL, NULL };
 	void *next = NULL;
 	int rc = feature_devices.ingest(&t, &fh, k->state, &next, cause);
 	if (rc == 0 && next != NULL) {

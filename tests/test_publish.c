@@ -11,7 +11,11 @@
  * refuses to grow files for two seconds, so every tick fails at COMMIT
  * (SQLITE_IOERR) after the features ingested. After both, every transition
  * the controller sent is in the cache exactly once and in order, and the
- * job's use is counted exactly once.
+ * job's use is counted exactly once. The config's notify command (a script
+ * that appends its stdin to a file) was told of every alert raised and
+ * cleared exactly once, each as it was committed, and of nothing that was
+ * rolled back (a rolled-back raise would have been told with a row id and
+ * time that the cache does not have, or its id told twice).
  */
 #include "config.h"
 
@@ -35,6 +39,7 @@
 #include "opsdeck/config.h"
 #include "opsdeck/diag.h"
 #include "opsdeck/store.h"
+#include "opsdeck/timeutil.h"
 #include "opsdeck/util.h"
 
 #define SACCT_CALLS	15	/* the job grows for this many reports, then stays */
@@ -95,6 +100,80 @@ read_count(const char *dir, const char *name)
 	return n;
 }
 
+/*
+ * The notifications in dir/notified (one JSON object a line) against the
+ * cache's alert log: each raise is a row with that id and raise time, told
+ * once; each clear a row with that id and clear time, told once; every row
+ * was told. Returns how many raises were told.
+ */
+static size_t
+check_notified(const char *dir, sqlite3 *db)
+{
+	char *path = xasprintf("%s/notified", dir);
+	FILE *f = fopen(path, "r");
+	char line[2048];
+	size_t raises = 0, clears = 0;
+
+	free(path);
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		char ev[16], when[64];
+		long long id;
+		const char *t;
+		assert_int_equal(sscanf(line, "{\"event\":\"%15[a-z]\",\"id\":%lld", ev, &id), 2);
+		int raise = strcmp(ev, "raise") == 0;
+		assert_true(raise || strcmp(ev, "clear") == 0);
+		const char *key = raise ? "\"since\":\"" : "\"cleared\":\"";
+		t = strstr(line, key);
+		assert_non_null(t);
+		assert_int_equal(sscanf(t + strlen(key), "%63[^\"]", when), 1);
+		sqlite3_stmt *s;
+		assert_int_equal(sqlite3_prepare_v2(db, raise ?
+		    "SELECT raised_ms, notified FROM alert_log WHERE id = ?1" :
+		    "SELECT cleared_ms, notified_clear FROM alert_log WHERE id = ?1", -1, &s, NULL),
+		    SQLITE_OK);
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) != SQLITE_ROW)
+			fail_msg("told of alert %lld (%s), which the cache does not have", id, ev);
+		char want[TIME_RFC3339_LEN];
+		time_format_rfc3339(sqlite3_column_int64(s, 0), 0, 1, want, sizeof want);
+		if (strcmp(want, when) != 0)
+			fail_msg("alert %lld: told %s at %s, the cache says %s", id, ev, when, want);
+		if (sqlite3_column_int(s, 1) != 0)
+			fail_msg("alert %lld: %s told twice", id, ev);
+		sqlite3_finalize(s);
+		char *sql = xasprintf("UPDATE alert_log SET %s = 1 WHERE id = %lld",
+		    raise ? "notified" : "notified_clear", id);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		free(sql);
+		raises += raise;
+		clears += !raise;
+	}
+	fclose(f);
+	sqlite3_stmt *s;
+	/* what was never told, for the failure's message */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT id, rule, raised_ms, cleared_ms, notified,"
+	    " notified_clear FROM alert_log WHERE notified = 0 OR (cleared_ms IS NOT NULL AND"
+	    " notified_clear = 0)", -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		printf("# not told: alert %lld %s raised %lld cleared %lld (%s)\n",
+		    (long long)sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
+		    (long long)sqlite3_column_int64(s, 2), (long long)sqlite3_column_int64(s, 3),
+		    sqlite3_column_int(s, 4) ? "its clear" : "its raise");
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), sum(notified),"
+	    " count(cleared_ms), sum(notified_clear) FROM alert_log", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	printf("# %d alerts raised, %d told; %d cleared, %d told\n", sqlite3_column_int(s, 0),
+	    sqlite3_column_int(s, 1), sqlite3_column_int(s, 2), sqlite3_column_int(s, 3));
+	assert_int_equal(sqlite3_column_int(s, 0), (int)raises);
+	assert_int_equal(sqlite3_column_int(s, 1), (int)raises);
+	assert_int_equal(sqlite3_column_int(s, 2), (int)clears);
+	assert_int_equal(sqlite3_column_int(s, 3), (int)clears);
+	sqlite3_finalize(s);
+	return raises;
+}
+
 static struct config *
 parse(const char *yaml)
 {
@@ -147,12 +226,24 @@ test_failed_commits_lose_nothing(void **state)
 	setenv("PATH", path, 1);
 	free(path);
 
+	/*
+	 * the notify command: a script that appends what it reads to
+	 * dir/notified; first it lifts the file-size limit it inherits when
+	 * started during a "full disk" spell below (the soft limit only)
+	 */
+	char *notify = xasprintf("%s/notify.sh", dir);
+	script = xasprintf("#!/bin/sh\nulimit -S -f unlimited\ncat >> %s/notified\n", dir);
+	write_file(notify, script, 0755);
+	free(script);
 	char *yaml = xasprintf(
+	    "notify: ['%s']\n"
+	    "notify_rate: 10000\n"
 	    "groups:\n"
 	    "  - {name: beds, kind: testbed, transport: local, hosts: [tb1], interval: 200ms,\n"
 	    "     timeout: 5s, command: 'sh %s'}\n"
 	    "  - {name: hpc, kind: scheduler, transport: local, hosts: [head1], interval: 200ms,\n"
-	    "     timeout: 5s}\n", tb);
+	    "     timeout: 5s}\n", notify, tb);
+	free(notify);
 	struct config *cfg = parse(yaml);
 	free(yaml);
 	char *cache = xasprintf("%s/cache.db", dir);
@@ -272,6 +363,12 @@ test_failed_commits_lose_nothing(void **state)
 	sqlite3_finalize(s);
 	printf("# acc-a: %.4f GPU-hours (expected %.4f)\n", gh, SACCT_CALLS * 60 / 3600.0);
 	assert_true(gh > SACCT_CALLS * 60 / 3600.0 - 1e-9 && gh < SACCT_CALLS * 60 / 3600.0 + 1e-9);
+
+	/* notifications: exactly the committed raises and clears, each once */
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE alert_log ADD notified INTEGER DEFAULT 0;"
+	    "ALTER TABLE alert_log ADD notified_clear INTEGER DEFAULT 0", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_true(check_notified(dir, db) >= 3);
 	sqlite3_close(db);
 
 	config_free(cfg);

@@ -1,5 +1,5 @@
 /*
- * acks.h: acknowledgements through the one writer.
+ * acks.h: acknowledgements and snoozes through the one writer.
  *
  * The console never writes the cache behind a collector's back, and a
  * keypress never waits on the cache's lock:
@@ -17,20 +17,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "opsdeck/alert.h"
 #include "opsdeck/hostlist.h"
 #include "opsdeck/publish.h"
 #include "opsdeck/testbed.h"
 
 #define ACK_WAIT_MS	50	/* the longest a keypress waits for the cache */
 
-/* What to acknowledge: an alert by id, or a controller's device. */
+/* What a request writes: an acknowledgement (a note) or a snooze. */
+enum ack_kind { ACK_NOTE, ACK_SNOOZE };
+
+/*
+ * What to acknowledge: an alert by id, or a controller's device. A snooze
+ * names the alert by its key: controller is its host, device its subject
+ * ("" for the host itself), rule its rule, until when (0: no more snooze).
+ */
 struct ack_request {
+	enum ack_kind kind;
 	int64_t	 alert_id;			/* 0: the device below */
 	char	 controller[HOSTNAME_MAX + 1];
 	char	 device[TESTBED_ID_MAX + 1];
+	char	 rule[ALERT_RULE_MAX];		/* ACK_SNOOZE */
+	int64_t	 snooze_until_ms;		/* ACK_SNOOZE; 0: unsnooze */
 	char	 note[TESTBED_MESSAGE_MAX + 1];
 	char	 what[160];			/* for messages: "dsim-01 (fault)" */
 };
+
+/* The outcome of r for the status line: "acknowledged X", "snoozed X until 15:04". */
+void ack_describe(const struct ack_request *r, int rc, const char *cause, char *buf,
+	    size_t len);
 
 /*
  * The outcomes of acknowledgements written by the collector's thread, for

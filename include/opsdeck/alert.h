@@ -66,7 +66,13 @@ struct alert {
 	char		 ack_user[64];
 	char		 ack_note[TESTBED_MESSAGE_MAX + 1];
 	int64_t		 ack_ms;		/* 0: not acknowledged */
+	/* A snooze on this alert's key (alert_store_snooze): until when; 0: none. */
+	int64_t		 snooze_until_ms;
+	char		 snooze_user[64];
 };
+
+/* 1 when a is snoozed at now_ms: active, with a snooze that has not ended. */
+int alert_snoozed(const struct alert *a, int64_t now_ms);
 
 /* A growable list of alerts. */
 struct alert_set {
@@ -137,6 +143,16 @@ int alert_store_has_log(struct store *st);
  */
 int alert_store_sync(struct store *st, const char *host, enum alert_source source,
 	    const struct alert *cur, size_t ncur, int64_t now_ms, char **cause);
+/*
+ * alert_store_sync that also appends what it raised and cleared to events
+ * (NULL: nothing), for notifications (notify.h) once the transaction that
+ * holds them commits: a raised alert with its new id and raised_ms, a
+ * cleared one with its cleared_ms; each with the snooze of its key
+ * (snooze_until_ms) as of now_ms.
+ */
+int alert_store_sync_events(struct store *st, const char *host, enum alert_source source,
+	    const struct alert *cur, size_t ncur, int64_t now_ms, struct alert_set *events,
+	    char **cause);
 
 /*
  * Host-level rules for one host status (alert_eval_host with cfg's
@@ -168,7 +184,18 @@ int alert_store_at(struct store *st, int64_t at_ms, size_t max, struct alert_set
 int alert_store_ack(struct store *st, int64_t id, const char *note, int64_t now_ms,
 	    char **cause);
 
-/* Deletes alerts cleared before before_ms. */
+/*
+ * Snoozes the alert with key (host, device, rule) until until_ms, by the
+ * local user: while snoozed it is shown as such, not counted as active, and
+ * its raise notifies nobody (notify.h). The snooze is on the key, so the
+ * alert stays silent if it clears and comes back before until_ms.
+ * until_ms 0 ends a snooze. -1 with *cause when the cache has no alert of
+ * that key (or, for 0, no snooze of it).
+ */
+int alert_store_snooze(struct store *st, const char *host, const char *device,
+	    const char *rule, int64_t until_ms, int64_t now_ms, char **cause);
+
+/* Deletes alerts cleared before before_ms, and snoozes that ended before it. */
 int alert_store_prune(struct store *st, int64_t before_ms, char **cause);
 
 #endif

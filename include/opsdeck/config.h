@@ -111,7 +111,21 @@ struct config {
 	int		 shard_k, shard_n;	/* watch shard K of N (1-based); 0, 0: all */
 	struct config_at listen_at, shard_at;
 	int		 connect_window;	/* hosts set up at once, CONFIG_CONNECT_WINDOW */
+	/*
+	 * notify: the command run on every alert raised and cleared (notify.h),
+	 * argv from the config only, NULL-terminated; NULL: none.
+	 */
+	char		**notify;
+	struct config_at notify_at;
+	int		 notify_rate;		/* notifications a minute at most */
+	int64_t		 notify_timeout_ms;	/* a notify child running longer is killed */
+	char		*notify_log;		/* its stdout and stderr; NULL: /dev/null */
+	struct config_at notify_log_at;
 };
+
+#define CONFIG_NOTIFY_RATE	10		/* notify_rate's default */
+#define CONFIG_NOTIFY_TIMEOUT_MS 10000		/* notify_timeout's default */
+#define CONFIG_NOTIFY_MAX_ARGS	64		/* words of notify at most */
 
 /*
  * Loads path; NULL with errors in *d (at least one) on failure. The caller
@@ -135,7 +149,8 @@ void config_free(struct config *c);
  * shipped theme or a readable file and parses (theme_find, theme_load),
  * every identity file written in the config is a readable regular file that
  * the group and others cannot read (ssh refuses such keys), and the folder
- * of every known_hosts written exists. Each problem is added to d at the
+ * of every known_hosts written exists, the notify program can be run and
+ * the folder of notify_log exists. Each problem is added to d at the
  * key that names the file. Returns how many were added.
  */
 size_t config_check_files(const struct config *c, struct diag *d);

@@ -32,6 +32,7 @@
 
 struct store;
 struct device;
+struct alert_set;
 
 /* What every feature's ingest sees of the tick. */
 struct feature_tick {
@@ -44,6 +45,11 @@ struct feature_tick {
 	 */
 	const struct host_status *(*fleet)(const struct feature_tick *t, size_t *n);
 	void			*fleet_arg;
+	/*
+	 * Where alert changes go for notifications (alert_store_sync_events),
+	 * posted only after the tick commits; NULL: nobody listens.
+	 */
+	struct alert_set	*events;
 };
 
 /* One host's change in a tick. */

@@ -120,8 +120,16 @@ struct ui_row {
 	int		 idx;		/* host index, or group index */
 };
 
+#define UI_GROUP_MAX	128		/* bytes of a group name kept, with its NUL */
+
+/* The names of the folded groups (ui_state.c), remembered across restarts. */
+struct ui_folds {
+	char		(*v)[UI_GROUP_MAX];
+	size_t		 n;
+};
+
 struct ui_group {
-	char		 name[128];
+	char		 name[UI_GROUP_MAX];
 	enum group_kind	 kind;
 	int		 total, up, shown;
 	double		 cpu_sum;
@@ -146,6 +154,9 @@ struct ui {
 	struct ui_row	*rows;		/* Compute pane rows after filter and sort */
 	size_t		 nrows;
 	char		 sel_host[HOSTNAME_MAX + 1];	/* selection kept by name */
+	char		 sel_group[UI_GROUP_MAX];	/* or a folded group's header */
+	int		 grouped;	/* 1: hosts under group headers; 0: one fleet-wide list */
+	struct ui_folds	 folds;		/* groups folded to their header */
 
 	struct alert_set alerts;	/* the Alerts pane's: the cache's (alert_store_list) */
 	int		 alerts_local;	/* 1: no alert log: evaluated here (alert_eval_host) */
@@ -174,6 +185,7 @@ struct ui {
 	struct ack_request ack_pending;	/* --offline: kept while the cache is busy */
 	int		 has_ack_pending;
 	int		 ack_tries;
+	int		 reread_alerts;	/* an offline write succeeded: re-read the cache */
 
 	struct pane	 pane[PANE_COUNT];
 	enum ui_view	 view;
@@ -200,6 +212,7 @@ struct ui {
 
 	struct theme	 theme;
 	char		 theme_err[UI_MSG_MAX];
+	char		 theme_chosen[UI_INPUT_MAX];	/* by :theme or the state file: kept */
 	attr_t		 attr[THEME_ROLE_COUNT];
 	int		 colors;	/* 0: monochrome */
 	int		 quit;
@@ -228,6 +241,8 @@ struct ui {
  *                                   footer (every pane and the help)
  *   ui_layout.c                     layout, focus, views, messages, dirty marks
  *   ui_theme.c                      themes to attributes
+ *   ui_state.c                      folded groups; the state file kept across
+ *                                   restarts (read, written atomically)
  *   ui_devices.c                    devices data, selection, acknowledgements
  *   ui_data.c                       hosts, rings, rows, filter, sort, alerts
  *   ui_graphs.c                     Detail graphs of prometheus hosts (HTTP on
@@ -283,6 +298,33 @@ void ui_show_detail(struct ui *u, int device);
 void ui_theme_apply(struct ui *u, const struct theme *t);
 int  ui_theme_select(struct ui *u, const char *name);
 
+/* ui_state.c: folds, and the state file ($XDG_STATE_HOME/opsdeck/state) */
+#define UI_STATE_MAX	(64 * 1024)	/* a longer state file is not read */
+#define UI_STATE_FOLDS	1024		/* folds remembered at most */
+int  ui_folded(const struct ui_folds *f, const char *group);
+/* Folds (on 1) or unfolds (0) group; returns 1 when that changed anything. */
+int  ui_fold_set(struct ui_folds *f, const char *group, int on);
+void ui_folds_free(struct ui_folds *f);
+
+/* What the state file keeps; text fields "" when the file does not say. */
+struct ui_saved {
+	char		 view[16], theme[UI_INPUT_MAX], sort[16];
+	int		 sort_rev, grouped;	/* -1: not said */
+	int		 has_filter;
+	char		 filter[UI_INPUT_MAX];
+	struct ui_folds	 folds;
+};
+char *ui_state_path(void);
+/*
+ * Reads the state file at path into s (zeroed first; the caller frees
+ * s->folds). A missing file is no error. A bad line costs that line only:
+ * the first problem goes to msg ("line N: why", "" when none) and the
+ * count of bad lines is returned; -1 when the file cannot be read at all.
+ */
+int  ui_state_read(const char *path, struct ui_saved *s, char *msg, size_t len);
+/* Writes s to path atomically (a temp file in its folder, fsync, rename), 0600. 0 or -1. */
+int  ui_state_write(const char *path, const struct ui_saved *s, char **cause);
+
 /* ui_devices.c */
 void ui_refresh_devices(struct ui *u, int force);
 void ui_rebuild_drows(struct ui *u);
@@ -293,6 +335,7 @@ int  ui_select_device(struct ui *u, const char *controller, const char *id);
 void ui_set_dev_filter(struct ui *u, const char *text);
 void ui_ack_start(struct ui *u);
 void ui_ack_submit(struct ui *u, const char *note);
+void ui_write_request(struct ui *u, const struct ack_request *r);
 #define UI_ACK_TRIES	30	/* --offline: seconds a busy cache is retried */
 void ui_acks_retry(struct ui *u);
 void ui_acks_poll(struct ui *u);
@@ -303,6 +346,9 @@ void ui_set_data(struct ui *u, struct host_status *hosts, size_t n);
 void ui_rebuild_rows(struct ui *u);
 const struct host_status *ui_selected(const struct ui *u);
 void ui_select_row(struct ui *u, int row);
+void ui_fold(struct ui *u, int how);
+void ui_set_grouped(struct ui *u, int on);
+const struct alert *ui_selected_alert(const struct ui *u);
 const char *ui_sort_name(enum ui_sort s);
 void ui_set_filter(struct ui *u, const char *text);
 const struct ui_ring *ui_ring_of(const struct ui *u, size_t host);

@@ -40,7 +40,9 @@ usage(void)
 	    "JSON is a list of objects: host, subject (a device id, \"gpu0\", a sensor, or\n"
 	    "null for the host itself), metric, severity (warn or crit), value (null for\n"
 	    "state rules), since and cleared (RFC 3339, cleared null while active),\n"
-	    "acked (bool), message.\n"
+	    "acked (bool), snoozed_until (RFC 3339 while snoozed with :snooze in the\n"
+	    "console, else null), message. A snoozed alert is listed after the active\n"
+	    "ones, as snoozed, and not counted as active.\n"
 	    "\n"
 	    "Exit status: 0 success, 1 an unreadable cache, 2 usage error.\n");
 }
@@ -52,7 +54,12 @@ rfc3339(int64_t ms, char *buf, size_t len)
 	time_format_rfc3339(ms, 0, 1, buf, len);
 }
 
-/* Alerts active first, the most severe then the newest; then cleared, newest first. */
+static int64_t order_now;	/* the time snoozes are judged at, for alert_order */
+
+/*
+ * Alerts active first, the most severe then the newest; then snoozed ones;
+ * then cleared, newest first.
+ */
 static int
 alert_order(const void *x, const void *y)
 {
@@ -60,6 +67,9 @@ alert_order(const void *x, const void *y)
 
 	if ((a->cleared_ms == 0) != (b->cleared_ms == 0))
 		return a->cleared_ms == 0 ? -1 : 1;
+	int sa = alert_snoozed(a, order_now), sb = alert_snoozed(b, order_now);
+	if (sa != sb)
+		return sa ? 1 : -1;
 	if (a->cleared_ms == 0 && a->sev != b->sev)
 		return a->sev > b->sev ? -1 : 1;
 	int64_t ta = a->cleared_ms ? a->cleared_ms : a->raised_ms;
@@ -91,6 +101,9 @@ put_json(const struct alert *v, size_t n)
 			rfc3339(a->cleared_ms, t, sizeof t);
 		json_kstr(w, "cleared", a->cleared_ms != 0 ? t : NULL);
 		json_kbool(w, "acked", a->ack_ms != 0);
+		if (alert_snoozed(a, order_now))
+			rfc3339(a->snooze_until_ms, t, sizeof t);
+		json_kstr(w, "snoozed_until", alert_snoozed(a, order_now) ? t : NULL);
 		json_kstr(w, "message", a->message);
 		json_map_close(w);
 	}
@@ -103,7 +116,7 @@ put_csv(struct buf *b, const struct alert *v, size_t n)
 {
 	char t[40], num[48];
 	static const char head[] = "host,subject,metric,severity,value,since,cleared,acked,"
-	    "message\n";
+	    "message,snoozed_until\n";
 
 	buf_append(b, head, sizeof head - 1);
 	for (size_t i = 0; i < n; i++) {
@@ -132,6 +145,11 @@ put_csv(struct buf *b, const struct alert *v, size_t n)
 		csv_field(b, a->ack_ms != 0 ? "true" : "false");
 		buf_append(b, ",", 1);
 		csv_field(b, a->message);
+		buf_append(b, ",", 1);
+		t[0] = '\0';
+		if (alert_snoozed(a, order_now))
+			rfc3339(a->snooze_until_ms, t, sizeof t);
+		csv_field(b, t);
 		buf_append(b, "\n", 1);
 	}
 }
@@ -158,10 +176,12 @@ put_table(struct buf *b, const struct alert *v, size_t n, int all)
 {
 	int64_t now = now_wall_ms();
 	char line[ALERT_MESSAGE_MAX + 256], since[16];
-	size_t active = 0;
+	size_t active = 0, snoozed = 0;
 
-	for (size_t i = 0; i < n; i++)
-		active += v[i].cleared_ms == 0;
+	for (size_t i = 0; i < n; i++) {
+		snoozed += alert_snoozed(&v[i], order_now);
+		active += v[i].cleared_ms == 0 && !alert_snoozed(&v[i], order_now);
+	}
 	if (n == 0) {
 		buf_printf(b, all ? "no alerts in the cache\n" : "no active alerts\n");
 		return;
@@ -170,14 +190,19 @@ put_table(struct buf *b, const struct alert *v, size_t n, int all)
 	    "SUBJECT", "METRIC", "MESSAGE");
 	for (size_t i = 0; i < n; i++) {
 		const struct alert *a = &v[i];
-		const char *state = a->cleared_ms ? "cleared" : a->ack_ms ? "acked" : "active";
+		const char *state = a->cleared_ms ? "cleared" : alert_snoozed(a, order_now) ?
+		    "snoozed" : a->ack_ms ? "acked" : "active";
 		ago(now, a->cleared_ms ? a->cleared_ms : a->raised_ms, since, sizeof since);
 		snprintf(line, sizeof line, "%-5s %-8s %5s %-20s %-14s %-18s %s\n",
 		    alert_sev_name(a->sev), state, since, a->host, a->device[0] ? a->device : "-",
 		    a->rule, a->message);
 		buf_append(b, line, strlen(line));
 	}
-	buf_printf(b, "%zu active, %zu cleared\n", active, n - active);
+	if (snoozed > 0)
+		buf_printf(b, "%zu active, %zu snoozed, %zu cleared\n", active, snoozed,
+		    n - active - snoozed);
+	else
+		buf_printf(b, "%zu active, %zu cleared\n", active, n - active);
 }
 
 int
@@ -239,6 +264,7 @@ cmd_alerts(int argc, char **argv)
 		alert_set_free(&set);
 		return 1;
 	}
+	order_now = now_wall_ms();
 	qsort(set.v, set.n, sizeof *set.v, alert_order);
 	struct buf b;
 	buf_init(&b, 0);

@@ -381,6 +381,63 @@ cfg_retention(struct cfg *x, const struct ynode *v)
 	free(use);
 }
 
+/*
+ * notify: a list of words, the program then its arguments, as argv (no
+ * shell reads it); the program is an absolute path or a name looked up in
+ * $PATH, "~/" expanded. One word may be written as a scalar.
+ */
+static void
+cfg_notify(struct cfg *x, const struct ynode *v)
+{
+	const struct ynode *one[1] = { v }, *const *w = one;
+	size_t n = 1;
+
+	if (v->type == YN_BAD)
+		return;
+	if (v->type == YN_SEQ) {
+		w = (const struct ynode *const *)v->kids;
+		n = v->nkids;
+	} else if (v->type != YN_SCALAR) {
+		yn_err(x->d, v, "'notify' must be a list: the program, then its arguments");
+		return;
+	}
+	if (n == 0 || n > CONFIG_NOTIFY_MAX_ARGS) {
+		yn_err(x->d, v, "'notify' needs a program and at most %d words",
+		    CONFIG_NOTIFY_MAX_ARGS - 1);
+		return;
+	}
+	char **argv = xcalloc(n + 1, sizeof *argv);
+	int ok = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (w[i]->type != YN_SCALAR) {
+			yn_err(x->d, w[i], "'notify' words are strings, not %s",
+			    yn_type_name(w[i]));
+			ok = 0;
+		} else if ((i == 0 ? cfg_path(x, "notify", w[i], &argv[i]) :
+		    cfg_string(x, "notify", w[i], &argv[i])) != 0) {
+			ok = 0;
+		}
+	}
+	if (ok && strchr(argv[0], '/') == NULL && strpbrk(argv[0], " \t") != NULL) {
+		yn_err(x->d, w[0], "'notify' is a list [program, argument, ...], not a shell "
+		    "line: '%s'", cfg_show(x, w[0]));
+		ok = 0;
+	} else if (ok && strchr(argv[0], '/') != NULL && argv[0][0] != '/') {
+		yn_err(x->d, w[0], "the notify program is an absolute path or a name in $PATH, "
+		    "not '%s'", cfg_show(x, w[0]));
+		ok = 0;
+	}
+	if (!ok) {
+		for (size_t i = 0; i < n; i++)
+			free(argv[i]);
+		free(argv);
+		return;
+	}
+	x->c->notify = argv;
+	x->c->notify_at.line = v->line;
+	x->c->notify_at.col = v->col;
+}
+
 /* The top-level map. */
 static void
 cfg_top(struct cfg *x, const struct ynode *root)
@@ -420,6 +477,9 @@ cfg_top(struct cfg *x, const struct ynode *root)
 		case CK_RETENTION:
 			cfg_retention(x, v);
 			break;
+		case CK_NOTIFY:
+			cfg_notify(x, v);
+			break;
 		case CK_SHARD: {
 			char *s = NULL, *cause = NULL;
 			if (cfg_string(x, k->name, v, &s) == 0 &&
@@ -455,6 +515,8 @@ config_new(void)
 	c->retention.minute_ms = 30 * 86400 * 1000LL;
 	c->retention.hour_ms = 2 * 365 * 86400 * 1000LL;
 	c->connect_window = CONFIG_CONNECT_WINDOW;
+	c->notify_rate = CONFIG_NOTIFY_RATE;
+	c->notify_timeout_ms = CONFIG_NOTIFY_TIMEOUT_MS;
 	return c;
 }
 
@@ -586,6 +648,10 @@ config_free(struct config *c)
 	free(c->listen);
 	free(c->theme);
 	free(c->budget);
+	for (size_t i = 0; c->notify != NULL && c->notify[i] != NULL; i++)
+		free(c->notify[i]);
+	free(c->notify);
+	free(c->notify_log);
 	free(c);
 }
 

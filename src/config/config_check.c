@@ -182,11 +182,61 @@ check_conn(const struct conn_settings *cs, const struct conn_settings *defaults,
 }
 
 /* See config.h. */
+/*
+ * `notify:`: its program is an executable regular file, at its absolute
+ * path or in $PATH; `notify_log:`'s folder exists.
+ */
+static void
+check_notify(const struct config *c, struct diag *d)
+{
+	struct stat sb;
+
+	if (c->notify != NULL) {
+		const char *prog = c->notify[0];
+		char *found = NULL;
+		if (strchr(prog, '/') != NULL) {
+			found = xstrdup(prog);
+		} else {
+			const char *path = getenv("PATH");
+			char *dirs = xstrdup(path != NULL ? path : "/usr/bin:/bin"), *save = NULL;
+			for (char *dir = strtok_r(dirs, ":", &save); dir != NULL && found == NULL;
+			    dir = strtok_r(NULL, ":", &save)) {
+				char *cand = xasprintf("%s/%s", dir, prog);
+				if (access(cand, X_OK) == 0)
+					found = cand;
+				else
+					free(cand);
+			}
+			free(dirs);
+		}
+		if (found == NULL)
+			diag_add(d, c->notify_at.line, c->notify_at.col,
+			    "notify program '%s' is not in $PATH", prog);
+		else if (stat(found, &sb) != 0 || !S_ISREG(sb.st_mode))
+			diag_add(d, c->notify_at.line, c->notify_at.col,
+			    "notify program '%s' is not a file", found);
+		else if (access(found, X_OK) != 0)
+			diag_add(d, c->notify_at.line, c->notify_at.col,
+			    "notify program '%s' cannot be run: %s", found, strerror(errno));
+		free(found);
+	}
+	if (c->notify_log != NULL) {
+		char *dir = xstrdup(c->notify_log), *slash = strrchr(dir, '/');
+		if (slash != NULL && slash != dir)
+			*slash = '\0';
+		if (slash != NULL && (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+			diag_add(d, c->notify_log_at.line, c->notify_log_at.col,
+			    "notify_log '%s': no folder %s", c->notify_log, dir);
+		free(dir);
+	}
+}
+
 size_t
 config_check_files(const struct config *c, struct diag *d)
 {
 	size_t before = diag_count(d);
 
+	check_notify(c, d);
 	check_budget(c, d);
 	check_theme(c, d);
 	check_conn(&c->defaults, &c->defaults, d);

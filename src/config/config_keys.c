@@ -62,6 +62,17 @@ const struct config_key config_keys[] = {
 	    "integer 1-1024", "64", "connections set up at once (a ProxyJump host: below "
 	    "its MaxStartups)", struct config, connect_window, NF, NF, 1,
 	    CONFIG_MAX_CONNECT_WINDOW, NULL),
+	WALK("notify", CK_NOTIFY, CONFIG_AT_TOP, CONFIG_T_SPECIAL, "list: program and arguments",
+	    "-", "run on every alert raised and cleared, the alert as JSON on its stdin"),
+	FIELD("notify_rate", CK_NOTIFY_RATE, CONFIG_AT_TOP, CONFIG_T_INT, "integer 1-10000",
+	    "10", "notifications a minute at most; past it one summary of those suppressed",
+	    struct config, notify_rate, NF, NF, 1, 10000, NULL),
+	FIELD("notify_timeout", CK_NOTIFY_TIMEOUT, CONFIG_AT_TOP, CONFIG_T_DURATION,
+	    "duration >= 100ms", "10s", "a notify command still running then is killed",
+	    struct config, notify_timeout_ms, NF, NF, CONFIG_MIN_INTERVAL_MS, 0, NULL),
+	FIELD("notify_log", CK_NOTIFY_LOG, CONFIG_AT_TOP, CONFIG_T_PATH, "path", "/dev/null",
+	    "the notify command's output and opsdeck's notes on it are appended here",
+	    struct config, notify_log, NF, offsetof(struct config, notify_log_at), 0, 0, NULL),
 
 	/* groups (and the connection settings below) */
 	WALK("name", CK_NAME, CONFIG_AT_GROUP, CONFIG_T_SPECIAL, "string, <= 64 bytes",

@@ -1,5 +1,5 @@
 /*
- * acks.c: acknowledgements through the one writer (acks.h).
+ * acks.c: acknowledgements and snoozes through the one writer (acks.h).
  */
 #include "config.h"
 
@@ -44,6 +44,9 @@ ack_outbox_take(struct ack_outbox *b, char *msg, size_t len, int *error)
 int
 ack_apply(struct store *st, const struct ack_request *r, int64_t now_ms, char **cause)
 {
+	if (r->kind == ACK_SNOOZE)
+		return alert_store_snooze(st, r->controller, r->device, r->rule,
+		    r->snooze_until_ms, now_ms, cause);
 	if (r->alert_id != 0)
 		return alert_store_ack(st, r->alert_id, r->note, now_ms, cause);
 	return devices_store_ack(st, r->controller, r->device, r->note, now_ms, cause);
@@ -72,15 +75,42 @@ job_done(void *arg, int rc, const char *cause)
 	pthread_mutex_lock(&b->lock);
 	b->have = 1;
 	b->error = rc != 0;
-	if (rc == 0)
-		snprintf(b->msg, sizeof b->msg, "acknowledged %s", j->r.what);
-	else
-		snprintf(b->msg, sizeof b->msg, "acknowledgement of %s not stored: %s",
-		    j->r.what, cause != NULL ? cause : "?");
+	ack_describe(&j->r, rc, cause, b->msg, sizeof b->msg);
 	if (b->waiting > 0)
 		b->waiting--;
 	pthread_mutex_unlock(&b->lock);
 	free(j);
+}
+
+/* See acks.h. The snooze's end in local time, HH:MM today, else with its date. */
+void
+ack_describe(const struct ack_request *r, int rc, const char *cause, char *buf, size_t len)
+{
+	char until[32], today[32];
+
+	if (r->kind == ACK_NOTE) {
+		if (rc == 0)
+			snprintf(buf, len, "acknowledged %s", r->what);
+		else
+			snprintf(buf, len, "acknowledgement of %s not stored: %s", r->what,
+			    cause != NULL ? cause : "?");
+		return;
+	}
+	if (rc != 0) {
+		snprintf(buf, len, "snooze of %s not stored: %s", r->what,
+		    cause != NULL ? cause : "?");
+		return;
+	}
+	if (r->snooze_until_ms == 0) {
+		snprintf(buf, len, "%s snoozed no more", r->what);
+		return;
+	}
+	time_format(r->snooze_until_ms, 0, until, sizeof until);
+	time_format(now_wall_ms(), 0, today, sizeof today);
+	/* "YYYY-MM-DD HH:MM:SS": the time alone when it is today */
+	snprintf(buf, len, "snoozed %s until %.*s", r->what,
+	    strncmp(until, today, 10) == 0 ? 5 : 16, strncmp(until, today, 10) == 0 ?
+	    until + 11 : until);
 }
 
 void

@@ -1,7 +1,8 @@
 /*
  * feature_alerts.c: host alerts (alert.h) as a feature: the state rule and
  * every threshold of the config evaluated on each changed status, and the
- * cache's active alerts of the host made equal to them. A healthy fleet
+ * cache's active alerts of the host made equal to them; what that raised and
+ * cleared goes to the tick's events (notify.h). A healthy fleet
  * costs no queries: the cache is only touched for a host that has alerts
  * now or had some at its last committed sync.
  */
@@ -23,8 +24,8 @@ alerts_ingest(const struct feature_tick *t, const struct feature_host *h, const 
 	alert_set_init(&cur);
 	alert_eval_host(h->status, t->cfg->thresholds, t->cfg->nthresholds, &cur);
 	if (cur.n > 0 || state != &state_clear) {
-		rc = alert_store_sync(t->st, h->status->name, ALERT_SRC_HOST, cur.v, cur.n,
-		    t->now_ms, cause);
+		rc = alert_store_sync_events(t->st, h->status->name, ALERT_SRC_HOST, cur.v, cur.n,
+		    t->now_ms, t->events, cause);
 		if (rc == 0)
 			*next = (void *)(cur.n == 0 ? &state_clear : &state_alerts);
 	}

@@ -109,8 +109,8 @@ devices_ingest(const struct feature_tick *t, const struct feature_host *h, const
 		alert_set_init(&a);
 		alert_eval_devices(st->name, cur, ncur, t->cfg->thresholds, t->cfg->nthresholds,
 		    &a);
-		rc = alert_store_sync(t->st, st->name, ALERT_SRC_DEVICE, a.v, a.n, t->now_ms,
-		    cause);
+		rc = alert_store_sync_events(t->st, st->name, ALERT_SRC_DEVICE, a.v, a.n,
+		    t->now_ms, t->events, cause);
 		alert_set_free(&a);
 	}
 	dev_state_free(loaded);

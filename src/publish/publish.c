@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/alert.h"
 #include "opsdeck/feature.h"
+#include "opsdeck/notify.h"
 #include "opsdeck/publish.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
@@ -35,6 +37,7 @@ struct publisher {
 
 	int64_t			 maint_next;	/* mono ms */
 	int64_t			 prune_next;
+	struct notifier		*notify;	/* the config's notify command; NULL: none */
 };
 
 struct publisher *
@@ -50,6 +53,9 @@ publisher_new(const struct config *cfg, struct store *st, size_t nhosts)
 	p->state = xcalloc(nhosts * p->nfeatures + 1, sizeof *p->state);
 	p->writes = xcalloc(PUBLISH_MAX_WRITES, sizeof *p->writes);
 	pthread_mutex_init(&p->wlock, NULL);
+	/* notifications of alert changes: only where they are written (a cache) */
+	if (st != NULL)
+		p->notify = notifier_new(cfg);
 	return p;
 }
 
@@ -72,6 +78,7 @@ publisher_free(struct publisher *p)
 	free(p->writes);
 	free(p->state);
 	pthread_mutex_destroy(&p->wlock);
+	notifier_free(p->notify);	/* runs what is queued, bounded by its timeout */
 	free(p);
 }
 
@@ -226,7 +233,10 @@ publisher_tick(struct publisher *p, struct publish_item *items, size_t n,
 	pthread_mutex_unlock(&p->wlock);
 
 	struct fleet_cache fc = { fleet, fleet_arg, NULL, 0, 0 };
-	struct feature_tick t = { p->st, p->cfg, now_wall_ms(), tick_fleet, &fc };
+	struct alert_set events;
+	alert_set_init(&events);
+	struct feature_tick t = { p->st, p->cfg, now_wall_ms(), tick_fleet, &fc,
+	    p->notify != NULL ? &events : NULL };
 	void **next = xcalloc(n * p->nfeatures + 1, sizeof *next);
 	size_t maxparts = 0;
 	for (size_t k = 0; k < n; k++)
@@ -247,11 +257,14 @@ publisher_tick(struct publisher *p, struct publish_item *items, size_t n,
 		for (size_t i = 0; i < nw; i++)
 			if (w[i].done != NULL)
 				w[i].done(w[i].arg, 0, NULL);
+		/* committed: now, and only now, the alert changes are told */
+		notifier_post(p->notify, events.v, events.n);
 	} else {
 		store_rollback(p->st);
 		drop_states(p, next, n * p->nfeatures);
 		requeue_writes(p, w, nw);
 	}
+	alert_set_free(&events);	/* after a rollback: never told */
 	free(scratch);
 	free(next);
 	free(w);

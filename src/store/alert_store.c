@@ -27,7 +27,12 @@ static const char alert_schema[] =
 	"  ack_note TEXT, ack_user TEXT, ack_ms INTEGER);"
 	"CREATE INDEX IF NOT EXISTS alert_log_open ON alert_log(host, source)"
 	"  WHERE cleared_ms IS NULL;"
-	"CREATE INDEX IF NOT EXISTS alert_log_cleared ON alert_log(cleared_ms);";
+	"CREATE INDEX IF NOT EXISTS alert_log_cleared ON alert_log(cleared_ms);"
+	/* snoozes by key (host, device, rule): they outlive one row of the log */
+	"CREATE TABLE IF NOT EXISTS alert_snooze("
+	"  host TEXT NOT NULL, device TEXT NOT NULL, rule TEXT NOT NULL,"
+	"  until_ms INTEGER NOT NULL, user TEXT, set_ms INTEGER,"
+	"  PRIMARY KEY(host, device, rule));";
 
 /* See alert.h. */
 int
@@ -35,7 +40,7 @@ alert_store_init(struct store *st, char **cause)
 {
 	int nested;
 
-	if (store_has_table(st, "alert_log") == 1)
+	if (store_has_table(st, "alert_log") == 1 && store_has_table(st, "alert_snooze") == 1)
 		return 0;
 	if (store_work_begin(st, NULL, &nested, cause) != 0)
 		return -1;
@@ -64,8 +69,19 @@ sev_parse(const char *s)
 
 #define ALERT_COLS "id, host, device, rule, source, severity, message, value, limit_value," \
 	" raised_ms, cleared_ms, ack_note, ack_user, ack_ms"
+/* The same of alert_log a, and the snooze of its key (alert_snooze s) as two more. */
+#define ALERT_COLS_SNOOZE "a.id, a.host, a.device, a.rule, a.source, a.severity, a.message," \
+	" a.value, a.limit_value, a.raised_ms, a.cleared_ms, a.ack_note, a.ack_user, a.ack_ms," \
+	" s.until_ms, s.user"
 
-/* Fills a from the ALERT_COLS columns of the current row. */
+/* See alert.h. */
+int
+alert_snoozed(const struct alert *a, int64_t now_ms)
+{
+	return a->cleared_ms == 0 && a->snooze_until_ms > now_ms;
+}
+
+/* Fills a from the ALERT_COLS columns of the current row (and the snooze's, when there). */
 static void
 alert_from_row(sqlite3_stmt *s, struct alert *a)
 {
@@ -85,6 +101,30 @@ alert_from_row(sqlite3_stmt *s, struct alert *a)
 	od_strlcpy(a->ack_note, store_column_text(s, 11), sizeof a->ack_note);
 	od_strlcpy(a->ack_user, store_column_text(s, 12), sizeof a->ack_user);
 	a->ack_ms = sqlite3_column_int64(s, 13);
+	if (sqlite3_column_count(s) > 15) {
+		a->snooze_until_ms = sqlite3_column_int64(s, 14);
+		od_strlcpy(a->snooze_user, store_column_text(s, 15), sizeof a->snooze_user);
+	}
+}
+
+/* The snooze of a's key still on at now_ms into a (none: left 0). */
+static void
+snooze_of(struct store *st, struct alert *a, int64_t now_ms)
+{
+	sqlite3_stmt *s;
+
+	if (store_prepare(st, "SELECT until_ms, user FROM alert_snooze WHERE host = ?1 AND"
+	    " device = ?2 AND rule = ?3 AND until_ms > ?4", &s, NULL) != 0)
+		return;
+	store_bind_text(s, 1, a->host);
+	store_bind_text(s, 2, a->device);
+	store_bind_text(s, 3, a->rule);
+	sqlite3_bind_int64(s, 4, now_ms);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		a->snooze_until_ms = sqlite3_column_int64(s, 0);
+		od_strlcpy(a->snooze_user, store_column_text(s, 1), sizeof a->snooze_user);
+	}
+	sqlite3_finalize(s);
 }
 
 /* The active alerts of (host, source). */
@@ -114,11 +154,14 @@ load_active(struct store *st, const char *host, enum alert_source source,
 	return 0;
 }
 
-/* Inserts raised, clears cleared and updates changed alerts. 0 or -1. */
+/*
+ * Inserts raised, clears cleared and updates changed alerts; what was raised
+ * and cleared is appended to events (may be NULL). 0 or -1.
+ */
 static int
 write_changes(struct store *st, const char *host, enum alert_source source,
     const struct alert_set *raised, const struct alert_set *cleared,
-    const struct alert_set *changed, int64_t now, char **cause)
+    const struct alert_set *changed, int64_t now, struct alert_set *events, char **cause)
 {
 	sqlite3_stmt *s;
 	int rc = 0;
@@ -140,6 +183,14 @@ write_changes(struct store *st, const char *host, enum alert_source source,
 			store_bind_real(s, 7, a->value);
 			store_bind_real(s, 8, a->limit);
 			rc = store_step_done(st, s, "raising an alert", cause);
+			if (rc == 0 && events != NULL) {
+				struct alert *e = alert_set_add(events, a);
+				od_strlcpy(e->host, host, sizeof e->host);
+				e->id = sqlite3_last_insert_rowid(store_db(st));
+				e->raised_ms = now;
+				e->cleared_ms = 0;
+				snooze_of(st, e, now);
+			}
 		}
 		sqlite3_finalize(s);
 	}
@@ -151,6 +202,11 @@ write_changes(struct store *st, const char *host, enum alert_source source,
 		for (size_t i = 0; i < cleared->n && rc == 0; i++) {
 			sqlite3_bind_int64(s, 1, cleared->v[i].id);
 			rc = store_step_done(st, s, "clearing an alert", cause);
+			if (rc == 0 && events != NULL) {
+				struct alert *e = alert_set_add(events, &cleared->v[i]);
+				e->cleared_ms = now;
+				snooze_of(st, e, now);
+			}
 		}
 		sqlite3_finalize(s);
 	}
@@ -180,6 +236,17 @@ int
 alert_store_sync(struct store *st, const char *host, enum alert_source source,
     const struct alert *cur, size_t ncur, int64_t now_ms, char **cause)
 {
+	return alert_store_sync_events(st, host, source, cur, ncur, now_ms, NULL, cause);
+}
+
+/* See alert.h. On failure events is left as it was. */
+int
+alert_store_sync_events(struct store *st, const char *host, enum alert_source source,
+    const struct alert *cur, size_t ncur, int64_t now_ms, struct alert_set *events,
+    char **cause)
+{
+	size_t nev = events != NULL ? events->n : 0;
+
 	struct alert_set prev, raised, cleared, changed;
 	int nested = 0, rc = -1;
 
@@ -201,7 +268,9 @@ alert_store_sync(struct store *st, const char *host, enum alert_source source,
 	if (store_work_begin(st, NULL, &nested, cause) != 0)
 		goto out;
 	rc = store_work_end(st, NULL, nested, write_changes(st, host, source, &raised, &cleared,
-	    &changed, now_ms, cause) == 0, "commit", cause);
+	    &changed, now_ms, events, cause) == 0, "commit", cause);
+	if (rc != 0 && events != NULL)
+		events->n = nev;	/* nothing of this sync holds */
 out:
 	alert_set_free(&prev);
 	alert_set_free(&raised);
@@ -235,15 +304,24 @@ alert_store_list(struct store *st, const char *host, int64_t since_ms, size_t ma
 
 	if (store_has_table(st, "alert_log") != 1)
 		return 0;
-	if (store_prepare(st, "SELECT " ALERT_COLS " FROM alert_log"
-	    " WHERE (?1 IS NULL OR host = ?1) AND (cleared_ms IS NULL OR"
-	    " (?2 > 0 AND cleared_ms >= ?2))"
-	    " ORDER BY cleared_ms IS NOT NULL, raised_ms DESC, id DESC LIMIT ?3", &s, cause) != 0)
+	/* an older cache has no snoozes: the same list without them */
+	if (store_has_table(st, "alert_snooze") != 1 ? store_prepare(st, "SELECT " ALERT_COLS
+	    " FROM alert_log WHERE (?1 IS NULL OR host = ?1) AND (cleared_ms IS NULL OR"
+	    " (?2 > 0 AND cleared_ms >= ?2)) AND ?4 = ?4"
+	    " ORDER BY cleared_ms IS NOT NULL, raised_ms DESC, id DESC LIMIT ?3", &s, cause) != 0 :
+	    store_prepare(st, "SELECT " ALERT_COLS_SNOOZE " FROM alert_log a LEFT JOIN"
+	    " alert_snooze s ON s.host = a.host AND s.device = a.device AND s.rule = a.rule"
+	    " AND s.until_ms > ?4"
+	    " WHERE (?1 IS NULL OR a.host = ?1) AND (a.cleared_ms IS NULL OR"
+	    " (?2 > 0 AND a.cleared_ms >= ?2))"
+	    " ORDER BY a.cleared_ms IS NOT NULL, s.until_ms IS NOT NULL AND a.cleared_ms IS NULL,"
+	    " a.raised_ms DESC, a.id DESC LIMIT ?3", &s, cause) != 0)
 		return -1;
 	if (host != NULL)
 		store_bind_text(s, 1, host);
 	sqlite3_bind_int64(s, 2, since_ms);
 	sqlite3_bind_int64(s, 3, max > 0 ? (int64_t)max : 1000);
+	sqlite3_bind_int64(s, 4, now_wall_ms());
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct alert a;
 		alert_from_row(s, &a);
@@ -331,6 +409,57 @@ alert_store_ack(struct store *st, int64_t id, const char *note, int64_t now_ms, 
 	return store_work_end(st, NULL, nested, ok, "commit", cause);
 }
 
+/* See alert.h. The snooze is the local user's, with the time it was set. */
+int
+alert_store_snooze(struct store *st, const char *host, const char *device, const char *rule,
+    int64_t until_ms, int64_t now_ms, char **cause)
+{
+	sqlite3_stmt *s;
+	char user[64];
+	int nested, ok, found = 0;
+
+	if (alert_store_init(st, cause) != 0)
+		return -1;
+	if (store_work_begin(st, NULL, &nested, cause) != 0)
+		return -1;
+	ok = store_prepare(st, "SELECT 1 FROM alert_log WHERE host = ?1 AND device = ?2 AND"
+	    " rule = ?3 LIMIT 1", &s, cause) == 0;
+	if (ok) {
+		store_bind_text(s, 1, host);
+		store_bind_text(s, 2, device);
+		store_bind_text(s, 3, rule);
+		found = sqlite3_step(s) == SQLITE_ROW;
+		sqlite3_finalize(s);
+		if (!found) {
+			if (cause != NULL)
+				*cause = xasprintf("no alert %s%s%s %s in the cache", host,
+				    device[0] ? "/" : "", device, rule);
+			ok = 0;
+		}
+	}
+	if (ok && until_ms == 0) {
+		ok = store_prepare(st, "DELETE FROM alert_snooze WHERE host = ?1 AND device = ?2"
+		    " AND rule = ?3", &s, cause) == 0;
+	} else if (ok) {
+		ok = store_prepare(st, "INSERT OR REPLACE INTO alert_snooze(host, device, rule,"
+		    " until_ms, user, set_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s, cause) == 0;
+		if (ok) {
+			store_user_name(user, sizeof user);
+			sqlite3_bind_int64(s, 4, until_ms);
+			store_bind_text(s, 5, user);
+			sqlite3_bind_int64(s, 6, now_ms);
+		}
+	}
+	if (ok) {
+		store_bind_text(s, 1, host);
+		store_bind_text(s, 2, device);
+		store_bind_text(s, 3, rule);
+		ok = store_step_done(st, s, "snoozing an alert", cause) == 0;
+		sqlite3_finalize(s);
+	}
+	return store_work_end(st, NULL, nested, ok, "commit", cause);
+}
+
 /* See alert.h. Active alerts are never pruned. */
 int
 alert_store_prune(struct store *st, int64_t before_ms, char **cause)
@@ -348,6 +477,15 @@ alert_store_prune(struct store *st, int64_t before_ms, char **cause)
 		sqlite3_bind_int64(s, 1, before_ms);
 		ok = store_step_done(st, s, "pruning alerts", cause) == 0;
 		sqlite3_finalize(s);
+	}
+	if (ok && store_has_table(st, "alert_snooze") == 1) {
+		ok = store_prepare(st, "DELETE FROM alert_snooze WHERE until_ms < ?1", &s,
+		    cause) == 0;
+		if (ok) {
+			sqlite3_bind_int64(s, 1, before_ms);
+			ok = store_step_done(st, s, "pruning snoozes", cause) == 0;
+			sqlite3_finalize(s);
+		}
 	}
 	return store_work_end(st, NULL, nested, ok, "commit", cause);
 }

@@ -264,8 +264,14 @@ store_work_begin(struct store *st, const char *savepoint, int *nested, char **ca
 	char sql[64];
 
 	*nested = 0;
-	/* store_tick_dead's test, on the fields: this file calls no other store file */
-	if (st->in_tx && st->tx_dead) {
+	/*
+	 * store_tick_dead's test, on the fields: this file calls no other store
+	 * file. A tick whose transaction SQLite itself rolled back (an I/O
+	 * error, a full disk: autocommit is on again while the tick is open)
+	 * is dead too: a BEGIN here would commit this unit on its own, outside
+	 * the tick that the publisher then reports failed.
+	 */
+	if (st->in_tx && (st->tx_dead || sqlite3_get_autocommit(st->db))) {
 		if (cause != NULL)
 			*cause = xasprintf("%s", st->fail_msg != NULL ? st->fail_msg :
 			    "the tick's transaction was rolled back");

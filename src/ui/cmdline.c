@@ -13,9 +13,54 @@
 #include "opsdeck/ui_priv.h"
 
 static const char *const commands[] = {
-	"at", "filter", "group", "help", "host", "kind", "live", "q", "quit", "sector", "sort",
-	"state", "theme", "view", NULL,
+	"at", "filter", "group", "help", "host", "kind", "live", "q", "quit", "sector", "snooze",
+	"sort", "state", "theme", "view", NULL,
 };
+
+#define UI_SNOOZE_MAX_MS	(90 * 86400 * 1000LL)	/* :snooze at most 90 days */
+
+/*
+ * :snooze DURATION | off — silences the alert selected in the Alerts pane
+ * (by its key: host, subject, rule) until now + DURATION, or ends its
+ * snooze (off or 0), through the one writer (ui_write_request).
+ */
+static void
+cmd_snooze(struct ui *u, const char *arg)
+{
+	const struct alert *a = ui_selected_alert(u);
+	struct ack_request r;
+	int64_t ms = 0;
+
+	if (u->alerts_local) {
+		ui_message(u, 1, ":snooze: this cache has no alert log to keep a snooze in");
+		return;
+	}
+	if (a == NULL) {
+		ui_message(u, 1, ":snooze: select an alert in the Alerts pane first");
+		return;
+	}
+	int off = strcmp(arg, "off") == 0 || strcmp(arg, "0") == 0;
+	if (!off && (arg[0] == '\0' || duration_parse(arg, &ms) != 0 || ms <= 0 ||
+	    ms > UI_SNOOZE_MAX_MS)) {
+		ui_message(u, 1, ":snooze DURATION (30m, 2h, 1d; at most 90d) or :snooze off");
+		return;
+	}
+	/* the snooze is on the key: a cleared row of a snoozed key ends it too */
+	if (off && a->snooze_until_ms <= now_wall_ms()) {
+		ui_message(u, 1, "%s%s%s %s is not snoozed", a->host, a->device[0] ? "/" : "",
+		    a->device, a->rule);
+		return;
+	}
+	memset(&r, 0, sizeof r);
+	r.kind = ACK_SNOOZE;
+	od_strlcpy(r.controller, a->host, sizeof r.controller);
+	od_strlcpy(r.device, a->device, sizeof r.device);
+	od_strlcpy(r.rule, a->rule, sizeof r.rule);
+	r.snooze_until_ms = off ? 0 : now_wall_ms() + ms;
+	snprintf(r.what, sizeof r.what, "%.60s%s%.40s %.40s", a->host, a->device[0] ? "/" : "",
+	    a->device, a->rule);
+	ui_write_request(u, &r);
+}
 
 /* Selects the first row for which match() is true; returns 1 when found. */
 static int
@@ -59,6 +104,16 @@ cmd_host(struct ui *u, const char *arg, int group)
 	if (!select_where(u, group, arg, 0) && u->filter[0] != '\0') {
 		ui_set_filter(u, "");	/* it may be hidden by the filter */
 		select_where(u, group, arg, 0);
+	}
+	if (!group && !select_where(u, group, arg, 0)) {
+		/* it may be in a folded group: unfold that one */
+		for (size_t i = 0; i < u->nhosts; i++) {
+			if (strstr(u->hosts[i].name, arg) != NULL &&
+			    ui_fold_set(&u->folds, u->hosts[i].group, 0)) {
+				ui_rebuild_rows(u);
+				break;
+			}
+		}
 	}
 	if (!select_where(u, group, arg, 0)) {
 		ui_message(u, 1, "no %s matches '%s'", group ? "group" : "host", arg);
@@ -170,6 +225,7 @@ ui_command(struct ui *u, const char *line)
 		if (arg[0] == '\0') {
 			ui_message(u, 0, "theme %s", u->theme.name);
 		} else if (ui_theme_select(u, arg) == 0) {
+			od_strlcpy(u->theme_chosen, arg, sizeof u->theme_chosen);
 			ui_message(u, 0, "theme %s", u->theme.name);
 		} else {
 			ui_message(u, 1, "%s", u->theme_err);
@@ -204,13 +260,15 @@ ui_command(struct ui *u, const char *line)
 	} else if (strcmp(cmd, "kind") == 0) {
 		cmd_devword(u->dev_kind, sizeof u->dev_kind, arg);
 		devices_filtered(u);
+	} else if (strcmp(cmd, "snooze") == 0) {
+		cmd_snooze(u, arg);
 	} else if (strcmp(cmd, "help") == 0) {
 		u->mode = MODE_HELP;
 		u->help.top = 0;
 		ui_dirty_all(u);
 	} else {
 		ui_message(u, 1, "unknown command '%s' (group, host, theme, view, sort, "
-		    "filter, state, sector, kind, q)", cmd);
+		    "filter, state, sector, kind, snooze, q)", cmd);
 	}
 }
 
@@ -278,6 +336,9 @@ ui_complete(struct ui *u, char *line, size_t cap)
 	} else if (strncmp(line, "view ", 5) == 0) {
 		for (int i = 0; ui_view_name(i) != NULL; i++)
 			cand_add(&c, ui_view_name(i));
+	} else if (strncmp(line, "snooze ", 7) == 0) {
+		cand_add(&c, "off");
+		cand_add(&c, "1h");
 	} else if (strncmp(line, "sort ", 5) == 0) {
 		for (int i = 0; i < SORT_COUNT; i++)
 			cand_add(&c, ui_sort_name(i));
@@ -346,6 +407,11 @@ static const char *const help_lines[] = {
 	"                    with Devices focused: device names and ids",
 	"  s                 cycle the sort column: name state cpu mem load gpu",
 	"  r                 reverse the sort",
+	"  t                 group the hosts, or not: one list of the whole",
+	"                    fleet, sorted by s (top CPU, memory, ... of all)",
+	"  Space, - +        fold / unfold the selected host's group (Compute)",
+	"                    (folds, sort, grouping, filter, view and theme",
+	"                    are kept for the next start)",
 	"",
 	"Commands (:, Tab completes)",
 	"  :host NAME        select a host        :group NAME  jump to a group",
@@ -353,6 +419,8 @@ static const char *const help_lines[] = {
 	"  :sort COLUMN      sort by a column     :filter TEXT set the filter",
 	"  :state S[,S]      devices in states    :sector NAME devices of a sector",
 	"  :kind KIND        devices of a kind    (each: `all` clears it)",
+	"  :snooze DURATION  silence the selected alert (30m, 2h, 1d) until then;",
+	"                    :snooze off ends it",
 	"  :q                quit",
 	"",
 	"Time travel (every pane as the cache had it then)",

@@ -17,12 +17,15 @@
 static void
 draw_calert(struct ui *u, struct pane *p, int y, const struct alert *a, int focused)
 {
+	int64_t now = now_wall_ms();
 	int inner = p->w - 2, x = 1, cleared = a->cleared_ms > 0;
+	int snoozed = alert_snoozed(a, now);
 	char when[32], age[16], buf[64];
-	enum theme_role r = cleared ? THEME_DIM : a->sev == ALERT_CRIT ? THEME_CRIT :
+	/* a snoozed alert is no longer highlighted as active: dimmed, as a cleared one */
+	enum theme_role r = cleared || snoozed ? THEME_DIM : a->sev == ALERT_CRIT ? THEME_CRIT :
 	    a->sev == ALERT_WARN ? THEME_WARN : THEME_DIM;
 	attr_t base = focused ? u->attr[THEME_SELECTION] :
-	    u->attr[cleared ? THEME_DIM : THEME_NORMAL];
+	    u->attr[cleared || snoozed ? THEME_DIM : THEME_NORMAL];
 #define ROLE(ro) (focused ? base : u->attr[(ro)])
 
 	if (focused)
@@ -30,13 +33,13 @@ draw_calert(struct ui *u, struct pane *p, int y, const struct alert *a, int focu
 	snprintf(buf, sizeof buf, "%s %s", a->sev == ALERT_CRIT ? "\xe2\x9c\x96" :
 	    a->sev == ALERT_WARN ? "\xe2\x96\xb2" : "\xc2\xb7",
 	    a->sev == ALERT_CRIT ? "CRIT" : a->sev == ALERT_WARN ? "WARN" : "INFO");
-	x += ui_put(p->win, y, x, 7, buf, ROLE(r) | (cleared ? 0 : A_BOLD)) + 1;
-	ui_age(age, sizeof age, now_wall_ms() - a->raised_ms);
+	x += ui_put(p->win, y, x, 7, buf, ROLE(r) | (cleared || snoozed ? 0 : A_BOLD)) + 1;
+	ui_age(age, sizeof age, now - a->raised_ms);
 	ui_fit_right(p->win, y, x, 4, age, ROLE(THEME_DIM));
 	x += 5;
 	x += ui_put(p->win, y, x, 2, a->ack_ms > 0 ? "\xe2\x9c\x93" : " ",
 	    ROLE(THEME_OK) | A_BOLD) + 1;
-	x += ui_put_remote(p->win, y, x, 24, a->host, base | (cleared ? 0 : A_BOLD));
+	x += ui_put_remote(p->win, y, x, 24, a->host, base | (cleared || snoozed ? 0 : A_BOLD));
 	if (a->device[0] != '\0') {
 		x += ui_put(p->win, y, x, 1, "/", base);
 		x += ui_put_remote(p->win, y, x, 16, a->device, base);
@@ -46,8 +49,17 @@ draw_calert(struct ui *u, struct pane *p, int y, const struct alert *a, int focu
 		time_format(a->cleared_ms, 0, when, sizeof when);
 		x += ui_putf(p->win, y, x, inner - x + 1, base, "cleared %s  ",
 		    strlen(when) > 11 ? when + 11 : when);
+	} else if (snoozed) {
+		char today[32];
+		time_format(a->snooze_until_ms, 0, when, sizeof when);
+		time_format(now, 0, today, sizeof today);
+		/* HH:MM today, else the date too */
+		x += ui_putf(p->win, y, x, inner - x + 1, base, "snoozed until %.*s  ",
+		    strncmp(when, today, 10) == 0 ? 5 : 16,
+		    strncmp(when, today, 10) == 0 ? when + 11 : when);
 	}
-	ui_put_remote(p->win, y, x, inner - x + 1, a->message, ROLE(cleared ? THEME_DIM : r));
+	ui_put_remote(p->win, y, x, inner - x + 1, a->message,
+	    ROLE(cleared || snoozed ? THEME_DIM : r));
 #undef ROLE
 }
 
@@ -55,18 +67,26 @@ draw_calert(struct ui *u, struct pane *p, int y, const struct alert *a, int focu
 static void
 alerts_draw(struct ui *u, struct pane *p)
 {
-	char extra[96];
+	char extra[128];
 	int vis = p->h - 2, inner = p->w - 2;
-	size_t active = 0, crit = 0, n = u->alerts.n;
+	size_t active = 0, crit = 0, snoozed = 0, n = u->alerts.n;
+	int64_t now = now_wall_ms();
 
 	for (size_t i = 0; i < n; i++) {
-		if (u->alerts.v[i].cleared_ms == 0) {
+		const struct alert *a = &u->alerts.v[i];
+		if (alert_snoozed(a, now)) {
+			snoozed++;	/* not counted active until its snooze ends */
+		} else if (a->cleared_ms == 0) {
 			active++;
-			crit += u->alerts.v[i].sev == ALERT_CRIT;
+			crit += a->sev == ALERT_CRIT;
 		}
 	}
-	snprintf(extra, sizeof extra, "%zu active, %zu critical, %zu cleared", active, crit,
-	    n - active);
+	if (snoozed > 0)
+		snprintf(extra, sizeof extra, "%zu active, %zu critical, %zu snoozed, %zu cleared",
+		    active, crit, snoozed, n - active - snoozed);
+	else
+		snprintf(extra, sizeof extra, "%zu active, %zu critical, %zu cleared", active,
+		    crit, n - active);
 	ui_box(u, p, u->focus == PANE_ALERTS, n ? extra : NULL);
 	panel_fit(p, (int)n, vis, 1);
 	panel_footer(u, p, NULL);

@@ -80,11 +80,13 @@ draw_group(struct ui *u, WINDOW *w, int y, int x, int cells, const struct ui_gro
 	    g->kind == GROUP_SCHEDULER ? "scheduler" : "nodes";
 
 	sanitize_text(name, sizeof name, g->name, strlen(g->name));
+	/* ▾ unfolded, ▸ folded (Space, - and + fold and unfold it) */
+	const char *glyph = ui_folded(&u->folds, g->name) ? "\xe2\x96\xb8" : "\xe2\x96\xbe";
 	if (g->cpu_n > 0)
-		snprintf(buf, sizeof buf, "\xe2\x96\xbe %s (%s)  up %d/%d  cpu %.0f%%", name, kind,
+		snprintf(buf, sizeof buf, "%s %s (%s)  up %d/%d  cpu %.0f%%", glyph, name, kind,
 		    g->up, g->total, g->cpu_sum / g->cpu_n);
 	else
-		snprintf(buf, sizeof buf, "\xe2\x96\xbe %s (%s)  up %d/%d  cpu -", name, kind,
+		snprintf(buf, sizeof buf, "%s %s (%s)  up %d/%d  cpu -", glyph, name, kind,
 		    g->up, g->total);
 	if (g->gpus > 0) {
 		size_t l = strlen(buf);
@@ -219,12 +221,14 @@ compute_draw(struct ui *u, struct pane *p)
 
 	for (size_t i = 0; i < u->nhosts && !have_gpus; i++)
 		have_gpus = u->hosts[i].ngpus > 0;
-	for (size_t r = 0; r < u->nrows; r++)
-		shown += u->rows[r].kind == ROW_HOST;
+	for (size_t g = 0; g < u->ngroups; g++)
+		shown += (size_t)u->groups[g].shown;	/* folded ones too */
 	if (u->filter[0] != '\0')
-		snprintf(extra, sizeof extra, "%zu/%zu hosts, filter", shown, u->nhosts);
+		snprintf(extra, sizeof extra, "%zu/%zu hosts, filter%s", shown, u->nhosts,
+		    u->grouped ? "" : ", ungrouped");
 	else
-		snprintf(extra, sizeof extra, "%zu host%s", u->nhosts, u->nhosts == 1 ? "" : "s");
+		snprintf(extra, sizeof extra, "%zu host%s%s", u->nhosts, u->nhosts == 1 ? "" : "s",
+		    u->grouped ? "" : ", ungrouped");
 	ui_box(u, p, u->focus == PANE_COMPUTE, extra);
 	ccols_fit(&c, inner, have_gpus);
 	if (vis < 1)
@@ -291,6 +295,34 @@ compute_select(struct ui *u, struct pane *p, int row)
 	ui_select_row(u, row);
 }
 
+/*
+ * Space toggles the fold of the selected host's group, `-` folds it, `+`
+ * unfolds it; Enter on a folded group's header unfolds it.
+ */
+static int
+compute_key(struct ui *u, struct pane *p, int key)
+{
+	(void)p;
+	switch (key) {
+	case '\n': case '\r': case KEY_ENTER:
+		if (ui_selected(u) != NULL)
+			return 0;
+		ui_fold(u, 1);
+		return 1;
+	case ' ':
+		ui_fold(u, 0);
+		return 1;
+	case '-':
+		ui_fold(u, -1);
+		return 1;
+	case '+':
+		ui_fold(u, 1);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* A click on a row selects it (row 0 is the header). */
 static void
 compute_click(struct ui *u, struct pane *p, int row)
@@ -302,6 +334,7 @@ compute_click(struct ui *u, struct pane *p, int row)
 const struct pane_ops pane_compute_ops = {
 	.name = "Compute",
 	.draw = compute_draw,
+	.key = compute_key,
 	.click = compute_click,
 	.select = compute_select,
 };

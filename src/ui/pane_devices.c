@@ -61,6 +61,11 @@ dcols_fit(struct dcols *c, int inner)
 	c->since = 6;
 	if (inner >= 60)	/* the id is what people type and search: kept at 80x24 */
 		c->id = 12;
+	else if (inner >= 38) {
+		/* half of 80 columns (the all view): the state's glyph alone keeps the id */
+		c->state = 2;
+		c->id = 12;
+	}
 	if (inner >= 110)
 		c->metrics = 24;
 }
@@ -167,7 +172,8 @@ draw_device(struct ui *u, WINDOW *w, int y, int inner, const struct dcols *c,
 	ui_put(w, y, x, c->mark, r->acked ? "\xe2\x9c\x93" : r->ack.note != NULL ?
 	    "\xc2\xb7" : " ", ROLE(THEME_OK) | A_BOLD);
 	x += c->mark;
-	snprintf(buf, sizeof buf, "%s %s", ui_dev_glyph(d->state), device_state_name(d->state));
+	snprintf(buf, sizeof buf, "%s%s%s", ui_dev_glyph(d->state), c->state > 2 ? " " : "",
+	    c->state > 2 ? device_state_name(d->state) : "");	/* narrow: the glyph */
 	ui_put(w, y, x, c->state - 1, buf, ROLE(ui_dev_role(d->state)) |
 	    (d->state == DEVICE_FAULT ? A_BOLD : 0));
 	x += c->state;
@@ -295,7 +301,7 @@ devices_draw(struct ui *u, struct pane *p)
 		attr_t ha = u->attr[THEME_HEADER];
 		int x = 1 + c.mark;
 		ui_fill(p->win, 1, 1, inner, ha);
-		ui_put(p->win, 1, x, c.state, "STATE", ha);
+		ui_put(p->win, 1, x, c.state, c.state > 2 ? "STATE" : "", ha);
 		x += c.state;
 		ui_put(p->win, 1, x, c.name, "NAME", ha);
 		x += c.name;
@@ -312,7 +318,12 @@ devices_draw(struct ui *u, struct pane *p)
 		if (x <= inner)
 			ui_put(p->win, 1, x, inner - x + 1, "MESSAGE", ha);
 	}
-	panel_fit(p, (int)u->ndrows, vis, 1);
+	/*
+	 * Unfocused, the pane does not scroll to its selection: it opens at its
+	 * first sector's header (a pane of one row at 80x24 shows the sector's
+	 * counts, not its first device); focused, the selection shows.
+	 */
+	panel_fit(p, (int)u->ndrows, vis, u->focus == PANE_DEVICES);
 	panel_footer(u, p, u->dev_filter);
 	for (int i = 0; i < vis && p->top + i < (int)u->ndrows; i++) {
 		const struct ui_drow *r = &u->drows[p->top + i];

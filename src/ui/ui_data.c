@@ -274,7 +274,9 @@ alert_same(const struct alert *a, const struct alert *b)
 /*
  * Keeps the Alerts pane's selection on the alert it was on when the set is
  * replaced (newer alerts arrive above it, cleared ones move below): the
- * index of that alert in next, or the old index when it is gone.
+ * index of that alert in next; when that row is gone, an active alert of
+ * the same identity (host, subject, rule: it cleared and came back); else
+ * the old index.
  */
 static void
 alert_follow(struct ui *u, const struct alert_set *next)
@@ -287,6 +289,12 @@ alert_follow(struct ui *u, const struct alert_set *next)
 	for (size_t i = 0; i < next->n; i++) {
 		if (alert_same(cur, &next->v[i])) {
 			p->sel = (int)i;	/* drawing scrolls to it if it moved out */
+			return;
+		}
+	}
+	for (size_t i = 0; i < next->n; i++) {
+		if (next->v[i].cleared_ms == 0 && alert_key(cur, &next->v[i]) == 0) {
+			p->sel = (int)i;
 			return;
 		}
 	}
@@ -473,8 +481,8 @@ sort_key(const struct host_status *h, enum ui_sort s)
 	switch (s) {
 	case SORT_STATE:
 		return state_rank(h->state);
-	case SORT_CPU:
-		return h->cpu_pct;
+	case SORT_CPU:	/* as shown: a host that is not up has no CPU figure ("-") */
+		return h->state == HOST_UP && h->cpu_pct >= 0 ? h->cpu_pct : -1;
 	case SORT_MEM:
 		return h->mem_total ? (double)h->mem_used / (double)h->mem_total : -1;
 	case SORT_LOAD:
@@ -508,10 +516,74 @@ row_cmp(const void *a, const void *b)
 	return u->sort_rev ? -c : c;
 }
 
+/* 1 when Compute row r can be selected: a host, or the header of a folded group. */
+static int
+row_selectable(const struct ui *u, size_t r)
+{
+	return u->rows[r].kind == ROW_HOST ||
+	    ui_folded(&u->folds, u->groups[u->rows[r].idx].name);
+}
+
+/* Remembers row r as the selection: its host's name, or its folded group's. */
+static void
+row_remember(struct ui *u, size_t r)
+{
+	u->sel_host[0] = u->sel_group[0] = '\0';
+	if (u->rows[r].kind == ROW_HOST)
+		od_strlcpy(u->sel_host, u->hosts[u->rows[r].idx].name, sizeof u->sel_host);
+	else
+		od_strlcpy(u->sel_group, u->groups[u->rows[r].idx].name, sizeof u->sel_group);
+}
+
 /*
- * Rebuilds the Compute rows: for each group (store order) a header row and
- * the group's hosts that pass the filter, sorted by the sort column. The
- * selection follows the selected host's name.
+ * Keeps the Compute selection on the same host, or on the header of its
+ * group when that group is folded now (or the folded group it was on); else
+ * on the same row number, a host rather than a header.
+ */
+static void
+rows_keep_selection(struct ui *u)
+{
+	struct pane *p = &u->pane[PANE_COMPUTE];
+	const char *group = u->sel_group;
+
+	for (size_t r = 0; r < u->nrows && u->sel_host[0]; r++) {
+		const struct ui_row *row = &u->rows[r];
+		if (row->kind == ROW_HOST && strcmp(u->hosts[row->idx].name, u->sel_host) == 0) {
+			p->sel = (int)r;
+			return;
+		}
+	}
+	for (size_t i = 0; group[0] == '\0' && u->sel_host[0] && i < u->nhosts; i++)
+		if (strcmp(u->hosts[i].name, u->sel_host) == 0)
+			group = u->hosts[i].group;	/* hidden: in a folded group? */
+	for (size_t r = 0; r < u->nrows && group[0] != '\0'; r++) {
+		const struct ui_row *row = &u->rows[r];
+		if (row->kind == ROW_GROUP && strcmp(u->groups[row->idx].name, group) == 0 &&
+		    row_selectable(u, r)) {
+			p->sel = (int)r;
+			row_remember(u, r);
+			return;
+		}
+	}
+	if (p->sel >= (int)u->nrows)
+		p->sel = (int)u->nrows - 1;
+	if (p->sel < 0)
+		p->sel = 0;
+	/* prefer a host row over a group header */
+	if (p->sel < (int)u->nrows && !row_selectable(u, (size_t)p->sel) &&
+	    p->sel + 1 < (int)u->nrows && u->rows[p->sel + 1].kind == ROW_HOST)
+		p->sel++;
+	if (p->sel < (int)u->nrows && row_selectable(u, (size_t)p->sel))
+		row_remember(u, (size_t)p->sel);
+}
+
+/*
+ * Rebuilds the Compute rows. Grouped (u->grouped): for each group (store
+ * order) a header row and the group's hosts that pass the filter, sorted by
+ * the sort column; a folded group keeps its header only. Ungrouped: every
+ * host that passes the filter in one list sorted fleet-wide (top-N by any
+ * column). The group totals are counted either way; the selection follows
+ * the selected host's name.
  */
 void
 ui_rebuild_rows(struct ui *u)
@@ -531,9 +603,12 @@ ui_rebuild_rows(struct ui *u)
 		struct ui_group *gr = &u->groups[g];
 		od_strlcpy(gr->name, h0->group, sizeof gr->name);
 		gr->kind = h0->kind;
-		u->rows[u->nrows].kind = ROW_GROUP;
-		u->rows[u->nrows].idx = (int)g;
-		u->nrows++;
+		int folded = u->grouped && ui_folded(&u->folds, gr->name);
+		if (u->grouped) {
+			u->rows[u->nrows].kind = ROW_GROUP;
+			u->rows[u->nrows].idx = (int)g;
+			u->nrows++;
+		}
 		first = u->nrows;
 		for (; j < u->nhosts && strcmp(u->hosts[j].group, h0->group) == 0; j++) {
 			const struct host_status *h = &u->hosts[j];
@@ -551,43 +626,107 @@ ui_rebuild_rows(struct ui *u)
 					gr->gpus_busy++;
 			if (!ui_filter_match(u, h))
 				continue;
+			gr->shown++;
+			if (folded)
+				continue;
 			u->rows[u->nrows].kind = ROW_HOST;
 			u->rows[u->nrows].idx = (int)j;
 			u->nrows++;
-			gr->shown++;
 		}
-		qsort(&u->rows[first], u->nrows - first, sizeof *u->rows, row_cmp);
-		if (gr->shown == 0 && u->filter[0] != '\0')
-			u->nrows--;	/* a group with no match is hidden */
+		if (u->grouped)
+			qsort(&u->rows[first], u->nrows - first, sizeof *u->rows, row_cmp);
+		if (u->grouped && gr->shown == 0 && u->filter[0] != '\0')
+			u->nrows = first - 1;	/* a group with no match is hidden */
 		g++;
 		u->ngroups = g;
 		i = j;
 	}
-	/* keep the selection on the same host */
-	struct pane *p = &u->pane[PANE_COMPUTE];
-	int found = -1;
-	for (size_t r = 0; r < u->nrows && u->sel_host[0]; r++) {
-		if (u->rows[r].kind == ROW_HOST &&
-		    strcmp(u->hosts[u->rows[r].idx].name, u->sel_host) == 0) {
-			found = (int)r;
+	if (!u->grouped)
+		qsort(u->rows, u->nrows, sizeof *u->rows, row_cmp);
+	rows_keep_selection(u);
+}
+
+/* The group of the Compute selection (its host's, or a folded header's), or NULL. */
+static const struct ui_group *
+selected_group(const struct ui *u)
+{
+	const struct pane *p = &u->pane[PANE_COMPUTE];
+
+	if (p->sel < 0 || p->sel >= (int)u->nrows)
+		return NULL;
+	const struct ui_row *r = &u->rows[p->sel];
+	if (r->kind == ROW_GROUP)
+		return &u->groups[r->idx];
+	for (size_t g = 0; g < u->ngroups; g++)
+		if (strcmp(u->groups[g].name, u->hosts[r->idx].group) == 0)
+			return &u->groups[g];
+	return NULL;
+}
+
+/*
+ * Space, `-`, `+`: folds (how -1), unfolds (+1) or toggles (0) the group
+ * under the Compute selection. A folded group shows its header only, which
+ * takes the selection; unfolded, its first host does. Ungrouped there is
+ * nothing to fold: a message says how to group.
+ */
+void
+ui_fold(struct ui *u, int how)
+{
+	const struct ui_group *g = selected_group(u);
+	char name[UI_GROUP_MAX];
+
+	if (!u->grouped) {
+		ui_message(u, 1, "the hosts are not grouped: t groups them");
+		return;
+	}
+	if (g == NULL)
+		return;
+	od_strlcpy(name, g->name, sizeof name);
+	int on = how < 0 ? 1 : how > 0 ? 0 : !ui_folded(&u->folds, name);
+	if (!ui_fold_set(&u->folds, name, on))
+		return;
+	if (on) {
+		u->sel_host[0] = '\0';		/* the header takes the selection */
+		od_strlcpy(u->sel_group, name, sizeof u->sel_group);
+	}
+	ui_rebuild_rows(u);
+	if (!on) {
+		/* its first host shown, else the header stays in view */
+		struct pane *p = &u->pane[PANE_COMPUTE];
+		for (size_t r = 0; r < u->nrows; r++) {
+			if (u->rows[r].kind != ROW_GROUP || strcmp(u->groups[u->rows[r].idx].name,
+			    name) != 0)
+				continue;
+			p->sel = (int)r;
+			if (r + 1 < u->nrows && u->rows[r + 1].kind == ROW_HOST)
+				p->sel = (int)r + 1;
+			if (row_selectable(u, (size_t)p->sel))
+				row_remember(u, (size_t)p->sel);
 			break;
 		}
 	}
-	if (found >= 0) {
-		p->sel = found;
-	} else {
-		if (p->sel >= (int)u->nrows)
-			p->sel = (int)u->nrows - 1;
-		if (p->sel < 0)
-			p->sel = 0;
-		/* prefer a host row over a group header */
-		if (p->sel < (int)u->nrows && u->rows[p->sel].kind == ROW_GROUP &&
-		    p->sel + 1 < (int)u->nrows && u->rows[p->sel + 1].kind == ROW_HOST)
-			p->sel++;
-		if (p->sel < (int)u->nrows && u->rows[p->sel].kind == ROW_HOST)
-			od_strlcpy(u->sel_host, u->hosts[u->rows[p->sel].idx].name,
-			    sizeof u->sel_host);
-	}
+	ui_message(u, 0, "%s %s", on ? "folded" : "unfolded", name);
+	ui_dirty_all(u);
+}
+
+/* `t`: hosts under their groups (on 1) or one list sorted fleet-wide (0). */
+void
+ui_set_grouped(struct ui *u, int on)
+{
+	u->grouped = on != 0;
+	if (!u->grouped)
+		u->sel_group[0] = '\0';
+	ui_rebuild_rows(u);
+	ui_dirty_all(u);
+}
+
+/* The alert selected in the Alerts pane (focused or not), or NULL. */
+const struct alert *
+ui_selected_alert(const struct ui *u)
+{
+	int sel = u->pane[PANE_ALERTS].sel;
+
+	return sel >= 0 && (size_t)sel < u->alerts.n ? &u->alerts.v[sel] : NULL;
 }
 
 /* The host selected in Compute, or NULL when the selection is no host row. */
@@ -601,7 +740,10 @@ ui_selected(const struct ui *u)
 	return &u->hosts[u->rows[p->sel].idx];
 }
 
-/* Selects Compute row `row` (clamped), skipping group headers in the direction moved. */
+/*
+ * Selects Compute row `row` (clamped), skipping the headers of unfolded
+ * groups in the direction moved; a folded group's header is selectable.
+ */
 void
 ui_select_row(struct ui *u, int row)
 {
@@ -615,13 +757,13 @@ ui_select_row(struct ui *u, int row)
 	if (row >= (int)u->nrows)
 		row = (int)u->nrows - 1;
 	/* group headers are not selectable: go on in the same direction, else back */
-	if (u->rows[row].kind == ROW_GROUP) {
+	if (!row_selectable(u, (size_t)row)) {
 		int r = row;
-		while (r >= 0 && r < (int)u->nrows && u->rows[r].kind == ROW_GROUP)
+		while (r >= 0 && r < (int)u->nrows && !row_selectable(u, (size_t)r))
 			r += dir;
 		if (r < 0 || r >= (int)u->nrows) {
 			r = row;
-			while (r >= 0 && r < (int)u->nrows && u->rows[r].kind == ROW_GROUP)
+			while (r >= 0 && r < (int)u->nrows && !row_selectable(u, (size_t)r))
 				r -= dir;
 		}
 		if (r < 0 || r >= (int)u->nrows)
@@ -634,7 +776,7 @@ ui_select_row(struct ui *u, int row)
 	if (row == p->sel)
 		return;
 	p->sel = row;
-	od_strlcpy(u->sel_host, u->hosts[u->rows[row].idx].name, sizeof u->sel_host);
+	row_remember(u, (size_t)row);
 	u->detail_dev = 0;
 	p->dirty = 1;
 	u->pane[PANE_DETAIL].dirty = 1;

@@ -328,27 +328,43 @@ ui_ack_submit(struct ui *u, const char *note)
 	struct ack_request r;
 
 	memset(&r, 0, sizeof r);
+	r.kind = ACK_NOTE;
 	r.alert_id = u->ack_alert;
 	od_strlcpy(r.controller, u->ack_ctl, sizeof r.controller);
 	od_strlcpy(r.device, u->ack_dev, sizeof r.device);
 	od_strlcpy(r.note, note, sizeof r.note);
 	od_strlcpy(r.what, u->ack_what, sizeof r.what);
+	ui_write_request(u, &r);
+}
+
+/*
+ * Sends r (an acknowledgement or a snooze) through the one writer, as
+ * ui_ack_submit describes; the outcome comes to the status line.
+ */
+void
+ui_write_request(struct ui *u, const struct ack_request *r)
+{
+	const char *word = r->kind == ACK_SNOOZE ? "snooze" : "acknowledgement";
+
 	if (u->o->submit != NULL && u->o->acks != NULL) {
 		struct publish_write w;
-		ack_write(&r, u->o->acks, &w);
+		ack_write(r, u->o->acks, &w);
 		if (u->o->submit(u->o->submit_arg, &w) != 0) {
 			ack_write_refused(&w);
-			ui_message(u, 1, "acknowledgement not stored: too many writes waiting");
+			ui_message(u, 1, "%s not stored: too many writes waiting", word);
 			return;
 		}
-		ui_message(u, 0, "acknowledging %s", r.what);
+		ui_message(u, 0, "%s %s", r->kind == ACK_SNOOZE ? "snoozing" : "acknowledging",
+		    r->what);
 		return;
 	}
 	if (u->store == NULL) {
-		ui_message(u, 1, "acknowledgement not stored: no cache");
+		ui_message(u, 1, "%s not stored: no cache", word);
 		return;
 	}
-	u->ack_pending = r;
+	if (u->has_ack_pending)
+		ui_message(u, 1, "the last write still waits for the cache: try again");
+	u->ack_pending = *r;
 	u->has_ack_pending = 1;
 	u->ack_tries = 0;
 	ui_acks_retry(u);
@@ -365,22 +381,26 @@ ui_acks_retry(struct ui *u)
 
 	if (!u->has_ack_pending)
 		return;
+	char msg[UI_MSG_MAX];
 	int rc = ack_write_now(store_path(u->store), &u->ack_pending, ACK_WAIT_MS, &cause);
+	const char *word = u->ack_pending.kind == ACK_SNOOZE ? "snooze" : "acknowledgement";
 	if (rc == 1 && ++u->ack_tries < UI_ACK_TRIES) {
-		ui_message(u, 1, "acknowledgement kept, trying again: %s", cause);
+		ui_message(u, 1, "%s kept, trying again: %s", word, cause);
 		free(cause);
 		return;
 	}
 	u->has_ack_pending = 0;
 	if (rc != 0) {
 		int ro = cause != NULL && strstr(cause, "readonly") != NULL;
-		ui_message(u, 1, "acknowledgement not stored%s: %s",
+		ui_message(u, 1, "%s not stored%s: %s", word,
 		    ro ? " (the cache is read-only)" : "", cause != NULL ? cause : "?");
 		free(cause);
 		return;
 	}
-	ui_message(u, 0, "acknowledged %s", u->ack_pending.what);
+	ack_describe(&u->ack_pending, 0, NULL, msg, sizeof msg);
+	ui_message(u, 0, "%s", msg);
 	ui_refresh_devices(u, 1);
+	u->reread_alerts = 1;	/* the loop re-reads them (ui_data.c is above this file) */
 	ui_dirty_all(u);
 }
 

@@ -211,6 +211,11 @@ ui_handle_key(struct ui *u, int key)
 		ui_dirty_all(u);
 		ui_message(u, 0, "sort by %s", ui_sort_name(u->sort));
 		return 1;
+	case 't':	/* as htop's tree: hosts under their groups, or the whole fleet */
+		ui_set_grouped(u, !u->grouped);
+		ui_message(u, 0, "%s", u->grouped ? "grouped by group" :
+		    "ungrouped: the whole fleet in one list");
+		return 1;
 	case 'r':
 		u->sort_rev = !u->sort_rev;
 		ui_rebuild_rows(u);

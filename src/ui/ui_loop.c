@@ -299,7 +299,68 @@ ui_init_state(struct ui *u, const struct ui_opts *o)
 			ui_message(u, 1, "unknown view '%s' (%s)", o->view, ui_view_choices());
 	}
 	u->focus = ui_view_focus(u->view);
+	u->grouped = 1;
 	theme_default(&u->theme);
+}
+
+/*
+ * Takes what the state file kept (ui_state_read) into u: the view unless
+ * --view said one, the theme (after o->theme and before the config's: a
+ * theme chosen with :theme), sort, grouping, filter and folds. A word the
+ * console does not know (a view, a sort column, a theme gone) is reported
+ * and left at its default. s->folds moves into u.
+ */
+static void
+ui_state_apply(struct ui *u, struct ui_saved *s)
+{
+	const struct ui_opts *o = u->o;
+
+	if (s->view[0] != '\0' && o->view == NULL) {
+		int v = ui_view_parse(s->view);
+		if (v >= 0) {
+			u->view = v;
+			u->focus = ui_view_focus(v);
+		}
+	}
+	for (int i = 0; s->sort[0] != '\0' && i < SORT_COUNT; i++)
+		if (strcmp(s->sort, ui_sort_name(i)) == 0)
+			u->sort = i;
+	if (s->sort_rev >= 0)
+		u->sort_rev = s->sort_rev;
+	if (s->grouped >= 0)
+		u->grouped = s->grouped;
+	ui_folds_free(&u->folds);
+	u->folds = s->folds;
+	memset(&s->folds, 0, sizeof s->folds);
+	if (s->has_filter)
+		ui_set_filter(u, s->filter);
+	if (s->theme[0] != '\0' && o->theme == NULL) {
+		if (ui_theme_select(u, s->theme) == 0)
+			od_strlcpy(u->theme_chosen, s->theme, sizeof u->theme_chosen);
+		else
+			ui_message(u, 1, "state: %s", u->theme_err);
+	}
+}
+
+/* Writes what ui_state_apply reads back; a failure is printed once curses ended. */
+static char *
+ui_state_save(const struct ui *u, const char *path)
+{
+	struct ui_saved s;
+	char *cause = NULL;
+
+	memset(&s, 0, sizeof s);
+	od_strlcpy(s.view, ui_view_name(u->view), sizeof s.view);
+	od_strlcpy(s.theme, u->theme_chosen, sizeof s.theme);
+	od_strlcpy(s.sort, ui_sort_name(u->sort), sizeof s.sort);
+	s.sort_rev = u->sort_rev;
+	s.grouped = u->grouped;
+	s.has_filter = 1;
+	od_strlcpy(s.filter, u->filter, sizeof s.filter);
+	s.folds = u->folds;		/* borrowed */
+	if (ui_state_write(path, &s, &cause) != 0)
+		return cause;
+	return NULL;
 }
 
 /* Frees windows, hosts, rings, rows and alerts of u. */
@@ -324,6 +385,7 @@ ui_free_state(struct ui *u)
 	alert_set_free(&u->alerts);
 	devices_view_free(&u->dv);
 	free(u->drows);
+	ui_folds_free(&u->folds);
 	for (int i = 0; i < PANE_COUNT; i++)
 		if (u->pane[i].ops != NULL && u->pane[i].ops->free != NULL)
 			u->pane[i].ops->free(u, &u->pane[i]);
@@ -358,6 +420,7 @@ ui_run(const struct ui_opts *o)
 	void (*old_hook)(const char *) = fatal_hook;
 	int64_t next_tick, next_poll_store = 0;
 	int wake_fd = o->wake_fd;
+	char *state_path = NULL;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "opsdeck: the console needs a terminal "
@@ -410,6 +473,17 @@ ui_run(const struct ui_opts *o)
 		if (tn == NULL && o->cfg != NULL)
 			tn = o->cfg->theme;
 		ui_theme_select(&u, tn != NULL ? tn : "default");
+	}
+	/* what the last console remembered: view, theme, sort, grouping, filter, folds */
+	state_path = ui_state_path();
+	{
+		struct ui_saved saved;
+		char smsg[UI_MSG_MAX];
+		int bad = ui_state_read(state_path, &saved, smsg, sizeof smsg);
+		ui_state_apply(&u, &saved);
+		ui_folds_free(&saved.folds);
+		if (smsg[0] != '\0')
+			ui_message(&u, 1, "state file %s%s", smsg, bad > 1 ? " (and more)" : "");
 	}
 	ui_layout(&u);
 	ui_refresh(&u);
@@ -488,6 +562,10 @@ ui_run(const struct ui_opts *o)
 			else if (n == 0)
 				wake_fd = -1;	/* the collector is gone: poll the store */
 		}
+		if (u.reread_alerts) {	/* an offline write went in: show it */
+			u.reread_alerts = 0;
+			ui_refresh(&u);
+		}
 		now = now_mono_ms();
 		if (now >= next_tick) {
 			next_tick = now + 1000 - (now % 1000);
@@ -502,8 +580,13 @@ ui_run(const struct ui_opts *o)
 		}
 	}
 
+	char *state_err = ui_state_save(&u, state_path);
 	ui_free_state(&u);
 	ui_end_curses();
+	if (state_err != NULL)
+		fprintf(stderr, "opsdeck: the console's state was not kept: %s\n", state_err);
+	free(state_err);
+	free(state_path);
 	fatal_hook = old_hook;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
