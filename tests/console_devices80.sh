@@ -15,6 +15,11 @@ check "the controllers' reports are collected" test -s "$CACHE"
 sed -i 's/^\(    command: .*\)$/\1\n    interval: 1h/' "$T/devices.yaml"
 console_start 80 24 -- -c "'$T/devices.yaml'" || { not_ok "console starts"; exit 1; }
 settle "▾ energy"
+# A report's age moves the text after it, and at 80 columns cuts "ago" to
+# "a…" or not: wait until every age has two digits (10 to 99 s) before
+# comparing whole screens.
+no_short_age() { ! screen | grep -Eq 'report [0-9]s'; }
+wait_for 15 no_short_age
 check "all view, 80x24: the Devices pane opens at its sector header" \
     sh -c "$TM capture-pane -p -t c | grep -q '^│▾ energy  1 controller, 6 devices  ● …│'"
 check "the all view at 80x24, whole" same_screen devices80_all
@@ -26,6 +31,7 @@ keys q
 quit_ok
 console_start 80 24 -- -c "'$T/devices.yaml'" --view devices || { not_ok "console starts"; exit 1; }
 settle "▾ healthcare"
+wait_for 15 no_short_age
 check "devices view, 80x24: opens at its headers, the ID column kept (whole screen)" \
     same_screen devices80_view
 keys q
