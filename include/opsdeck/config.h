@@ -49,6 +49,7 @@ struct conn_settings {
 	enum hostkey_policy hostkey_policy;
 	int64_t		 interval_ms;	/* sampling interval, 2s */
 	int64_t		 timeout_ms;	/* connect / per-frame deadline, 10s */
+	int		 jump_channels;	/* hosts per session of a ProxyJump hop, 128 */
 };
 
 struct host {

@@ -117,6 +117,9 @@ const struct config_key config_keys[] = {
 	FIELD("timeout", CK_TIMEOUT, CONFIG_AT_CONN, CONFIG_T_DURATION, "duration >= 100ms",
 	    "10s", "deadline to connect and for each frame",
 	    struct conn_settings, timeout_ms, NF, NF, CONFIG_MIN_INTERVAL_MS, 0, NULL),
+	FIELD("jump_channels", CK_JUMP_CHANNELS, CONFIG_AT_CONN, CONFIG_T_INT, "integer 1-4096",
+	    "128", "hosts that share one login to a ProxyJump hop (ssh_config ProxyJump)",
+	    struct conn_settings, jump_channels, NF, NF, 1, 4096, NULL),
 
 	/* thresholds: metric path -> these keys */
 	FIELD("warn", CK_WARN, CONFIG_AT_THRESHOLD, CONFIG_T_NUMBER, "number", "-",
