@@ -128,12 +128,14 @@ struct ssh_stream *ssh_stream_new(const struct ssh_target *t);
 /*
  * Opens the transport: TCP (non-blocking connect with the target's timeout)
  * or a channel through the ProxyJump chain (ssh_jump.h). Returns early when
- * abort_fd (if >= 0) becomes readable. 0, or -1 with *state (HOST_DOWN,
- * HOST_TIMEOUT; behind a hop also its refusals: HOST_AUTH_FAILED,
- * HOST_HOSTKEY_UNKNOWN, HOST_HOSTKEY_CHANGED) and *cause.
+ * ctx's abort_fd becomes readable; a hop's login socket is announced to
+ * ctx's on_socket while it blocks (ctx may be NULL). 0, or -1 with *state
+ * (HOST_DOWN, HOST_TIMEOUT; behind a hop also its refusals:
+ * HOST_AUTH_FAILED, HOST_HOSTKEY_UNKNOWN, HOST_HOSTKEY_CHANGED) and *cause.
  */
-int  ssh_stream_connect(struct ssh_stream *s, int abort_fd, enum host_state *state,
-	    char **cause);
+struct source_open_ctx;
+int  ssh_stream_connect(struct ssh_stream *s, const struct source_open_ctx *ctx,
+	    enum host_state *state, char **cause);
 /*
  * The socket libssh talks over, once connected (-1 before); behind a
  * ProxyJump, our end of the socket pair a hop's channel feeds. Another thread

@@ -30,17 +30,20 @@
 /* A host's hold on the hop session its channel runs on. */
 struct jump_ref;
 
+struct source_open_ctx;
+
 /*
  * A stream to t's hostname and port through t's hops (nhops >= 1), logging
- * in to hops as needed, by the monotonic time deadline; gives up when
- * abort_fd (if >= 0) turns readable. 0 with *fd (a non-blocking,
+ * in to hops as needed, by the monotonic time deadline; gives up when ctx's
+ * abort_fd turns readable, and announces a hop's socket to ctx's on_socket
+ * while logging in to it (ctx may be NULL). 0 with *fd (a non-blocking,
  * close-on-exec socket, the caller's) and *ref (release it after closing
  * *fd), or -1 with *state (HOST_DOWN, HOST_TIMEOUT, HOST_AUTH_FAILED,
  * HOST_HOSTKEY_UNKNOWN, HOST_HOSTKEY_CHANGED) and a malloc'd *cause naming
  * the hop at fault.
  */
-int jump_open(const struct ssh_target *t, int64_t deadline, int abort_fd, int *fd,
-	    struct jump_ref **ref, enum host_state *state, char **cause);
+int jump_open(const struct ssh_target *t, int64_t deadline, const struct source_open_ctx *ctx,
+	    int *fd, struct jump_ref **ref, enum host_state *state, char **cause);
 /*
  * Gives ref back (NULL: nothing); the last one of a session ends it, waiting
  * for its pump thread (which wakes at once).

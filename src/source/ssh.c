@@ -15,6 +15,7 @@
 #include <libssh/libssh.h>
 
 #include "ssh_int.h"
+#include "opsdeck/source.h"
 #include "opsdeck/ssh.h"
 #include "opsdeck/ssh_jump.h"
 #include "opsdeck/util.h"
@@ -84,8 +85,11 @@ ssh_stream_fd(const struct ssh_stream *s)
 }
 
 int
-ssh_stream_connect(struct ssh_stream *s, int abort_fd, enum host_state *state, char **cause)
+ssh_stream_connect(struct ssh_stream *s, const struct source_open_ctx *ctx,
+    enum host_state *state, char **cause)
 {
+	int abort_fd = ctx != NULL ? ctx->abort_fd : -1;
+
 	s->peer.deadline = now_mono_ms() + s->t.timeout_ms;
 	if (s->t.jump_error != NULL) {
 		*state = HOST_DOWN;
@@ -93,8 +97,7 @@ ssh_stream_connect(struct ssh_stream *s, int abort_fd, enum host_state *state, c
 		return -1;
 	}
 	if (s->t.nhops > 0)
-		return jump_open(&s->t, s->peer.deadline, abort_fd, &s->fd, &s->jump, state,
-		    cause);
+		return jump_open(&s->t, s->peer.deadline, ctx, &s->fd, &s->jump, state, cause);
 	return ssh_tcp_connect(&s->peer, abort_fd, &s->fd, state, cause);
 }
 
@@ -103,8 +106,7 @@ ssh_stream_start(struct ssh_stream *s, const char *command, enum host_state *sta
     char **cause)
 {
 	s->libssh_owns_fd = 1;	/* ssh_login adopts it; ssh_free closes it */
-	s->session = ssh_login(&s->peer, s->fd, state, cause);
-	if (s->session == NULL)
+	if (ssh_login(&s->peer, s->fd, &s->session, state, cause) != 0)
 		return -1;
 	ssh_set_deadline(s->session, s->peer.deadline);
 	s->channel = ssh_channel_new(s->session);

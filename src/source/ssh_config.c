@@ -393,7 +393,9 @@ ssh_target_resolve(struct ssh_target *t, const char *name, const char *address,
 		struct hop_ctx x = { ssh_config, ssh_config_len, home, luser, conn, t };
 		t->proxyjump = xstrdup(hc.proxyjump);
 		t->hops = xcalloc(SSH_MAX_HOPS, sizeof *t->hops);
-		if (hops_add(&x, hc.proxyjump, 0) != 0)
+		if (hops_add(&x, hc.proxyjump, 0) == 0 && t->nhops == 0)
+			t->jump_error = xasprintf("ProxyJump %s: no hop in it", t->proxyjump);
+		if (t->jump_error != NULL)
 			ssh_hops_free(t);
 	}
 	ssh_host_config_free(&hc);

@@ -52,14 +52,17 @@ int ssh_tcp_connect(const struct ssh_peer *p, int abort_fd, int *fd, enum host_s
 	    char **cause);
 
 /*
- * One login over fd (a connected stream socket, owned from here on whatever
- * happens): key exchange, opsdeck's host-key policy (never ssh_config's),
- * then the agent and p's key files. Blocking, each step bounded by what is
- * left of p's deadline. The session (blocking, logged in), or NULL with
- * *state (HOST_DOWN, HOST_TIMEOUT, HOST_AUTH_FAILED, HOST_HOSTKEY_UNKNOWN,
- * HOST_HOSTKEY_CHANGED) and a malloc'd *cause; fd is closed then.
+ * One login over fd (a connected stream socket): key exchange, opsdeck's
+ * host-key policy (never ssh_config's), then the agent and p's key files.
+ * Blocking, each step bounded by what is left of p's deadline. *out is the
+ * session in any case, and owns fd from here on: the caller frees it
+ * (ssh_free closes fd), so that fd stays open while another thread may
+ * still shutdown() it. 0 (blocking, logged in), or -1 with *state
+ * (HOST_DOWN, HOST_TIMEOUT, HOST_AUTH_FAILED, HOST_HOSTKEY_UNKNOWN,
+ * HOST_HOSTKEY_CHANGED) and a malloc'd *cause.
  */
-ssh_session ssh_login(const struct ssh_peer *p, int fd, enum host_state *state, char **cause);
+int ssh_login(const struct ssh_peer *p, int fd, ssh_session *out, enum host_state *state,
+	    char **cause);
 
 /* Sets a blocking session's timeout to what is left of deadline (>= 1 ms). */
 void ssh_set_deadline(ssh_session ss, int64_t deadline);

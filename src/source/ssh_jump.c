@@ -25,6 +25,7 @@
 #include "ssh_int.h"
 #include "ssh_jump_int.h"
 #include "opsdeck/buf.h"
+#include "opsdeck/source.h"
 #include "opsdeck/util.h"
 
 #define JUMP_FAIL_HOLD_MS	1000	/* a failed login answers later askers this long */
@@ -45,6 +46,21 @@ struct jump_ref {
 
 static struct jhop *hops;
 static atomic_uint_fast64_t logins;
+
+/* ctx's abort fd, -1 without one. */
+static int
+abort_of(const struct source_open_ctx *ctx)
+{
+	return ctx != NULL ? ctx->abort_fd : -1;
+}
+
+/* Tells ctx (if any) which socket a blocking login waits on now; -1: none. */
+static void
+announce(const struct source_open_ctx *ctx, int fd)
+{
+	if (ctx != NULL && ctx->on_socket != NULL)
+		ctx->on_socket(ctx->arg, fd);
+}
 
 uint64_t
 jump_logins(void)
@@ -169,8 +185,8 @@ jump_release(struct jump_ref *ref)
 }
 
 static int chan_open(const struct ssh_target *t, size_t n, const char *host, int port,
-    int64_t deadline, int abort_fd, int *fd, struct jump_ref **ref, enum host_state *state,
-    char **cause);
+    int64_t deadline, const struct source_open_ctx *ctx, int *fd, struct jump_ref **ref,
+    enum host_state *state, char **cause);
 
 /*
  * Logs in to hop n of t for js (jump_lock not held): TCP for the first hop,
@@ -179,7 +195,7 @@ static int chan_open(const struct ssh_target *t, size_t n, const char *host, int
  */
 static int
 sess_login(struct jsess *js, const struct ssh_target *t, size_t n, int64_t deadline,
-    int abort_fd, enum host_state *state, char **cause)
+    const struct source_open_ctx *ctx, enum host_state *state, char **cause)
 {
 	const struct ssh_hop *h = &t->hops[n - 1];
 	struct ssh_peer p = { .label = js->label, .hostname = h->hostname, .port = h->port,
@@ -189,15 +205,18 @@ sess_login(struct jsess *js, const struct ssh_target *t, size_t n, int64_t deadl
 	int fd = -1, rc;
 
 	if (n == 1)
-		rc = ssh_tcp_connect(&p, abort_fd, &fd, state, cause);
+		rc = ssh_tcp_connect(&p, abort_of(ctx), &fd, state, cause);
 	else
-		rc = chan_open(t, n - 1, h->hostname, h->port, deadline, abort_fd, &fd, &js->via,
+		rc = chan_open(t, n - 1, h->hostname, h->port, deadline, ctx, &fd, &js->via,
 		    state, cause);
 	if (rc != 0)
 		return -1;
 	atomic_fetch_add(&logins, 1);
-	js->ss = ssh_login(&p, fd, state, cause);
-	if (js->ss == NULL)
+	/* Stopping the collector shuts it down under the blocking login. */
+	announce(ctx, fd);
+	rc = ssh_login(&p, fd, &js->ss, state, cause);
+	announce(ctx, -1);
+	if (rc != 0)
 		return -1;
 	ssh_set_blocking(js->ss, 0);
 	if (pipe2(js->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -223,7 +242,8 @@ sess_login(struct jsess *js, const struct ssh_target *t, size_t n, int64_t deadl
  */
 static int
 sess_take(const struct ssh_target *t, size_t n, const struct jsess *avoid, int64_t deadline,
-    int abort_fd, struct jsess **out, struct jsess **end, enum host_state *state, char **cause)
+    const struct source_open_ctx *ctx, struct jsess **out, struct jsess **end,
+    enum host_state *state, char **cause)
 {
 	char *key = hop_key(t, n);
 	struct jhop *h = hop_get(key);
@@ -248,7 +268,7 @@ sess_take(const struct ssh_target *t, size_t n, const struct jsess *avoid, int64
 		js->next = h->sessions;
 		h->sessions = js;
 		pthread_mutex_unlock(&jump_lock);
-		int rc = sess_login(js, t, n, deadline, abort_fd, state, cause);
+		int rc = sess_login(js, t, n, deadline, ctx, state, cause);
 		pthread_mutex_lock(&jump_lock);
 		js->logging_in = 0;
 		if (rc != 0) {
@@ -270,7 +290,7 @@ sess_take(const struct ssh_target *t, size_t n, const struct jsess *avoid, int64
 	}
 	js->users++;
 	while (js->logging_in)
-		if (jump_wait(deadline, abort_fd))
+		if (jump_wait(deadline, abort_of(ctx)))
 			break;
 	if (js->logging_in || js->dead) {
 		if (js->dead) {
@@ -294,8 +314,8 @@ sess_take(const struct ssh_target *t, size_t n, const struct jsess *avoid, int64
  * (jump_lock held). 0 with *fd, or -1 with *state, *cause and *refused.
  */
 static int
-chan_ask(struct jsess *js, const char *host, int port, int64_t deadline, int abort_fd,
-    int *fd, int *refused, enum host_state *state, char **cause)
+chan_ask(struct jsess *js, const char *host, int port, int64_t deadline,
+    const struct source_open_ctx *ctx, int *fd, int *refused, enum host_state *state, char **cause)
 {
 	struct jreq *rq = xcalloc(1, sizeof *rq);
 	rq->host = xstrdup(host);
@@ -308,7 +328,7 @@ chan_ask(struct jsess *js, const char *host, int port, int64_t deadline, int abo
 	*pp = rq;
 	jump_poke(js->wake[1]);
 	while (rq->status == JREQ_PENDING)
-		if (jump_wait(deadline, abort_fd))
+		if (jump_wait(deadline, abort_of(ctx)))
 			break;
 	*refused = 0;
 	if (rq->status == JREQ_PENDING) {
@@ -344,7 +364,8 @@ chan_ask(struct jsess *js, const char *host, int port, int64_t deadline, int abo
  */
 static int
 chan_open(const struct ssh_target *t, size_t n, const char *host, int port, int64_t deadline,
-    int abort_fd, int *fd, struct jump_ref **ref, enum host_state *state, char **cause)
+    const struct source_open_ctx *ctx, int *fd, struct jump_ref **ref, enum host_state *state,
+    char **cause)
 {
 	struct jsess *held = NULL, *js = NULL, *end[3] = { NULL, NULL, NULL };
 	size_t nend = 0;
@@ -353,13 +374,13 @@ chan_open(const struct ssh_target *t, size_t n, const char *host, int port, int6
 	pthread_mutex_lock(&jump_lock);
 	for (;;) {
 		struct jsess *e = NULL;
-		rc = sess_take(t, n, held, deadline, abort_fd, &js, &e, state, cause);
+		rc = sess_take(t, n, held, deadline, ctx, &js, &e, state, cause);
 		if (e != NULL)
 			end[nend++] = e;
 		if (rc != 0)
 			break;
 		int busy = js->nopen > 0, refused = 0;
-		rc = chan_ask(js, host, port, deadline, abort_fd, fd, &refused, state, cause);
+		rc = chan_ask(js, host, port, deadline, ctx, fd, &refused, state, cause);
 		if (rc == 0) {
 			*ref = xcalloc(1, sizeof **ref);
 			(*ref)->js = js;
@@ -387,11 +408,11 @@ chan_open(const struct ssh_target *t, size_t n, const char *host, int port, int6
 }
 
 int
-jump_open(const struct ssh_target *t, int64_t deadline, int abort_fd, int *fd,
-    struct jump_ref **ref, enum host_state *state, char **cause)
+jump_open(const struct ssh_target *t, int64_t deadline, const struct source_open_ctx *ctx,
+    int *fd, struct jump_ref **ref, enum host_state *state, char **cause)
 {
 	*ref = NULL;
 	*fd = -1;
-	return chan_open(t, t->nhops, t->hostname, t->port, deadline, abort_fd, fd, ref, state,
+	return chan_open(t, t->nhops, t->hostname, t->port, deadline, ctx, fd, ref, state,
 	    cause);
 }

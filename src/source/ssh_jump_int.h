@@ -6,9 +6,10 @@
  *                    asked of it and moves bytes between them and socket
  *                    pairs
  * Dependencies go one way: ssh_jump.c -> ssh_jump_pump.c, which also keeps
- * the lock and its condition. Everything in struct jsess above "pump only" and all of struct jreq is
- * shared under jump_lock; the session handle and the channels belong to the
- * pump thread once it runs (before that, to the thread that logs in).
+ * the lock and its condition. Everything in struct jsess above "pump only"
+ * and all of struct jreq is shared under jump_lock; the session handle and
+ * the channels belong to the pump thread once it runs (before that, to the
+ * thread that logs in).
  */
 #ifndef OPSDECK_SSH_JUMP_INT_H
 #define OPSDECK_SSH_JUMP_INT_H

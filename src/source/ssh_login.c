@@ -419,14 +419,16 @@ ok:
 	return 0;
 }
 
-ssh_session
-ssh_login(const struct ssh_peer *p, int fd, enum host_state *state, char **cause)
+int
+ssh_login(const struct ssh_peer *p, int fd, ssh_session *out, enum host_state *state,
+    char **cause)
 {
 	int no = 0, yes = 1, verbosity = SSH_LOG_NOLOG;
 	ssh_session ss = ssh_new();
 
 	if (ss == NULL)
 		fatal("ssh_new: out of memory");
+	*out = ss;
 	ssh_options_set(ss, SSH_OPTIONS_PROCESS_CONFIG, &no);
 	ssh_options_set(ss, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
 	ssh_options_set(ss, SSH_OPTIONS_HOST, p->hostname);
@@ -450,10 +452,5 @@ ssh_login(const struct ssh_peer *p, int fd, enum host_state *state, char **cause
 		rc = check_host_key(ss, p, state, cause);
 	if (rc == 0)
 		rc = authenticate(ss, p, state, cause);
-	if (rc != 0) {
-		ssh_silent_disconnect(ss);
-		ssh_free(ss);
-		return NULL;
-	}
-	return ss;
+	return rc;
 }
