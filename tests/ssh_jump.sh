@@ -4,12 +4,13 @@
 # ~/.ssh/config; unknown and changed hop keys under strict and accept-new
 # (with a hostile ~/.ssh/config); a refused channel; a stopped hop ends in
 # `timeout` within the deadline; 200 hosts behind one bastion share its
-# logins; never an ssh child process.
+# logins; a bastion that refuses channels past its limit gets more logins;
+# never an ssh child process.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sshd_lib.sh"
 . "$top_srcdir/tests/fleetsim_lib.sh"
 sshd_setup
-plan 33
+plan 35
 
 # The 200 hosts of the last part: opsdeck-fleetsim's nodes.
 fs_ok=0
@@ -229,8 +230,35 @@ EOF
 		check "200 hosts behind one bastion: $n logins to it ($want expected)" [ "$n" -eq "$want" ]
 		grep -v ' up ' "$T/o12" | head -3 | while read -r l; do diag "$l"; done
 	done
+
+	# A bastion that runs out of descriptors refuses channels past about a
+	# dozen per login: opsdeck opens more logins, and every host comes up.
+	SSHD_LOGLEVEL=VERBOSE
+	( ulimit -n 24; sshd_start b3 "$NET.4" ) || not_ok "bastion3 starts"
+	known_entry b3 "$NET.4" >>"$T/known_fs"
+	printf 'Host %s.*\n    ProxyJump %s@%s:%s\nHost %s\n    IdentityFile %s\n' "$base" \
+		"$SSH_USER" "$NET.4" "$SSHD_PORT" "$NET.4" "$CLIENT_KEY" >"$HOME/.ssh/config"
+	hosts=$(awk 'NR <= 40 { printf "%s%s", (NR > 1 ? ", " : ""), $2 }' "$FS_DIR/nodes")
+	sed -e "s/jump_channels: .*/jump_channels: 128/" -e "s/^    hosts: .*/    hosts: [$hosts]/" \
+		"$T/c12.yaml" >"$T/c13.yaml"
+	"$COLLECTOR_TOOL" "$T/c13.yaml" watch 40 >"$T/o13" 2>"$T/e13" &
+	w=$!
+	all_up() {
+		[ "$(awk '{ s[$1] = $2 } END { for (h in s) n += s[h] == "up"; print n + 0 }' \
+			"$T/o13")" -eq 40 ]
+	}
+	check "a bastion that refuses channels past its limit: all 40 hosts up" wait_for 30 all_up
+	n=$(logins b3)
+	check "and it took more logins to it ($n), far fewer than hosts" \
+		[ "$n" -ge 3 ] && [ "$n" -lt 20 ]
+	diag "bastion3 refused $(grep -c 'Too many open files' "$T/b3.log") channels," \
+		"$n logins for 40 hosts"
+	kill "$w" 2>/dev/null
+	wait "$w" 2>/dev/null
+	grep -v ' up ' "$T/o13" | head -2 | while read -r l; do diag "on the way: $l"; done
+	[ -s "$T/e13" ] && diag "$(cat "$T/e13")"
 else
-	for i in 1 2 3 4; do skip "fleetsim did not start"; done
+	for i in 1 2 3 4 5 6; do skip "fleetsim did not start"; done
 fi
 check "no ssh process was started, all along" [ ! -e "$T/ssh-ran" ]
 rm -f "$HOME/.ssh/config"
