@@ -59,8 +59,8 @@ const struct config_key config_keys[] = {
 	WALK("retention", CK_RETENTION, CONFIG_AT_TOP, CONFIG_T_SECTION, "map", "-",
 	    "how long samples and rollups are kept"),
 	FIELD("connect_window", CK_CONNECT_WINDOW, CONFIG_AT_TOP, CONFIG_T_INT,
-	    "integer 1-1024", "64", "connections set up at once (a ProxyJump host: below "
-	    "its MaxStartups)", struct config, connect_window, NF, NF, 1,
+	    "integer 1-1024", "64", "connections set up at once (hosts behind a ProxyJump hop "
+	    "share its logins)", struct config, connect_window, NF, NF, 1,
 	    CONFIG_MAX_CONNECT_WINDOW, NULL),
 
 	/* groups (and the connection settings below) */
