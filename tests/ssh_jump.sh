@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/sshd_lib.sh"
 . "$top_srcdir/tests/fleetsim_lib.sh"
 sshd_setup
-plan 35
+plan 36
 
 # The 200 hosts of the last part: opsdeck-fleetsim's nodes.
 fs_ok=0
@@ -175,6 +175,12 @@ else
 	skip "opsdeck binary not built"
 	skip "opsdeck binary not built"
 fi
+# Stopping the collector cuts a hop login short instead of waiting out its timeout.
+write_config "$T/c9b.yaml" "target1" "timeout: 20s"
+t0=$(date +%s)
+"$COLLECTOR_TOOL" "$T/c9b.yaml" watch 1 >/dev/null
+t1=$(date +%s)
+check "stopped hop, timeout 20s: the collector stops in $((t1 - t0)) s (< 5)" [ $((t1 - t0)) -lt 5 ]
 for p in $(sshd_pids b1); do kill -CONT "$p"; done
 
 # A hop that stops while its hosts stream: they time out, then come back. (A

@@ -50,7 +50,4 @@ int jump_open(const struct ssh_target *t, int64_t deadline, const struct source_
  */
 void jump_release(struct jump_ref *ref);
 
-/* Hop logins made so far in this process (tests and bench). */
-uint64_t jump_logins(void);
-
 #endif

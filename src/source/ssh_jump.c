@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,7 +44,6 @@ struct jump_ref {
 };
 
 static struct jhop *hops;
-static atomic_uint_fast64_t logins;
 
 /* ctx's abort fd, -1 without one. */
 static int
@@ -60,12 +58,6 @@ announce(const struct source_open_ctx *ctx, int fd)
 {
 	if (ctx != NULL && ctx->on_socket != NULL)
 		ctx->on_socket(ctx->arg, fd);
-}
-
-uint64_t
-jump_logins(void)
-{
-	return atomic_load(&logins);
 }
 
 /* The registry key of hop n (1-based) of t's chain. malloc'd. */
@@ -211,7 +203,6 @@ sess_login(struct jsess *js, const struct ssh_target *t, size_t n, int64_t deadl
 		    state, cause);
 	if (rc != 0)
 		return -1;
-	atomic_fetch_add(&logins, 1);
 	/* Stopping the collector shuts it down under the blocking login. */
 	announce(ctx, fd);
 	rc = ssh_login(&p, fd, &js->ss, state, cause);
