@@ -1,8 +1,10 @@
 /*
  * fuzz_ssh_config.c: the ~/.ssh/config lookup (ssh_config_lookup) and the
- * Host pattern matcher on arbitrary bytes. The first line of the input is
- * also used as a host name and as a pattern. Results must stay within their
- * bounds; nothing may leak or read out of bounds.
+ * Host pattern matcher on arbitrary bytes, and the resolved target with its
+ * ProxyJump chain. The first line of the input is also used as a host name
+ * and as a pattern. Results must stay within their bounds (at most
+ * SSH_MAX_HOPS hops, each with a host name and a port); nothing may leak or
+ * read out of bounds.
  */
 #include "config.h"
 
@@ -27,6 +29,20 @@ check(const char *text, size_t len, const char *host)
 		if (hc.identity[i] == NULL)
 			abort();
 	ssh_host_config_free(&hc);
+
+	struct conn_settings cs;
+	struct ssh_target t;
+	memset(&cs, 0, sizeof cs);
+	cs.port = 22;
+	ssh_target_resolve(&t, host, NULL, &cs, text, len, 1000);
+	if (t.nhops > SSH_MAX_HOPS || (t.nhops > 0 && t.jump_error != NULL))
+		abort();
+	for (size_t i = 0; i < t.nhops; i++)
+		if (t.hops[i].hostname[0] == '\0' || t.hops[i].port < 1 || t.hops[i].port > 65535 ||
+		    t.hops[i].label == NULL || t.hops[i].user == NULL ||
+		    t.hops[i].nidentity > SSH_CONFIG_MAX_IDENTITIES + 4)
+			abort();
+	ssh_target_free(&t);
 }
 
 int

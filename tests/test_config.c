@@ -491,7 +491,7 @@ test_err_unknown_key(void **state)
 	parse_err("groups: [{name: a, hosts: b, zzz: 1}]\n",
 	    "t.yaml:1:30: unknown key 'zzz' in group; expected one of: name, kind, hosts, "
 	    "probes, transport, command, url, selector, user, port, identity, known_hosts, "
-	    "host_key_policy, interval, timeout");
+	    "host_key_policy, interval, timeout, jump_channels");
 	/* Duplicate keys and keys that are not strings. */
 	parse_err("groups: [{name: a, hosts: b, name: c}]\n",
 	    "t.yaml:1:30: duplicate key 'name' (first at t.yaml:1:11)");
@@ -764,7 +764,7 @@ test_key_table(void **state)
 	assert_string_equal(words[0], "warn");
 	assert_string_equal(words[2], "reverse");
 	assert_null(words[3]);
-	assert_int_equal(config_key_names(CONFIG_AT_DEFAULTS, words, OD_ARRAY_LEN(words)), 7);
+	assert_int_equal(config_key_names(CONFIG_AT_DEFAULTS, words, OD_ARRAY_LEN(words)), 8);
 	assert_int_equal(config_key_names(CONFIG_AT_GROUP, words, 4), 3);	/* capped */
 	assert_null(words[3]);
 
@@ -777,7 +777,7 @@ test_key_table(void **state)
 	    "t.yaml:2:13: unknown key 'hours' in retention; did you mean 'hour'?");
 	parse_err("defaults: {kind: node}\ngroups: [{name: a, hosts: b}]\n",
 	    "t.yaml:1:12: unknown key 'kind' in defaults; expected one of: user, port, "
-	    "identity, known_hosts, host_key_policy, interval, timeout");
+	    "identity, known_hosts, host_key_policy, interval, timeout, jump_channels");
 }
 
 

@@ -40,7 +40,7 @@
 #include "opsdeck/store.h"
 
 #define COLLECTOR_MAX_WORKERS	4	/* stream threads, each owns a fixed share of the hosts */
-/* Files a host may hold open (its socket; a ProxyJump's ssh -W pipes) and spare ones. */
+/* Files a host may hold open (its socket, or behind a ProxyJump its socket pair) and spare. */
 #define COLLECTOR_FDS_PER_HOST	3
 #define COLLECTOR_FDS_RESERVE	64
 

@@ -19,8 +19,8 @@
 #define CONFIG_MAX_HOSTS	100000		/* after range expansion, over all groups */
 /*
  * Connections set up at once (TCP, key exchange, authentication, exec), as
- * clush's fanout: each sshd sees one, the machine's CPU and a ProxyJump
- * host see at most this many.
+ * clush's fanout: each sshd sees one, the machine's CPU at most this many
+ * (hosts behind a ProxyJump hop share its logins: ssh_jump.h).
  */
 #define CONFIG_CONNECT_WINDOW	64
 #define CONFIG_MAX_CONNECT_WINDOW 1024
@@ -49,6 +49,7 @@ struct conn_settings {
 	enum hostkey_policy hostkey_policy;
 	int64_t		 interval_ms;	/* sampling interval, 2s */
 	int64_t		 timeout_ms;	/* connect / per-frame deadline, 10s */
+	int		 jump_channels;	/* hosts per session of a ProxyJump hop, 128 */
 };
 
 struct host {

@@ -13,8 +13,11 @@
  * - Keys: the ssh-agent (when SSH_AUTH_SOCK is set), the configured identity,
  *   ~/.ssh/config's IdentityFile, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa.
  *   Never a password or passphrase prompt.
- * - ProxyJump runs `ssh -W HOST:PORT BASTION` with the same known_hosts file
- *   and StrictHostKeyChecking=yes|accept-new on a socketpair we own.
+ * - ProxyJump is dialled by us (ssh_jump.h): each hop is a libssh session
+ *   opened through a direct-tcpip channel of the hop before it, under the
+ *   same host-key policy, known_hosts and deadline as the host, with the
+ *   hop's own User, Port and IdentityFile from ~/.ssh/config. Hosts behind
+ *   one hop share its sessions. No ssh child process, no terminal.
  *
  * A stream is used by one thread at a time. Opening is blocking and bounded
  * by the target's timeout; reading is non-blocking (poll ssh_stream_fd()).
@@ -57,6 +60,19 @@ char *ssh_config_read_home(size_t *len);
 /* OpenSSH pattern: '*' any run, '?' one character; case-insensitive. 1 on match. */
 int ssh_pattern_match(const char *pattern, const char *s);
 
+#define SSH_MAX_HOPS		8	/* a longer ProxyJump chain (or a loop) is refused */
+#define SSH_JUMP_CHANNELS	128	/* hosts per session of a hop, by default */
+
+/* One hop of a ProxyJump chain, resolved with ~/.ssh/config. */
+struct ssh_hop {
+	char		*label;		/* for messages: the name as written, ":PORT" off 22 */
+	char		*hostname;	/* to connect to and to look up in known_hosts */
+	char		*user;
+	int		 port;
+	char		*identity[SSH_CONFIG_MAX_IDENTITIES + 4];	/* in order */
+	size_t		 nidentity;
+};
+
 /* Where and how to connect: filled by ssh_target_resolve. */
 struct ssh_target {
 	char		*name;		/* as configured (messages) */
@@ -68,7 +84,11 @@ struct ssh_target {
 	enum hostkey_policy policy;
 	char		*identity[SSH_CONFIG_MAX_IDENTITIES + 4];	/* in order */
 	size_t		 nidentity;
-	char		*proxyjump;	/* NULL: direct */
+	char		*proxyjump;	/* NULL: direct; else the chain as written */
+	struct ssh_hop	*hops;		/* the chain, first hop first (nhops of them) */
+	size_t		 nhops;
+	char		*jump_error;	/* the chain cannot be used: why (then nhops is 0) */
+	int		 jump_channels;	/* hosts per hop session, SSH_JUMP_CHANNELS */
 	int64_t		 timeout_ms;
 };
 
@@ -78,6 +98,13 @@ struct ssh_target {
  * NULL). opsdeck's settings win where they were given: `address` (the
  * config's, may be NULL) over HostName, HostName over the name. ~/.ssh/config
  * is looked up by the name in either case.
+ *
+ * ProxyJump ("[ssh://][USER@]HOST[:PORT],...", or "none") becomes hops:
+ * each HOST is looked up in ~/.ssh/config for HostName, User, Port and
+ * IdentityFile (USER and PORT as written win); the first hop's own
+ * ProxyJump is followed (as OpenSSH does), up to SSH_MAX_HOPS in all. A hop
+ * logs in with its IdentityFiles, then opsdeck's identity, then (when there
+ * are neither) ~/.ssh/id_*. A chain that cannot be used sets jump_error.
  */
 void ssh_target_resolve(struct ssh_target *t, const char *name, const char *address,
 	    const struct conn_settings *conn, const char *ssh_config, size_t ssh_config_len,
@@ -91,6 +118,8 @@ void ssh_target_resolve(struct ssh_target *t, const char *name, const char *addr
 char *ssh_host_address(const struct group *g, const struct host *h, const char *ssh_config,
 	    size_t ssh_config_len);
 void ssh_target_free(struct ssh_target *t);
+/* Frees t's hops only (nhops 0 afterwards). */
+void ssh_hops_free(struct ssh_target *t);
 
 struct ssh_stream;
 
@@ -98,13 +127,18 @@ struct ssh_stream;
 struct ssh_stream *ssh_stream_new(const struct ssh_target *t);
 /*
  * Opens the transport: TCP (non-blocking connect with the target's timeout)
- * or the ProxyJump command. Returns early when abort_fd (if >= 0) becomes
- * readable. 0, or -1 with *state (HOST_DOWN, HOST_TIMEOUT) and *cause.
+ * or a channel through the ProxyJump chain (ssh_jump.h). Returns early when
+ * ctx's abort_fd becomes readable; a hop's login socket is announced to
+ * ctx's on_socket while it blocks (ctx may be NULL). 0, or -1 with *state
+ * (HOST_DOWN, HOST_TIMEOUT; behind a hop also its refusals:
+ * HOST_AUTH_FAILED, HOST_HOSTKEY_UNKNOWN, HOST_HOSTKEY_CHANGED) and *cause.
  */
-int  ssh_stream_connect(struct ssh_stream *s, int abort_fd, enum host_state *state,
-	    char **cause);
+struct source_open_ctx;
+int  ssh_stream_connect(struct ssh_stream *s, const struct source_open_ctx *ctx,
+	    enum host_state *state, char **cause);
 /*
- * The socket libssh talks over, once connected (-1 before). Another thread
+ * The socket libssh talks over, once connected (-1 before); behind a
+ * ProxyJump, our end of the socket pair a hop's channel feeds. Another thread
  * may shutdown() it to abort ssh_stream_start(); it stays open until
  * ssh_stream_free().
  */

@@ -73,6 +73,7 @@ conn_defaults(struct conn_settings *cs)
 	cs->hostkey_policy = HOSTKEY_STRICT;
 	cs->interval_ms = 2000;
 	cs->timeout_ms = 10000;
+	cs->jump_channels = 128;	/* SSH_JUMP_CHANNELS */
 }
 
 /* A deep copy of src into dst (dst owns its strings). */

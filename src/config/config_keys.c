@@ -59,8 +59,8 @@ const struct config_key config_keys[] = {
 	WALK("retention", CK_RETENTION, CONFIG_AT_TOP, CONFIG_T_SECTION, "map", "-",
 	    "how long samples and rollups are kept"),
 	FIELD("connect_window", CK_CONNECT_WINDOW, CONFIG_AT_TOP, CONFIG_T_INT,
-	    "integer 1-1024", "64", "connections set up at once (a ProxyJump host: below "
-	    "its MaxStartups)", struct config, connect_window, NF, NF, 1,
+	    "integer 1-1024", "64", "connections set up at once (hosts behind a ProxyJump hop "
+	    "share its logins)", struct config, connect_window, NF, NF, 1,
 	    CONFIG_MAX_CONNECT_WINDOW, NULL),
 	WALK("notify", CK_NOTIFY, CONFIG_AT_TOP, CONFIG_T_SPECIAL, "list: program and arguments",
 	    "-", "run on every alert raised and cleared, the alert as JSON on its stdin"),
@@ -128,6 +128,9 @@ const struct config_key config_keys[] = {
 	FIELD("timeout", CK_TIMEOUT, CONFIG_AT_CONN, CONFIG_T_DURATION, "duration >= 100ms",
 	    "10s", "deadline to connect and for each frame",
 	    struct conn_settings, timeout_ms, NF, NF, CONFIG_MIN_INTERVAL_MS, 0, NULL),
+	FIELD("jump_channels", CK_JUMP_CHANNELS, CONFIG_AT_CONN, CONFIG_T_INT, "integer 1-4096",
+	    "128", "hosts that share one login to a ProxyJump hop (ssh_config ProxyJump)",
+	    struct conn_settings, jump_channels, NF, NF, 1, 4096, NULL),
 
 	/* thresholds: metric path -> these keys */
 	FIELD("warn", CK_WARN, CONFIG_AT_THRESHOLD, CONFIG_T_NUMBER, "number", "-",

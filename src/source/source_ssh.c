@@ -41,7 +41,7 @@ ssh_open(void *hd, const char *script, const struct source_open_ctx *ctx,
 	struct ssh_stream *ss = ssh_stream_new(hd);
 
 	*state = HOST_DOWN;
-	if (ssh_stream_connect(ss, ctx->abort_fd, state, cause) != 0) {
+	if (ssh_stream_connect(ss, ctx, state, cause) != 0) {
 		ssh_stream_free(ss, 0);
 		return -1;
 	}

@@ -1,7 +1,8 @@
 /*
  * ssh_config.c: what ~/.ssh/config says about a host, and the resolved
  * target of an SSH host (ssh.h): HostName, User, Port, IdentityFile and
- * ProxyJump with OpenSSH's first-match-wins, its patterns and its %%-tokens.
+ * ProxyJump with OpenSSH's first-match-wins, its patterns and its %%-tokens;
+ * a ProxyJump chain becomes hops, each looked up in ~/.ssh/config in turn.
  * Pure text in, records out (the caller reads the file, capped); a hostile
  * config can make nothing explode (linear-time patterns, bounded lists).
  */
@@ -225,6 +226,131 @@ local_user_name(void)
 	return xstrdup(u != NULL ? u : "root");
 }
 
+/*
+ * Splits one ProxyJump hop "[ssh://][USER@]HOST[:PORT]" ("[v6]:PORT" too)
+ * into *user (NULL: none), *host and *port (0: none), malloc'd. -1 when it
+ * is not a hop (empty host, a bad port, blanks or control characters).
+ */
+static int
+hop_split(const char *spec, char **user, char **host, int *port)
+{
+	const char *s = spec, *at, *h, *e;
+	size_t hl;
+
+	*user = *host = NULL;
+	*port = 0;
+	if (strncmp(s, "ssh://", 6) == 0)
+		s += 6;
+	for (const char *q = s; *q != '\0'; q++)
+		if ((unsigned char)*q <= ' ' || *q == 0x7f || *q == '/')
+			return -1;
+	at = strrchr(s, '@');
+	h = at != NULL ? at + 1 : s;
+	if (*h == '[') {
+		e = strchr(h, ']');
+		if (e == NULL)
+			return -1;
+		hl = (size_t)(e - h - 1);
+		h++;
+		e++;
+		if (*e != '\0' && *e != ':')
+			return -1;
+	} else {
+		e = strchr(h, ':');
+		if (e != NULL && strchr(e + 1, ':') != NULL)
+			e = NULL;	/* a bare IPv6 address: no port */
+		hl = e != NULL ? (size_t)(e - h) : strlen(h);
+	}
+	if (hl == 0 || hl > 255 || (at != NULL && at == s))
+		return -1;
+	if (e != NULL && *e == ':') {
+		char *end;
+		long p = strtol(e + 1, &end, 10);
+		if (e[1] == '\0' || *end != '\0' || p < 1 || p > 65535)
+			return -1;
+		*port = (int)p;
+	}
+	*host = xstrndup(h, hl);
+	if (at != NULL)
+		*user = xstrndup(s, (size_t)(at - s));
+	return 0;
+}
+
+/* What a hop's resolution needs besides the chain. */
+struct hop_ctx {
+	const char		*cfg;
+	size_t			 cfglen;
+	const char		*home, *luser;
+	const struct conn_settings *conn;
+	struct ssh_target	*t;
+};
+
+/*
+ * Appends the hops of chain (a ProxyJump value) to x->t, the first hop's own
+ * ProxyJump first (depth counts the nesting). -1 with t->jump_error set when
+ * a hop is malformed or the chain grows past SSH_MAX_HOPS.
+ */
+static int
+hops_add(struct hop_ctx *x, const char *chain, int depth)
+{
+	static const char *const defaults[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
+	char *copy = xstrdup(chain), *save = NULL;
+	int first = 1, rc = 0;
+
+	for (char *spec = strtok_r(copy, ",", &save); spec != NULL && rc == 0;
+	    spec = strtok_r(NULL, ",", &save), first = 0) {
+		struct ssh_host_config hc;
+		char *user, *host;
+		int port;
+
+		if (hop_split(spec, &user, &host, &port) != 0) {
+			x->t->jump_error = xasprintf("ProxyJump %s: '%s' is not [USER@]HOST[:PORT]",
+			    x->t->proxyjump, spec);
+			rc = -1;
+			break;
+		}
+		memset(&hc, 0, sizeof hc);
+		if (x->cfg != NULL)
+			ssh_config_lookup(x->cfg, x->cfglen, host, x->home, x->luser, &hc);
+		if (first && hc.proxyjump != NULL && strcasecmp(hc.proxyjump, "none") != 0) {
+			if (depth >= SSH_MAX_HOPS)
+				rc = -1;
+			else
+				rc = hops_add(x, hc.proxyjump, depth + 1);
+		}
+		if (rc == 0 && x->t->nhops >= SSH_MAX_HOPS)
+			rc = -1;
+		if (rc != 0) {
+			if (x->t->jump_error == NULL)
+				x->t->jump_error = xasprintf("ProxyJump %s: more than %d hops (a loop "
+				    "in ~/.ssh/config?)", x->t->proxyjump, SSH_MAX_HOPS);
+			free(user);
+			free(host);
+			ssh_host_config_free(&hc);
+			break;
+		}
+		struct ssh_hop *hp = &x->t->hops[x->t->nhops++];
+		memset(hp, 0, sizeof *hp);
+		hp->hostname = xstrdup(hc.hostname != NULL ? hc.hostname : host);
+		hp->user = xstrdup(user != NULL ? user : hc.user != NULL ? hc.user : x->luser);
+		hp->port = port > 0 ? port : hc.port > 0 ? hc.port : 22;
+		hp->label = hp->port != 22 ? xasprintf("%s:%d", host, hp->port) : xstrdup(host);
+		for (size_t i = 0; i < hc.nidentity; i++)
+			hp->identity[hp->nidentity++] = xstrdup(hc.identity[i]);
+		if (x->conn->identity != NULL)
+			hp->identity[hp->nidentity++] = xstrdup(x->conn->identity);
+		if (hp->nidentity == 0)
+			for (size_t i = 0; i < OD_ARRAY_LEN(defaults); i++)
+				hp->identity[hp->nidentity++] = xasprintf("%s/.ssh/%s", x->home,
+				    defaults[i]);
+		free(user);
+		free(host);
+		ssh_host_config_free(&hc);
+	}
+	free(copy);
+	return rc;
+}
+
 void
 ssh_target_resolve(struct ssh_target *t, const char *name, const char *address,
     const struct conn_settings *conn, const char *ssh_config, size_t ssh_config_len,
@@ -261,9 +387,17 @@ ssh_target_resolve(struct ssh_target *t, const char *name, const char *address,
 	if (conn->identity == NULL && hc.nidentity == 0)
 		for (size_t i = 0; i < OD_ARRAY_LEN(defaults); i++)
 			t->identity[t->nidentity++] = xasprintf("%s/.ssh/%s", home, defaults[i]);
-	if (hc.proxyjump != NULL && strcasecmp(hc.proxyjump, "none") != 0)
-		t->proxyjump = xstrdup(hc.proxyjump);
 	t->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
+	t->jump_channels = conn->jump_channels > 0 ? conn->jump_channels : SSH_JUMP_CHANNELS;
+	if (hc.proxyjump != NULL && strcasecmp(hc.proxyjump, "none") != 0) {
+		struct hop_ctx x = { ssh_config, ssh_config_len, home, luser, conn, t };
+		t->proxyjump = xstrdup(hc.proxyjump);
+		t->hops = xcalloc(SSH_MAX_HOPS, sizeof *t->hops);
+		if (hops_add(&x, hc.proxyjump, 0) == 0 && t->nhops == 0)
+			t->jump_error = xasprintf("ProxyJump %s: no hop in it", t->proxyjump);
+		if (t->jump_error != NULL)
+			ssh_hops_free(t);
+	}
 	ssh_host_config_free(&hc);
 	free(luser);
 }
@@ -278,7 +412,26 @@ ssh_target_free(struct ssh_target *t)
 	for (size_t i = 0; i < t->nidentity; i++)
 		free(t->identity[i]);
 	free(t->proxyjump);
+	free(t->jump_error);
+	ssh_hops_free(t);
 	memset(t, 0, sizeof *t);
+}
+
+/* See ssh.h. */
+void
+ssh_hops_free(struct ssh_target *t)
+{
+	for (size_t i = 0; i < t->nhops; i++) {
+		struct ssh_hop *hp = &t->hops[i];
+		free(hp->label);
+		free(hp->hostname);
+		free(hp->user);
+		for (size_t j = 0; j < hp->nidentity; j++)
+			free(hp->identity[j]);
+	}
+	free(t->hops);
+	t->hops = NULL;
+	t->nhops = 0;
 }
 
 /* See ssh.h. */
