@@ -519,6 +519,34 @@ detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
  * Draws everything known of the selected host into logical lines, of which
  * the rows from p->top are shown. Remote strings are sanitised.
  */
+/*
+ * "Warnings (N)" and a line each: what the parsers skipped of the latest
+ * report ("linux: /proc/meminfo line 7: bad number 'x'"); remote text,
+ * drawn through ui_put_remote.
+ */
+static void
+draw_warnings(struct ui *u, struct pane *p, struct dctx *d, const struct host_status *h)
+{
+	int n = 0;
+	for (const char *q = h->warnings; q != NULL; q = strchr(q + 1, '\n'))
+		n++;
+	if (n == 0)
+		return;
+	dline(d, THEME_WARN, "Warnings (%d)", n);
+	for (const char *q = h->warnings; q != NULL && *q != '\0';) {
+		const char *nl = strchr(q, '\n');
+		size_t l = nl != NULL ? (size_t)(nl - q) : strlen(q);
+		int y = drow(d);
+		if (y >= 0) {
+			char *one = xstrndup(q, l);
+			ui_put_remote(p->win, y, 2, d->inner - 1, one, u->attr[THEME_WARN]);
+			free(one);
+		}
+		d->line++;
+		q = nl != NULL ? nl + 1 : NULL;
+	}
+}
+
 static void
 detail_draw(struct ui *u, struct pane *p)
 {
@@ -574,6 +602,7 @@ detail_draw(struct ui *u, struct pane *p)
 		}
 		d.line++;
 	}
+	draw_warnings(u, p, &d, h);
 	if (h->sample_ms > 0) {
 		time_format(h->sample_ms, 0, when, sizeof when);
 		ui_age(age, sizeof age, now - h->sample_ms);
@@ -651,14 +680,18 @@ detail_draw(struct ui *u, struct pane *p)
 				ui_gauge(u, p->win, y, x, gw, g->util_pct,
 				    ui_pct_role(g->util_pct));
 				x += gw + 1;
-				text_bytes(a1, sizeof a1, (double)g->mem_used_bytes);
-				text_bytes(a2, sizeof a2, (double)g->mem_total_bytes);
+				snprintf(a1, sizeof a1, "-");
+				snprintf(a2, sizeof a2, "-");
+				if (g->mem_used_bytes >= 0)	/* [N/A]: shown as -, never 0 */
+					text_bytes(a1, sizeof a1, (double)g->mem_used_bytes);
+				if (g->mem_total_bytes >= 0)
+					text_bytes(a2, sizeof a2, (double)g->mem_total_bytes);
 				char t[16] = "-", pw[32] = "";
 				if (g->temp_c >= 0)
 					snprintf(t, sizeof t, "%.0fC", g->temp_c);
 				if (g->power_w >= 0)
-					snprintf(pw, sizeof pw, " %.0f/%.0fW", g->power_w,
-					    g->power_limit_w >= 0 ? g->power_limit_w : 0);
+					snprintf(pw, sizeof pw, g->power_limit_w >= 0 ?
+					    " %.0f/%.0fW" : " %.0fW", g->power_w, g->power_limit_w);
 				x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_NORMAL],
 				    "%s/%s ", a1, a2);
 				x += ui_put(p->win, y, x, d.inner - x + 1, t,
@@ -687,14 +720,20 @@ detail_draw(struct ui *u, struct pane *p)
 				    u->attr[THEME_NORMAL]);
 				char v[64], unit[32];
 				sanitize_text(unit, sizeof unit, s->unit, strlen(s->unit));
-				if (isnan(s->value))
-					snprintf(v, sizeof v, "-");
-				else
-					snprintf(v, sizeof v, "%.2f %s", s->value, unit);
 				int x = 2 + nw;
-				x += ui_put(p->win, y, x, 20, v, u->attr[r]) + 1;
-				ui_put_remote(p->win, y, x > 2 + nw + 20 ? x : 2 + nw + 20,
-				    d.inner - nw - 21, s->status, u->attr[r]);
+				if (isnan(s->value))	/* a discrete sensor: its state words */
+					x += ui_put_remote(p->win, y, x, 20,
+					    s->state[0] != '\0' ? s->state : "-", u->attr[r]) + 1;
+				else {
+					snprintf(v, sizeof v, "%.2f %s", s->value, unit);
+					x += ui_put(p->win, y, x, 20, v, u->attr[r]) + 1;
+				}
+				x = x > 2 + nw + 20 ? x : 2 + nw + 20;
+				x += ui_put_remote(p->win, y, x, d.inner - x, s->status,
+				    u->attr[r]) + 1;
+				if (!isnan(s->value) && s->state[0] != '\0' && x < d.inner)
+					ui_put_remote(p->win, y, x, d.inner - x, s->state,
+					    u->attr[r]);
 			}
 			d.line++;
 		}
