@@ -1,6 +1,7 @@
 /*
- * fuzz_promapi.c: the reader of Prometheus API answers on arbitrary bytes,
- * and what it read filed into host statuses. It must never read outside the
+ * fuzz_promapi.c: the readers of Prometheus API answers (instant vectors
+ * and range matrices) on arbitrary bytes, and what they read filed into
+ * host statuses. It must never read outside the
  * input, leak, or crash (deep nesting included); a result must be
  * self-consistent.
  */
@@ -14,12 +15,39 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The same bytes as a query_range answer: points in time order, capped. */
+static void
+matrix(const uint8_t *data, size_t size)
+{
+	struct prom_matrix m;
+	char *cause = NULL;
+	size_t total = 0;
+
+	int rc = promapi_parse_matrix((const char *)data, size, &m, &cause);
+	if ((rc != 0) != (cause != NULL) || (rc != 0 && (m.s != NULL || m.n != 0)))
+		abort();
+	free(cause);
+	for (size_t i = 0; i < m.n; i++) {
+		const struct prom_series *s = &m.s[i];
+		if (strlen(s->instance) >= sizeof s->instance || strlen(s->gpu) >= sizeof s->gpu)
+			abort();
+		for (size_t k = 1; k < s->n; k++)
+			if (s->pts[k].ts_ms <= s->pts[k - 1].ts_ms)
+				abort();
+		total += s->n;
+	}
+	if (total > PROMAPI_MAX_POINTS)
+		abort();
+	prom_matrix_free(&m);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct prom_vector v;
 	char *cause = NULL;
 
+	matrix(data, size);
 	int rc = promapi_parse_vector((const char *)data, size, &v, &cause);
 	if ((rc != 0) != (cause != NULL))
 		abort();	/* an error always says why, and only an error */

@@ -68,7 +68,9 @@ if wait_for 15 acked; then
 	ok "once the lock is gone the note is written, once"
 else
 	not_ok "once the lock is gone the note is written, once"
-	diag "tb_acks: $(sqlite3 "$CACHE" "SELECT id, note, ts_ms FROM tb_acks" | tr '\n' ' ')"
+	diag "tb_acks: $(sqlite3 "$CACHE" "SELECT id, note, ts_ms FROM tb_acks" 2>&1 | tr '\n' ' ')"
+	diag "files: $(ls -la "$T" | tr '\n' ' ')"
+	cp "$CACHE" /tmp/acks-fail.db 2>/dev/null; diag "stderr: $(cat "$T/stderr.log" 2>&1)"
 	diag "$(screen | tail -1)"
 fi
 check "the status line confirms" wait_screen "acknowledged ESS nine"

@@ -272,6 +272,106 @@ test_gpus_join(void **state)
 	prom_fleet_free(&fl);
 }
 
+/* A range answer of the fixtures: parses, n series; returns them (caller frees). */
+static struct prom_matrix
+matrix_ok(const char *name, size_t nseries)
+{
+	size_t len;
+	char *data = fixture(name, &len), *cause = NULL;
+	struct prom_matrix m;
+	int rc = promapi_parse_matrix(data, len, &m, &cause);
+	if (rc != 0)
+		fprintf(stderr, "# %s: %s\n", name, cause);
+	assert_int_equal(rc, 0);
+	assert_int_equal(m.n, nseries);
+	free(data);
+	return m;
+}
+
+static void
+test_matrix(void **state)
+{
+	(void)state;
+	struct prom_matrix m = matrix_ok("range_mem.json", 1);
+	assert_string_equal(m.s[0].instance, "127.0.0.1:19100");
+	assert_int_equal(m.s[0].n, 9);
+	assert_int_equal(m.bad, 0);
+	assert_true(m.s[0].pts[0].ts_ms == 1796569924000LL);
+	assert_true(m.s[0].pts[0].value > 4.004011 && m.s[0].pts[0].value < 4.004012);
+	for (size_t i = 1; i < m.s[0].n; i++)
+		assert_true(m.s[0].pts[i].ts_ms == m.s[0].pts[i - 1].ts_ms + 2000);
+	prom_matrix_free(&m);
+
+	m = matrix_ok("range_cpu.json", 1);
+	assert_true(m.s[0].pts[8].ts_ms == 1796569940000LL && m.s[0].pts[8].value == 100);
+	prom_matrix_free(&m);
+
+	/* fractional timestamps (step 1.5 s from .25) */
+	m = matrix_ok("range_load_frac.json", 1);
+	assert_true(m.s[0].pts[0].ts_ms == 1796569936250LL);
+	assert_true(m.s[0].pts[1].ts_ms == 1796569937750LL);
+	assert_true(m.s[0].pts[3].value == 15.44);
+	prom_matrix_free(&m);
+
+	m = matrix_ok("range_gpu_none.json", 0);
+	prom_matrix_free(&m);
+
+	/* Prometheus's own refusal, and an instant answer where a range was asked */
+	size_t len;
+	char *data = fixture("range_too_many.json", &len), *cause = NULL;
+	assert_int_equal(promapi_parse_matrix(data, len, &m, &cause), -1);
+	assert_non_null(strstr(cause, "bad_data: exceeded maximum resolution of 11,000 points"));
+	free(cause);
+	free(data);
+	data = fixture("up.json", &len);
+	cause = NULL;
+	assert_int_equal(promapi_parse_matrix(data, len, &m, &cause), -1);
+	assert_non_null(strstr(cause, "not a range matrix: resultType: vector"));
+	free(cause);
+	free(data);
+
+	/* a bad point or series costs only itself; NaN is kept (a gap when drawn) */
+	static const char mixed[] = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+	    "\"result\":[{\"metric\":{\"instance\":\"a:1\"},\"values\":[[10,\"1\"],[11,\"x\"],"
+	    "[\"12\",\"3\"],[13],[9,\"4\"],[14,\"NaN\"],[15,\"5\"]]},{\"metric\":7},"
+	    "{\"metric\":{\"instance\":\"b\\u001b[2J\",\"gpu\":\"3\"},\"values\":[[1,\"2\"]]}]}}";
+	cause = NULL;
+	assert_int_equal(promapi_parse_matrix(mixed, sizeof mixed - 1, &m, &cause), 0);
+	assert_int_equal(m.n, 2);
+	assert_int_equal(m.s[0].n, 3);		/* 10, 14 (NaN), 15 */
+	assert_true(m.s[0].pts[0].ts_ms == 10000 && m.s[0].pts[0].value == 1);
+	assert_true(m.s[0].pts[1].ts_ms == 14000 && isnan(m.s[0].pts[1].value));
+	assert_true(m.s[0].pts[2].ts_ms == 15000 && m.s[0].pts[2].value == 5);
+	assert_int_equal(m.bad, 5);	/* "x", "12", [13], 9 (out of order), series 7 */
+	assert_null(strchr(m.s[1].instance, 0x1b));
+	assert_string_equal(m.s[1].gpu, "3");
+	prom_matrix_free(&m);
+}
+
+static void
+test_graph_queries(void **state)
+{
+	(void)state;
+	char *q = promapi_graph_query(PG_CPU, "{job=\"node\"}", "10.0.0.5:9100", 36);
+	assert_string_equal(q, "100 * (1 - avg by (instance) (rate(node_cpu_seconds_total"
+	    "{mode=\"idle\",job=\"node\",instance=\"10.0.0.5:9100\"}[72s])))");
+	free(q);
+	q = promapi_graph_query(PG_MEM, NULL, "n1:9100", 10);
+	assert_string_equal(q, "100 * (1 - node_memory_MemAvailable_bytes{instance=\"n1:9100\"} /"
+	    " node_memory_MemTotal_bytes{instance=\"n1:9100\"})");
+	free(q);
+	/* the same address on dcgm-exporter's port: the dots are literal */
+	q = promapi_graph_query(PG_GPU_UTIL, "{job=\"node\"}", "10.0.0.5:9100", 36);
+	assert_string_equal(q, "DCGM_FI_DEV_GPU_UTIL{instance=~\"10\\\\.0\\\\.0\\\\.5(:[0-9]+)?\"}");
+	free(q);
+	/* an instance from the server cannot close the string or add a matcher */
+	q = promapi_graph_query(PG_MEM, NULL, "x\"} or vector(1) or up{a=\"\\", 10);
+	assert_string_equal(q, "100 * (1 - node_memory_MemAvailable_bytes{instance=\"x\\\"} or "
+	    "vector(1) or up{a=\\\"\\\\\"} / node_memory_MemTotal_bytes{instance=\"x\\\"} or "
+	    "vector(1) or up{a=\\\"\\\\\"})");
+	free(q);
+}
+
 int
 main(void)
 {
@@ -281,6 +381,8 @@ main(void)
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_fleet),
 		cmocka_unit_test(test_gpus_join),
+		cmocka_unit_test(test_matrix),
+		cmocka_unit_test(test_graph_queries),
 	};
 	return cmocka_run_group_tests_name("promapi", tests, NULL, NULL);
 }

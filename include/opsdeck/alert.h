@@ -153,6 +153,13 @@ int alert_ingest_host(struct store *st, const struct config *cfg, const struct h
  */
 int alert_store_list(struct store *st, const char *host, int64_t since_ms, size_t max,
 	    struct alert_set *out, char **cause);
+/*
+ * The alerts active at at_ms (raised by then, not cleared by then), as they
+ * stood: a later clear or acknowledgement is not shown. At most max (0:
+ * 1000), newest first. 0 or -1 with *cause.
+ */
+int alert_store_at(struct store *st, int64_t at_ms, size_t max, struct alert_set *out,
+	    char **cause);
 
 /*
  * Acknowledges one alert by id with a note and the local user name. -1 with

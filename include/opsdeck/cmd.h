@@ -43,6 +43,17 @@ enum cmd_format { CMD_TABLE, CMD_CSV, CMD_JSON };
  */
 int cmd_format_parse(const char *name, const char *arg, enum cmd_format *out);
 
+struct store;
+struct host_status;
+struct alert_set;
+/*
+ * Prints hosts as `snapshot` does, in fmt, to stdout. at_ms > 0: as of that
+ * time (`history --at`): test-bed devices from their transitions, and in
+ * JSON "at" and the alerts active then (alerts, may be NULL otherwise).
+ */
+void snapshot_print(struct store *st, const struct host_status *v, size_t n,
+	    enum cmd_format fmt, int64_t at_ms, const struct alert_set *alerts);
+
 /*
  * getopt_long's ':' (missing value) or '?' (unknown option) for subcommand
  * `name`, with opterr 0 and optstring starting with ':': prints the usage

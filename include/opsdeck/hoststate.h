@@ -111,5 +111,11 @@ void host_status_from_reports(struct host_status *h, const struct host_report *p
  */
 void host_status_metrics(const struct host_status *h,
 	    void (*fn)(const char *metric, double value, void *arg), void *arg);
+/*
+ * Sets the figure of h that host_status_metrics names metric ("cpu.util_pct",
+ * "gpus.3.temp_c", ...; a GPU is added by its index when absent) to v. 0, or
+ * -1 for a name it does not give or a value that is not a figure.
+ */
+int  host_status_set_metric(struct host_status *h, const char *metric, double v);
 
 #endif

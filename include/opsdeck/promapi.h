@@ -44,6 +44,50 @@ int  promapi_parse_vector(const char *data, size_t len, struct prom_vector *out,
 	    char **cause);
 void prom_vector_free(struct prom_vector *v);
 
+/* ---- range answers (/api/v1/query_range), for the Detail graphs ---------- */
+
+#define PROMAPI_MAX_POINTS	100000		/* points in one answer, all series */
+
+struct prom_point {
+	int64_t	 ts_ms;
+	double	 value;				/* NaN and infinities kept */
+};
+
+struct prom_series {
+	char	 instance[HOSTNAME_MAX + 1];	/* sanitised; "" when absent */
+	char	 gpu[16];
+	struct prom_point *pts;			/* in time order */
+	size_t	 n;
+};
+
+struct prom_matrix {
+	struct prom_series *s;
+	size_t	 n;
+	size_t	 bad;		/* points or series that were not, or past the cap */
+};
+
+/*
+ * Reads an /api/v1/query_range answer like promapi_parse_vector: 0 with
+ * its series (a bad point or series costs only itself, counted in bad;
+ * points past PROMAPI_MAX_POINTS are dropped and counted), or -1 with
+ * *cause. Free with prom_matrix_free.
+ */
+int  promapi_parse_matrix(const char *data, size_t len, struct prom_matrix *out,
+	    char **cause);
+void prom_matrix_free(struct prom_matrix *m);
+
+/* The graphs of one host. */
+enum prom_graph { PG_CPU, PG_MEM, PG_GPU_UTIL, PG_COUNT };
+
+/*
+ * The PromQL of graph g for one instance (from the server: quoted here,
+ * never trusted) of a group with selector sel (as promapi_query), rates
+ * over at least two steps of step_s seconds. GPUs: dcgm-exporter's series
+ * whose instance is the same address on any port. Malloc'd.
+ */
+char *promapi_graph_query(enum prom_graph g, const char *sel, const char *instance,
+	    int64_t step_s);
+
 /* What one query asks; the order of the poll. */
 enum prom_field {
 	PF_UP, PF_CPU, PF_CORES, PF_MEM_TOTAL, PF_MEM_AVAIL, PF_SWAP_TOTAL, PF_SWAP_FREE,

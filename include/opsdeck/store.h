@@ -134,6 +134,16 @@ char *store_writer_holder(const char *path);
 /* Latest status of every host, sorted by group then name. Caller frees with store_free_hosts. */
 int  store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **cause);
 void store_free_hosts(struct host_status *v, size_t n);
+/*
+ * Every host as it stood at at_ms (store_at.c): state, message and since
+ * from its last transition at or before at_ms; figures from its newest
+ * samples in (at_ms - window_ms, at_ms] (1-minute rollups when the raw
+ * samples are gone). Hosts the cache did not know yet at at_ms are left out
+ * and counted in *unknown. Sorted by group then name. 0 with *out (free
+ * with store_free_hosts) and *n, or -1 with *cause.
+ */
+int  store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms,
+	    struct host_status **out, size_t *n, size_t *unknown, char **cause);
 
 /*
  * Names of the metrics recorded for host, sorted; a malloc'd array of

@@ -277,6 +277,12 @@ int devices_store_put(struct store *st, const char *controller,
  */
 int  devices_store_get(struct store *st, const char *controller,
 	    struct device **out, size_t *n, char **cause);
+/*
+ * The same devices as they stood at at_ms, from their transitions (devices
+ * the cache did not know yet are left out). Free with devices_free.
+ */
+int  devices_store_get_at(struct store *st, const char *controller, int64_t at_ms,
+	    struct device **out, size_t *n, char **cause);
 void devices_free(struct device *v, size_t n);
 
 struct device_ack {

@@ -205,6 +205,14 @@ struct ui {
 	int		 quit;
 	int		 frames;
 	struct ui_budgets *budgets;	/* the Budgets pane's data, owned (budget_view.c) */
+
+	/* Detail graphs of prometheus hosts (ui_graphs.c) */
+	struct prom_graphs *graphs;	/* the fetcher, started at the first ask */
+	struct prom_graph_answer *graph_ans;	/* the newest answer, owned */
+	unsigned	 graph_gen;	/* counts answers (Detail re-reads) */
+	char		 graph_host[HOSTNAME_MAX + 1];	/* last asked */
+	int		 graph_width;
+	int64_t		 graph_asked;	/* monotonic */
 };
 
 /*
@@ -218,6 +226,8 @@ struct ui {
  *   ui_theme.c                      themes to attributes
  *   ui_devices.c                    devices data, selection, acknowledgements
  *   ui_data.c                       hosts, rings, rows, filter, sort, alerts
+ *   ui_graphs.c                     Detail graphs of prometheus hosts (HTTP on
+ *                                   a thread of its own)
  *   cmdline.c                       `:` commands, completion, the help screen
  *   pane_*.c, budget_view.c         one pane each (pane_budgets.c and its data)
  *   ui_keys.c, ui_loop.c            keys; the loop, frames, setup (panes only
@@ -308,5 +318,23 @@ int  ui_handle_key(struct ui *u, int key);
 void ui_init_state(struct ui *u, const struct ui_opts *o);
 void ui_free_state(struct ui *u);
 void ui_draw_frame(struct ui *u);
+
+
+/* ui_graphs.c: Detail graphs of hosts of prometheus groups (query_range). */
+#define UI_GRAPHS_EVERY_MS	10000	/* the same host and width: asked again after */
+struct group;
+struct prom_graph_answer;
+/* The prometheus group h belongs to, or NULL (its graphs come from the cache). */
+const struct group *ui_graphs_group(const struct ui *u, const struct host_status *h);
+/* Asks for host's graphs over [from_ms, to_ms] in width steps; at most every UI_GRAPHS_EVERY_MS. */
+void ui_graphs_ask(struct ui *u, const struct group *g, const char *host, int64_t from_ms,
+	    int64_t to_ms, int width);
+/* The newest answer when it is host's, else NULL; valid until ui_graphs_poll. */
+const struct prom_graph_answer *ui_graphs_answer(const struct ui *u, const char *host);
+/* The fetcher's descriptor for the loop's poll, or -1. */
+int  ui_graphs_fd(const struct ui *u);
+/* Takes an answer that arrived; marks the panes dirty. */
+void ui_graphs_poll(struct ui *u);
+void ui_graphs_free(struct ui *u);
 
 #endif

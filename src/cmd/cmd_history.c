@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "opsdeck/alert.h"
 #include "opsdeck/buf.h"
 #include "opsdeck/cmd.h"
 #include "opsdeck/history.h"
@@ -20,6 +21,7 @@
 #include "opsdeck/util.h"
 
 #define HISTORY_MAX_METRICS 32	/* --metric options in one call */
+#define HISTORY_AT_WINDOW_MS (5 * 60000)	/* --at: figures no older than this */
 
 
 static void
@@ -29,9 +31,15 @@ usage(void)
 	    "                       --from T [--to T]]\n"
 	    "                       [--step DURATION] [--format table|csv|json] [-c FILE]\n"
 	    "                       [--cache FILE]\n"
+	    "       opsdeck history --at T [HOST] [--format table|csv|json] [-c FILE]\n"
+	    "                       [--cache FILE]\n"
 	    "Prints a host's metrics over time from the cache: raw samples for recent short\n"
-	    "ranges, 1-minute or 1-hour rollups (min, avg, max) for longer ones.\n"
+	    "ranges, 1-minute or 1-hour rollups (min, avg, max) for longer ones. With --at,\n"
+	    "every host (or HOST) as `snapshot` would have printed it at T: its state then,\n"
+	    "its newest figures of the 5 minutes before, test-bed devices as they stood, and\n"
+	    "in JSON the alerts active then.\n"
 	    "\n"
+	    "      --at T             the fleet as of T (T as for --from)\n"
 	    "  -m, --metric M         a metric as named in snapshot's JSON: cpu.util_pct,\n"
 	    "                         mem.used_bytes, load.0, net.rx_bps, gpus.0.util_pct, ...\n"
 	    "                         (repeatable; default: cpu.util_pct and mem.used_bytes)\n"
@@ -323,6 +331,78 @@ print_known_metrics(struct store *st, const char *host)
 	free(names);
 }
 
+/*
+ * `history --at T [HOST]`: the fleet (or HOST) as of T from the cache,
+ * printed as snapshot prints it. Exit status as cmd_history's.
+ */
+static int
+history_at(const char *at_s, const char *host, enum cmd_format fmt, const char *cfg_path,
+    const char *cache)
+{
+	int64_t now = now_wall_ms(), at;
+	char *cause = NULL;
+
+	if (history_parse_time(at_s, now, &at, &cause) != 0) {
+		int r = cmd_usage_error("history", "--at: %s", cause);
+		free(cause);
+		return r;
+	}
+	struct config *cfg = cache != NULL ? config_default() : cmd_load_config(cfg_path);
+	if (cfg == NULL)
+		return 1;
+	struct store *st = cmd_open_store(cfg, cache, STORE_READONLY);
+	config_free(cfg);
+	if (st == NULL)
+		return 1;
+
+	struct host_status *v = NULL;
+	size_t n = 0, unknown = 0, keep = 0;
+	struct alert_set as;
+	int status = 0;
+	alert_set_init(&as);
+	if (store_hosts_at(st, at, HISTORY_AT_WINDOW_MS, &v, &n, &unknown, &cause) != 0 ||
+	    alert_store_at(st, at, 0, &as, &cause) != 0) {
+		fprintf(stderr, "opsdeck history: %s\n", cause);
+		free(cause);
+		status = 1;
+	}
+	if (status == 0 && host != NULL) {	/* one host: the others go */
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(v[i].name, host) == 0 && keep == 0)
+				v[keep++] = v[i];
+			else
+				host_status_free(&v[i]);
+		}
+		n = keep;
+		if (n == 0) {
+			fprintf(stderr, "opsdeck history: host '%s' %s at %s\n", host,
+			    "is not in the cache or was not known yet", at_s);
+			status = 1;
+		}
+		size_t k = 0;
+		for (size_t i = 0; i < as.n; i++)
+			if (strcmp(as.v[i].host, host) == 0)
+				as.v[k++] = as.v[i];
+		as.n = k;
+	}
+	if (status == 0) {
+		char when[TIME_RFC3339_LEN];
+		time_format_rfc3339(at, 0, 0, when, sizeof when);
+		if (fmt == CMD_TABLE)
+			printf("As of %s, from the cache\n", when);
+		snapshot_print(st, v, n, fmt, at, &as);
+		if (unknown > 0 && host == NULL)
+			fprintf(stderr, "opsdeck history: %zu host%s not known yet at %s\n",
+			    unknown, unknown == 1 ? " was" : "s were", when);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			status = 1;
+	}
+	store_free_hosts(v, n);
+	alert_set_free(&as);
+	store_close(st);
+	return status;
+}
+
 int
 cmd_history(int argc, char **argv)
 {
@@ -335,10 +415,12 @@ cmd_history(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "cache", required_argument, NULL, 'C' },
+		{ "at", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *metrics[HISTORY_MAX_METRICS];
+	const char *at_s = NULL;
 	size_t nmetrics = 0;
 	const char *since = NULL, *from_s = NULL, *to_s = NULL, *step_s = NULL;
 	const char *cfg_path = NULL, *cache = NULL;
@@ -377,12 +459,26 @@ cmd_history(int argc, char **argv)
 		case 'C':
 			cache = optarg;
 			break;
+		case 'A':
+			at_s = optarg;
+			break;
 		case 'h':
 			usage();
 			return 0;
 		default:
 			return cmd_bad_option("history", ch, argv);
 		}
+	}
+	if (at_s != NULL) {
+		if (nmetrics > 0 || since != NULL || from_s != NULL || to_s != NULL ||
+		    step_s != NULL)
+			return cmd_usage_error("history", "--at goes with neither --metric, "
+			    "--since, --from, --to nor --step");
+		if (argc - optind > 1)
+			return cmd_usage_error("history", "one host at a time ('%s' is extra)",
+			    argv[optind + 1]);
+		return history_at(at_s, optind < argc ? argv[optind] : NULL, fmt, cfg_path,
+		    cache);
 	}
 	if (optind >= argc)
 		return cmd_usage_error("history", "which host?");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/alert.h"
 #include "opsdeck/cmd.h"
 #include "opsdeck/collector.h"
 #include "opsdeck/json.h"
@@ -37,13 +38,15 @@ usage(void)
 
 /* The devices behind a test-bed controller, from the cache: "devices":[...]. */
 static void
-json_devices(struct json_writer *w, struct store *st, const struct host_status *h)
+json_devices(struct json_writer *w, struct store *st, const struct host_status *h,
+    int64_t at_ms)
 {
 	struct device *v = NULL;
 	size_t n = 0;
 	char *cause = NULL, since[TIME_RFC3339_LEN];
 
-	if (devices_store_get(st, h->name, &v, &n, &cause) != 0) {
+	if ((at_ms > 0 ? devices_store_get_at(st, h->name, at_ms, &v, &n, &cause) :
+	    devices_store_get(st, h->name, &v, &n, &cause)) != 0) {
 		fprintf(stderr, "opsdeck snapshot: %s: devices: %s\n", h->name, cause);
 		free(cause);
 	}
@@ -85,7 +88,7 @@ json_warning(const char *warning, void *arg)
 
 /* One host's object of the snapshot (opsdeck(1), SNAPSHOT OUTPUT). */
 static void
-json_host(struct json_writer *w, struct store *st, const struct host_status *h)
+json_host(struct json_writer *w, struct store *st, const struct host_status *h, int64_t at_ms)
 {
 	char when[TIME_RFC3339_LEN];
 
@@ -175,22 +178,60 @@ json_host(struct json_writer *w, struct store *st, const struct host_status *h)
 	}
 	json_array_close(w);
 	if (h->kind == GROUP_TESTBED)
-		json_devices(w, st, h);
+		json_devices(w, st, h, at_ms);
 	json_map_close(w);
 }
 
-/* {"hosts":[...]} to fp, streamed host by host. */
+/* The alerts active at_ms: "alerts":[...] (history --at). */
 static void
-print_json(struct store *st, const struct host_status *v, size_t n, FILE *fp)
+json_alerts(struct json_writer *w, const struct alert_set *as)
+{
+	char t[TIME_RFC3339_LEN];
+
+	json_key(w, "alerts");
+	json_array_open(w);
+	for (size_t i = 0; i < as->n; i++) {
+		const struct alert *a = &as->v[i];
+		json_map_open(w);
+		json_kint(w, "id", a->id);
+		json_kstr(w, "host", a->host);
+		json_kstr(w, "device", a->device[0] ? a->device : NULL);
+		json_kstr(w, "rule", a->rule);
+		json_kstr(w, "severity", alert_sev_name(a->sev));
+		json_kstr(w, "message", a->message);
+		time_format_rfc3339(a->raised_ms, 0, 0, t, sizeof t);
+		json_kstr(w, "raised", t);
+		if (a->ack_ms > 0)
+			time_format_rfc3339(a->ack_ms, 0, 0, t, sizeof t);
+		json_kstr(w, "acknowledged", a->ack_ms > 0 ? t : NULL);
+		json_map_close(w);
+	}
+	json_array_close(w);
+}
+
+/*
+ * {"hosts":[...]} to fp, streamed host by host; as of at_ms (> 0: devices
+ * from their transitions, "at" and the alerts active then).
+ */
+static void
+print_json(struct store *st, const struct host_status *v, size_t n, int64_t at_ms,
+    const struct alert_set *alerts, FILE *fp)
 {
 	struct json_writer *w = json_writer_new(fp);
+	char t[TIME_RFC3339_LEN];
 
 	json_map_open(w);
+	if (at_ms > 0) {
+		time_format_rfc3339(at_ms, 0, 0, t, sizeof t);
+		json_kstr(w, "at", t);
+	}
 	json_key(w, "hosts");
 	json_array_open(w);
 	for (size_t i = 0; i < n; i++)
-		json_host(w, st, &v[i]);
+		json_host(w, st, &v[i], at_ms);
 	json_array_close(w);
+	if (alerts != NULL)
+		json_alerts(w, alerts);
 	json_map_close(w);
 	json_writer_end(w);
 }
@@ -266,6 +307,29 @@ print_table(const struct host_status *v, size_t n, struct buf *b)
 		buf_printf(b, "%-24s %-12s %-15s %6s %5s %15s %16s %5d  %s\n", h->name, h->group,
 		    host_state_name(h->state), cpu, cores, mem, load, h->ngpus, h->error);
 	}
+}
+
+/* See cmd.h. */
+void
+snapshot_print(struct store *st, const struct host_status *v, size_t n, enum cmd_format fmt,
+    int64_t at_ms, const struct alert_set *alerts)
+{
+	struct buf out;
+	buf_init(&out, 0);
+	switch (fmt) {
+	case CMD_JSON:
+		print_json(st, v, n, at_ms, alerts, stdout);
+		break;
+	case CMD_CSV:
+		print_csv(v, n, &out);
+		break;
+	case CMD_TABLE:
+		print_table(v, n, &out);
+		break;
+	}
+	if (out.len > 0)	/* json went to stdout as it was written */
+		fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
 }
 
 int
@@ -351,22 +415,7 @@ cmd_snapshot(int argc, char **argv)
 			all_up = 0;
 	}
 
-	struct buf out;
-	buf_init(&out, 0);
-	switch (fmt) {
-	case CMD_JSON:
-		print_json(st, v, n, stdout);
-		break;
-	case CMD_CSV:
-		print_csv(v, n, &out);
-		break;
-	case CMD_TABLE:
-		print_table(v, n, &out);
-		break;
-	}
-	if (out.len > 0)	/* json went to stdout as it was written */
-		fwrite(out.data, 1, out.len, stdout);
-	buf_free(&out);
+	snapshot_print(st, v, n, fmt, 0, NULL);
 
 	store_free_hosts(v, n);
 	collector_free(c);

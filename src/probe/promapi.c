@@ -11,6 +11,7 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
+#include "opsdeck/buf.h"
 #include "opsdeck/promapi.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/util.h"
@@ -102,13 +103,19 @@ cause_text(const char *what, const char *text)
 	return xasprintf("%s: %s", what, buf);
 }
 
-/* See promapi.h. */
-int
-promapi_parse_vector(const char *data, size_t len, struct prom_vector *out, char **cause)
+/*
+ * The common part of every answer: capped, bounded in depth, JSON, status
+ * "success" and data.resultType `type` with a result list of at most
+ * PROMAPI_MAX_SAMPLES. 0 with *root (caller frees with yajl_tree_free) and
+ * *res inside it, or -1 with *cause (the server's own error when it sent one).
+ */
+static int
+parse_answer(const char *data, size_t len, const char *type, yajl_val *root, yajl_val *res,
+    char **cause)
 {
 	char err[160];
 
-	memset(out, 0, sizeof *out);
+	*root = NULL;
 	if (len > PROMAPI_MAX_BYTES) {
 		*cause = xasprintf("answer of %zu bytes, over %d MiB", len,
 		    PROMAPI_MAX_BYTES >> 20);
@@ -127,60 +134,145 @@ promapi_parse_vector(const char *data, size_t len, struct prom_vector *out, char
 	memcpy(text, data, len);
 	text[len] = '\0';
 	err[0] = '\0';
-	yajl_val root = yajl_tree_parse(text, err, sizeof err);
+	yajl_val r = yajl_tree_parse(text, err, sizeof err);
 	free(text);
-	if (root == NULL) {
+	if (r == NULL) {
 		/* yajl's message spans lines with the input quoted: first line only. */
 		err[strcspn(err, "\n")] = '\0';
 		*cause = cause_text("not JSON", err[0] ? err : "parse error");
 		return -1;
 	}
-	int rc = -1;
-	const char *status = YAJL_GET_STRING(obj_get(root, "status"));
-	yajl_val d = obj_get(root, "data");
-	const char *type = YAJL_GET_STRING(obj_get(d, "resultType"));
-	yajl_val res = obj_get(d, "result");
+	const char *status = YAJL_GET_STRING(obj_get(r, "status"));
+	yajl_val d = obj_get(r, "data");
+	const char *rt = YAJL_GET_STRING(obj_get(d, "resultType"));
+	*res = obj_get(d, "result");
 	if (status == NULL) {
 		*cause = xstrdup("not a Prometheus answer: no \"status\"");
 	} else if (strcmp(status, "success") != 0) {
-		const char *et = YAJL_GET_STRING(obj_get(root, "errorType"));
+		const char *et = YAJL_GET_STRING(obj_get(r, "errorType"));
 		char what[64];
 		sanitize_text(what, sizeof what, et != NULL ? et : "error",
 		    strlen(et != NULL ? et : "error"));
-		*cause = cause_text(what, YAJL_GET_STRING(obj_get(root, "error")));
-	} else if (type == NULL || strcmp(type, "vector") != 0) {
-		*cause = cause_text("not an instant vector: resultType",
-		    type != NULL ? type : "missing");
-	} else if (!YAJL_IS_ARRAY(res)) {
+		*cause = cause_text(what, YAJL_GET_STRING(obj_get(r, "error")));
+	} else if (rt == NULL || strcmp(rt, type) != 0) {
+		*cause = cause_text(strcmp(type, "vector") == 0 ?
+		    "not an instant vector: resultType" : "not a range matrix: resultType",
+		    rt != NULL ? rt : "missing");
+	} else if (!YAJL_IS_ARRAY(*res)) {
 		*cause = xstrdup("not a Prometheus answer: no \"result\" list");
-	} else if (res->u.array.len > PROMAPI_MAX_SAMPLES) {
-		*cause = xasprintf("%zu samples in one answer, over %d", res->u.array.len,
+	} else if ((*res)->u.array.len > PROMAPI_MAX_SAMPLES) {
+		*cause = xasprintf("%zu samples in one answer, over %d", (*res)->u.array.len,
 		    PROMAPI_MAX_SAMPLES);
 	} else {
-		size_t n = res->u.array.len;
-		out->v = xcalloc(n + 1, sizeof *out->v);
-		rc = 0;
-		for (size_t i = 0; i < n; i++) {
-			yajl_val s = res->u.array.values[i];
-			yajl_val m = obj_get(s, "metric"), v = obj_get(s, "value");
-			struct prom_sample *p = &out->v[out->n];
-			if (!YAJL_IS_OBJECT(m) || !YAJL_IS_ARRAY(v) || v->u.array.len != 2 ||
-			    sample_value(YAJL_GET_STRING(v->u.array.values[1]), &p->value) != 0) {
-				*cause = xasprintf("sample %zu: not {\"metric\": {...}, "
-				    "\"value\": [time, \"number\"]}", i + 1);
-				prom_vector_free(out);
-				rc = -1;
-				break;
-			}
-			label(p->instance, sizeof p->instance, m, "instance");
-			label(p->gpu, sizeof p->gpu, m, "gpu");
-			label(p->uuid, sizeof p->uuid, m, "UUID");
-			label(p->model, sizeof p->model, m, "modelName");
-			out->n++;
+		*root = r;
+		return 0;
+	}
+	yajl_tree_free(r);
+	return -1;
+}
+
+/* See promapi.h. */
+int
+promapi_parse_vector(const char *data, size_t len, struct prom_vector *out, char **cause)
+{
+	yajl_val root, res;
+
+	memset(out, 0, sizeof *out);
+	if (parse_answer(data, len, "vector", &root, &res, cause) != 0)
+		return -1;
+	int rc = 0;
+	size_t n = res->u.array.len;
+	out->v = xcalloc(n + 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++) {
+		yajl_val s = res->u.array.values[i];
+		yajl_val m = obj_get(s, "metric"), v = obj_get(s, "value");
+		struct prom_sample *p = &out->v[out->n];
+		if (!YAJL_IS_OBJECT(m) || !YAJL_IS_ARRAY(v) || v->u.array.len != 2 ||
+		    sample_value(YAJL_GET_STRING(v->u.array.values[1]), &p->value) != 0) {
+			*cause = xasprintf("sample %zu: not {\"metric\": {...}, "
+			    "\"value\": [time, \"number\"]}", i + 1);
+			prom_vector_free(out);
+			rc = -1;
+			break;
 		}
+		label(p->instance, sizeof p->instance, m, "instance");
+		label(p->gpu, sizeof p->gpu, m, "gpu");
+		label(p->uuid, sizeof p->uuid, m, "UUID");
+		label(p->model, sizeof p->model, m, "modelName");
+		out->n++;
 	}
 	yajl_tree_free(root);
 	return rc;
+}
+
+/*
+ * One [time, "value"] pair of a range answer: 0 with the point, -1 when it
+ * is not one (time a number of seconds, value as sample_value reads it).
+ */
+static int
+range_point(yajl_val pair, struct prom_point *pt)
+{
+	if (!YAJL_IS_ARRAY(pair) || pair->u.array.len != 2 ||
+	    !YAJL_IS_NUMBER(pair->u.array.values[0]))
+		return -1;
+	double t = YAJL_GET_DOUBLE(pair->u.array.values[0]);
+	if (YAJL_IS_INTEGER(pair->u.array.values[0]))
+		t = (double)YAJL_GET_INTEGER(pair->u.array.values[0]);
+	if (!(t >= 0 && t < 1e11))
+		return -1;
+	pt->ts_ms = (int64_t)(t * 1000.0 + 0.5);
+	return sample_value(YAJL_GET_STRING(pair->u.array.values[1]), &pt->value);
+}
+
+/* See promapi.h. A bad point or series costs itself (counted in out->bad). */
+int
+promapi_parse_matrix(const char *data, size_t len, struct prom_matrix *out, char **cause)
+{
+	yajl_val root, res;
+	size_t total = 0;
+
+	memset(out, 0, sizeof *out);
+	if (parse_answer(data, len, "matrix", &root, &res, cause) != 0)
+		return -1;
+	size_t n = res->u.array.len;
+	out->s = xcalloc(n + 1, sizeof *out->s);
+	for (size_t i = 0; i < n; i++) {
+		yajl_val s = res->u.array.values[i];
+		yajl_val m = obj_get(s, "metric"), v = obj_get(s, "values");
+		if (!YAJL_IS_OBJECT(m) || !YAJL_IS_ARRAY(v)) {
+			out->bad++;
+			continue;
+		}
+		struct prom_series *ps = &out->s[out->n++];
+		label(ps->instance, sizeof ps->instance, m, "instance");
+		label(ps->gpu, sizeof ps->gpu, m, "gpu");
+		size_t np = v->u.array.len;
+		if (np > PROMAPI_MAX_POINTS - total) {
+			out->bad += np - (PROMAPI_MAX_POINTS - total);
+			np = PROMAPI_MAX_POINTS - total;
+		}
+		ps->pts = xcalloc(np + 1, sizeof *ps->pts);
+		for (size_t k = 0; k < np; k++) {
+			struct prom_point *pt = &ps->pts[ps->n];
+			if (range_point(v->u.array.values[k], pt) != 0 ||
+			    (ps->n > 0 && pt->ts_ms <= ps->pts[ps->n - 1].ts_ms))
+				out->bad++;	/* not a point, or out of time order */
+			else
+				ps->n++;
+		}
+		total += np;
+	}
+	yajl_tree_free(root);
+	return 0;
+}
+
+void
+prom_matrix_free(struct prom_matrix *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->s[i].pts);
+	free(m->s);
+	memset(m, 0, sizeof *m);
 }
 
 void
@@ -283,6 +375,56 @@ without_port(const char *s, char *buf, size_t len)
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	return buf;
+}
+
+/*
+ * s into b inside a PromQL double-quoted string: " and \ escaped; with
+ * regex, RE2's metacharacters escaped first so that s matches itself.
+ */
+static void
+promql_quote(struct buf *b, const char *s, int regex)
+{
+	for (; *s != '\0'; s++) {
+		if (regex && strchr("\\.+*?()|[]{}^$", *s) != NULL)
+			buf_append(b, "\\\\", 2);	/* \ in the regex, written \\ */
+		if (*s == '"' || *s == '\\')
+			buf_append(b, "\\", 1);
+		buf_append(b, s, 1);
+	}
+}
+
+/* See promapi.h. */
+char *
+promapi_graph_query(enum prom_graph g, const char *sel, const char *instance, int64_t step_s)
+{
+	struct buf m;
+	char host[HOSTNAME_MAX + 1];
+	char *q;
+	long win = (long)OD_MAX(60, 2 * step_s);	/* two samples at least in each rate */
+
+	buf_init(&m, 0);
+	if (g == PG_GPU_UTIL) {
+		/* dcgm-exporter's instance: the same address, another port */
+		buf_append(&m, "instance=~\"", 11);
+		promql_quote(&m, without_port(instance, host, sizeof host), 1);
+		buf_printf(&m, "(:[0-9]+)?\"");
+		q = xasprintf("DCGM_FI_DEV_GPU_UTIL{%s}", buf_cstr(&m));
+		buf_free(&m);
+		return q;
+	}
+	if (sel != NULL && strlen(sel) >= 2 && sel[0] == '{')
+		buf_printf(&m, "%.*s,", (int)strlen(sel) - 2, sel + 1);
+	buf_append(&m, "instance=\"", 10);
+	promql_quote(&m, instance, 0);
+	buf_append(&m, "\"", 1);
+	if (g == PG_CPU)
+		q = xasprintf("100 * (1 - avg by (instance) (rate(node_cpu_seconds_total"
+		    "{mode=\"idle\",%s}[%lds])))", buf_cstr(&m), win);
+	else
+		q = xasprintf("100 * (1 - node_memory_MemAvailable_bytes{%s} / "
+		    "node_memory_MemTotal_bytes{%s})", buf_cstr(&m), buf_cstr(&m));
+	buf_free(&m);
+	return q;
 }
 
 /*

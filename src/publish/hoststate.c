@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,4 +446,81 @@ host_status_metrics(const struct host_status *h,
 			fn(name_num(name, sizeof name, "gpus.", g->index, ".mem_used_bytes"),
 			    (double)g->mem_used_bytes, arg);
 	}
+}
+
+/* The GPU of h with index idx, added (figures unknown) when absent; NULL when full. */
+static struct gpu_sample *
+gpu_slot(struct host_status *h, int idx)
+{
+	for (int i = 0; i < h->ngpus; i++)
+		if (h->gpus[i].index == idx)
+			return &h->gpus[i];
+	if (h->ngpus >= PROBE_MAX_GPUS)
+		return NULL;
+	h->gpus = xrealloc(h->gpus, (size_t)(h->ngpus + 1) * sizeof *h->gpus);
+	struct gpu_sample *g = &h->gpus[h->ngpus++];
+	memset(g, 0, sizeof *g);
+	g->index = idx;
+	g->util_pct = g->mem_util_pct = g->temp_c = g->power_w = g->power_limit_w = -1;
+	g->ecc_uncorrected = -1;
+	return g;
+}
+
+/*
+ * See hoststate.h: the inverse of host_status_metrics, for a status rebuilt
+ * from stored samples.
+ */
+int
+host_status_set_metric(struct host_status *h, const char *metric, double v)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} dbl[] = {
+		{ "cpu.util_pct", offsetof(struct host_status, cpu_pct) },
+		{ "load.0", offsetof(struct host_status, load[0]) },
+		{ "load.1", offsetof(struct host_status, load[1]) },
+		{ "load.2", offsetof(struct host_status, load[2]) },
+		{ "net.rx_bps", offsetof(struct host_status, net_rx_bps) },
+		{ "net.tx_bps", offsetof(struct host_status, net_tx_bps) },
+		{ "disk.read_bps", offsetof(struct host_status, disk_read_bps) },
+		{ "disk.write_bps", offsetof(struct host_status, disk_write_bps) },
+	};
+	if (!(v >= 0) || isinf(v))
+		return -1;
+	for (size_t i = 0; i < OD_ARRAY_LEN(dbl); i++) {
+		if (strcmp(metric, dbl[i].name) == 0) {
+			*(double *)(void *)((char *)h + dbl[i].off) = v;
+			return 0;
+		}
+	}
+	if (strcmp(metric, "mem.total_bytes") == 0)
+		h->mem_total = (uint64_t)v;
+	else if (strcmp(metric, "mem.used_bytes") == 0)
+		h->mem_used = (uint64_t)v;
+	else if (strcmp(metric, "swap.used_bytes") == 0)
+		h->swap_used = (uint64_t)v;
+	else if (strcmp(metric, "mem.used_pct") == 0)
+		;	/* derived from the two above */
+	else if (strncmp(metric, "gpus.", 5) == 0) {
+		char *end;
+		long idx = strtol(metric + 5, &end, 10);
+		struct gpu_sample *g;
+		if (end == metric + 5 || *end != '.' || idx < 0 || idx > 4095 ||
+		    (g = gpu_slot(h, (int)idx)) == NULL)
+			return -1;
+		if (strcmp(end, ".util_pct") == 0)
+			g->util_pct = v;
+		else if (strcmp(end, ".temp_c") == 0)
+			g->temp_c = v;
+		else if (strcmp(end, ".power_w") == 0)
+			g->power_w = v;
+		else if (strcmp(end, ".mem_used_bytes") == 0)
+			g->mem_used_bytes = (uint64_t)v;
+		else
+			return -1;
+	} else {
+		return -1;
+	}
+	return 0;
 }

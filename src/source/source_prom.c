@@ -21,6 +21,7 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/source.h"
 #include "opsdeck/util.h"
+#include "prom_int.h"
 
 struct prom_hd {
 	char		*base;		/* url without a trailing '/' */
@@ -39,6 +40,13 @@ curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* See prom_int.h. */
+void
+prom_curl_init(void)
+{
+	pthread_once(&curl_once, curl_init_once);
+}
+
 /* See source.h. h is the group's server row (not used). */
 static void *
 prom_host_new(const struct group *g, const struct host *h, const char *ssh_config,
@@ -47,7 +55,7 @@ prom_host_new(const struct group *g, const struct host *h, const char *ssh_confi
 	(void)h;
 	(void)ssh_config;
 	(void)ssh_config_len;
-	pthread_once(&curl_once, curl_init_once);
+	prom_curl_init();
 	struct prom_hd *hd = xcalloc(1, sizeof *hd);
 	hd->base = xstrdup(g->url != NULL ? g->url : "");
 	size_t n = strlen(hd->base);
@@ -90,19 +98,101 @@ on_data(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* Gives up the transfer when the collector stops. */
+/* Gives up the transfer when abort_fd (the int arg points to) turns readable. */
 static int
 on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
-	const struct source_open_ctx *ctx = arg;
+	const int *abort_fd = arg;
 	(void)dt;
 	(void)dn;
 	(void)ut;
 	(void)un;
-	if (ctx == NULL || ctx->abort_fd < 0)
+	if (*abort_fd < 0)
 		return 0;
-	struct pollfd p = { .fd = ctx->abort_fd, .events = POLLIN };
+	struct pollfd p = { .fd = *abort_fd, .events = POLLIN };
 	return poll(&p, 1, 0) > 0;
+}
+
+/* See prom_int.h. */
+int
+prom_get(CURL **curlp, const char *base, const char *path, int64_t deadline, int abort_fd,
+    int (*parse)(const char *data, size_t len, void *out, char **cause), void *out,
+    enum host_state *state, char **cause)
+{
+	char err[CURL_ERROR_SIZE];
+	struct answer a;
+
+	if (*curlp == NULL && (*curlp = curl_easy_init()) == NULL) {
+		*state = HOST_DOWN;
+		*cause = xstrdup("cannot start libcurl");
+		return -1;
+	}
+	CURL *c = *curlp;
+	char *url = xasprintf("%s%s", base, path);
+	int64_t budget = OD_MAX(1, deadline - now_mono_ms());
+	buf_init(&a.body, PROMAPI_MAX_BYTES);
+	a.over = 0;
+	err[0] = '\0';
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)budget);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)budget);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "opsdeck/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)&abort_fd);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+	CURLcode rc = curl_easy_perform(c);
+	long code = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	const char *body = a.body.data != NULL ? a.body.data : "";
+	int ret = -1;
+	char *pc = NULL;
+
+	if (a.over) {
+		*state = HOST_PARSE_ERROR;
+		*cause = xasprintf("%s: answer over %d MiB, cut off", base,
+		    PROMAPI_MAX_BYTES >> 20);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		*state = HOST_TIMEOUT;
+		*cause = xasprintf("%s: no full answer within %lld ms", base, (long long)budget);
+	} else if (rc != CURLE_OK) {
+		*state = HOST_DOWN;
+		*cause = xasprintf("%s: %s", base, err[0] ? err : curl_easy_strerror(rc));
+	} else if (code >= 400) {
+		/* Prometheus says why in JSON (parse fails with its words); a proxy may not. */
+		*state = HOST_DOWN;
+		if (a.body.len > 0 && body[0] != '{') {
+			char line[128];
+			sanitize_text(line, sizeof line, body, strcspn(body, "\r\n"));
+			*cause = xasprintf("%s: HTTP %ld: %s", base, code, line);
+		} else if (parse(body, a.body.len, out, &pc) == 0) {
+			*cause = xasprintf("%s: HTTP %ld", base, code);
+			ret = -2;	/* parsed: out must be freed, by the caller's kind */
+		} else {
+			*cause = xasprintf("%s: HTTP %ld: %s", base, code, pc);
+		}
+	} else if (parse(body, a.body.len, out, &pc) != 0) {
+		*state = HOST_PARSE_ERROR;
+		*cause = xasprintf("%s: %s", base, pc);
+	} else {
+		ret = 0;
+	}
+	free(pc);
+	buf_free(&a.body);
+	free(url);
+	return ret;
+}
+
+static int
+parse_vector(const char *data, size_t len, void *out, char **cause)
+{
+	return promapi_parse_vector(data, len, out, cause);
 }
 
 /*
@@ -113,80 +203,27 @@ static int
 prom_query(struct prom_hd *hd, const struct source_open_ctx *ctx, const char *q,
     struct prom_vector *out, enum host_state *state, char **cause)
 {
-	char err[CURL_ERROR_SIZE];
-	struct answer a;
-
 	if (hd->curl == NULL && (hd->curl = curl_easy_init()) == NULL) {
 		*state = HOST_DOWN;
 		*cause = xstrdup("cannot start libcurl");
 		return -1;
 	}
-	CURL *c = hd->curl;
-	char *eq = curl_easy_escape(c, q, 0);
-	char *url = xasprintf("%s/api/v1/query?query=%s", hd->base, eq != NULL ? eq : "");
+	char *eq = curl_easy_escape(hd->curl, q, 0);
+	char *path = xasprintf("/api/v1/query?query=%s", eq != NULL ? eq : "");
 	curl_free(eq);
-	buf_init(&a.body, PROMAPI_MAX_BYTES);
-	a.over = 0;
-	err[0] = '\0';
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	long left = (long)OD_MAX(1, hd->deadline - now_mono_ms());
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "opsdeck/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)ctx);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-	CURLcode rc = curl_easy_perform(c);
-	long code = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	int ret = -1;
-	char *pc = NULL;
-
-	if (a.over) {
-		*state = HOST_PARSE_ERROR;
-		*cause = xasprintf("%s: answer over %d MiB, cut off", hd->base,
-		    PROMAPI_MAX_BYTES >> 20);
-	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
-		*state = HOST_TIMEOUT;
+	int rc = prom_get(&hd->curl, hd->base, path, hd->deadline,
+	    ctx != NULL ? ctx->abort_fd : -1, parse_vector, out, state, cause);
+	free(path);
+	if (rc == -2) {
+		prom_vector_free(out);
+		rc = -1;
+	}
+	if (rc != 0 && *state == HOST_TIMEOUT) {
+		free(*cause);
 		*cause = xasprintf("%s: no full answer within the timeout (%lld ms a poll)",
 		    hd->base, (long long)hd->timeout_ms);
-	} else if (rc != CURLE_OK) {
-		*state = HOST_DOWN;
-		*cause = xasprintf("%s: %s", hd->base, err[0] ? err : curl_easy_strerror(rc));
-	} else if (code >= 400) {
-		/* Prometheus says why in JSON; a proxy in front may not. */
-		struct prom_vector v;
-		*state = HOST_DOWN;
-		if (promapi_parse_vector(a.body.data != NULL ? a.body.data : "", a.body.len, &v,
-		    &pc) == 0) {
-			prom_vector_free(&v);
-			*cause = xasprintf("%s: HTTP %ld", hd->base, code);
-		} else if (a.body.len > 0 && a.body.data[0] != '{') {
-			/* not Prometheus's JSON (a proxy, a web server): its first line */
-			char line[128];
-			sanitize_text(line, sizeof line, a.body.data, strcspn(a.body.data, "\r\n"));
-			*cause = xasprintf("%s: HTTP %ld: %s", hd->base, code, line);
-		} else {
-			*cause = xasprintf("%s: HTTP %ld: %s", hd->base, code, pc);
-		}
-	} else if (promapi_parse_vector(a.body.data != NULL ? a.body.data : "", a.body.len,
-	    out, &pc) != 0) {
-		*state = HOST_PARSE_ERROR;
-		*cause = xasprintf("%s: %s", hd->base, pc);
-	} else {
-		ret = 0;
 	}
-	free(pc);
-	buf_free(&a.body);
-	free(url);
-	return ret;
+	return rc;
 }
 
 struct shard {

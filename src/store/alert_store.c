@@ -258,6 +258,43 @@ alert_store_list(struct store *st, const char *host, int64_t since_ms, size_t ma
 	return 0;
 }
 
+/* See alert.h. Newest raised first. */
+int
+alert_store_at(struct store *st, int64_t at_ms, size_t max, struct alert_set *out,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_has_table(st, "alert_log") != 1)
+		return 0;
+	if (store_prepare(st, "SELECT " ALERT_COLS " FROM alert_log"
+	    " WHERE raised_ms <= ?1 AND (cleared_ms IS NULL OR cleared_ms > ?1)"
+	    " ORDER BY raised_ms DESC, id DESC LIMIT ?2", &s, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, at_ms);
+	sqlite3_bind_int64(s, 2, max > 0 ? (int64_t)max : 1000);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct alert a;
+		alert_from_row(s, &a);
+		/* as it stood then: cleared later, acknowledged later */
+		a.cleared_ms = 0;
+		if (a.ack_ms > at_ms) {
+			a.ack_ms = 0;
+			a.ack_user[0] = '\0';
+			a.ack_note[0] = '\0';
+		}
+		alert_set_add(out, &a);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		if (cause != NULL)
+			*cause = store_errmsg(st, "listing alerts");
+		return -1;
+	}
+	return 0;
+}
+
 /* See alert.h. The note is sanitised and cut to TESTBED_MESSAGE_MAX bytes. */
 int
 alert_store_ack(struct store *st, int64_t id, const char *note, int64_t now_ms, char **cause)

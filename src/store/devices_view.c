@@ -93,6 +93,60 @@ devices_store_get(struct store *st, const char *controller, struct device **out,
 	return 0;
 }
 
+/*
+ * See testbed.h. Each device's state, message and since from its last
+ * transition at or before at_ms; one without such a transition keeps its
+ * current row when that state began by then, and is left out otherwise
+ * (the cache did not know it yet).
+ */
+int
+devices_store_get_at(struct store *st, const char *controller, int64_t at_ms,
+    struct device **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *s;
+	size_t keep = 0;
+
+	if (devices_store_get(st, controller, out, n, cause) != 0)
+		return -1;
+	if (*n == 0)
+		return 0;
+	if (store_prepare(st, "SELECT to_state, message, ts_ms FROM tb_transitions"
+	    " WHERE controller = ?1 AND device_id = ?2 AND ts_ms <= ?3"
+	    " ORDER BY ts_ms DESC, id DESC LIMIT 1", &s, cause) != 0) {
+		devices_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		struct device *d = &(*out)[i];
+		int known = d->since_ms > 0 && d->since_ms <= at_ms;
+		store_bind_text(s, 1, controller);
+		store_bind_text(s, 2, d->id);
+		sqlite3_bind_int64(s, 3, at_ms);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			int st8 = device_state_parse(store_column_text(s, 0));
+			if (st8 >= 0)
+				d->state = (enum device_state)st8;
+			free(d->message);
+			d->message = xstrdup(store_column_text(s, 1));
+			d->since_ms = sqlite3_column_int64(s, 2);
+			known = 1;
+		}
+		sqlite3_reset(s);
+		if (!known) {
+			device_free(d);
+			continue;
+		}
+		if (keep != i)
+			(*out)[keep] = *d;
+		keep++;
+	}
+	sqlite3_finalize(s);
+	*n = keep;
+	return 0;
+}
+
 void
 devices_view_free(struct devices_view *v)
 {

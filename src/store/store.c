@@ -439,6 +439,8 @@ store_free_struct(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);
+	if (st->inuse)
+		store_inuse_del(st->dev, st->ino);
 	smap_clear(&st->hosts);
 	smap_clear(&st->metrics);
 	store_open_chunks_clear(st);
@@ -673,7 +675,10 @@ store_open(const char *path, int flags, struct store **out, char **cause)
 
 	for (int attempt = 0;; attempt++) {
 		const char *why = NULL;
-		if (file_check(path, &why)) {
+		struct stat sb;
+		/* Open here already: no check, no move (see store_inuse.c). */
+		int held = stat(path, &sb) == 0 && store_inuse_has(sb.st_dev, sb.st_ino);
+		if (!held && file_check(path, &why)) {
 			if (ro) {
 				*cause = xasprintf("cache %s is damaged (%s)", path, why);
 				goto fail;
@@ -701,7 +706,7 @@ store_open(const char *path, int flags, struct store **out, char **cause)
 			*cause = err;
 			goto fail;
 		}
-		if (ro || attempt > 0) {
+		if (ro || held || attempt > 0) {
 			*cause = xasprintf("cache %s is damaged (%s)", path, err);
 			free(err);
 			goto fail;
@@ -715,6 +720,13 @@ store_open(const char *path, int flags, struct store **out, char **cause)
 		    "a new cache", path, err, moved));
 		free(err);
 		free(moved);
+	}
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		st->inuse = 1;
+		st->dev = sb.st_dev;
+		st->ino = sb.st_ino;
+		store_inuse_add(st->dev, st->ino);
 	}
 	*out = st;
 	return 0;

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "opsdeck/chunk.h"
 #include "opsdeck/store.h"
@@ -102,6 +103,9 @@ struct store {
 	int		 flags;		/* STORE_READONLY, STORE_WRITER */
 	int		 lock_fd;	/* PATH.lock when STORE_WRITER, else -1 */
 	char		*warning;	/* what happened at open, NULL: nothing */
+	int		 inuse;		/* registered in store_inuse as dev/ino */
+	dev_t		 dev;
+	ino_t		 ino;
 	sqlite3_stmt	*stmt[SQ_COUNT];
 
 	/* Caches of ids; cleared on rollback since the rows may be gone. */
@@ -245,5 +249,14 @@ int store_migrate_chunks(struct store *st);
 void store_pending_free(struct store *st);
 /* The statuses not yet on disk after a failure; caller frees the array only. */
 size_t store_pending_dirty(const struct store *st, const struct host_status ***out);
+
+/*
+ * Cache files this process holds open through SQLite (store_inuse.c), by
+ * device and inode, counted. Such a file is never opened or closed outside
+ * SQLite: a close() drops every POSIX lock of the process on it.
+ */
+int store_inuse_has(dev_t dev, ino_t ino);
+void store_inuse_add(dev_t dev, ino_t ino);
+void store_inuse_del(dev_t dev, ino_t ino);
 
 #endif

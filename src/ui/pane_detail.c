@@ -18,6 +18,7 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/textwidth.h"
+#include "opsdeck/prom_graph.h"
 #include "opsdeck/ui_priv.h"
 
 #define DETAIL_HISTORY_MS	(60 * 60 * 1000)
@@ -141,6 +142,10 @@ static struct {
 	int64_t		 at_ms;
 	int		 width, nseries;
 	struct hist_series s[HIST_SERIES];
+	const char	*source;	/* NULL: the cache; else the Prometheus server */
+	char		 error[160];	/* "asking ...", or why the server's graphs did not come */
+	int		 failed;
+	unsigned	 gen;		/* ui graph_gen they came with */
 } hist;
 
 static void
@@ -154,15 +159,78 @@ history_clear(void)
 	hist.nseries = 0;
 }
 
+/* One series of a Prometheus answer into hs: NaN and infinities are gaps. */
+static void
+series_from_prom(struct hist_series *hs, const struct prom_series *ps, const char *label)
+{
+	snprintf(hs->label, sizeof hs->label, "%s", label);
+	hs->pts = xcalloc(ps->n + 1, sizeof *hs->pts);
+	hs->n = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		double v = ps->pts[i].value;
+		if (v != v || v > 1e300 || v < -1e300)
+			continue;
+		hs->pts[hs->n++] = (struct store_point){ ps->pts[i].ts_ms, v, v, v };
+	}
+}
+
+/*
+ * A host of a prometheus group: its graphs from the server's query_range
+ * (ui_graphs.c), asked for on a thread and drawn once they came; until
+ * then, and when they fail, the line says so.
+ */
+static void
+history_from_prom(struct ui *u, const struct group *g, const struct host_status *h,
+    int width, int64_t now)
+{
+	ui_graphs_ask(u, g, h->name, now - DETAIL_HISTORY_MS, now, width);
+	const struct prom_graph_answer *a = ui_graphs_answer(u, h->name);
+	if (strcmp(hist.host, h->name) == 0 && hist.width == width && hist.source != NULL &&
+	    hist.gen == u->graph_gen)
+		return;
+	history_clear();
+	od_strlcpy(hist.host, h->name, sizeof hist.host);
+	hist.width = width;
+	hist.source = g->url;
+	hist.gen = u->graph_gen;
+	hist.at_ms = now;
+	snprintf(hist.error, sizeof hist.error, "asking %s ...", g->url);
+	hist.failed = 0;
+	if (a == NULL)
+		return;
+	hist.at_ms = a->to_ms;
+	hist.error[0] = '\0';
+	if (a->error != NULL) {
+		snprintf(hist.error, sizeof hist.error, "%s", a->error);
+		hist.failed = 1;
+	}
+	if (a->m[PG_CPU].n > 0)
+		series_from_prom(&hist.s[hist.nseries++], &a->m[PG_CPU].s[0], "CPU 1h");
+	if (a->m[PG_MEM].n > 0)
+		series_from_prom(&hist.s[hist.nseries++], &a->m[PG_MEM].s[0], "Mem 1h");
+	for (size_t i = 0; i < a->m[PG_GPU_UTIL].n && hist.nseries < HIST_SERIES; i++) {
+		char label[16];
+		snprintf(label, sizeof label, "GPU%.4s 1h", a->m[PG_GPU_UTIL].s[i].gpu);
+		series_from_prom(&hist.s[hist.nseries++], &a->m[PG_GPU_UTIL].s[i], label);
+	}
+}
+
 static void
 history_fetch(struct ui *u, const struct host_status *h, int width)
 {
 	int64_t now = now_wall_ms();
+	const struct group *pg = ui_graphs_group(u, h);
 
-	if (strcmp(hist.host, h->name) == 0 && hist.width == width &&
+	if (pg != NULL) {
+		history_from_prom(u, pg, h, width, now);
+		return;
+	}
+	if (strcmp(hist.host, h->name) == 0 && hist.width == width && hist.source == NULL &&
 	    now - hist.at_ms < DETAIL_HISTORY_EVERY_MS)
 		return;
 	history_clear();
+	hist.source = NULL;
+	hist.error[0] = '\0';
 	od_strlcpy(hist.host, h->name, sizeof hist.host);
 	hist.at_ms = now;
 	hist.width = width;
@@ -199,6 +267,14 @@ draw_history(struct dctx *d, const struct host_status *h)
 	if (width < 8)
 		return;
 	history_fetch(u, h, width);
+	if (hist.source != NULL) {
+		int y = drow(d);
+		if (y >= 0)
+			ui_putf(d->p->win, y, 1, d->inner - 1, hist.failed ? u->attr[THEME_WARN] :
+			    u->attr[THEME_DIM], "graphs: %s%s", hist.error[0] ? hist.error :
+			    "query_range of ", hist.error[0] ? "" : hist.source);
+		d->line++;
+	}
 	float *ring = xcalloc((size_t)width, sizeof *ring);
 	int64_t from = hist.at_ms - DETAIL_HISTORY_MS;
 	for (int k = 0; k < hist.nseries; k++) {

@@ -314,6 +314,7 @@ ui_free_state(struct ui *u)
 	for (int i = 0; i < PANE_COUNT; i++)
 		if (u->pane[i].ops != NULL && u->pane[i].ops->free != NULL)
 			u->pane[i].ops->free(u, &u->pane[i]);
+	ui_graphs_free(u);
 	memset(u, 0, sizeof *u);
 }
 
@@ -405,8 +406,8 @@ ui_run(const struct ui_opts *o)
 	ui_test_fatal();
 
 	while (!u.quit) {
-		struct pollfd pfd[4];
-		int nfd = 0, wake_i = -1;
+		struct pollfd pfd[5];
+		int nfd = 0, wake_i = -1, graphs_i = -1;
 		int64_t now, timeout;
 
 		ui_draw_frame(&u);
@@ -419,6 +420,11 @@ ui_run(const struct ui_opts *o)
 		if (wake_fd >= 0) {
 			wake_i = nfd;
 			pfd[nfd].fd = wake_fd;
+			pfd[nfd++].events = POLLIN;
+		}
+		if (ui_graphs_fd(&u) >= 0) {
+			graphs_i = nfd;
+			pfd[nfd].fd = ui_graphs_fd(&u);
 			pfd[nfd++].events = POLLIN;
 		}
 		now = now_mono_ms();
@@ -457,6 +463,8 @@ ui_run(const struct ui_opts *o)
 			if (nkeys > 0 && !u.quit)
 				ui_draw_frame(&u);
 		}
+		if (graphs_i >= 0 && (pfd[graphs_i].revents & POLLIN))
+			ui_graphs_poll(&u);	/* Detail graphs of a prometheus host came */
 		if (wake_i >= 0 && (pfd[wake_i].revents & (POLLIN | POLLHUP))) {
 			char c[64];
 			ssize_t n = read(wake_fd, c, sizeof c);
