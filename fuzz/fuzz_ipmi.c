@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "opsdeck/probe.h"
+#include "fuzz_report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,7 +21,7 @@ check_ipmi(const struct host_report *r)
 	for (int i = 0; i < r->nsensors; i++) {
 		const struct sensor_sample *s = &r->sensors[i];
 		if (strlen(s->name) >= sizeof s->name || strlen(s->unit) >= sizeof s->unit ||
-		    strlen(s->status) >= sizeof s->status || strlen(s->text) >= sizeof s->text)
+		    strlen(s->status) >= sizeof s->status || strlen(s->state) >= sizeof s->state)
 			abort();
 		if (s->level < SENSOR_OK || s->level > SENSOR_OTHER)
 			abort();
@@ -42,8 +43,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(cause);
 	/* a second parse into the same report replaces the first */
 	cause = NULL;
-	probe_ipmi.parse((const char *)data, size, &r, &cause);
+	rc = probe_ipmi.parse((const char *)data, size, &r, &cause);
 	free(cause);
+	fuzz_check_warnings(&r, rc);
 	check_ipmi(&r);
 	report_free(&r);
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "opsdeck/probe.h"
+#include "fuzz_report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,8 +47,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(cause);
 	/* a second parse into the same report replaces the first */
 	cause = NULL;
-	probe_linux.parse((const char *)data, size, &r, &cause);
+	rc = probe_linux.parse((const char *)data, size, &r, &cause);
 	free(cause);
+	fuzz_check_warnings(&r, rc);
 	check_linux(&r);
 	report_free(&r);
 	return 0;

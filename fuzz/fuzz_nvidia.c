@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "opsdeck/probe.h"
+#include "fuzz_report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
 check_nvidia(const struct host_report *r)
 {
-	if (!r->has_gpu_probe || r->ngpus < 0 || r->ngpus > PROBE_MAX_GPUS)
+	if (r->ngpus < 0 || r->ngpus > PROBE_MAX_GPUS || (r->ngpus > 0 && !r->has_gpu_probe))
 		abort();
 	for (int i = 0; i < r->ngpus; i++)
 		if (strlen(r->gpus[i].name) >= PROBE_NAME_MAX ||
@@ -38,8 +39,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(cause);
 	/* a second parse into the same report replaces the first */
 	cause = NULL;
-	probe_nvidia.parse((const char *)data, size, &r, &cause);
+	rc = probe_nvidia.parse((const char *)data, size, &r, &cause);
 	free(cause);
+	fuzz_check_warnings(&r, rc);
 	check_nvidia(&r);
 	report_free(&r);
 	return 0;

@@ -52,8 +52,8 @@ test_status_make(struct host_status *h, const char *name, const char *group,
 			snprintf(g->name, sizeof g->name, "NVIDIA H100 80GB HBM3");
 			g->util_pct = 10.0 * i;
 			g->mem_util_pct = 5.5;
-			g->mem_used_bytes = (uint64_t)i << 30;
-			g->mem_total_bytes = 80ULL << 30;
+			g->mem_used_bytes = (int64_t)i << 30;
+			g->mem_total_bytes = 80LL << 30;
 			g->temp_c = 40 + i;
 			g->power_w = 300.5;
 			g->power_limit_w = 700;

@@ -384,6 +384,74 @@ test_local_interrupt(void **state)
 	config_free(cfg);
 }
 
+/*
+ * Partial reports through the collector: a bad /proc/meminfo line and an
+ * nvidia-smi that prints its "driver not loaded" message leave the host up
+ * with what parsed and two warnings; a host whose only probe is garbage is
+ * parse-error. Real tools, faked on PATH: cat and nvidia-smi.
+ */
+static void
+test_local_partial(void **state)
+{
+	(void)state;
+	const char *old = getenv("PATH");
+	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
+	char *dir = fake_path("cat",
+	    "case \"$1\" in /proc/meminfo) printf 'MemTotal: 100 kB\\nMemFree: x kB\\n"
+	    "MemAvailable: 60 kB\\n';; *) exec /bin/cat \"$@\";; esac");
+	char *smi = xasprintf("%s/nvidia-smi", dir);
+	FILE *f = fopen(smi, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\necho \"NVIDIA-SMI has failed because it couldn't communicate "
+	    "with the NVIDIA driver.\"\nexit 9\n");
+	fclose(f);
+	chmod(smi, 0755);
+	char *path = xasprintf("%s:%s", dir, saved);
+	setenv("PATH", path, 1);
+
+	struct config *cfg = parse(
+	    "groups:\n"
+	    "  - name: both\n"
+	    "    transport: local\n"
+	    "    hosts: [partial]\n"
+	    "    probes: [linux, nvidia]\n"
+	    "    interval: 100ms\n"
+	    "  - name: gpu-only\n"
+	    "    transport: local\n"
+	    "    hosts: [garbage]\n"
+	    "    probes: [nvidia]\n"
+	    "    interval: 100ms\n");
+	struct collector *c = collector_new(cfg, NULL, NULL);
+	collector_run(c, 2, now_mono_ms() + 10000);
+	setenv("PATH", saved, 1);
+	struct host_status *v;
+	size_t nv;
+	collector_hosts(c, &v, &nv);
+	assert_int_equal(nv, 2);
+	const struct host_status *p = strcmp(v[0].name, "partial") == 0 ? &v[0] : &v[1];
+	const struct host_status *g = p == &v[0] ? &v[1] : &v[0];
+	assert_int_equal(p->state, HOST_UP);
+	assert_string_equal(p->error, "");
+	assert_true(p->mem_total == 100 * 1024 && p->mem_used == 40 * 1024);
+	assert_true(p->cores > 0);	/* /proc/stat through the real cat */
+	assert_int_equal(p->ngpus, 0);
+	assert_non_null(p->warnings);
+	assert_string_equal(p->warnings, "linux: /proc/meminfo line 2: bad number 'x'\n"
+	    "nvidia: no GPU in nvidia-smi's output; first problem: line 1: expected 12 fields, "
+	    "got 1: 'NVIDIA-SMI has failed because it couldn't communicate with t...'");
+	assert_int_equal(g->state, HOST_PARSE_ERROR);
+	assert_non_null(strstr(g->error, "nvidia: no GPU in nvidia-smi's output"));
+	store_free_hosts(v, nv);
+	assert_int_equal(stream_processes(), 0);
+	collector_free(c);
+	config_free(cfg);
+	unlink(smi);
+	free(smi);
+	rm_fake(dir, "cat");
+	free(path);
+	free(saved);
+}
+
 /* A probe command that floods: the host is cut off, the other keeps going. */
 static void
 test_local_flood(void **state)
@@ -674,6 +742,7 @@ main(void)
 		cmocka_unit_test(test_local_start_stop_wake),
 		cmocka_unit_test(test_local_interrupt),
 		cmocka_unit_test(test_local_flood),
+		cmocka_unit_test(test_local_partial),
 		cmocka_unit_test(test_local_loop_dies),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_pattern),

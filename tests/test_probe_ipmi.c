@@ -1,7 +1,9 @@
 /*
- * test_probe_ipmi.c: the ipmi probe's parser on `ipmitool sdr elist` from a
- * Dell-like and a Supermicro-like server, status levels, readings without a
- * number, and malformed lines.
+ * test_probe_ipmi.c: the ipmi probe's parser on `ipmitool sdr elist` dumps
+ * of real BMCs (Dell iDRAC7 and iDRAC9, Huawei iBMC; tests/fixtures/ipmi/
+ * README says where each came from), on written Dell-like and Supermicro-like
+ * dumps, status levels, readings taken apart into number, unit and state,
+ * and lines that are not sensors (each costs only itself).
  */
 #include "config.h"
 
@@ -59,7 +61,7 @@ find(const struct host_report *r, const char *name, int nth)
 
 static void
 check(const struct sensor_sample *s, double value, const char *unit, const char *status,
-    enum sensor_status level, const char *text)
+    enum sensor_status level, const char *state)
 {
 	if (isnan(value))
 		assert_true(isnan(s->value));
@@ -68,7 +70,7 @@ check(const struct sensor_sample *s, double value, const char *unit, const char 
 	assert_string_equal(s->unit, unit);
 	assert_string_equal(s->status, status);
 	assert_int_equal(s->level, level);
-	assert_string_equal(s->text, text);
+	assert_string_equal(s->state, state);
 }
 
 static void
@@ -79,15 +81,15 @@ test_dell(void **state)
 	assert_int_equal(parse_fixture("dell-r750.txt", &r, &cause), 0);
 	assert_null(cause);
 	assert_int_equal(r.nsensors, 28);
-	check(find(&r, "Fan1A", 0), 5880, "RPM", "ok", SENSOR_OK, "5880 RPM");
-	check(find(&r, "Fan4A", 0), 1200, "RPM", "nc", SENSOR_WARN, "1200 RPM");
-	check(find(&r, "Inlet Temp", 0), 23, "degrees C", "ok", SENSOR_OK, "23 degrees C");
-	check(find(&r, "Temp", 0), 45, "degrees C", "ok", SENSOR_OK, "45 degrees C");
+	check(find(&r, "Fan1A", 0), 5880, "RPM", "ok", SENSOR_OK, "");
+	check(find(&r, "Fan4A", 0), 1200, "RPM", "nc", SENSOR_WARN, "");
+	check(find(&r, "Inlet Temp", 0), 23, "degrees C", "ok", SENSOR_OK, "");
+	check(find(&r, "Temp", 0), 45, "degrees C", "ok", SENSOR_OK, "");
 	check(find(&r, "Temp", 1), NAN, "", "ns", SENSOR_NA, "Disabled");
-	check(find(&r, "CPU1 Temp", 0), 95, "degrees C", "cr", SENSOR_CRIT, "95 degrees C");
-	check(find(&r, "Current 1", 0), 0.60, "Amps", "ok", SENSOR_OK, "0.60 Amps");
-	check(find(&r, "Voltage 2", 0), 232, "Volts", "ok", SENSOR_OK, "232 Volts");
-	check(find(&r, "Pwr Consumption", 0), 294, "Watts", "ok", SENSOR_OK, "294 Watts");
+	check(find(&r, "CPU1 Temp", 0), 95, "degrees C", "cr", SENSOR_CRIT, "");
+	check(find(&r, "Current 1", 0), 0.60, "Amps", "ok", SENSOR_OK, "");
+	check(find(&r, "Voltage 2", 0), 232, "Volts", "ok", SENSOR_OK, "");
+	check(find(&r, "Pwr Consumption", 0), 294, "Watts", "ok", SENSOR_OK, "");
 	check(find(&r, "Intrusion", 0), NAN, "", "ok", SENSOR_OK, "");
 	check(find(&r, "PS1 Status", 0), NAN, "", "ok", SENSOR_OK, "Presence detected");
 	check(find(&r, "PS Redundancy", 0), NAN, "", "ok", SENSOR_OK, "Fully Redundant");
@@ -104,20 +106,120 @@ test_supermicro(void **state)
 	char *cause;
 	assert_int_equal(parse_fixture("supermicro-x12.txt", &r, &cause), 0);
 	assert_int_equal(r.nsensors, 31);
-	check(find(&r, "CPU1 Temp", 0), 48, "degrees C", "ok", SENSOR_OK, "48 degrees C");
+	check(find(&r, "CPU1 Temp", 0), 48, "degrees C", "ok", SENSOR_OK, "");
 	/* extended status words: upper/lower critical, non-critical, non-recoverable */
-	check(find(&r, "CPU2 Temp", 0), 97, "degrees C", "ucr", SENSOR_CRIT, "97 degrees C");
-	check(find(&r, "VRMCpu2 Temp", 0), 86, "degrees C", "unc", SENSOR_WARN, "86 degrees C");
-	check(find(&r, "FAN4", 0), 0, "RPM", "lnr", SENSOR_CRIT, "0 RPM");
-	check(find(&r, "FANA", 0), 300, "RPM", "lcr", SENSOR_CRIT, "300 RPM");
-	check(find(&r, "VBAT", 0), 2.74, "Volts", "lnc", SENSOR_WARN, "2.74 Volts");
+	check(find(&r, "CPU2 Temp", 0), 97, "degrees C", "ucr", SENSOR_CRIT, "");
+	check(find(&r, "VRMCpu2 Temp", 0), 86, "degrees C", "unc", SENSOR_WARN, "");
+	check(find(&r, "FAN4", 0), 0, "RPM", "lnr", SENSOR_CRIT, "");
+	check(find(&r, "FANA", 0), 300, "RPM", "lcr", SENSOR_CRIT, "");
+	check(find(&r, "VBAT", 0), 2.74, "Volts", "lnc", SENSOR_WARN, "");
 	check(find(&r, "P1-DIMMB1 Temp", 0), NAN, "", "ns", SENSOR_NA, "No Reading");
-	check(find(&r, "12V", 0), 12.19, "Volts", "ok", SENSOR_OK, "12.19 Volts");
-	check(find(&r, "3.3VSB", 0), 3.29, "Volts", "ok", SENSOR_OK, "3.29 Volts");
+	check(find(&r, "12V", 0), 12.19, "Volts", "ok", SENSOR_OK, "");
+	check(find(&r, "3.3VSB", 0), 3.29, "Volts", "ok", SENSOR_OK, "");
 	check(find(&r, "Chassis Intru", 0), NAN, "", "ok", SENSOR_OK, "");
 	check(find(&r, "PS2 Status", 0), NAN, "", "cr", SENSOR_CRIT,
 	    "Presence detected, Failure detected");
-	check(find(&r, "NVMe_SSD Temp", 0), -2, "degrees C", "ok", SENSOR_OK, "-2 degrees C");
+	check(find(&r, "NVMe_SSD Temp", 0), -2, "degrees C", "ok", SENSOR_OK, "");
+	report_free(&r);
+}
+
+/* Dell PowerEdge R740, iDRAC9: 199 rows, no trailing newline (real dump). */
+static void
+test_real_dell_r740(void **state)
+{
+	struct host_report r;
+	char *cause;
+	assert_int_equal(parse_fixture("dell-r740-idrac9.txt", &r, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(r.nsensors, 199);
+	assert_null(r.warnings);
+	check(find(&r, "Temp", 0), 34, "degrees C", "ok", SENSOR_OK, "");
+	check(find(&r, "Temp", 1), 45, "degrees C", "ok", SENSOR_OK, "");
+	check(find(&r, "Inlet Temp", 0), 23, "degrees C", "ok", SENSOR_OK, "");
+	check(find(&r, "Exhaust Temp", 0), 31, "degrees C", "ok", SENSOR_OK, "");
+	check(find(&r, "Fan5", 0), 3840, "RPM", "ok", SENSOR_OK, "");
+	check(find(&r, "Current 1", 0), 1, "Amps", "ok", SENSOR_OK, "");
+	check(find(&r, "Current 2", 0), 0.2, "Amps", "ok", SENSOR_OK, "");
+	check(find(&r, "Voltage 2", 0), 222, "Volts", "ok", SENSOR_OK, "");
+	check(find(&r, "Pwr Consumption", 0), 208, "Watts", "ok", SENSOR_OK, "");
+	check(find(&r, "SYS Usage", 0), 2, "percent", "ok", SENSOR_OK, "");
+	check(find(&r, "DIMM PG", 0), NAN, "", "ok", SENSOR_OK, "State Deasserted");
+	check(find(&r, "PS Redundancy", 0), NAN, "", "ok", SENSOR_OK, "Fully Redundant");
+	check(find(&r, "Power Cable", 0), NAN, "", "ns", SENSOR_NA, "Disabled");
+	check(find(&r, "Power Cable", 1), NAN, "", "ok", SENSOR_OK, "Connected");
+	check(find(&r, "SEL", 0), NAN, "", "ns", SENSOR_NA, "No Reading");
+	check(find(&r, "OS Watchdog", 0), NAN, "", "ok", SENSOR_OK, "");
+	check(find(&r, "Drive 0", 0), NAN, "", "ok", SENSOR_OK, "Drive Present");
+	check(find(&r, "CPU Internal Err", 0), NAN, "", "ns", SENSOR_NA, "No Reading");
+	assert_string_equal(r.sensors[198].name, "CPU Internal Err");
+	report_free(&r);
+}
+
+/* Dell PowerEdge R620, iDRAC7 (real dump). */
+static void
+test_real_dell_r620(void **state)
+{
+	struct host_report r;
+	char *cause;
+	assert_int_equal(parse_fixture("dell-r620-idrac7.txt", &r, &cause), 0);
+	assert_int_equal(r.nsensors, 139);
+	assert_null(r.warnings);
+	check(find(&r, "SEL", 0), NAN, "", "ns", SENSOR_NA, "No Reading");
+	check(find(&r, "Intrusion", 0), NAN, "", "ok", SENSOR_OK, "");
+	check(find(&r, "Fan1A RPM", 0), 2160, "RPM", "ok", SENSOR_OK, "");
+	check(find(&r, "Inlet Temp", 0), 23, "degrees C", "ok", SENSOR_OK, "");
+	check(find(&r, "Temp", 0), 47, "degrees C", "ok", SENSOR_OK, "");
+	check(find(&r, "USB Cable Pres", 0), NAN, "", "ok", SENSOR_OK, "Connected");
+	check(find(&r, "Presence", 3), NAN, "", "ok", SENSOR_OK, "Absent");
+	report_free(&r);
+}
+
+/* Huawei RH2288 V3, iBMC: most sensors "ns | No Reading", 3-digit entity instances. */
+static void
+test_real_huawei_rh2288v3(void **state)
+{
+	struct host_report r;
+	char *cause;
+	assert_int_equal(parse_fixture("huawei-rh2288v3-ibmc.txt", &r, &cause), 0);
+	assert_int_equal(r.nsensors, 146);
+	assert_null(r.warnings);
+	check(find(&r, "Inlet Temp", 0), 18, "degrees C", "ok", SENSOR_OK, "");
+	check(find(&r, "Outlet Temp", 0), 26, "degrees C", "ok", SENSOR_OK, "");
+	check(find(&r, "PCH Temp", 0), NAN, "", "ns", SENSOR_NA, "No Reading");
+	check(find(&r, "FAN1 F Speed", 0), NAN, "", "ns", SENSOR_NA, "No Reading");
+	check(find(&r, "Power", 0), 36, "Watts", "ok", SENSOR_OK, "");
+	check(find(&r, "Power2", 0), 18, "Watts", "ok", SENSOR_OK, "");
+	check(find(&r, "CPU1 Status", 0), NAN, "", "ok", SENSOR_OK, "Presence detected");
+	check(find(&r, "ACPI State", 0), NAN, "", "ok", SENSOR_OK, "S4/S5: soft-off");
+	check(find(&r, "DIMM011", 0), NAN, "", "ns", SENSOR_NA, "No Reading");
+	check(find(&r, "DISK12", 0), NAN, "", "ok", SENSOR_OK, "Drive Present");
+	check(find(&r, "LCD Presence", 0), NAN, "", "ok", SENSOR_OK, "Device Absent");
+	check(find(&r, "PS2 Fan Status", 0), NAN, "", "ok", SENSOR_OK, "");
+	report_free(&r);
+}
+
+/*
+ * ipmitool's "Unable to send command: Invalid argument" between rows (as
+ * telegraf's tests keep it): two warnings, seven sensors; "110 Watts,
+ * Presence detected" is a number, a unit and a state.
+ */
+static void
+test_real_errors_between_rows(void **state)
+{
+	struct host_report r;
+	char *cause;
+	assert_int_equal(parse_fixture("telegraf-errors-between-rows.txt", &r, &cause), 0);
+	assert_int_equal(r.nsensors, 7);
+	check(find(&r, "Intrusion", 0), NAN, "", "ok", SENSOR_OK, "");
+	check(find(&r, "Current 1", 0), 7.2, "Amps", "ok", SENSOR_OK, "");
+	check(find(&r, "Power Supply 1", 0), 110, "Watts", "ok", SENSOR_OK,
+	    "Presence detected");
+	assert_int_equal(r.nwarnings, 2);
+	assert_string_equal(r.warnings,
+	    "ipmi: line 6: expected 'name | id | status | entity | reading': "
+	    "'Unable to send command: Invalid argument'\n"
+	    "ipmi: line 8: expected 'name | id | status | entity | reading': "
+	    "'Unable to send command: Invalid argument'");
 	report_free(&r);
 }
 
@@ -153,35 +255,65 @@ test_levels_and_odd_values(void **state)
 	    "E | 05h | ok | 3.1 |   7.50   Volts  \n"
 	    "F | 06h | oknc | 3.1 | .5 Amps\n", &r, &cause), 0);
 	assert_int_equal(r.nsensors, 6);
-	check(&r.sensors[0], 1, "x", "nr", SENSOR_CRIT, "1 x");
-	check(&r.sensors[1], 2, "", "unr", SENSOR_CRIT, "2");
+	check(&r.sensors[0], 1, "x", "nr", SENSOR_CRIT, "");
+	check(&r.sensors[1], 2, "", "unr", SENSOR_CRIT, "");
 	check(&r.sensors[2], NAN, "", "lcr", SENSOR_CRIT, "0x01");
 	check(&r.sensors[3], NAN, "", "xyz", SENSOR_OTHER, "12abc RPM");
-	check(&r.sensors[4], 7.5, "Volts", "ok", SENSOR_OK, "7.50   Volts");
-	check(&r.sensors[5], 0.5, "Amps", "oknc", SENSOR_OTHER, ".5 Amps");
+	check(&r.sensors[4], 7.5, "Volts", "ok", SENSOR_OK, "");
+	check(&r.sensors[5], 0.5, "Amps", "oknc", SENSOR_OTHER, "");
 	report_free(&r);
 }
 
+/*
+ * A line that is not a sensor costs only itself: the sensors around it
+ * stay, with a warning naming the line. Only output with no sensor at all is
+ * refused.
+ */
 static void
 test_malformed(void **state)
 {
 	struct host_report r;
 	char *cause;
 	assert_int_equal(parse_str("Fan1A | 30h | ok | 7.1 | 5880 RPM\n\n"
-	    "Get SDR 0050h command failed: Unspecified error\n", &r, &cause), -1);
-	assert_string_equal(cause,
-	    "ipmi line 3: expected 'name | id | status | entity | reading': "
+	    "Get SDR 0050h command failed: Unspecified error\n"
+	    "Fan1B | 31h | ok | 7.1 | 5760 RPM\n", &r, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(r.nsensors, 2);
+	assert_true(r.sensors[1].value == 5760);
+	assert_int_equal(r.nwarnings, 1);
+	assert_string_equal(r.warnings,
+	    "ipmi: line 3: expected 'name | id | status | entity | reading': "
 	    "'Get SDR 0050h command failed: Unspecified error'");
-	assert_int_equal(r.nsensors, 1);
-	free(cause);
 	report_free(&r);
 	assert_int_equal(parse_str("a | b | c | d | e | f\n", &r, &cause), -1);
-	assert_non_null(strstr(cause, "ipmi line 1:"));
+	assert_string_equal(cause, "no sensor in ipmitool's output; first problem: line 1: "
+	    "expected 'name | id | status | entity | reading': 'a | b | c | d | e | f'");
+	assert_int_equal(r.nsensors, 0);
+	assert_null(r.warnings);	/* a refused output leaves no warnings */
 	free(cause);
 	report_free(&r);
 	assert_int_equal(parse_str(" | 01h | ok | 3.1 | 5\n", &r, &cause), -1);
 	free(cause);
 	report_free(&r);
+	/* 20 bad lines between two sensors: 8 warnings kept, all 20 counted */
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "A | 01h | ok | 3.1 | 1 RPM\n");
+	for (int i = 0; i < 20; i++)
+		buf_printf(&b, "Unable to send command: Invalid argument\n");
+	buf_printf(&b, "B | 02h | ok | 3.1 | 2 RPM\n");
+	memset(&r, 0, sizeof r);
+	assert_int_equal(probe_ipmi.parse(b.data, b.len, &r, &cause), 0);
+	assert_int_equal(r.nsensors, 2);
+	assert_int_equal(r.nwarnings, REPORT_MAX_WARNINGS);
+	assert_int_equal(r.warnings_total, 20);
+	char *text = report_warnings_text(&r);
+	assert_non_null(strstr(text, "ipmi: line 9: expected"));
+	assert_null(strstr(text, "line 10:"));
+	assert_non_null(strstr(text, "\n... and 12 more"));
+	free(text);
+	report_free(&r);
+	buf_free(&b);
 }
 
 static void
@@ -218,6 +350,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dell),
 		cmocka_unit_test(test_supermicro),
+		cmocka_unit_test(test_real_dell_r740),
+		cmocka_unit_test(test_real_dell_r620),
+		cmocka_unit_test(test_real_huawei_rh2288v3),
+		cmocka_unit_test(test_real_errors_between_rows),
 		cmocka_unit_test(test_no_ipmitool),
 		cmocka_unit_test(test_levels_and_odd_values),
 		cmocka_unit_test(test_malformed),

@@ -322,7 +322,7 @@ static void
 test_every_prefix(void **state)
 {
 	const char *names[] = { "vm-2core-a.txt", "container-lxc-4cpu.txt",
-	    "rhel5-2.6.18-8core.txt" };
+	    "rhel5-2.6.18-8core.txt", "sysstat-root1.txt", "pcp-haswell-vm-4cpu.txt" };
 	for (size_t k = 0; k < OD_ARRAY_LEN(names); k++) {
 		char *path = xasprintf("%s/linux/%s", getenv("FIXTURES"), names[k]);
 		char *data, *cause = NULL;
@@ -346,64 +346,306 @@ test_every_prefix(void **state)
 	}
 }
 
+/*
+ * Real /proc captures from other projects' test data, several kernels
+ * (tests/fixtures/linux/README: where each came from, which kernel): every
+ * one parses without a warning, with these figures.
+ */
 static void
-test_bad_numbers(void **state)
+test_real_pcp_meminfo_kernels(void **state)
+{
+	struct host_report r;
+	/* 32 x Xeon E5-2690, MemAvailable, no CmaTotal (3.14 to 4.x, likely RHEL 7) */
+	parse_fixture("pcp-xeon-e5-2690-32cpu.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.have, LINUX_HAVE_STAT | LINUX_HAVE_MEMINFO |
+	    LINUX_HAVE_MEMAVAILABLE);
+	assert_int_equal(r.linux.ncores, 32);
+	assert_true(r.linux.total.user == 2310228 && r.linux.total.idle == 7249304504ULL);
+	assert_true(r.linux.ctxt == 9485934380ULL && r.linux.processes == 3934792);
+	assert_true(r.linux.mem_total == KB(131831052) && r.linux.mem_available == KB(118425544));
+	assert_true(r.linux.swap_total == KB(4194300) && r.linux.swap_free == KB(4194300));
+	assert_int_equal(linux_mem_used(&r.linux), 13727240192ULL);
+	report_free(&r);
+	/* a 4-CPU Haswell guest, ShmemHugePages (4.8 to 4.15): steal time counted */
+	parse_fixture("pcp-haswell-vm-4cpu.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.ncores, 4);
+	assert_true(r.linux.total.steal == 474 && r.linux.total.idle == 608596);
+	assert_int_equal(linux_mem_used(&r.linux), 645091328ULL);
+	report_free(&r);
+	/* a 2-CPU Nehalem guest, Hugetlb but no KReclaimable (4.16 to 4.19) */
+	parse_fixture("pcp-nehalem-vm-2cpu.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.ncores, 2);
+	assert_true(r.linux.total.steal == 259245 && r.linux.ctxt == 732017681);
+	assert_true(r.linux.shmem == 207560704ULL);
+	assert_int_equal(linux_mem_used(&r.linux), 1016340480ULL);
+	report_free(&r);
+	/* an 8-thread i7-4810MQ, KReclaimable, FileHugePages (5.4 or later) */
+	parse_fixture("pcp-i7-4810mq-8cpu.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.ncores, 8);
+	assert_true(r.linux.mem_total == 8337129472ULL && r.linux.buffers == 1708032);
+	assert_int_equal(linux_mem_used(&r.linux), 961413120ULL);
+	report_free(&r);
+}
+
+static void
+test_real_pcp_big_and_new(void **state)
+{
+	struct host_report r;
+	/* HP BL920s Gen8: 480 CPUs, 9 numbers a cpu line, 48 NICs, 14-field diskstats */
+	parse_fixture("pcp-hp-bl920-gen8-480cpu.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.have, LINUX_HAVE_STAT | LINUX_HAVE_NETDEV |
+	    LINUX_HAVE_DISKSTATS);
+	assert_int_equal(r.linux.ncores, 480);
+	for (int i = 0; i < 480; i++)
+		assert_false(r.linux.cores[i].unknown);
+	assert_true(r.linux.total.user == 17330 && r.linux.total.idle == 869208946);
+	assert_int_equal(r.linux.nnets, 49);
+	assert_true(net_find(&r.linux, "eth0")->rx_bytes == 14948502);
+	assert_non_null(net_find(&r.linux, "eth47"));
+	assert_int_equal(r.linux.ndisks, 83);
+	const struct disk_stat *d = disk_find(&r.linux, "sdb");
+	assert_true(d->reads == 25964 && d->sectors_read == 807513 && d->writes == 9777 &&
+	    d->sectors_written == 753466 && d->io_ms == 20388);
+	report_free(&r);
+	/* 40 CPUs, 20-field diskstats (5.5 or later), no meminfo or net/dev in the capture */
+	parse_fixture("pcp-40cpu-5.x.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.have, LINUX_HAVE_STAT | LINUX_HAVE_DISKSTATS);
+	assert_int_equal(r.linux.ncores, 40);
+	assert_true(r.linux.ctxt == 12321263180ULL && r.linux.processes == 281340697);
+	assert_int_equal(r.linux.ndisks, 12);
+	d = disk_find(&r.linux, "sda");
+	assert_true(d->reads == 468523 && d->sectors_written == 1755575097ULL &&
+	    d->io_ms == 5473654);
+	report_free(&r);
+	/* kernel 4.15.14, a laptop's net/dev: tun, wlan, bridges, docker */
+	parse_fixture("pcp-procnet-4.15.14.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.have, LINUX_HAVE_NETDEV);
+	assert_int_equal(r.linux.nnets, 9);
+	const struct net_stat *n = net_find(&r.linux, "enp0s25");
+	assert_true(n->rx_bytes == 18690974820ULL && n->tx_bytes == 3777745438ULL);
+	assert_true(net_find(&r.linux, "tun0")->tx_bytes == 120529230);
+	report_free(&r);
+}
+
+static void
+test_real_exporter_and_sysstat(void **state)
+{
+	struct host_report r;
+	/* prometheus/procfs: 10-number cpu lines, no MemAvailable, Zswap lines, mixed diskstats */
+	parse_fixture("procfs-testdata.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.have, LINUX_HAVE_STAT | LINUX_HAVE_MEMINFO | LINUX_HAVE_LOADAVG |
+	    LINUX_HAVE_NETDEV | LINUX_HAVE_DISKSTATS);
+	assert_int_equal(r.linux.ncores, 8);
+	assert_true(r.linux.total.user == 301854 && r.linux.procs_blocked == 1);
+	assert_true(r.linux.mem_total == KB(15666184));
+	/* free(1) before MemAvailable: free + buffers + cache + reclaimable slab */
+	assert_int_equal(linux_mem_used(&r.linux), 471007232ULL);
+	assert_true(r.linux.load[0] == 0.02 && r.linux.tasks_total == 497);
+	assert_true(net_find(&r.linux, "vethf345468")->rx_bytes == 648);
+	assert_true(net_find(&r.linux, "eth0")->tx_bytes == 563352563);
+	assert_int_equal(r.linux.ndisks, 27);
+	assert_true(disk_find(&r.linux, "dm-0")->sectors_read == 1003337218ULL);
+	assert_null(disk_find(&r.linux, "ram0"));	/* never did I/O */
+	report_free(&r);
+	/* prometheus/node_exporter: a pre-3.14 meminfo */
+	parse_fixture("node-exporter-testdata.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.have & LINUX_HAVE_MEMAVAILABLE, 0);
+	assert_true(r.linux.mem_total == KB(3742148) && r.linux.swap_free == KB(3155360));
+	assert_int_equal(linux_mem_used(&r.linux), 2579431424ULL);
+	assert_true(r.linux.load[2] == 0.39 && r.linux.tasks_total == 719);
+	assert_int_equal(r.linux.ndisks, 26);
+	report_free(&r);
+	/* sysstat's tests/root1: all six files; 17- and 21-field diskstats lines */
+	parse_fixture("sysstat-root1.txt", &r);
+	assert_null(r.warnings);
+	assert_int_equal(r.linux.have, 0x7f);
+	assert_int_equal(r.linux.ncores, 9);
+	assert_true(r.linux.uptime_s == 7192.55 && r.linux.idle_s == 29212.05);
+	assert_true(r.linux.load[0] == 3.16 && r.linux.tasks_running == 4);
+	assert_int_equal(linux_mem_used(&r.linux), 3845574656ULL);
+	assert_int_equal(r.linux.nnets, 6);
+	assert_true(net_find(&r.linux, "enp6s0")->rx_bytes == 205916976);
+	assert_true(disk_find(&r.linux, "sdr")->io_ms == 97087);
+	report_free(&r);
+}
+
+/* The warnings of r, or "" for none. */
+static const char *
+warns(const struct host_report *r)
+{
+	return r->warnings != NULL ? r->warnings : "";
+}
+
+/*
+ * A bad line costs only itself: the rest of the report stays, the figures
+ * the line fed are unknown, and a warning names the probe, the /proc file
+ * and the line within it.
+ */
+static void
+test_bad_lines_cost_only_themselves(void **state)
 {
 	struct host_report r;
 	char *cause;
-	assert_int_equal(parse_str("== stat\ncpu  1 2 3 4\ncpu0 1 2 3 4\ncpu1 1 x 3 4\n", &r,
-	    &cause), -1);
-	assert_string_equal(cause, "stat line 3: bad number 'x'");
-	free(cause);
+	/* a bad cpuN line: that core unknown, the others and the total read */
+	assert_int_equal(parse_str("== stat\ncpu  1 2 3 4\ncpu0 1 2 3 4\ncpu1 1 x 3 4\n"
+	    "cpu2 5 6 7 8\n", &r, &cause), 0);
+	assert_null(cause);
+	assert_string_equal(warns(&r), "linux: /proc/stat line 3: bad number 'x'");
+	assert_int_equal(r.linux.have, LINUX_HAVE_STAT);
+	assert_int_equal(r.linux.ncores, 3);
+	assert_true(!r.linux.cores[0].unknown && r.linux.cores[1].unknown &&
+	    !r.linux.cores[2].unknown);
+	assert_true(r.linux.cores[2].user == 5);
+	assert_float_equal(cpu_util_pct(&r.linux, &r.linux, 1), -1, 0);
 	report_free(&r);
-	assert_int_equal(parse_str("== stat\ncpu  1 2 3\n", &r, &cause), -1);
-	assert_string_equal(cause, "stat line 1: cpu line with fewer than 4 numbers");
-	free(cause);
+	/* a bad "cpu" line: CPU use unknown, the rest of /proc/stat and the other files read */
+	assert_int_equal(parse_str("== stat\ncpu  1 2 3\nctxt 77\n== loadavg\n1 2 3 4/5 6\n",
+	    &r, &cause), 0);
+	assert_string_equal(warns(&r),
+	    "linux: /proc/stat line 1: cpu line with fewer than 4 numbers");
+	assert_int_equal(r.linux.have, LINUX_HAVE_LOADAVG);
+	assert_true(r.linux.ctxt == 77);
 	report_free(&r);
-	assert_int_equal(parse_str("== stat\nctxt -5\n", &r, &cause), -1);
-	assert_string_equal(cause, "stat line 1: bad number '-5'");
-	free(cause);
+	assert_int_equal(parse_str("== stat\ncpu 1 2 3 4\nctxt -5\nprocesses 99999999999999999999\n",
+	    &r, &cause), 0);
+	assert_string_equal(warns(&r), "linux: /proc/stat line 2: bad number '-5'\n"
+	    "linux: /proc/stat line 3: bad number '99999999999999999999'");
+	assert_int_equal(r.linux.have, LINUX_HAVE_STAT);
 	report_free(&r);
-	assert_int_equal(parse_str("== stat\nctxt 99999999999999999999\n", &r, &cause), -1);
-	assert_string_equal(cause, "stat line 1: bad number '99999999999999999999'");
-	free(cause);
+	/* meminfo: a bad MemFree with MemAvailable there costs only MemFree */
+	assert_int_equal(parse_str("== meminfo\nMemTotal: 100 kB\nMemFree:  12a kB\n"
+	    "MemAvailable: 60 kB\n", &r, &cause), 0);
+	assert_string_equal(warns(&r), "linux: /proc/meminfo line 2: bad number '12a'");
+	assert_int_equal(r.linux.have, LINUX_HAVE_MEMINFO | LINUX_HAVE_MEMAVAILABLE);
+	assert_int_equal(linux_mem_used(&r.linux), KB(40));
 	report_free(&r);
-	assert_int_equal(parse_str("== meminfo\nMemTotal: 1 kB\nMemFree:  12a kB\n", &r,
-	    &cause), -1);
-	assert_string_equal(cause, "meminfo line 2: bad number '12a'");
-	free(cause);
+	/* ... without MemAvailable, memory in use is unknown */
+	assert_int_equal(parse_str("== meminfo\nMemTotal: 100 kB\nMemFree:  12a kB\n"
+	    "== uptime\n1 2\n", &r, &cause), 0);
+	assert_string_equal(warns(&r), "linux: /proc/meminfo line 2: bad number '12a'\n"
+	    "linux: /proc/meminfo: neither MemAvailable nor MemFree: memory in use unknown");
+	assert_int_equal(r.linux.have, LINUX_HAVE_UPTIME);
 	report_free(&r);
-	assert_int_equal(parse_str("== meminfo\nMemTotal: 1 MB\n", &r, &cause), -1);
-	assert_string_equal(cause, "meminfo line 1: expected 'N kB'");
-	free(cause);
+	/* a bad swap line hides swap rather than showing it full */
+	assert_int_equal(parse_str("== meminfo\nMemTotal: 100 kB\nMemAvailable: 50 kB\n"
+	    "SwapTotal: 64 kB\nSwapFree: 6 4 kB\n", &r, &cause), 0);
+	assert_string_equal(warns(&r), "linux: /proc/meminfo line 4: expected 'N kB'");
+	assert_true(r.linux.swap_total == 0 && r.linux.swap_free == 0);
 	report_free(&r);
-	/* kB overflow */
-	assert_int_equal(parse_str("== meminfo\nMemTotal: 18014398509481984 kB\n", &r,
-	    &cause), -1);
-	free(cause);
+	assert_int_equal(parse_str("== meminfo\nMemTotal: 1 MB\n== loadavg\n1 2 3 4/5 6\n",
+	    &r, &cause), 0);
+	assert_string_equal(warns(&r), "linux: /proc/meminfo line 1: expected 'N kB'");
+	assert_int_equal(r.linux.have, LINUX_HAVE_LOADAVG);
 	report_free(&r);
-	assert_int_equal(parse_str("== loadavg\n0.1 0.2 zz 1/2 3\n", &r, &cause), -1);
-	assert_string_equal(cause, "loadavg line 1: bad number 'zz'");
-	free(cause);
+	assert_int_equal(parse_str("== meminfo\nMemFree: 1 kB\n== uptime\n1 2\n", &r, &cause),
+	    0);
+	assert_string_equal(warns(&r), "linux: /proc/meminfo: no MemTotal: memory unknown");
 	report_free(&r);
-	assert_int_equal(parse_str("== uptime\n12.5\n", &r, &cause), -1);
-	assert_string_equal(cause, "uptime line 1: expected 'UPTIME IDLE'");
-	free(cause);
+	/* loadavg, uptime: one line each, lost alone */
+	assert_int_equal(parse_str("== loadavg\n0.1 0.2 zz 1/2 3\n== uptime\n12.5\n"
+	    "== net/dev\nh1\nh2\n eth0: 1 2 3\n  lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
+	    &r, &cause), 0);
+	assert_string_equal(warns(&r), "linux: /proc/loadavg line 1: bad number 'zz'\n"
+	    "linux: /proc/uptime line 1: expected 'UPTIME IDLE'\n"
+	    "linux: /proc/net/dev line 3: expected 16 numbers");
+	assert_int_equal(r.linux.have, LINUX_HAVE_NETDEV);
+	assert_int_equal(r.linux.nnets, 1);
+	assert_string_equal(r.linux.nets[0].name, "lo");
 	report_free(&r);
-	assert_int_equal(parse_str("== net/dev\nh1\nh2\n eth0: 1 2 3\n", &r, &cause), -1);
-	assert_string_equal(cause, "net/dev line 3: expected 16 numbers");
-	free(cause);
-	report_free(&r);
-	assert_int_equal(parse_str("== diskstats\n 8 0 sda 1 2 3 4 5 6 7 8 9 10 1e3\n", &r,
-	    &cause), -1);
-	assert_string_equal(cause, "diskstats line 1: bad number '1e3'");
-	free(cause);
+	assert_int_equal(parse_str("== diskstats\n 8 0 sda 1 2 3 4 5 6 7 8 9 10 1e3\n"
+	    " 8 16 sdb 1 2 3 4 5 6 7 8 9 10 11\n", &r, &cause), 0);
+	assert_string_equal(warns(&r), "linux: /proc/diskstats line 1: bad number '1e3'");
+	assert_int_equal(r.linux.ndisks, 1);
+	assert_string_equal(r.linux.disks[0].name, "sdb");
 	report_free(&r);
 	/* an escape sequence in the number is quoted sanitised */
-	assert_int_equal(parse_str("== stat\nprocesses \033[2J\n", &r, &cause), -1);
-	assert_string_equal(cause, "stat line 1: bad number '\xef\xbf\xbd[2J'");
+	assert_int_equal(parse_str("== stat\ncpu 1 2 3 4\nprocesses \033[2J\n", &r, &cause), 0);
+	assert_string_equal(warns(&r), "linux: /proc/stat line 2: bad number '\xef\xbf\xbd[2J'");
+	report_free(&r);
+	/* kB overflow */
+	assert_int_equal(parse_str("== meminfo\nMemTotal: 18014398509481984 kB\n== uptime\n1 2\n",
+	    &r, &cause), 0);
+	assert_non_null(strstr(warns(&r), "line 1: bad number '18014398509481984'"));
+	report_free(&r);
+}
+
+/* Output that is garbage as a whole is refused (parse-error), and leaves no warnings. */
+static void
+test_garbage_as_a_whole(void **state)
+{
+	struct host_report r;
+	char *cause;
+	assert_int_equal(parse_str("bash: cat: command not found\n", &r, &cause), -1);
+	assert_string_equal(cause,
+	    "no '== stat' or other /proc section: not the linux probe's output");
+	assert_null(r.warnings);
 	free(cause);
 	report_free(&r);
+	assert_int_equal(parse_str("== stat\ncpu x\n== meminfo\nMemTotal: y kB\n", &r, &cause),
+	    -1);
+	assert_string_equal(cause, "nothing readable in any /proc file; first problem: "
+	    "/proc/stat line 1: cpu line with fewer than 4 numbers");
+	assert_null(r.warnings);
+	free(cause);
+	report_free(&r);
+	/* every file unreadable (only the headers): nothing, and no error */
+	assert_int_equal(parse_str("== stat\n== meminfo\n== loadavg\n", &r, &cause), 0);
+	assert_int_equal(r.linux.have, 0);
+	report_free(&r);
+}
+
+/*
+ * A real capture with one line broken: only that line is lost. The 32-CPU
+ * Xeon of pcp's QA with /proc/meminfo line 7 (Active) turned into 'x' and
+ * line 2 (MemFree) cut: MemAvailable carries memory in use.
+ */
+static void
+test_real_capture_one_bad_line(void **state)
+{
+	char *path = xasprintf("%s/linux/pcp-xeon-e5-2690-32cpu.txt", getenv("FIXTURES"));
+	char *data, *cause = NULL;
+	size_t len;
+	if (read_file(path, 1 << 22, &data, &len, &cause) != 0)
+		fail_msg("%s", cause);
+	struct buf b;
+	buf_init(&b, 0);
+	const char *mem = strstr(data, "== meminfo\n");
+	assert_non_null(mem);
+	const char *line2 = strchr(mem + 11, '\n') + 1;
+	const char *line3 = strchr(line2, '\n') + 1;
+	const char *line7 = line3;
+	for (int i = 3; i < 7; i++)
+		line7 = strchr(line7, '\n') + 1;
+	const char *line8 = strchr(line7, '\n') + 1;
+	buf_append(&b, data, (size_t)(line2 - data));
+	buf_printf(&b, "MemFree:\n");
+	buf_append(&b, line3, (size_t)(line7 - line3));
+	buf_printf(&b, "Active:         x kB\n");
+	buf_append(&b, line8, len - (size_t)(line8 - data));
+	struct host_report r;
+	memset(&r, 0, sizeof r);
+	assert_int_equal(probe_linux.parse(b.data, b.len, &r, &cause), 0);
+	assert_null(cause);
+	assert_string_equal(warns(&r), "linux: /proc/meminfo line 2: no value");
+	/* Active is not a key the probe reads: its bad line is not even looked at */
+	assert_int_equal(r.linux.have, LINUX_HAVE_STAT | LINUX_HAVE_MEMINFO |
+	    LINUX_HAVE_MEMAVAILABLE);
+	assert_int_equal(r.linux.ncores, 32);
+	assert_true(r.linux.mem_total == KB(131831052));
+	assert_int_equal(linux_mem_used(&r.linux), KB(131831052) - KB(118425544));
+	report_free(&r);
+	buf_free(&b);
+	free(data);
+	free(path);
 }
 
 static void
@@ -576,7 +818,12 @@ main(void)
 		cmocka_unit_test(test_laptop_idle),
 		cmocka_unit_test(test_old_kernel),
 		cmocka_unit_test(test_every_prefix),
-		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_real_pcp_meminfo_kernels),
+		cmocka_unit_test(test_real_pcp_big_and_new),
+		cmocka_unit_test(test_real_exporter_and_sysstat),
+		cmocka_unit_test(test_bad_lines_cost_only_themselves),
+		cmocka_unit_test(test_garbage_as_a_whole),
+		cmocka_unit_test(test_real_capture_one_bad_line),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_caps_and_names),
 		cmocka_unit_test(test_command),

@@ -1,7 +1,11 @@
 /*
- * test_probe_nvidia.c: the nvidia probe's parser on nvidia-smi CSV from an
- * 8 x H100 node, an A100 node with MIG, GeForce cards with unsupported
- * fields, a node without nvidia-smi, and a node whose driver is not loaded.
+ * test_probe_nvidia.c: the nvidia probe's parser on real nvidia-smi captures
+ * of three GPU generations (Turing, Ada, Hopper; MIG on and off; with
+ * nvidia-smi's header and units; tests/fixtures/nvidia/README says where
+ * each came from), on written 8 x H100, A100 MIG and GeForce outputs, a node
+ * without nvidia-smi, a node whose driver is not loaded, and bad lines and
+ * values (each costs only itself). A value nvidia-smi cannot give is -1,
+ * never 0.
  */
 #include "config.h"
 
@@ -19,7 +23,7 @@
 #include "opsdeck/probe.h"
 #include "opsdeck/util.h"
 
-#define MIB(x) ((uint64_t)(x) * 1024 * 1024)
+#define MIB(x) ((int64_t)(x) * 1024 * 1024)
 
 /* Parses tests/fixtures/nvidia/NAME (exactly its bytes) into r; returns parse's result. */
 static int
@@ -120,7 +124,7 @@ test_geforce_not_supported(void **state)
 	assert_int_equal(g->mem_used_bytes, MIB(212));
 	assert_int_equal(g->mem_total_bytes, MIB(2002));
 	assert_int_equal(g->ecc_uncorrected, -1);
-	assert_int_equal(g->throttle_reasons, 0);
+	assert_true(g->throttle_reasons == GPU_THROTTLE_UNKNOWN);	/* [Not Supported] */
 	report_free(&r);
 }
 
@@ -146,12 +150,17 @@ test_driver_not_loaded(void **state)
 	struct host_report r;
 	char *cause;
 	assert_int_equal(parse_fixture("driver-not-loaded.txt", &r, &cause), -1);
-	assert_string_equal(cause, "nvidia line 1: expected 12 fields, got 1: "
+	assert_string_equal(cause, "no GPU in nvidia-smi's output; first problem: line 1: "
+	    "expected 12 fields, got 1: "
 	    "'NVIDIA-SMI has failed because it couldn't communicate with t...'");
+	assert_int_equal(r.ngpus, 0);
+	assert_int_equal(r.has_gpu_probe, 0);	/* not "0 GPUs": unknown */
+	assert_null(r.warnings);
 	free(cause);
 	report_free(&r);
 }
 
+/* Bad lines and values cost only themselves: the GPU or the value, with a warning. */
 static void
 test_garbage(void **state)
 {
@@ -160,37 +169,165 @@ test_garbage(void **state)
 	const char *ok = "0, GPU-a, NVIDIA H100 80GB HBM3, 1, 2, 3, 81559, 30, 70.00, 700.00, 0, "
 	    "0x0000000000000000\n";
 	char *s = xasprintf("%s\ngarbage here\n", ok);
-	assert_int_equal(parse_str(s, &r, &cause), -1);
-	assert_string_equal(cause, "nvidia line 3: expected 12 fields, got 1: 'garbage here'");
-	assert_int_equal(r.ngpus, 1);	/* what came before stays, for report_free */
-	free(cause);
+	assert_int_equal(parse_str(s, &r, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(r.ngpus, 1);
+	assert_string_equal(r.warnings, "nvidia: line 3: expected 12 fields, got 1: 'garbage here'");
 	free(s);
 	report_free(&r);
-	assert_int_equal(parse_str("0, u, n, 1x, 2, 3, 4, 5, 6, 7, 0, 0x0\n", &r, &cause), -1);
-	assert_string_equal(cause, "nvidia line 1: bad utilization.gpu '1x'");
-	free(cause);
+	/* one bad value: that value unknown, the GPU stays */
+	assert_int_equal(parse_str("0, u, n, 1x, 2, 3, 4, 5, 6, 7, 0, 0x0\n", &r, &cause), 0);
+	assert_int_equal(r.ngpus, 1);
+	assert_true(r.gpus[0].util_pct == -1 && r.gpus[0].mem_util_pct == 2);
+	assert_true(r.gpus[0].mem_used_bytes == MIB(3) && r.gpus[0].temp_c == 5);
+	assert_string_equal(r.warnings, "nvidia: line 1: GPU 0: bad utilization.gpu '1x'");
 	report_free(&r);
-	assert_int_equal(parse_str("0, u, n, 1, 2, 3, 4, 5, 6, 7, 0, 0xZZ\n", &r, &cause), -1);
-	assert_string_equal(cause, "nvidia line 1: bad clocks_throttle_reasons.active '0xZZ'");
-	free(cause);
+	assert_int_equal(parse_str("0, u, n, 1, 2, 3, 4, 5, 6, 7, 0, 0xZZ\n", &r, &cause), 0);
+	assert_true(r.gpus[0].throttle_reasons == GPU_THROTTLE_UNKNOWN);
+	assert_string_equal(r.warnings,
+	    "nvidia: line 1: GPU 0: bad clocks_throttle_reasons.active '0xZZ'");
 	report_free(&r);
-	assert_int_equal(parse_str("0, u, n, 1, 2, 3, 4, 5, 6, 7, -3, 0x0\n", &r, &cause), -1);
-	assert_string_equal(cause,
-	    "nvidia line 1: bad ecc.errors.uncorrected.volatile.total '-3'");
-	free(cause);
-	report_free(&r);
-	assert_int_equal(parse_str("x, u, n, 1, 2, 3, 4, 5, 6, 7, 0, 0x0\n", &r, &cause), -1);
-	assert_string_equal(cause, "nvidia line 1: bad index 'x'");
-	free(cause);
+	assert_int_equal(parse_str("0, u, n, 1, 2, 3, 4, 5, 6, 7, -3, 0x0\n", &r, &cause), 0);
+	assert_int_equal(r.gpus[0].ecc_uncorrected, -1);
+	assert_string_equal(r.warnings,
+	    "nvidia: line 1: GPU 0: bad ecc.errors.uncorrected.volatile.total '-3'");
 	report_free(&r);
 	assert_int_equal(parse_str("0, u, n, 1, 2, 99999999999999999, 4, 5, 6, 7, 0, 0x0\n", &r,
-	    &cause), -1);
-	assert_string_equal(cause, "nvidia line 1: bad memory.used '99999999999999999'");
+	    &cause), 0);
+	assert_true(r.gpus[0].mem_used_bytes == -1 && r.gpus[0].mem_total_bytes == MIB(4));
+	report_free(&r);
+	/* no index: not a GPU; the only line, so the output is refused */
+	assert_int_equal(parse_str("x, u, n, 1, 2, 3, 4, 5, 6, 7, 0, 0x0\n", &r, &cause), -1);
+	assert_string_equal(cause, "no GPU in nvidia-smi's output; first problem: line 1: "
+	    "bad index 'x'");
 	free(cause);
 	report_free(&r);
-	/* 13 fields: a comma in a name would shift every field, so it is refused */
-	assert_int_equal(parse_str("0, u, n, x, 1, 2, 3, 4, 5, 6, 7, 0, 0x0\n", &r, &cause), -1);
+	/* 13 fields: a comma in a name would shift every field, so the row is refused */
+	assert_int_equal(parse_str("0, u, n, x, 1, 2, 3, 4, 5, 6, 7, 0, 0x0\n"
+	    "1, u, n, 1, 2, 3, 4, 5, 6, 7, 0, 0x0\n", &r, &cause), 0);
+	assert_int_equal(r.ngpus, 1);
+	assert_int_equal(r.gpus[0].index, 1);
+	assert_int_equal(r.nwarnings, 1);
+	report_free(&r);
+}
+
+/* One real capture: its only GPU. */
+static const struct gpu_sample *
+one_gpu(const char *name, struct host_report *r)
+{
+	char *cause;
+	assert_int_equal(parse_fixture(name, r, &cause), 0);
+	assert_null(cause);
+	assert_null(r->warnings);
+	assert_int_equal(r->ngpus, 1);
+	assert_int_equal(r->gpus[0].index, 0);
+	assert_string_equal(r->gpus[0].uuid, "GPU-00000000-0000-0000-0000-000000000000");
+	return &r->gpus[0];
+}
+
+/* Turing: GeForce RTX 2080 SUPER, drivers 595 and 610, no ECC ([N/A]). */
+static void
+test_real_turing(void **state)
+{
+	struct host_report r;
+	const struct gpu_sample *g = one_gpu("turing-rtx2080super-595.71.05-idle.csv", &r);
+	assert_string_equal(g->name, "NVIDIA GeForce RTX 2080 SUPER");
+	assert_true(g->util_pct == 0 && g->mem_util_pct == 9);
+	assert_true(g->mem_used_bytes == MIB(214) && g->mem_total_bytes == MIB(8192));
+	assert_true(g->temp_c == 40 && g->power_w == 39.32 && g->power_limit_w == 250);
+	assert_int_equal(g->ecc_uncorrected, -1);
+	assert_true(g->throttle_reasons == 0x4);	/* clocks_event_reasons.active */
+	report_free(&r);
+	g = one_gpu("turing-rtx2080super-610.57.04-load.csv", &r);
+	assert_true(g->util_pct == 8 && g->mem_util_pct == 3);
+	assert_true(g->mem_used_bytes == MIB(815) && g->temp_c == 38 && g->power_w == 98.14);
+	assert_int_equal(g->ecc_uncorrected, -1);
+	assert_true(g->throttle_reasons == 0);
+	report_free(&r);
+}
+
+/* Ada: GeForce RTX 4080 SUPER and L40S (ECC on). */
+static void
+test_real_ada(void **state)
+{
+	struct host_report r;
+	const struct gpu_sample *g = one_gpu("ada-rtx4080super-595.71.05-idle.csv", &r);
+	assert_string_equal(g->name, "NVIDIA GeForce RTX 4080 SUPER");
+	assert_true(g->util_pct == 0 && g->mem_util_pct == 23);
+	assert_true(g->mem_used_bytes == MIB(596) && g->mem_total_bytes == MIB(16376));
+	assert_true(g->temp_c == 43 && g->power_w == 26.20 && g->power_limit_w == 320);
+	assert_true(g->throttle_reasons == 0x1);
+	report_free(&r);
+	g = one_gpu("ada-l40s-595.80-load.csv", &r);
+	assert_string_equal(g->name, "NVIDIA L40S");
+	assert_true(g->util_pct == 9 && g->mem_util_pct == 2);
+	assert_true(g->mem_used_bytes == MIB(1235) && g->mem_total_bytes == MIB(46068));
+	assert_true(g->temp_c == 54 && g->power_w == 110.23 && g->power_limit_w == 350);
+	assert_int_equal(g->ecc_uncorrected, 0);
+	report_free(&r);
+}
+
+/* Hopper: H100 and H200, MIG off and on (MIG: utilisation [N/A] -> unknown, not 0). */
+static void
+test_real_hopper_mig(void **state)
+{
+	struct host_report r;
+	const struct gpu_sample *g = one_gpu("hopper-h100-590.48.01-load.csv", &r);
+	assert_string_equal(g->name, "NVIDIA H100 80GB HBM3");
+	assert_true(g->util_pct == 100 && g->mem_util_pct == 11);
+	assert_true(g->mem_used_bytes == MIB(19818) && g->mem_total_bytes == MIB(81559));
+	assert_true(g->temp_c == 59 && g->power_w == 631.95 && g->power_limit_w == 700);
+	assert_int_equal(g->ecc_uncorrected, 0);
+	report_free(&r);
+	g = one_gpu("hopper-h100-mig-590.48.01-idle.csv", &r);
+	assert_true(g->util_pct == -1 && g->mem_util_pct == -1);
+	assert_true(g->mem_used_bytes == MIB(59) && g->temp_c == 42 && g->power_w == 71.15);
+	assert_true(g->throttle_reasons == 0x1);
+	report_free(&r);
+	g = one_gpu("hopper-h100-mig-590.48.01-load.csv", &r);
+	assert_true(g->util_pct == -1 && g->mem_util_pct == -1);
+	assert_true(g->mem_used_bytes == MIB(11125) && g->power_w == 433.78);
+	report_free(&r);
+	g = one_gpu("hopper-h200-590.48.01-load.csv", &r);
+	assert_string_equal(g->name, "NVIDIA H200");
+	assert_true(g->util_pct == 100 && g->mem_util_pct == 7);
+	assert_true(g->mem_used_bytes == MIB(32362) && g->mem_total_bytes == MIB(143771));
+	assert_true(g->temp_c == 52 && g->power_w == 627.40);
+	report_free(&r);
+	g = one_gpu("hopper-h200-mig-590.48.01-load.csv", &r);
+	assert_true(g->util_pct == -1 && g->mem_util_pct == -1);
+	assert_true(g->mem_used_bytes == MIB(16959) && g->mem_total_bytes == MIB(143771));
+	assert_true(g->temp_c == 36 && g->power_w == 295.01);
+	report_free(&r);
+}
+
+/* A header lacking some fields: those are unknown for every GPU, with one warning each. */
+static void
+test_header_columns(void **state)
+{
+	struct host_report r;
+	char *cause;
+	assert_int_equal(parse_str("name, index, memory.used [MiB], power.draw [W], uuid\n"
+	    "Tesla T4, 3, 15 MiB, 9.87 W, GPU-x\n", &r, &cause), 0);
+	assert_int_equal(r.ngpus, 1);
+	assert_int_equal(r.gpus[0].index, 3);
+	assert_string_equal(r.gpus[0].name, "Tesla T4");
+	assert_true(r.gpus[0].mem_used_bytes == MIB(15) && r.gpus[0].power_w == 9.87);
+	assert_true(r.gpus[0].mem_total_bytes == -1 && r.gpus[0].temp_c == -1);
+	assert_true(r.gpus[0].throttle_reasons == GPU_THROTTLE_UNKNOWN);
+	assert_int_equal(r.warnings_total, 7);
+	assert_non_null(strstr(r.warnings, "nvidia: line 1: no column memory.total: "
+	    "unknown for every GPU"));
+	report_free(&r);
+	/* no "index" column: not a header (a fuzzer found this crashing); refused */
+	assert_int_equal(parse_str("uuid, name\nGPU-x, T4\n", &r, &cause), -1);
+	assert_int_equal(r.ngpus, 0);
 	free(cause);
+	report_free(&r);
+	/* a header and no GPU: zero GPUs, an answer */
+	assert_int_equal(parse_str("index, uuid, name\n", &r, &cause), 0);
+	assert_int_equal(r.ngpus, 0);
+	assert_int_equal(r.has_gpu_probe, 1);
 	report_free(&r);
 }
 
@@ -241,6 +378,10 @@ main(void)
 		cmocka_unit_test(test_no_nvidia_smi),
 		cmocka_unit_test(test_driver_not_loaded),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_real_turing),
+		cmocka_unit_test(test_real_ada),
+		cmocka_unit_test(test_real_hopper_mig),
+		cmocka_unit_test(test_header_columns),
 		cmocka_unit_test(test_names_sanitised_and_capped),
 		cmocka_unit_test(test_command),
 	};

@@ -240,7 +240,12 @@ assert_status_equal(const struct host_status *a, const struct host_status *b)
 		assert_string_equal(x->unit, y->unit);
 		assert_string_equal(x->status, y->status);
 		assert_int_equal(x->level, y->level);
+		assert_string_equal(x->state, y->state);
 	}
+	if (a->warnings == NULL)
+		assert_null(b->warnings);
+	else
+		assert_string_equal(a->warnings, b->warnings);
 }
 
 static void
@@ -260,6 +265,13 @@ test_round_trip(void **state)
 	h[2].mem_total = UINT64_MAX - 5;	/* bit patterns survive */
 	h[2].gpus[3].throttle_reasons = 0x8000000000000001ULL;
 	h[2].sensors[1].value = NAN;		/* "no reading" */
+	od_strlcpy(h[2].sensors[1].state, "No Reading", sizeof h[2].sensors[1].state);
+	od_strlcpy(h[2].sensors[2].state, "Presence detected", sizeof h[2].sensors[2].state);
+	h[2].gpus[5].mem_used_bytes = -1;	/* [N/A]: unknown, not 0 */
+	h[2].gpus[5].mem_total_bytes = -1;
+	h[2].gpus[6].throttle_reasons = GPU_THROTTLE_UNKNOWN;
+	h[2].warnings = xstrdup("linux: /proc/meminfo line 7: bad number 'x'\n"
+	    "ipmi: line 3: expected 'name | id | status | entity | reading': '키'");
 	h[2].cpu_pct = -1;			/* "not yet known" */
 
 	begin_ok(st);

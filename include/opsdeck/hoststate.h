@@ -80,7 +80,17 @@ struct host_status {
 	struct sensor_sample *sensors;		/* owned */
 	int		 nsensors;
 	struct host_counters *counters;		/* owned, NULL: none (not a linux probe) */
+	/*
+	 * What the latest report's parsers skipped, a line each ("linux:
+	 * /proc/meminfo line 7: bad number 'x'"), sanitised, owned; NULL: none.
+	 * The host stays up with what parsed.
+	 */
+	char		*warnings;
 };
+
+/* The warnings of h one by one: calls fn with each line (NUL-terminated copy). */
+void host_status_each_warning(const struct host_status *h,
+	    void (*fn)(const char *warning, void *arg), void *arg);
 
 void host_status_init(struct host_status *h);
 void host_status_free(struct host_status *h);

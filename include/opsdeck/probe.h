@@ -25,6 +25,7 @@
 /* Jiffies from one /proc/stat "cpu" line. */
 struct cpu_times {
 	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+	int	 unknown;	/* its line was unreadable (a warning says so): no figures */
 };
 
 struct net_stat {
@@ -74,26 +75,38 @@ uint64_t linux_mem_used(const struct linux_sample *s);
 double cpu_util_pct(const struct linux_sample *prev, const struct linux_sample *cur, int core);
 double cpu_times_util(const struct cpu_times *a, const struct cpu_times *b);
 
+/*
+ * One GPU. A value the tool cannot give ("[N/A]", "[Not Supported]", a MIG
+ * GPU's utilisation) is unknown, never 0: -1 for the numbers, and
+ * GPU_THROTTLE_UNKNOWN for the bitmask.
+ */
+#define GPU_THROTTLE_UNKNOWN	UINT64_MAX
 struct gpu_sample {
 	int	 index;
 	char	 uuid[PROBE_NAME_MAX];
 	char	 name[PROBE_NAME_MAX];	/* sanitised */
 	double	 util_pct, mem_util_pct;	/* -1: not available */
-	uint64_t mem_used_bytes, mem_total_bytes;
+	int64_t	 mem_used_bytes, mem_total_bytes;	/* -1: not available */
 	double	 temp_c, power_w, power_limit_w;	/* -1: not available */
 	int64_t	 ecc_uncorrected;		/* -1: not available */
-	uint64_t throttle_reasons;		/* bitmask as reported */
+	uint64_t throttle_reasons;		/* bitmask as reported, or GPU_THROTTLE_UNKNOWN */
 };
 
 enum sensor_status { SENSOR_OK, SENSOR_NA, SENSOR_WARN, SENSOR_CRIT, SENSOR_OTHER };
 
+/*
+ * One IPMI sensor, its reading taken apart: "110 Watts, Presence detected"
+ * is value 110, unit "Watts", state "Presence detected"; "No Reading",
+ * "Disabled", "0x01" or "Drive Present" are a state with no value.
+ */
+#define SENSOR_STATE_MAX	48
 struct sensor_sample {
 	char	 name[PROBE_NAME_MAX];	/* sanitised */
 	double	 value;			/* NaN when none */
 	char	 unit[24];		/* "degrees C", "RPM", "Volts", "Watts", "" */
 	char	 status[16];		/* as reported: "ok", "ns", "cr", "nc", ... */
 	enum sensor_status level;
-	char	 text[48];		/* the reading as reported, sanitised */
+	char	 state[SENSOR_STATE_MAX];	/* discrete state words, sanitised; "" for none */
 };
 
 struct probe;
@@ -117,6 +130,15 @@ struct queued_part {
 };
 
 /*
+ * Warnings: what a parser skipped of output it otherwise used ("linux:
+ * /proc/meminfo line 7: bad number 'x'"). A report keeps the first
+ * REPORT_MAX_WARNINGS, each at most REPORT_WARNING_MAX bytes, and counts
+ * the rest.
+ */
+#define REPORT_MAX_WARNINGS	8
+#define REPORT_WARNING_MAX	200
+
+/*
  * Everything one frame of one host said. Owned arrays; report_free() frees
  * them. A probe fills only its part.
  */
@@ -129,6 +151,10 @@ struct host_report {
 	int		 nsensors;
 	struct report_part parts[REPORT_MAX_PARTS];	/* owned, nparts of them */
 	size_t		 nparts;
+	char		*warnings;	/* kept warnings joined by '\n', owned; NULL: none */
+	int		 nwarnings;	/* kept in warnings */
+	int		 warnings_total;	/* kept or not */
+	int		 nfailed;	/* probes whose output was garbage as a whole */
 };
 
 void report_free(struct host_report *r);
@@ -140,14 +166,28 @@ void report_part_put(struct host_report *r, const struct probe *p, void *data);
 void *report_part_get(const struct host_report *r, const char *probe);
 /* Frees what part holds (its probe's free_part) and empties it. */
 void report_part_free(struct report_part *part);
+/* Adds one warning (already sanitised text) to r, or only counts it when r is full. */
+void report_warning_add(struct host_report *r, const char *text);
+/*
+ * r's warnings as one malloc'd text, a line each, with a last line "... and N
+ * more" when some were only counted; NULL when there are none.
+ */
+char *report_warnings_text(const struct host_report *r);
+/*
+ * Records that probe p's output was garbage as a whole (cause from its
+ * parse): counts it in r->nfailed and adds the warning "P: CAUSE".
+ */
+void report_probe_failed(struct host_report *r, const char *probe, const char *cause);
 
 struct probe {
 	const char	*name;
 	/* POSIX sh that prints the probe's output; exit 0 also when the tool is absent. */
 	const char	*command;
 	/*
-	 * Parses len bytes into r. Returns 0, or -1 and a malloc'd *cause naming
-	 * the problem (line number and reason) for output it cannot use.
+	 * Parses len bytes into r. A line or section it cannot read costs only
+	 * itself: the parse goes on and adds a warning to r naming the probe,
+	 * section and line. Returns 0, or -1 and a malloc'd *cause for output
+	 * that is garbage as a whole (then r has no warnings of this parse).
 	 */
 	int		(*parse)(const char *data, size_t len, struct host_report *r, char **cause);
 	/* Frees a part this probe's parse put into a report (NULL: it puts none). */
@@ -204,5 +244,31 @@ void probe_copy_name(char *dst, size_t dstlen, const char *s, size_t n);
  */
 char *probe_cause(const char *what, int lineno, const char *fmt, ...) OD_PRINTF(3, 4);
 const char *probe_quote(char *buf, size_t buflen, const char *s, size_t n);
+
+/*
+ * The warnings of one parse, kept apart until the parse knows whether the
+ * output is usable at all: probe_warnings_commit() hands them to the report,
+ * probe_warnings_cause() turns them into the cause of a whole failure.
+ */
+struct probe_warnings {
+	const char	*probe;		/* "linux", "nvidia", "ipmi" */
+	char		*text;		/* kept warnings joined by '\n', owned */
+	int		 n, total;	/* kept; kept or counted */
+	char		*first;		/* the first warning without "PROBE: ", owned */
+};
+void probe_warnings_init(struct probe_warnings *w, const char *probe);
+/*
+ * Adds "PROBE: WHERE line N: MESSAGE" (WHERE and "line N" left out when
+ * NULL or 0), MESSAGE printf-formatted, sanitised and cut to
+ * REPORT_WARNING_MAX.
+ */
+void probe_warn(struct probe_warnings *w, const char *where, int lineno,
+	    const char *fmt, ...) OD_PRINTF(4, 5);
+/* How many warnings w holds (kept or counted). */
+int  probe_warnings_count(const struct probe_warnings *w);
+/* Moves w's warnings into r and frees w. */
+void probe_warnings_commit(struct probe_warnings *w, struct host_report *r);
+/* A malloc'd "WHY" or "WHY; first problem: WARNING"; frees w. */
+char *probe_warnings_cause(struct probe_warnings *w, const char *why);
 
 #endif

@@ -249,7 +249,7 @@ struct ui {
  *                                   a thread of its own)
  *   ui_replay.c                     the time cursor: every pane as of a past time
  *   cmdline.c                       `:` commands, completion, the help screen
- *   detail_hist.c                   Detail's lines and a host's history (detail.h)
+ *   detail_view.c                   Detail's lines and its device view (detail_int.h)
  *   pane_*.c, budget_view.c         one pane each (pane_budgets.c and its data)
  *   ui_keys.c, ui_loop.c            keys; the loop, frames, setup (panes only
  *                                   through pane_ops)

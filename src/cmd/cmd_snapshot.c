@@ -68,6 +68,24 @@ json_devices(struct json_writer *w, struct store *st, const struct host_status *
 	devices_free(v, n);
 }
 
+/* key: v, or null when v < 0 (a value the tool could not give). */
+static void
+json_kint_known(struct json_writer *w, const char *key, int64_t v)
+{
+	json_key(w, key);
+	if (v < 0)
+		json_null(w);
+	else
+		json_int(w, v);
+}
+
+/* Appends one warning line to the "warnings" array (host_status_each_warning). */
+static void
+json_warning(const char *warning, void *arg)
+{
+	json_str(arg, warning);
+}
+
 /* One host's object of the snapshot (opsdeck(1), SNAPSHOT OUTPUT). */
 static void
 json_host(struct json_writer *w, struct store *st, const struct host_status *h, int64_t at_ms)
@@ -81,6 +99,10 @@ json_host(struct json_writer *w, struct store *st, const struct host_status *h, 
 	json_kstr(w, "kind", group_kind_name(h->kind));
 	json_kstr(w, "state", host_state_name(h->state));
 	json_kstr(w, "error", h->error[0] ? h->error : NULL);
+	json_key(w, "warnings");	/* what the parsers skipped; the host stays up */
+	json_array_open(w);
+	host_status_each_warning(h, json_warning, w);
+	json_array_close(w);
 	if (h->sample_ms > 0)
 		time_format(h->sample_ms, 1, when, sizeof when);
 	json_kstr(w, "sample_time", h->sample_ms > 0 ? when : NULL);
@@ -121,11 +143,23 @@ json_host(struct json_writer *w, struct store *st, const struct host_status *h, 
 		json_map_open(w);
 		json_kint(w, "index", g->index);
 		json_kstr(w, "name", g->name);
+		json_kstr(w, "uuid", g->uuid[0] != '\0' ? g->uuid : NULL);
 		json_knum(w, "util_pct", g->util_pct, 1, 1);
-		json_kint(w, "mem_used_bytes", (int64_t)g->mem_used_bytes);
-		json_kint(w, "mem_total_bytes", (int64_t)g->mem_total_bytes);
+		json_knum(w, "mem_util_pct", g->mem_util_pct, 1, 1);
+		json_kint_known(w, "mem_used_bytes", g->mem_used_bytes);
+		json_kint_known(w, "mem_total_bytes", g->mem_total_bytes);
 		json_knum(w, "temp_c", g->temp_c, 1, 1);
-		json_knum(w, "power_w", g->power_w, 1, 1);
+		json_knum(w, "power_w", g->power_w, 2, 1);
+		json_knum(w, "power_limit_w", g->power_limit_w, 2, 1);
+		json_kint_known(w, "ecc_uncorrected", g->ecc_uncorrected);
+		if (g->throttle_reasons == GPU_THROTTLE_UNKNOWN)
+			json_kstr(w, "throttle_reasons", NULL);
+		else {
+			char hex[24];
+			snprintf(hex, sizeof hex, "0x%016llx",
+			    (unsigned long long)g->throttle_reasons);
+			json_kstr(w, "throttle_reasons", hex);
+		}
 		json_map_close(w);
 	}
 	json_array_close(w);
@@ -137,8 +171,9 @@ json_host(struct json_writer *w, struct store *st, const struct host_status *h, 
 		json_map_open(w);
 		json_kstr(w, "name", s->name);
 		json_knum(w, "value", s->value, 2, 0);
-		json_kstr(w, "unit", s->unit);
+		json_kstr(w, "unit", s->unit[0] != '\0' ? s->unit : NULL);
 		json_kstr(w, "status", s->status);
+		json_kstr(w, "state", s->state[0] != '\0' ? s->state : NULL);
 		json_map_close(w);
 	}
 	json_array_close(w);

@@ -26,6 +26,7 @@ report_free(struct host_report *r)
 	free(r->linux.disks);
 	free(r->gpus);
 	free(r->sensors);
+	free(r->warnings);
 	for (size_t i = 0; i < r->nparts; i++)
 		report_part_free(&r->parts[i]);
 	memset(r, 0, sizeof *r);
@@ -107,12 +108,14 @@ sat_sub(uint64_t b, uint64_t a)
  * Busy percentage between two readings of the same CPU, a earlier than b.
  * Busy is user+nice+system+irq+softirq+steal; idle+iowait is idle (guest time
  * is already inside user). A counter that went backwards counts 0 (iowait
- * does that on some kernels); -1 when no time passed or the sum went back
- * (a reboot between the samples).
+ * does that on some kernels); -1 when no time passed, the sum went back
+ * (a reboot between the samples) or either reading is unknown.
  */
 double
 cpu_times_util(const struct cpu_times *a, const struct cpu_times *b)
 {
+	if (a->unknown || b->unknown)
+		return -1;
 	uint64_t sa = a->user + a->nice + a->system + a->idle + a->iowait + a->irq +
 	    a->softirq + a->steal;
 	uint64_t sb = b->user + b->nice + b->system + b->idle + b->iowait + b->irq +
@@ -343,5 +346,132 @@ probe_cause(const char *what, int lineno, const char *fmt, ...)
 	va_end(ap);
 	char *cause = xasprintf("%s line %d: %s", what, lineno, msg);
 	free(msg);
+	return cause;
+}
+
+/* ---- warnings ------------------------------------------------------------ */
+
+/* Appends line to *text (joined by '\n') unless n is at the cap; counts it in *total. */
+static void
+warn_append(char **text, int *n, int *total, const char *line)
+{
+	(*total)++;
+	if (*n >= REPORT_MAX_WARNINGS)
+		return;
+	char *t = *text == NULL ? xstrdup(line) : xasprintf("%s\n%s", *text, line);
+	free(*text);
+	*text = t;
+	(*n)++;
+}
+
+/* See probe.h. text must be sanitised and without '\n'. */
+void
+report_warning_add(struct host_report *r, const char *text)
+{
+	warn_append(&r->warnings, &r->nwarnings, &r->warnings_total, text);
+}
+
+/* See probe.h. */
+char *
+report_warnings_text(const struct host_report *r)
+{
+	if (r->warnings == NULL)
+		return NULL;
+	if (r->warnings_total <= r->nwarnings)
+		return xstrdup(r->warnings);
+	return xasprintf("%s\n... and %d more", r->warnings, r->warnings_total - r->nwarnings);
+}
+
+/* See probe.h. The warning is sanitised and cut like a parser's own. */
+void
+report_probe_failed(struct host_report *r, const char *probe, const char *cause)
+{
+	char line[REPORT_WARNING_MAX];
+	char *full = xasprintf("%s: %s", probe, cause != NULL ? cause : "unreadable output");
+
+	sanitize_text(line, sizeof line, full, strlen(full));
+	free(full);
+	report_warning_add(r, line);
+	r->nfailed++;
+}
+
+void
+probe_warnings_init(struct probe_warnings *w, const char *probe)
+{
+	memset(w, 0, sizeof *w);
+	w->probe = probe;
+}
+
+/*
+ * See probe.h. The message is sanitised whole (quotes of host text already
+ * are) and cut on a character boundary, so a warning is one safe line.
+ */
+void
+probe_warn(struct probe_warnings *w, const char *where, int lineno, const char *fmt, ...)
+{
+	char where_s[96] = "", buf[REPORT_WARNING_MAX], line[REPORT_WARNING_MAX];
+	va_list ap;
+
+	if (w->n >= REPORT_MAX_WARNINGS) {
+		w->total++;	/* only counted: no formatting for a flood of bad lines */
+		return;
+	}
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (where != NULL && lineno > 0)
+		snprintf(where_s, sizeof where_s, "%s line %d: ", where, lineno);
+	else if (where != NULL)
+		snprintf(where_s, sizeof where_s, "%s: ", where);
+	else if (lineno > 0)
+		snprintf(where_s, sizeof where_s, "line %d: ", lineno);
+	char *full = xasprintf("%s%s", where_s, msg);
+	free(msg);
+	sanitize_text(buf, sizeof buf, full, strlen(full));
+	free(full);
+	if (w->first == NULL)
+		w->first = xstrdup(buf);
+	full = xasprintf("%s: %s", w->probe, buf);
+	sanitize_text(line, sizeof line, full, strlen(full));	/* cut on a character */
+	free(full);
+	warn_append(&w->text, &w->n, &w->total, line);
+}
+
+int
+probe_warnings_count(const struct probe_warnings *w)
+{
+	return w->total;
+}
+
+/* See probe.h: r keeps at most REPORT_MAX_WARNINGS in all, and counts the rest. */
+void
+probe_warnings_commit(struct probe_warnings *w, struct host_report *r)
+{
+	const char *p = w->text;
+	int kept = 0;
+
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		char *one = xstrndup(p, l);
+		report_warning_add(r, one);
+		free(one);
+		kept++;
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+	r->warnings_total += w->total - kept;
+	free(w->text);
+	free(w->first);
+	memset(w, 0, sizeof *w);
+}
+
+char *
+probe_warnings_cause(struct probe_warnings *w, const char *why)
+{
+	char *cause = w->first != NULL ? xasprintf("%s; first problem: %s", why, w->first) :
+	    xstrdup(why);
+	free(w->text);
+	free(w->first);
+	memset(w, 0, sizeof *w);
 	return cause;
 }

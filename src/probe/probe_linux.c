@@ -34,40 +34,43 @@ enum section { SEC_NONE, SEC_UNKNOWN, SEC_STAT, SEC_MEMINFO, SEC_LOADAVG, SEC_UP
 static const struct {
 	const char	*name;
 	enum section	 sec;
-	unsigned	 have;
-	const char	*what;	/* name in causes */
+	const char	*what;	/* the file, in warnings */
 } sections[] = {
-	{ "stat", SEC_STAT, LINUX_HAVE_STAT, "stat" },
-	{ "meminfo", SEC_MEMINFO, LINUX_HAVE_MEMINFO, "meminfo" },
-	{ "loadavg", SEC_LOADAVG, LINUX_HAVE_LOADAVG, "loadavg" },
-	{ "uptime", SEC_UPTIME, LINUX_HAVE_UPTIME, "uptime" },
-	{ "net/dev", SEC_NETDEV, LINUX_HAVE_NETDEV, "net/dev" },
-	{ "diskstats", SEC_DISKSTATS, LINUX_HAVE_DISKSTATS, "diskstats" },
+	{ "stat", SEC_STAT, "/proc/stat" },
+	{ "meminfo", SEC_MEMINFO, "/proc/meminfo" },
+	{ "loadavg", SEC_LOADAVG, "/proc/loadavg" },
+	{ "uptime", SEC_UPTIME, "/proc/uptime" },
+	{ "net/dev", SEC_NETDEV, "/proc/net/dev" },
+	{ "diskstats", SEC_DISKSTATS, "/proc/diskstats" },
 };
+
+/* meminfo keys whose line was unreadable (struct lctx mem_bad). */
+enum { MEM_TOTAL = 1 << 0, MEM_FREE = 1 << 1, MEM_AVAILABLE = 1 << 2, MEM_SWAP = 1 << 3 };
 
 struct lctx {
 	struct linux_sample	*s;
-	const char		*what;	/* current section, for causes */
+	struct probe_warnings	*w;
+	const char		*what;	/* current section's file, for warnings */
 	int			 lineno;	/* line within the section, 1-based */
 	int			 cores_cap, nets_cap, disks_cap;
-	char			**cause;
+	int			 cpu_total_seen, cpu_total_ok;	/* this stat section's "cpu" line */
+	unsigned		 mem_seen, mem_bad;	/* MEM_* */
 };
 
+/* Warns that the current line has a bad number; -1 (the line is skipped). */
 static int
 bad_number(struct lctx *c, const char *p, size_t n)
 {
 	char q[QUOTE_MAX];
-	if (c->cause != NULL)
-		*c->cause = probe_cause(c->what, c->lineno, "bad number '%s'",
-		    probe_quote(q, sizeof q, p, n));
+	probe_warn(c->w, c->what, c->lineno, "bad number '%s'", probe_quote(q, sizeof q, p, n));
 	return -1;
 }
 
+/* Warns that the current line is not what its file holds; -1 (the line is skipped). */
 static int
 bad_line(struct lctx *c, const char *why)
 {
-	if (c->cause != NULL)
-		*c->cause = probe_cause(c->what, c->lineno, "%s", why);
+	probe_warn(c->w, c->what, c->lineno, "%s", why);
 	return -1;
 }
 
@@ -97,7 +100,37 @@ tok_double(struct lctx *c, const struct probe_tok *t, double *v)
 	return 0;
 }
 
-/* A "cpu" or "cpuN" line: toks[0] is the key, 4 to 10 numbers follow. */
+/* The cpu_times of cpuN, growing s->cores (zeroed, unknown) to hold it; NULL past the cap. */
+static struct cpu_times *
+core_slot(struct lctx *c, uint64_t idx)
+{
+	struct linux_sample *s = c->s;
+
+	if (idx >= PROBE_MAX_CORES)
+		return NULL;
+	if ((int)idx >= c->cores_cap) {
+		int ncap = c->cores_cap ? c->cores_cap : 16;
+		while (ncap <= (int)idx)
+			ncap *= 2;
+		if (ncap > PROBE_MAX_CORES)
+			ncap = PROBE_MAX_CORES;
+		s->cores = xreallocarray(s->cores, (size_t)ncap, sizeof *s->cores);
+		memset(s->cores + c->cores_cap, 0,
+		    (size_t)(ncap - c->cores_cap) * sizeof *s->cores);
+		for (int i = c->cores_cap; i < ncap; i++)
+			s->cores[i].unknown = 1;	/* until its line is read */
+		c->cores_cap = ncap;
+	}
+	if ((int)idx >= s->ncores)
+		s->ncores = (int)idx + 1;
+	return &s->cores[idx];
+}
+
+/*
+ * A "cpu" or "cpuN" line: toks[0] is the key, 4 to 10 numbers follow. A bad
+ * cpuN line leaves that core unknown (its number still counts); a bad "cpu"
+ * line leaves the whole CPU figure unknown.
+ */
 static int
 stat_cpu(struct lctx *c, const struct probe_tok *toks, size_t ntok)
 {
@@ -105,6 +138,17 @@ stat_cpu(struct lctx *c, const struct probe_tok *toks, size_t ntok)
 	uint64_t v[8] = { 0 };
 	struct cpu_times *dst;
 
+	if (toks[0].n == 3) {
+		dst = &s->total;
+		c->cpu_total_seen = 1;
+	} else {
+		uint64_t idx;
+		if (probe_parse_u64(toks[0].p + 3, toks[0].n - 3, &idx) != 0)
+			return bad_number(c, toks[0].p, toks[0].n);
+		dst = core_slot(c, idx);
+		if (dst == NULL)
+			return 0;	/* past the cap: ignored */
+	}
 	if (ntok < 5)
 		return bad_line(c, "cpu line with fewer than 4 numbers");
 	for (size_t i = 1; i < ntok && i <= 10; i++) {
@@ -114,29 +158,6 @@ stat_cpu(struct lctx *c, const struct probe_tok *toks, size_t ntok)
 		if (i <= 8)
 			v[i - 1] = x;
 	}
-	if (toks[0].n == 3)
-		dst = &s->total;
-	else {
-		uint64_t idx;
-		if (probe_parse_u64(toks[0].p + 3, toks[0].n - 3, &idx) != 0)
-			return bad_number(c, toks[0].p, toks[0].n);
-		if (idx >= PROBE_MAX_CORES)
-			return 0;	/* past the cap: ignored */
-		if ((int)idx >= c->cores_cap) {
-			int ncap = c->cores_cap ? c->cores_cap : 16;
-			while (ncap <= (int)idx)
-				ncap *= 2;
-			if (ncap > PROBE_MAX_CORES)
-				ncap = PROBE_MAX_CORES;
-			s->cores = xreallocarray(s->cores, (size_t)ncap, sizeof *s->cores);
-			memset(s->cores + c->cores_cap, 0,
-			    (size_t)(ncap - c->cores_cap) * sizeof *s->cores);
-			c->cores_cap = ncap;
-		}
-		if ((int)idx >= s->ncores)
-			s->ncores = (int)idx + 1;
-		dst = &s->cores[idx];
-	}
 	dst->user = v[0];
 	dst->nice = v[1];
 	dst->system = v[2];
@@ -145,6 +166,9 @@ stat_cpu(struct lctx *c, const struct probe_tok *toks, size_t ntok)
 	dst->irq = v[5];
 	dst->softirq = v[6];
 	dst->steal = v[7];
+	dst->unknown = 0;
+	if (dst == &s->total)
+		c->cpu_total_ok = 1;
 	return 0;
 }
 
@@ -188,22 +212,28 @@ parse_stat(struct lctx *c, const char *line, size_t n)
 	return 0;
 }
 
+/*
+ * "Key:   N kB" (or "Key: N" for counts). Only the keys below are read; a
+ * bad line of one of them makes that key unknown (struct lctx mem_bad),
+ * other lines are not looked at.
+ */
 static int
 parse_meminfo(struct lctx *c, const char *line, size_t n)
 {
 	static const struct {
 		const char	*key;
 		size_t		 off;
+		unsigned	 flag;	/* MEM_* */
 	} keys[] = {
-		{ "MemTotal", offsetof(struct linux_sample, mem_total) },
-		{ "MemFree", offsetof(struct linux_sample, mem_free) },
-		{ "MemAvailable", offsetof(struct linux_sample, mem_available) },
-		{ "Buffers", offsetof(struct linux_sample, buffers) },
-		{ "Cached", offsetof(struct linux_sample, cached) },
-		{ "SReclaimable", offsetof(struct linux_sample, sreclaimable) },
-		{ "Shmem", offsetof(struct linux_sample, shmem) },
-		{ "SwapTotal", offsetof(struct linux_sample, swap_total) },
-		{ "SwapFree", offsetof(struct linux_sample, swap_free) },
+		{ "MemTotal", offsetof(struct linux_sample, mem_total), MEM_TOTAL },
+		{ "MemFree", offsetof(struct linux_sample, mem_free), MEM_FREE },
+		{ "MemAvailable", offsetof(struct linux_sample, mem_available), MEM_AVAILABLE },
+		{ "Buffers", offsetof(struct linux_sample, buffers), 0 },
+		{ "Cached", offsetof(struct linux_sample, cached), 0 },
+		{ "SReclaimable", offsetof(struct linux_sample, sreclaimable), 0 },
+		{ "Shmem", offsetof(struct linux_sample, shmem), 0 },
+		{ "SwapTotal", offsetof(struct linux_sample, swap_total), MEM_SWAP },
+		{ "SwapFree", offsetof(struct linux_sample, swap_free), MEM_SWAP },
 	};
 	struct probe_tok line_t = probe_trim(line, n);
 	if (line_t.n == 0)
@@ -218,20 +248,23 @@ parse_meminfo(struct lctx *c, const char *line, size_t n)
 		struct probe_tok t[3];
 		size_t ntok = probe_split_ws(colon + 1, n - klen - 1, t, OD_ARRAY_LEN(t));
 		uint64_t v;
+		int rc = 0;
+		c->mem_seen |= keys[k].flag;
 		if (ntok == 0)
-			return bad_line(c, "no value");
-		if (ntok > 2 || (ntok == 2 && !probe_tok_eq(t[1].p, t[1].n, "kB")))
-			return bad_line(c, "expected 'N kB'");
-		if (tok_u64(c, &t[0], &v) != 0)
+			rc = bad_line(c, "no value");
+		else if (ntok > 2 || (ntok == 2 && !probe_tok_eq(t[1].p, t[1].n, "kB")))
+			rc = bad_line(c, "expected 'N kB'");
+		else if (tok_u64(c, &t[0], &v) != 0)
+			rc = -1;
+		else if (ntok == 2 && v > UINT64_MAX / 1024)
+			rc = bad_number(c, t[0].p, t[0].n);
+		if (rc != 0) {
+			c->mem_bad |= keys[k].flag;
 			return -1;
-		if (ntok == 2) {
-			if (v > UINT64_MAX / 1024)
-				return bad_number(c, t[0].p, t[0].n);
-			v *= 1024;
 		}
+		if (ntok == 2)
+			v *= 1024;
 		memcpy((char *)c->s + keys[k].off, &v, sizeof v);
-		if (k == 2)
-			c->s->have |= LINUX_HAVE_MEMAVAILABLE;
 		return 0;
 	}
 	return 0;
@@ -257,6 +290,7 @@ parse_loadavg(struct lctx *c, const char *line, size_t n)
 	struct probe_tok b = { slash + 1, t[3].n - a.n - 1 };
 	if (tok_int(c, &a, &s->tasks_running) != 0 || tok_int(c, &b, &s->tasks_total) != 0)
 		return -1;
+	s->have |= LINUX_HAVE_LOADAVG;
 	return 0;
 }
 
@@ -272,6 +306,7 @@ parse_uptime(struct lctx *c, const char *line, size_t n)
 	if (tok_double(c, &t[0], &c->s->uptime_s) != 0 ||
 	    tok_double(c, &t[1], &c->s->idle_s) != 0)
 		return -1;
+	c->s->have |= LINUX_HAVE_UPTIME;
 	return 0;
 }
 
@@ -297,6 +332,7 @@ parse_netdev(struct lctx *c, const char *line, size_t n)
 	for (int i = 0; i < 16; i++)
 		if (tok_u64(c, &t[i], &v[i]) != 0)
 			return -1;
+	s->have |= LINUX_HAVE_NETDEV;
 	if (s->nnets >= PROBE_MAX_NETS)
 		return 0;
 	if (s->nnets >= c->nets_cap) {
@@ -343,6 +379,7 @@ parse_diskstats(struct lctx *c, const char *line, size_t n)
 		if (tok_u64(c, &t[i], &v[i]) != 0)
 			return -1;
 	}
+	s->have |= LINUX_HAVE_DISKSTATS;
 	if (ntok == 7) {
 		/* a partition before 2.6.25: reads, sectors read, writes, sectors written */
 		uint64_t r = v[3], rs = v[4], w = v[5], ws = v[6];
@@ -383,19 +420,58 @@ section_find(const char *name, size_t n)
 }
 
 /*
+ * Ends a section: what its lines allow. The CPU figures need the "cpu"
+ * line; memory needs MemTotal, and MemAvailable or MemFree; a bad swap line
+ * hides swap. content: the section had a line that is not blank.
+ */
+static void
+section_end(struct lctx *c, enum section kind, int content)
+{
+	struct linux_sample *s = c->s;
+
+	if (kind == SEC_STAT) {
+		if (c->cpu_total_ok)
+			s->have |= LINUX_HAVE_STAT;
+		else if (content && !c->cpu_total_seen)
+			probe_warn(c->w, c->what, 0, "no 'cpu' line: CPU use unknown");
+	} else if (kind == SEC_MEMINFO) {
+		unsigned ok = c->mem_seen & ~c->mem_bad;
+		if (!(ok & MEM_TOTAL)) {
+			if (content && !(c->mem_bad & MEM_TOTAL))
+				probe_warn(c->w, c->what, 0, "no MemTotal: memory unknown");
+			return;
+		}
+		if (!(ok & MEM_AVAILABLE) && !(ok & MEM_FREE)) {
+			probe_warn(c->w, c->what, 0,
+			    "neither MemAvailable nor MemFree: memory in use unknown");
+			return;
+		}
+		s->have |= LINUX_HAVE_MEMINFO;
+		if (ok & MEM_AVAILABLE)
+			s->have |= LINUX_HAVE_MEMAVAILABLE;
+		if (c->mem_bad & MEM_SWAP)
+			s->swap_total = s->swap_free = 0;	/* shown as no swap */
+	}
+}
+
+/*
  * Parses the linux probe's output (len bytes, not NUL-terminated) into
- * r->linux, replacing what was there. Returns 0, or -1 with a malloc'd
- * *cause "SECTION line N: reason" (N counts within the section). On error
- * r->linux holds what was parsed so far and is still freed by report_free().
+ * r->linux, replacing what was there. A bad line costs only itself (a
+ * warning in r: "linux: /proc/meminfo line 7: bad number 'x'", N counting
+ * within the file); the figures it feeds are then unknown. Returns -1 with
+ * a malloc'd *cause only when output that is not blank yielded nothing
+ * (no section, or every section unreadable); r->linux is then empty or
+ * partial and still freed by report_free().
  */
 static int
 linux_parse(const char *data, size_t len, struct host_report *r, char **cause)
 {
 	struct linux_sample *s = &r->linux;
 	struct probe_lines it;
+	struct probe_warnings w;
 	const char *line;
 	size_t n;
-	int sec = -1;
+	int sec = -1, content = 0, any_content = 0, any_section = 0;
 	enum section kind = SEC_NONE;
 	struct lctx c;
 
@@ -404,58 +480,78 @@ linux_parse(const char *data, size_t len, struct host_report *r, char **cause)
 	free(s->disks);
 	memset(s, 0, sizeof *s);
 	memset(&c, 0, sizeof c);
+	probe_warnings_init(&w, "linux");
 	c.s = s;
-	c.cause = cause;
+	c.w = &w;
 	if (cause != NULL)
 		*cause = NULL;
 
 	probe_lines_init(&it, data, len);
 	while (probe_lines_next(&it, &line, &n)) {
 		if (n >= 3 && memcmp(line, "== ", 3) == 0) {
+			section_end(&c, kind, content);
 			sec = section_find(line + 3, n - 3);
 			kind = sec < 0 ? SEC_UNKNOWN : sections[sec].sec;
 			c.lineno = 0;
+			content = 0;
 			if (sec >= 0) {
+				any_section = 1;
 				c.what = sections[sec].what;
 				/* a repeated section replaces the earlier one */
 				if (kind == SEC_NETDEV)
 					s->nnets = 0;
 				else if (kind == SEC_DISKSTATS)
 					s->ndisks = 0;
+				else if (kind == SEC_STAT)
+					c.cpu_total_seen = c.cpu_total_ok = 0;
+				else if (kind == SEC_MEMINFO)
+					c.mem_seen = c.mem_bad = 0;
 			}
 			continue;
 		}
 		c.lineno++;
+		int blank = probe_trim(line, n).n == 0;
+		if (!blank && kind != SEC_UNKNOWN)
+			any_content = 1;
 		if (kind == SEC_NONE || kind == SEC_UNKNOWN)
 			continue;
-		if (probe_trim(line, n).n > 0)
-			s->have |= sections[sec].have;
-		int rc = 0;
+		if (!blank)
+			content = 1;
 		switch (kind) {
 		case SEC_STAT:
-			rc = parse_stat(&c, line, n);
+			(void)parse_stat(&c, line, n);
 			break;
 		case SEC_MEMINFO:
-			rc = parse_meminfo(&c, line, n);
+			(void)parse_meminfo(&c, line, n);
 			break;
 		case SEC_LOADAVG:
-			rc = parse_loadavg(&c, line, n);
+			(void)parse_loadavg(&c, line, n);
 			break;
 		case SEC_UPTIME:
-			rc = parse_uptime(&c, line, n);
+			(void)parse_uptime(&c, line, n);
 			break;
 		case SEC_NETDEV:
-			rc = parse_netdev(&c, line, n);
+			(void)parse_netdev(&c, line, n);
 			break;
 		case SEC_DISKSTATS:
-			rc = parse_diskstats(&c, line, n);
+			(void)parse_diskstats(&c, line, n);
 			break;
 		default:
 			break;
 		}
-		if (rc != 0)
-			return -1;
 	}
+	section_end(&c, kind, content);
+	if (any_content && (s->have & ~LINUX_HAVE_MEMAVAILABLE) == 0) {
+		char *why = probe_warnings_cause(&w, any_section ?
+		    "nothing readable in any /proc file" :
+		    "no '== stat' or other /proc section: not the linux probe's output");
+		if (cause != NULL)
+			*cause = why;
+		else
+			free(why);
+		return -1;
+	}
+	probe_warnings_commit(&w, r);
 	return 0;
 }
 

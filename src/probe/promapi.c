@@ -512,6 +512,8 @@ gpu_of(struct host_status *h, const struct prom_sample *s)
 	od_strlcpy(g->name, s->model, sizeof g->name);
 	g->util_pct = g->mem_util_pct = g->temp_c = g->power_w = g->power_limit_w = -1;
 	g->ecc_uncorrected = -1;
+	g->mem_used_bytes = g->mem_total_bytes = -1;	/* until DCGM says */
+	g->throttle_reasons = GPU_THROTTLE_UNKNOWN;
 	return g;
 }
 
@@ -590,9 +592,9 @@ prom_fleet_apply(struct prom_fleet *fl, enum prom_field f, const struct prom_vec
 			if (f == PF_GPU_UTIL)
 				g->util_pct = figure(x);
 			else if (f == PF_GPU_FB_USED)
-				g->mem_used_bytes = bytes(x) << 20;	/* MiB */
+				g->mem_used_bytes = (int64_t)(bytes(x) << 20);	/* MiB */
 			else if (f == PF_GPU_FB_FREE) {
-				g->mem_total_bytes = bytes(x) << 20;	/* free, until finish */
+				g->mem_total_bytes = (int64_t)(bytes(x) << 20);	/* free, until finish */
 				fl->pending[k].gpu_free_known |= 1ULL << (g - h->gpus);
 			}
 			else if (f == PF_GPU_TEMP)
@@ -620,10 +622,10 @@ prom_fleet_finish(struct prom_fleet *fl)
 			    h->swap_total - p->swap_free : 0;
 		for (int i = 0; i < h->ngpus; i++) {
 			struct gpu_sample *g = &h->gpus[i];
-			if (p->gpu_free_known & (1ULL << i))
+			if ((p->gpu_free_known & (1ULL << i)) && g->mem_used_bytes >= 0)
 				g->mem_total_bytes += g->mem_used_bytes;	/* free + used */
 			else
-				g->mem_total_bytes = 0;
+				g->mem_total_bytes = -1;	/* unknown without FB_FREE */
 		}
 	}
 }

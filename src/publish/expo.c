@@ -258,6 +258,8 @@ host_families(struct out *o, const struct expo_input *in, const struct hl *hl)
 			continue;
 		for (int c = 0; c < k->ncpus; c++) {
 			const struct cpu_times *t = &k->cpus[c];
+			if (t->unknown)
+				continue;	/* its /proc/stat line was unreadable */
 			const uint64_t v[8] = { t->user, t->nice, t->system, t->idle, t->iowait,
 				t->irq, t->softirq, t->steal };
 			pre.len = 0;
@@ -401,12 +403,13 @@ gpu_families(struct out *o, const struct expo_input *in, const struct hl *hl)
 					v = s->util_pct;
 					break;
 				case 1:
-					v = (double)(s->mem_used_bytes >> 20);
+					v = s->mem_used_bytes >= 0 ?
+					    (double)(s->mem_used_bytes >> 20) : -1;
 					break;
 				case 2:
 					v = s->mem_total_bytes >= s->mem_used_bytes ?
 					    (double)((s->mem_total_bytes - s->mem_used_bytes) >> 20) : 0;
-					if (s->mem_total_bytes == 0)
+					if (s->mem_total_bytes <= 0 || s->mem_used_bytes < 0)
 						v = -1;
 					break;
 				case 3:

@@ -98,6 +98,8 @@ host_status_free(struct host_status *h)
 	h->ngpus = h->nsensors = 0;
 	counters_free(h->counters);
 	h->counters = NULL;
+	free(h->warnings);
+	h->warnings = NULL;
 }
 
 static void *
@@ -123,6 +125,7 @@ host_status_copy(struct host_status *dst, const struct host_status *src)
 	dst->gpus = dup_array(src->gpus, (size_t)src->ngpus, sizeof *src->gpus);
 	dst->sensors = dup_array(src->sensors, (size_t)src->nsensors, sizeof *src->sensors);
 	dst->counters = counters_dup(src->counters);
+	dst->warnings = src->warnings != NULL ? xstrdup(src->warnings) : NULL;
 	if (dst->gpus == NULL)
 		dst->ngpus = 0;
 	if (dst->sensors == NULL)
@@ -219,28 +222,73 @@ rate(uint64_t before, uint64_t after, int64_t dt_ms)
 	return (double)(after - before) * 1000.0 / (double)dt_ms;
 }
 
-static void
-net_totals(const struct linux_sample *s, uint64_t *rx, uint64_t *tx)
+/*
+ * The index in names (n entries of size bytes, a name at the start of each)
+ * of name, or -1. Tries the same position first: interfaces and disks keep
+ * their order from one report to the next, so this is one compare per entry.
+ */
+static int
+find_name(const void *names, int n, size_t size, const char *name, int hint)
 {
-	*rx = *tx = 0;
-	for (int i = 0; i < s->nnets; i++) {
-		if (net_counts(s->nets[i].name)) {
-			*rx += s->nets[i].rx_bytes;
-			*tx += s->nets[i].tx_bytes;
-		}
-	}
+	const char *base = names;
+	if (hint >= 0 && hint < n && strcmp(base + (size_t)hint * size, name) == 0)
+		return hint;
+	for (int i = 0; i < n; i++)
+		if (strcmp(base + (size_t)i * size, name) == 0)
+			return i;
+	return -1;
 }
 
+/*
+ * Bytes/s received and sent over the interfaces that count and are in both
+ * reports (one skipped for a bad line, or new, would make a false jump);
+ * -1 when none is, or a counter went back.
+ */
 static void
-disk_totals(const struct linux_sample *s, uint64_t *rd, uint64_t *wr)
+net_rates(const struct linux_sample *p, const struct linux_sample *c, int64_t dt_ms,
+    double *rx, double *tx)
 {
-	*rd = *wr = 0;
-	for (int i = 0; i < s->ndisks; i++) {
-		if (disk_counts(s->disks[i].name)) {
-			*rd += s->disks[i].sectors_read * 512;
-			*wr += s->disks[i].sectors_written * 512;
-		}
+	uint64_t rx0 = 0, tx0 = 0, rx1 = 0, tx1 = 0;
+	int matched = 0;
+
+	for (int i = 0; i < c->nnets; i++) {
+		if (!net_counts(c->nets[i].name))
+			continue;
+		int j = find_name(p->nets, p->nnets, sizeof *p->nets, c->nets[i].name, i);
+		if (j < 0)
+			continue;
+		rx0 += p->nets[j].rx_bytes;
+		tx0 += p->nets[j].tx_bytes;
+		rx1 += c->nets[i].rx_bytes;
+		tx1 += c->nets[i].tx_bytes;
+		matched++;
 	}
+	*rx = matched ? rate(rx0, rx1, dt_ms) : -1;
+	*tx = matched ? rate(tx0, tx1, dt_ms) : -1;
+}
+
+/* The same for whole disks, bytes/s read and written. */
+static void
+disk_rates(const struct linux_sample *p, const struct linux_sample *c, int64_t dt_ms,
+    double *rd, double *wr)
+{
+	uint64_t r0 = 0, w0 = 0, r1 = 0, w1 = 0;
+	int matched = 0;
+
+	for (int i = 0; i < c->ndisks; i++) {
+		if (!disk_counts(c->disks[i].name))
+			continue;
+		int j = find_name(p->disks, p->ndisks, sizeof *p->disks, c->disks[i].name, i);
+		if (j < 0)
+			continue;
+		r0 += p->disks[j].sectors_read * 512;
+		w0 += p->disks[j].sectors_written * 512;
+		r1 += c->disks[i].sectors_read * 512;
+		w1 += c->disks[i].sectors_written * 512;
+		matched++;
+	}
+	*rd = matched ? rate(r0, r1, dt_ms) : -1;
+	*wr = matched ? rate(w0, w1, dt_ms) : -1;
 }
 
 /*
@@ -280,21 +328,11 @@ host_status_from_reports(struct host_status *h, const struct host_report *prev,
 		h->uptime_s = c->uptime_s;
 
 	h->net_rx_bps = h->net_tx_bps = -1;
-	if (p != NULL && (c->have & p->have & LINUX_HAVE_NETDEV)) {
-		uint64_t rx0, tx0, rx1, tx1;
-		net_totals(p, &rx0, &tx0);
-		net_totals(c, &rx1, &tx1);
-		h->net_rx_bps = rate(rx0, rx1, dt_ms);
-		h->net_tx_bps = rate(tx0, tx1, dt_ms);
-	}
+	if (p != NULL && (c->have & p->have & LINUX_HAVE_NETDEV))
+		net_rates(p, c, dt_ms, &h->net_rx_bps, &h->net_tx_bps);
 	h->disk_read_bps = h->disk_write_bps = -1;
-	if (p != NULL && (c->have & p->have & LINUX_HAVE_DISKSTATS)) {
-		uint64_t r0, w0, r1, w1;
-		disk_totals(p, &r0, &w0);
-		disk_totals(c, &r1, &w1);
-		h->disk_read_bps = rate(r0, r1, dt_ms);
-		h->disk_write_bps = rate(w0, w1, dt_ms);
-	}
+	if (p != NULL && (c->have & p->have & LINUX_HAVE_DISKSTATS))
+		disk_rates(p, c, dt_ms, &h->disk_read_bps, &h->disk_write_bps);
 
 	free(h->gpus);
 	h->gpus = dup_array(cur->gpus, (size_t)cur->ngpus, sizeof *cur->gpus);
@@ -304,6 +342,25 @@ host_status_from_reports(struct host_status *h, const struct host_report *prev,
 	h->nsensors = h->sensors != NULL ? cur->nsensors : 0;
 	counters_free(h->counters);
 	h->counters = counters_from(c);
+	free(h->warnings);
+	h->warnings = report_warnings_text(cur);
+}
+
+/* See hoststate.h. */
+void
+host_status_each_warning(const struct host_status *h,
+    void (*fn)(const char *warning, void *arg), void *arg)
+{
+	const char *p = h->warnings;
+
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		char *one = xstrndup(p, l);
+		fn(one, arg);
+		free(one);
+		p = nl != NULL ? nl + 1 : NULL;
+	}
 }
 
 static int
@@ -385,7 +442,7 @@ host_status_metrics(const struct host_status *h,
 			if (known(v))
 				fn(name_num(name, sizeof name, "gpus.", g->index, gf[k].key), v, arg);
 		}
-		if (g->mem_total_bytes > 0)
+		if (g->mem_total_bytes > 0 && g->mem_used_bytes >= 0)
 			fn(name_num(name, sizeof name, "gpus.", g->index, ".mem_used_bytes"),
 			    (double)g->mem_used_bytes, arg);
 	}

@@ -29,10 +29,11 @@ put(struct metric_value *out, size_t n, size_t max, const char *subject, const c
 	return n + 1;
 }
 
+/* part of whole in %; -1 when either is unknown (negative) or whole is 0. */
 static double
-pct(uint64_t part, uint64_t whole)
+pct(int64_t part, int64_t whole)
 {
-	return whole > 0 ? 100.0 * (double)part / (double)whole : -1;
+	return whole > 0 && part >= 0 ? 100.0 * (double)part / (double)whole : -1;
 }
 
 /* ---- host-wide figures --------------------------------------------------- */
@@ -119,7 +120,8 @@ gpu_field(const struct gpu_sample *g, const char *field)
 	if (strcmp(field, "mem_used_pct") == 0)
 		return pct(g->mem_used_bytes, g->mem_total_bytes);
 	if (strcmp(field, "mem_used_bytes") == 0)
-		return g->mem_total_bytes > 0 ? (double)g->mem_used_bytes : -1;
+		return g->mem_total_bytes > 0 && g->mem_used_bytes >= 0 ?
+		    (double)g->mem_used_bytes : -1;
 	if (strcmp(field, "temp_c") == 0)
 		return g->temp_c;
 	if (strcmp(field, "power_w") == 0)

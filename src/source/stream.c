@@ -181,7 +181,7 @@ cycle_done(struct chost *ch)
 	ch->last_frame_mono = now;
 	ch->partial_frames = 0;
 	ch->cycle_garbage = ch->fr.garbage;
-	if (ch->cycle_err != NULL) {
+	if (ch->cycle_err != NULL && (size_t)ch->cur.nfailed >= ch->nseen) {
 		publish_state(ch, HOST_PARSE_ERROR, ch->cycle_err);
 		cycle_reset(ch);
 		return;
@@ -226,14 +226,18 @@ on_frame(const struct frame *f, void *arg)
 		return;
 	ch->seen[i] = 1;
 	ch->nseen++;
-	if (ch->cycle_err == NULL) {
-		char *cause = NULL;
-		if (cg->probes[i]->parse(f->body, f->len, &ch->cur, &cause) != 0) {
+	/*
+	 * A probe whose output is garbage costs only its part: the host is
+	 * parse-error only when every probe of the cycle failed (cycle_done).
+	 */
+	char *cause = NULL;
+	if (cg->probes[i]->parse(f->body, f->len, &ch->cur, &cause) != 0) {
+		if (ch->cycle_err == NULL)
 			ch->cycle_err = xasprintf("%s: %s", f->probe,
 			    cause != NULL ? cause : "unreadable output");
-		}
-		free(cause);
+		report_probe_failed(&ch->cur, f->probe, cause);
 	}
+	free(cause);
 	if (ch->nseen == cg->nprobes)
 		cycle_done(ch);
 }

@@ -113,6 +113,15 @@ static const char schema_v2[] =
  * Forward migrations: step i takes user_version i to migrations[i].version,
  * running its SQL, then its function (0 or an SQLite rc) when it has one.
  */
+/*
+ * Version 3: partial reports. A host's warnings (what its parsers skipped,
+ * a line each) and an IPMI sensor's discrete state, kept apart from its
+ * number and unit. GPU memory columns hold -1 for "not available".
+ */
+static const char schema_v3[] =
+	"ALTER TABLE hosts ADD COLUMN warnings TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE host_sensors ADD COLUMN state TEXT NOT NULL DEFAULT '';";
+
 static const struct {
 	int		 version;
 	const char	*sql;
@@ -120,6 +129,7 @@ static const struct {
 } migrations[] = {
 	{ 1, schema_v1, NULL },
 	{ 2, schema_v2, store_migrate_chunks },
+	{ 3, schema_v3, NULL },
 };
 
 

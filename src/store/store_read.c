@@ -101,6 +101,8 @@ read_host_row(sqlite3_stmt *s, struct host_status *h)
 	h->net_tx_bps = store_column_real(s, 20);
 	h->disk_read_bps = store_column_real(s, 21);
 	h->disk_write_bps = store_column_real(s, 22);
+	const char *w = store_column_text(s, 23);
+	h->warnings = w[0] != '\0' ? xstrdup(w) : NULL;
 }
 
 static void
@@ -112,8 +114,8 @@ read_gpu_row(sqlite3_stmt *s, struct gpu_sample *g)
 	store_column_field(s, 3, g->name, sizeof g->name);
 	g->util_pct = store_column_real(s, 4);
 	g->mem_util_pct = store_column_real(s, 5);
-	g->mem_used_bytes = bits_u64(sqlite3_column_int64(s, 6));
-	g->mem_total_bytes = bits_u64(sqlite3_column_int64(s, 7));
+	g->mem_used_bytes = sqlite3_column_int64(s, 6);	/* -1: not available */
+	g->mem_total_bytes = sqlite3_column_int64(s, 7);
 	g->temp_c = store_column_real(s, 8);
 	g->power_w = store_column_real(s, 9);
 	g->power_limit_w = store_column_real(s, 10);
@@ -132,6 +134,7 @@ read_sensor_row(sqlite3_stmt *s, struct sensor_sample *x)
 	int level = sqlite3_column_int(s, 5);
 	x->level = level >= 0 && level <= SENSOR_OTHER ? (enum sensor_status)level :
 	    SENSOR_OTHER;
+	store_column_field(s, 6, x->state, sizeof x->state);
 }
 
 /*
@@ -222,13 +225,13 @@ store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **ca
 	    "SELECT id, name, grp, kind, state, error, state_since_ms, sample_ms, cores,"
 	    " cpu_pct, core_pct, mem_total, mem_used, swap_total, swap_used,"
 	    " load1, load5, load15, uptime_s, net_rx_bps, net_tx_bps,"
-	    " disk_read_bps, disk_write_bps FROM hosts ORDER BY grp, name";
+	    " disk_read_bps, disk_write_bps, warnings FROM hosts ORDER BY grp, name";
 	static const char gpus_sql[] =
 	    "SELECT host_id, gpu_index, uuid, name, util_pct, mem_util_pct, mem_used_bytes,"
 	    " mem_total_bytes, temp_c, power_w, power_limit_w, ecc_uncorrected,"
 	    " throttle_reasons FROM host_gpus ORDER BY host_id, slot";
 	static const char sensors_sql[] =
-	    "SELECT host_id, name, value, unit, status, level FROM host_sensors"
+	    "SELECT host_id, name, value, unit, status, level, state FROM host_sensors"
 	    " ORDER BY host_id, slot";
 	struct host_status *v = NULL;
 	struct id_index *ix = NULL;

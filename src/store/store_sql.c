@@ -30,7 +30,7 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	    " cpu_pct = ?10, core_pct = ?11, mem_total = ?12, mem_used = ?13,"
 	    " swap_total = ?14, swap_used = ?15, load1 = ?16, load5 = ?17, load15 = ?18,"
 	    " uptime_s = ?19, net_rx_bps = ?20, net_tx_bps = ?21,"
-	    " disk_read_bps = ?22, disk_write_bps = ?23 WHERE id = ?1",
+	    " disk_read_bps = ?22, disk_write_bps = ?23, warnings = ?24 WHERE id = ?1",
 	[SQ_TRANSITION_INSERT] =
 	    "INSERT INTO host_transitions(host_id, ts_ms, from_state, to_state, error)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -42,8 +42,8 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 	[SQ_SENSOR_DELETE] = "DELETE FROM host_sensors WHERE host_id = ?1 AND slot >= ?2",
 	[SQ_SENSOR_INSERT] =
-	    "INSERT OR REPLACE INTO host_sensors(host_id, slot, name, value, unit, status, level)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    "INSERT OR REPLACE INTO host_sensors(host_id, slot, name, value, unit, status, level,"
+	    " state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[SQ_METRIC_FIND] = "SELECT id FROM metrics WHERE name = ?1",
 	[SQ_METRIC_INSERT] = "INSERT INTO metrics(name) VALUES (?1)",
 	[SQ_SERIES_INSERT] = "INSERT OR IGNORE INTO series(host_id, metric_id) VALUES (?1, ?2)",

@@ -211,8 +211,8 @@ gpu_fp(const struct gpu_sample *g)
 	h = fnv(h, "", 1);
 	h = fnv(h, g->name, strnlen(g->name, sizeof g->name));
 	double d[] = { g->util_pct, g->mem_util_pct, g->temp_c, g->power_w, g->power_limit_w };
-	uint64_t u[] = { g->mem_used_bytes, g->mem_total_bytes, (uint64_t)g->ecc_uncorrected,
-	    g->throttle_reasons };
+	uint64_t u[] = { (uint64_t)g->mem_used_bytes, (uint64_t)g->mem_total_bytes,
+	    (uint64_t)g->ecc_uncorrected, g->throttle_reasons };
 	h = fnv(h, d, sizeof d);
 	return fnv(h, u, sizeof u);
 }
@@ -226,6 +226,8 @@ sensor_fp(const struct sensor_sample *x)
 	h = fnv(h, x->unit, strnlen(x->unit, sizeof x->unit));
 	h = fnv(h, "", 1);
 	h = fnv(h, x->status, strnlen(x->status, sizeof x->status));
+	h = fnv(h, "", 1);
+	h = fnv(h, x->state, strnlen(x->state, sizeof x->state));
 	return fnv(h, &x->level, sizeof x->level);
 }
 
@@ -239,8 +241,8 @@ bind_gpu(sqlite3_stmt *s, int64_t id, int i, const struct gpu_sample *g)
 	store_bind_field(s, 5, g->name, sizeof g->name);
 	store_bind_real(s, 6, g->util_pct);
 	store_bind_real(s, 7, g->mem_util_pct);
-	sqlite3_bind_int64(s, 8, u64_bits(g->mem_used_bytes));
-	sqlite3_bind_int64(s, 9, u64_bits(g->mem_total_bytes));
+	sqlite3_bind_int64(s, 8, g->mem_used_bytes);	/* -1: not available */
+	sqlite3_bind_int64(s, 9, g->mem_total_bytes);
 	store_bind_real(s, 10, g->temp_c);
 	store_bind_real(s, 11, g->power_w);
 	store_bind_real(s, 12, g->power_limit_w);
@@ -259,6 +261,7 @@ bind_sensor(sqlite3_stmt *s, int64_t id, int i, const struct sensor_sample *x)
 	store_bind_field(s, 5, x->unit, sizeof x->unit);
 	store_bind_field(s, 6, x->status, sizeof x->status);
 	sqlite3_bind_int(s, 7, (int)x->level);
+	store_bind_field(s, 8, x->state, sizeof x->state);
 	return store_step_rc(s);
 }
 
@@ -399,6 +402,7 @@ write_status(struct store *st, const struct host_status *h)
 	store_bind_real(s, 21, h->net_tx_bps);
 	store_bind_real(s, 22, h->disk_read_bps);
 	store_bind_real(s, 23, h->disk_write_bps);
+	sqlite3_bind_text(s, 24, h->warnings != NULL ? h->warnings : "", -1, SQLITE_STATIC);
 	if ((rc = store_step_rc(s)) != SQLITE_OK)
 		return rc;
 

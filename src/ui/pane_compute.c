@@ -170,7 +170,7 @@ draw_host(struct ui *u, WINDOW *w, int y, int x0, const struct ccols *c,
 		if (h->ngpus > 0) {
 			double util = 0, tmax = -1;
 			uint64_t mu = 0, mt = 0;
-			int nu = 0;
+			int nu = 0, nm = 0;
 			for (int i = 0; i < h->ngpus; i++) {
 				const struct gpu_sample *g = &h->gpus[i];
 				if (g->util_pct >= 0) {
@@ -179,11 +179,16 @@ draw_host(struct ui *u, WINDOW *w, int y, int x0, const struct ccols *c,
 				}
 				if (g->temp_c > tmax)
 					tmax = g->temp_c;
-				mu += g->mem_used_bytes;
-				mt += g->mem_total_bytes;
+				if (g->mem_used_bytes >= 0 && g->mem_total_bytes >= 0) {
+					mu += (uint64_t)g->mem_used_bytes;
+					mt += (uint64_t)g->mem_total_bytes;
+					nm++;
+				}
 			}
 			text_bytes(a1, sizeof a1, (double)mu);
 			text_bytes(a2, sizeof a2, (double)mt);
+			if (nm == 0)	/* no GPU told its memory: unknown, not 0 */
+				snprintf(a1, sizeof a1, "-"), snprintf(a2, sizeof a2, "-");
 			char t[8] = "   -", u4[8] = "   -", m[40];
 			if (tmax >= 0)
 				snprintf(t, sizeof t, "%3.0fC", tmax);

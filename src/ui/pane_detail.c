@@ -3,9 +3,8 @@
  * (state and error, per-core CPU, memory, load, uptime, net and disk rates,
  * GPUs, sensors, age of the data) and an hour of CPU history from the store.
  * Content taller than the pane scrolls (the panel's keys, panel.c).
- * After Enter in the Devices pane it shows the selected device instead: its
- * state, message and latest acknowledgement, an hour of each metric as a
- * sparkline, its state transitions and all its acknowledgements.
+ * After Enter in the Devices pane it shows the selected device instead
+ * (detail_device.c).
  */
 #include "config.h"
 
@@ -18,7 +17,11 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/store.h"
 #include "opsdeck/textwidth.h"
-#include "detail.h"
+#include "opsdeck/prom_graph.h"
+#include "opsdeck/ui_priv.h"
+#include "detail_int.h"
+
+#define DETAIL_HISTORY_EVERY_MS	10000
 
 static void
 rate(char *buf, size_t len, double bps)
@@ -46,7 +49,7 @@ draw_cores(struct dctx *d, const struct host_status *h)
 		ncol = 1;
 	if (h->cores <= ncol * 8) {
 		for (int c = 0; c < h->cores; c += ncol) {
-			int y = detail_row(d);
+			int y = drow(d);
 			for (int k = 0; k < ncol && c + k < h->cores && y >= 0; k++) {
 				int x = 1 + k * colw;
 				double v = h->core_pct[c + k];
@@ -66,7 +69,7 @@ draw_cores(struct dctx *d, const struct host_status *h)
 	if (per < 1)
 		return;
 	for (int c = 0; c < h->cores; c += per) {
-		int y = detail_row(d);
+		int y = drow(d);
 		if (y >= 0) {
 			ui_putf(d->p->win, y, 1, 6, u->attr[THEME_DIM], "%4d ", c);
 			for (int k = 0; k < per && c + k < h->cores; k++) {
@@ -81,304 +84,210 @@ draw_cores(struct dctx *d, const struct host_status *h)
 	}
 }
 
-/* The host history lines: detail_hist.c (detail_draw_history). */
+/*
+ * An hour of the selection's history from the store, one series per line:
+ * CPU, memory and each GPU's utilisation; re-read every 10 s or on a new
+ * selection or width.
+ */
+#define HIST_SERIES	(2 + PROBE_MAX_GPUS)
 
-/* ---- a test-bed device -------------------------------------------------- */
+struct hist_series {
+	char		 metric[48];
+	char		 label[16];
+	struct store_point *pts;
+	size_t		 n;
+};
 
-#define DEV_METRICS_SHOWN	16	/* metrics with a history line */
-#define DEV_TRANSITIONS_SHOWN	50
-#define DEV_ACKS_SHOWN		20
-#define DEV_REFETCH_MS		5000	/* re-read at most this often for one device */
-
-/* The selected device's history from the store; re-read on a new selection or tick. */
 static struct {
-	char		 ctl[HOSTNAME_MAX + 1];
-	char		 id[TESTBED_ID_MAX + 1];
-	unsigned	 gen;
+	char		 host[HOSTNAME_MAX + 1];
 	int64_t		 at_ms;
-	struct device_transition *tr;
-	size_t		 ntr;
-	struct device_ack *acks;
-	size_t		 nacks;
-	char		 metric[DEV_METRICS_SHOWN][TESTBED_METRIC_MAX + 1];
-	struct device_point *pts[DEV_METRICS_SHOWN];
-	size_t		 npts[DEV_METRICS_SHOWN];
-	int		 nmetrics;
-} dh;
+	int		 width, nseries;
+	struct hist_series s[HIST_SERIES];
+	const char	*source;	/* NULL: the cache; else the Prometheus server */
+	char		 error[160];	/* "asking ...", or why the server's graphs did not come */
+	int		 failed;
+	unsigned	 gen;		/* ui graph_gen they came with */
+} hist;
 
 static void
-dev_history_clear(void)
+history_clear(void)
 {
-	devices_transitions_free(dh.tr, dh.ntr);
-	devices_acks_free(dh.acks, dh.nacks);
-	for (int i = 0; i < dh.nmetrics; i++)
-		free(dh.pts[i]);
-	dh.tr = NULL;
-	dh.acks = NULL;
-	dh.ntr = dh.nacks = 0;
-	dh.nmetrics = 0;
+	for (int i = 0; i < hist.nseries; i++) {
+		free(hist.s[i].pts);
+		hist.s[i].pts = NULL;
+		hist.s[i].n = 0;
+	}
+	hist.nseries = 0;
+}
+
+/* One series of a Prometheus answer into hs: NaN and infinities are gaps. */
+static void
+series_from_prom(struct hist_series *hs, const struct prom_series *ps, const char *label)
+{
+	snprintf(hs->label, sizeof hs->label, "%s", label);
+	hs->pts = xcalloc(ps->n + 1, sizeof *hs->pts);
+	hs->n = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		double v = ps->pts[i].value;
+		if (v != v || v > 1e300 || v < -1e300)
+			continue;
+		hs->pts[hs->n++] = (struct store_point){ ps->pts[i].ts_ms, v, v, v };
+	}
 }
 
 /*
- * Reads transitions, acknowledgements and an hour of the first
- * DEV_METRICS_SHOWN metrics of r, when r is another device than last time,
- * or the devices were re-read (a tick, an acknowledgement) and DEV_REFETCH_MS
- * passed. Read errors leave that part empty.
+ * A host of a prometheus group: its graphs from the server's query_range
+ * (ui_graphs.c), asked for on a thread and drawn once they came; until
+ * then, and when they fail, the line says so.
  */
 static void
-dev_history_fetch(struct ui *u, const struct device_row *r)
+history_from_prom(struct ui *u, const struct group *g, const struct host_status *h,
+    int width, int64_t now)
 {
-	int64_t now = u->at_ms > 0 ? u->at_ms : now_wall_ms();
-	char *cause = NULL;
-	int same = strcmp(dh.ctl, r->controller) == 0 && strcmp(dh.id, r->dev.id) == 0;
-
-	int new_ack = r->ack.note != NULL && (dh.nacks == 0 || dh.acks[0].ts_ms != r->ack.ts_ms);
-	int stale = dh.gen != u->dv_gen && now - dh.at_ms >= DEV_REFETCH_MS;
-
-	if (same && !stale && !new_ack && (u->at_ms > 0 ? dh.at_ms == now : now - dh.at_ms < 60000))
+	ui_graphs_ask(u, g, h->name, now - DETAIL_HISTORY_MS, now, width);
+	const struct prom_graph_answer *a = ui_graphs_answer(u, h->name);
+	if (strcmp(hist.host, h->name) == 0 && hist.width == width && hist.source != NULL &&
+	    hist.gen == u->graph_gen)
 		return;
-	dev_history_clear();
-	od_strlcpy(dh.ctl, r->controller, sizeof dh.ctl);
-	od_strlcpy(dh.id, r->dev.id, sizeof dh.id);
-	dh.gen = u->dv_gen;
-	dh.at_ms = now;
-	if (u->store == NULL)
+	history_clear();
+	od_strlcpy(hist.host, h->name, sizeof hist.host);
+	hist.width = width;
+	hist.source = g->url;
+	hist.gen = u->graph_gen;
+	hist.at_ms = now;
+	snprintf(hist.error, sizeof hist.error, "asking %s ...", g->url);
+	hist.failed = 0;
+	if (a == NULL)
 		return;
-	if (devices_store_transitions(u->store, r->controller, r->dev.id, DEV_TRANSITIONS_SHOWN,
-	    &dh.tr, &dh.ntr, &cause) != 0) {
-		free(cause);
-		cause = NULL;
-		dh.tr = NULL;
-		dh.ntr = 0;
+	hist.at_ms = a->to_ms;
+	hist.error[0] = '\0';
+	if (a->error != NULL) {
+		snprintf(hist.error, sizeof hist.error, "%s", a->error);
+		hist.failed = 1;
 	}
-	if (devices_store_acks(u->store, r->controller, r->dev.id, DEV_ACKS_SHOWN, &dh.acks,
-	    &dh.nacks, &cause) != 0) {
-		free(cause);
-		cause = NULL;
-		dh.acks = NULL;
-		dh.nacks = 0;
+	if (a->m[PG_CPU].n > 0)
+		series_from_prom(&hist.s[hist.nseries++], &a->m[PG_CPU].s[0], "CPU 1h");
+	if (a->m[PG_MEM].n > 0)
+		series_from_prom(&hist.s[hist.nseries++], &a->m[PG_MEM].s[0], "Mem 1h");
+	for (size_t i = 0; i < a->m[PG_GPU_UTIL].n && hist.nseries < HIST_SERIES; i++) {
+		char label[16];
+		snprintf(label, sizeof label, "GPU%.4s 1h", a->m[PG_GPU_UTIL].s[i].gpu);
+		series_from_prom(&hist.s[hist.nseries++], &a->m[PG_GPU_UTIL].s[i], label);
 	}
-	for (int i = 0; i < r->dev.nmetrics && dh.nmetrics < DEV_METRICS_SHOWN; i++) {
-		int k = dh.nmetrics++;
-		od_strlcpy(dh.metric[k], r->dev.metrics[i].name, sizeof dh.metric[k]);
-		dh.pts[k] = NULL;
-		dh.npts[k] = 0;
-		if (devices_store_metric(u->store, r->controller, r->dev.id, dh.metric[k],
-		    now - DETAIL_HISTORY_MS, now, &dh.pts[k], &dh.npts[k], &cause) != 0) {
+}
+
+static void
+history_fetch(struct ui *u, const struct host_status *h, int width)
+{
+	int64_t now = u->at_ms > 0 ? u->at_ms : now_wall_ms();	/* the graphs end at the cursor */
+	const struct group *pg = ui_graphs_group(u, h);
+
+	if (pg != NULL) {
+		history_from_prom(u, pg, h, width, now);
+		return;
+	}
+	if (strcmp(hist.host, h->name) == 0 && hist.width == width && hist.source == NULL &&
+	    (u->at_ms > 0 ? hist.at_ms == now : now - hist.at_ms < DETAIL_HISTORY_EVERY_MS))
+		return;
+	history_clear();
+	hist.source = NULL;
+	hist.error[0] = '\0';
+	od_strlcpy(hist.host, h->name, sizeof hist.host);
+	hist.at_ms = now;
+	hist.width = width;
+	if (u->store == NULL || width < 4)
+		return;
+	struct hist_series *want = hist.s;
+	int n = 0;
+	snprintf(want[n].metric, sizeof want[n].metric, "cpu.util_pct");
+	snprintf(want[n++].label, sizeof want[0].label, "CPU 1h");
+	snprintf(want[n].metric, sizeof want[n].metric, "mem.used_pct");
+	snprintf(want[n++].label, sizeof want[0].label, "Mem 1h");
+	for (int g = 0; g < h->ngpus && n < HIST_SERIES; g++) {
+		snprintf(want[n].metric, sizeof want[n].metric, "gpus.%d.util_pct", h->gpus[g].index);
+		snprintf(want[n++].label, sizeof want[0].label, "GPU%d 1h", h->gpus[g].index);
+	}
+	hist.nseries = n;
+	for (int i = 0; i < n; i++) {
+		char *cause = NULL;
+		if (store_history(u->store, h->name, want[i].metric, now - DETAIL_HISTORY_MS, now,
+		    DETAIL_HISTORY_MS / width, &want[i].pts, &want[i].n, &cause) != 0) {
 			free(cause);
-			cause = NULL;
-			dh.pts[k] = NULL;
-			dh.npts[k] = 0;
+			want[i].pts = NULL;
+			want[i].n = 0;
 		}
 	}
 }
 
-/* An hour of one metric as a sparkline scaled to its own range, at (y, x). */
 static void
-dev_spark(struct dctx *d, int y, int x, int width, const struct device_point *pts, size_t n,
-    char *range, size_t rlen)
+draw_history(struct dctx *d, const struct host_status *h)
 {
-	double lo = INFINITY, hi = -INFINITY;
-	float *ring;
-	int64_t from = dh.at_ms - DETAIL_HISTORY_MS;
+	struct ui *u = d->u;
+	int width = d->inner - 12;
 
-	range[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (isnan(pts[i].value))
-			continue;
-		if (pts[i].value < lo)
-			lo = pts[i].value;
-		if (pts[i].value > hi)
-			hi = pts[i].value;
-	}
-	if (width < 4 || lo > hi)
+	if (width < 8)
 		return;
-	snprintf(range, rlen, "%.4g..%.4g", lo, hi);
-	ring = xcalloc((size_t)width, sizeof *ring);
-	for (int i = 0; i < width; i++)
-		ring[i] = -1;
-	for (size_t i = 0; i < n; i++) {
-		int slot = (int)((pts[i].ts_ms - from) * width / DETAIL_HISTORY_MS);
-		if (slot >= 0 && slot < width && !isnan(pts[i].value))
-			ring[slot] = hi > lo ? (float)((pts[i].value - lo) / (hi - lo) * 100.0) :
-			    50.0f;
+	history_fetch(u, h, width);
+	if (hist.source != NULL) {
+		int y = drow(d);
+		if (y >= 0)
+			ui_putf(d->p->win, y, 1, d->inner - 1, hist.failed ? u->attr[THEME_WARN] :
+			    u->attr[THEME_DIM], "graphs: %s%s", hist.error[0] ? hist.error :
+			    "query_range of ", hist.error[0] ? "" : hist.source);
+		d->line++;
 	}
-	ui_spark(d->u, d->p->win, y, x, width, ring, 0, width, width);
+	float *ring = xcalloc((size_t)width, sizeof *ring);
+	int64_t from = hist.at_ms - DETAIL_HISTORY_MS;
+	for (int k = 0; k < hist.nseries; k++) {
+		const struct hist_series *hs = &hist.s[k];
+		if (hs->n == 0)
+			continue;
+		/* place points by time so gaps show as gaps */
+		for (int i = 0; i < width; i++)
+			ring[i] = -1;
+		for (size_t i = 0; i < hs->n; i++) {
+			int slot = (int)((hs->pts[i].ts_ms - from) * width / DETAIL_HISTORY_MS);
+			if (slot >= 0 && slot < width)
+				ring[slot] = (float)hs->pts[i].avg;
+		}
+		int y = drow(d);
+		if (y >= 0) {
+			ui_put(d->p->win, y, 1, 12, hs->label, u->attr[THEME_HEADER]);
+			ui_spark(u, d->p->win, y, 13, width, ring, 0, width, width);
+		}
+		d->line++;
+	}
 	free(ring);
 }
 
 /*
- * After a draw of `lines` logical lines: the panel scrolls them (no
- * selection) and draws its footer; when the content shrank under the
- * scroll offset, the pane is drawn again showing its end.
+ * "Warnings (N)" and a line each: what the parsers skipped of the latest
+ * report ("linux: /proc/meminfo line 7: bad number 'x'"); remote text,
+ * drawn through ui_put_remote.
  */
 static void
-detail_fit(struct ui *u, struct pane *p, int lines)
+draw_warnings(struct ui *u, struct pane *p, struct dctx *d, const struct host_status *h)
 {
-	if (panel_fit(p, lines, p->h - 2, 0))
-		p->dirty = 1;
-	panel_footer(u, p, NULL);
+	int n = 0;
+	for (const char *q = h->warnings; q != NULL; q = strchr(q + 1, '\n'))
+		n++;
+	if (n == 0)
+		return;
+	dline(d, THEME_WARN, "Warnings (%d)", n);
+	for (const char *q = h->warnings; q != NULL && *q != '\0';) {
+		const char *nl = strchr(q, '\n');
+		size_t l = nl != NULL ? (size_t)(nl - q) : strlen(q);
+		int y = drow(d);
+		if (y >= 0) {
+			char *one = xstrndup(q, l);
+			ui_put_remote(p->win, y, 2, d->inner - 1, one, u->attr[THEME_WARN]);
+			free(one);
+		}
+		d->line++;
+		q = nl != NULL ? nl + 1 : NULL;
+	}
 }
 
-/* The device view of the Detail pane. */
-static void
-detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r)
-{
-	const struct device *dv = &r->dev;
-	struct dctx d = { u, p, 0, p->w - 2 };
-	char when[32], age[16], t[TESTBED_NAME_MAX * 2 + TESTBED_ID_MAX + 8];
-	int64_t now = now_wall_ms();
-
-	dev_history_fetch(u, r);
-	snprintf(t, sizeof t, "%s (%s)", dv->name, dv->id);
-	{
-		char clean[sizeof t];
-		sanitize_text(clean, sizeof clean, t, strlen(t));
-		ui_box(u, p, u->focus == PANE_DETAIL, clean);
-	}
-	{
-		int y = detail_row(&d);
-		if (y >= 0) {
-			int x = 1;
-			attr_t sa = u->attr[ui_dev_role(dv->state)] | A_BOLD;
-			x += ui_putf(p->win, y, x, d.inner, sa, "%s %s", ui_dev_glyph(dv->state),
-			    device_state_name(dv->state));
-			if (dv->since_ms > 0) {
-				time_format(dv->since_ms, 0, when, sizeof when);
-				ui_age(age, sizeof age, now - dv->since_ms);
-				x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_NORMAL],
-				    " since %s (%s)", when, age);
-			}
-			if (r->acked)
-				ui_put(p->win, y, x, d.inner - x + 1,
-				    "  \xe2\x9c\x93 acknowledged", u->attr[THEME_OK] | A_BOLD);
-		}
-		d.line++;
-	}
-	{
-		char sector[TESTBED_SECTOR_MAX + 1], kind[TESTBED_KIND_MAX + 1];
-		sanitize_text(sector, sizeof sector, r->sector, strlen(r->sector));
-		sanitize_text(kind, sizeof kind, dv->kind, strlen(dv->kind));
-		int y = detail_row(&d);
-		if (y >= 0) {
-			int x = 1;
-			x += ui_put(p->win, y, x, d.inner, "controller ", u->attr[THEME_DIM]);
-			x += ui_put_remote(p->win, y, x, d.inner - x + 1, r->controller,
-			    u->attr[THEME_NORMAL]);
-			ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_NORMAL],
-			    "  sector %s  kind %s", sector, kind);
-		}
-		d.line++;
-	}
-	{
-		char fw[TESTBED_FIRMWARE_MAX + 1];
-		sanitize_text(fw, sizeof fw, dv->firmware, strlen(dv->firmware));
-		detail_line(&d, THEME_DIM, "firmware %s  calibrated %s", fw[0] ? fw : "-",
-		    dv->calibrated[0] ? dv->calibrated : "-");
-	}
-	if (dv->message[0] != '\0') {
-		int y = detail_row(&d);
-		enum theme_role mr = dv->state == DEVICE_OK ? THEME_NORMAL :
-		    ui_dev_role(dv->state);
-		if (y >= 0)
-			ui_put_remote(p->win, y, 1, d.inner, dv->message, u->attr[mr]);
-		d.line++;
-	}
-	if (r->ack.note != NULL) {
-		int y = detail_row(&d);
-		time_format(r->ack.ts_ms, 0, when, sizeof when);
-		if (y >= 0) {
-			int x = 1;
-			attr_t aa = u->attr[r->acked ? THEME_OK : THEME_DIM];
-			x += ui_putf(p->win, y, x, d.inner, aa, "%s %s by %s at %s: ",
-			    r->acked ? "\xe2\x9c\x93" : "\xc2\xb7",
-			    r->acked ? "acknowledged" : "earlier state acknowledged", r->ack.user,
-			    when);
-			ui_put_remote(p->win, y, x, d.inner - x + 1, r->ack.note,
-			    u->attr[THEME_NORMAL]);
-		}
-		d.line++;
-	}
-	/* metrics: latest value and an hour as a sparkline */
-	if (dv->nmetrics > 0) {
-		detail_line(&d, THEME_HEADER, "Metrics (%d), last hour", dv->nmetrics);
-		for (int i = 0; i < dv->nmetrics; i++) {
-			const struct device_metric *m = &dv->metrics[i];
-			int y = detail_row(&d);
-			if (y >= 0) {
-				char v[64], unit[TESTBED_UNIT_MAX + 1], range[64] = "";
-				sanitize_text(unit, sizeof unit, m->unit, strlen(m->unit));
-				if (isnan(m->value))
-					snprintf(v, sizeof v, "-");
-				else
-					snprintf(v, sizeof v, "%.6g %s", m->value, unit);
-				ui_put_remote(p->win, y, 2, 27, m->name, u->attr[THEME_NORMAL]);
-				ui_fit_right(p->win, y, 30, 14, v, u->attr[THEME_NORMAL] | A_BOLD);
-				int sw = d.inner - 46 - 22;
-				if (sw > 60)
-					sw = 60;
-				for (int k = 0; k < dh.nmetrics && sw >= 4; k++) {
-					if (strcmp(dh.metric[k], m->name) != 0)
-						continue;
-					dev_spark(&d, y, 46, sw, dh.pts[k], dh.npts[k], range,
-					    sizeof range);
-					ui_put(p->win, y, 47 + sw, d.inner - 46 - sw, range,
-					    u->attr[THEME_DIM]);
-				}
-			}
-			d.line++;
-		}
-	}
-	/* transitions, newest first */
-	detail_line(&d, THEME_HEADER, "State changes (%zu%s)", dh.ntr,
-	    dh.ntr >= DEV_TRANSITIONS_SHOWN ? ", newest" : "");
-	for (size_t i = 0; i < dh.ntr; i++) {
-		const struct device_transition *tr = &dh.tr[i];
-		int y = detail_row(&d);
-		if (y >= 0) {
-			char from[32];
-			int x = 2;
-			time_format(tr->ts_ms, 0, when, sizeof when);
-			x += ui_put(p->win, y, x, 20, when, u->attr[THEME_DIM]) + 1;
-			snprintf(from, sizeof from, "%s", tr->from == DEVICE_NONE ? "(new)" :
-			    device_state_name(tr->from));
-			x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_DIM], "%-11s ",
-			    from);
-			x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[ui_dev_role(tr->to)],
-			    "\xe2\x86\x92 %s %-11s ", ui_dev_glyph(tr->to),
-			    device_state_name(tr->to));
-			if (tr->message != NULL)
-				ui_put_remote(p->win, y, x, d.inner - x + 1, tr->message,
-				    u->attr[THEME_NORMAL]);
-		}
-		d.line++;
-	}
-	/* acknowledgements, newest first */
-	detail_line(&d, THEME_HEADER, "Acknowledgements (%zu)", dh.nacks);
-	for (size_t i = 0; i < dh.nacks; i++) {
-		const struct device_ack *a = &dh.acks[i];
-		int y = detail_row(&d);
-		if (y >= 0) {
-			char user[64];
-			int x = 2;
-			time_format(a->ts_ms, 0, when, sizeof when);
-			sanitize_text(user, sizeof user, a->user, strlen(a->user));
-			x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_DIM],
-			    "%s %s (%s) ", when, user, device_state_name(a->state));
-			ui_put_remote(p->win, y, x, d.inner - x + 1,
-			    a->note != NULL ? a->note : "", u->attr[THEME_NORMAL]);
-		}
-		d.line++;
-	}
-	detail_fit(u, p, d.line);
-}
-
-/* ---- a host -------------------------------------------------------------- */
-
-/*
- * Draws everything known of the selected host into logical lines, of which
- * the rows from p->top are shown. Remote strings are sanitised.
- */
 static void
 detail_draw(struct ui *u, struct pane *p)
 {
@@ -408,7 +317,7 @@ detail_draw(struct ui *u, struct pane *p)
 	}
 	time_format(h->state_since_ms, 0, when, sizeof when);
 	{
-		int y = detail_row(&d);
+		int y = drow(&d);
 		char grp[160];
 		sanitize_text(grp, sizeof grp, h->group, strlen(h->group));
 		if (y >= 0) {
@@ -424,23 +333,24 @@ detail_draw(struct ui *u, struct pane *p)
 	{
 		const char *addr = ui_host_address(u, h);
 		if (addr[0] != '\0')
-			detail_line(&d, THEME_DIM, "address %s", addr);
+			dline(&d, THEME_DIM, "address %s", addr);
 	}
 	if (h->error[0] != '\0') {
-		int y = detail_row(&d);
+		int y = drow(&d);
 		if (y >= 0) {
 			ui_put(p->win, y, 1, 7, "error:", u->attr[THEME_CRIT]);
 			ui_put_remote(p->win, y, 8, d.inner - 7, h->error, u->attr[THEME_CRIT]);
 		}
 		d.line++;
 	}
+	draw_warnings(u, p, &d, h);
 	if (h->sample_ms > 0) {
 		time_format(h->sample_ms, 0, when, sizeof when);
 		ui_age(age, sizeof age, now - h->sample_ms);
-		detail_line(&d, now - h->sample_ms > 30000 ? THEME_STALE : THEME_DIM,
+		dline(&d, now - h->sample_ms > 30000 ? THEME_STALE : THEME_DIM,
 		    "data %s old (sample %s)", age, when + 11);
 	} else {
-		detail_line(&d, THEME_STALE, "no sample yet");
+		dline(&d, THEME_STALE, "no sample yet");
 	}
 	if (h->sample_ms <= 0) {
 		detail_fit(u, p, d.line);
@@ -449,7 +359,7 @@ detail_draw(struct ui *u, struct pane *p)
 
 	/* CPU */
 	{
-		int y = detail_row(&d);
+		int y = drow(&d);
 		if (y >= 0) {
 			ui_put(p->win, y, 1, 5, "CPU", u->attr[THEME_HEADER]);
 			ui_gauge(u, p->win, y, 6, d.inner / 2 - 6, h->cpu_pct,
@@ -464,7 +374,7 @@ detail_draw(struct ui *u, struct pane *p)
 	/* memory */
 	if (h->mem_total > 0) {
 		double pct = 100.0 * (double)h->mem_used / (double)h->mem_total;
-		int y = detail_row(&d);
+		int y = drow(&d);
 		text_bytes(a1, sizeof a1, (double)h->mem_used);
 		text_bytes(a2, sizeof a2, (double)h->mem_total);
 		if (y >= 0) {
@@ -493,16 +403,16 @@ detail_draw(struct ui *u, struct pane *p)
 		if (h->uptime_s >= 0)
 			snprintf(ut, sizeof ut, "%ldd %02ld:%02ld", up / 86400, up / 3600 % 24,
 			    up / 60 % 60);
-		detail_line(&d, THEME_NORMAL, "up %s  net rx %s tx %s  disk r %s w %s", ut, nr, nt, dr,
+		dline(&d, THEME_NORMAL, "up %s  net rx %s tx %s  disk r %s w %s", ut, nr, nt, dr,
 		    dw);
 	}
-	detail_draw_history(&d, h);
+	draw_history(&d, h);
 	/* GPUs */
 	if (h->ngpus > 0) {
-		detail_line(&d, THEME_HEADER, "GPUs (%d)", h->ngpus);
+		dline(&d, THEME_HEADER, "GPUs (%d)", h->ngpus);
 		for (int i = 0; i < h->ngpus; i++) {
 			const struct gpu_sample *g = &h->gpus[i];
-			int y = detail_row(&d);
+			int y = drow(&d);
 			if (y >= 0) {
 				int x = 1;
 				attr_t na = u->attr[THEME_NORMAL];
@@ -515,14 +425,18 @@ detail_draw(struct ui *u, struct pane *p)
 				ui_gauge(u, p->win, y, x, gw, g->util_pct,
 				    ui_pct_role(g->util_pct));
 				x += gw + 1;
-				text_bytes(a1, sizeof a1, (double)g->mem_used_bytes);
-				text_bytes(a2, sizeof a2, (double)g->mem_total_bytes);
+				snprintf(a1, sizeof a1, "-");
+				snprintf(a2, sizeof a2, "-");
+				if (g->mem_used_bytes >= 0)	/* [N/A]: shown as -, never 0 */
+					text_bytes(a1, sizeof a1, (double)g->mem_used_bytes);
+				if (g->mem_total_bytes >= 0)
+					text_bytes(a2, sizeof a2, (double)g->mem_total_bytes);
 				char t[16] = "-", pw[32] = "";
 				if (g->temp_c >= 0)
 					snprintf(t, sizeof t, "%.0fC", g->temp_c);
 				if (g->power_w >= 0)
-					snprintf(pw, sizeof pw, " %.0f/%.0fW", g->power_w,
-					    g->power_limit_w >= 0 ? g->power_limit_w : 0);
+					snprintf(pw, sizeof pw, g->power_limit_w >= 0 ?
+					    " %.0f/%.0fW" : " %.0fW", g->power_w, g->power_limit_w);
 				x += ui_putf(p->win, y, x, d.inner - x + 1, u->attr[THEME_NORMAL],
 				    "%s/%s ", a1, a2);
 				x += ui_put(p->win, y, x, d.inner - x + 1, t,
@@ -538,10 +452,10 @@ detail_draw(struct ui *u, struct pane *p)
 	}
 	/* sensors */
 	if (h->nsensors > 0) {
-		detail_line(&d, THEME_HEADER, "Sensors (%d)", h->nsensors);
+		dline(&d, THEME_HEADER, "Sensors (%d)", h->nsensors);
 		for (int i = 0; i < h->nsensors; i++) {
 			const struct sensor_sample *s = &h->sensors[i];
-			int y = detail_row(&d);
+			int y = drow(&d);
 			if (y >= 0) {
 				enum theme_role r = s->level == SENSOR_CRIT ? THEME_CRIT :
 				    s->level == SENSOR_WARN ? THEME_WARN :
@@ -551,14 +465,20 @@ detail_draw(struct ui *u, struct pane *p)
 				    u->attr[THEME_NORMAL]);
 				char v[64], unit[32];
 				sanitize_text(unit, sizeof unit, s->unit, strlen(s->unit));
-				if (isnan(s->value))
-					snprintf(v, sizeof v, "-");
-				else
-					snprintf(v, sizeof v, "%.2f %s", s->value, unit);
 				int x = 2 + nw;
-				x += ui_put(p->win, y, x, 20, v, u->attr[r]) + 1;
-				ui_put_remote(p->win, y, x > 2 + nw + 20 ? x : 2 + nw + 20,
-				    d.inner - nw - 21, s->status, u->attr[r]);
+				if (isnan(s->value))	/* a discrete sensor: its state words */
+					x += ui_put_remote(p->win, y, x, 20,
+					    s->state[0] != '\0' ? s->state : "-", u->attr[r]) + 1;
+				else {
+					snprintf(v, sizeof v, "%.2f %s", s->value, unit);
+					x += ui_put(p->win, y, x, 20, v, u->attr[r]) + 1;
+				}
+				x = x > 2 + nw + 20 ? x : 2 + nw + 20;
+				x += ui_put_remote(p->win, y, x, d.inner - x, s->status,
+				    u->attr[r]) + 1;
+				if (!isnan(s->value) && s->state[0] != '\0' && x < d.inner)
+					ui_put_remote(p->win, y, x, d.inner - x, s->state,
+					    u->attr[r]);
 			}
 			d.line++;
 		}

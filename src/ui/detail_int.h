@@ -1,0 +1,33 @@
+/*
+ * detail_int.h: the Detail pane's drawing helpers and device view
+ * (detail_view.c), used by its host view (pane_detail.c). Private to src/ui.
+ */
+#ifndef OPSDECK_DETAIL_INT_H
+#define OPSDECK_DETAIL_INT_H
+
+#include "opsdeck/ui_priv.h"
+
+#define DETAIL_HISTORY_MS	(60 * 60 * 1000)	/* the hour of graphs and sparklines */
+
+/* Drawing context: logical line numbers are mapped through the scroll offset. */
+struct dctx {
+	struct ui	*u;
+	struct pane	*p;
+	int		 line;		/* next logical line */
+	int		 inner;		/* usable cells per line */
+};
+
+/* Screen row of the current logical line, or -1 when scrolled out of view. */
+int  drow(struct dctx *d);
+/* Draws one formatted line in role r at the current logical line (if in view). */
+void dline(struct dctx *d, enum theme_role r, const char *fmt, ...) OD_PRINTF(3, 4);
+/*
+ * After a draw of `lines` logical lines: the panel scrolls them (no
+ * selection) and draws its footer; when the content shrank under the
+ * scroll offset, the pane is drawn again showing its end.
+ */
+void detail_fit(struct ui *u, struct pane *p, int lines);
+/* The device view of the Detail pane. */
+void detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r);
+
+#endif
