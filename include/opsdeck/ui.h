@@ -4,6 +4,8 @@
 #ifndef OPSDECK_UI_H
 #define OPSDECK_UI_H
 
+#include <signal.h>
+
 #include "opsdeck/config.h"
 #include "opsdeck/store.h"
 
@@ -25,6 +27,11 @@ struct ui_opts {
 	int		(*submit)(void *arg, const struct publish_write *w);
 	void		*submit_arg;
 	struct ack_outbox *acks;
+	/*
+	 * A flag a signal handler of the caller's sets (--demo's): set before
+	 * ui_run took the signals over, the console ends at once. NULL: none.
+	 */
+	volatile sig_atomic_t *quit;
 };
 
 /*

@@ -178,6 +178,9 @@ void sim_printf(struct buf *out, const char *fmt, ...)
 #endif
 	;
 
+/* The exit status when a node's address and port are taken (EADDRINUSE). */
+#define FLEETSIM_EXIT_IN_USE	3
+
 /* ---- slurm.c: the simulated Slurm cluster ---------------------------- */
 
 #define SLURM_SIM_WINDOW_S	(2 * 86400)	/* sacct -S now-2days */

@@ -6,8 +6,10 @@
  *       [--controllers K] [--scheduler] [--budget PLAN] [--accounts A,B,...]
  *       [--time-scale X] [--job-rate X] [--shared-hostkey] [--verbose]
  *
- * Prints `ready DIR N` on stdout once every node listens; SIGTERM or SIGINT
- * end it cleanly.
+ * Prints `ready DIR N` on stdout once every node listens; SIGTERM, SIGINT or
+ * SIGHUP end it cleanly. Exit status FLEETSIM_EXIT_IN_USE (3) when a node's
+ * address and port are taken (`opsdeck --demo` then tries another port),
+ * 2 for bad usage, 1 for other failures.
  */
 #include "config.h"
 
@@ -436,8 +438,9 @@ main(int argc, char **argv)
 		if (fs.nodes[i].fault == FAULT_REFUSE)
 			continue;
 		if (server_listen(&fs, &fs.nodes[i], &cause) != 0) {
+			int in_use = errno == EADDRINUSE;
 			fprintf(stderr, "opsdeck-fleetsim: %s: %s\n", fs.nodes[i].name, cause);
-			return 1;
+			return in_use ? FLEETSIM_EXIT_IN_USE : 1;
 		}
 	}
 	printf("ready %s %d\n", fs.dir, fs.nnodes);

@@ -264,8 +264,10 @@ server_listen(struct fleetsim *fs, struct fs_node *n, char **cause)
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(fd, 512) < 0) {
-		*cause = xasprintf("%s port %d: %s", n->addr, fs->port, strerror(errno));
+		int e = errno;
+		*cause = xasprintf("%s port %d: %s", n->addr, fs->port, strerror(e));
 		close(fd);
+		errno = e;	/* main tells a taken port (EADDRINUSE) apart */
 		return -1;
 	}
 	n->watch.kind = WATCH_LISTEN;
