@@ -31,6 +31,7 @@ int cmd_history(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_forget(int argc, char **argv);
 
 /* Prints "opsdeck NAME: <msg>\nTry 'opsdeck NAME --help'." and returns EXIT_USAGE. */
 int cmd_usage_error(const char *name, const char *fmt, ...) OD_PRINTF(2, 3);

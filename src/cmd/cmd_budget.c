@@ -160,7 +160,7 @@ budget_report(struct budget_opts *o)
 
 	/* A cache that does not exist yet simply has no spending. */
 	char *cpath = o->cache != NULL ? xstrdup(o->cache) : cfg->cache != NULL ?
-	    xstrdup(cfg->cache) : store_default_path();
+	    xstrdup(cfg->cache) : store_path_for_config(cfg->path);
 	struct stat sb;
 	if (stat(cpath, &sb) == 0) {
 		struct store *st = cmd_open_store(cfg, o->cache, STORE_READONLY);

@@ -63,7 +63,7 @@ struct store *
 cmd_open_store(const struct config *cfg, const char *override, int flags)
 {
 	char *path = override != NULL ? xstrdup(override) :
-	    cfg->cache != NULL ? xstrdup(cfg->cache) : store_default_path();
+	    cfg->cache != NULL ? xstrdup(cfg->cache) : store_path_for_config(cfg->path);
 	struct store *st = NULL;
 	char *cause = NULL;
 
