@@ -63,6 +63,12 @@ struct config *cmd_load_config(const char *path);
  * default path. Prints "opsdeck: cache PATH: reason" on failure and returns NULL.
  */
 struct store *cmd_open_store(const struct config *cfg, const char *override, int flags);
+/*
+ * Whether hosts cfg does not name are hidden: in a configuration file's own
+ * cache (no --cache `override`, cfg read from a file). The built-in default
+ * and an explicit --cache show every host of the cache.
+ */
+int cmd_hides_unknown(const struct config *cfg, const char *override);
 
 /*
  * Both of the above for a command that collects: the config from -c PATH and

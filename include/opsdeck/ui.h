@@ -32,6 +32,11 @@ struct ui_opts {
 	 * ui_run took the signals over, the console ends at once. NULL: none.
 	 */
 	volatile sig_atomic_t *quit;
+	/*
+	 * Hide the cache's hosts (and their alerts) that cfg does not know
+	 * (config_knows_host): a configuration file's own cache (cmd_hides_unknown).
+	 */
+	int		 hide_unknown;
 };
 
 /*

@@ -244,7 +244,7 @@ cmd_alerts(int argc, char **argv)
 	/* hosts the configuration no longer names are hidden (opsdeck forget) */
 	size_t k = 0;
 	for (size_t i = 0; i < set.n; i++)
-		if (config_knows_host(cfg, set.v[i].host, NULL))
+		if (!cmd_hides_unknown(cfg, cache) || config_knows_host(cfg, set.v[i].host, NULL))
 			set.v[k++] = set.v[i];
 	set.n = k;
 	config_free(cfg);

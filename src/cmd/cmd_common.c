@@ -80,6 +80,12 @@ cmd_open_store(const struct config *cfg, const char *override, int flags)
 }
 
 int
+cmd_hides_unknown(const struct config *cfg, const char *override)
+{
+	return override == NULL && cfg != NULL && cfg->path != NULL;
+}
+
+int
 cmd_open_writer(const char *path, const char *cache, struct config **cfg, struct store **st)
 {
 	*st = NULL;

@@ -213,6 +213,7 @@ cmd_console(int argc, char **argv)
 		.submit_arg = c,
 		.acks = &acks,
 		.quit = demo_nodes > 0 ? &demo_stop_requested : NULL,
+		.hide_unknown = cmd_hides_unknown(cfg, cache),
 	};
 	rc = ui_run(&uo);
 

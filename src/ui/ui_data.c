@@ -322,7 +322,7 @@ ui_refresh_alerts(struct ui *u)
 		u->alerts_local = 0;
 		size_t k = 0;	/* hidden hosts' alerts too */
 		for (size_t i = 0; i < set.n; i++)
-			if (u->o->cfg == NULL || config_knows_host(u->o->cfg, set.v[i].host, NULL))
+			if (!u->o->hide_unknown || config_knows_host(u->o->cfg, set.v[i].host, NULL))
 				set.v[k++] = set.v[i];
 		set.n = k;
 	}
@@ -400,7 +400,7 @@ ui_load_hosts(struct ui *u)
 	/* a host the configuration no longer names is hidden (opsdeck forget) */
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (u->o->cfg == NULL || config_knows_host(u->o->cfg, v[i].name, v[i].group)) {
+		if (!u->o->hide_unknown || config_knows_host(u->o->cfg, v[i].name, v[i].group)) {
 			if (k != i)
 				v[k] = v[i];
 			k++;
