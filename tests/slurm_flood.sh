@@ -91,6 +91,9 @@ else
 	check "memory bounded: peak RSS under 160 MiB (${rss} MiB)" \
 	    awk -v r="$rss" 'BEGIN { exit !(r != "" && r < 160) }'
 fi
-check "the GPU nodes are not delayed: newest status never over 4 s old (${lag}s)" \
-    awk -v l="$lag" 'BEGIN { exit !(l != "" && l <= 4) }'
+# interval 1 s: about 1 s is on time; a sanitizer build runs everything slower
+maxlag=4
+[ $asan -eq 1 ] && maxlag=8
+check "the GPU nodes are not delayed: newest status never over $maxlag s old (${lag}s)" \
+    awk -v l="$lag" -v m="$maxlag" 'BEGIN { exit !(l != "" && l <= m) }'
 done_testing

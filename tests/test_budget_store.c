@@ -451,6 +451,20 @@ test_usage_incremental(void **state)
 	assert_true(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st) > 0);
 	assert_string_equal(note_of(c), "");
 	assert_true(fabs(use_of(c, "inc01", -1, 0) - (999 * 720 + 600) / 3600.0) < 1e-6);
+	/*
+	 * 5,500 new jobs: a tick writes 5,000 (USAGE_WRITE_MAX) and their
+	 * account's day once; the next tick, whatever its part, the other 500.
+	 */
+	struct buf b;
+	buf_init(&b, 0);
+	for (int i = 0; i < 5500; i++)
+		buf_printf(&b, "%d|big01|u|gpu|60|gres/gpu=1,node=1|COMPLETED\n", 50000 + i);
+	assert_int_equal(usage_tick(c, buf_cstr(&b), SLURM_SACCT_MAX_JOBS, &st), 5001);
+	assert_true(fabs(use_of(c, "big01", -1, 0) - 5000 * 60 / 3600.0) < 1e-6);
+	buf_free(&b);
+	assert_int_equal(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st), 501);
+	assert_true(fabs(use_of(c, "big01", -1, 0) - 5500 * 60 / 3600.0) < 1e-6);
+	assert_int_equal(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st), 0);
 	free(t);
 	feature_usage.state_free(st);
 }

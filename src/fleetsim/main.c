@@ -440,7 +440,12 @@ main(int argc, char **argv)
 		if (server_listen(&fs, &fs.nodes[i], &cause) != 0) {
 			int in_use = errno == EADDRINUSE;
 			fprintf(stderr, "opsdeck-fleetsim: %s: %s\n", fs.nodes[i].name, cause);
-			return in_use ? FLEETSIM_EXIT_IN_USE : 1;
+			if (in_use) {
+				/* a status of its own, which a leak report must not change */
+				fflush(stderr);
+				_exit(FLEETSIM_EXIT_IN_USE);
+			}
+			return 1;
 		}
 	}
 	printf("ready %s %d\n", fs.dir, fs.nnodes);
