@@ -20,7 +20,10 @@
 #include <sqlite3.h>
 
 #include "opsdeck/budget.h"
+#include "opsdeck/buf.h"
+#include "opsdeck/feature.h"
 #include "opsdeck/store.h"
+#include "opsdeck/timeutil.h"
 #include "opsdeck/util.h"
 #include "store/store_int.h"	/* store_db: the tables as they are */
 
@@ -332,6 +335,140 @@ test_nested(void **state)
 	    SQLITE_OK);
 }
 
+/* ---- the usage feature: only jobs that changed are written --------------- */
+
+static const struct host_status *
+no_fleet(const struct feature_tick *t, size_t *n)
+{
+	(void)t;
+	*n = 0;
+	return NULL;
+}
+
+/* n jobs 1000.. of account acct at elapsed el, job `odd` at odd_el in odd_state. */
+static char *
+jobs_text(int n, int64_t el, int odd, int64_t odd_el, const char *odd_state)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "%d|inc01|u|gpu|%lld|gres/gpu=1,node=1|%s\n", 1000 + i,
+		    (long long)(i == odd ? odd_el : el), i == odd ? odd_state : "RUNNING");
+	char *s = xstrdup(buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+/*
+ * One tick of feature_usage for host "slurm-head" with the part text
+ * (parsed with max_jobs), from committed state *state (replaced by the
+ * next one). Returns the rows the tick changed in the cache.
+ */
+static int
+usage_tick(struct ctx *c, const char *text, size_t max_jobs, void **state)
+{
+	struct slurm_usage *u = xcalloc(1, sizeof *u);
+	struct host_status hs;
+	char *cause = NULL;
+	void *next = NULL;
+
+	if (slurm_parse_sacct_max(text, strlen(text), max_jobs, u, &cause) != 0)
+		fail_msg("%s", cause);
+	memset(&hs, 0, sizeof hs);
+	snprintf(hs.name, sizeof hs.name, "slurm-head");
+	struct queued_part qp = { { &probe_slurm, u }, now_wall_ms() };
+	struct feature_tick t = { .st = c->st, .now_ms = qp.at_ms, .fleet = no_fleet };
+	struct feature_host h = { .status = &hs, .parts = &qp, .nparts = 1 };
+	int before = sqlite3_total_changes(store_db(c->st));
+	if (feature_usage.ingest(&t, &h, *state, &next, &cause) != 0)
+		fail_msg("%s", cause);
+	int changes = sqlite3_total_changes(store_db(c->st)) - before;
+	if (next != NULL) {
+		feature_usage.state_free(*state);
+		*state = next;
+	}
+	report_part_free(&qp.part);
+	return changes;
+}
+
+/* The note about host "slurm-head", or "" (static buffer). */
+static const char *
+note_of(struct ctx *c)
+{
+	static char text[512];
+	struct budget_note *v;
+	size_t n;
+	char *cause = NULL;
+
+	text[0] = '\0';
+	if (budget_store_notes(c->st, &v, &n, &cause) != 0)
+		fail_msg("%s", cause);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].host, "slurm-head") == 0)
+			snprintf(text, sizeof text, "%s", v[i].text);
+	budget_notes_free(v, n);
+	return text;
+}
+
+static void
+test_usage_incremental(void **state)
+{
+	struct ctx *c = *state;
+	void *st = NULL;
+	char *t;
+
+	/* the first answer: 1,000 jobs written */
+	t = jobs_text(1000, 600, -1, 0, NULL);
+	assert_true(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st) >= 1000);
+	/* the same answer again: nothing read or written */
+	assert_int_equal(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st), 0);
+	/* a restart (no state): read back from the cache, still nothing written */
+	feature_usage.state_free(st);
+	st = NULL;
+	assert_int_equal(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st), 0);
+	free(t);
+	/* one job ended (same elapsed): that row alone */
+	t = jobs_text(1000, 600, 7, 600, "COMPLETED");
+	assert_int_equal(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st), 1);
+	free(t);
+	/* every running job 30 s longer: waits for a minute's growth */
+	t = jobs_text(1000, 630, 7, 600, "COMPLETED");
+	assert_int_equal(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st), 0);
+	free(t);
+	/* 60 s longer than written: the 999 running rows and the account's day once */
+	t = jobs_text(1000, 660, 7, 600, "COMPLETED");
+	assert_int_equal(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st), 1000);
+	free(t);
+	assert_true(fabs(use_of(c, "inc01", -1, 0) - (999 * 660 + 600) / 3600.0) < 1e-6);
+	assert_string_equal(note_of(c), "");
+	/* an answer over the cap: the jobs before it count, and a note says so */
+	t = jobs_text(1000, 720, 7, 600, "COMPLETED");
+	assert_true(usage_tick(c, t, 10, &st) > 0);
+	assert_non_null(strstr(note_of(c), "sacct answer cut after 10 jobs (line 11)"));
+	assert_true(fabs(use_of(c, "inc01", -1, 0) -
+	    (9 * 720 + 990 * 660 + 600) / 3600.0) < 1e-6);
+	/* the next whole answer clears it */
+	assert_true(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st) > 0);
+	assert_string_equal(note_of(c), "");
+	assert_true(fabs(use_of(c, "inc01", -1, 0) - (999 * 720 + 600) / 3600.0) < 1e-6);
+	/*
+	 * 5,500 new jobs: a tick writes 5,000 (USAGE_WRITE_MAX) and their
+	 * account's day once; the next tick, whatever its part, the other 500.
+	 */
+	struct buf b;
+	buf_init(&b, 0);
+	for (int i = 0; i < 5500; i++)
+		buf_printf(&b, "%d|big01|u|gpu|60|gres/gpu=1,node=1|COMPLETED\n", 50000 + i);
+	assert_int_equal(usage_tick(c, buf_cstr(&b), SLURM_SACCT_MAX_JOBS, &st), 5001);
+	assert_true(fabs(use_of(c, "big01", -1, 0) - 5000 * 60 / 3600.0) < 1e-6);
+	buf_free(&b);
+	assert_int_equal(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st), 501);
+	assert_true(fabs(use_of(c, "big01", -1, 0) - 5500 * 60 / 3600.0) < 1e-6);
+	assert_int_equal(usage_tick(c, t, SLURM_SACCT_MAX_JOBS, &st), 0);
+	free(t);
+	feature_usage.state_free(st);
+}
+
 int
 main(void)
 {
@@ -341,6 +478,7 @@ main(void)
 		cmocka_unit_test(test_import_atomic),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_usage_incremental),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -629,6 +629,11 @@ test_err_probes(void **state)
 	    "t.yaml:1:38: 'probes' is empty");
 	parse_err("groups: [{name: a, hosts: b, probes: {linux: 1}}]\n",
 	    "t.yaml:1:38: 'probes' must be a list of probe names");
+	/* the slurm probe's later sacct windows must overlap (budget.h) */
+	parse_err("groups: [{name: s, hosts: h, probes: [slurm], interval: 31m}]\n",
+	    "t.yaml:1:10: the slurm probe looks back 60 minutes after its first run: an "
+	    "interval of at most 30 minutes, please");
+	config_free(parse_ok("groups: [{name: s, hosts: h, probes: [slurm], interval: 30m}]\n"));
 }
 
 static void

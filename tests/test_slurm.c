@@ -17,9 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "opsdeck/budget.h"
+#include "opsdeck/buf.h"
 #include "opsdeck/probe.h"
 #include "opsdeck/util.h"
 
@@ -229,18 +231,57 @@ test_command(void **state)
 	free(c);
 }
 
-/* Runs SLURM_PROBE_COMMAND under sh with PATH set to path; its output in out. */
+/*
+ * Runs SLURM_PROBE_COMMAND under sh with path first in PATH (then /usr/bin
+ * and /bin, for head) and the stream loop's opsdeck_seq = seq (0: unset);
+ * its output in out (cut to outlen), its line count in *lines. The status.
+ */
+static int
+run_probe_seq(const char *path, int seq, char *out, size_t outlen, size_t *lines)
+{
+	char *cmd = seq > 0 ?
+	    xasprintf("PATH='%s:/usr/bin:/bin' opsdeck_seq=%d /bin/sh -c '%s'", path, seq,
+	    SLURM_PROBE_COMMAND) :
+	    xasprintf("PATH='%s:/usr/bin:/bin' /bin/sh -c '%s'", path, SLURM_PROBE_COMMAND);
+	FILE *fp = popen(cmd, "r");
+	size_t n = 0, nl = 0;
+	char chunk[4096];
+	assert_non_null(fp);
+	for (;;) {
+		size_t k = fread(chunk, 1, sizeof chunk, fp);
+		if (k == 0)
+			break;
+		for (size_t i = 0; i < k; i++)
+			nl += chunk[i] == '\n';
+		size_t take = OD_MIN(k, outlen - 1 - n);
+		memcpy(out + n, chunk, take);
+		n += take;
+	}
+	out[n] = '\0';
+	if (lines != NULL)
+		*lines = nl;
+	free(cmd);
+	int st = pclose(fp);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 static int
 run_probe(const char *path, char *out, size_t outlen)
 {
-	char *cmd = xasprintf("PATH='%s' /bin/sh -c '%s'", path, SLURM_PROBE_COMMAND);
-	FILE *fp = popen(cmd, "r");
-	size_t n = 0;
+	return run_probe_seq(path, 0, out, outlen, NULL);
+}
+
+/* Writes an executable sh script at dir/name with body. */
+static char *
+stand_in(const char *dir, const char *name, const char *body)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(p, "w");
 	assert_non_null(fp);
-	n = fread(out, 1, outlen - 1, fp);
-	out[n] = '\0';
-	free(cmd);
-	return pclose(fp);
+	fprintf(fp, "#!/bin/sh\n%s", body);
+	fclose(fp);
+	assert_int_equal(chmod(p, 0700), 0);
+	return p;
 }
 
 static void
@@ -253,35 +294,88 @@ test_probe_command(void **state)
 	/* no sacct on the host: nothing, exit 0 */
 	assert_int_equal(run_probe(dir, out, sizeof out), 0);
 	assert_string_equal(out, "");
-	/* a stand-in sacct shows the zone and the arguments it got */
-	char *fake = xasprintf("%s/sacct", dir);
-	FILE *fp = fopen(fake, "w");
-	assert_non_null(fp);
-	fprintf(fp, "#!/bin/sh\necho \"$TZ|$*\"\n");
-	fclose(fp);
-	assert_int_equal(chmod(fake, 0700), 0);
+	/* a stand-in sacct shows the zone and the arguments it got: two days alone */
+	char *fake = stand_in(dir, "sacct", "echo \"$TZ|$*\"\n");
 	assert_int_equal(run_probe(dir, out, sizeof out), 0);
-	assert_string_equal(out, "Asia/Seoul|-a -X -n -P -S now-2days -E now -o "
+	assert_string_equal(out, "Asia/Seoul|-a -X -n -P -S now-172800 -E now -o "
+	    "JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State\n@@squeue\n");
+	/* the stream loop's first cycle looks back two days, later ones an hour */
+	assert_int_equal(run_probe_seq(dir, 1, out, sizeof out, NULL), 0);
+	assert_non_null(strstr(out, " -S now-172800 -E now "));
+	assert_int_equal(run_probe_seq(dir, 2, out, sizeof out, NULL), 0);
+	assert_string_equal(out, "Asia/Seoul|-a -X -n -P -S now-3600 -E now -o "
 	    "JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State\n@@squeue\n");
 	/* a stand-in squeue after the marker; the status is sacct's */
-	char *fsq = xasprintf("%s/squeue", dir);
-	fp = fopen(fsq, "w");
-	assert_non_null(fp);
-	fprintf(fp, "#!/bin/sh\necho \"$*\"\nexit 3\n");
-	fclose(fp);
-	assert_int_equal(chmod(fsq, 0700), 0);
+	char *fsq = stand_in(dir, "squeue", "echo \"$*\"\nexit 3\n");
 	assert_int_equal(run_probe(dir, out, sizeof out), 0);
 	assert_non_null(strstr(out, "State\n@@squeue\n-h -t R -o %A|%N\n"));
-	fp = fopen(fake, "w");
-	assert_non_null(fp);
-	fprintf(fp, "#!/bin/sh\nexit 1\n");
-	fclose(fp);
+	free(stand_in(dir, "sacct", "exit 1\n"));
 	assert_int_not_equal(run_probe(dir, out, sizeof out), 0);
+	/* a flood: cut one line past the cap, squeue still runs, status 0 */
+	free(stand_in(dir, "sacct", "i=0\nwhile [ $i -lt 30000 ]; do i=$((i + 1)); "
+	    "echo \"$i|a|u|gpu|1|gres/gpu=1,node=1|RUNNING\"; done\n"));
+	size_t lines = 0;
+	assert_int_equal(run_probe_seq(dir, 2, out, sizeof out, &lines), 0);
+	assert_int_equal(lines, SLURM_SACCT_MAX_JOBS + 1 + 2);	/* + marker + squeue */
 	unlink(fsq);
 	unlink(fake);
 	rmdir(dir);
 	free(fsq);
 	free(fake);
+}
+
+/* More jobs than the cap: the first ones count, the part says it was cut. */
+static void
+test_sacct_cap(void **state)
+{
+	struct slurm_usage u;
+	char *cause = NULL;
+	const char *text =
+	    "1|a|u|gpu|3600|gres/gpu=1,node=1|RUNNING\n"
+	    "1.batch|a|u|gpu|3600|gres/gpu=1,node=1|RUNNING\n"
+	    "\n"
+	    "2|a|u|gpu|3600|gres/gpu=2,node=1|RUNNING\n"
+	    "3|b|u|gpu|3600|gres/gpu=4,node=1|RUNNING\n"
+	    "4|b|u|gpu|3600|not even TRES\n";
+	(void)state;
+
+	assert_int_equal(slurm_parse_sacct_max(text, strlen(text), 2, &u, &cause), 0);
+	assert_int_equal(u.njobs, 2);
+	assert_int_equal(u.cut, 1);
+	assert_int_equal(u.cut_line, 5);
+	assert_int_equal(u.naccounts, 1);
+	assert_true(fabs(u.accounts[0].gpu_hours - 3.0) < 1e-9);
+	slurm_usage_free(&u);
+	/* at the cap: any line after it is the cut, a bad one too; without it, no cut */
+	assert_int_equal(slurm_parse_sacct_max(text, strlen(text), 3, &u, &cause), 0);
+	assert_int_equal(u.njobs, 3);
+	assert_int_equal(u.cut, 1);
+	slurm_usage_free(&u);
+	size_t before4 = (size_t)(strstr(text, "4|b") - text);
+	assert_int_equal(slurm_parse_sacct_max(text, before4, 3, &u, &cause), 0);
+	assert_int_equal(u.cut, 0);
+	slurm_usage_free(&u);
+	assert_int_equal(slurm_parse_sacct_max(text, strlen(text), 4, &u, &cause), -1);
+	assert_non_null(strstr(cause, "line 6"));
+	free(cause);
+
+	/* the probe caps at SLURM_SACCT_MAX_JOBS */
+	struct buf b;
+	struct host_report r;
+	buf_init(&b, 0);
+	for (int i = 0; i < SLURM_SACCT_MAX_JOBS + 5; i++)
+		buf_printf(&b, "%d|a|u|gpu|60|gres/gpu=1,node=1|COMPLETED\n", i + 1);
+	buf_printf(&b, "@@squeue\n");
+	memset(&r, 0, sizeof r);
+	assert_int_equal(probe_slurm.parse(b.data, b.len, &r, &cause), 0);
+	const struct slurm_usage *p = report_part_get(&r, "slurm");
+	assert_non_null(p);
+	assert_int_equal(p->njobs, SLURM_SACCT_MAX_JOBS);
+	assert_int_equal(p->cut, 1);
+	assert_int_equal(p->cut_line, SLURM_SACCT_MAX_JOBS + 1);
+	assert_int_equal(p->has_nodes, 1);
+	report_free(&r);
+	buf_free(&b);
 }
 
 static void
@@ -406,6 +500,7 @@ main(void)
 		cmocka_unit_test(test_untrusted_text),
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_probe_command),
+		cmocka_unit_test(test_sacct_cap),
 		cmocka_unit_test(test_probe_running),
 		cmocka_unit_test(test_squeue_bad),
 	};

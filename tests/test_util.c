@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -247,6 +248,40 @@ test_xdg_path(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 }
 
+/* remove_tree: a nested tree goes; a symbolic link in it goes, not what it points at. */
+static void
+test_remove_tree(void **state)
+{
+	char top[] = "/tmp/opsdeck-rmtree-XXXXXX", keep[] = "/tmp/opsdeck-keep-XXXXXX";
+	struct stat sb;
+	(void)state;
+
+	assert_non_null(mkdtemp(top));
+	assert_non_null(mkdtemp(keep));
+	char *kept = xasprintf("%s/precious", keep);
+	FILE *fp = fopen(kept, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	char *deep = xasprintf("%s/a/b/c", top);
+	assert_int_equal(mkdir_p(deep, 0700), 0);
+	char *f = xasprintf("%s/file", deep);
+	fp = fopen(f, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	char *link = xasprintf("%s/a/outside", top);
+	assert_int_equal(symlink(keep, link), 0);
+	assert_int_equal(remove_tree(top), 0);
+	assert_int_not_equal(lstat(top, &sb), 0);
+	assert_int_equal(stat(kept, &sb), 0);		/* the link's target is untouched */
+	assert_int_equal(remove_tree(top), 0);		/* already gone */
+	assert_int_equal(remove_tree(keep), 0);
+	assert_int_not_equal(lstat(keep, &sb), 0);
+	free(kept);
+	free(deep);
+	free(f);
+	free(link);
+}
+
 int
 main(void)
 {
@@ -261,6 +296,7 @@ main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_xdg_path),
+		cmocka_unit_test(test_remove_tree),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -232,20 +232,48 @@ void ledger_free(struct ledger *l);
 /* The fields asked of `squeue -o`: JobID|NodeList (Slurm hostlist syntax). */
 #define SLURM_SQUEUE_FORMAT "%A|%N"
 /*
+ * The windows the `slurm` probe asks sacct for, in seconds: the first run of
+ * a session looks back SLURM_WINDOW_FIRST_S (the jobs of an outage are in
+ * it), every later one SLURM_WINDOW_NEXT_S, which holds every job that ran
+ * or ended since the run before as long as the group's interval is at most
+ * SLURM_MAX_INTERVAL_MS (config.c refuses longer). sacct's -S selects the
+ * jobs that were not yet over at the window's start: running, pending, and
+ * ended within it; nothing else can have changed.
+ */
+#define SLURM_WINDOW_FIRST_S	172800
+#define SLURM_WINDOW_NEXT_S	3600
+#define SLURM_MAX_INTERVAL_MS	((int64_t)SLURM_WINDOW_NEXT_S * 1000 / 2)
+/*
+ * Jobs one sacct answer of the probe may hold: the node cuts sacct's output
+ * after one line more (`head -n`), so a frame stays far below
+ * PROBE_MAX_OUTPUT, and the parser stops there too and says so
+ * (slurm_usage.cut). `budget import --sacct` reads files up to SLURM_MAX_JOBS.
+ */
+#define SLURM_SACCT_MAX_JOBS	25000
+/* SLURM_SACCT_MAX_JOBS + 1, spelled out for head -n */
+#define SLURM_SACCT_LINES	25001
+#define SLURM_STR_(x)		#x
+#define SLURM_STR(x)		SLURM_STR_(x)
+/*
  * The POSIX sh a scheduler host runs as the `slurm` probe: the allocations
- * that ran in the last two days, in Asia/Seoul; exits 0 when sacct is absent.
- * Overlapping windows are harmless: budget_store_put_usage adds only each
- * job's growth. Then SLURM_SQUEUE_MARKER and the nodes of each running job
- * (nothing after the marker when squeue is absent or fails); the status is
- * sacct's. No single quotes, so it can be quoted whole.
- * Run it every few minutes, not every second (slurmdbd).
+ * sacct shows for the window above, in Asia/Seoul (opsdeck_seq is the stream
+ * loop's cycle number, frame.h; alone, the first window); exits 0 when sacct
+ * is absent. The output is cut at SLURM_SACCT_MAX_JOBS + 1 lines; the
+ * status is sacct's (0 when it was cut: SIGPIPE). Overlapping windows are
+ * harmless: budget_store_put_usage adds only each job's growth. Then
+ * SLURM_SQUEUE_MARKER and the nodes of each running job (nothing after the
+ * marker when squeue is absent or fails). No single quotes, so it can be
+ * quoted whole. Run it every few minutes, not every second (slurmdbd).
  */
 #define SLURM_PROBE_COMMAND \
 	"command -v sacct >/dev/null 2>&1 || exit 0; TZ=Asia/Seoul; export TZ; " \
-	"sacct -a -X -n -P -S now-2days -E now -o " SLURM_SACCT_FIELDS "; s=$?; " \
+	"case ${opsdeck_seq:-1} in 1) w=" SLURM_STR(SLURM_WINDOW_FIRST_S) " ;; " \
+	"*) w=" SLURM_STR(SLURM_WINDOW_NEXT_S) " ;; esac; " \
+	"{ s=$( { { sacct -a -X -n -P -S now-$w -E now -o " SLURM_SACCT_FIELDS "; " \
+	"echo $? >&3; } | head -n " SLURM_STR(SLURM_SACCT_LINES) " >&4; } 3>&1 ); } 4>&1; " \
+	"case $s in 141) s=0 ;; esac; " \
 	"echo " SLURM_SQUEUE_MARKER "; squeue -h -t R -o \"" SLURM_SQUEUE_FORMAT "\" " \
 	"2>/dev/null; exit $s"
-
 struct slurm_job {
 	char		 jobid[SLURM_FIELD_MAX];
 	char		 account[SLURM_FIELD_MAX];	/* sanitised; "" when none */
@@ -278,6 +306,8 @@ struct slurm_usage {
 	struct slurm_account *accounts;	/* sums per account, sorted by name, owned */
 	size_t		 naccounts;
 	size_t		 skipped_steps;	/* lines of job steps (.batch, .extern, .N) */
+	int		 cut;		/* more jobs followed the cap; they were not read */
+	int		 cut_line;	/* the line the parser stopped at (1-based), when cut */
 	int		 has_nodes;	/* the squeue part was there (running may be empty) */
 	struct slurm_running *running;	/* in input order, owned */
 	size_t		 nrunning;
@@ -285,9 +315,14 @@ struct slurm_usage {
 
 /*
  * Parses `sacct -a -X -n -P -o SLURM_SACCT_FIELDS` output (pipe separated,
- * no header). Pure. Steps (JobID with a '.') are skipped. Returns 0, or -1
- * with *cause "sacct line N: ..." (malloc'd) and *out empty.
+ * no header). Pure. Steps (JobID with a '.') are skipped. At most max_jobs
+ * jobs are read: a job line after them sets out->cut and out->cut_line and
+ * ends the parse (a success: what was read counts). Returns 0, or -1 with
+ * *cause "sacct line N: ..." (malloc'd) and *out empty.
  */
+int  slurm_parse_sacct_max(const char *data, size_t len, size_t max_jobs,
+	    struct slurm_usage *out, char **cause);
+/* slurm_parse_sacct_max with SLURM_MAX_JOBS (files of `budget import --sacct`). */
 int  slurm_parse_sacct(const char *data, size_t len, struct slurm_usage *out, char **cause);
 void slurm_usage_free(struct slurm_usage *u);
 /*
@@ -490,6 +525,29 @@ int  budget_store_undo(struct store *st, int64_t id, int64_t *rows, char **cause
  */
 int budget_store_put_usage(struct store *st, const struct slurm_usage *u, int32_t day,
 	    size_t *changed, char **cause);
+/*
+ * The same for n jobs (pointers borrowed): a job whose recorded row already
+ * holds the same fields is not written again; *written (when not NULL)
+ * counts the rows written. 0, or -1 with *cause and nothing changed.
+ */
+int budget_store_put_jobs(struct store *st, const struct slurm_job *const *jobs, size_t n,
+	    int32_t day, size_t *changed, size_t *written, char **cause);
+/*
+ * A note about a scheduler host's compute use (an sacct answer cut at its
+ * cap), kept per host until replaced or cleared (text NULL), for `budget
+ * report` to print. 0, or -1 with *cause.
+ */
+#define BUDGET_MAX_NOTES	64
+struct budget_note {
+	char		*host;		/* sanitised, owned */
+	int64_t		 at_ms;		/* wall clock */
+	char		*text;		/* sanitised, owned */
+};
+int budget_store_put_note(struct store *st, const char *host, int64_t at_ms,
+	    const char *text, char **cause);
+/* Every note, by host, in *out (caller frees with budget_notes_free). 0 or -1. */
+int budget_store_notes(struct store *st, struct budget_note **out, size_t *n, char **cause);
+void budget_notes_free(struct budget_note *v, size_t n);
 /*
  * Reads the facts for budget_report_compute: spending per (programme, item,
  * day), use per (account, day), and what RUNNING jobs hold per account in

@@ -31,6 +31,7 @@ int cmd_history(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_forget(int argc, char **argv);
 
 /* Prints "opsdeck NAME: <msg>\nTry 'opsdeck NAME --help'." and returns EXIT_USAGE. */
 int cmd_usage_error(const char *name, const char *fmt, ...) OD_PRINTF(2, 3);
@@ -73,6 +74,12 @@ struct config *cmd_load_config(const char *path);
  * default path. Prints "opsdeck: cache PATH: reason" on failure and returns NULL.
  */
 struct store *cmd_open_store(const struct config *cfg, const char *override, int flags);
+/*
+ * Whether hosts cfg does not name are hidden: in a configuration file's own
+ * cache (no --cache `override`, cfg read from a file). The built-in default
+ * and an explicit --cache show every host of the cache.
+ */
+int cmd_hides_unknown(const struct config *cfg, const char *override);
 
 /*
  * Both of the above for a command that collects: the config from -c PATH and

@@ -177,6 +177,14 @@ const char *const *group_default_probes(enum group_kind k);
  * Returns a malloc'd path or NULL.
  */
 char *config_find(const char *explicit_path);
+/*
+ * Whether a host of a cache belongs to configuration cfg: a configured host
+ * named name, or an instance of a prometheus group named group (NULL when
+ * not known: then any name while cfg has a prometheus group). Hosts a
+ * configuration no longer names are hidden (console, snapshot, alerts) and
+ * `opsdeck forget --missing` removes them.
+ */
+int config_knows_host(const struct config *cfg, const char *name, const char *group);
 
 const char *group_kind_name(enum group_kind k);
 const char *hostkey_policy_name(enum hostkey_policy p);

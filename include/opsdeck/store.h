@@ -54,6 +54,15 @@ struct store;
  * ~/.local/state/opsdeck/cache.db. malloc'd.
  */
 char *store_default_path(void);
+/*
+ * The cache of the configuration file at config_path when it names none
+ * (malloc'd): store_default_path() for the built-in default (NULL) and for
+ * $XDG_CONFIG_HOME/opsdeck/config.yaml; for any other file
+ * $XDG_STATE_HOME/opsdeck/cache-NAME-HASH.db, NAME from the file's name and
+ * HASH from its real path, so that another configuration never writes its
+ * hosts and alerts into the default console's cache.
+ */
+char *store_path_for_config(const char *config_path);
 
 /*
  * Opens the cache at path, creating it (and its directory) unless
@@ -155,6 +164,19 @@ int store_metric_names(struct store *st, const char *host, char ***names, size_t
 
 /* Forgets hosts that are no longer in the configuration. */
 int store_prune_hosts(struct store *st, const struct config *cfg, char **cause);
+/*
+ * `opsdeck forget`: removes the hosts named (n of them) and, when missing_of
+ * is not NULL, every host that configuration does not know
+ * (config_knows_host), with everything kept under their names: status,
+ * GPUs, sensors, transitions, samples, alerts, a controller's devices, a
+ * budget note. One unit of work that waits for another writer at most the
+ * busy timeout (store_last_busy says so after a failure). *gone: the names
+ * that had something (caller frees with store_forget_free). 0, or -1 with
+ * *cause and nothing changed.
+ */
+int store_forget(struct store *st, const struct config *missing_of, const char *const *names,
+	    size_t n, char ***gone, size_t *ngone, char **cause);
+void store_forget_free(char **v, size_t n);
 
 struct store_point {
 	int64_t	ts_ms;

@@ -4,6 +4,8 @@
 #ifndef OPSDECK_UI_H
 #define OPSDECK_UI_H
 
+#include <signal.h>
+
 #include "opsdeck/config.h"
 #include "opsdeck/store.h"
 
@@ -26,6 +28,16 @@ struct ui_opts {
 	int		(*submit)(void *arg, const struct publish_write *w);
 	void		*submit_arg;
 	struct ack_outbox *acks;
+	/*
+	 * A flag a signal handler of the caller's sets (--demo's): set before
+	 * ui_run took the signals over, the console ends at once. NULL: none.
+	 */
+	volatile sig_atomic_t *quit;
+	/*
+	 * Hide the cache's hosts (and their alerts) that cfg does not know
+	 * (config_knows_host): a configuration file's own cache (cmd_hides_unknown).
+	 */
+	int		 hide_unknown;
 };
 
 /*

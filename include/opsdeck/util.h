@@ -73,5 +73,12 @@ char *xdg_path(enum xdg_base base, const char *rel);
 
 /* mkdir -p with the given mode for the directories it creates. 0 or -1 (errno). */
 int mkdir_p(const char *path, unsigned mode);
+/*
+ * rm -rf without a shell: removes path and, for a directory, everything in
+ * it, depth first; symbolic links are removed, never followed, and other
+ * file systems mounted inside are left alone. 0 (also when path is already
+ * gone), or -1 (errno) with what could not be removed left in place.
+ */
+int remove_tree(const char *path);
 
 #endif

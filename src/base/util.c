@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -242,4 +243,32 @@ mkdir_p(const char *path, unsigned mode)
 	if (mkdir(tmp, mode) != 0 && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+/* nftw's callback for remove_tree: each entry after its contents, never followed. */
+static int
+remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if (type == FTW_DNR)
+		return -1;		/* a directory we cannot read: its entries stay */
+	if (remove(path) != 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+/*
+ * See util.h. nftw depth first, not following symbolic links (FTW_PHYS: a
+ * link is removed, never what it points at) nor crossing into another file
+ * system (FTW_MOUNT); remove(3) for files and emptied directories alike.
+ */
+int
+remove_tree(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT ? 0 : -1;
+	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0 ? 0 : -1;
 }

@@ -250,9 +250,10 @@ cmd_alerts(int argc, char **argv)
 	if (cfg == NULL)
 		return 1;
 	struct store *st = cmd_open_store(cfg, cache, STORE_READONLY);
-	config_free(cfg);
-	if (st == NULL)
+	if (st == NULL) {
+		config_free(cfg);
 		return 1;
+	}
 	struct alert_set set;
 	char *cause = NULL;
 	alert_set_init(&set);
@@ -262,8 +263,16 @@ cmd_alerts(int argc, char **argv)
 		fprintf(stderr, "opsdeck: alerts: %s\n", cause);
 		free(cause);
 		alert_set_free(&set);
+		config_free(cfg);
 		return 1;
 	}
+	/* hosts the configuration no longer names are hidden (opsdeck forget) */
+	size_t k = 0;
+	for (size_t i = 0; i < set.n; i++)
+		if (!cmd_hides_unknown(cfg, cache) || config_knows_host(cfg, set.v[i].host, NULL))
+			set.v[k++] = set.v[i];
+	set.n = k;
+	config_free(cfg);
 	order_now = now_wall_ms();
 	qsort(set.v, set.n, sizeof *set.v, alert_order);
 	struct buf b;

@@ -119,6 +119,27 @@ struct budget_opts {
 };
 
 /*
+ * The notes of scheduler hosts (an sacct answer cut at its cap) on stderr,
+ * so that csv and json on stdout stay as they are.
+ */
+static void
+print_notes(struct store *st)
+{
+	struct budget_note *v;
+	size_t n;
+	char *cause = NULL;
+
+	if (budget_store_notes(st, &v, &n, &cause) != 0) {
+		fprintf(stderr, "opsdeck budget: %s\n", cause);
+		free(cause);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "opsdeck budget: note: %s: %s\n", v[i].host, v[i].text);
+	budget_notes_free(v, n);
+}
+
+/*
  * `budget report`: config, plan, the cache's facts when the cache exists
  * (read-only), then the report. Returns the exit status.
  */
@@ -139,7 +160,7 @@ budget_report(struct budget_opts *o)
 
 	/* A cache that does not exist yet simply has no spending. */
 	char *cpath = o->cache != NULL ? xstrdup(o->cache) : cfg->cache != NULL ?
-	    xstrdup(cfg->cache) : store_default_path();
+	    xstrdup(cfg->cache) : store_path_for_config(cfg->path);
 	struct stat sb;
 	if (stat(cpath, &sb) == 0) {
 		struct store *st = cmd_open_store(cfg, o->cache, STORE_READONLY);
@@ -150,6 +171,8 @@ budget_report(struct budget_opts *o)
 			fprintf(stderr, "opsdeck budget: %s\n", cause);
 			free(cause);
 			rc = 1;
+		} else {
+			print_notes(st);
 		}
 		store_close(st);
 	} else if (o->format == CMD_TABLE) {

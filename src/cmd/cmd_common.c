@@ -63,7 +63,7 @@ struct store *
 cmd_open_store(const struct config *cfg, const char *override, int flags)
 {
 	char *path = override != NULL ? xstrdup(override) :
-	    cfg->cache != NULL ? xstrdup(cfg->cache) : store_default_path();
+	    cfg->cache != NULL ? xstrdup(cfg->cache) : store_path_for_config(cfg->path);
 	struct store *st = NULL;
 	char *cause = NULL;
 
@@ -77,6 +77,12 @@ cmd_open_store(const struct config *cfg, const char *override, int flags)
 	}
 	free(path);
 	return st;
+}
+
+int
+cmd_hides_unknown(const struct config *cfg, const char *override)
+{
+	return override == NULL && cfg != NULL && cfg->path != NULL;
 }
 
 int

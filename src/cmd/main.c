@@ -20,6 +20,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "alerts", "the active (or all) alerts from the cache", cmd_alerts },
 	{ "budget", "budget reports and ledger import", cmd_budget },
 	{ "check-config", "check the configuration and report every error", cmd_check_config },
+	{ "forget", "remove hosts (or every host the config no longer names) from the cache",
+	  cmd_forget },
 	{ NULL, NULL, NULL },
 };
 

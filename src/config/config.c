@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "opsdeck/budget.h"
 #include "opsdeck/config.h"
 #include "opsdeck/config_keys.h"
 #include "opsdeck/config_priv.h"
@@ -329,6 +330,12 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 		group_set_probes(&g, group_default_probes(g.kind));
 	if (g.probes == NULL)
 		g.probes = xcalloc(1, sizeof *g.probes);
+	for (size_t i = 0; i < g.nprobes; i++)
+		if (strcmp(g.probes[i], "slurm") == 0 &&
+		    g.conn.interval_ms > SLURM_MAX_INTERVAL_MS)
+			yn_err(x->d, gm, "the slurm probe looks back %d minutes after its first "
+			    "run: an interval of at most %lld minutes, please",
+			    SLURM_WINDOW_NEXT_S / 60, (long long)(SLURM_MAX_INTERVAL_MS / 60000));
 	if (commandv != NULL && g.kind != GROUP_TESTBED)
 		yn_err(x->d, commandv, "'command' is only for groups of kind testbed");
 

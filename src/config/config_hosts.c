@@ -231,3 +231,26 @@ cfg_hosts(struct cfg *x, struct group *g, const struct ynode *v)
 	}
 }
 
+
+/*
+ * See config.h. A linear walk: callers check a cache's hosts against the
+ * configuration once per read, a few thousand names at most.
+ */
+int
+config_knows_host(const struct config *cfg, const char *name, const char *group)
+{
+	int prom = 0;
+
+	for (size_t g = 0; g < cfg->ngroups; g++) {
+		const struct group *gr = &cfg->groups[g];
+		if (gr->kind == GROUP_PROMETHEUS) {
+			prom = 1;
+			if (group != NULL && gr->name != NULL && strcmp(gr->name, group) == 0)
+				return 1;	/* an instance its server named */
+		}
+		for (size_t i = 0; i < gr->nhosts; i++)
+			if (strcmp(gr->hosts[i].name, name) == 0)
+				return 1;
+	}
+	return group == NULL && prom;
+}

@@ -44,6 +44,41 @@ server_slurm_now(const struct fleetsim *fs, int64_t now_ms)
 	return fs->sim_t0_s + (int64_t)d;
 }
 
+/*
+ * The window of a one-shot sacct command: `-S now-N` with sacct's units
+ * (seconds by default, minutes, hours, days, weeks), else the whole
+ * SLURM_SIM_WINDOW_S; and `head -n N` after it, else every line.
+ */
+static void
+sacct_args(const char *cmd, int64_t *window_s, size_t *max_lines)
+{
+	static const struct {
+		const char	*unit;
+		int64_t		 s;
+	} units[] = { { "weeks", 604800 }, { "days", 86400 }, { "hours", 3600 },
+	    { "minutes", 60 }, { "seconds", 1 } };
+	const char *p = strstr(cmd, "-S now-");
+	const char *h = strstr(cmd, "| head -n ");
+
+	*window_s = SLURM_SIM_WINDOW_S;
+	*max_lines = 0;
+	if (p != NULL) {
+		char *e;
+		long long v = strtoll(p + 7, &e, 10);
+		int64_t mul = 1;
+		for (size_t i = 0; i < OD_ARRAY_LEN(units); i++)
+			if (strncmp(e, units[i].unit, strlen(units[i].unit)) == 0)
+				mul = units[i].s;
+		if (e != p + 7 && v >= 0 && v < SLURM_SIM_WINDOW_S)
+			*window_s = OD_MIN((int64_t)v * mul, (int64_t)SLURM_SIM_WINDOW_S);
+	}
+	if (h != NULL) {
+		long long v = strtoll(h + 10, NULL, 10);
+		if (v > 0)
+			*max_lines = (size_t)v;
+	}
+}
+
 /* The GPU nodes' names (gpu001), as config.yaml and a real Slurm name them (made once). */
 static char *const *
 gpu_names(struct fleetsim *fs)
@@ -58,18 +93,21 @@ gpu_names(struct fleetsim *fs)
 }
 
 /*
- * Appends the head node's sacct output now to out (and, with squeue, the
+ * Appends the head node's sacct output now to out, for the window_s seconds
+ * before now and at most max_lines lines (0: all), (and, with squeue, the
  * nodes of its running jobs after SLURM_SQUEUE_MARKER, as the probe prints
  * them) and rewrites DIR/slurm-truth to match (a failure to write it is
  * reported on stderr).
  */
 void
-answer_slurm(struct fleetsim *fs, struct buf *out, int squeue)
+answer_slurm(struct fleetsim *fs, struct buf *out, int squeue, int64_t window_s,
+    size_t max_lines)
 {
 	char *cause = NULL;
 	char *path = xasprintf("%s/slurm-truth", fs->dir);
 
-	slurm_sim_sacct(fs->slurm, server_slurm_now(fs, now_mono_ms()), out);
+	slurm_sim_sacct_window(fs->slurm, server_slurm_now(fs, now_mono_ms()), window_s,
+	    max_lines, out);
 	if (squeue)
 		slurm_sim_squeue(fs->slurm, fs->slurm->now, gpu_names(fs), fs->ngpu, out);
 	if (slurm_sim_write_truth(fs->slurm, path, &cause) != 0) {
@@ -155,7 +193,11 @@ answer_oneshot(struct fleetsim *fs, struct fs_chan *c)
 	} else if (has(cmd, "sacct") && n->scheduler) {
 		if (has(cmd, "-o " SLURM_SACCT_FIELDS) && has(cmd, " -P") && has(cmd, " -n") &&
 		    has(cmd, " -X")) {
-			answer_slurm(fs, &c->out, has(cmd, SLURM_SQUEUE_MARKER));
+			int64_t window_s;
+			size_t max_lines;
+			sacct_args(cmd, &window_s, &max_lines);
+			answer_slurm(fs, &c->out, has(cmd, SLURM_SQUEUE_MARKER), window_s,
+			    max_lines);
 		} else {
 			static const char msg[] = "sacct: this simulated head node answers only "
 			    "sacct -a -X -n -P -o " SLURM_SACCT_FIELDS "\n";

@@ -200,6 +200,7 @@ stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause)
 		break;
 	}
 	find_gpu_fields(cmd, len, req);
+	req->sacct_windowed = memmem(cmd, len, "${opsdeck_seq:-1}", 17) != NULL;
 	return 1;
 bad_interval:
 	*cause = xasprintf("stream marker: bad interval_ms");

@@ -76,6 +76,12 @@ struct stream_req {
 	char	 probes[FLEETSIM_MAX_PROBES][32];
 	char	 gpu_fields[1024];	/* --query-gpu= list found in the script, "" if none */
 	/*
+	 * The script's slurm probe asks sacct for SLURM_PROBE_COMMAND's windows
+	 * (it reads opsdeck_seq): the first cycle's wide, the later ones narrow,
+	 * cut at SLURM_SACCT_LINES. Else (an older opsdeck) the whole window.
+	 */
+	int	 sacct_windowed;
+	/*
 	 * The session's nonce, from the script's last line "opsdeck_stream
 	 * NONCE" (frame_command), followed by a space: what every marker
 	 * carries after "@@opsdeck " and "@@end ". "" for a script without that
@@ -172,11 +178,14 @@ void sim_printf(struct buf *out, const char *fmt, ...)
 #endif
 	;
 
+/* The exit status when a node's address and port are taken (EADDRINUSE). */
+#define FLEETSIM_EXIT_IN_USE	3
+
 /* ---- slurm.c: the simulated Slurm cluster ---------------------------- */
 
 #define SLURM_SIM_WINDOW_S	(2 * 86400)	/* sacct -S now-2days */
 #define SLURM_SIM_HISTORY_S	(3 * 86400)	/* jobs are submitted from start - this */
-#define SLURM_SIM_MAX_POOL	200000		/* jobs kept; further submissions are dropped */
+#define SLURM_SIM_MAX_POOL	1000000		/* jobs kept; further submissions are dropped */
 #define SLURM_SIM_MAX_ACCOUNTS	4096
 #define SLURM_SIM_TRUTH_RING	16		/* sacct outputs remembered in slurm-truth */
 #define SLURM_SIM_DEFAULT_GPUS	4.0		/* GPUs busy on average, per --accounts account */
@@ -242,12 +251,22 @@ int slurm_sim_init(struct slurm_sim *s, const struct budget_plan *p, char **acco
 	    int naccounts, uint64_t seed, int64_t start_s, char **warn, char **cause);
 void slurm_sim_free(struct slurm_sim *s);
 /*
- * Appends what `sacct -a -X -n -P -S now-2days -E now -o SLURM_SACCT_FIELDS`
- * prints at simulated time now_s (never earlier than a previous call's; an
- * earlier one is taken as the previous): every job submitted by then that
- * had not ended before the window, in JobID order. ElapsedRaw of a job never
- * shrinks from one output to the next. Records the use shown so far.
+ * Multiplies every account's submission rate by factor (> 0), before the
+ * first output: --job-rate, for floods of jobs (200,000 in the window).
  */
+void slurm_sim_scale_rate(struct slurm_sim *s, double factor);
+/*
+ * Appends what `sacct -a -X -n -P -S now-WINDOW -E now -o SLURM_SACCT_FIELDS
+ * | head -n max_lines` prints at simulated time now_s (never earlier than a
+ * previous call's; an earlier one is taken as the previous): every job
+ * submitted by then that had not ended before now_s - window_s (at most
+ * SLURM_SIM_WINDOW_S), in JobID order, the first max_lines of them (0: all).
+ * ElapsedRaw of a job never shrinks from one output to the next. Records the
+ * use shown so far (of the jobs printed).
+ */
+void slurm_sim_sacct_window(struct slurm_sim *s, int64_t now_s, int64_t window_s,
+	    size_t max_lines, struct buf *out);
+/* slurm_sim_sacct_window over SLURM_SIM_WINDOW_S, every line. */
 void slurm_sim_sacct(struct slurm_sim *s, int64_t now_s, struct buf *out);
 /*
  * Appends the `slurm` probe's squeue part at now_s, after a slurm_sim_sacct

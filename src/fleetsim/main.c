@@ -4,10 +4,12 @@
  *   opsdeck-fleetsim [--nodes N] [--gpu-nodes G] [--base ADDR] [--port P]
  *       [--dir DIR] [--interval-scale X] [--fault NODE=KIND]... [--seed S]
  *       [--controllers K] [--scheduler] [--budget PLAN] [--accounts A,B,...]
- *       [--time-scale X] [--shared-hostkey] [--verbose]
+ *       [--time-scale X] [--job-rate X] [--shared-hostkey] [--verbose]
  *
- * Prints `ready DIR N` on stdout once every node listens; SIGTERM or SIGINT
- * end it cleanly.
+ * Prints `ready DIR N` on stdout once every node listens; SIGTERM, SIGINT or
+ * SIGHUP end it cleanly. Exit status FLEETSIM_EXIT_IN_USE (3) when a node's
+ * address and port are taken (`opsdeck --demo` then tries another port),
+ * 2 for bad usage, 1 for other failures.
  */
 #include "config.h"
 
@@ -46,12 +48,13 @@ usage(FILE *f)
 	fputs("usage: opsdeck-fleetsim [--nodes N] [--gpu-nodes G] [--base ADDR] [--port P]\n"
 	    "         [--dir DIR] [--interval-scale X] [--fault NODE=KIND]... [--seed S]\n"
 	    "         [--controllers K] [--scheduler] [--budget PLAN] [--accounts A,B,...]\n"
-	    "         [--time-scale X] [--shared-hostkey] [--verbose]\n"
+	    "         [--time-scale X] [--job-rate X] [--shared-hostkey] [--verbose]\n"
 	    "Plays N SSH nodes (K test-bed controllers, a Slurm head node) on consecutive\n"
 	    "loopback addresses for opsdeck.\n"
 	    "--scheduler: a head node (" FLEETSIM_SCHED_NAME ") answering sacct for the jobs\n"
 	    "  of the accounts of PLAN's tenants (--budget) or of --accounts; --time-scale:\n"
-	    "  simulated seconds of those jobs per real second (default 1).\n"
+	    "  simulated seconds of those jobs per real second (default 1); --job-rate:\n"
+	    "  submissions per account times X (default 1), for floods of jobs.\n"
 	    "Faults: hang drop garbage flood slow refuse badkey authfail.\n"
 	    "Control at run time: echo 'fault NODE KIND' > DIR/control; 'clear NODE'.\n", f);
 }
@@ -113,7 +116,7 @@ split_list(const char *s, char ***out)
  * absolute into fs->budget) or the accounts list. 0, or -1 after a message.
  */
 static int
-slurm_setup(struct fleetsim *fs, const char *budget, const char *accounts)
+slurm_setup(struct fleetsim *fs, const char *budget, const char *accounts, double job_rate)
 {
 	struct budget_plan *plan = NULL;
 	char **acc = NULL, *warn = NULL, *cause = NULL;
@@ -147,6 +150,7 @@ slurm_setup(struct fleetsim *fs, const char *budget, const char *accounts)
 		}
 		if (warn != NULL)
 			fprintf(stderr, "opsdeck-fleetsim: %s\n", warn);
+		slurm_sim_scale_rate(fs->slurm, job_rate);
 	}
 	rc = 0;
 out:
@@ -187,6 +191,7 @@ main(int argc, char **argv)
 		{ "budget", required_argument, NULL, 'B' },
 		{ "accounts", required_argument, NULL, 'A' },
 		{ "time-scale", required_argument, NULL, 't' },
+		{ "job-rate", required_argument, NULL, 'J' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -195,6 +200,7 @@ main(int argc, char **argv)
 	long nodes = 16, gpu = -1, port = 2222, ctl = 0, v;
 	const char *base = "127.0.1.1", *budget = NULL, *accounts = NULL;
 	int sched = 0;
+	double job_rate = 1.0;
 	char **faults = NULL;
 	int nfaults = 0, shared = 0, c;
 	char *cause = NULL;
@@ -205,7 +211,7 @@ main(int argc, char **argv)
 	fs.time_scale = 1.0;
 	fs.seed = 1;
 	fs.control_fd = -1;
-	while ((c = getopt_long(argc, argv, "n:g:b:p:d:i:f:s:c:SvhHB:A:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:g:b:p:d:i:f:s:c:SvhHB:A:t:J:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_long(optarg, 1, FLEETSIM_MAX_NODES, &nodes) != 0)
@@ -266,6 +272,13 @@ main(int argc, char **argv)
 			fs.time_scale = strtod(optarg, &e);
 			if (e == optarg || *e != '\0' || !(fs.time_scale > 0.0009 &&
 			    fs.time_scale <= 1000000))
+				goto bad;
+			break;
+		}
+		case 'J': {
+			char *e;
+			job_rate = strtod(optarg, &e);
+			if (e == optarg || *e != '\0' || !(job_rate > 0.0009 && job_rate <= 100000))
 				goto bad;
 			break;
 		}
@@ -346,7 +359,7 @@ main(int argc, char **argv)
 		fs.budget = abs;
 	}
 	fs.nsched = sched;
-	if (slurm_setup(&fs, fs.budget, accounts) != 0)
+	if (slurm_setup(&fs, fs.budget, accounts, job_rate) != 0)
 		return 1;
 
 	ssh_init();
@@ -425,7 +438,13 @@ main(int argc, char **argv)
 		if (fs.nodes[i].fault == FAULT_REFUSE)
 			continue;
 		if (server_listen(&fs, &fs.nodes[i], &cause) != 0) {
+			int in_use = errno == EADDRINUSE;
 			fprintf(stderr, "opsdeck-fleetsim: %s: %s\n", fs.nodes[i].name, cause);
+			if (in_use) {
+				/* a status of its own, which a leak report must not change */
+				fflush(stderr);
+				_exit(FLEETSIM_EXIT_IN_USE);
+			}
 			return 1;
 		}
 	}

@@ -264,8 +264,10 @@ server_listen(struct fleetsim *fs, struct fs_node *n, char **cause)
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(fd, 512) < 0) {
-		*cause = xasprintf("%s port %d: %s", n->addr, fs->port, strerror(errno));
+		int e = errno;
+		*cause = xasprintf("%s port %d: %s", n->addr, fs->port, strerror(e));
 		close(fd);
+		errno = e;	/* main tells a taken port (EADDRINUSE) apart */
 		return -1;
 	}
 	n->watch.kind = WATCH_LISTEN;
@@ -403,8 +405,12 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 			sim_ipmi(&n->sim, &c->out);
 		else if (strcmp(p, "testbed") == 0)
 			answer_ctl_report(fs, n, &c->out);
+		else if (strcmp(p, "slurm") == 0 && n->scheduler && c->req.sacct_windowed)
+			/* SLURM_PROBE_COMMAND's window: wide in a stream's first cycle */
+			answer_slurm(fs, &c->out, 1, c->seq == 1 ? SLURM_WINDOW_FIRST_S :
+			    SLURM_WINDOW_NEXT_S, SLURM_SACCT_LINES);
 		else if (strcmp(p, "slurm") == 0 && n->scheduler)
-			answer_slurm(fs, &c->out, 1);
+			answer_slurm(fs, &c->out, 1, SLURM_SIM_WINDOW_S, 0);
 		else if (strcmp(p, "slurm") == 0)
 			;	/* the probe's script exits 0 where there is no sacct */
 		else

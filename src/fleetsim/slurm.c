@@ -417,10 +417,33 @@ state_of(const struct slurm_sim_job *j, int64_t t)
 
 /* See fleetsim.h. */
 void
+slurm_sim_scale_rate(struct slurm_sim *s, double factor)
+{
+	for (int i = 0; i < s->naccts; i++) {
+		struct slurm_sim_account *a = &s->accts[i];
+		a->rate *= factor;
+		a->next_submit = (double)s->now + (a->next_submit - (double)s->now) / factor;
+	}
+}
+
+/* See fleetsim.h. */
+void
 slurm_sim_sacct(struct slurm_sim *s, int64_t now_s, struct buf *out)
 {
+	slurm_sim_sacct_window(s, now_s, SLURM_SIM_WINDOW_S, 0, out);
+}
+
+/* See fleetsim.h. */
+void
+slurm_sim_sacct_window(struct slurm_sim *s, int64_t now_s, int64_t window_s,
+    size_t max_lines, struct buf *out)
+{
+	size_t lines = 0;
+
 	if (now_s < s->now)
 		now_s = s->now;
+	if (window_s > SLURM_SIM_WINDOW_S || window_s < 0)
+		window_s = SLURM_SIM_WINDOW_S;
 	s->now = now_s;
 	submit_until(s, now_s);
 	retire(s, now_s);
@@ -428,8 +451,11 @@ slurm_sim_sacct(struct slurm_sim *s, int64_t now_s, struct buf *out)
 		struct slurm_sim_job *j = &s->jobs[i];
 		const struct slurm_sim_account *a = &s->accts[j->account];
 		char id[32], tres[128];
-		if (j->submit > now_s)
+		if (j->submit > now_s || (max_lines > 0 && lines >= max_lines))
 			break;		/* JobID order is submission order */
+		if (j->end < now_s - window_s)
+			continue;	/* over before the window */
+		lines++;
 		if (j->task >= 0)
 			snprintf(id, sizeof id, "%llu_%d", (unsigned long long)j->id, j->task);
 		else

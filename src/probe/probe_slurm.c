@@ -3,7 +3,9 @@
  *
  * A scheduler host runs
  *   sacct -a -X -n -P -S START -E END -o JobID,Account,User,Partition,ElapsedRaw,AllocTRES,State
- * which prints one allocation per line, fields separated by '|', no header:
+ * (the probe: START two days back in a session's first cycle, an hour back
+ * after it, the output cut at SLURM_SACCT_LINES; budget.h) which prints one
+ * allocation per line, fields separated by '|', no header:
  *   4211|energy01|kim|gpu|7200|billing=16,cpu=16,gres/gpu=2,mem=128G,node=1|COMPLETED
  * AllocTRES counts GPUs as gres/gpu=N (Slurm 20.11 and later; with typed
  * GPUs also gres/gpu:a100=N, used only when the untyped count is missing) and
@@ -18,6 +20,10 @@
  * the nodes of each running job, expanded with hostlist_expand; the GPUs of
  * a job whose nodes idle are "allocated but idle" (budget_idle_compute).
  *
+ * At most SLURM_SACCT_MAX_JOBS jobs of the probe's answer are read: a line
+ * after them marks the part cut (slurm_usage.cut), which feature_usage.c
+ * turns into a note; what was read counts.
+ *
  * Pure: bytes in, records out; every kept string is sanitised and cut.
  */
 #include "config.h"
@@ -30,6 +36,9 @@
 #include "opsdeck/probe.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/util.h"
+
+_Static_assert(SLURM_SACCT_LINES == SLURM_SACCT_MAX_JOBS + 1,
+    "head -n in SLURM_PROBE_COMMAND reads one line past the cap");
 
 #define SLURM_NFIELDS 7
 #define SLURM_MAX_ELAPSED_S ((int64_t)100 * 366 * 86400)	/* a century */
@@ -143,12 +152,20 @@ slurm_sum(struct slurm_usage *u)
 	u->naccounts = n;
 }
 
-/*
- * See budget.h. Blank lines are skipped; any other line must have the seven
- * fields; *out is empty after an error.
- */
 int
 slurm_parse_sacct(const char *data, size_t len, struct slurm_usage *out, char **cause)
+{
+	return slurm_parse_sacct_max(data, len, SLURM_MAX_JOBS, out, cause);
+}
+
+/*
+ * See budget.h. Blank lines are skipped; any other line must have the seven
+ * fields, up to the first job line past max_jobs (never past SLURM_MAX_JOBS),
+ * where the parse stops; *out is empty after an error.
+ */
+int
+slurm_parse_sacct_max(const char *data, size_t len, size_t max_jobs, struct slurm_usage *out,
+    char **cause)
 {
 	struct probe_lines it;
 	const char *line;
@@ -156,6 +173,8 @@ slurm_parse_sacct(const char *data, size_t len, struct slurm_usage *out, char **
 	char q[80];
 
 	memset(out, 0, sizeof *out);
+	if (max_jobs > SLURM_MAX_JOBS)
+		max_jobs = SLURM_MAX_JOBS;
 	probe_lines_init(&it, data, len);
 	while (probe_lines_next(&it, &line, &n)) {
 		struct probe_tok f[SLURM_NFIELDS + 1];
@@ -163,6 +182,11 @@ slurm_parse_sacct(const char *data, size_t len, struct slurm_usage *out, char **
 
 		if (probe_trim(line, n).n == 0)
 			continue;
+		if (out->njobs >= max_jobs) {	/* whatever follows is not read */
+			out->cut = 1;
+			out->cut_line = it.lineno;
+			break;
+		}
 		for (size_t i = 0; i <= n; i++) {
 			if (i == n || line[i] == '|') {
 				if (nf < OD_ARRAY_LEN(f)) {
@@ -189,11 +213,6 @@ slurm_parse_sacct(const char *data, size_t len, struct slurm_usage *out, char **
 		if (memchr(id.p, '.', id.n) != NULL) {
 			out->skipped_steps++;
 			continue;
-		}
-		if (out->njobs >= SLURM_MAX_JOBS) {
-			*cause = probe_cause("sacct", it.lineno, "more than %d jobs",
-			    SLURM_MAX_JOBS);
-			goto fail;
 		}
 		struct slurm_job j;
 		memset(&j, 0, sizeof j);
@@ -368,7 +387,7 @@ slurm_probe_parse(const char *data, size_t len, struct host_report *r, char **ca
 	struct slurm_usage *u = xcalloc(1, sizeof *u);
 	size_t after, at = squeue_marker(data, len, &after);
 
-	if (slurm_parse_sacct(data, at, u, cause) != 0 ||
+	if (slurm_parse_sacct_max(data, at, SLURM_SACCT_MAX_JOBS, u, cause) != 0 ||
 	    (at < len && slurm_parse_squeue(data + after, len - after, u, cause) != 0)) {
 		slurm_usage_free(u);
 		free(u);

@@ -1,5 +1,5 @@
 /*
- * store.c: opening the cache: the default path, the single-writer lock,
+ * store.c: opening the cache (its path and lock file are store_files.c's),
  * detection and moving aside of corrupt or foreign files, PRAGMAs, and the
  * schema with its forward migrations. Also the helpers the other store_*.c
  * files share (store_int.h).
@@ -132,133 +132,6 @@ static const struct {
 	{ 3, schema_v3, NULL },
 };
 
-
-/* ---- default path, lock ------------------------------------------------- */
-
-char *
-store_default_path(void)
-{
-	return xdg_path(XDG_STATE, "cache.db");
-}
-
-/*
- * "opsdeck collect": the basename of argv[0] and the first argument that is
- * not an option, from /proc/self/cmdline. Writes into buf (always terminated).
- */
-static void
-self_command(char *buf, size_t len)
-{
-	char raw[1024];
-	ssize_t n = 0;
-	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-
-	od_strlcpy(buf, "opsdeck", len);
-	if (fd < 0)
-		return;
-	n = read(fd, raw, sizeof raw - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	raw[n] = '\0';
-	const char *arg0 = raw;
-	const char *slash = strrchr(arg0, '/');
-	if (slash != NULL)
-		arg0 = slash + 1;
-	const char *arg1 = raw + strlen(raw) + 1;
-	if (arg1 < raw + n && arg1[0] != '\0' && arg1[0] != '-')
-		snprintf(buf, len, "%.80s %.80s", arg0, arg1);
-	else
-		snprintf(buf, len, "%.80s", arg0);
-	/* One line of printable ASCII. */
-	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
-}
-
-/* "pid N (COMMAND)" from a lock file's content (printable), or NULL. */
-static char *
-lock_holder(int fd)
-{
-	char holder[256] = "";
-	ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
-	long pid = 0;
-	char cmd[200] = "";
-
-	holder[n > 0 ? n : 0] = '\0';
-	holder[strcspn(holder, "\n")] = '\0';
-	if (sscanf(holder, "%ld %199[^\n]", &pid, cmd) < 1 || pid <= 0)
-		return NULL;
-	for (char *p = cmd; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
-	return xasprintf("pid %ld (%s)", pid, cmd[0] ? cmd : "unknown command");
-}
-
-/* See store.h. */
-char *
-store_writer_holder(const char *path)
-{
-	char *lpath = xasprintf("%s.lock", path);
-	int fd = open(lpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	char *who = NULL;
-
-	free(lpath);
-	if (fd < 0)
-		return NULL;
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
-		flock(fd, LOCK_UN);	/* nobody holds it */
-	else
-		who = lock_holder(fd);
-	close(fd);
-	return who;
-}
-
-/*
- * Takes PATH.lock (flock, non-blocking) and writes "PID COMMAND\n" into it.
- * Returns the open fd, or -1 with *cause naming the holder when another
- * process has it.
- */
-static int
-lock_take(const char *path, char **cause)
-{
-	char *lpath = xasprintf("%s.lock", path);
-	int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-	if (fd < 0) {
-		*cause = xasprintf("cache %s: cannot open lock file %s: %s", path, lpath,
-		    strerror(errno));
-		free(lpath);
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		int err = errno;
-		char *who = lock_holder(fd);
-		if (who != NULL) {
-			*cause = xasprintf("cache %s is in use by %s", path, who);
-			free(who);
-		} else if (err == EWOULDBLOCK) {
-			*cause = xasprintf("cache %s is in use by another writer", path);
-		} else {
-			*cause = xasprintf("cache %s: cannot lock %s: %s", path, lpath,
-			    strerror(err));
-		}
-		close(fd);
-		free(lpath);
-		return -1;
-	}
-	char cmd[200], line[256];
-	self_command(cmd, sizeof cmd);
-	int len = snprintf(line, sizeof line, "%ld %s\n", (long)getpid(), cmd);
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, line, (size_t)len, 0) != len) {
-		*cause = xasprintf("cache %s: cannot write lock file %s: %s", path, lpath,
-		    strerror(errno));
-		close(fd);
-		free(lpath);
-		return -1;
-	}
-	free(lpath);
-	return fd;
-}
 
 /* ---- corrupt or foreign files ------------------------------------------- */
 
@@ -667,8 +540,11 @@ store_open(const char *path, int flags, struct store **out, char **cause)
 		}
 		free(dir);
 	}
+	char *loose = store_tighten(path);
+	if (loose != NULL)
+		add_warning(st, loose);
 	if (flags & STORE_WRITER) {
-		st->lock_fd = lock_take(path, cause);
+		st->lock_fd = store_lock_take(path, cause);
 		if (st->lock_fd < 0)
 			goto fail;
 	}

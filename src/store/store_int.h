@@ -186,6 +186,19 @@ int store_run(struct store *st, const char *sql, const char *what, char **cause)
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char **cause);
 /* 1 when table `name` exists, 0 when not, -1 when the schema cannot be read. */
 int store_has_table(struct store *st, const char *name);
+
+/* ---- store_files.c: the files beside the database -------------------------- */
+
+/*
+ * Takes PATH.lock (flock, non-blocking) and writes "PID COMMAND\n" into it.
+ * The fd (keep it open while writing), or -1 with *cause naming the holder.
+ */
+int store_lock_take(const char *path, char **cause);
+/*
+ * Tightens the cache's files at path to 0600 and the default directory to
+ * 0700; a warning naming what was changed (malloc'd), or NULL when nothing.
+ */
+char *store_tighten(const char *path);
 /*
  * *has: whether every table of the NULL-terminated names exists. 0, or -1
  * with *cause "cache PATH: cannot read the schema: reason".

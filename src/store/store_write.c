@@ -611,16 +611,6 @@ store_put_status(struct store *st, const struct host_status *h, char **cause)
 
 /* ---- pruning hosts ------------------------------------------------------- */
 
-static int
-config_has_host(const struct config *cfg, const char *name)
-{
-	for (size_t g = 0; g < cfg->ngroups; g++)
-		for (size_t i = 0; i < cfg->groups[g].nhosts; i++)
-			if (strcmp(cfg->groups[g].hosts[i].name, name) == 0)
-				return 1;
-	return 0;
-}
-
 /*
  * Deletes every host that cfg does not name, with its GPUs, sensors,
  * transitions and samples at every resolution. In the current tick when one
@@ -657,10 +647,11 @@ store_prune_hosts(struct store *st, const struct config *cfg, char **cause)
 	int64_t *gone = NULL;
 	size_t ngone = 0;
 	sqlite3_stmt *s;
-	rc = sqlite3_prepare_v2(st->db, "SELECT id, name FROM hosts", -1, &s, NULL);
+	rc = sqlite3_prepare_v2(st->db, "SELECT id, name, grp FROM hosts", -1, &s, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(s, 1);
-		if (name == NULL || !config_has_host(cfg, name)) {
+		const char *grp = (const char *)sqlite3_column_text(s, 2);
+		if (name == NULL || !config_knows_host(cfg, name, grp != NULL ? grp : "")) {
 			gone = xreallocarray(gone, ngone + 1, sizeof *gone);
 			gone[ngone++] = sqlite3_column_int64(s, 0);
 		}
@@ -692,7 +683,7 @@ store_prune_hosts(struct store *st, const struct config *cfg, char **cause)
 	/* A pruned host must not come back from the pending queue either. */
 	for (size_t i = 0; i < st->pending_idx.cap; i++) {
 		struct smap_ent *e = &st->pending_idx.e[i];
-		if (e->key != NULL && !config_has_host(cfg, e->key))
+		if (e->key != NULL && !config_knows_host(cfg, e->key, ""))
 			e->v[1] = 0;
 	}
 	if (own)

@@ -335,6 +335,11 @@ ui_refresh_alerts(struct ui *u)
 		return;
 	} else {
 		u->alerts_local = 0;
+		size_t k = 0;	/* hidden hosts' alerts too */
+		for (size_t i = 0; i < set.n; i++)
+			if (!u->o->hide_unknown || config_knows_host(u->o->cfg, set.v[i].host, NULL))
+				set.v[k++] = set.v[i];
+		set.n = k;
 	}
 	alert_follow(u, &set);
 	alert_set_free(&u->alerts);
@@ -409,9 +414,20 @@ ui_load_hosts(struct ui *u)
 		return -1;
 	}
 	u->data_error[0] = '\0';
+	/* a host the configuration no longer names is hidden (opsdeck forget) */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!u->o->hide_unknown || config_knows_host(u->o->cfg, v[i].name, v[i].group)) {
+			if (k != i)
+				v[k] = v[i];
+			k++;
+		} else {
+			host_status_free(&v[i]);
+		}
+	}
 	if (u->at_ms == 0)	/* at the cursor, ages are the past's own */
-		ui_mark_stale(u, v, n);
-	ui_set_data(u, v, n);
+		ui_mark_stale(u, v, k);
+	ui_set_data(u, v, k);
 	return 0;
 }
 

@@ -5,7 +5,7 @@
  * ui_data.c and ui_devices.c; panes are reached only through pane_table.
  *
  * Loop (tmux/htop pattern): poll() on stdin, the collector's wake-up fd and
- * a self-pipe fed by the SIGTERM/SIGINT/SIGWINCH handlers and the pipe on
+ * a self-pipe fed by the SIGTERM/SIGINT/SIGHUP/SIGWINCH handlers and the pipe on
  * which fatal() on another thread hands over its message, with a timeout to
  * the next 1 s tick (ages on screen). A wake-up re-reads the store; a key
  * changes state; each marks only the panes it affects dirty. A frame redraws
@@ -406,8 +406,8 @@ ui_resize(struct ui *u)
 }
 
 /*
- * Contract: runs the console on the terminal until `q`, `:q`, SIGTERM or
- * SIGINT. Reads o->store (not owned); wakes on o->wake_fd (not owned, never
+ * Contract: runs the console on the terminal until `q`, `:q`, SIGTERM,
+ * SIGINT or SIGHUP (or at once when *o->quit is set). Reads o->store (not owned); wakes on o->wake_fd (not owned, never
  * closed). Returns 0, or 1 when the terminal could not be set up. The
  * terminal is restored on every way out, fatal() included, on this thread
  * or another (ui_fatal_hook).
@@ -416,7 +416,7 @@ int
 ui_run(const struct ui_opts *o)
 {
 	struct ui u;
-	struct sigaction sa, old_int, old_term, old_winch;
+	struct sigaction sa, old_int, old_term, old_hup, old_winch;
 	void (*old_hook)(const char *) = fatal_hook;
 	int64_t next_tick, next_poll_store = 0;
 	int wake_fd = o->wake_fd;
@@ -466,6 +466,9 @@ ui_run(const struct ui_opts *o)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);	/* the terminal went away */
+	if (o->quit != NULL && *o->quit)
+		ui_sig(SIGTERM);		/* it came before we took the signals */
 	sigaction(SIGWINCH, &sa, &old_winch);
 
 	{
@@ -590,6 +593,7 @@ ui_run(const struct ui_opts *o)
 	fatal_hook = old_hook;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGWINCH, &old_winch, NULL);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
