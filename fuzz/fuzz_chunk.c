@@ -42,6 +42,15 @@ check_decoded(const uint8_t *data, size_t size, int64_t metric)
 			abort();
 	}
 	free(p);
+
+	/* each metric's last point before a time: at most one per metric, none after */
+	int64_t hi = size > 8 ? (int64_t)(data[size - 1] | data[size - 2] << 8) * 1000 : 0;
+	if (metric < 0 && chunk_decode_last(data, size, hi, &p, &n) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (p[i].ts > hi || (i > 0 && p[i].metric <= p[i - 1].metric))
+				abort();
+		free(p);
+	}
 }
 
 static int

@@ -323,6 +323,39 @@ test_damaged(void **state)
 		assert_int_equal(chunk_decode(bad[i], 4, -1, NULL, &p, &n), -1);
 }
 
+/* chunk_decode_last: each metric's last point at or before hi, nothing after. */
+static void
+test_decode_last(void **state)
+{
+	(void)state;
+	struct chunk_enc *e = chunk_enc_new(CHUNK_RAW);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(chunk_enc_point(e, 1000000 + i * 1000), 0);
+		chunk_enc_value(e, 7, i * 1.5);
+		if (i < 4)
+			chunk_enc_value(e, 9, 100 + i);	/* 9 stops after the 4th point */
+		if (i == 6)
+			chunk_enc_value(e, 11, NAN);	/* a gap is not a point */
+	}
+	size_t len, n;
+	const unsigned char *data = chunk_enc_data(e, &len);
+	struct chunk_sample *p;
+
+	assert_int_equal(chunk_decode_last(data, len, 1005500, &p, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(p[0].metric == 7 && p[0].ts == 1005000 && p[0].avg == 7.5);
+	assert_true(p[1].metric == 9 && p[1].ts == 1003000 && p[1].avg == 103);
+	free(p);
+	assert_int_equal(chunk_decode_last(data, len, 1009000, &p, &n), 0);
+	assert_true(n == 2 && p[0].ts == 1009000 && p[0].avg == 13.5);
+	free(p);
+	assert_int_equal(chunk_decode_last(data, len, 999999, &p, &n), 0);
+	assert_int_equal(n, 0);
+	free(p);
+	assert_int_equal(chunk_decode_last(data, len / 2, 1009000, &p, &n), -1);
+	chunk_enc_free(e);
+}
+
 int
 main(void)
 {
@@ -333,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_decode_last),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

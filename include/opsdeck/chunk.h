@@ -93,5 +93,12 @@ void chunk_enc_release(struct chunk_enc *e);
  */
 int chunk_decode(const void *data, size_t len, int64_t metric, enum chunk_kind *kind,
 	    struct chunk_sample **out, size_t *n);
+/*
+ * As chunk_decode for every metric, but only each metric's last point at or
+ * before hi (the fleet as of a time reads no more): at most one point per
+ * metric, in stream order. 0, or -1 for a damaged chunk.
+ */
+int chunk_decode_last(const void *data, size_t len, int64_t hi, struct chunk_sample **out,
+	    size_t *nout);
 
 #endif

@@ -519,17 +519,25 @@ samples_add(struct samples *o, const struct chunk_sample *x)
 	o->v[o->n++] = *x;
 }
 
-/* Decodes one stream's bits into o, with the shared timestamps. */
+/*
+ * Decodes one stream's bits into o, with the shared timestamps. last_only:
+ * only its last point at or before hi goes to o (the stream stops there).
+ */
 static int
 stream_decode(enum chunk_kind kind, int64_t metric, const int64_t *ts, uint64_t first,
-    uint64_t count, const unsigned char *b, size_t nbytes, struct samples *o)
+    uint64_t count, const unsigned char *b, size_t nbytes, int64_t hi, int last_only,
+    struct samples *o)
 {
 	struct bitr r = { b, nbytes * 8, 0 };
 	struct xor_state x[3] = { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } };
 	int64_t n = 0;
+	struct chunk_sample best;
+	int have = 0;
 
 	for (uint64_t i = 0; i < count; i++) {
 		struct chunk_sample p = { metric, ts[first + i], 0, 0, 0, 1 };
+		if (last_only && p.ts > hi)
+			break;
 		if (kind == CHUNK_RAW) {
 			if (xor_get(&r, &x[0], &p.avg) != 0)
 				return -1;
@@ -552,15 +560,22 @@ stream_decode(enum chunk_kind kind, int64_t metric, const int64_t *ts, uint64_t 
 			    xor_get(&r, &x[2], &p.max) != 0)
 				return -1;
 		}
-		samples_add(o, &p);
+		if (last_only) {
+			best = p;
+			have = 1;
+		} else {
+			samples_add(o, &p);
+		}
 	}
+	if (have)
+		samples_add(o, &best);
 	return 0;
 }
 
-/* See chunk.h. */
-int
-chunk_decode(const void *data, size_t len, int64_t metric, enum chunk_kind *kindp,
-    struct chunk_sample **out, size_t *nout)
+/* chunk_decode and chunk_decode_last: every point, or each stream's last at or before hi. */
+static int
+decode(const void *data, size_t len, int64_t metric, int64_t hi, int last_only,
+    enum chunk_kind *kindp, struct chunk_sample **out, size_t *nout)
 {
 	const unsigned char *p = data, *end = p + len;
 	uint64_t npoints, tsbytes, ns;
@@ -595,7 +610,8 @@ chunk_decode(const void *data, size_t len, int64_t metric, enum chunk_kind *kind
 			goto bad;
 		last = mid;
 		if (metric < 0 || (int64_t)mid == metric) {
-			if (stream_decode(kind, (int64_t)mid, ts, first, count, p, nbytes, &o) != 0)
+			if (stream_decode(kind, (int64_t)mid, ts, first, count, p, nbytes, hi,
+			    last_only, &o) != 0)
 				goto bad;
 		}
 		p += nbytes;
@@ -612,4 +628,20 @@ bad:
 	free(ts);
 	free(o.v);
 	return -1;
+}
+
+/* See chunk.h. */
+int
+chunk_decode(const void *data, size_t len, int64_t metric, enum chunk_kind *kindp,
+    struct chunk_sample **out, size_t *nout)
+{
+	return decode(data, len, metric, INT64_MAX, 0, kindp, out, nout);
+}
+
+/* See chunk.h. */
+int
+chunk_decode_last(const void *data, size_t len, int64_t hi, struct chunk_sample **out,
+    size_t *nout)
+{
+	return decode(data, len, -1, hi, 1, NULL, out, nout);
 }

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,33 +60,64 @@ names_free(struct names *nm)
 
 /*
  * h's figures from its newest samples in (at_ms - window_ms, at_ms]: raw
- * samples, else 1-minute rollups (their averages). sample_ms is the newest
- * sample's time; none: left 0. 0, or an SQLite rc.
+ * samples, else 1-minute rollups (their averages); only each metric's last
+ * point is decoded (chunk_decode_last), through cs, prepared once:
+ * chunks of ?1 at level ?2 that may hold points in [?5, ?4). sample_ms is
+ * the newest sample's time; none: left 0. 0, or an SQLite rc.
  */
 static int
-figures_at(struct store *st, const struct names *nm, int64_t host_id, int64_t at_ms,
+figures_at(sqlite3_stmt *cs, const struct names *nm, int64_t host_id, int64_t at_ms,
     int64_t window_ms, struct host_status *h)
 {
 	static const enum store_level levels[] = { STORE_LEVEL_RAW, STORE_LEVEL_MINUTE };
 
 	for (size_t l = 0; l < OD_ARRAY_LEN(levels); l++) {
-		struct chunk_sample *v = NULL;
-		size_t n = 0;
+		int64_t span = levels[l] == STORE_LEVEL_RAW ? STORE_CHUNK_SPAN : STORE_ROLLUP_SPAN;
 		int64_t win = levels[l] == STORE_LEVEL_RAW ? window_ms : OD_MAX(window_ms, 180000);
-		int rc = store_chunks_read(st, host_id, levels[l], -1, at_ms - win, at_ms + 1, &v,
-		    &n);
-		if (rc != 0)
+		int64_t lo = at_ms - win, newest = 0;
+		struct chunk_sample *last = NULL;	/* by metric id: the latest so far */
+		size_t nlast = 0;
+		int rc;
+
+		sqlite3_bind_int64(cs, 1, host_id);
+		sqlite3_bind_int(cs, 2, (int)levels[l]);
+		sqlite3_bind_int64(cs, 3, lo - span);
+		sqlite3_bind_int64(cs, 4, at_ms + 1);
+		sqlite3_bind_int64(cs, 5, lo);
+		while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
+			const void *data = sqlite3_column_blob(cs, 0);
+			struct chunk_sample *p;
+			size_t np;
+			if (data == NULL || chunk_decode_last(data, (size_t)sqlite3_column_bytes(cs, 0),
+			    at_ms, &p, &np) != 0)
+				continue;	/* a damaged chunk costs only itself */
+			for (size_t i = 0; i < np; i++) {
+				if (p[i].ts <= lo || p[i].metric < 0 || p[i].metric >= nm->n)
+					continue;
+				if ((size_t)p[i].metric >= nlast) {
+					size_t nn = (size_t)p[i].metric + 1;
+					last = xreallocarray(last, nn, sizeof *last);
+					for (size_t k = nlast; k < nn; k++)
+						last[k].ts = INT64_MIN;
+					nlast = nn;
+				}
+				if (p[i].ts >= last[p[i].metric].ts)	/* chunks come in time order */
+					last[p[i].metric] = p[i];
+				newest = OD_MAX(newest, p[i].ts);
+			}
+			free(p);
+		}
+		sqlite3_reset(cs);
+		if (rc != SQLITE_DONE) {
+			free(last);
 			return rc;
-		int64_t newest = 0;
-		for (size_t i = 0; i < n; i++)
-			newest = OD_MAX(newest, v[i].ts);
-		/* every metric's value at the newest sample time (chunks come in time order) */
-		for (size_t i = 0; i < n; i++)
-			if (v[i].ts == newest && v[i].metric >= 0 && v[i].metric < nm->n &&
-			    nm->v[v[i].metric] != NULL)
-				host_status_set_metric(h, nm->v[v[i].metric], v[i].avg);
-		free(v);
-		if (n > 0) {
+		}
+		/* every metric's value at the newest sample time: one consistent sample */
+		for (size_t m = 0; m < nlast; m++)
+			if (last[m].ts == newest && newest > 0 && nm->v[m] != NULL)
+				host_status_set_metric(h, nm->v[m], last[m].avg);
+		free(last);
+		if (newest > 0) {
 			h->sample_ms = newest;
 			return 0;
 		}
@@ -98,7 +130,7 @@ int
 store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_status **out,
     size_t *n, size_t *unknown, char **cause)
 {
-	sqlite3_stmt *hs = NULL, *ts = NULL, *after = NULL, *gs = NULL;
+	sqlite3_stmt *hs = NULL, *ts = NULL, *after = NULL, *gs = NULL, *cs = NULL;
 	struct names nm;
 	size_t cap = 0;
 	int rc = -1;
@@ -114,6 +146,8 @@ store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_s
 	    " AND ts_ms > ?2 ORDER BY ts_ms, id LIMIT 1", &after, cause) != 0 ||
 	    store_prepare(st, "SELECT gpu_index, uuid, name, mem_total_bytes FROM host_gpus"
 	    " WHERE host_id = ?1", &gs, cause) != 0 ||
+	    store_prepare(st, "SELECT data FROM chunks WHERE host_id = ?1 AND level = ?2"
+	    " AND t0 >= ?3 AND t0 < ?4 AND t1 >= ?5 ORDER BY t0", &cs, cause) != 0 ||
 	    store_prepare(st, "SELECT to_state, error, ts_ms FROM host_transitions"
 	    " WHERE host_id = ?1 AND ts_ms <= ?2 ORDER BY ts_ms DESC, id DESC LIMIT 1", &ts,
 	    cause) != 0)
@@ -153,7 +187,7 @@ store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_s
 			}
 			sqlite3_reset(after);
 		}
-		int frc = figures_at(st, &nm, id, at_ms, window_ms, &h);
+		int frc = figures_at(cs, &nm, id, at_ms, window_ms, &h);
 		if (frc != 0) {
 			*cause = store_errmsg(st, "reading samples");
 			host_status_free(&h);
@@ -199,6 +233,7 @@ out:
 	sqlite3_finalize(ts);
 	sqlite3_finalize(after);
 	sqlite3_finalize(gs);
+	sqlite3_finalize(cs);
 	if (nm.v != NULL)
 		names_free(&nm);
 	if (rc != 0) {
