@@ -181,6 +181,7 @@ void store_forget_free(char **v, size_t n);
 struct store_point {
 	int64_t	ts_ms;
 	double	min, avg, max;
+	int64_t	n;		/* samples behind it (a raw sample: 1) */
 };
 
 /*

@@ -230,6 +230,7 @@ struct ui {
 	char		 graph_host[HOSTNAME_MAX + 1];	/* last asked */
 	int		 graph_width;
 	int64_t		 graph_asked;	/* monotonic */
+	int		 graph_range;	/* Detail's graphs: index of ui_graph_range_name */
 };
 
 /*
@@ -391,6 +392,12 @@ int  ui_graphs_fd(const struct ui *u);
 /* Takes an answer that arrived; marks the panes dirty. */
 void ui_graphs_poll(struct ui *u);
 void ui_graphs_free(struct ui *u);
+/* Detail's graph ranges: "1h" "6h" "24h" "7d" "30d" by index; NULL past the end. */
+const char *ui_graph_range_name(int r);
+int64_t ui_graph_range_ms(const struct ui *u);
+/* `R` and `:range WORD`: the next range, or the one named (0, or -1 unknown). */
+void ui_graph_range_next(struct ui *u);
+int  ui_graph_range_set(struct ui *u, const char *word);
 
 /* ui_replay.c: the time cursor. */
 #define UI_REPLAY_STEP_MS	10000		/* `[` `]` without a group interval */

@@ -493,6 +493,7 @@ raw_points(struct store *st, int64_t hid, int64_t mid, int64_t from, int64_t to,
 	for (size_t i = 0; i < np; i++) {
 		v[i].ts_ms = p[i].ts;
 		v[i].min = v[i].avg = v[i].max = p[i].avg;
+		v[i].n = 1;
 	}
 	free(p);
 	*out = v;
@@ -607,6 +608,7 @@ history_locked(struct store *st, const char *host, const char *metric, int64_t f
 		v[nv].min = acc.min;
 		v[nv].max = acc.max;
 		v[nv].avg = acc.sum / (double)acc.n;
+		v[nv].n = acc.n;
 		nv++;
 	}
 	free(b);

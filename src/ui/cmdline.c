@@ -13,8 +13,8 @@
 #include "opsdeck/ui_priv.h"
 
 static const char *const commands[] = {
-	"at", "filter", "group", "help", "host", "kind", "live", "q", "quit", "sector", "snooze",
-	"sort", "state", "theme", "view", NULL,
+	"at", "filter", "group", "help", "host", "kind", "live", "q", "quit", "range", "sector",
+	"snooze", "sort", "state", "theme", "view", NULL,
 };
 
 #define UI_SNOOZE_MAX_MS	(90 * 86400 * 1000LL)	/* :snooze at most 90 days */
@@ -213,6 +213,8 @@ ui_command(struct ui *u, const char *line)
 		u->quit = 1;
 	} else if (strcmp(cmd, "at") == 0) {
 		ui_replay_command(u, arg);
+	} else if (strcmp(cmd, "range") == 0) {
+		ui_graph_range_set(u, arg);
 	} else if (strcmp(cmd, "live") == 0) {
 		if (u->at_ms == 0)
 			ui_message(u, 0, "live already");
@@ -427,6 +429,7 @@ static const char *const help_lines[] = {
 	"  [ ]               one interval back / forward     { }  one hour",
 	"  :at TIME          jump: '2026-12-05 03:00', ISO 8601, '-2h'",
 	"  :live, End        back to live (a step past now too)",
+	"  R, :range R       Detail's graphs over 1h 6h 24h 7d 30d",
 	"",
 	"Devices and alerts",
 	"  a                 acknowledge the selected device (Devices, Detail)",

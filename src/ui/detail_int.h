@@ -27,6 +27,8 @@ void dline(struct dctx *d, enum theme_role r, const char *fmt, ...) OD_PRINTF(3,
  * scroll offset, the pane is drawn again showing its end.
  */
 void detail_fit(struct ui *u, struct pane *p, int lines);
+/* The host's graphs (detail_graphs.c), ending at the time cursor. */
+void detail_draw_history(struct dctx *d, const struct host_status *h);
 /* The device view of the Detail pane. */
 void detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r);
 

@@ -93,3 +93,51 @@ ui_graphs_free(struct ui *u)
 	prom_graph_answer_free(u->graph_ans);
 	u->graph_ans = NULL;
 }
+
+static const struct {
+	const char	*name;
+	int64_t		 ms;
+} ranges[] = {
+	{ "1h", 3600000LL }, { "6h", 6 * 3600000LL }, { "24h", 24 * 3600000LL },
+	{ "7d", 7 * 86400000LL }, { "30d", 30 * 86400000LL },
+};
+
+/* See ui_priv.h. */
+const char *
+ui_graph_range_name(int r)
+{
+	return r >= 0 && (size_t)r < OD_ARRAY_LEN(ranges) ? ranges[r].name : NULL;
+}
+
+/* See ui_priv.h. */
+int64_t
+ui_graph_range_ms(const struct ui *u)
+{
+	return ranges[u->graph_range >= 0 && (size_t)u->graph_range < OD_ARRAY_LEN(ranges) ?
+	    u->graph_range : 0].ms;
+}
+
+/* See ui_priv.h. */
+void
+ui_graph_range_next(struct ui *u)
+{
+	u->graph_range = (u->graph_range + 1) % (int)OD_ARRAY_LEN(ranges);
+	u->pane[PANE_DETAIL].dirty = 1;
+	ui_message(u, 0, "graphs over %s", ranges[u->graph_range].name);
+}
+
+/* See ui_priv.h. */
+int
+ui_graph_range_set(struct ui *u, const char *word)
+{
+	for (size_t i = 0; i < OD_ARRAY_LEN(ranges); i++) {
+		if (strcmp(word, ranges[i].name) == 0) {
+			u->graph_range = (int)i;
+			u->pane[PANE_DETAIL].dirty = 1;
+			ui_message(u, 0, "graphs over %s", ranges[i].name);
+			return 0;
+		}
+	}
+	ui_message(u, 1, "range: '%s' is not one of 1h 6h 24h 7d 30d", word);
+	return -1;
+}

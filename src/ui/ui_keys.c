@@ -160,6 +160,9 @@ ui_handle_key(struct ui *u, int key)
 	case '[': case ']':	/* the time cursor: one interval */
 		ui_replay_step(u, (key == '[' ? -1 : 1) * ui_replay_interval(u));
 		return 1;
+	case 'R':	/* Detail's graphs: the next range */
+		ui_graph_range_next(u);
+		return 1;
 	case '{': case '}':	/* one hour */
 		ui_replay_step(u, (key == '{' ? -1 : 1) * UI_REPLAY_HOUR_MS);
 		return 1;
