@@ -214,6 +214,8 @@ draw_graph(struct dctx *d, const struct graph *g, int width)
 	for (size_t i = 0; i < g->n; i++) {
 		const struct store_point *p = &g->pts[i];
 		int x = (int)((p->ts_ms - from) * width / gs.range_ms);
+		if (x == width && p->ts_ms <= gs.at_ms)
+			x = width - 1;	/* a point at the very end: the last column */
 		if (x < 0 || x >= width || isnan(p->avg))
 			continue;
 		col[x] = p->avg;
