@@ -411,8 +411,8 @@ test_local_flood(void **state)
 	size_t nv;
 	collector_hosts(c, &v, &nv);
 	assert_int_equal(nv, 1);
-	assert_int_equal(v[0].state, HOST_PARSE_ERROR);
-	assert_string_equal(v[0].error, "output over 4194304 bytes, cut off");
+	assert_int_equal(v[0].state, HOST_CUT_OFF);
+	assert_string_equal(v[0].error, "flood: output over 4194304 bytes, cut off");
 	store_free_hosts(v, nv);
 	assert_int_equal(stream_processes(), 0);
 	collector_free(c);

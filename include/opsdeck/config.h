@@ -29,6 +29,7 @@
 #define CONFIG_MAX_GROUPS	1024
 #define CONFIG_MAX_THRESHOLDS	256
 #define CONFIG_MIN_INTERVAL_MS	100		/* interval and timeout */
+#define CONFIG_BACKOFF_MAX_MS	60000		/* backoff_max's default */
 
 enum group_kind { GROUP_NODE, GROUP_TESTBED, GROUP_SCHEDULER, GROUP_PROMETHEUS };
 #define CONFIG_PROM_MAX_INSTANCES 4096	/* hosts one prometheus group may show */
@@ -49,6 +50,8 @@ struct conn_settings {
 	enum hostkey_policy hostkey_policy;
 	int64_t		 interval_ms;	/* sampling interval, 2s */
 	int64_t		 timeout_ms;	/* connect / per-frame deadline, 10s */
+	int64_t		 probe_timeout_ms;	/* each probe command's deadline; 0: 80 % of timeout */
+	int64_t		 backoff_max_ms;	/* longest wait between reconnections, 60s */
 };
 
 struct host {

@@ -73,6 +73,7 @@ conn_defaults(struct conn_settings *cs)
 	cs->hostkey_policy = HOSTKEY_STRICT;
 	cs->interval_ms = 2000;
 	cs->timeout_ms = 10000;
+	cs->backoff_max_ms = CONFIG_BACKOFF_MAX_MS;
 }
 
 /* A deep copy of src into dst (dst owns its strings). */

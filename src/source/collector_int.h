@@ -34,8 +34,12 @@
 #include "opsdeck/probe.h"
 #include "opsdeck/source.h"
 
-#define BACKOFF_BASE_MS		1000
-#define BACKOFF_CAP_MS		60000
+#define BACKOFF_BASE_MS		1000	/* the first wait; doubles up to the group's backoff_max */
+/*
+ * A frame's slack past its command's deadline (the kill, the end line on its
+ * way): a fifth of the timeout, at most this.
+ */
+#define PROBE_DEADLINE_SLACK_MS	2000
 #define COLLECTOR_MAX_QUEUED	128	/* report parts waiting per host for a commit */
 
 enum phase { PH_IDLE, PH_CONNECTING, PH_STREAMING };
@@ -48,6 +52,17 @@ struct cgroup {
 	char			*script;
 	int64_t			 interval_ms;
 	int64_t			 timeout_ms;
+	int64_t			 probe_timeout_ms;	/* each command's deadline on the node */
+	int64_t			 report_ms;	/* a frame is late after interval + this */
+	int64_t			 backoff_max_ms;
+	/*
+	 * The flood budget (stream.c, budget_*): per budget_window_ms
+	 * (max(interval, 1 s)) at most budget_frames frames and budget_bytes
+	 * bytes on average, in bursts of up to burst_frames, burst_bytes.
+	 */
+	int64_t			 budget_window_ms;
+	double			 budget_frames, budget_bytes;
+	double			 burst_frames, burst_bytes;
 
 	/*
 	 * Reports mode (src->poll, kind prometheus): the server's row, then
@@ -92,7 +107,16 @@ struct chost {
 	char			*cycle_err;
 	int64_t			 stream_mono;
 	int64_t			 last_frame_mono;	/* the last complete cycle (deadlines) */
+	int64_t			 last_any_mono;	/* the last complete frame of a group probe */
 	int			 partial_frames;	/* frames since, none completing a cycle */
+	int			 stray_frames;	/* of those, not of the group's probes or repeated */
+	char			*cycle_timeout;	/* a command of this cycle was killed: why */
+	/* The flood budget: tokens left, and what came in the current window. */
+	double			 tok_frames, tok_bytes;
+	int64_t			 tok_mono;
+	int64_t			 win_mono;
+	uint64_t		 win_frames, win_bytes;
+	int			 over_budget;	/* set by on_frame: cut off after this feed */
 	uint64_t		 cycle_garbage;	/* fr.garbage at that cycle */
 	int			 stream_cycles;
 	int			 attempts;
@@ -179,6 +203,8 @@ struct collector {
 
 /* ---- stream.c ---- */
 void *worker_main(void *arg);
+/* Sets cg's flood budget from its interval and probes (cgroup_init). */
+void budget_init(struct cgroup *cg);
 /* Ends a host's stream (workers and transports_stop); it goes back to PH_IDLE. */
 void stream_close(struct chost *ch, int graceful);
 /* Appends a part to ch's queue under c->lock, dropping the oldest past the bound. */

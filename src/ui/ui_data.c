@@ -449,11 +449,12 @@ state_rank(enum host_state s)
 	case HOST_TIMEOUT: return 2;
 	case HOST_AUTH_FAILED: return 3;
 	case HOST_HOSTKEY_UNKNOWN: return 4;
-	case HOST_PARSE_ERROR: return 5;
-	case HOST_STALE: return 6;
-	case HOST_CONNECTING: return 7;
-	case HOST_UP: return 8;
-	default: return 9;
+	case HOST_CUT_OFF: return 5;
+	case HOST_PARSE_ERROR: return 6;
+	case HOST_STALE: return 7;
+	case HOST_CONNECTING: return 8;
+	case HOST_UP: return 9;
+	default: return 10;
 	}
 }
 
