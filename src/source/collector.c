@@ -137,7 +137,7 @@ cgroup_init(struct cgroup *cg, const struct group *g, int64_t timeout_override)
 	cg->report_ms = OD_MAX(cg->timeout_ms, cg->probe_timeout_ms + slack);
 	cg->backoff_max_ms = g->conn.backoff_max_ms > 0 ? g->conn.backoff_max_ms :
 	    CONFIG_BACKOFF_MAX_MS;
-	budget_init(cg);
+	flood_init(cg);
 	if (cg->nprobes > 0)
 		cg->script = frame_script_deadline(cmds, names, cg->nprobes, cg->interval_ms,
 		    cg->probe_timeout_ms);

@@ -4,7 +4,9 @@
  *   stream.c     workers: reading sources, frames into cycles, deadlines,
  *                back-off, the published state of each host
  *   connect.c    connector threads for sources whose open blocks (ssh)
- * Dependencies go one way: collector.c -> stream.c -> connect.c.
+ *   flood.c      the budget of frames and bytes each stream may send
+ * Dependencies go one way: collector.c -> stream.c -> connect.c; flood.c
+ * is called by both and calls neither.
  *
  * Threads, all bounded whatever the number of hosts:
  * - the publisher: collector_run()'s caller, or the thread of
@@ -56,7 +58,7 @@ struct cgroup {
 	int64_t			 report_ms;	/* a frame is late after interval + this */
 	int64_t			 backoff_max_ms;
 	/*
-	 * The flood budget (stream.c, budget_*): per budget_window_ms
+	 * The flood budget (flood.c): per budget_window_ms
 	 * (max(interval, 1 s)) at most budget_frames frames and budget_bytes
 	 * bytes on average, in bursts of up to burst_frames, burst_bytes.
 	 */
@@ -203,12 +205,23 @@ struct collector {
 
 /* ---- stream.c ---- */
 void *worker_main(void *arg);
-/* Sets cg's flood budget from its interval and probes (cgroup_init). */
-void budget_init(struct cgroup *cg);
+
 /* Ends a host's stream (workers and transports_stop); it goes back to PH_IDLE. */
 void stream_close(struct chost *ch, int graceful);
 /* Appends a part to ch's queue under c->lock, dropping the oldest past the bound. */
 void queue_part(struct chost *ch, const struct queued_part *qp);
+
+/* ---- flood.c: the budget of frames and bytes a stream may send ---- */
+/* Sets cg's budget from its interval, report deadline and probes (cgroup_init). */
+void flood_init(struct cgroup *cg);
+/* A new stream: full buckets, an empty window. */
+void flood_reset(struct chost *ch, int64_t now);
+/* n bytes came at now: 0, or -1 with ch->over_budget set when over the budget. */
+int flood_bytes(struct chost *ch, size_t n, int64_t now);
+/* A frame came: 0, or -1 with ch->over_budget set when over the budget. */
+int flood_frame(struct chost *ch);
+/* "flood: N frames and B bytes in T, over the budget of ...; cut off", malloc'd. */
+char *flood_message(const struct chost *ch, int64_t now);
 
 /* ---- connect.c ---- */
 void *connector_main(void *arg);

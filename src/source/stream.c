@@ -187,74 +187,6 @@ host_fail(struct chost *ch, enum host_state state, const char *msg)
 	ch->retry_mono = now_mono_ms() + backoff_ms(ch);
 }
 
-/* ---- the flood budget ---------------------------------------------------- */
-
-/*
- * See collector_int.h. A healthy host sends each probe's frame once an
- * interval: the budget is twice that plus one cycle, and (PROBE_MAX_OUTPUT
- * being the most one frame may hold) a full frame per probe and one more,
- * per window of max(interval, 1 s). Bursts may reach what a cycle's
- * deadline lets pile up behind a stalled link, and at least two windows.
- */
-void
-budget_init(struct cgroup *cg)
-{
-	int64_t w = OD_MAX(cg->interval_ms, (int64_t)1000);
-	double cycles = (double)((w + cg->interval_ms - 1) / cg->interval_ms);
-	double np = (double)OD_MAX(cg->nprobes, (size_t)1);
-
-	cg->budget_window_ms = w;
-	cg->budget_frames = np * (2 * cycles + 1);
-	cg->budget_bytes = (np + 1) * PROBE_MAX_OUTPUT;
-	double pile = (double)(cg->interval_ms + cg->report_ms) / (double)cg->interval_ms + 2;
-	cg->burst_frames = OD_MAX(2 * cg->budget_frames, np * pile);
-	cg->burst_bytes = 2 * cg->budget_bytes;
-}
-
-/* A stream starts with full buckets and an empty window. */
-static void
-budget_reset(struct chost *ch, int64_t now)
-{
-	ch->tok_frames = ch->cg->burst_frames;
-	ch->tok_bytes = ch->cg->burst_bytes;
-	ch->tok_mono = now;
-	ch->win_mono = now;
-	ch->win_frames = ch->win_bytes = 0;
-	ch->over_budget = 0;
-}
-
-/* Refills the buckets for the time since the last look; starts a new window when due. */
-static void
-budget_refill(struct chost *ch, int64_t now)
-{
-	struct cgroup *cg = ch->cg;
-	double dt = (double)(now - ch->tok_mono) / (double)cg->budget_window_ms;
-
-	if (dt > 0) {
-		ch->tok_frames = OD_MIN(cg->burst_frames, ch->tok_frames + dt * cg->budget_frames);
-		ch->tok_bytes = OD_MIN(cg->burst_bytes, ch->tok_bytes + dt * cg->budget_bytes);
-		ch->tok_mono = now;
-	}
-	if (now - ch->win_mono >= cg->budget_window_ms) {
-		ch->win_mono = now;
-		ch->win_frames = ch->win_bytes = 0;
-	}
-}
-
-/* "flood: N frames and B bytes in T (budget: ...); cut off", malloc'd. */
-static char *
-budget_message(struct chost *ch, int64_t now)
-{
-	struct cgroup *cg = ch->cg;
-	char t[32], w[32];
-
-	duration_format(OD_MAX(now - ch->win_mono, (int64_t)1), t, sizeof t);
-	duration_format(cg->budget_window_ms, w, sizeof w);
-	return xasprintf("flood: %llu frames and %llu bytes in %s, over the budget of %.0f "
-	    "frames and %.0f bytes per %s; cut off", (unsigned long long)ch->win_frames,
-	    (unsigned long long)ch->win_bytes, t, cg->budget_frames, cg->budget_bytes, w);
-}
-
 /* One cycle (every probe's frame of one SEQ) arrived. */
 static void
 cycle_done(struct chost *ch)
@@ -302,12 +234,8 @@ on_frame(const struct frame *f, void *arg)
 	ch->garbage_mark = ch->fr.garbage;
 	if (ch->over_budget)
 		return;		/* cut off after this feed: parse nothing more */
-	ch->win_frames++;
-	ch->tok_frames -= 1;
-	if (ch->tok_frames < 0) {
-		ch->over_budget = 1;
+	if (flood_frame(ch) != 0)
 		return;
-	}
 	if (f->truncated) {
 		ch->flood = 1;
 		return;
@@ -352,22 +280,17 @@ on_frame(const struct frame *f, void *arg)
 /*
  * Feeds bytes from the host; cuts off a host that floods: a frame (or the
  * bytes between frames) over PROBE_MAX_OUTPUT, or more frames or bytes
- * than its budget (budget_init). 0, or -1 when cut off.
+ * than its budget (flood.c). 0, or -1 when cut off.
  */
 static int
 host_feed(struct chost *ch, const char *p, size_t n)
 {
 	int64_t now = now_mono_ms();
 
-	budget_refill(ch, now);
-	ch->win_bytes += n;
-	ch->tok_bytes -= (double)n;
-	if (ch->tok_bytes < 0)
-		ch->over_budget = 1;
-	else
+	if (flood_bytes(ch, n, now) == 0)
 		frame_reader_feed(&ch->fr, p, n, on_frame, ch);
 	if (ch->over_budget) {
-		char *m = budget_message(ch, now);
+		char *m = flood_message(ch, now);
 		host_fail(ch, HOST_CUT_OFF, m);
 		free(m);
 		return -1;
@@ -393,7 +316,7 @@ stream_begin(struct chost *ch, struct source_conn *conn)
 	ch->stream_mono = now_mono_ms();
 	ch->last_frame_mono = 0;
 	ch->last_any_mono = 0;
-	budget_reset(ch, ch->stream_mono);
+	flood_reset(ch, ch->stream_mono);
 	ch->partial_frames = 0;
 	ch->stray_frames = 0;
 	ch->cycle_garbage = 0;
