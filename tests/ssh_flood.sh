@@ -65,7 +65,7 @@ check "so is the tiny-frame flooder ($conn_tiny in $elapsed s)" [ "$conn_tiny" -
 check "and the big-frame and big-line ones ($conn_bigframe, $conn_bigline)" [ $? -eq 0 ]
 rss=$(awk '/^VmHWM:/ { print $2 }' "/proc/$CPID/status")
 diag "collector peak RSS ${rss} kB"
-check "memory stays bounded (${rss} kB < 200 MB)" [ "${rss:-0}" -lt 204800 ]
+check "memory stays bounded (${rss} kB < 400 MB, as ssh_faults.sh: ASan keeps freed memory)" [ "${rss:-0}" -lt 409600 ]
 kill -TERM "$CPID"
 wait "$CPID"
 check "the collector stops cleanly" [ $? -eq 0 ]

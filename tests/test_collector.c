@@ -508,7 +508,8 @@ count_ups(const struct host_status *h, void *arg)
 
 /*
  * Every host fails at once and keeps failing after each cycle (the loop's
- * sleep exits 1): the collector thread a console runs keeps retrying them
+ * sleep waits 300 ms, longer than a tick, so that the up is published, and
+ * exits 1): the collector thread a console runs keeps retrying them
  * with back-off (backoff_max 200ms) and they come up again and again; a
  * bounded collector_run_until runs to its deadline, not ending early;
  * snapshot's collector_run ends once each failed.
@@ -519,7 +520,7 @@ test_local_all_fail_retry(void **state)
 	(void)state;
 	const char *old = getenv("PATH");
 	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
-	char *dir = fake_path("sleep", "exit 1");
+	char *dir = fake_path("sleep", "/bin/sleep 0.3; exit 1");
 	char *path = xasprintf("%s:%s", dir, saved);
 	setenv("PATH", path, 1);
 	struct config *cfg = parse(
@@ -540,8 +541,11 @@ test_local_all_fail_retry(void **state)
 	while (atomic_load(&retry_ups) < 8 && now_mono_ms() < end)
 		poll(NULL, 0, 50);
 	collector_stop(c);
-	assert_true(atomic_load(&retry_ups) >= 8);	/* four times up each, at least */
+	int ups = atomic_load(&retry_ups);
 	collector_free(c);
+	if (ups < 8)
+		setenv("PATH", saved, 1);	/* for the tests after this one */
+	assert_true(ups >= 8);		/* four times up each, at least */
 
 	c = collector_new(cfg, NULL, NULL);
 	int64_t t0 = now_mono_ms();
