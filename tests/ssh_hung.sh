@@ -57,6 +57,8 @@ sessions() {
 	done | sort -u | grep -c .
 }
 one_session() { [ "$(sessions)" -eq 1 ]; }
+# renewed NAME OLD: that sshd has a session process again, not OLD.
+renewed() { _r=$(notty "$1"); [ -n "$_r" ] && [ "$_r" != "$2" ]; }
 # hung: the hung ipmitool's sleeps of the test user that are alive.
 hung() { pgrep -u "$SSH_USER" -f "^sleep 100000" | wc -l; }
 
@@ -94,9 +96,8 @@ run_case() {
 		[ -n "$_s" ] || break
 		# shellcheck disable=SC2086
 		kill -KILL $_s
-		# reconnected: another session process, and its probe hanging again
-		wait_for 30 sh -c "n=\$(pgrep -u '$SSH_USER' -f '^sshd: $SSH_USER@notty'); \
-			[ -n \"\$n\" ] && [ \"\$n\" != '$_s' ]" || break
+		# reconnected: another session process of this sshd
+		wait_for 30 renewed "$nm" "$_s" || break
 		_k=$_i
 	done
 	[ "$_k" -eq 10 ] || diag "$(tail -5 "$W")"

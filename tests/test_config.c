@@ -284,7 +284,7 @@ test_minimal_defaults(void **state)
 	assert_int_equal(g->conn.hostkey_policy, HOSTKEY_STRICT);
 	assert_int_equal(g->conn.interval_ms, 2000);
 	assert_int_equal(g->conn.timeout_ms, 10000);
-	assert_int_equal(g->conn.probe_timeout_ms, 0);	/* the collector's: 80 % of timeout */
+	assert_int_equal(g->conn.probe_timeout_ms, 0);	/* the collector's: timeout less 2s */
 	assert_int_equal(g->conn.backoff_max_ms, 60000);
 	assert_string_equal(g->hosts[63].name, "gpu064");
 	assert_null(c->cache);

@@ -50,8 +50,9 @@ struct conn_settings {
 	enum hostkey_policy hostkey_policy;
 	int64_t		 interval_ms;	/* sampling interval, 2s */
 	int64_t		 timeout_ms;	/* connect / per-frame deadline, 10s */
-	int64_t		 probe_timeout_ms;	/* each probe command's deadline; 0: 80 % of timeout */
-	int64_t		 backoff_max_ms;	/* longest wait between reconnections, 60s */
+	/* each probe command's deadline; 0: timeout less 2s (less a fifth when shorter) */
+	int64_t		 probe_timeout_ms;
+	int64_t		 backoff_max_ms;	/* longest wait before a retry, 60s */
 };
 
 struct host {

@@ -26,8 +26,9 @@
  *     SEQ decimal (uint64), PROBE 1-31 of [A-Za-z0-9_.-], single spaces,
  *     nothing after. An end line is "@@end NONCE STATUS", STATUS an optional
  *     '-' and 1-9 digits, or the word "timeout": the command was killed at
- *     its deadline (status FRAME_STATUS_TIMEOUT, timed_out set). Any other line, even one starting with "@@" or a
- *     marker with another nonce, is body (inside a frame) or garbage.
+ *     its deadline (status FRAME_STATUS_TIMEOUT, timed_out set). Any other
+ *     line, even one starting with "@@" or a marker with another nonce, is
+ *     body (inside a frame) or garbage.
  *   - A header inside a frame drops the unfinished frame (counted in
  *     `dropped`) and starts the new one; an end line outside a frame is garbage.
  *   - The body is every byte between the header line and the end line, LF

@@ -118,7 +118,7 @@ const struct config_key config_keys[] = {
 	    "10s", "deadline to connect and for each frame",
 	    struct conn_settings, timeout_ms, NF, NF, CONFIG_MIN_INTERVAL_MS, 0, NULL),
 	FIELD("probe_timeout", CK_PROBE_TIMEOUT, CONFIG_AT_CONN, CONFIG_T_DURATION,
-	    "duration >= 100ms", "80% of timeout", "a probe command still running after "
+	    "duration >= 100ms", "timeout-2s", "a probe command still running after "
 	    "this is killed on the node, with its children",
 	    struct conn_settings, probe_timeout_ms, NF, NF, CONFIG_MIN_INTERVAL_MS, 0, NULL),
 	FIELD("backoff_max", CK_BACKOFF_MAX, CONFIG_AT_CONN, CONFIG_T_DURATION,

@@ -36,7 +36,8 @@
 #include "opsdeck/probe.h"
 #include "opsdeck/source.h"
 
-#define BACKOFF_BASE_MS		1000	/* the first wait; doubles up to the group's backoff_max */
+/* The first wait before a retry; it doubles up to the group's backoff_max. */
+#define BACKOFF_BASE_MS		1000
 /*
  * A frame's slack past its command's deadline (the kill, the end line on its
  * way): a fifth of the timeout, at most this.
