@@ -31,7 +31,7 @@ at_exit "kill $holder 2>/dev/null"
 wait_for 10 test -e "$T/held"
 "$OPSDECK" budget import --plan "$PLAN" --cache "$C" "$LEDGER" >"$T/out" 2>"$T/err"; rc=$?
 diag "$(cat "$T/err")"
-check "the import gives up with status 1" [ $rc -eq 1 ]
+check "the import gives up with status 3 (the cache is held)" [ $rc -eq 3 ]
 check "naming the writer that holds the cache" \
     grep -q "stayed busy for 5 s while written by pid $holder (opsdeck collect -c site.yaml)" "$T/err"
 check "and nothing was imported" grep -q "nothing was imported" "$T/err"

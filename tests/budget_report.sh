@@ -92,14 +92,14 @@ check "a config with a budget and no hosts is enough" [ $? -eq 0 ]
 # No plan.
 printf 'groups:\n  - name: local\n    transport: local\n    hosts: localhost\n' >"$T/etc/nobudget.yaml"
 "$OPSDECK" budget report -c "$T/etc/nobudget.yaml" --cache "$C" 2>"$T/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "no budget plan: add 'budget: FILE'" "$T/err"
-check "no plan: exit 1 and says how to add one" [ $? -eq 0 ]
+[ $rc -eq 4 ] && grep -q "no budget plan: add 'budget: FILE'" "$T/err"
+check "no plan: exit 4 (configuration) and says how to add one" [ $? -eq 0 ]
 
 # Plan errors as FILE:LINE:COL.
 "$OPSDECK" budget report --plan "$FIXTURES/budget/bad_amounts.yaml" --cache "$C" 2>"$T/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "^$FIXTURES/budget/bad_amounts.yaml:5:17: 'allocation': bad amount '1,00억'" "$T/err" &&
+[ $rc -eq 4 ] && grep -q "^$FIXTURES/budget/bad_amounts.yaml:5:17: 'allocation': bad amount '1,00억'" "$T/err" &&
     grep -q "bad_amounts.yaml: 7 errors" "$T/err"
-check "bad amounts: every one as FILE:LINE:COL, exit 1" [ $? -eq 0 ]
+check "bad amounts: every one as FILE:LINE:COL, exit 4" [ $? -eq 0 ]
 "$OPSDECK" budget report --plan "$FIXTURES/budget/unknown_programme.yaml" --cache "$C" 2>"$T/err"
 grep -q "unknown_programme.yaml:9:16: unknown programme 'infrastructure'" "$T/err"
 check "an unknown programme as FILE:LINE:COL" [ $? -eq 0 ]

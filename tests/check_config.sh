@@ -2,7 +2,7 @@
 # check-config checks meaning, not only syntax: the files a configuration
 # names (budget plan, theme, identity files, known_hosts folders) and the
 # thresholds (known metrics, warn/crit in the metric's direction), each
-# problem as FILE:LINE:COL: message at the key that names it, exit 1.
+# problem as FILE:LINE:COL: message at the key that names it, exit 4 (opsdeck(1), EXIT STATUS).
 . "$top_srcdir/tests/lib.sh"
 tmpdir
 plan 19
@@ -49,32 +49,32 @@ cc themefile; check "a theme given as a readable file passes" [ $rc -eq 0 ]
 
 # Budget plan
 printf 'groups: [{name: a, hosts: b}]\nbudget: plans/missing.yaml\n' >"$T/b1.yaml"
-cc b1; [ $rc -eq 1 ] && has "$T/b1.yaml:2:9: budget plan '$T/plans/missing.yaml': No such file or directory"
-check "a missing budget plan: FILE:LINE:COL of budget:, exit 1" [ $? -eq 0 ]
+cc b1; [ $rc -eq 4 ] && has "$T/b1.yaml:2:9: budget plan '$T/plans/missing.yaml': No such file or directory"
+check "a missing budget plan: FILE:LINE:COL of budget:, exit 4" [ $? -eq 0 ]
 printf 'groups: [{name: a, hosts: b}]\nbudget: %s\n' "$T/plans/bad.yaml" >"$T/b2.yaml"
-cc b2; [ $rc -eq 1 ] && grep -q "^$T/b2.yaml:2:9: budget plan '$T/plans/bad.yaml': $T/plans/bad.yaml:[0-9]*:[0-9]*: .* (and [0-9]* more)\$" "$T/err"
+cc b2; [ $rc -eq 4 ] && grep -q "^$T/b2.yaml:2:9: budget plan '$T/plans/bad.yaml': $T/plans/bad.yaml:[0-9]*:[0-9]*: .* (and [0-9]* more)\$" "$T/err"
 check "a plan that does not parse: its first error and how many more" [ $? -eq 0 ] || diag "$(cat "$T/err")"
 printf 'budget: %s\n' "$T/plans" >"$T/b3.yaml"
-cc b3; [ $rc -eq 1 ] && has "$T/b3.yaml:1:9: budget plan '$T/plans': is a directory, not a file"
+cc b3; [ $rc -eq 4 ] && has "$T/b3.yaml:1:9: budget plan '$T/plans': is a directory, not a file"
 check "a folder given as the plan of a budget-only config" [ $? -eq 0 ]
 
 # Theme
 printf 'groups: [{name: a, hosts: b}]\ntheme: lihgt\n' >"$T/t1.yaml"
-cc t1; [ $rc -eq 1 ] && grep -q "^$T/t1.yaml:2:8: theme 'lihgt' is neither a shipped theme nor a readable file (the themes: .*light" "$T/err"
+cc t1; [ $rc -eq 4 ] && grep -q "^$T/t1.yaml:2:8: theme 'lihgt' is neither a shipped theme nor a readable file (the themes: .*light" "$T/err"
 check "an unknown theme name, with the themes there are" [ $? -eq 0 ] || diag "$(cat "$T/err")"
 printf 'groups: [{name: a, hosts: b}]\ntheme: %s\n' "$T/nope.yaml" >"$T/t2.yaml"
-cc t2; [ $rc -eq 1 ] && grep -q "^$T/t2.yaml:2:8: theme '$T/nope.yaml' is neither" "$T/err"
+cc t2; [ $rc -eq 4 ] && grep -q "^$T/t2.yaml:2:8: theme '$T/nope.yaml' is neither" "$T/err"
 check "a theme file that does not exist" [ $? -eq 0 ]
 printf 'groups: [{name: a, hosts: b}]\ntheme: %s\n' "$T/bad_theme.yaml" >"$T/t3.yaml"
-cc t3; [ $rc -eq 1 ] && grep -q "^$T/t3.yaml:2:8: theme '$T/bad_theme.yaml': $T/bad_theme.yaml:3:" "$T/err"
+cc t3; [ $rc -eq 4 ] && grep -q "^$T/t3.yaml:2:8: theme '$T/bad_theme.yaml': $T/bad_theme.yaml:3:" "$T/err"
 check "a theme file that does not parse: its first error" [ $? -eq 0 ] || diag "$(cat "$T/err")"
 
 # Identity files
 printf 'defaults:\n  identity: %s\ngroups: [{name: a, hosts: b}]\n' "$T/ssh/id_none" >"$T/i1.yaml"
-cc i1; [ $rc -eq 1 ] && has "$T/i1.yaml:2:13: identity file '$T/ssh/id_none': No such file or directory"
+cc i1; [ $rc -eq 4 ] && has "$T/i1.yaml:2:13: identity file '$T/ssh/id_none': No such file or directory"
 check "a missing identity file" [ $? -eq 0 ]
 printf 'defaults:\n  identity: %s\ngroups: [{name: a, hosts: b}]\n' "$T/ssh/id_open" >"$T/i2.yaml"
-cc i2; [ $rc -eq 1 ] && has "$T/i2.yaml:2:13: identity file '$T/ssh/id_open' has mode 0644: the group and others must have no access, or ssh refuses the key (chmod 600)"
+cc i2; [ $rc -eq 4 ] && has "$T/i2.yaml:2:13: identity file '$T/ssh/id_open' has mode 0644: the group and others must have no access, or ssh refuses the key (chmod 600)"
 check "a world-readable identity file" [ $? -eq 0 ]
 # In a group, over good defaults; inherited values are checked once, at defaults.
 cat >"$T/i3.yaml" <<Y
@@ -84,30 +84,30 @@ groups:
   - {name: b, hosts: b1, identity: $T/ssh/id_group}
   - {name: c, hosts: c1, identity: $T/ssh/id_group}
 Y
-cc i3; [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 3 ] &&
+cc i3; [ $rc -eq 4 ] && [ "$(wc -l <"$T/err")" -eq 3 ] &&
 	has "$T/i3.yaml:4:36: identity file '$T/ssh/id_group' has mode 0640: the group and others must have no access, or ssh refuses the key (chmod 600)" &&
 	grep -q "^$T/i3.yaml:5:36: identity file" "$T/err"
 check "a group-readable identity file in a group, at the group's key" [ $? -eq 0 ]
 printf 'defaults:\n  identity: %s\ngroups: [{name: a, hosts: b}]\n' "$T/ssh" >"$T/i4.yaml"
-cc i4; [ $rc -eq 1 ] && has "$T/i4.yaml:2:13: identity file '$T/ssh' is not a regular file"
+cc i4; [ $rc -eq 4 ] && has "$T/i4.yaml:2:13: identity file '$T/ssh' is not a regular file"
 check "a folder as identity file" [ $? -eq 0 ]
 if [ "$(id -u)" -eq 0 ]; then
 	skip "an unreadable identity file (root reads every file)"
 else
 	: >"$T/ssh/id_locked"; chmod 000 "$T/ssh/id_locked"
 	printf 'defaults:\n  identity: %s\ngroups: [{name: a, hosts: b}]\n' "$T/ssh/id_locked" >"$T/i5.yaml"
-	cc i5; [ $rc -eq 1 ] && has "$T/i5.yaml:2:13: identity file '$T/ssh/id_locked': Permission denied"
+	cc i5; [ $rc -eq 4 ] && has "$T/i5.yaml:2:13: identity file '$T/ssh/id_locked': Permission denied"
 	check "an unreadable identity file" [ $? -eq 0 ]
 fi
 
 # known_hosts
 printf 'groups: [{name: a, hosts: b, known_hosts: %s}]\n' "$T/nodir/known_hosts" >"$T/k1.yaml"
-cc k1; [ $rc -eq 1 ] && has "$T/k1.yaml:1:43: known_hosts '$T/nodir/known_hosts': folder '$T/nodir': No such file or directory"
+cc k1; [ $rc -eq 4 ] && has "$T/k1.yaml:1:43: known_hosts '$T/nodir/known_hosts': folder '$T/nodir': No such file or directory"
 check "a known_hosts whose folder does not exist" [ $? -eq 0 ]
 
 # Thresholds through the binary (item 2 of the parser)
 printf 'groups: [{name: a, hosts: b}]\nthresholds:\n  cpu.util_pc: {warn: 1}\n  cpu.util_pct: {warn: 95, crit: 85}\n' >"$T/m1.yaml"
-cc m1; [ $rc -eq 1 ] && has "$T/m1.yaml:3:3: unknown metric 'cpu.util_pc'; did you mean 'cpu.util_pct'?" &&
+cc m1; [ $rc -eq 4 ] && has "$T/m1.yaml:3:3: unknown metric 'cpu.util_pc'; did you mean 'cpu.util_pct'?" &&
 	has "$T/m1.yaml:4:3: higher is worse for cpu.util_pct: warn 95 is above crit 85; swap them or add 'reverse: true'"
 check "an unknown metric and a reversed warn/crit" [ $? -eq 0 ]
 
@@ -120,7 +120,7 @@ groups: [{name: a, hosts: b}]
 theme: nosuch
 budget: plans/missing.yaml
 Y
-cc all; [ $rc -eq 1 ] && [ "$(cut -d: -f2 "$T/err" | head -4 | tr '\n' ' ')" = "2 3 5 6 " ] &&
+cc all; [ $rc -eq 4 ] && [ "$(cut -d: -f2 "$T/err" | head -4 | tr '\n' ' ')" = "2 3 5 6 " ] &&
 	has "$T/all.yaml: 4 errors"
 check "every problem, in file order, then the count" [ $? -eq 0 ] || diag "$(cat "$T/err")"
 

@@ -51,13 +51,13 @@ out=$("$OPSDECK" check-config -c "$T/good.yaml"); rc=$?
 [ $rc -eq 0 ] && echo "$out" | grep -q "2 groups, 6 hosts"; check "check-config summarises a valid file" [ $? -eq 0 ]
 printf 'groups:\n  - name: gpu\n    hosts: gpu[9-1]\n    intervl: 2s\n' >"$T/bad.yaml"
 "$OPSDECK" check-config -c "$T/bad.yaml" 2>"$T/err"; rc=$?
-[ $rc -eq 1 ] && [ "$(grep -c "^$T/bad.yaml:[0-9]*:[0-9]*: " "$T/err")" -ge 2 ]
-check "check-config reports every error as FILE:LINE:COL, exit 1" [ $? -eq 0 ]
+[ $rc -eq 4 ] && [ "$(grep -c "^$T/bad.yaml:[0-9]*:[0-9]*: " "$T/err")" -ge 2 ]
+check "check-config reports every error as FILE:LINE:COL, exit 4" [ $? -eq 0 ]
 
 # Bad input: one line naming the file and the reason, non-zero, no crash or hang.
 bad_input() {	# DESCRIPTION FILE
 	timeout 10 "$OPSDECK" check-config -c "$2" 2>"$T/err" >/dev/null; rc=$?
-	if [ $rc -eq 1 ] && grep -q "^$2" "$T/err"; then ok "$1"; else
+	if [ $rc -eq 4 ] && grep -q "^$2" "$T/err"; then ok "$1"; else
 		not_ok "$1 (exit $rc)"; diag "$(head -3 "$T/err")"; fi
 }
 : >"$T/empty.yaml"; bad_input "an empty file" "$T/empty.yaml"

@@ -10,7 +10,8 @@
 #   $KNOWN              known_hosts with the host key of every sshd we start
 #   HOME=$T/home        an empty ~/.ssh; no agent (SSH_AUTH_SOCK unset)
 #   sshd_start NAME ADDR [CONFIG LINE...]   start one sshd on ADDR:$SSHD_PORT
-#                       (log $T/NAME.log at $SSHD_LOGLEVEL, default ERROR)
+#                       (log $T/NAME.log at $SSHD_LOGLEVEL, default ERROR;
+#                       sessions get $SSHD_SETENV, NAME=VALUE words, too)
 #   sshd_stop NAME                          stop it (SIGCONT first)
 #   sshd_pids NAME                          the listener and all its descendants
 #   write_config FILE [EXTRA GROUP LINES]   opsdeck config for $HOSTS
@@ -73,8 +74,9 @@ sshd_start() {
 		echo "MaxStartups 1000:30:1000"
 		echo "LogLevel ${SSHD_LOGLEVEL:-ERROR}"
 		echo "AllowUsers $SSH_USER"
-		# marks every session's processes as this test's (user_procs)
-		echo "SetEnv OPSDECK_TEST_NET=$NET"
+		# marks every session's processes as this test's (user_procs);
+		# $SSHD_SETENV: more NAME=VALUE words (sshd takes one SetEnv line)
+		echo "SetEnv OPSDECK_TEST_NET=$NET${SSHD_SETENV:+ $SSHD_SETENV}"
 		for _l in "$@"; do echo "$_l"; done
 	} >"$T/$_n.conf"
 	"$SSHD" -t -f "$T/$_n.conf" || return 1
@@ -148,7 +150,7 @@ write_config() {
 # sshds (other tests may run at the same time under the same user).
 user_procs() {
 	for _p in $(pgrep -u "$SSH_USER" 2>/dev/null); do
-		tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null |
+		{ tr '\0' '\n' <"/proc/$_p/environ"; } 2>/dev/null |
 			grep -qx "OPSDECK_TEST_NET=$NET" && echo "$_p"
 	done | wc -l
 }
@@ -156,7 +158,7 @@ user_procs() {
 # our_procs: those processes, for diagnostics.
 our_procs() {
 	for _p in $(pgrep -u "$SSH_USER" 2>/dev/null); do
-		tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null |
+		{ tr '\0' '\n' <"/proc/$_p/environ"; } 2>/dev/null |
 			grep -qx "OPSDECK_TEST_NET=$NET" && ps -o pid=,args= -p "$_p"
 	done
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -479,8 +480,8 @@ test_local_flood(void **state)
 	size_t nv;
 	collector_hosts(c, &v, &nv);
 	assert_int_equal(nv, 1);
-	assert_int_equal(v[0].state, HOST_PARSE_ERROR);
-	assert_string_equal(v[0].error, "output over 4194304 bytes, cut off");
+	assert_int_equal(v[0].state, HOST_CUT_OFF);
+	assert_string_equal(v[0].error, "flood: output over 4194304 bytes, cut off");
 	store_free_hosts(v, nv);
 	assert_int_equal(stream_processes(), 0);
 	collector_free(c);
@@ -556,6 +557,124 @@ test_deadline(void **state)
 	/* the hanging `cat` was in the sh's process group: killed too */
 	assert_int_equal(stream_processes(), 0);
 	collector_free(c);
+	config_free(cfg);
+	rm_fake(dir, "cat");
+	free(path);
+	free(saved);
+}
+
+/* on_change for the retry test: counts transitions to up. */
+static atomic_int retry_ups;
+
+static void
+count_ups(const struct host_status *h, void *arg)
+{
+	(void)arg;
+	if (h->state == HOST_UP)
+		atomic_fetch_add(&retry_ups, 1);
+}
+
+/*
+ * Every host fails at once and keeps failing after each cycle (the loop's
+ * sleep waits 300 ms, longer than a tick, so that the up is published, and
+ * exits 1): the collector thread a console runs keeps retrying them
+ * with back-off (backoff_max 200ms) and they come up again and again; a
+ * bounded collector_run_until runs to its deadline, not ending early;
+ * snapshot's collector_run ends once each failed.
+ */
+static void
+test_local_all_fail_retry(void **state)
+{
+	(void)state;
+	const char *old = getenv("PATH");
+	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
+	char *dir = fake_path("sleep", "/bin/sleep 0.3; exit 1");
+	char *path = xasprintf("%s:%s", dir, saved);
+	setenv("PATH", path, 1);
+	struct config *cfg = parse(
+	    "groups:\n"
+	    "  - name: here\n"
+	    "    transport: local\n"
+	    "    hosts: [alpha, beta]\n"
+	    "    probes: [linux]\n"
+	    "    interval: 100ms\n"
+	    "    backoff_max: 200ms\n");
+
+	atomic_store(&retry_ups, 0);
+	struct collector_opts o = { .wake_fd = -1, .timeout_ms = 0, .on_change = count_ups };
+	struct collector *c = collector_new(cfg, NULL, &o);
+	char *cause = NULL;
+	assert_int_equal(collector_start(c, &cause), 0);
+	int64_t end = now_mono_ms() + 10000;
+	while (atomic_load(&retry_ups) < 8 && now_mono_ms() < end)
+		poll(NULL, 0, 50);
+	collector_stop(c);
+	int ups = atomic_load(&retry_ups);
+	collector_free(c);
+	if (ups < 8)
+		setenv("PATH", saved, 1);	/* for the tests after this one */
+	assert_true(ups >= 8);		/* four times up each, at least */
+
+	c = collector_new(cfg, NULL, NULL);
+	int64_t t0 = now_mono_ms();
+	int silent = -1;
+	int n = collector_run_until(c, INT_MAX, t0 + 1500, &silent);
+	int64_t dt = now_mono_ms() - t0;
+	assert_true(dt >= 1450);		/* never ends early for hosts that fail */
+	assert_int_equal(n, 2);
+	assert_int_equal(silent, 0);
+	collector_free(c);
+
+	c = collector_new(cfg, NULL, NULL);
+	t0 = now_mono_ms();
+	assert_int_equal(collector_run(c, 2, t0 + 10000), 0);
+	assert_true(now_mono_ms() - t0 < 5000);	/* snapshot: each failed once, done */
+	collector_free(c);
+	setenv("PATH", saved, 1);
+	assert_int_equal(stream_processes(), 0);
+	config_free(cfg);
+	rm_fake(dir, "sleep");
+	free(path);
+	free(saved);
+}
+
+/*
+ * A probe command that hangs (a `cat` that sleeps) is killed at its
+ * deadline on the node: the host shows timeout, naming the probe, not
+ * parse-error; the stream goes on, and nothing is left running.
+ */
+static void
+test_local_probe_deadline(void **state)
+{
+	(void)state;
+	const char *old = getenv("PATH");
+	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
+	char *dir = fake_path("cat", "exec /bin/sleep 30");
+	char *path = xasprintf("%s:%s", dir, saved);
+	setenv("PATH", path, 1);
+	struct config *cfg = parse(
+	    "groups:\n"
+	    "  - name: here\n"
+	    "    transport: local\n"
+	    "    hosts: [hang]\n"
+	    "    probes: [linux]\n"
+	    "    interval: 100ms\n"
+	    "    timeout: 2s\n"
+	    "    probe_timeout: 300ms\n");
+	struct collector *c = collector_new(cfg, NULL, NULL);
+	int64_t t0 = now_mono_ms();
+	/* a cycle came, with the figures of the probes that answered */
+	assert_int_equal(collector_run(c, 1, t0 + 10000), 1);
+	setenv("PATH", saved, 1);
+	assert_true(now_mono_ms() - t0 < 3000);
+	struct host_status *v;
+	size_t nv;
+	collector_hosts(c, &v, &nv);
+	assert_int_equal(v[0].state, HOST_TIMEOUT);
+	assert_string_equal(v[0].error, "linux: not finished within 300ms, killed");
+	store_free_hosts(v, nv);
+	collector_free(c);
+	assert_int_equal(stream_processes(), 0);
 	config_free(cfg);
 	rm_fake(dir, "cat");
 	free(path);
@@ -745,6 +864,8 @@ main(void)
 		cmocka_unit_test(test_local_partial),
 		cmocka_unit_test(test_local_loop_dies),
 		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_local_all_fail_retry),
+		cmocka_unit_test(test_local_probe_deadline),
 		cmocka_unit_test(test_pattern),
 		cmocka_unit_test(test_ssh_config),
 		cmocka_unit_test(test_target_resolve),

@@ -169,7 +169,7 @@ test_inherit_and_override(void **state)
 	struct diag d;
 	setenv("HOME", "/home/ops", 1);
 	diag_init(&d, path);
-	struct config *c = config_load(path, &d);
+	struct config *c = config_load(path, &d), *c2;
 	assert_int_equal(diag_count(&d), 0);
 	assert_non_null(c);
 	assert_string_equal(c->path, path);
@@ -217,6 +217,16 @@ test_inherit_and_override(void **state)
 	assert_string_equal(g->hosts[2].name, "hpc-login");
 	assert_int_equal(g->hosts[2].line, 9);
 	assert_int_equal(g->hosts[2].col, 9);
+
+	/* the back-off cap and probe deadline, from defaults and a group's own */
+	c2 = parse_ok("defaults: {backoff_max: 5s, probe_timeout: 2s}\n"
+	    "groups:\n  - {name: a, hosts: a1}\n"
+	    "  - {name: b, hosts: b1, backoff_max: 250ms, probe_timeout: 20s}\n");
+	assert_int_equal(c2->groups[0].conn.backoff_max_ms, 5000);
+	assert_int_equal(c2->groups[0].conn.probe_timeout_ms, 2000);
+	assert_int_equal(c2->groups[1].conn.backoff_max_ms, 250);
+	assert_int_equal(c2->groups[1].conn.probe_timeout_ms, 20000);
+	config_free(c2);
 
 	g = find_group(c, "tb-energy");
 	assert_int_equal(g->kind, GROUP_TESTBED);
@@ -274,6 +284,8 @@ test_minimal_defaults(void **state)
 	assert_int_equal(g->conn.hostkey_policy, HOSTKEY_STRICT);
 	assert_int_equal(g->conn.interval_ms, 2000);
 	assert_int_equal(g->conn.timeout_ms, 10000);
+	assert_int_equal(g->conn.probe_timeout_ms, 0);	/* the collector's: timeout less 2s */
+	assert_int_equal(g->conn.backoff_max_ms, 60000);
 	assert_string_equal(g->hosts[63].name, "gpu064");
 	assert_null(c->cache);
 	assert_null(c->theme);
@@ -491,7 +503,7 @@ test_err_unknown_key(void **state)
 	parse_err("groups: [{name: a, hosts: b, zzz: 1}]\n",
 	    "t.yaml:1:30: unknown key 'zzz' in group; expected one of: name, kind, hosts, "
 	    "probes, transport, command, url, selector, user, port, identity, known_hosts, "
-	    "host_key_policy, interval, timeout, jump_channels");
+	    "host_key_policy, interval, timeout, jump_channels, probe_timeout, backoff_max");
 	/* Duplicate keys and keys that are not strings. */
 	parse_err("groups: [{name: a, hosts: b, name: c}]\n",
 	    "t.yaml:1:30: duplicate key 'name' (first at t.yaml:1:11)");
@@ -769,7 +781,7 @@ test_key_table(void **state)
 	assert_string_equal(words[0], "warn");
 	assert_string_equal(words[2], "reverse");
 	assert_null(words[3]);
-	assert_int_equal(config_key_names(CONFIG_AT_DEFAULTS, words, OD_ARRAY_LEN(words)), 8);
+	assert_int_equal(config_key_names(CONFIG_AT_DEFAULTS, words, OD_ARRAY_LEN(words)), 10);
 	assert_int_equal(config_key_names(CONFIG_AT_GROUP, words, 4), 3);	/* capped */
 	assert_null(words[3]);
 
@@ -782,7 +794,8 @@ test_key_table(void **state)
 	    "t.yaml:2:13: unknown key 'hours' in retention; did you mean 'hour'?");
 	parse_err("defaults: {kind: node}\ngroups: [{name: a, hosts: b}]\n",
 	    "t.yaml:1:12: unknown key 'kind' in defaults; expected one of: user, port, "
-	    "identity, known_hosts, host_key_policy, interval, timeout, jump_channels");
+	    "identity, known_hosts, host_key_policy, interval, timeout, jump_channels, "
+	    "probe_timeout, backoff_max");
 }
 
 

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -379,7 +381,88 @@ test_fixture_streams(void **state)
 	got_free(&noisy);
 }
 
+/* "@@end NONCE timeout": a command killed at its deadline; other words are body. */
+static void
+test_end_timeout(void **state)
+{
+	static const char s[] =
+	    "@@opsdeck " NONCE " 1 ipmi\n"
+	    "@@end " NONCE " timeoutx\n"
+	    "@@end " NONCE " Timeout\n"
+	    "@@end " NONCE " timeout 8\n"
+	    "partial\n"
+	    "@@end " NONCE " timeout\n"
+	    "@@opsdeck " NONCE " 1 linux\n"
+	    "@@end " NONCE " -999999999\n";
+	struct got g = { 0 };
+	struct frame_reader fr;
+	feed_all(s, sizeof s - 1, 0, &g, &fr);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.f[0].status, FRAME_STATUS_TIMEOUT);
+	assert_string_equal(g.f[0].body, "@@end " NONCE " timeoutx\n@@end " NONCE " Timeout\n"
+	    "@@end " NONCE " timeout 8\npartial\n");
+	assert_int_equal(g.f[1].status, -999999999);
+	assert_int_equal(fr.timeouts, 1);
+	frame_reader_free(&fr);
+	got_free(&g);
+}
+
 /* ---- frame_script, run by /bin/sh ---------------------------------------- */
+
+/* This test run's mark: every process of the loops it starts has it in its environment. */
+static const char *
+test_mark(void)
+{
+	static char mark[64];
+	if (mark[0] == '\0')
+		snprintf(mark, sizeof mark, "frame-%ld", (long)getpid());
+	return mark;
+}
+
+/* How many live processes carry test_mark() in their environment. */
+static int
+marked_procs(void)
+{
+	char want[128];
+	int n = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	snprintf(want, sizeof want, "OPSDECK_TEST_MARK=%s", test_mark());
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		char path[300];
+		char buf[65536];
+		snprintf(path, sizeof path, "/proc/%s/environ", e->d_name);
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		ssize_t r = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		for (ssize_t i = 0; r > 0 && i < r; i += (ssize_t)strlen(buf + i) + 1) {
+			buf[r] = '\0';
+			if (strcmp(buf + i, want) == 0) {
+				n++;
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* Waits up to ms for no marked process to be left; how many are. */
+static int
+marked_left(int ms)
+{
+	int64_t end = now_mono_ms() + ms;
+	int n;
+	while ((n = marked_procs()) > 0 && now_mono_ms() < end)
+		poll(NULL, 0, 20);
+	return n;
+}
 
 /*
  * Runs script with /bin/sh writing into a pipe, reads until want frames came
@@ -398,6 +481,10 @@ run_script(const char *script, int want, struct got *g, const char *extra_path,
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
+		/* as the local source runs it; every process of the loop carries the mark */
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, 0);
+		setenv("OPSDECK_TEST_MARK", test_mark(), 1);
 		signal(SIGPIPE, ignore_sigpipe ? SIG_IGN : SIG_DFL);
 		dup2(fds[1], 1);
 		close(fds[1]);
@@ -475,14 +562,190 @@ static void
 test_script_runs(void **state)
 {
 	char *script = frame_script(cmds, names, 3, 50);
-	const char *marker =
-	    "# opsdeck-stream v1 interval_ms=50 probes=two-lines,no_newline,fails.3\n";
+	const char *marker = "# opsdeck-stream v1 interval_ms=50 deadline_ms=8000 "
+	    "probes=two-lines,no_newline,fails.3\n";
 	assert_memory_equal(script, marker, strlen(marker));
 	char *cmd = frame_command(script, NONCE);
 	struct got g = { 0 };
 	run_script(cmd, 6, &g, NULL, 0);
 	check_two_cycles(&g);
 	got_free(&g);
+	free(cmd);
+	free(script);
+}
+
+/* A directory with an executable NAME running body; caller removes it (rm_tool). */
+static char *
+tool_dir(const char *name, const char *body)
+{
+	char tmpl[] = "/tmp/opsdeck-test-tool.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *path = xasprintf("%s/%s", tmpl, name);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "#!/bin/sh\n%s\n", body);
+	fclose(fp);
+	assert_int_equal(chmod(path, 0755), 0);
+	free(path);
+	return xstrdup(tmpl);
+}
+
+static void
+rm_tool(char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/log", dir);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	free(dir);
+}
+
+/*
+ * A command that hangs (its own child sleeping) is killed with that child
+ * at its deadline; its frame ends "timeout" after the output it gave, the
+ * next command runs, cycle after cycle, and nothing is left running. With
+ * coreutils timeout (a wrapper logs its use) and, when the node's timeout
+ * does not work, with the loop's own watchdog.
+ */
+static void
+check_deadline(int with_timeout)
+{
+	const char *const c[] = {
+		"echo before; sh -c 'sleep 1234.5'; echo never",
+		"echo next",
+	};
+	const char *const nm[] = { "hang", "next" };
+	char *dir = tool_dir("timeout", with_timeout ?
+	    "echo used >>\"$(dirname \"$0\")/log\"; exec /usr/bin/timeout \"$@\"" :
+	    "echo 'timeout: not here' >&2; exit 127");
+	char *script = frame_script_deadline(c, nm, 2, 50, 300);
+	assert_non_null(strstr(script, " deadline_ms=300 "));
+	char *cmd = frame_command(script, NONCE);
+	struct got g = { 0 };
+	int64_t t0 = now_mono_ms();
+	run_script(cmd, 4, &g, dir, 0);
+	int64_t took = now_mono_ms() - t0;
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(g.f[i].seq, (uint64_t)(i / 2 + 1));
+		assert_string_equal(g.f[i].probe, nm[i % 2]);
+	}
+	assert_int_equal(g.f[0].status, FRAME_STATUS_TIMEOUT);
+	assert_string_equal(g.f[0].body, "before\n\n");
+	assert_int_equal(g.f[1].status, 0);
+	assert_string_equal(g.f[1].body, "next\n\n");
+	assert_int_equal(g.f[2].status, FRAME_STATUS_TIMEOUT);
+	assert_true(took >= 600 && took < 5000);	/* two deadlines of 300 ms */
+	assert_int_equal(marked_left(3000), 0);
+	char *log = xasprintf("%s/log", dir);
+	struct stat sb;
+	/* the probe for timeout(1) runs it once; each command once more */
+	assert_int_equal(stat(log, &sb) == 0 && sb.st_size >= 3 * 5, with_timeout);
+	free(log);
+	got_free(&g);
+	free(cmd);
+	free(script);
+	rm_tool(dir, "timeout");
+}
+
+static void
+test_script_deadline_timeout(void **state)
+{
+	check_deadline(1);
+}
+
+static void
+test_script_deadline_watchdog(void **state)
+{
+	check_deadline(0);
+}
+
+/*
+ * A command that finishes in time leaves no watchdog behind: after many
+ * short cycles, only the loop runs (the sh, its guard none: stdin is
+ * /dev/null), and what a command exits with is its status.
+ */
+static void
+test_script_watchdog_quiet(void **state)
+{
+	const char *const c[] = { "exit 7" };
+	const char *const nm[] = { "seven" };
+	char *script = frame_script_deadline(c, nm, 1, 20, 5000);
+	char *cmd = frame_command(script, NONCE);
+	struct got g = { 0 };
+	run_script(cmd, 20, &g, NULL, 0);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(g.f[i].status, 7);
+	assert_int_equal(marked_left(3000), 0);
+	got_free(&g);
+	free(cmd);
+	free(script);
+}
+
+/*
+ * The guard: the loop's stdin is a pipe (as an SSH channel's is) and a
+ * command hangs with a deadline far away. When stdin closes (the channel is
+ * gone) while stdout stays open, the loop, the command and its child are
+ * all gone within seconds, long before the deadline.
+ */
+static void
+test_script_guard(void **state)
+{
+	const char *const c[] = { "echo first", "sh -c 'sleep 1234.5'" };
+	const char *const nm[] = { "first", "hang" };
+	char *script = frame_script_deadline(c, nm, 2, 50, 60000);
+	char *cmd = frame_command(script, NONCE);
+	int out[2], in[2];
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(pipe(in), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(out[0]);
+		close(in[1]);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		setenv("OPSDECK_TEST_MARK", test_mark(), 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(in[0]);
+	/* until the hanging command's header came */
+	char b[4096];
+	size_t have = 0;
+	int64_t deadline = now_mono_ms() + 10000;
+	while (now_mono_ms() < deadline && have < sizeof b - 1) {
+		struct pollfd pfd = { out[0], POLLIN, 0 };
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		ssize_t r = read(out[0], b + have, sizeof b - 1 - have);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		b[have] = '\0';
+		if (strstr(b, " 1 hang\n") != NULL)
+			break;
+	}
+	assert_non_null(strstr(b, " 1 hang\n"));
+	poll(NULL, 0, 200);		/* the sleep has started */
+	assert_true(marked_procs() >= 3);	/* the loop, its guard, the command, its sleep */
+	int64_t t0 = now_mono_ms();
+	close(in[1]);			/* the channel is gone; stdout stays open */
+	int left = marked_left(5000);
+	int64_t took = now_mono_ms() - t0;
+	int status = 0;
+	pid_t w = waitpid(pid, &status, WNOHANG);
+	if (w != pid) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	close(out[0]);
+	assert_int_equal(left, 0);
+	assert_true(took < 5000);
+	assert_int_equal(w, pid);
 	free(cmd);
 	free(script);
 }
@@ -691,6 +954,11 @@ main(void)
 		cmocka_unit_test(test_nonce_drawn),
 		cmocka_unit_test(test_script_forging_probe),
 		cmocka_unit_test(test_script_bad_nonce),
+		cmocka_unit_test(test_end_timeout),
+		cmocka_unit_test(test_script_deadline_timeout),
+		cmocka_unit_test(test_script_deadline_watchdog),
+		cmocka_unit_test(test_script_watchdog_quiet),
+		cmocka_unit_test(test_script_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

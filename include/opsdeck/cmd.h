@@ -2,9 +2,16 @@
  * cmd.h: subcommands, one file each (src/cmd_*.c), and the helpers they share.
  *
  * A subcommand gets argv starting at its own name (argv[0] = "snapshot"),
- * parses its options with getopt_long, and returns the process exit status:
- * 0 success, 1 failure (a message was printed), 2 usage error (a one-line
- * hint was printed: "Try 'opsdeck NAME --help'.").
+ * parses its options with getopt_long, and returns the process exit status,
+ * the same for every subcommand (opsdeck(1), EXIT STATUS) so that a service
+ * manager can tell them apart:
+ *   0                ran as asked
+ *   1 EXIT_FAILED    a failure, with a message (for a bounded `collect`: some
+ *                    hosts never answered)
+ *   2 EXIT_USAGE     a usage error, with "Try 'opsdeck NAME --help'."
+ *   3 EXIT_CACHE_BUSY the cache is held by another writer (the message names
+ *                    its pid and suggests --offline or --cache)
+ *   4 EXIT_CONFIG    the configuration (or a file it names) has errors
  */
 #ifndef OPSDECK_CMD_H
 #define OPSDECK_CMD_H
@@ -14,7 +21,10 @@
 #include "opsdeck/config.h"
 #include "opsdeck/store.h"
 
-#define EXIT_USAGE 2
+#define EXIT_FAILED	1
+#define EXIT_USAGE	2
+#define EXIT_CACHE_BUSY	3
+#define EXIT_CONFIG	4
 
 struct cmd_entry {
 	const char	*name;
@@ -82,13 +92,28 @@ struct store *cmd_open_store(const struct config *cfg, const char *override, int
 int cmd_hides_unknown(const struct config *cfg, const char *override);
 
 /*
- * Both of the above for a command that collects: the config from -c PATH and
- * its cache opened as the single writer. 0, or -1 after printing why (nothing
- * is left open).
+ * cmd_open_store for subcommand `name`, returning the exit status: 0 with
+ * *st, or (printed) EXIT_CACHE_BUSY when another process holds the cache's
+ * writer lock, with its pid and a hint (--offline, --cache), else
+ * EXIT_FAILED.
  */
-void cmd_explain_busy(struct store *st, char **cause);
+int cmd_open_store_status(const char *name, const struct config *cfg, const char *override,
+	    int flags, struct store **st);
 
-int cmd_open_writer(const char *path, const char *cache, struct config **cfg,
-	    struct store **st);
+/*
+ * Both of the above for a command that collects: the config from -c PATH and
+ * its cache opened as the single writer. 0, or the exit status after
+ * printing why (EXIT_CONFIG, EXIT_CACHE_BUSY, EXIT_FAILED; nothing is left
+ * open).
+ */
+int cmd_open_writer(const char *name, const char *path, const char *cache,
+	    struct config **cfg, struct store **st);
+
+/*
+ * After a failed write: when another process held the cache's lock past the
+ * wait (SQLITE_BUSY), *cause (replaced) names the writer that holds it.
+ * Returns EXIT_CACHE_BUSY then, else EXIT_FAILED.
+ */
+int cmd_explain_busy(struct store *st, char **cause);
 
 #endif

@@ -13,12 +13,17 @@
  * to the hard limit (collector_warning says how many hosts fit below it).
  *
  * Per host: a cycle (one SEQ's frames of every probe of its group) gives
- * HOST_UP, or HOST_PARSE_ERROR with the probe's cause. No frame for 2
- * intervals: HOST_STALE; for interval + timeout: HOST_TIMEOUT and the stream
+ * HOST_UP, or HOST_PARSE_ERROR with the probe's cause, or HOST_TIMEOUT
+ * "ipmi: no output within 8s" when the loop killed a command at its
+ * deadline (probe_timeout; the stream goes on). No cycle for 2 intervals:
+ * HOST_STALE; no frame for interval + timeout: HOST_TIMEOUT and the stream
  * is dropped. More than PROBE_MAX_OUTPUT bytes in a frame (or between
- * frames): HOST_PARSE_ERROR "output over N bytes, cut off" and dropped. A
- * dropped or failed host is retried after an exponential back-off with
- * jitter, 1 s doubling to 60 s, reset by the next good cycle.
+ * frames), or more frames or bytes than its budget (per interval, with
+ * bursts): HOST_CUT_OFF "flood: ..." and dropped. A dropped or failed host
+ * is retried after an exponential back-off with jitter, 1 s doubling up to
+ * the group's backoff_max (60 s by default) and never past it, for as long
+ * as the collector runs, however many hosts are down; it starts again
+ * after a stream that lasted an interval.
  *
  * A tick that fails to write the store is rolled back and retried on the
  * next one; collecting goes on and collector_hosts() has the statuses. The
@@ -86,16 +91,25 @@ void collector_stop(struct collector *c);
 
 /*
  * Runs in the calling thread until every host has delivered `frames` complete
- * frames (a CPU % needs 2), or failed, or deadline_ms (CLOCK_MONOTONIC,
- * now_mono_ms() based) passed; for snapshot and `collect --cycles`. A cycle
- * is the frames of one SEQ for every probe of the host's group. "Failed"
- * means the host reached any state but connecting, up or stale at least once.
- * Every session and local sh is closed before it returns; statuses are kept
- * (collector_hosts). Returns the number of hosts that delivered `frames`
- * cycles; with frames INT_MAX (until the deadline or collector_interrupt),
- * those that delivered at least one.
+ * cycles (a CPU % needs 2), or failed, or deadline_ms (CLOCK_MONOTONIC,
+ * now_mono_ms() based) passed, or collector_interrupt; for snapshot. A
+ * cycle is the frames of one SEQ for every probe of the host's group.
+ * "Failed" means the host reached any state but connecting, up or stale at
+ * least once. With frames INT_MAX a failure ends nothing: it runs until the
+ * deadline or collector_interrupt. Every session and local sh is closed
+ * before it returns; statuses are kept (collector_hosts). Returns the number
+ * of hosts that delivered `frames` cycles; with frames INT_MAX, those that
+ * delivered at least one.
  */
 int collector_run(struct collector *c, int frames, int64_t deadline_ms);
+/*
+ * The same for `collect`, where hosts that fail are retried (back-off) and
+ * never end the run early: it returns when every host has delivered
+ * `frames` cycles (INT_MAX: never), at deadline_ms, or on
+ * collector_interrupt. *silent (may be NULL) gets the number of hosts that
+ * never delivered a cycle.
+ */
+int collector_run_until(struct collector *c, int frames, int64_t deadline_ms, int *silent);
 
 /* Asks collector_run() or the thread to finish the current tick and return (signal-safe). */
 void collector_interrupt(struct collector *c);

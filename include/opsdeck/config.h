@@ -29,6 +29,7 @@
 #define CONFIG_MAX_GROUPS	1024
 #define CONFIG_MAX_THRESHOLDS	256
 #define CONFIG_MIN_INTERVAL_MS	100		/* interval and timeout */
+#define CONFIG_BACKOFF_MAX_MS	60000		/* backoff_max's default */
 
 enum group_kind { GROUP_NODE, GROUP_TESTBED, GROUP_SCHEDULER, GROUP_PROMETHEUS };
 #define CONFIG_PROM_MAX_INSTANCES 4096	/* hosts one prometheus group may show */
@@ -50,6 +51,9 @@ struct conn_settings {
 	int64_t		 interval_ms;	/* sampling interval, 2s */
 	int64_t		 timeout_ms;	/* connect / per-frame deadline, 10s */
 	int		 jump_channels;	/* hosts per session of a ProxyJump hop, 128 */
+	/* each probe command's deadline; 0: timeout less 2s (less a fifth when shorter) */
+	int64_t		 probe_timeout_ms;
+	int64_t		 backoff_max_ms;	/* longest wait before a retry, 60s */
 };
 
 struct host {

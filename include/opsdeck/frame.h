@@ -25,8 +25,10 @@
  *   - A header is "@@opsdeck NONCE SEQ PROBE": NONCE the reader's own,
  *     SEQ decimal (uint64), PROBE 1-31 of [A-Za-z0-9_.-], single spaces,
  *     nothing after. An end line is "@@end NONCE STATUS", STATUS an optional
- *     '-' and 1-9 digits. Any other line, even one starting with "@@" or a
- *     marker with another nonce, is body (inside a frame) or garbage.
+ *     '-' and 1-9 digits, or the word "timeout": the command was killed at
+ *     its deadline (status FRAME_STATUS_TIMEOUT, timed_out set). Any other
+ *     line, even one starting with "@@" or a marker with another nonce, is
+ *     body (inside a frame) or garbage.
  *   - A header inside a frame drops the unfinished frame (counted in
  *     `dropped`) and starts the new one; an end line outside a frame is garbage.
  *   - The body is every byte between the header line and the end line, LF
@@ -53,12 +55,16 @@
 #define FRAME_DEFAULT_CAP	(4 * 1024 * 1024)	/* cap when init is given 0 */
 #define FRAME_PROBE_MAX	31			/* longest probe name */
 #define FRAME_NONCE_LEN	32			/* hex digits of a stream's nonce (128 bits) */
+#define FRAME_TIMEOUT_WORD	"timeout"	/* the end line's STATUS of a killed command */
+#define FRAME_STATUS_TIMEOUT	(-1000000000)	/* struct frame's status for it */
+#define FRAME_DEFAULT_DEADLINE_MS 8000		/* a command's deadline when given 0 */
 
 struct frame {
 	uint64_t seq;
 	char	 probe[32];
 	int	 status;	/* exit status of the probe's command */
 	int	 truncated;	/* body hit the cap */
+	int	 timed_out;	/* killed at its deadline ("@@end NONCE timeout") */
 	char	*body;		/* owned, NUL-terminated */
 	size_t	 len;
 };
@@ -77,6 +83,7 @@ struct frame_reader {
 	uint64_t frames;	/* frames completed */
 	uint64_t dropped;	/* frames cut off by a new header */
 	uint64_t truncated;	/* frames whose body hit the cap */
+	uint64_t timeouts;	/* frames of commands killed at their deadline */
 };
 
 /*
@@ -98,20 +105,30 @@ int  frame_reader_feed(struct frame_reader *fr, const char *p, size_t n,
 
 /*
  * The POSIX sh loop a node runs, the same for every session of a group:
- * one frame per probe every interval, ends when stdout closes. malloc'd,
- * caller frees. The first line is the marker comment
- * "# opsdeck-stream v1 interval_ms=N probes=a,b,c". It only defines
- * functions; frame_command() appends the line that starts the loop with a
- * session's nonce, "opsdeck_stream NONCE" (a nonce that is not
+ * one frame per probe every interval. malloc'd, caller frees. The first
+ * line is the marker comment
+ * "# opsdeck-stream v1 interval_ms=N deadline_ms=D probes=a,b,c". It only
+ * defines functions; frame_command() appends the line that starts the loop
+ * with a session's nonce, "opsdeck_stream NONCE" (a nonce that is not
  * FRAME_NONCE_LEN lowercase hex digits ends it at once with status 2).
  * Every cycle prints, per probe, "@@opsdeck NONCE SEQ NAME", the command's
- * output (run in a subshell without the nonce variable, so `exit` in a
- * command ends only that command), "\n@@end NONCE $?"; SEQ counts cycles
- * from 1, the frames of one cycle share it. Then it sleeps interval_ms
- * (fractional seconds where sleep takes them, else whole seconds, at least
- * 1). A failed write ends the loop; so does SIGPIPE. names must be 1-31 of
+ * output, "\n@@end NONCE STATUS"; SEQ counts cycles from 1, the frames of
+ * one cycle share it. Each command runs as `sh -c COMMAND` (without the
+ * nonce variable, stdin /dev/null) under a deadline of deadline_ms
+ * (0: FRAME_DEFAULT_DEADLINE_MS): still running then, it is killed with its
+ * children (its process group under coreutils `timeout -s KILL`, which the
+ * loop uses where the node has it, and its process tree) and STATUS is
+ * "timeout"; else STATUS is its exit status. Then the loop sleeps
+ * interval_ms (fractional seconds where sleep takes them, else whole
+ * seconds, at least 1). The loop ends on a failed write or SIGPIPE; and
+ * where its stdin is a pipe or socket (an SSH channel's), a guard ends it
+ * and everything it started as soon as stdin reaches end of file (the
+ * channel closed), even while a command hangs. names must be 1-31 of
  * [A-Za-z0-9_.-] (fatal otherwise: they are ours, not remote).
  */
+char *frame_script_deadline(const char *const *commands, const char *const *names, size_t n,
+	    int64_t interval_ms, int64_t deadline_ms);
+/* frame_script_deadline with the default deadline. */
 char *frame_script(const char *const *commands, const char *const *names, size_t n,
 	    int64_t interval_ms);
 /*

@@ -28,6 +28,7 @@ enum host_state {
 	HOST_HOSTKEY_UNKNOWN,
 	HOST_HOSTKEY_CHANGED,
 	HOST_PARSE_ERROR,
+	HOST_CUT_OFF,		/* sent more than its budget: cut off, retried after back-off */
 	HOST_STATE_COUNT
 };
 

@@ -245,7 +245,8 @@ struct ui {
  *   ui_state.c                      folded groups; the state file kept across
  *                                   restarts (read, written atomically)
  *   ui_devices.c                    devices data, selection, acknowledgements
- *   ui_data.c                       hosts, rings, rows, filter, sort, alerts
+ *   ui_alerts.c                     the Alerts pane's alerts, its selection kept
+ *   ui_data.c                       hosts, rings, rows, filter, sort
  *   ui_graphs.c                     Detail graphs of prometheus hosts (HTTP on
  *                                   a thread of its own)
  *   ui_replay.c                     the time cursor: every pane as of a past time
@@ -340,6 +341,9 @@ void ui_write_request(struct ui *u, const struct ack_request *r);
 #define UI_ACK_TRIES	30	/* --offline: seconds a busy cache is retried */
 void ui_acks_retry(struct ui *u);
 void ui_acks_poll(struct ui *u);
+
+/* ui_alerts.c: the Alerts pane's set (the cache's, or evaluated here), re-read. */
+void ui_refresh_alerts(struct ui *u);
 
 /* ui_data.c */
 int  ui_load_hosts(struct ui *u);

@@ -44,7 +44,8 @@ usage(void)
 	    "console, else null), message. A snoozed alert is listed after the active\n"
 	    "ones, as snoozed, and not counted as active.\n"
 	    "\n"
-	    "Exit status: 0 success, 1 an unreadable cache, 2 usage error.\n");
+	    "Exit status: 0 success, 1 an unreadable cache, 2 usage error, 4 a configuration\n"
+	    "error (opsdeck(1), EXIT STATUS).\n");
 }
 
 /* RFC 3339 in UTC, with milliseconds when there are any: "2026-12-06T11:44:12.345Z". */
@@ -248,7 +249,7 @@ cmd_alerts(int argc, char **argv)
 
 	struct config *cfg = cmd_load_config(cfg_path);
 	if (cfg == NULL)
-		return 1;
+		return EXIT_CONFIG;
 	struct store *st = cmd_open_store(cfg, cache, STORE_READONLY);
 	if (st == NULL) {
 		config_free(cfg);

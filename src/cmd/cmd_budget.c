@@ -148,11 +148,11 @@ budget_report(struct budget_opts *o)
 {
 	struct config *cfg = cmd_load_config(o->config);
 	if (cfg == NULL)
-		return 1;
+		return EXIT_CONFIG;
 	struct budget_plan *p = load_plan(cfg, o->plan);
 	if (p == NULL) {
 		config_free(cfg);
-		return 1;
+		return EXIT_CONFIG;
 	}
 	struct budget_facts f;
 	memset(&f, 0, sizeof f);
@@ -252,7 +252,7 @@ budget_import_sacct(struct budget_opts *o, const char *file)
 	struct config *cfg = cmd_load_config(o->config);
 	if (cfg == NULL) {
 		slurm_usage_free(&u);
-		return 1;
+		return EXIT_CONFIG;
 	}
 	struct store *st = cmd_open_store(cfg, o->cache, 0);
 	int rc = 1;
@@ -262,7 +262,7 @@ budget_import_sacct(struct budget_opts *o, const char *file)
 		char ds[16];
 		budget_date_format(day, ds, sizeof ds);
 		if (budget_store_put_usage(st, &u, day, &changed, &cause) != 0) {
-			cmd_explain_busy(st, &cause);
+			rc = cmd_explain_busy(st, &cause);
 			fprintf(stderr, "opsdeck budget: %s\n"
 			    "opsdeck budget: nothing was imported\n", cause);
 			free(cause);
@@ -293,11 +293,11 @@ budget_import(struct budget_opts *o, const char *file)
 		return budget_import_sacct(o, file);
 	struct config *cfg = cmd_load_config(o->config);
 	if (cfg == NULL)
-		return 1;
+		return EXIT_CONFIG;
 	struct budget_plan *p = load_plan(cfg, o->plan);
 	if (p == NULL) {
 		config_free(cfg);
-		return 1;
+		return EXIT_CONFIG;
 	}
 	int rc = 1;
 	if (read_input(file, LEDGER_MAX_BYTES, &text, &len, &cause) != 0) {
@@ -320,7 +320,7 @@ budget_import(struct budget_opts *o, const char *file)
 	if (st != NULL) {
 		size_t added, dup;
 		if (budget_store_import(st, p, &l, file, &added, &dup, &cause) != 0) {
-			cmd_explain_busy(st, &cause);
+			rc = cmd_explain_busy(st, &cause);
 			fprintf(stderr, "%s:%s\nopsdeck budget: nothing was imported\n", file,
 			    cause);
 			free(cause);
@@ -436,7 +436,7 @@ budget_imports_cmd(struct budget_opts *o, int64_t undo_id)
 	int rc = 1;
 
 	if (cfg == NULL)
-		return 1;
+		return EXIT_CONFIG;
 	struct store *st = cmd_open_store(cfg, o->cache, 0);
 	if (st == NULL) {
 		config_free(cfg);

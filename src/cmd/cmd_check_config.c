@@ -26,7 +26,7 @@ usage(void)
 	    "crit in the order of the metric's direction, and that the files it names are\n"
 	    "usable: the budget plan and the theme exist and parse, identity files are\n"
 	    "readable and not open to group or others, known_hosts folders exist.\n"
-	    "Exit status: 0 when valid (a one-line summary is printed), 1 when not.\n"
+	    "Exit status: 0 when valid (a one-line summary is printed), 4 when not.\n"
 	    "\n"
 	    "  -c, --config FILE   the file to check (default: the one opsdeck would use)\n"
 	    "      --keys          print every configuration key: where, type, default, help\n"
@@ -102,7 +102,7 @@ cmd_check_config(int argc, char **argv)
 	if (cfg == NULL) {
 		diag_print(&d, stderr);
 		fprintf(stderr, "%s: %zu error%s\n", found, diag_count(&d), diag_count(&d) == 1 ? "" : "s");
-		rc = 1;
+		rc = EXIT_CONFIG;
 	} else {
 		printf("%s: ok, %zu group%s, %zu host%s\n", found, cfg->ngroups,
 		    cfg->ngroups == 1 ? "" : "s", cfg->nhosts, cfg->nhosts == 1 ? "" : "s");

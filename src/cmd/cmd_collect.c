@@ -41,11 +41,13 @@ usage(void)
 	printf("Usage: opsdeck collect [-c FILE] [--cycles N | --duration DURATION] [--cache FILE]\n"
 	    "                       [--listen ADDR:PORT] [--shard K/N]\n"
 	    "Keeps every configured host streaming and writes what it reports to the cache,\n"
-	    "one transaction per tick, until interrupted (SIGINT or SIGTERM flush and exit 0),\n"
-	    "N cycles have been collected, or the duration has passed.\n"
+	    "one transaction per tick, until signalled (SIGINT or SIGTERM flush and exit),\n"
+	    "for --duration, or until --cycles intervals have passed. Hosts that are down\n"
+	    "are retried with back-off (config: backoff_max) and never end it early.\n"
 	    "\n"
 	    "  -c, --config FILE      configuration file (see opsdeck.yaml(5))\n"
-	    "  -n, --cycles N         stop after every host delivered N frames (or failed)\n"
+	    "  -n, --cycles N         stop once every host delivered N cycles, or after N\n"
+	    "                         intervals and the timeout of the slowest group\n"
 	    "  -d, --duration D       stop after D (e.g. 30s, 5m, 1h)\n"
 	    "      --cache FILE       the cache file (default: the config's, else\n"
 	    "                         $XDG_STATE_HOME/opsdeck/cache.db)\n"
@@ -53,7 +55,51 @@ usage(void)
 	    "                         (and /-/healthy); only there (config: listen)\n"
 	    "  -s, --shard K/N        watch only the hosts whose name hashes to shard K\n"
 	    "                         of N; N collectors split a fleet (config: shard)\n"
-	    "  -h, --help             show this help\n");
+	    "  -h, --help             show this help\n"
+	    "\n"
+	    "Exit status: 0 ran as asked; 1 some hosts never answered (with --cycles or\n"
+	    "--duration only) or the listen address failed; 2 usage error; 3 another\n"
+	    "writer holds the cache; 4 configuration error. See opsdeck(1), EXIT STATUS.\n");
+}
+
+/*
+ * How long --cycles N may take: N intervals of the slowest group and its
+ * timeout (what a host that answers needs for its N-th cycle).
+ */
+static int64_t
+cycles_ms(const struct config *cfg, long cycles)
+{
+	int64_t ms = 0;
+
+	for (size_t i = 0; i < cfg->ngroups; i++) {
+		const struct conn_settings *cs = &cfg->groups[i].conn;
+		ms = OD_MAX(ms, cycles * cs->interval_ms + cs->timeout_ms);
+	}
+	return ms > 0 ? ms : cycles * 2000 + 10000;
+}
+
+/*
+ * The closing line: how many answered, and when some never did (bounded
+ * runs), their names and why, up to a few. Returns EXIT_FAILED then, else 0.
+ */
+static int
+report_end(const struct host_status *v, size_t n, int answered, int silent, int bounded)
+{
+	fprintf(stderr, "opsdeck collect: %d of %zu hosts answered\n", answered, n);
+	if (!bounded || silent == 0)
+		return 0;
+	fprintf(stderr, "opsdeck collect: %d host%s never answered:", silent,
+	    silent == 1 ? "" : "s");
+	int shown = 0;
+	for (size_t i = 0; i < n && shown < 5; i++) {
+		if (v[i].state == HOST_UP || v[i].state == HOST_STALE)
+			continue;
+		fprintf(stderr, "%s %s (%s%s%s)", shown ? "," : "", v[i].name,
+		    host_state_name(v[i].state), v[i].error[0] ? ": " : "", v[i].error);
+		shown++;
+	}
+	fprintf(stderr, "%s\n", silent > shown ? ", ..." : "");
+	return EXIT_FAILED;
 }
 
 int
@@ -120,8 +166,9 @@ cmd_collect(int argc, char **argv)
 
 	struct config *cfg;
 	struct store *st;
-	if (cmd_open_writer(path, cache, &cfg, &st) != 0)
-		return 1;
+	int orc = cmd_open_writer("collect", path, cache, &cfg, &st);
+	if (orc != 0)
+		return orc;
 
 	/* The command line wins over the config. */
 	if (shard_n == 0) {
@@ -154,7 +201,7 @@ cmd_collect(int argc, char **argv)
 			collector_free(c);
 			store_close(st);
 			config_free(cfg);
-			return 1;
+			return EXIT_FAILED;
 		}
 		fprintf(stderr, "opsdeck collect: serving metrics at http://%s/metrics (port %d)\n",
 		    listen, exporter_port(ex));
@@ -168,9 +215,16 @@ cmd_collect(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * --cycles N: done when every host delivered N cycles, else after N
+	 * intervals and the timeout; a host that is down is retried meanwhile.
+	 */
 	int frames = cycles > 0 ? (int)cycles : INT_MAX;
+	if (cycles > 0)
+		duration_ms = cycles_ms(cfg, cycles);
 	int64_t deadline = duration_ms > 0 ? now_mono_ms() + duration_ms : INT64_MAX;
-	int answered = collector_run(c, frames, deadline);
+	int silent = 0;
+	int answered = collector_run_until(c, frames, deadline, &silent);
 
 	collect_running = NULL;
 	exporter_stop(ex);
@@ -178,10 +232,10 @@ cmd_collect(int argc, char **argv)
 	struct host_status *all;
 	size_t nall;
 	collector_hosts(c, &all, &nall);
+	int rc = report_end(all, nall, answered, silent, duration_ms > 0);
 	store_free_hosts(all, nall);
 	collector_free(c);
 	store_close(st);
-	fprintf(stderr, "opsdeck collect: %d of %zu hosts answered\n", answered, nall);
 	config_free(cfg);
-	return 0;
+	return rc;
 }

@@ -55,6 +55,47 @@ cmd_load_config(const char *path)
 	return cfg;
 }
 
+/* The cache file cmd_open_store opens, malloc'd. */
+static char *
+cache_path(const struct config *cfg, const char *override)
+{
+	return override != NULL ? xstrdup(override) :
+	    cfg->cache != NULL ? xstrdup(cfg->cache) : store_path_for_config(cfg->path);
+}
+
+/* See cmd.h. */
+int
+cmd_open_store_status(const char *name, const struct config *cfg, const char *override,
+    int flags, struct store **st)
+{
+	char *path = cache_path(cfg, override);
+	char *cause = NULL;
+	int rc = 0;
+
+	*st = NULL;
+	if (store_open(path, flags, st, &cause) != 0) {
+		*st = NULL;
+		char *who = (flags & STORE_WRITER) ? store_writer_holder(path) : NULL;
+		if (who != NULL) {
+			/* "cache PATH is in use by pid N (COMMAND)" */
+			fprintf(stderr, "opsdeck %s: %s; another writer holds it: read it with "
+			    "--offline (the console), or give this one a cache of its own with "
+			    "--cache FILE\n", name, cause);
+			rc = EXIT_CACHE_BUSY;
+		} else {
+			fprintf(stderr, "opsdeck: %s\n", cause);
+			rc = EXIT_FAILED;
+		}
+		free(who);
+		free(cause);
+	} else if (store_warning(*st) != NULL) {
+		/* e.g. a corrupt file was moved aside and a new cache started */
+		fprintf(stderr, "opsdeck: %s\n", store_warning(*st));
+	}
+	free(path);
+	return rc;
+}
+
 /*
  * Opens the cache named by --cache, the config, or the default location.
  * Prints the reason and returns NULL on failure.
@@ -62,20 +103,9 @@ cmd_load_config(const char *path)
 struct store *
 cmd_open_store(const struct config *cfg, const char *override, int flags)
 {
-	char *path = override != NULL ? xstrdup(override) :
-	    cfg->cache != NULL ? xstrdup(cfg->cache) : store_path_for_config(cfg->path);
-	struct store *st = NULL;
-	char *cause = NULL;
+	struct store *st;
 
-	if (store_open(path, flags, &st, &cause) != 0) {
-		fprintf(stderr, "opsdeck: %s\n", cause);
-		free(cause);
-		st = NULL;
-	} else if (store_warning(st) != NULL) {
-		/* e.g. a corrupt file was moved aside and a new cache started */
-		fprintf(stderr, "opsdeck: %s\n", store_warning(st));
-	}
-	free(path);
+	cmd_open_store_status("cache", cfg, override, flags, &st);
 	return st;
 }
 
@@ -86,34 +116,36 @@ cmd_hides_unknown(const struct config *cfg, const char *override)
 }
 
 int
-cmd_open_writer(const char *path, const char *cache, struct config **cfg, struct store **st)
+cmd_open_writer(const char *name, const char *path, const char *cache, struct config **cfg,
+    struct store **st)
 {
 	*st = NULL;
 	if ((*cfg = cmd_load_config(path)) == NULL)
-		return -1;
-	if ((*st = cmd_open_store(*cfg, cache, STORE_WRITER)) == NULL) {
+		return EXIT_CONFIG;
+	int rc = cmd_open_store_status(name, *cfg, cache, STORE_WRITER, st);
+	if (rc != 0) {
 		config_free(*cfg);
 		*cfg = NULL;
-		return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /*
  * After a failed write: when another process held the cache's lock past the
  * wait (SQLITE_BUSY), *cause (replaced) names the writer that holds it.
  */
-void
+int
 cmd_explain_busy(struct store *st, char **cause)
 {
 	if (st == NULL || !store_last_busy(st))
-		return;
+		return EXIT_FAILED;
 	char *who = store_writer_holder(store_path(st));
 	char *m = xasprintf(" the cache stayed busy for %d s%s%s; try again", STORE_BUSY_MS / 1000,
 	    who != NULL ? " while written by " : "", who != NULL ? who : "");
 	free(who);
 	free(*cause);
 	*cause = m;
+	return EXIT_CACHE_BUSY;
 }
 
 int

@@ -170,16 +170,16 @@ cmd_console(int argc, char **argv)
 	struct config *cfg = cmd_load_config(path);
 	if (cfg == NULL) {
 		demo_stop(&demo);
-		return 1;
+		return EXIT_CONFIG;
 	}
 
 	struct store *writer = NULL;
 	if (!offline) {
-		writer = cmd_open_store(cfg, cache, STORE_WRITER);
-		if (writer == NULL) {
+		int orc = cmd_open_store_status("console", cfg, cache, STORE_WRITER, &writer);
+		if (orc != 0) {
 			config_free(cfg);
 			demo_stop(&demo);
-			return 1;
+			return orc;
 		}
 	}
 	struct store *reader = cmd_open_store(cfg, writer != NULL ? store_path(writer) : cache,

@@ -55,7 +55,7 @@ usage(void)
 	    "  -h, --help             show this help\n"
 	    "\n"
 	    "Exit status: 0 success, 1 unknown host or metric or an unreadable cache,\n"
-	    "2 usage error.\n", HISTORY_AUTO_POINTS);
+	    "2 usage error, 4 a configuration error.\n", HISTORY_AUTO_POINTS);
 }
 
 /* ---- times ----------------------------------------------------------------- */
@@ -540,7 +540,7 @@ cmd_history(int argc, char **argv)
 
 	struct config *cfg = cache != NULL ? config_default() : cmd_load_config(cfg_path);
 	if (cfg == NULL)
-		return 1;
+		return EXIT_CONFIG;
 	struct store *st = cmd_open_store(cfg, cache, STORE_READONLY);
 	config_free(cfg);
 	if (st == NULL)

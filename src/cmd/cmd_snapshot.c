@@ -25,7 +25,8 @@ usage(void)
 	    "                        [--cache FILE]\n"
 	    "Connects to every configured host, samples it twice one interval apart, records\n"
 	    "the result in the cache and prints every host. Exit status 0 when every host\n"
-	    "answered, 1 otherwise (all hosts are printed either way), 2 on a usage error.\n"
+	    "answered, 1 otherwise (all hosts are printed either way), 2 on a usage error,\n"
+	    "3 when another writer holds the cache, 4 on a configuration error.\n"
 	    "\n"
 	    "  -c, --config FILE      configuration file (see opsdeck.yaml(5))\n"
 	    "  -f, --format FORMAT    table (default), json or csv\n"
@@ -378,8 +379,9 @@ cmd_snapshot(int argc, char **argv)
 
 	struct config *cfg;
 	struct store *st;
-	if (cmd_open_writer(path, cache, &cfg, &st) != 0)
-		return 1;
+	int orc = cmd_open_writer("snapshot", path, cache, &cfg, &st);
+	if (orc != 0)
+		return orc;
 
 	if (timeout_ms < 0) {
 		/* Two frames one interval apart, plus the slowest group's own timeout. */

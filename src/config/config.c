@@ -75,6 +75,7 @@ conn_defaults(struct conn_settings *cs)
 	cs->interval_ms = 2000;
 	cs->timeout_ms = 10000;
 	cs->jump_channels = 128;	/* SSH_JUMP_CHANNELS */
+	cs->backoff_max_ms = CONFIG_BACKOFF_MAX_MS;
 }
 
 /* A deep copy of src into dst (dst owns its strings). */

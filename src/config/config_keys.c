@@ -131,6 +131,14 @@ const struct config_key config_keys[] = {
 	FIELD("jump_channels", CK_JUMP_CHANNELS, CONFIG_AT_CONN, CONFIG_T_INT, "integer 1-4096",
 	    "128", "hosts that share one login to a ProxyJump hop (ssh_config ProxyJump)",
 	    struct conn_settings, jump_channels, NF, NF, 1, 4096, NULL),
+	FIELD("probe_timeout", CK_PROBE_TIMEOUT, CONFIG_AT_CONN, CONFIG_T_DURATION,
+	    "duration >= 100ms", "timeout-2s", "a probe command still running after "
+	    "this is killed on the node, with its children",
+	    struct conn_settings, probe_timeout_ms, NF, NF, CONFIG_MIN_INTERVAL_MS, 0, NULL),
+	FIELD("backoff_max", CK_BACKOFF_MAX, CONFIG_AT_CONN, CONFIG_T_DURATION,
+	    "duration >= 100ms", "60s", "the longest wait between attempts to reach a host "
+	    "that failed", struct conn_settings, backoff_max_ms, NF, NF,
+	    CONFIG_MIN_INTERVAL_MS, 0, NULL),
 
 	/* thresholds: metric path -> these keys */
 	FIELD("warn", CK_WARN, CONFIG_AT_THRESHOLD, CONFIG_T_NUMBER, "number", "-",

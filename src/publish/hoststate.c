@@ -21,6 +21,7 @@ static const char *const state_names[HOST_STATE_COUNT] = {
 	[HOST_HOSTKEY_UNKNOWN] = "hostkey-unknown",
 	[HOST_HOSTKEY_CHANGED] = "hostkey-changed",
 	[HOST_PARSE_ERROR] = "parse-error",
+	[HOST_CUT_OFF] = "cut-off",
 };
 
 const char *

@@ -130,8 +130,17 @@ cgroup_init(struct cgroup *cg, const struct group *g, int64_t timeout_override)
 	cg->interval_ms = g->conn.interval_ms > 0 ? g->conn.interval_ms : 2000;
 	cg->timeout_ms = timeout_override > 0 ? timeout_override :
 	    (g->conn.timeout_ms > 0 ? g->conn.timeout_ms : 10000);
+	/* Each command's deadline leaves the frame a fifth of the timeout to arrive. */
+	int64_t slack = OD_MIN(cg->timeout_ms / 5, (int64_t)PROBE_DEADLINE_SLACK_MS);
+	cg->probe_timeout_ms = g->conn.probe_timeout_ms > 0 ? g->conn.probe_timeout_ms :
+	    cg->timeout_ms - slack;
+	cg->report_ms = OD_MAX(cg->timeout_ms, cg->probe_timeout_ms + slack);
+	cg->backoff_max_ms = g->conn.backoff_max_ms > 0 ? g->conn.backoff_max_ms :
+	    CONFIG_BACKOFF_MAX_MS;
+	flood_init(cg);
 	if (cg->nprobes > 0)
-		cg->script = frame_script(cmds, names, cg->nprobes, cg->interval_ms);
+		cg->script = frame_script_deadline(cmds, names, cg->nprobes, cg->interval_ms,
+		    cg->probe_timeout_ms);
 	free(cmds);
 	free(names);
 }
@@ -539,15 +548,16 @@ publish(struct collector *c)
 }
 
 /*
- * Whether every host is done for collector_run (delivered `frames` cycles or
- * failed once). *answered gets those with `frames` cycles (with at least one
- * when frames is INT_MAX: run until told).
+ * Whether every host is done: delivered `frames` cycles, or (give_up) failed
+ * once. Never with frames INT_MAX: that runs until told or the deadline.
+ * *answered gets the hosts with `frames` cycles (at least one with
+ * INT_MAX), *silent those that never delivered one.
  */
 static int
-all_done(struct collector *c, int frames, int *answered)
+all_done(struct collector *c, int frames, int give_up, int *answered, int *silent)
 {
-	int done = 1;
-	*answered = 0;
+	int done = frames != INT_MAX;
+	*answered = *silent = 0;
 	pthread_mutex_lock(&c->lock);
 	int need = frames == INT_MAX ? 1 : frames;
 	for (size_t k = 0; k < c->nhosts; k++) {
@@ -556,18 +566,26 @@ all_done(struct collector *c, int frames, int *answered)
 			continue;
 		if (ch->cycles >= need)
 			(*answered)++;
-		if (ch->cycles < frames && !ch->settled)
+		if (ch->cycles == 0)
+			(*silent)++;
+		if (ch->cycles < frames && !(give_up && ch->settled))
 			done = 0;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return done;
 }
 
-/* The publisher loop shared by collector_run and the thread. */
+/*
+ * The publisher loop shared by collector_run, collector_run_until and the
+ * thread: ticks until all_done, collector_interrupt or the deadline. Hosts
+ * that fail meanwhile are retried by their workers (back-off); only
+ * give_up lets a failure end the loop. *silent (may be NULL) gets the hosts
+ * that never delivered a cycle.
+ */
 static int
-run_loop(struct collector *c, int frames, int64_t deadline_ms)
+run_loop(struct collector *c, int frames, int64_t deadline_ms, int give_up, int *silent)
 {
-	int answered = 0;
+	int answered = 0, quiet = 0;
 
 	transports_start(c);
 	for (;;) {
@@ -579,13 +597,15 @@ run_loop(struct collector *c, int frames, int64_t deadline_ms)
 		}
 		drain_fd(c->intr[0]);
 		publish(c);
-		int done = all_done(c, frames, &answered);
+		int done = all_done(c, frames, give_up, &answered, &quiet);
 		if (done || atomic_load(&c->interrupted) || now_mono_ms() >= deadline_ms)
 			break;
 	}
 	transports_stop(c);
 	publish(c);
-	all_done(c, frames, &answered);
+	all_done(c, frames, give_up, &answered, &quiet);
+	if (silent != NULL)
+		*silent = quiet;
 	return answered;
 }
 
@@ -594,14 +614,23 @@ collector_run(struct collector *c, int frames, int64_t deadline_ms)
 {
 	if (frames < 1)
 		frames = 1;
-	return run_loop(c, frames, deadline_ms);
+	return run_loop(c, frames, deadline_ms, 1, NULL);
+}
+
+/* See collector.h. */
+int
+collector_run_until(struct collector *c, int frames, int64_t deadline_ms, int *silent)
+{
+	if (frames < 1)
+		frames = 1;
+	return run_loop(c, frames, deadline_ms, 0, silent);
 }
 
 static void *
 collector_thread(void *arg)
 {
 	struct collector *c = arg;
-	run_loop(c, INT_MAX, INT64_MAX);
+	run_loop(c, INT_MAX, INT64_MAX, 0, NULL);
 	return NULL;
 }
 
@@ -694,6 +723,7 @@ collector_free(struct collector *c)
 		report_free(&ch->cur);
 		report_free(&ch->prev);
 		free(ch->cycle_err);
+		free(ch->cycle_timeout);
 		free(ch->seen);
 		host_status_free(&ch->figs);
 		host_status_free(&ch->st);

@@ -4,7 +4,9 @@
  *   stream.c     workers: reading sources, frames into cycles, deadlines,
  *                back-off, the published state of each host
  *   connect.c    connector threads for sources whose open blocks (ssh)
- * Dependencies go one way: collector.c -> stream.c -> connect.c.
+ *   flood.c      the budget of frames and bytes each stream may send
+ * Dependencies go one way: collector.c -> stream.c -> connect.c; flood.c
+ * is called by both and calls neither.
  *
  * Threads, all bounded whatever the number of hosts:
  * - the publisher: collector_run()'s caller, or the thread of
@@ -34,8 +36,13 @@
 #include "opsdeck/probe.h"
 #include "opsdeck/source.h"
 
+/* The first wait before a retry; it doubles up to the group's backoff_max. */
 #define BACKOFF_BASE_MS		1000
-#define BACKOFF_CAP_MS		60000
+/*
+ * A frame's slack past its command's deadline (the kill, the end line on its
+ * way): a fifth of the timeout, at most this.
+ */
+#define PROBE_DEADLINE_SLACK_MS	2000
 #define COLLECTOR_MAX_QUEUED	128	/* report parts waiting per host for a commit */
 
 enum phase { PH_IDLE, PH_CONNECTING, PH_STREAMING };
@@ -48,6 +55,17 @@ struct cgroup {
 	char			*script;
 	int64_t			 interval_ms;
 	int64_t			 timeout_ms;
+	int64_t			 probe_timeout_ms;	/* each command's deadline on the node */
+	int64_t			 report_ms;	/* a frame is late after interval + this */
+	int64_t			 backoff_max_ms;
+	/*
+	 * The flood budget (flood.c): per budget_window_ms
+	 * (max(interval, 1 s)) at most budget_frames frames and budget_bytes
+	 * bytes on average, in bursts of up to burst_frames, burst_bytes.
+	 */
+	int64_t			 budget_window_ms;
+	double			 budget_frames, budget_bytes;
+	double			 burst_frames, burst_bytes;
 
 	/*
 	 * Reports mode (src->poll, kind prometheus): the server's row, then
@@ -92,7 +110,16 @@ struct chost {
 	char			*cycle_err;
 	int64_t			 stream_mono;
 	int64_t			 last_frame_mono;	/* the last complete cycle (deadlines) */
+	int64_t			 last_any_mono;	/* the last complete frame of a group probe */
 	int			 partial_frames;	/* frames since, none completing a cycle */
+	int			 stray_frames;	/* of those, not of the group's probes or repeated */
+	char			*cycle_timeout;	/* a command of this cycle was killed: why */
+	/* The flood budget: tokens left, and what came in the current window. */
+	double			 tok_frames, tok_bytes;
+	int64_t			 tok_mono;
+	int64_t			 win_mono;
+	uint64_t		 win_frames, win_bytes;
+	int			 over_budget;	/* set by on_frame: cut off after this feed */
 	uint64_t		 cycle_garbage;	/* fr.garbage at that cycle */
 	int			 stream_cycles;
 	int			 attempts;
@@ -179,10 +206,23 @@ struct collector {
 
 /* ---- stream.c ---- */
 void *worker_main(void *arg);
+
 /* Ends a host's stream (workers and transports_stop); it goes back to PH_IDLE. */
 void stream_close(struct chost *ch, int graceful);
 /* Appends a part to ch's queue under c->lock, dropping the oldest past the bound. */
 void queue_part(struct chost *ch, const struct queued_part *qp);
+
+/* ---- flood.c: the budget of frames and bytes a stream may send ---- */
+/* Sets cg's budget from its interval, report deadline and probes (cgroup_init). */
+void flood_init(struct cgroup *cg);
+/* A new stream: full buckets, an empty window. */
+void flood_reset(struct chost *ch, int64_t now);
+/* n bytes came at now: 0, or -1 with ch->over_budget set when over the budget. */
+int flood_bytes(struct chost *ch, size_t n, int64_t now);
+/* A frame came: 0, or -1 with ch->over_budget set when over the budget. */
+int flood_frame(struct chost *ch);
+/* "flood: N frames and B bytes in T, over the budget of ...; cut off", malloc'd. */
+char *flood_message(const struct chost *ch, int64_t now);
 
 /* ---- connect.c ---- */
 void *connector_main(void *arg);

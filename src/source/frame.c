@@ -201,11 +201,15 @@ parse_header(const char *s, size_t n, const char *nonce, uint64_t *seq, char *pr
 	return 1;
 }
 
-/* "@@end NONCE STATUS" -> 1 with status set, else 0. */
+/*
+ * "@@end NONCE STATUS" -> 1 with status set, else 0. STATUS "timeout" (the
+ * command was killed at its deadline) gives FRAME_STATUS_TIMEOUT.
+ */
 static int
 parse_end(const char *s, size_t n, const char *nonce, int *status)
 {
 	size_t le = strlen(FRAME_END);
+	size_t lt = strlen(FRAME_TIMEOUT_WORD);
 	int neg = 0;
 	if (n <= le || memcmp(s, FRAME_END, le) != 0)
 		return 0;
@@ -213,6 +217,10 @@ parse_end(const char *s, size_t n, const char *nonce, int *status)
 	n -= le;
 	if (!take_nonce(&s, &n, nonce))
 		return 0;
+	if (n == lt && memcmp(s, FRAME_TIMEOUT_WORD, lt) == 0) {
+		*status = FRAME_STATUS_TIMEOUT;
+		return 1;
+	}
 	if (s[0] == '-') {
 		neg = 1;
 		s++;
@@ -244,6 +252,9 @@ finish_frame(struct frame_reader *fr, int status,
     void (*cb)(const struct frame *, void *), void *arg)
 {
 	fr->cur.status = status;
+	fr->cur.timed_out = status == FRAME_STATUS_TIMEOUT;
+	if (fr->cur.timed_out)
+		fr->timeouts++;
 	fr->cur.body = (char *)buf_cstr(&fr->body);
 	fr->cur.len = fr->body.len;
 	if (fr->cur.truncated)
@@ -363,37 +374,154 @@ check_name(const char *name)
 			fatal("frame_script: bad probe name '%s'", name);
 }
 
+/*
+ * The parts of the loop that do not depend on the group. Each probe command
+ * runs as `sh -c CMD` in the background with stdin from /dev/null, under
+ * coreutils timeout (a process group of its own, and a backstop two seconds
+ * past the deadline) where the node has a timeout that takes `-s KILL`;
+ * opsdeck_watch kills it with its children at the deadline and exits 0 only
+ * then, so the end line says "timeout" exactly when the deadline fired. The
+ * loop stops a watchdog with SIGUSR1, a signal the loop itself does not
+ * trap: a subshell that gets a signal its parent traps, before it has reset
+ * the parent's traps, loses it (dash), and the watchdog would live on.
+ * opsdeck_guard reads the channel's stdin, which the client never writes:
+ * end of file means the channel is gone (sshd sends no SIGHUP without a
+ * pty), and it kills the loop and everything the loop started, hung probes
+ * included. opsdeck_tree lists a pid and its descendants (ps, else /proc),
+ * leaving out $2 and its own; opsdeck_kill stops them (so none forks away),
+ * looks again, and kills them all.
+ */
+static const char script_lib[] =
+    "opsdeck_procs() {\n"
+    "\tps -e -o pid= -o ppid= 2>/dev/null && return\n"
+    "\tfor opsdeck_f in /proc/[0-9]*/stat; do\n"
+    "\t\tread -r opsdeck_l <\"$opsdeck_f\" 2>/dev/null || continue\n"
+    "\t\topsdeck_l=${opsdeck_l##*\") \"}\n"
+    "\t\tset -- $opsdeck_l\n"
+    "\t\topsdeck_f=${opsdeck_f#/proc/}\n"
+    "\t\techo \"${opsdeck_f%/stat} $2\"\n"
+    "\tdone\n"
+    "}\n"
+    "opsdeck_tree() {\n"
+    "\topsdeck_procs | awk -v r=\"$1\" -v x=\"${2:-0}\" '\n"
+    "\t\t{ k[NR] = $1; p[NR] = $2 }\n"
+    "\t\tEND { s[r] = 1; m = 1\n"
+    "\t\t\twhile (m) { m = 0; for (i = 1; i <= NR; i++)\n"
+    "\t\t\t\tif (!(k[i] in s) && (p[i] in s) && k[i] != x) { s[k[i]] = 1; m = 1 } }\n"
+    "\t\t\tfor (q in s) print q }'\n"
+    "}\n"
+    "opsdeck_kill() {\n"
+    "\topsdeck_a=$(opsdeck_tree \"$1\" \"$2\")\n"
+    "\tkill -STOP $opsdeck_a 2>/dev/null\n"
+    "\topsdeck_a=$(opsdeck_tree \"$1\" \"$2\")\n"
+    "\tkill -STOP $opsdeck_a 2>/dev/null\n"
+    "\tkill -KILL $opsdeck_a 2>/dev/null\n"
+    "}\n"
+    "opsdeck_watch() {\n"
+    "\topsdeck_s= opsdeck_x=\n"
+    "\ttrap 'opsdeck_x=1; [ -z \"$opsdeck_s\" ] || kill $opsdeck_s 2>/dev/null' USR1\n"
+    "\tsleep $opsdeck_d & opsdeck_s=$!\n"
+    "\t[ -z \"$opsdeck_x\" ] || kill $opsdeck_s 2>/dev/null\n"
+    "\twait $opsdeck_s || exit 1\n"
+    "\t[ -z \"$opsdeck_x\" ] || exit 1\n"
+    "\tkill -KILL -$1 2>/dev/null\n"
+    "\topsdeck_kill $1\n"
+    "\texit 0\n"
+    "}\n"
+    "opsdeck_run() {\n"
+    "\tif [ -n \"$opsdeck_to\" ]; then\n"
+    "\t\ttimeout -s KILL $opsdeck_b sh -c \"$1\" </dev/null &\n"
+    "\telse\n"
+    "\t\tsh -c \"$1\" </dev/null &\n"
+    "\tfi\n"
+    "\topsdeck_p=$!\n"
+    "\topsdeck_watch $opsdeck_p </dev/null >/dev/null 2>&1 &\n"
+    "\topsdeck_w=$!\n"
+    "\twait $opsdeck_p\n"
+    "\topsdeck_st=$?\n"
+    "\tkill -USR1 $opsdeck_w 2>/dev/null\n"
+    "\twait $opsdeck_w && opsdeck_st=" FRAME_TIMEOUT_WORD "\n"
+    "\topsdeck_p=\n"
+    "\tprintf '\\n@@end %s %s\\n' \"$opsdeck_nonce\" \"$opsdeck_st\"\n"
+    "}\n"
+    "opsdeck_guard() {\n"
+    "\topsdeck_me=$(exec sh -c 'echo $PPID')\n"
+    "\twhile read -r opsdeck_l; do :; done\n"
+    "\topsdeck_kill $1 \"$opsdeck_me\"\n"
+    "}\n"
+    "opsdeck_exit() {\n"
+    "\t[ -z \"$opsdeck_g\" ] || kill $opsdeck_g 2>/dev/null\n"
+    "\t[ -z \"$opsdeck_p\" ] || opsdeck_kill $opsdeck_p\n"
+    "}\n";
+
+/* Appends s to b inside single quotes ('\'' for each '). */
+static void
+append_quoted(struct buf *b, const char *s)
+{
+	buf_append(b, "'", 1);
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_append(b, "'\\''", 4);
+		else
+			buf_append(b, p, 1);
+	}
+	buf_append(b, "'", 1);
+}
+
+/* "S.mmm" seconds of ms into out (size n). */
+static void
+secs_format(int64_t ms, char *out, size_t n)
+{
+	snprintf(out, n, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
+}
+
 char *
 frame_script(const char *const *commands, const char *const *names, size_t n,
     int64_t interval_ms)
 {
+	return frame_script_deadline(commands, names, n, interval_ms, 0);
+}
+
+/* See frame.h. */
+char *
+frame_script_deadline(const char *const *commands, const char *const *names, size_t n,
+    int64_t interval_ms, int64_t deadline_ms)
+{
 	struct buf b;
-	char secs[32];
-	int64_t whole;
+	char secs[32], dsecs[32];
+	int64_t whole, dwhole;
 
 	if (interval_ms < 1)
 		interval_ms = 1;
+	if (deadline_ms <= 0)
+		deadline_ms = FRAME_DEFAULT_DEADLINE_MS;
 	whole = (interval_ms + 999) / 1000;
-	snprintf(secs, sizeof secs, "%lld.%03lld", (long long)(interval_ms / 1000),
-	    (long long)(interval_ms % 1000));
+	dwhole = (deadline_ms + 999) / 1000;
+	secs_format(interval_ms, secs, sizeof secs);
+	secs_format(deadline_ms, dsecs, sizeof dsecs);
 
 	buf_init(&b, 0);
-	buf_printf(&b, "# opsdeck-stream v1 interval_ms=%lld probes=", (long long)interval_ms);
+	buf_printf(&b, "# opsdeck-stream v1 interval_ms=%lld deadline_ms=%lld probes=",
+	    (long long)interval_ms, (long long)deadline_ms);
 	for (size_t i = 0; i < n; i++) {
 		check_name(names[i]);
 		buf_printf(&b, "%s%s", i ? "," : "", names[i]);
 	}
-	buf_printf(&b, "\n"
-	    "opsdeck_seq=0\n"
+	buf_printf(&b, "\nopsdeck_seq=0 opsdeck_g= opsdeck_p=\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&b, "opsdeck_c%zu=", i);
+		append_quoted(&b, commands[i]);
+		buf_append(&b, "\n", 1);
+	}
+	buf_append(&b, script_lib, sizeof script_lib - 1);
+	buf_printf(&b,
 	    "opsdeck_report() {\n"
 	    "\topsdeck_seq=$((opsdeck_seq + 1))\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(&b,
 		    "\tprintf '@@opsdeck %%s %%s %s\\n' \"$opsdeck_nonce\" \"$opsdeck_seq\" "
 		    "|| return 1\n"
-		    "\t(\n\tunset opsdeck_nonce\n%s\n\t)\n"
-		    "\tprintf '\\n@@end %%s %%s\\n' \"$opsdeck_nonce\" \"$?\" || return 1\n",
-		    names[i], commands[i]);
+		    "\topsdeck_run \"$opsdeck_c%zu\" || return 1\n", names[i], i);
 	}
 	buf_printf(&b,
 	    "}\n"
@@ -403,10 +531,23 @@ frame_script(const char *const *commands, const char *const *names, size_t n,
 	    "\t%.*s) opsdeck_nonce=$1 ;;\n"
 	    "\t*) exit 2 ;;\n"
 	    "\tesac\n"
+	    "\topsdeck_d=%s\n"
+	    "\tsleep 0.001 2>/dev/null || opsdeck_d=%lld\n"
+	    "\topsdeck_b=$((%lld + 2)) opsdeck_to=\n"
+	    "\ttimeout -s KILL 5 true </dev/null >/dev/null 2>&1 && opsdeck_to=1\n"
+	    "\tif [ -p /dev/stdin ] || [ -S /dev/stdin ]; then\n"
+	    "\t\texec 3<&0\n"
+	    "\t\topsdeck_guard $$ <&3 >/dev/null 2>&1 &\n"
+	    "\t\topsdeck_g=$!\n"
+	    "\t\texec 3<&- </dev/null\n"
+	    "\tfi\n"
+	    "\ttrap opsdeck_exit EXIT\n"
+	    "\ttrap 'exit 1' HUP PIPE TERM\n"
 	    "\twhile opsdeck_report; do\n"
 	    "\t\tsleep %s 2>/dev/null || sleep %lld || break\n"
 	    "\tdone\n"
-	    "}\n", (int)FRAME_NONCE_LEN, QMARKS, secs, (long long)whole);
+	    "}\n", (int)FRAME_NONCE_LEN, QMARKS, dsecs, (long long)dwhole, (long long)dwhole,
+	    secs, (long long)whole);
 	char *s = xstrdup(buf_cstr(&b));
 	buf_free(&b);
 	return s;

@@ -81,20 +81,28 @@ queue_part(struct chost *ch, const struct queued_part *qp)
 	ch->queue[ch->nqueue++] = *qp;
 }
 
-/* Publishes ch->figs with state UP (a good cycle), queues its parts. Takes c->lock. */
+/*
+ * Publishes ch->figs (a cycle) with state UP, or TIMEOUT and msg when one of
+ * its commands was killed at its deadline; queues its parts. Takes c->lock.
+ */
 static void
-publish_cycle(struct chost *ch)
+publish_cycle(struct chost *ch, enum host_state state, const char *msg)
 {
 	struct collector *c = ch->c;
+	char err[HOST_ERROR_MAX] = "";
 
+	if (msg != NULL)
+		sanitize_text(err, sizeof err, msg, strlen(msg));
 	pthread_mutex_lock(&c->lock);
 	enum host_state old = ch->st.state;
 	int64_t since = ch->st.state_since_ms;
 	host_status_free(&ch->st);
 	host_status_copy(&ch->st, &ch->figs);
-	ch->st.state = HOST_UP;
-	ch->st.error[0] = '\0';
-	ch->st.state_since_ms = old == HOST_UP ? since : now_wall_ms();
+	ch->st.state = state;
+	memcpy(ch->st.error, err, sizeof err);
+	ch->st.state_since_ms = old == state ? since : now_wall_ms();
+	if (state_is_failure(state))
+		ch->settled = 1;
 	/* Parts (devices, compute use) wait for the tick that commits them. */
 	int64_t at = now_wall_ms();
 	for (size_t i = 0; i < ch->cur.nparts; i++) {
@@ -117,6 +125,8 @@ cycle_reset(struct chost *ch)
 	memset(&ch->cur, 0, sizeof ch->cur);
 	free(ch->cycle_err);
 	ch->cycle_err = NULL;
+	free(ch->cycle_timeout);
+	ch->cycle_timeout = NULL;
 	ch->in_cycle = 0;
 	ch->nseen = 0;
 	if (ch->seen != NULL)
@@ -137,6 +147,7 @@ stream_close(struct chost *ch, int graceful)
 	frame_reader_init(&ch->fr, PROBE_MAX_OUTPUT, NULL);
 	ch->garbage_mark = 0;
 	ch->flood = 0;
+	ch->over_budget = 0;
 	ch->more = 0;
 	cycle_reset(ch);
 	/* A new stream restarts its counters; rates across the gap would lie. */
@@ -146,19 +157,24 @@ stream_close(struct chost *ch, int graceful)
 	ch->phase = PH_IDLE;
 }
 
-/* Next delay of the exponential back-off: 1s doubling to 60s, +-20 % jitter. */
+/*
+ * Next delay of the exponential back-off: 1 s doubling up to the group's
+ * backoff_max, +-20 % jitter, and never past backoff_max: a host that comes
+ * back is tried within backoff_max.
+ */
 static int64_t
 backoff_ms(struct chost *ch)
 {
-	int64_t d = BACKOFF_BASE_MS;
-	for (int i = 1; i < ch->attempts && d < BACKOFF_CAP_MS; i++)
+	int64_t cap = ch->cg->backoff_max_ms;
+	int64_t d = OD_MIN((int64_t)BACKOFF_BASE_MS, cap);
+	for (int i = 1; i < ch->attempts && d < cap; i++)
 		d *= 2;
-	if (d > BACKOFF_CAP_MS)
-		d = BACKOFF_CAP_MS;
+	if (d > cap)
+		d = cap;
 	int64_t j = d / 5;
 	if (j > 0)
 		d += (int64_t)(rand_r(&ch->w->seed) % (unsigned)(2 * j + 1)) - j;
-	return d;
+	return OD_MIN(d, cap);
 }
 
 /* The host failed: publish why, drop its transport, retry after back-off. */
@@ -180,6 +196,7 @@ cycle_done(struct chost *ch)
 	/* A complete cycle, good or not, resets the report deadline. */
 	ch->last_frame_mono = now;
 	ch->partial_frames = 0;
+	ch->stray_frames = 0;
 	ch->cycle_garbage = ch->fr.garbage;
 	if (ch->cycle_err != NULL && (size_t)ch->cur.nfailed >= ch->nseen) {
 		publish_state(ch, HOST_PARSE_ERROR, ch->cycle_err);
@@ -189,14 +206,20 @@ cycle_done(struct chost *ch)
 	host_status_from_reports(&ch->figs, ch->have_prev ? &ch->prev : NULL, &ch->cur,
 	    ch->have_prev ? now - ch->prev_mono : 0);
 	ch->figs.sample_ms = now_wall_ms();
-	publish_cycle(ch);
+	/* A command killed at its deadline: the others' figures, and why. */
+	publish_cycle(ch, ch->cycle_timeout != NULL ? HOST_TIMEOUT : HOST_UP, ch->cycle_timeout);
 	report_free(&ch->prev);
 	ch->prev = ch->cur;
 	memset(&ch->cur, 0, sizeof ch->cur);
 	ch->have_prev = 1;
 	ch->prev_mono = now;
 	ch->stream_cycles++;
-	ch->attempts = 0;
+	/*
+	 * The back-off starts again only once a stream has lasted a budget
+	 * window: a host cut off for a flood of good cycles keeps backing off.
+	 */
+	if (now - ch->stream_mono >= ch->cg->budget_window_ms)
+		ch->attempts = 0;
 	cycle_reset(ch);
 }
 
@@ -209,6 +232,10 @@ on_frame(const struct frame *f, void *arg)
 
 	ch->partial_frames++;
 	ch->garbage_mark = ch->fr.garbage;
+	if (ch->over_budget)
+		return;		/* cut off after this feed: parse nothing more */
+	if (flood_frame(ch) != 0)
+		return;
 	if (f->truncated) {
 		ch->flood = 1;
 		return;
@@ -222,35 +249,62 @@ on_frame(const struct frame *f, void *arg)
 	for (i = 0; i < cg->nprobes; i++)
 		if (strcmp(cg->probes[i]->name, f->probe) == 0)
 			break;
-	if (i == cg->nprobes || ch->seen[i])
+	if (i == cg->nprobes || ch->seen[i]) {
+		ch->stray_frames++;
 		return;
+	}
 	ch->seen[i] = 1;
 	ch->nseen++;
-	/*
-	 * A probe whose output is garbage costs only its part: the host is
-	 * parse-error only when every probe of the cycle failed (cycle_done).
-	 */
-	char *cause = NULL;
-	if (cg->probes[i]->parse(f->body, f->len, &ch->cur, &cause) != 0) {
-		if (ch->cycle_err == NULL)
-			ch->cycle_err = xasprintf("%s: %s", f->probe,
-			    cause != NULL ? cause : "unreadable output");
-		report_probe_failed(&ch->cur, f->probe, cause);
+	ch->last_any_mono = now_mono_ms();
+	if (f->timed_out) {
+		/* killed on the node at its deadline: a timeout, not a parse error */
+		if (ch->cycle_timeout == NULL) {
+			char d[32];
+			duration_format(cg->probe_timeout_ms, d, sizeof d);
+			int quiet = strspn(f->body, "\n") == f->len;
+			ch->cycle_timeout = xasprintf(quiet ? "%s: no output within %s" :
+			    "%s: not finished within %s, killed", f->probe, d);
+		}
+	} else {
+		/*
+		 * A probe whose output is garbage costs only its part: the host is
+		 * parse-error only when every probe of the cycle failed (cycle_done).
+		 */
+		char *cause = NULL;
+		if (cg->probes[i]->parse(f->body, f->len, &ch->cur, &cause) != 0) {
+			if (ch->cycle_err == NULL)
+				ch->cycle_err = xasprintf("%s: %s", f->probe,
+				    cause != NULL ? cause : "unreadable output");
+			report_probe_failed(&ch->cur, f->probe, cause);
+		}
+		free(cause);
 	}
-	free(cause);
 	if (ch->nseen == cg->nprobes)
 		cycle_done(ch);
 }
 
-/* Feeds bytes from the host; cuts off a host that floods. 0, or -1 when cut off. */
+/*
+ * Feeds bytes from the host; cuts off a host that floods: a frame (or the
+ * bytes between frames) over PROBE_MAX_OUTPUT, or more frames or bytes
+ * than its budget (flood.c). 0, or -1 when cut off.
+ */
 static int
 host_feed(struct chost *ch, const char *p, size_t n)
 {
-	frame_reader_feed(&ch->fr, p, n, on_frame, ch);
+	int64_t now = now_mono_ms();
+
+	if (flood_bytes(ch, n, now) == 0)
+		frame_reader_feed(&ch->fr, p, n, on_frame, ch);
+	if (ch->over_budget) {
+		char *m = flood_message(ch, now);
+		host_fail(ch, HOST_CUT_OFF, m);
+		free(m);
+		return -1;
+	}
 	if (ch->flood || (ch->fr.in_frame && ch->fr.body.overflow) ||
 	    ch->fr.garbage - ch->garbage_mark > PROBE_MAX_OUTPUT) {
-		char *m = xasprintf("output over %d bytes, cut off", PROBE_MAX_OUTPUT);
-		host_fail(ch, HOST_PARSE_ERROR, m);
+		char *m = xasprintf("flood: output over %d bytes, cut off", PROBE_MAX_OUTPUT);
+		host_fail(ch, HOST_CUT_OFF, m);
 		free(m);
 		return -1;
 	}
@@ -267,7 +321,10 @@ stream_begin(struct chost *ch, struct source_conn *conn)
 	ch->phase = PH_STREAMING;
 	ch->stream_mono = now_mono_ms();
 	ch->last_frame_mono = 0;
+	ch->last_any_mono = 0;
+	flood_reset(ch, ch->stream_mono);
 	ch->partial_frames = 0;
+	ch->stray_frames = 0;
 	ch->cycle_garbage = 0;
 	ch->stream_cycles = 0;
 	ch->more = 1;	/* a source may hold data already (libssh's buffers) */
@@ -304,21 +361,30 @@ host_begin(struct chost *ch)
 	stream_begin(ch, conn);
 }
 
-/* Deadlines of a streaming host: stale after 2 intervals, timeout after interval + timeout. */
+/*
+ * Deadlines of a streaming host: stale 2 intervals after its last cycle;
+ * timeout when no frame of its probes came for interval + report_ms (each
+ * command has its deadline on the node, so a slow cycle still sends its
+ * frames in time); parse-error when frames come but no cycle completes in
+ * interval + report_ms per probe.
+ */
 static void
 host_check_deadlines(struct chost *ch, int64_t now, int64_t *next)
 {
 	struct cgroup *cg = ch->cg;
 	int64_t last = ch->last_frame_mono > 0 ? ch->last_frame_mono : ch->stream_mono;
-	int64_t dead = last + cg->interval_ms + cg->timeout_ms;
+	int64_t any = OD_MAX(last, ch->last_any_mono);
+	int64_t dead = any + cg->interval_ms + cg->report_ms;
+	int64_t cycle_dead = last + (cg->interval_ms + cg->report_ms) *
+	    (int64_t)OD_MAX(cg->nprobes, (size_t)1);
 
-	if (now >= dead) {
+	if (now >= OD_MIN(dead, cycle_dead)) {
 		char a[32], b[32], d[32];
 		duration_format((now - last) / 1000 * 1000, a, sizeof a);
 		duration_format(cg->interval_ms, b, sizeof b);
-		duration_format(cg->timeout_ms, d, sizeof d);
+		duration_format(cg->report_ms, d, sizeof d);
 		uint64_t junk = ch->fr.garbage - ch->cycle_garbage;
-		if (ch->partial_frames > 0 || junk > 0) {
+		if (now >= cycle_dead || ch->stray_frames > 0 || junk > 0) {
 			/* It talks, but never a whole report: its output is the problem. */
 			char *m = xasprintf("no complete report for %s: %d frame%s without a "
 			    "full cycle, %llu bytes outside frames; connection dropped", a,
@@ -334,8 +400,8 @@ host_check_deadlines(struct chost *ch, int64_t now, int64_t *next)
 		free(m);
 		return;
 	}
-	if (dead < *next)
-		*next = dead;
+	if (OD_MIN(dead, cycle_dead) < *next)
+		*next = OD_MIN(dead, cycle_dead);
 	if (ch->stream_cycles > 0) {
 		int64_t stale = last + 2 * cg->interval_ms;
 		if (now >= stale) {

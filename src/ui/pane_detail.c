@@ -231,7 +231,6 @@ detail_draw(struct ui *u, struct pane *p)
 		dline(&d, THEME_NORMAL, "up %s  net rx %s tx %s  disk r %s w %s", ut, nr, nt, dr,
 		    dw);
 	}
-	detail_draw_history(&d, h);
 	/* GPUs */
 	if (h->ngpus > 0) {
 		dline(&d, THEME_HEADER, "GPUs (%d)", h->ngpus);
@@ -308,6 +307,8 @@ detail_draw(struct ui *u, struct pane *p)
 			d.line++;
 		}
 	}
+	/* the graphs last: the lists above stay in view on a small pane */
+	detail_draw_history(&d, h);
 	detail_fit(u, p, d.line);
 }
 

@@ -246,6 +246,7 @@ ui_state_word(enum host_state s)
 		[HOST_HOSTKEY_UNKNOWN] = "newkey",
 		[HOST_HOSTKEY_CHANGED] = "keychg!",
 		[HOST_PARSE_ERROR] = "parseerr",
+		[HOST_CUT_OFF] = "cut-off",
 	};
 	if ((unsigned)s >= HOST_STATE_COUNT)
 		return "?";
