@@ -11,7 +11,7 @@
 #   OPSDECK_SCREENS_UPDATE=1 make check TESTS=tests/console_replay.sh
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/console_lib.sh"
-plan 10
+plan 12
 
 fill --timeline --age 60 || { not_ok "console_fill --timeline"; exit 1; }	# live: all stale
 console_start 120 36 -- --at -30m || { not_ok "console starts at -30m"; exit 1; }
@@ -52,5 +52,13 @@ reverse_replay() { $TM capture-pane -e -p -t c | tail -n 1 | grep -q "${esc}\[[0
 check "NO_COLOR: REPLAY in reverse video" reverse_replay
 keys : l i v e Enter
 check ":live returns" wait_screen "offline, data from"
+keys q
+
+# Budgets as of the cursor's day: the example ledger's 2020 lines are
+# 45억 + 62억 + 8.5억 + 12억 (examples/ledger.csv), nothing after counts.
+budgets_cache
+console_start 120 30 -- -c "'$T/c.yaml'" --view budgets --at "'2020-12-31 12:00'" >/dev/null
+check "Budgets at the cursor: as of its day" wait_screen "as of 2020-12-31"
+check "spending up to that day only" screen_has "spent 127.5억"
 keys q
 done_testing

@@ -89,7 +89,9 @@ run_case() {
 	"$COLLECTOR_TOOL" "$T/$nm.yaml" watch 300 >"$W" 2>"$T/$nm.err" &
 	CPID=$!
 	at_exit "kill $CPID 2>/dev/null"
-	wait_for 15 sh -c "[ \$(pgrep -u '$SSH_USER' -f '^sleep 100000' | wc -l) -ge 1 ]"
+	# this collector's session, with its ipmitool hung (not a sleep left of case A)
+	b_ready() { [ -n "$(notty "$nm")" ] && [ "$(hung)" -ge 1 ]; }
+	wait_for 15 b_ready
 	_k=0
 	for _i in 1 2 3 4 5 6 7 8 9 10; do
 		_s=$(notty "$nm")
@@ -100,7 +102,7 @@ run_case() {
 		wait_for 30 renewed "$nm" "$_s" || break
 		_k=$_i
 	done
-	[ "$_k" -eq 10 ] || diag "$(tail -5 "$W")"
+	[ "$_k" -eq 10 ] || diag "$(tail -5 "$W"; tail -5 "$T/$nm.err"; ps -eo user,pid,args | grep -v grep | grep -E "sshd|sleep" | head -20)"
 	check "$lab: 10 connections cut while the probe hung, each reconnected ($_k)" [ "$_k" -eq 10 ]
 	wait_for 5 one_session
 	_n1=$(sessions) _p1=$(user_procs)

@@ -363,7 +363,8 @@ bview_ledger_load(struct ui *u, struct ui_budgets *b)
 	b->led_err[0] = '\0';
 	if (u->store != NULL && budget_store_ledger_lines(u->store, b->d_prog,
 	    b->d_item[0] != '\0' ? b->d_item : NULL, b->rep_ok ? b->rep.as_of :
-	    budget_day_from_wall_ms(now_wall_ms()), BUD_LEDGER_MAX, &b->led, &b->nled,
+	    budget_day_from_wall_ms(u->at_ms > 0 ? u->at_ms : now_wall_ms()), BUD_LEDGER_MAX,
+	    &b->led, &b->nled,
 	    &cause) != 0) {
 		snprintf(b->led_err, sizeof b->led_err, "ledger: %s",
 		    cause != NULL ? cause : "read failed");
@@ -580,7 +581,8 @@ bview_refresh(struct ui *u, struct pane *p)
 		    now_mono_ms() + b->cost_ms * BUD_SLOW_SPACE : 0;
 	}
 	/* nothing new: keep the report (and the frame) as they are */
-	int32_t today = budget_day_from_wall_ms(now_wall_ms());
+	/* as of the time cursor's day while not live: spending up to that day */
+	int32_t today = budget_day_from_wall_ms(u->at_ms > 0 ? u->at_ms : now_wall_ms());
 	if (!changed && !reread && (b->plan == NULL || (b->rep_ok && b->rep.as_of == today)))
 		return;
 	u->pane[PANE_BUDGETS].dirty = 1;
