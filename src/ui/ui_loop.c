@@ -263,13 +263,15 @@ ui_test_fatal_thread(void *arg)
  * thread that calls fatal() with its value a second after the first frame,
  * as a collector thread that ran out of memory would. With
  * OPSDECK_TEST_FATAL_STUCK set too, the UI thread then sleeps through the
- * hand-over (twice UI_FATAL_WAIT_MS), as a UI thread stuck in a read would.
+ * hand-over (ten times UI_FATAL_WAIT_MS: far past it, so that a test tells
+ * "did not wait for the UI" from "waited" without timing it closely), as a
+ * UI thread stuck in a read would.
  */
 static void
 ui_test_fatal(void)
 {
 	const char *msg = getenv("OPSDECK_TEST_FATAL_THREAD");
-	struct timespec stuck = { 2 * UI_FATAL_WAIT_MS / 1000, 0 };
+	struct timespec stuck = { 10 * UI_FATAL_WAIT_MS / 1000, 0 };
 	pthread_t t;
 
 	if (msg == NULL || msg[0] == '\0' || pthread_create(&t, NULL, ui_test_fatal_thread,
