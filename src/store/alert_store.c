@@ -294,13 +294,32 @@ alert_ingest_host(struct store *st, const struct config *cfg, const struct host_
 	return rc;
 }
 
+/* Steps s (ALERT_COLS rows) into out and finalizes it. 0, or -1 with *cause. */
+static int
+read_alerts(struct store *st, sqlite3_stmt *s, struct alert_set *out, char **cause)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct alert a;
+		alert_from_row(s, &a);
+		alert_set_add(out, &a);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		if (cause != NULL)
+			*cause = store_errmsg(st, "listing alerts");
+		return -1;
+	}
+	return 0;
+}
+
 /* See alert.h. Active alerts sort first, then by raise time, newest first. */
 int
 alert_store_list(struct store *st, const char *host, int64_t since_ms, size_t max,
     struct alert_set *out, char **cause)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	if (store_has_table(st, "alert_log") != 1)
 		return 0;
@@ -322,18 +341,7 @@ alert_store_list(struct store *st, const char *host, int64_t since_ms, size_t ma
 	sqlite3_bind_int64(s, 2, since_ms);
 	sqlite3_bind_int64(s, 3, max > 0 ? (int64_t)max : 1000);
 	sqlite3_bind_int64(s, 4, now_wall_ms());
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct alert a;
-		alert_from_row(s, &a);
-		alert_set_add(out, &a);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		if (cause != NULL)
-			*cause = store_errmsg(st, "listing alerts");
-		return -1;
-	}
-	return 0;
+	return read_alerts(st, s, out, cause);
 }
 
 /* See alert.h. Newest raised first. */
@@ -342,7 +350,6 @@ alert_store_at(struct store *st, int64_t at_ms, size_t max, struct alert_set *ou
     char **cause)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	if (store_has_table(st, "alert_log") != 1)
 		return 0;
@@ -352,23 +359,18 @@ alert_store_at(struct store *st, int64_t at_ms, size_t max, struct alert_set *ou
 		return -1;
 	sqlite3_bind_int64(s, 1, at_ms);
 	sqlite3_bind_int64(s, 2, max > 0 ? (int64_t)max : 1000);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct alert a;
-		alert_from_row(s, &a);
-		/* as it stood then: cleared later, acknowledged later */
-		a.cleared_ms = 0;
-		if (a.ack_ms > at_ms) {
-			a.ack_ms = 0;
-			a.ack_user[0] = '\0';
-			a.ack_note[0] = '\0';
-		}
-		alert_set_add(out, &a);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		if (cause != NULL)
-			*cause = store_errmsg(st, "listing alerts");
+	size_t first = out->n;
+	if (read_alerts(st, s, out, cause) != 0)
 		return -1;
+	for (size_t i = first; i < out->n; i++) {
+		struct alert *a = &out->v[i];
+		/* as it stood then: cleared later, acknowledged later */
+		a->cleared_ms = 0;
+		if (a->ack_ms > at_ms) {
+			a->ack_ms = 0;
+			a->ack_user[0] = '\0';
+			a->ack_note[0] = '\0';
+		}
 	}
 	return 0;
 }
