@@ -68,8 +68,9 @@ collector_nofile_fit(uint64_t limit, size_t nhosts, uint64_t *need)
 
 /*
  * Raises RLIMIT_NOFILE to what nhosts need (1,000 sessions need more than
- * 1,024), at most to the hard limit. NULL, or a malloc'd warning naming how
- * many hosts fit when the hard limit is too low.
+ * 1,024): the hard limit too where that is allowed, else at most to it.
+ * NULL, or a malloc'd warning naming how many hosts fit when the hard limit
+ * is too low.
  */
 static char *
 raise_nofile(size_t nhosts)
@@ -80,6 +81,12 @@ raise_nofile(size_t nhosts)
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return NULL;
 	collector_nofile_fit(UINT64_MAX, nhosts, &need);
+	/* Privileged (root, CAP_SYS_RESOURCE): the hard limit goes up too. */
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		struct rlimit up = { (rlim_t)need, (rlim_t)need };
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			return NULL;
+	}
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
 		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ?
 		    (rlim_t)need : rl.rlim_max;
