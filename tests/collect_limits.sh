@@ -3,10 +3,12 @@
 # raised to what the configured hosts need, up to the hard limit (beyond it
 # with CAP_SYS_RESOURCE), and a hard limit too low for the fleet is named with how many
 # hosts fit; the
-# connection window (connect_window) is checked like every key.
+# connection window (connect_window) is checked like every key, and
+# `collect --cycles` gives the hosts it paces their time from when their
+# connection began, not from its start.
 . "$top_srcdir/tests/lib.sh"
 [ -x "$OPSDECK" ] || skip_all "opsdeck is not built"
-plan 7
+plan 9
 tmpdir
 # 300 hosts that fail at once (no such names), 8 connections set up at a time.
 cat >"$T/fleet.yaml" <<Y
@@ -51,4 +53,25 @@ sed 's/^connect_window: 8/connect_window: 0/' "$T/fleet.yaml" >"$T/zero.yaml"
 check "connect_window: 0 is refused" grep -q "connect_window" "$T/err"
 "$OPSDECK" check-config --keys | grep -q '^connect_window  *.*64'
 check "check-config --keys lists it, default 64" [ $? -eq 0 ]
+# --- --cycles behind the window: two hosts that hang hold the only connector
+# for a timeout each; the ten after them get their time from their own start.
+if [ -x "$top_builddir/opsdeck-fleetsim" ]; then
+	. "$top_srcdir/tests/fleetsim_lib.sh"
+	fs_start --nodes 12 --gpu-nodes 0 --fault cpu001=hang --fault cpu002=hang ||
+	    { cat "$FS_ERR" >&2; echo "Bail out! fleetsim did not start"; exit 1; }
+	sed -e 's/^  interval: .*/  interval: 200ms/' -e 's/^  timeout: .*/  timeout: 1s/' \
+	    -e 's/^defaults:/connect_window: 1\ndefaults:/' "$FS_DIR/config.yaml" >"$T/paced.yaml"
+	"$OPSDECK" collect -c "$T/paced.yaml" --cache "$T/paced.db" --cycles 1 \
+	    >"$T/paced.out" 2>&1
+	rc=$?
+	diag "$(grep 'answered' "$T/paced.out")"
+	check "--cycles 1 behind two hung hosts and a window of 1: the ten others answer" \
+		grep -q "^opsdeck collect: 10 of 12 hosts answered" "$T/paced.out"
+	check "... and the two that hung are named, exit status 1" \
+		sh -c "[ $rc -eq 1 ] && grep -q 'cpu001 (timeout' '$T/paced.out' &&
+		    grep -q 'cpu002 (timeout' '$T/paced.out'"
+else
+	skip "opsdeck-fleetsim not built"
+	skip "opsdeck-fleetsim not built"
+fi
 done_testing
