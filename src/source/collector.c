@@ -591,11 +591,9 @@ all_done(struct collector *c, int frames, int give_up, int *answered, int *silen
  * that never delivered a cycle.
  */
 /*
- * collect --cycles: the deadline gives every host its span (deadline minus
- * start) from when its connection began, and connect_window paces those: a
- * start of 10,000 hosts takes longer than one host's span. So the deadline
- * is the span after the last host was first taken by a connector, and at
- * most PACED_MAX spans after the start (a fleet that all time out).
+ * collect --cycles: each host gets its span (deadline - start) from when a
+ * connector first took it (connect_window paces 10,000 hosts over more than
+ * a span), at most PACED_MAX spans after the start (all time out).
  */
 #define PACED_MAX	4
 static int64_t
