@@ -603,11 +603,8 @@ paced_deadline(struct collector *c, int64_t start, int64_t deadline)
 
 	if (c->nblocking == 0 || deadline == INT64_MAX || span <= 0)
 		return deadline;
-	int64_t last = (int64_t)atomic_load(&c->all_begun_mono);
-	int64_t cap = start + PACED_MAX * span;
-	if (last == 0)
-		return cap;
-	return OD_MIN(cap, OD_MAX(deadline, last + span));
+	int64_t last = (int64_t)atomic_load(&c->all_begun_mono), cap = start + PACED_MAX * span;
+	return last == 0 ? cap : OD_MIN(cap, OD_MAX(deadline, last + span));
 }
 
 static int
