@@ -6,11 +6,12 @@
 # syntax stays data); a command that hangs is killed at notify_timeout with
 # what it started, and collection goes on; past notify_rate a minute the
 # alerts are held back and summed up in one "N more alerts suppressed";
-# check-config checks the program.
+# check-config checks the program. A snooze (:snooze writes its row) that
+# ends while its alert is still active raises the alert again.
 . "$top_srcdir/tests/lib.sh"
 tmpdir
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-plan 14
+plan 17
 
 # ctl STATE [N]: the controller reports N devices (default 1) in STATE; the
 # first device's message has shell syntax in it, as a hostile host could send
@@ -123,6 +124,41 @@ diag "$(cat "$T/rate")"
 check "6 raises at notify_rate 2: two told, then one summary of the 4 others" \
     sh -c "[ \"\$(head -1 '$T/rate')\" = 'raise raise suppressed' ] &&
 	[ \"\$(tail -1 '$T/rate')\" = '4 4 more alerts suppressed' ]"
+
+# ---- a snooze that ends while the alert is active: raised again ----
+cat >"$T/stamp.sh" <<E
+#!/bin/sh
+printf '%s ' "\$(date +%s%3N)" >>"$T/stamped"
+cat >>"$T/stamped"
+E
+chmod +x "$T/stamp.sh"
+rm -f "$T/c.db"*
+ctl fault
+config "notify: ['$T/stamp.sh']"
+timeout 60 "$OPSDECK" collect -c "$T/c.yaml" --cache "$T/c.db" >"$T/collect.log" 2>&1 &
+cpid=$!
+wait_for 15 grep -q '"event":"raise"' "$T/stamped"
+until_ms=$(( $(date +%s%3N) + 2000 ))
+# what the console's :snooze writes (console_snooze.sh drives that)
+sqlite3 "$T/c.db" ".timeout 5000" "INSERT INTO alert_snooze(host, device, rule, until_ms,
+    user, set_ms) SELECT host, device, rule, $until_ms, 'tester', 0 FROM alert_log
+    WHERE cleared_ms IS NULL"
+raises() { [ "$(grep -c '"event":"raise"' "$T/stamped")" -ge "$1" ]; }
+check "the alert is raised again once its snooze has ended" wait_for 15 raises 2
+kill "$cpid"
+wait "$cpid"
+python3 - "$T/stamped" "$until_ms" >"$T/woke" 2>&1 <<'PY'
+import json, sys
+v = [(int(l.split(" ", 1)[0]), json.loads(l.split(" ", 1)[1])) for l in open(sys.argv[1])]
+r = [(t, e) for t, e in v if e["event"] == "raise"]
+print("n", len(v), "same", r[0][1]["id"] == r[1][1]["id"],
+      "after", r[1][0] >= int(sys.argv[2]), "unsnoozed", r[1][1]["snoozed_until"] is None)
+PY
+diag "$(cat "$T/woke")"
+check "once, not before the snooze's end, the same alert, not snoozed" \
+    grep -qx 'n 2 same True after True unsnoozed True' "$T/woke"
+check "the snooze that ended is gone from the cache" \
+    sh -c "[ \"\$(sqlite3 '$T/c.db' 'SELECT count(*) FROM alert_snooze')\" = 0 ]"
 
 config "notify: [opsdeck-no-such-notify, x]"
 "$OPSDECK" check-config -c "$T/c.yaml" >"$T/cc.out" 2>&1

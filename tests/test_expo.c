@@ -215,6 +215,40 @@ test_escaping_and_other_series(void **state)
 	host_status_free(&h);
 }
 
+/*
+ * Copies of a status built from reports share its arrays (no copy at every
+ * tick): each copy outlives the others, and writing to one (set_metric,
+ * through host_status_unshare) leaves the others as they were.
+ */
+static void
+test_status_copies_share(void **state)
+{
+	(void)state;
+	struct host_status h, a, b;
+	fixture_status(&h, "vm1", "edge");
+	char *before = render(&h, 1, EXPO_TEXT);
+	host_status_copy(&a, &h);
+	host_status_copy(&b, &a);
+	assert_ptr_equal(a.counters, h.counters);
+	assert_ptr_equal(b.gpus, h.gpus);
+	assert_ptr_equal(b.sensors, h.sensors);
+	host_status_free(&h);
+	char *s = render(&a, 1, EXPO_TEXT);
+	assert_string_equal(s, before);
+	free(s);
+	double a_util1 = a.gpus[1].util_pct;
+	assert_int_equal(host_status_set_metric(&b, "gpus.0.util_pct", 12), 0);
+	assert_true(b.gpus != a.gpus && b.counters != a.counters);
+	assert_true(b.gpus[0].util_pct == 12 && a.gpus[0].util_pct != 12);
+	host_status_free(&a);
+	assert_true(b.gpus[1].util_pct == a_util1);	/* b owns what it read */
+	host_status_copy(&a, &b);	/* an unshared status: a deep copy */
+	assert_true(a.gpus != b.gpus);
+	host_status_free(&a);
+	host_status_free(&b);
+	free(before);
+}
+
 static void
 test_negotiate(void **state)
 {
@@ -241,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_families_and_openmetrics),
 		cmocka_unit_test(test_escaping_and_other_series),
 		cmocka_unit_test(test_negotiate),
+		cmocka_unit_test(test_status_copies_share),
 	};
 	return cmocka_run_group_tests_name("expo", tests, NULL, NULL);
 }

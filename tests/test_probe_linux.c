@@ -757,6 +757,54 @@ test_report_move(void **state)
 }
 
 /* The byte-level helpers every parser uses. */
+/*
+ * The one-pass reader of cpu lines and the general (tokenising) path agree:
+ * each line is parsed as it is and with a tab after its key, which only the
+ * general path takes; the figures, the cores and the warnings must match.
+ */
+static void
+test_cpu_lines_both_paths(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"cpu  3290 0 2464 92341 1133 0 29 78 0 0",
+		"cpu0 1 2 3 4",
+		"cpu7 1974 0 1538 44996 1085 0 23 46 0 0",
+		"cpu3 1 2 3 4 5 6 7 8 9 10 11",		/* 11 numbers */
+		"cpu1 1 2 3",					/* too few */
+		"cpu2 9999999999999999999 1 2 3",		/* 19 digits */
+		"cpu2 18446744073709551615 1 2 3",		/* 20 digits, the largest */
+		"cpu2 18446744073709551616 1 2 3",		/* over */
+		"cpu4 1 -2 3 4",
+		"cpu4 1 2x 3 4",
+		"cpu4 1 2 3 4 ",
+		"cpu99999 1 2 3 4",				/* past the cap */
+		"cpu12x 1 2 3 4",
+		"cpux 1 2 3 4",
+	};
+	for (size_t i = 0; i < OD_ARRAY_LEN(lines); i++) {
+		struct host_report a, b;
+		char *ca, *cb;
+		char *ta = xasprintf("== stat\ncpu  1 1 1 1\n%s\n", lines[i]);
+		char *tb = xstrdup(ta);
+		char *sp = strchr(tb + strlen("== stat\ncpu  1 1 1 1\ncpu"), ' ');
+		*sp = '\t';
+		int ra = parse_str(ta, &a, &ca), rb = parse_str(tb, &b, &cb);
+		if (ra != rb || a.linux.ncores != b.linux.ncores || a.nwarnings != b.nwarnings ||
+		    memcmp(&a.linux.total, &b.linux.total, sizeof a.linux.total) != 0 ||
+		    (a.linux.ncores > 0 && memcmp(a.linux.cores, b.linux.cores,
+		    (size_t)a.linux.ncores * sizeof *a.linux.cores) != 0))
+			fail_msg("'%s': the two paths disagree (%d cores, %d warnings; %d, %d)",
+			    lines[i], a.linux.ncores, a.nwarnings, b.linux.ncores, b.nwarnings);
+		report_free(&a);
+		report_free(&b);
+		free(ca);
+		free(cb);
+		free(ta);
+		free(tb);
+	}
+}
+
 static void
 test_helpers(void **state)
 {
@@ -829,6 +877,7 @@ main(void)
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_report_move),
 		cmocka_unit_test(test_helpers),
+		cmocka_unit_test(test_cpu_lines_both_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,8 @@ struct buf {
 void	buf_init(struct buf *b, size_t limit);
 void	buf_free(struct buf *b);
 void	buf_reset(struct buf *b);
+/* Makes room for n bytes (and a NUL) without appending; not past the limit. */
+void	buf_reserve(struct buf *b, size_t n);
 /* Appends up to the limit; returns 0, or -1 when bytes were dropped (overflow set). */
 int	buf_append(struct buf *b, const void *p, size_t n);
 int	buf_printf(struct buf *b, const char *fmt, ...) OD_PRINTF(2, 3);

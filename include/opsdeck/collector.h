@@ -106,7 +106,9 @@ int collector_run(struct collector *c, int frames, int64_t deadline_ms);
  * The same for `collect`, where hosts that fail are retried (back-off) and
  * never end the run early: it returns when every host has delivered
  * `frames` cycles (INT_MAX: never), at deadline_ms, or on
- * collector_interrupt. *silent (may be NULL) gets the number of hosts that
+ * collector_interrupt. With frames below INT_MAX the time up to deadline_ms
+ * counts from when the last host's connection began (connect_window paces
+ * them), up to four times that time from the call. *silent (may be NULL) gets the number of hosts that
  * never delivered a cycle.
  */
 int collector_run_until(struct collector *c, int frames, int64_t deadline_ms, int *silent);

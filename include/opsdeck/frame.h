@@ -84,6 +84,12 @@ struct frame_reader {
 	uint64_t dropped;	/* frames cut off by a new header */
 	uint64_t truncated;	/* frames whose body hit the cap */
 	uint64_t timeouts;	/* frames of commands killed at their deadline */
+	/*
+	 * The body buffer is freed when a feed ends outside a frame (a host
+	 * between cycles holds none); a new frame reserves this many bytes,
+	 * the largest recent body, so it does not grow by doubling.
+	 */
+	size_t	 body_hint;
 };
 
 /*

@@ -89,6 +89,13 @@ struct host_status {
 	 * The host stays up with what parsed.
 	 */
 	char		*warnings;
+	/*
+	 * Non-NULL: the arrays above (core_pct, gpus, sensors, counters,
+	 * warnings) belong to this share, are read-only, and are shared with
+	 * every copy host_status_copy made (a reference count; any thread).
+	 * host_status_from_reports makes them so; NULL: the status owns them.
+	 */
+	struct host_status_share *share;
 };
 
 /* The warnings of h one by one: calls fn with each line (NUL-terminated copy). */
@@ -96,8 +103,15 @@ void host_status_each_warning(const struct host_status *h,
 	    void (*fn)(const char *warning, void *arg), void *arg);
 
 void host_status_init(struct host_status *h);
+/* Frees h's arrays, or drops its reference to their share. */
 void host_status_free(struct host_status *h);
+/*
+ * dst (owning no arrays) becomes a copy of src: a reference to src's share
+ * when it has one (no array is copied), a deep copy otherwise.
+ */
 void host_status_copy(struct host_status *dst, const struct host_status *src);
+/* Makes h own its arrays again (copies them out of a share) before writing to them. */
+void host_status_unshare(struct host_status *h);
 
 /*
  * Fills the derived figures of h from a report and, when prev is not NULL,

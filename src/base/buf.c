@@ -47,6 +47,19 @@ buf_grow(struct buf *b, size_t need)
 	b->cap = cap;
 }
 
+void
+buf_reserve(struct buf *b, size_t n)
+{
+	if (b->limit != 0 && n > b->limit)
+		n = b->limit;
+	if (n + 1 <= b->cap)
+		return;
+	b->data = xrealloc(b->data, n + 1);
+	if (b->cap == 0)
+		b->data[0] = '\0';
+	b->cap = n + 1;
+}
+
 int
 buf_append(struct buf *b, const void *p, size_t n)
 {

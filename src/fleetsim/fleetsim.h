@@ -359,6 +359,13 @@ struct fleetsim {
 	struct buf	 control_line;
 	int		 sig_fd;
 	volatile int	 stop;
+	/*
+	 * Files are short (the hard open-file limit is under 2 a node): a node
+	 * listens only while it has no session, so that it holds one file,
+	 * not two. A second session to a busy node is refused meanwhile.
+	 */
+	int		 frugal;
+	int		 shutting;	/* server_shutdown: sessions end, nothing listens again */
 	int		 nsessions;
 	uint64_t	 frames, bytes;
 };

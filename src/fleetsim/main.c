@@ -163,14 +163,37 @@ out:
 	return rc;
 }
 
-static void
-raise_nofile(void)
+/*
+ * Every node holds a listening socket and a session's: 2 files a node and
+ * some to spare. Raises the soft limit to the hard one, and the hard one
+ * too where that is allowed (CAP_SYS_RESOURCE). Returns 1 when the hard
+ * limit stays under that (fs->frugal: a node listens only while it has no
+ * session), saying so on stderr, and how many nodes fit even then.
+ */
+static int
+raise_nofile(long nnodes)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	rlim_t need = (rlim_t)nnodes * 2 + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		struct rlimit up = { need, need };
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			return 0;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need)
+		return 0;
+	fprintf(stderr, "opsdeck-fleetsim: the open-file limit (hard, %llu) is under 2 files a"
+	    " node (%llu): a node listens only while it has no session%s\n",
+	    (unsigned long long)rl.rlim_max, (unsigned long long)need,
+	    rl.rlim_max < (rlim_t)nnodes + 256 ? "; and that is not enough either" : "");
+	return 1;
 }
 
 int
@@ -313,7 +336,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 
-	raise_nofile();
+	int frugal = raise_nofile(nodes + ctl + sched);
 	signal(SIGPIPE, SIG_IGN);
 	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
 		perror("opsdeck-fleetsim: pipe");
@@ -430,6 +453,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "opsdeck-fleetsim: %s\n", cause);
 		return 1;
 	}
+	fs.frugal = frugal;
 	fs.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (fs.epfd < 0)
 		fatal("epoll_create1: %s", strerror(errno));

@@ -158,8 +158,18 @@ session_destroy(struct fleetsim *fs, struct fs_session *sess, int polite)
 	else
 		ssh_silent_disconnect(sess->s);
 	ssh_free(sess->s);
+	struct fs_node *n = sess->node;
 	free(sess);
 	fs->nsessions--;
+	/* frugal: the node's last session ended, it listens again */
+	if (fs->frugal && !fs->shutting && n->sessions == NULL && n->listen_fd < 0 &&
+	    n->fault != FAULT_REFUSE) {
+		char *cause = NULL;
+		if (server_listen(fs, n, &cause) != 0) {
+			fprintf(stderr, "opsdeck-fleetsim: %s: %s\n", n->name, cause);
+			free(cause);
+		}
+	}
 }
 
 /* Starts a session on an accepted socket fd (owned from here on). */
@@ -214,6 +224,8 @@ session_start(struct fleetsim *fs, struct fs_node *n, int fd)
 	session_watch(fs, sess);
 }
 
+static void listen_close(struct fleetsim *fs, struct fs_node *n);
+
 /*
  * Accepts every pending connection of node n: a session each, or, under
  * drop, an immediate close, or, under hang, a held socket that gets nothing.
@@ -235,6 +247,10 @@ accept_all(struct fleetsim *fs, struct fs_node *n)
 				close(fd);
 		} else {
 			session_start(fs, n, fd);
+			if (fs->frugal && n->sessions != NULL) {
+				listen_close(fs, n);	/* one file a node (fs->frugal) */
+				return;
+			}
 		}
 	}
 }
@@ -716,6 +732,7 @@ server_run(struct fleetsim *fs)
 void
 server_shutdown(struct fleetsim *fs)
 {
+	fs->shutting = 1;
 	for (int i = 0; i < fs->nnodes; i++) {
 		struct fs_node *n = &fs->nodes[i];
 		while (n->sessions != NULL) {

@@ -68,8 +68,9 @@ collector_nofile_fit(uint64_t limit, size_t nhosts, uint64_t *need)
 
 /*
  * Raises RLIMIT_NOFILE to what nhosts need (1,000 sessions need more than
- * 1,024), at most to the hard limit. NULL, or a malloc'd warning naming how
- * many hosts fit when the hard limit is too low.
+ * 1,024): the hard limit too where that is allowed, else at most to it.
+ * NULL, or a malloc'd warning naming how many hosts fit when the hard limit
+ * is too low.
  */
 static char *
 raise_nofile(size_t nhosts)
@@ -80,6 +81,12 @@ raise_nofile(size_t nhosts)
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return NULL;
 	collector_nofile_fit(UINT64_MAX, nhosts, &need);
+	/* Privileged (root, CAP_SYS_RESOURCE): the hard limit goes up too. */
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		struct rlimit up = { (rlim_t)need, (rlim_t)need };
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			return NULL;
+	}
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
 		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ?
 		    (rlim_t)need : rl.rlim_max;
@@ -577,19 +584,46 @@ all_done(struct collector *c, int frames, int give_up, int *answered, int *silen
 
 /*
  * The publisher loop shared by collector_run, collector_run_until and the
- * thread: ticks until all_done, collector_interrupt or the deadline. Hosts
+ * thread: ticks until all_done, collector_interrupt or the deadline (for
+ * collector_run_until with frames, paced_deadline's). Hosts
  * that fail meanwhile are retried by their workers (back-off); only
  * give_up lets a failure end the loop. *silent (may be NULL) gets the hosts
  * that never delivered a cycle.
  */
+/*
+ * collect --cycles: the deadline gives every host its span (deadline minus
+ * start) from when its connection began, and connect_window paces those: a
+ * start of 10,000 hosts takes longer than one host's span. So the deadline
+ * is the span after the last host was first taken by a connector, and at
+ * most PACED_MAX spans after the start (a fleet that all time out).
+ */
+#define PACED_MAX	4
+static int64_t
+paced_deadline(struct collector *c, int64_t start, int64_t deadline)
+{
+	int64_t span = deadline - start;
+
+	if (c->nblocking == 0 || deadline == INT64_MAX || span <= 0)
+		return deadline;
+	int64_t last = (int64_t)atomic_load(&c->all_begun_mono);
+	int64_t cap = start + PACED_MAX * span;
+	if (last == 0)
+		return cap;
+	return OD_MIN(cap, OD_MAX(deadline, last + span));
+}
+
 static int
-run_loop(struct collector *c, int frames, int64_t deadline_ms, int give_up, int *silent)
+run_loop(struct collector *c, int frames, int64_t deadline0, int give_up, int *silent)
 {
 	int answered = 0, quiet = 0;
+	int64_t start = now_mono_ms(), deadline_ms = deadline0;
+	int paced = !give_up && frames != INT_MAX;
 
 	transports_start(c);
 	for (;;) {
 		int64_t now = now_mono_ms();
+		if (paced)
+			deadline_ms = paced_deadline(c, start, deadline0);
 		int64_t wait = OD_MIN(c->tick_ms, deadline_ms - now);
 		if (wait > 0 && !atomic_load(&c->interrupted)) {
 			struct pollfd p = { .fd = c->intr[0], .events = POLLIN };

@@ -134,6 +134,7 @@ struct chost {
 	int			 cycles;	/* good cycles since collector_new */
 	int			 settled;	/* failed at least once */
 	int			 sock;		/* socket being set up by a connector, or -1 */
+	int			 begun;		/* a connector took it once (connector side) */
 
 	/* Rows of a group in reports mode that its answers fill. */
 	int			 slot;		/* never begun; no worker of its own */
@@ -177,6 +178,9 @@ struct collector {
 	struct chost		*hosts;
 	size_t			 nhosts;
 	size_t			 nblocking;	/* hosts whose source opens on a connector */
+	/* Of those, how many a connector took once, and when the last was taken. */
+	atomic_size_t		 nbegun;
+	atomic_llong		 all_begun_mono;	/* 0: not all yet */
 
 	struct worker		*workers;
 	size_t			 nworkers;

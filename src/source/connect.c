@@ -107,6 +107,11 @@ connector_main(void *arg)
 		pthread_mutex_unlock(&c->qlock);
 
 		struct chost *ch = &c->hosts[idx];
+		if (!ch->begun) {
+			ch->begun = 1;
+			if (atomic_fetch_add(&c->nbegun, 1) + 1 == c->nblocking)
+				atomic_store(&c->all_begun_mono, (long long)now_mono_ms());
+		}
 		struct inbox_item it = { .idx = idx, .conn = NULL, .poll = NULL,
 		    .state = HOST_DOWN, .cause = NULL };
 		if (!atomic_load(&c->stopping)) {

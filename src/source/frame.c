@@ -241,6 +241,8 @@ start_frame(struct frame_reader *fr, uint64_t seq, const char *probe)
 	if (fr->in_frame)
 		fr->dropped++;
 	buf_reset(&fr->body);
+	if (fr->body.cap == 0 && fr->body_hint > 0)
+		buf_reserve(&fr->body, fr->body_hint);
 	memset(&fr->cur, 0, sizeof fr->cur);
 	fr->cur.seq = seq;
 	od_strlcpy(fr->cur.probe, probe, sizeof fr->cur.probe);
@@ -264,6 +266,11 @@ finish_frame(struct frame_reader *fr, int status,
 	if (cb != NULL)
 		cb(&fr->cur, arg);
 	fr->cur.body = NULL;
+	/* The hint follows the largest body of a cycle, and shrinks slowly. */
+	size_t decayed = fr->body_hint - fr->body_hint / 16;
+	fr->body_hint = fr->cur.len > decayed ? fr->cur.len : decayed;
+	if (fr->body_hint > BODY_KEEP)
+		fr->body_hint = BODY_KEEP;
 	fr->cur.len = 0;
 	if (fr->body.cap > BODY_KEEP)
 		buf_free(&fr->body);
@@ -358,6 +365,9 @@ frame_reader_feed(struct frame_reader *fr, const char *p, size_t n,
 		p += seg + 1;
 		n -= seg + 1;
 	}
+	/* Between frames a stream holds no body buffer (memory per host). */
+	if (!fr->in_frame)
+		buf_free(&fr->body);
 	return frames;
 }
 

@@ -126,13 +126,23 @@ ssh_stream_read(struct ssh_stream *s, char *buf, size_t len, char **cause)
 	int n;
 
 	/*
+	 * stderr (dropped, but read so that the window stays open) is drained
+	 * at every 8th call, before stdout: draining it may take stdout's
+	 * packets off the socket into libssh's buffer, where the worker's
+	 * epoll would not see them, so the stdout read must come after. The
+	 * script writes little there; a host that floods it stalls only itself.
+	 */
+	if (++s->quiet % 8 == 1) {
+		while ((n = ssh_channel_read_nonblocking(s->channel, junk, sizeof junk, 1)) > 0)
+			;
+	}
+	/*
 	 * libssh takes at most 4 KiB from the socket per call and answers 0
 	 * while a packet is incomplete, so "0" alone does not mean the socket
 	 * is drained: look again while it still has input (bounded). Each of
-	 * its reads with an empty buffer costs a poll(2): stdout first, and
-	 * stderr (dropped, but read so that the window stays open) only at
-	 * the end of every 8th burst; the script writes little there, and a
-	 * host that floods it stalls only itself.
+	 * its reads with an empty buffer costs a poll(2). The caller stops at
+	 * a short read (libssh's buffer is empty then), so a frame costs no
+	 * read that finds nothing.
 	 */
 	for (int round = 0; round < 64; round++) {
 		n = ssh_channel_read_nonblocking(s->channel, buf,
@@ -153,10 +163,6 @@ ssh_stream_read(struct ssh_stream *s, char *buf, size_t len, char **cause)
 		struct pollfd p = { .fd = ssh_get_fd(s->session), .events = POLLIN };
 		if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
 			break;
-	}
-	if (++s->quiet % 8 == 1) {
-		while ((n = ssh_channel_read_nonblocking(s->channel, junk, sizeof junk, 1)) > 0)
-			;
 	}
 	return 0;
 }

@@ -208,9 +208,15 @@ cycle_done(struct chost *ch)
 	ch->figs.sample_ms = now_wall_ms();
 	/* A command killed at its deadline: the others' figures, and why. */
 	publish_cycle(ch, ch->cycle_timeout != NULL ? HOST_TIMEOUT : HOST_UP, ch->cycle_timeout);
+	/*
+	 * The next cycle's rates need only the linux sample: the GPUs,
+	 * sensors and warnings are in figs now (a host of IPMI sensors keeps
+	 * several KB less).
+	 */
 	report_free(&ch->prev);
-	ch->prev = ch->cur;
-	memset(&ch->cur, 0, sizeof ch->cur);
+	ch->prev.linux = ch->cur.linux;
+	memset(&ch->cur.linux, 0, sizeof ch->cur.linux);
+	report_free(&ch->cur);
 	ch->have_prev = 1;
 	ch->prev_mono = now;
 	ch->stream_cycles++;
@@ -458,6 +464,15 @@ source_read(struct chost *ch)
 			total += (size_t)r;
 			ch->last_read = total;
 			if (host_feed(ch, buf, (size_t)r) != 0)
+				return;
+			/*
+			 * A short read that ends between frames (a cycle's
+			 * output is in): stop here, the worker's level-triggered
+			 * epoll says when there is more; reading on would cost
+			 * a syscall or two to learn there is nothing. Inside a
+			 * frame (a big one, a flood) read on to the budget.
+			 */
+			if ((size_t)r < sizeof buf && !ch->fr.in_frame)
 				return;
 			continue;
 		}

@@ -127,15 +127,22 @@ snooze_of(struct store *st, struct alert *a, int64_t now_ms)
 	sqlite3_finalize(s);
 }
 
-/* The active alerts of (host, source). */
+/*
+ * The active alerts of (host, source); with their snoozes, ended or not,
+ * when snoozes is set.
+ */
 static int
-load_active(struct store *st, const char *host, enum alert_source source,
+load_active(struct store *st, const char *host, enum alert_source source, int snoozes,
     struct alert_set *out, char **cause)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (store_prepare(st, "SELECT " ALERT_COLS " FROM alert_log WHERE host = ?1 AND source = ?2"
+	if (store_prepare(st, snoozes ?
+	    "SELECT " ALERT_COLS_SNOOZE " FROM alert_log a LEFT JOIN alert_snooze s ON"
+	    " s.host = a.host AND s.device = a.device AND s.rule = a.rule"
+	    " WHERE a.host = ?1 AND a.source = ?2 AND a.cleared_ms IS NULL" :
+	    "SELECT " ALERT_COLS " FROM alert_log WHERE host = ?1 AND source = ?2"
 	    " AND cleared_ms IS NULL", &s, cause) != 0)
 		return -1;
 	store_bind_text(s, 1, host);
@@ -229,6 +236,67 @@ write_changes(struct store *st, const char *host, enum alert_source source,
 }
 
 /*
+ * The active alerts of prev that stay active (not in cleared) and whose
+ * snooze ended by now_ms, as they are now (changed holds a new severity).
+ */
+static void
+find_woken(const struct alert_set *prev, const struct alert_set *cleared,
+    const struct alert_set *changed, int64_t now_ms, struct alert_set *woken)
+{
+	for (size_t i = 0; i < prev->n; i++) {
+		const struct alert *p = &prev->v[i];
+		int gone = 0;
+		if (p->snooze_until_ms == 0 || p->snooze_until_ms > now_ms)
+			continue;
+		for (size_t j = 0; j < cleared->n && !gone; j++)
+			gone = cleared->v[j].id == p->id;
+		if (gone)
+			continue;
+		struct alert *w = alert_set_add(woken, p);
+		for (size_t j = 0; j < changed->n; j++)
+			if (changed->v[j].id == p->id) {
+				w->sev = changed->v[j].sev;
+				od_strlcpy(w->message, changed->v[j].message, sizeof w->message);
+				w->value = changed->v[j].value;
+				w->limit = changed->v[j].limit;
+			}
+		w->snooze_until_ms = 0;
+		w->snooze_user[0] = '\0';
+	}
+}
+
+/*
+ * Ends the snoozes of woken (their time is up, their alerts still active):
+ * the rows go, and each alert is raised again in events, so that whoever
+ * was told of the snooze hears that the alert is still there. 0 or -1.
+ */
+static int
+wake_snoozed(struct store *st, const struct alert_set *woken, int64_t now_ms,
+    struct alert_set *events, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (woken->n == 0)
+		return 0;
+	if (store_prepare(st, "DELETE FROM alert_snooze WHERE host = ?1 AND device = ?2 AND"
+	    " rule = ?3 AND until_ms <= ?4", &s, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(s, 4, now_ms);
+	for (size_t i = 0; i < woken->n && rc == 0; i++) {
+		const struct alert *a = &woken->v[i];
+		store_bind_text(s, 1, a->host);
+		store_bind_text(s, 2, a->device);
+		store_bind_text(s, 3, a->rule);
+		rc = store_step_done(st, s, "ending a snooze", cause);
+		if (rc == 0)
+			alert_set_add(events, a);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
  * See alert.h. Reads the active alerts of (host, source), diffs them with
  * cur and writes only the difference; no transaction when nothing changed.
  */
@@ -247,7 +315,7 @@ alert_store_sync_events(struct store *st, const char *host, enum alert_source so
 {
 	size_t nev = events != NULL ? events->n : 0;
 
-	struct alert_set prev, raised, cleared, changed;
+	struct alert_set prev, raised, cleared, changed, woken;
 	int nested = 0, rc = -1;
 
 	if (alert_store_init(st, cause) != 0)
@@ -256,22 +324,28 @@ alert_store_sync_events(struct store *st, const char *host, enum alert_source so
 	alert_set_init(&raised);
 	alert_set_init(&cleared);
 	alert_set_init(&changed);
+	alert_set_init(&woken);
 	if (ncur > ALERT_MAX_PER_SYNC)
 		ncur = ALERT_MAX_PER_SYNC;
-	if (load_active(st, host, source, &prev, cause) != 0)
+	/* Snoozes matter only to whoever is told (events): their ends raise again. */
+	if (load_active(st, host, source, events != NULL, &prev, cause) != 0)
 		goto out;
 	alert_diff(prev.v, prev.n, cur, ncur, &raised, &cleared, &changed);
-	if (raised.n + cleared.n + changed.n == 0) {
+	if (events != NULL)
+		find_woken(&prev, &cleared, &changed, now_ms, &woken);
+	if (raised.n + cleared.n + changed.n + woken.n == 0) {
 		rc = 0;
 		goto out;
 	}
 	if (store_work_begin(st, NULL, &nested, cause) != 0)
 		goto out;
-	rc = store_work_end(st, NULL, nested, write_changes(st, host, source, &raised, &cleared,
-	    &changed, now_ms, events, cause) == 0, "commit", cause);
+	int ok = write_changes(st, host, source, &raised, &cleared, &changed, now_ms, events,
+	    cause) == 0 && wake_snoozed(st, &woken, now_ms, events, cause) == 0;
+	rc = store_work_end(st, NULL, nested, ok, "commit", cause);
 	if (rc != 0 && events != NULL)
 		events->n = nev;	/* nothing of this sync holds */
 out:
+	alert_set_free(&woken);
 	alert_set_free(&prev);
 	alert_set_free(&raised);
 	alert_set_free(&cleared);
