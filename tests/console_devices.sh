@@ -125,7 +125,8 @@ check "Esc clears it" wait_for 5 filtered
 cp "$FIXTURES/testbed/automotive.yaml" "$T/a.yaml"
 check "a recovered device's alert shows its clear time" \
     wait_for 5 sh -c "$TM capture-pane -p -t c | grep -Eq 'tb-a1/dsim-01 cleared [0-9]{2}:[0-9]{2}:[0-9]{2} '"
-check "the Alerts title counts it as cleared" sh -c "$TM capture-pane -p -t c | grep -q 'Alerts  5 active, 3 critical, 1 cleared'"
+check "the Alerts title counts it as cleared" \
+    wait_for 5 sh -c "$TM capture-pane -p -t c | grep -q 'Alerts  5 active, 3 critical, 1 cleared'"
 
 # narrow: a controller line with a long reported id and a Korean site ends
 # at the pane's border (the site once took its 30 cells wherever it began)

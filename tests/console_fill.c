@@ -13,6 +13,11 @@
  *                figures in each (the console's time cursor lands on any),
  *                gpu002 down ("connection refused") from 40 to 20 minutes
  *                ago and up around that (tests/console_replay.sh)
+ *   --procs      processes on the GPUs (procs_fill): gpu001's GPU 0 holds 5
+ *                (Detail shows 3 and "+2 more"); held but idle (below 5 %):
+ *                gpu002 GPU 3 (Slurm job 48230), gpu003 GPU 1 (no job),
+ *                gpu004 GPU 0 (4 processes of job 48231); gpu005 GPU 2 is
+ *                idle with no process (free, not held)
  *   --evil       write names with terminal escape sequences straight into
  *                the cache, as a collector without sanitising would: the
  *                console must still draw them harmlessly
@@ -44,6 +49,52 @@ put(struct store *st, struct host_status *h)
 	if (store_put_status(st, h, &cause) != 0) {
 		fprintf(stderr, "console_fill: %s\n", cause);
 		exit(1);
+	}
+}
+
+/* Appends a process to h: pid, GPU index, user, job ("" none), MiB, name. */
+static void
+proc_add(struct host_status *h, int pid, int gpu, const char *user, const char *job,
+    int mib, const char *name)
+{
+	h->procs = xreallocarray(h->procs, (size_t)h->nprocs + 1, sizeof *h->procs);
+	struct gpu_proc *p = &h->procs[h->nprocs++];
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->gpu = gpu;
+	p->mem_used_bytes = mib < 0 ? -1 : (int64_t)mib << 20;
+	snprintf(p->user, sizeof p->user, "%s", user);
+	snprintf(p->job, sizeof p->job, "%s", job);
+	snprintf(p->name, sizeof p->name, "%s", name);
+}
+
+/* --procs: the processes of GPU node n (1-based) and the idle GPUs' utilisation. */
+static void
+procs_fill(struct host_status *h, int n)
+{
+	switch (n) {
+	case 1:
+		for (int i = 0; i < 5; i++)
+			proc_add(h, 41230 + i, 0, "alice", "48219", 12000 + 1000 * i,
+			    "/opt/conda/bin/python train.py");
+		proc_add(h, 41300, 1, "bob", "", -1, "/usr/bin/nvidia-cuda-mps-server");
+		break;
+	case 2:
+		h->gpus[3].util_pct = 2;
+		proc_add(h, 52001, 3, "carol", "48230", 2048, "/usr/bin/python3 serve.py");
+		break;
+	case 3:
+		h->gpus[1].util_pct = 0;
+		proc_add(h, 63001, 1, "root", "", 512, "/usr/local/bin/jupyter-lab");
+		break;
+	case 4:
+		h->gpus[0].util_pct = 1;
+		for (int i = 0; i < 4; i++)
+			proc_add(h, 74001 + i, 0, "dave", "48231", 900, "./a.out");
+		break;
+	case 5:
+		h->gpus[2].util_pct = 3;	/* idle, but no process: free */
+		break;
 	}
 }
 
@@ -79,6 +130,7 @@ main(int argc, char **argv)
 	struct store *st;
 	char *cause = NULL;
 	int nodes = 6, down = 0, age = 0, samples = 5, evil = 0, swap = 0, timeline = 0;
+	int procs = 0;
 	int64_t every = 2000;
 
 	if (argc < 2) {
@@ -97,6 +149,8 @@ main(int argc, char **argv)
 			samples = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--evil") == 0)
 			evil = 1;
+		else if (strcmp(argv[i], "--procs") == 0)
+			procs = 1;
 		else if (strcmp(argv[i], "--swap") == 0)
 			swap = 1;
 		else if (strcmp(argv[i], "--timeline") == 0)
@@ -159,6 +213,8 @@ main(int argc, char **argv)
 				gs->power_limit_w = 400;
 				gs->ecc_uncorrected = 0;
 			}
+			if (procs)
+				procs_fill(&h, n);
 			if (evil && n == 1)
 				snprintf(h.gpus[0].name, sizeof h.gpus[0].name,
 				    "\x1b]2;PWNED-TITLE\x07" "A100\x1b[2J\x1b[31mEVIL");

@@ -62,7 +62,7 @@ check "unknown nodes: auto03 holds 4 GPUs, none idle" \
 
 # A GPU node the collector knows, its GPUs at 3 % (a stand-in nvidia-smi).
 printf '48219|gpu-idle\n' >"$T/squeue.out"
-printf '#!/bin/sh\necho "%s"\n' \
+printf '#!/bin/sh\ncase "$*" in *--query-compute-apps*) exit 0 ;; esac\necho "%s"\n' \
     '0, GPU-0, NVIDIA H100, 3, 1, 100, 81559, 40, 70.0, 700.0, 0, 0x0' >"$T/bin/nvidia-smi"
 chmod +x "$T/bin/nvidia-smi"
 cat >>"$T/c.yaml" <<Y

@@ -20,6 +20,7 @@ esac
 S
 cat >"$T/bin/nvidia-smi" <<'S'
 #!/bin/sh
+case "$*" in *--query-compute-apps*) exit 0 ;; esac	# no process on it
 echo "0, GPU-0000, NVIDIA H100 80GB HBM3, [N/A], [N/A], [N/A], 81559, 41, 71.15, 700.00, [N/A], [Not Supported]"
 S
 cat >"$T/bin/ipmitool" <<S

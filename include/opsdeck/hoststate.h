@@ -78,6 +78,8 @@ struct host_status {
 
 	struct gpu_sample *gpus;		/* owned */
 	int		 ngpus;
+	struct gpu_proc	*procs;			/* owned; by GPU index (gpu_proc.gpu) */
+	int		 nprocs;
 	struct sensor_sample *sensors;		/* owned */
 	int		 nsensors;
 	struct host_counters *counters;		/* owned, NULL: none (not a linux probe) */

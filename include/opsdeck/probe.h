@@ -92,6 +92,32 @@ struct gpu_sample {
 	uint64_t throttle_reasons;		/* bitmask as reported, or GPU_THROTTLE_UNKNOWN */
 };
 
+/*
+ * One process on a GPU, from `nvidia-smi --query-compute-apps` and what the
+ * node said of its pid (owner, Slurm job). Matched to its GPU by uuid.
+ */
+#define PROBE_MAX_GPU_PROCS	256	/* processes kept per node (the node asks for 256 pids) */
+#define GPU_PROC_USER_MAX	33	/* a login name (32 bytes) and the NUL */
+#define GPU_PROC_JOB_MAX	24	/* a Slurm job id: 1 to 20 digits */
+#define GPU_PROC_NAME_MAX	128	/* process name (often a path) */
+struct gpu_proc {
+	int	 gpu;				/* its GPU's index (struct gpu_sample) */
+	int	 pid;				/* > 0 */
+	int64_t	 mem_used_bytes;		/* -1: not available ([N/A], MIG, WDDM) */
+	char	 user[GPU_PROC_USER_MAX];	/* sanitised; "": unknown */
+	char	 job[GPU_PROC_JOB_MAX];		/* Slurm job id, digits; "": none */
+	char	 name[GPU_PROC_NAME_MAX];	/* sanitised; "": unknown */
+};
+
+/*
+ * The Slurm job id in the text of one /proc/PID/cgroup (len bytes, one or
+ * more lines "ID:CONTROLLERS:PATH"): a path component "job_N" below a
+ * component that names slurm ("slurm", "slurm_NODE", "slurmstepd.scope",
+ * "NODE_slurmstepd.scope") or a "uid_N". Copies N into job (joblen bytes)
+ * and returns 1; 0 when there is none. Pure (probe_nvidia_procs.c).
+ */
+int probe_cgroup_slurm_job(const char *data, size_t len, char *job, size_t joblen);
+
 enum sensor_status { SENSOR_OK, SENSOR_NA, SENSOR_WARN, SENSOR_CRIT, SENSOR_OTHER };
 
 /*
@@ -147,6 +173,8 @@ struct host_report {
 	struct gpu_sample *gpus;
 	int		 ngpus;
 	int		 has_gpu_probe;	/* the nvidia probe ran (0 GPUs is an answer) */
+	struct gpu_proc	*procs;		/* by GPU index, then as nvidia-smi listed them */
+	int		 nprocs;
 	struct sensor_sample *sensors;
 	int		 nsensors;
 	struct report_part parts[REPORT_MAX_PARTS];	/* owned, nparts of them */

@@ -113,12 +113,17 @@ struct ui_ring {
 	int		 seen;		/* mark for pruning */
 };
 
-enum ui_row_kind { ROW_GROUP, ROW_HOST };
+/* ROW_GPU: one held-but-idle GPU under its host, in :idle mode (not selectable). */
+enum ui_row_kind { ROW_GROUP, ROW_HOST, ROW_GPU };
 
 struct ui_row {
 	enum ui_row_kind kind;
 	int		 idx;		/* host index, or group index */
+	int		 gpu;		/* ROW_GPU: index in the host's gpus */
 };
+
+/* Below this utilisation a GPU that holds a process is idle (:idle). */
+#define UI_IDLE_GPU_PCT	5.0
 
 #define UI_GROUP_MAX	128		/* bytes of a group name kept, with its NUL */
 
@@ -156,6 +161,8 @@ struct ui {
 	char		 sel_host[HOSTNAME_MAX + 1];	/* selection kept by name */
 	char		 sel_group[UI_GROUP_MAX];	/* or a folded group's header */
 	int		 grouped;	/* 1: hosts under group headers; 0: one fleet-wide list */
+	int		 idle_gpus;	/* :idle: only hosts with held-but-idle GPUs, a row each */
+	int		 nidle_gpus;	/* such GPUs over the rows shown (:idle mode) */
 	struct ui_folds	 folds;		/* groups folded to their header */
 
 	struct alert_set alerts;	/* the Alerts pane's: the cache's (alert_store_list) */
@@ -349,6 +356,18 @@ void ui_refresh_alerts(struct ui *u);
 int  ui_load_hosts(struct ui *u);
 void ui_set_data(struct ui *u, struct host_status *hosts, size_t n);
 void ui_rebuild_rows(struct ui *u);
+/*
+ * Held but idle (ui_idle.c): GPU gi of h, of an up or stale host, has at least one
+ * process and a known utilisation below UI_IDLE_GPU_PCT. ui_idle_count:
+ * how many of h's GPUs are.
+ */
+int  ui_gpu_idle_held(const struct host_status *h, int gi);
+int  ui_idle_count(const struct host_status *h);
+/*
+ * :idle mode: puts a ROW_GPU row after every host row for each of its held
+ * but idle GPUs (u->rows grows; nidle_gpus counts them).
+ */
+void ui_idle_rows(struct ui *u);
 const struct host_status *ui_selected(const struct ui *u);
 void ui_select_row(struct ui *u, int row);
 void ui_fold(struct ui *u, int how);

@@ -87,6 +87,37 @@ json_warning(const char *warning, void *arg)
 	json_str(arg, warning);
 }
 
+/*
+ * The "processes" of GPU gpu_index of h (opsdeck(1), SNAPSHOT OUTPUT): pid,
+ * user, name, mem_used_bytes, job; null for what the node could not say
+ * (job null outside Slurm). As of a past time (at_ms > 0) the cache knows
+ * no processes: null.
+ */
+static void
+json_gpu_processes(struct json_writer *w, const struct host_status *h, int gpu_index,
+    int64_t at_ms)
+{
+	json_key(w, "processes");
+	if (at_ms > 0) {
+		json_null(w);
+		return;
+	}
+	json_array_open(w);
+	for (int i = 0; i < h->nprocs; i++) {
+		const struct gpu_proc *p = &h->procs[i];
+		if (p->gpu != gpu_index)
+			continue;
+		json_map_open(w);
+		json_kint(w, "pid", p->pid);
+		json_kstr(w, "user", p->user[0] != '\0' ? p->user : NULL);
+		json_kstr(w, "name", p->name[0] != '\0' ? p->name : NULL);
+		json_kint_known(w, "mem_used_bytes", p->mem_used_bytes);
+		json_kstr(w, "job", p->job[0] != '\0' ? p->job : NULL);
+		json_map_close(w);
+	}
+	json_array_close(w);
+}
+
 /* One host's object of the snapshot (opsdeck(1), SNAPSHOT OUTPUT). */
 static void
 json_host(struct json_writer *w, struct store *st, const struct host_status *h, int64_t at_ms)
@@ -161,6 +192,7 @@ json_host(struct json_writer *w, struct store *st, const struct host_status *h, 
 			    (unsigned long long)g->throttle_reasons);
 			json_kstr(w, "throttle_reasons", hex);
 		}
+		json_gpu_processes(w, h, g->index, at_ms);
 		json_map_close(w);
 	}
 	json_array_close(w);

@@ -117,23 +117,88 @@ answer_slurm(struct fleetsim *fs, struct buf *out, int squeue, int64_t window_s,
 	free(path);
 }
 
+/* Users of the processes outside the Slurm simulation's jobs. */
+static const char *const proc_users[] = { "kim", "lee", "park", "choi", "jung" };
+
 /*
- * Node n's nvidia-smi output. A GPU node that runs a job of the Slurm
- * simulation's idle-prone account (looked up at most once a second) shows
- * its GPUs at 1-4 % and little memory in use; the model goes on unchanged.
+ * Appends the compute apps and owners sections of the nvidia probe
+ * (probe_nvidia_int.h) for GPU node n as sim_nvidia printed it (q: the
+ * model as printed). A GPU with a job on it (busy) has one process; on a
+ * node that runs a job of the Slurm simulation's idle-prone account
+ * (job != 0) every GPU holds one of that job, by the job's user, while the
+ * GPUs idle: allocated but idle. Else the job id is the node's own
+ * (700000 + index) on two nodes of three, none (a process outside Slurm)
+ * on the third; every fourth node also holds its last GPU, idle, with a
+ * notebook outside Slurm. Cgroup lines alternate between v2 and v1 paths.
+ */
+static void
+sim_gpu_procs(const struct fs_node *n, const struct sim_node *q, uint64_t job,
+    const char *job_user, struct buf *out)
+{
+	char jobid[32] = "";
+	int k = n->index, held_idle = k % 4 == 1;
+	const char *user = job != 0 ? job_user : proc_users[k % OD_ARRAY_LEN(proc_users)];
+
+	if (job != 0)
+		snprintf(jobid, sizeof jobid, "%llu", (unsigned long long)job);
+	else if (k % 3 != 2)
+		snprintf(jobid, sizeof jobid, "%d", 700000 + k);
+	if (q->ngpus == 0)
+		return;
+	buf_printf(out, "== compute-apps\n");
+	for (int g = 0; g < q->ngpus; g++) {
+		const struct sim_gpu *G = &q->gpus[g];
+		int pid = 20000 + 64 * (k % 512) + g;
+		if (job != 0 || G->busy)
+			buf_printf(out, "%s, %d, %.0f, /usr/bin/python3\n", G->uuid, pid,
+			    G->mem_used_mib > 600 ? G->mem_used_mib - 512 : 90.0);
+		else if (held_idle && g == q->ngpus - 1)
+			buf_printf(out, "%s, %d, 410, /opt/conda/bin/jupyter-lab\n", G->uuid, pid);
+	}
+	buf_printf(out, "== owners\n");
+	for (int g = 0; g < q->ngpus; g++) {
+		int pid = 20000 + 64 * (k % 512) + g;
+		int notebook = held_idle && g == q->ngpus - 1 && !q->gpus[g].busy;
+		if (job == 0 && !q->gpus[g].busy && !notebook)
+			continue;
+		if (notebook && job == 0) {
+			buf_printf(out, "%d user %s\n", pid, proc_users[(k + 1) % 5]);
+			continue;
+		}
+		buf_printf(out, "%d user %s\n", pid, user);
+		if (jobid[0] == '\0')
+			continue;
+		if (k % 2 == 0)
+			buf_printf(out, "%d cgroup 0::/system.slice/slurmstepd.scope/job_%s/step_0/"
+			    "user/task_0\n", pid, jobid);
+		else
+			buf_printf(out, "%d cgroup 7:devices:/slurm/uid_%d/job_%s/step_batch/task_0\n",
+			    pid, 1000 + k % 5, jobid);
+		buf_printf(out, "%d env SLURM_JOB_ID=%s\n", pid, jobid);
+	}
+}
+
+/*
+ * Node n's nvidia-smi output, and with procs the processes on its GPUs
+ * (sim_gpu_procs). A GPU node that runs a job of the Slurm simulation's
+ * idle-prone account (looked up at most once a second) shows its GPUs at
+ * 1-4 % and little memory in use; the model goes on unchanged.
  */
 void
-answer_nvidia(struct fleetsim *fs, struct fs_node *n, const char *fields, struct buf *out,
-    int64_t now_ms)
+answer_nvidia(struct fleetsim *fs, struct fs_node *n, const char *fields, int procs,
+    struct buf *out, int64_t now_ms)
 {
 	int gi = -1;
 
 	if (fs->slurm != NULL && n->gpu) {
 		if (fs->gpu_idle == NULL || now_ms - fs->gpu_idle_ms >= 1000) {
-			if (fs->gpu_idle == NULL)
+			if (fs->gpu_idle == NULL) {
 				fs->gpu_idle = xcalloc((size_t)fs->ngpu + 1, 1);
+				fs->gpu_job = xcalloc((size_t)fs->ngpu + 1, sizeof *fs->gpu_job);
+				fs->gpu_user = xcalloc((size_t)fs->ngpu + 1, sizeof *fs->gpu_user);
+			}
 			slurm_sim_gpu_idle(fs->slurm, server_slurm_now(fs, now_ms), fs->ngpu,
-			    fs->gpu_idle);
+			    fs->gpu_idle, fs->gpu_job, fs->gpu_user);
 			fs->gpu_idle_ms = now_ms;
 		}
 		if (n->index < fs->ngpu)
@@ -141,6 +206,8 @@ answer_nvidia(struct fleetsim *fs, struct fs_node *n, const char *fields, struct
 	}
 	if (gi < 0 || !fs->gpu_idle[gi]) {
 		sim_nvidia(&n->sim, fields, out);
+		if (procs && n->gpu)
+			sim_gpu_procs(n, &n->sim, 0, NULL, out);
 		return;
 	}
 	struct sim_node *quiet = xmalloc(sizeof *quiet);
@@ -152,6 +219,8 @@ answer_nvidia(struct fleetsim *fs, struct fs_node *n, const char *fields, struct
 		G->mem_used_mib = OD_MIN(G->mem_used_mib, 2048);
 	}
 	sim_nvidia(quiet, fields, out);
+	if (procs)
+		sim_gpu_procs(n, quiet, fs->gpu_job[gi], fs->gpu_user[gi], out);
 	free(quiet);
 }
 
@@ -223,7 +292,8 @@ answer_oneshot(struct fleetsim *fs, struct fs_chan *c)
 				memcpy(fields, q, l);
 				fields[l] = '\0';
 			}
-			answer_nvidia(fs, n, fields, &c->out, now);
+			answer_nvidia(fs, n, fields, has(cmd, "--query-compute-apps="), &c->out,
+			    now);
 		}
 		if (has(cmd, "ipmitool"))
 			sim_ipmi(&n->sim, &c->out);

@@ -80,6 +80,7 @@ find_gpu_fields(const char *cmd, size_t len, struct stream_req *req)
 	const char *end = cmd + len;
 
 	req->gpu_fields[0] = '\0';
+	req->gpu_procs = memmem(cmd, len, "--query-compute-apps=", 21) != NULL;
 	for (const char *p = cmd; p + sizeof key - 1 <= end; p++) {
 		if (memcmp(p, key, sizeof key - 1) != 0)
 			continue;

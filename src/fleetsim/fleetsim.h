@@ -75,6 +75,7 @@ struct stream_req {
 	int	 nprobes;
 	char	 probes[FLEETSIM_MAX_PROBES][32];
 	char	 gpu_fields[1024];	/* --query-gpu= list found in the script, "" if none */
+	int	 gpu_procs;		/* the script asks --query-compute-apps too */
 	/*
 	 * The script's slurm probe asks sacct for SLURM_PROBE_COMMAND's windows
 	 * (it reads opsdeck_seq): the first cycle's wide, the later ones narrow,
@@ -278,9 +279,12 @@ void slurm_sim_squeue(const struct slurm_sim *s, int64_t now_s, char *const *gpu
 	    int ngpu, struct buf *out);
 /*
  * Sets idle[i] (ngpu entries) for each GPU node that runs a job of the
- * idle-prone account at now_s (it submits what is due by then, as sacct would).
+ * idle-prone account at now_s (it submits what is due by then, as sacct would),
+ * and, when jobs and users are not NULL, jobs[i] to that job's id and
+ * users[i] to its user's name (valid while s lives).
  */
-void slurm_sim_gpu_idle(struct slurm_sim *s, int64_t now_s, int ngpu, unsigned char *idle);
+void slurm_sim_gpu_idle(struct slurm_sim *s, int64_t now_s, int ngpu, unsigned char *idle,
+	    uint64_t *jobs, const char **users);
 /*
  * What the jobs printed so far add up to, the way a collector that took
  * every output and kept each job's growth counts it: for account a, GPU-
@@ -335,6 +339,8 @@ struct fleetsim {
 	struct slurm_sim *slurm;	/* its jobs, NULL without --scheduler */
 	char		**gpu_names;	/* ngpu GPU node names (config.yaml's) */
 	unsigned char	*gpu_idle;	/* ngpu: runs an idle-prone job (slurm_sim_gpu_idle) */
+	uint64_t	*gpu_job;	/* ngpu: that job's id, when gpu_idle */
+	const char	**gpu_user;	/* ngpu: its user (the simulation's), when gpu_idle */
 	int64_t		 gpu_idle_ms;	/* mono ms of gpu_idle, -1: never */
 	double		 time_scale;	/* simulated seconds per real second (Slurm) */
 	int64_t		 sim_t0_s;	/* simulated unix time at mono_t0_ms */

@@ -416,7 +416,8 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 		if (strcmp(p, "linux") == 0)
 			sim_linux(&n->sim, now, &c->out);
 		else if (strcmp(p, "nvidia") == 0)
-			answer_nvidia(fs, n, c->req.gpu_fields, &c->out, now);
+			answer_nvidia(fs, n, c->req.gpu_fields, c->req.gpu_procs, &c->out,
+			    now);
 		else if (strcmp(p, "ipmi") == 0)
 			sim_ipmi(&n->sim, &c->out);
 		else if (strcmp(p, "testbed") == 0)
@@ -752,6 +753,8 @@ server_shutdown(struct fleetsim *fs)
 		free(fs->gpu_names[i]);
 	free(fs->gpu_names);
 	free(fs->gpu_idle);
+	free(fs->gpu_job);
+	free(fs->gpu_user);
 	fs->gpu_names = NULL;
 	fs->gpu_idle = NULL;
 }

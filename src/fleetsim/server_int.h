@@ -59,7 +59,8 @@ struct fs_session {
 void answer_ctl_report(struct fleetsim *fs, struct fs_node *n, struct buf *out);
 void answer_slurm(struct fleetsim *fs, struct buf *out, int squeue, int64_t window_s,
     size_t max_lines);
-void answer_nvidia(struct fleetsim *fs, struct fs_node *n, const char *fields, struct buf *out,
+void answer_nvidia(struct fleetsim *fs, struct fs_node *n, const char *fields, int procs,
+    struct buf *out,
     int64_t now_ms);
 void answer_oneshot(struct fleetsim *fs, struct fs_chan *c);
 

@@ -567,7 +567,8 @@ slurm_sim_squeue(const struct slurm_sim *s, int64_t now_s, char *const *gpu_name
 
 /* See fleetsim.h. */
 void
-slurm_sim_gpu_idle(struct slurm_sim *s, int64_t now_s, int ngpu, unsigned char *idle)
+slurm_sim_gpu_idle(struct slurm_sim *s, int64_t now_s, int ngpu, unsigned char *idle,
+    uint64_t *jobs, const char **users)
 {
 	memset(idle, 0, ngpu > 0 ? (size_t)ngpu : 0);
 	if (ngpu < 2 || s->idle_account < 0)
@@ -583,8 +584,14 @@ slurm_sim_gpu_idle(struct slurm_sim *s, int64_t now_s, int ngpu, unsigned char *
 			continue;
 		int first, count;
 		job_pool(s, j, ngpu, &first, &count);
-		for (int k = 0; k < OD_MIN(j->nodes, count); k++)
-			idle[job_node(s, j, ngpu, k)] = 1;
+		for (int k = 0; k < OD_MIN(j->nodes, count); k++) {
+			int node = job_node(s, j, ngpu, k);
+			idle[node] = 1;
+			if (jobs != NULL)
+				jobs[node] = j->id;
+			if (users != NULL)
+				users[node] = s->accts[j->account].users[j->user];
+		}
 	}
 }
 

@@ -25,6 +25,7 @@ report_free(struct host_report *r)
 	free(r->linux.nets);
 	free(r->linux.disks);
 	free(r->gpus);
+	free(r->procs);
 	free(r->sensors);
 	free(r->warnings);
 	for (size_t i = 0; i < r->nparts; i++)

@@ -6,6 +6,8 @@
  * "[Insufficient Permissions]", "[GPU requires reset]"): it is unknown
  * (-1, never 0). A MIG-enabled GPU reports its utilisation that way.
  * A node without nvidia-smi prints nothing: zero GPUs, which is an answer.
+ * After the GPUs come the processes on them and their owners, sections of
+ * their own (probe_nvidia_procs.c); output without them has no processes.
  *
  * The parser also reads nvidia-smi's own header line ("index, uuid, name,
  * utilization.gpu [%], ...", from --format=csv or csv,nounits): columns are
@@ -20,6 +22,7 @@
 
 #include "opsdeck/probe.h"
 #include "opsdeck/util.h"
+#include "probe_nvidia_int.h"
 
 #define NVIDIA_FIELDS \
 	"index,uuid,name,utilization.gpu,utilization.memory,memory.used,memory.total," \
@@ -28,7 +31,7 @@
 #define NVIDIA_NFIELDS	12
 #define NVIDIA_COMMAND \
 	"nvidia-smi --query-gpu=" NVIDIA_FIELDS \
-	" --format=csv,noheader,nounits 2>/dev/null || true"
+	" --format=csv,noheader,nounits 2>/dev/null || true; " NVIDIA_PROCS_COMMAND
 
 #define QUOTE_MAX	64
 #define MAX_COLUMNS	512	/* a header's columns looked at */
@@ -300,7 +303,8 @@ out:
 
 /*
  * Parses nvidia-smi's CSV (len bytes, not NUL-terminated) into r->gpus,
- * replacing them, and sets r->has_gpu_probe. Blank lines are skipped; GPUs
+ * replacing them and r->procs (the sections from NVIDIA_APPS_MARK on, when
+ * there are any: nvidia_procs_parse), and sets r->has_gpu_probe. Blank lines are skipped; GPUs
  * past PROBE_MAX_GPUS are ignored. A row that is not a GPU, or a bad value,
  * costs only itself (a warning "nvidia: line N: ..."). Returns -1 with
  * *cause "..." only when no line was a GPU but some were not blank (e.g.
@@ -316,11 +320,15 @@ nvidia_parse(const char *data, size_t len, struct host_report *r, char **cause)
 	const char *line;
 	size_t n;
 	int cap = 0, rows = 0, bad_rows = 0, seen_line = 0;
+	const char *procs = NULL;	/* where the processes' sections start */
 	struct nctx c = { &w, 0, -1 };
 
 	free(r->gpus);
 	r->gpus = NULL;
 	r->ngpus = 0;
+	free(r->procs);
+	r->procs = NULL;
+	r->nprocs = 0;
 	r->has_gpu_probe = 1;
 	if (cause != NULL)
 		*cause = NULL;
@@ -330,8 +338,14 @@ nvidia_parse(const char *data, size_t len, struct host_report *r, char **cause)
 	while (probe_lines_next(&it, &line, &n)) {
 		struct gpu_sample g;
 		c.lineno = it.lineno;
-		if (probe_trim(line, n).n == 0)
+		struct probe_tok t = probe_trim(line, n);
+		if (t.n == 0)
 			continue;
+		if (probe_tok_eq(t.p, t.n, NVIDIA_APPS_MARK) ||
+		    probe_tok_eq(t.p, t.n, NVIDIA_OWNERS_MARK)) {
+			procs = line;
+			break;
+		}
 		if (!seen_line++ && layout_header(&c, line, n, &lay))
 			continue;
 		if (parse_row(&c, &lay, line, n, &g) != 0) {
@@ -356,6 +370,8 @@ nvidia_parse(const char *data, size_t len, struct host_report *r, char **cause)
 		r->has_gpu_probe = 0;
 		return -1;
 	}
+	if (procs != NULL)
+		nvidia_procs_parse(procs, (size_t)(data + len - procs), r, &w);
 	probe_warnings_commit(&w, r);
 	return 0;
 }

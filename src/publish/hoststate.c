@@ -105,6 +105,7 @@ arrays_free(struct host_status *h)
 {
 	free(h->core_pct);
 	free(h->gpus);
+	free(h->procs);
 	free(h->sensors);
 	counters_free(h->counters);
 	free(h->warnings);
@@ -124,8 +125,9 @@ host_status_free(struct host_status *h)
 	h->share = NULL;
 	h->core_pct = NULL;
 	h->gpus = NULL;
+	h->procs = NULL;
 	h->sensors = NULL;
-	h->ngpus = h->nsensors = 0;
+	h->ngpus = h->nprocs = h->nsensors = 0;
 	h->counters = NULL;
 	h->warnings = NULL;
 }
@@ -155,11 +157,14 @@ host_status_copy(struct host_status *dst, const struct host_status *src)
 	dst->core_pct = dup_array(src->core_pct, src->core_pct ? (size_t)src->cores : 0,
 	    sizeof *src->core_pct);
 	dst->gpus = dup_array(src->gpus, (size_t)src->ngpus, sizeof *src->gpus);
+	dst->procs = dup_array(src->procs, (size_t)src->nprocs, sizeof *src->procs);
 	dst->sensors = dup_array(src->sensors, (size_t)src->nsensors, sizeof *src->sensors);
 	dst->counters = counters_dup(src->counters);
 	dst->warnings = src->warnings != NULL ? xstrdup(src->warnings) : NULL;
 	if (dst->gpus == NULL)
 		dst->ngpus = 0;
+	if (dst->procs == NULL)
+		dst->nprocs = 0;
 	if (dst->sensors == NULL)
 		dst->nsensors = 0;
 }
@@ -393,6 +398,9 @@ host_status_from_reports(struct host_status *h, const struct host_report *prev,
 	free(h->gpus);
 	h->gpus = dup_array(cur->gpus, (size_t)cur->ngpus, sizeof *cur->gpus);
 	h->ngpus = h->gpus != NULL ? cur->ngpus : 0;
+	free(h->procs);
+	h->procs = dup_array(cur->procs, (size_t)cur->nprocs, sizeof *cur->procs);
+	h->nprocs = h->procs != NULL ? cur->nprocs : 0;
 	free(h->sensors);
 	h->sensors = dup_array(cur->sensors, (size_t)cur->nsensors, sizeof *cur->sensors);
 	h->nsensors = h->sensors != NULL ? cur->nsensors : 0;

@@ -122,6 +122,18 @@ static const char schema_v3[] =
 	"ALTER TABLE hosts ADD COLUMN warnings TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE host_sensors ADD COLUMN state TEXT NOT NULL DEFAULT '';";
 
+/*
+ * Version 4: who is on each GPU (probe_nvidia_procs.c): the current
+ * processes of a host's GPUs, a row each (slot: their order), written when
+ * they change (store_procs.c). Memory -1: not available; user, job "": unknown.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE host_gpu_procs("
+	"  host_id INTEGER NOT NULL, slot INTEGER NOT NULL,"
+	"  gpu_index INTEGER NOT NULL, pid INTEGER NOT NULL, user TEXT NOT NULL,"
+	"  job TEXT NOT NULL, name TEXT NOT NULL, mem_used_bytes INTEGER NOT NULL,"
+	"  PRIMARY KEY(host_id, slot)) WITHOUT ROWID;";
+
 static const struct {
 	int		 version;
 	const char	*sql;
@@ -130,6 +142,7 @@ static const struct {
 	{ 1, schema_v1, NULL },
 	{ 2, schema_v2, store_migrate_chunks },
 	{ 3, schema_v3, NULL },
+	{ 4, schema_v4, NULL },
 };
 
 

@@ -52,6 +52,8 @@ struct open_chunk {
 	size_t		 growth;	/* what the last tick added */
 	uint64_t	*rows;		/* GPU rows' fingerprints, then sensors' */
 	int		 ngpus, nsensors;
+	uint64_t	 procs_fp;	/* of the GPU processes as written ... */
+	int		 procs_written;	/* ... when 1 (store_procs.c) */
 };
 
 /*
@@ -94,6 +96,8 @@ enum store_stmt {
 	SQ_SERIES_INSERT,
 	SQ_CHUNK_INSERT,
 	SQ_CHUNK_UPDATE,
+	SQ_PROCS_DELETE,
+	SQ_PROCS_INSERT,
 	SQ_COUNT
 };
 
@@ -258,6 +262,13 @@ int store_chunks_read(struct store *st, int64_t host_id, enum store_level level,
 /* Schema step 2: samples and samples_1m into chunks. 0 or an SQLite rc. */
 int store_migrate_chunks(struct store *st);
 
+/*
+ * Writes h's GPU processes (host_gpu_procs) when they differ from those oc
+ * remembers as written, all of them; oc then remembers these. 0 or an
+ * SQLite rc (store_procs.c).
+ */
+int store_procs_write(struct store *st, int64_t host_id, struct open_chunk *oc,
+	    const struct host_status *h);
 /* Pending queue (store_write.c). */
 void store_pending_free(struct store *st);
 /* The statuses not yet on disk after a failure; caller frees the array only. */

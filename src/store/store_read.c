@@ -124,6 +124,18 @@ read_gpu_row(sqlite3_stmt *s, struct gpu_sample *g)
 }
 
 static void
+read_proc_row(sqlite3_stmt *s, struct gpu_proc *p)
+{
+	memset(p, 0, sizeof *p);
+	p->gpu = sqlite3_column_int(s, 1);
+	p->pid = sqlite3_column_int(s, 2);
+	store_column_field(s, 3, p->user, sizeof p->user);
+	store_column_field(s, 4, p->job, sizeof p->job);
+	store_column_field(s, 5, p->name, sizeof p->name);
+	p->mem_used_bytes = sqlite3_column_int64(s, 6);	/* -1: not available */
+}
+
+static void
 read_sensor_row(sqlite3_stmt *s, struct sensor_sample *x)
 {
 	memset(x, 0, sizeof *x);
@@ -137,13 +149,17 @@ read_sensor_row(sqlite3_stmt *s, struct sensor_sample *x)
 	store_column_field(s, 6, x->state, sizeof x->state);
 }
 
+/* The per-host child tables read_children reads. */
+enum child { CHILD_SENSORS, CHILD_GPUS, CHILD_PROCS };
+
 /*
- * Reads the rows of a per-host child table (GPUs or sensors, ordered by
- * host_id then slot) into each host's array, a run of rows per host.
+ * Reads the rows of a per-host child table (GPUs, their processes or
+ * sensors, ordered by host_id then slot) into each host's array, a run of
+ * rows per host.
  */
 static int
 read_children(struct store *st, const char *sql, size_t elem, struct id_index *ix,
-    size_t n, struct host_status *v, int gpus)
+    size_t n, struct host_status *v, enum child gpus)
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
@@ -161,9 +177,12 @@ read_children(struct store *st, const char *sql, size_t elem, struct id_index *i
 			if (h != NULL) {
 				void *arr = xreallocarray(NULL, nrun, elem);
 				memcpy(arr, run, nrun * elem);
-				if (gpus) {
+				if (gpus == CHILD_GPUS) {
 					h->gpus = arr;
 					h->ngpus = (int)nrun;
+				} else if (gpus == CHILD_PROCS) {
+					h->procs = arr;
+					h->nprocs = (int)nrun;
 				} else {
 					h->sensors = arr;
 					h->nsensors = (int)nrun;
@@ -178,8 +197,10 @@ read_children(struct store *st, const char *sql, size_t elem, struct id_index *i
 			caprun = caprun ? caprun * 2 : 16;
 			run = xreallocarray(run, caprun, elem);
 		}
-		if (gpus)
+		if (gpus == CHILD_GPUS)
 			read_gpu_row(s, (struct gpu_sample *)(void *)(run + nrun * elem));
+		else if (gpus == CHILD_PROCS)
+			read_proc_row(s, (struct gpu_proc *)(void *)(run + nrun * elem));
 		else
 			read_sensor_row(s, (struct sensor_sample *)(void *)(run + nrun * elem));
 		nrun++;
@@ -230,6 +251,9 @@ store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **ca
 	    "SELECT host_id, gpu_index, uuid, name, util_pct, mem_util_pct, mem_used_bytes,"
 	    " mem_total_bytes, temp_c, power_w, power_limit_w, ecc_uncorrected,"
 	    " throttle_reasons FROM host_gpus ORDER BY host_id, slot";
+	static const char procs_sql[] =
+	    "SELECT host_id, gpu_index, pid, user, job, name, mem_used_bytes"
+	    " FROM host_gpu_procs ORDER BY host_id, slot";
 	static const char sensors_sql[] =
 	    "SELECT host_id, name, value, unit, status, level, state FROM host_sensors"
 	    " ORDER BY host_id, slot";
@@ -258,9 +282,13 @@ store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **ca
 	if (nv > 0)
 		qsort(ix, nv, sizeof *ix, id_cmp);
 	if (rc == SQLITE_OK)
-		rc = read_children(st, gpus_sql, sizeof(struct gpu_sample), ix, nv, v, 1);
+		rc = read_children(st, gpus_sql, sizeof(struct gpu_sample), ix, nv, v, CHILD_GPUS);
+	/* a cache of schema 3 that a read-only reader did not upgrade has no processes */
+	if (rc == SQLITE_OK && store_has_table(st, "host_gpu_procs") == 1)
+		rc = read_children(st, procs_sql, sizeof(struct gpu_proc), ix, nv, v, CHILD_PROCS);
 	if (rc == SQLITE_OK)
-		rc = read_children(st, sensors_sql, sizeof(struct sensor_sample), ix, nv, v, 0);
+		rc = read_children(st, sensors_sql, sizeof(struct sensor_sample), ix, nv, v,
+		    CHILD_SENSORS);
 	if (rc != SQLITE_OK)
 		*cause = store_errmsg(st, "cannot read hosts");
 	read_end(st, started);

@@ -409,6 +409,8 @@ write_status(struct store *st, const struct host_status *h)
 	struct open_chunk *oc = store_open_chunk(st, id);
 	if ((rc = write_rows(st, id, oc, h)) != SQLITE_OK)
 		return rc;
+	if ((rc = store_procs_write(st, id, oc, h)) != SQLITE_OK)
+		return rc;
 
 	if (h->sample_ms > e->v[2]) {
 		/* put_metric may grow other maps, never st->hosts: e stays valid. */
@@ -621,6 +623,7 @@ store_prune_hosts(struct store *st, const struct config *cfg, char **cause)
 {
 	static const char *const del[] = {
 		"DELETE FROM host_gpus WHERE host_id = ?1",
+		"DELETE FROM host_gpu_procs WHERE host_id = ?1",
 		"DELETE FROM host_sensors WHERE host_id = ?1",
 		"DELETE FROM host_transitions WHERE host_id = ?1",
 		"DELETE FROM series WHERE host_id = ?1",

@@ -13,7 +13,7 @@
 #include "opsdeck/ui_priv.h"
 
 static const char *const commands[] = {
-	"at", "filter", "group", "help", "host", "kind", "live", "q", "quit", "range", "sector",
+	"at", "filter", "group", "help", "host", "idle", "kind", "live", "q", "quit", "range", "sector",
 	"snooze", "sort", "state", "theme", "view", NULL,
 };
 
@@ -184,6 +184,20 @@ devices_filtered(struct ui *u)
 	ui_message(u, 0, "%zu device%s shown", u->ndev_shown, u->ndev_shown == 1 ? "" : "s");
 }
 
+/* :idle: toggles the mode (ui_idle.c), rebuilds the rows, says how many GPUs are idle. */
+static void
+cmd_idle(struct ui *u)
+{
+	u->idle_gpus = !u->idle_gpus;
+	ui_rebuild_rows(u);
+	if (u->idle_gpus)
+		ui_message(u, 0, "%d GPU%s held but idle (below %.0f%%); :idle again shows all",
+		    u->nidle_gpus, u->nidle_gpus == 1 ? "" : "s", UI_IDLE_GPU_PCT);
+	else
+		ui_message(u, 0, "every host shown");
+	ui_dirty_all(u);
+}
+
 /*
  * Runs one command line (without the ':'). Unknown commands and bad
  * arguments become a message on the status line.
@@ -253,6 +267,8 @@ ui_command(struct ui *u, const char *line)
 		    arg);
 	} else if (strcmp(cmd, "filter") == 0) {
 		ui_set_filter(u, arg);
+	} else if (strcmp(cmd, "idle") == 0) {
+		cmd_idle(u);
 	} else if (strcmp(cmd, "state") == 0) {
 		if (cmd_state(u, arg) == 0)
 			devices_filtered(u);
@@ -270,7 +286,7 @@ ui_command(struct ui *u, const char *line)
 		ui_dirty_all(u);
 	} else {
 		ui_message(u, 1, "unknown command '%s' (group, host, theme, view, sort, "
-		    "filter, state, sector, kind, snooze, q)", cmd);
+		    "filter, idle, state, sector, kind, snooze, q)", cmd);
 	}
 }
 
@@ -419,6 +435,8 @@ static const char *const help_lines[] = {
 	"  :host NAME        select a host        :group NAME  jump to a group",
 	"  :theme NAME       switch theme         :view NAME   the views of 1 2 3 4",
 	"  :sort COLUMN      sort by a column     :filter TEXT set the filter",
+	"  :idle             GPUs held but idle (a process on it, below 5 %):",
+	"                    GPU, job, user, process under each host; again: all",
 	"  :state S[,S]      devices in states    :sector NAME devices of a sector",
 	"  :kind KIND        devices of a kind    (each: `all` clears it)",
 	"  :snooze DURATION  silence the selected alert (30m, 2h, 1d) until then;",

@@ -29,6 +29,14 @@ void dline(struct dctx *d, enum theme_role r, const char *fmt, ...) OD_PRINTF(3,
 void detail_fit(struct ui *u, struct pane *p, int lines);
 /* The host's graphs (detail_graphs.c), ending at the time cursor. */
 void detail_draw_history(struct dctx *d, const struct host_status *h);
+/* Processes drawn under a GPU's line in Detail, at most; then "+N more". */
+#define DETAIL_GPU_PROCS	3
+/*
+ * Under GPU gpu_index's line: its processes in h->procs (pid, user, job,
+ * memory, name; "-" for what the node could not say), at most
+ * DETAIL_GPU_PROCS, then "+N more" (detail_procs.c). Remote text sanitised.
+ */
+void detail_draw_gpu_procs(struct dctx *d, const struct host_status *h, int gpu_index);
 /* The device view of the Detail pane. */
 void detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r);
 

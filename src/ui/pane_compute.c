@@ -1,6 +1,7 @@
 /*
  * pane_compute.c: the Compute pane: one row per host under group headers
- * with totals; columns fitted to the pane width from 80 to 300 cells.
+ * with totals; columns fitted to the pane width from 80 to 300 cells. In
+ * :idle mode (ui_idle.c) a row under a host for each GPU it holds idle.
  */
 #include "config.h"
 
@@ -213,6 +214,38 @@ draw_host(struct ui *u, WINDOW *w, int y, int x0, const struct ccols *c,
 }
 
 /*
+ * One held-but-idle GPU under its host (:idle): "└ GPU 3   2%  job 48219
+ * alice  python3 +1": its utilisation, then the job, user and name of its
+ * first process ("-" for what the node could not say), and how many more
+ * processes it holds. Remote text is sanitised.
+ */
+static void
+draw_idle_gpu(struct ui *u, WINDOW *w, int y, int x, int cells, const struct host_status *h,
+    int gi)
+{
+	const struct gpu_sample *g = &h->gpus[gi];
+	const struct gpu_proc *first = NULL;
+	char buf[256], more[24] = "";
+	int n = 0;
+
+	for (int i = 0; i < h->nprocs; i++) {
+		if (h->procs[i].gpu != g->index)
+			continue;
+		if (first == NULL)
+			first = &h->procs[i];
+		n++;
+	}
+	if (first == NULL)
+		return;
+	if (n > 1)
+		snprintf(more, sizeof more, " +%d", n - 1);
+	snprintf(buf, sizeof buf, "  \xe2\x94\x94 GPU %-2d %3.0f%%  job %-9s %-12s %s%s", g->index,
+	    g->util_pct, first->job[0] ? first->job : "-", first->user[0] ? first->user : "-",
+	    first->name[0] ? first->name : "-", more);
+	ui_put_remote(w, y, x, cells, buf, u->attr[THEME_WARN]);
+}
+
+/*
  * Draws the Compute pane: border with counts, the column header (the sort
  * column marked), and the visible rows, scrolled so the selection shows.
  */
@@ -228,7 +261,10 @@ compute_draw(struct ui *u, struct pane *p)
 		have_gpus = u->hosts[i].ngpus > 0;
 	for (size_t g = 0; g < u->ngroups; g++)
 		shown += (size_t)u->groups[g].shown;	/* folded ones too */
-	if (u->filter[0] != '\0')
+	if (u->idle_gpus)
+		snprintf(extra, sizeof extra, "%d idle GPU%s held, %zu/%zu hosts, :idle",
+		    u->nidle_gpus, u->nidle_gpus == 1 ? "" : "s", shown, u->nhosts);
+	else if (u->filter[0] != '\0')
 		snprintf(extra, sizeof extra, "%zu/%zu hosts, filter%s", shown, u->nhosts,
 		    u->grouped ? "" : ", ungrouped");
 	else
@@ -278,7 +314,8 @@ compute_draw(struct ui *u, struct pane *p)
 	panel_footer(u, p, u->filter);
 	if (u->nrows == 0) {
 		ui_put(p->win, 2, 2, inner - 2, u->nhosts == 0 ? "no hosts in the cache yet" :
-		    "no host matches the filter", u->attr[THEME_DIM]);
+		    u->idle_gpus && u->filter[0] == '\0' ? "no GPU is held but idle (:idle "
+		    "shows every host)" : "no host matches the filter", u->attr[THEME_DIM]);
 		return;
 	}
 	for (int i = 0; i < vis && p->top + i < (int)u->nrows; i++) {
@@ -286,6 +323,8 @@ compute_draw(struct ui *u, struct pane *p)
 		int selected = p->top + i == p->sel;
 		if (r->kind == ROW_GROUP)
 			draw_group(u, p->win, 2 + i, 1, inner, &u->groups[r->idx], selected);
+		else if (r->kind == ROW_GPU)
+			draw_idle_gpu(u, p->win, 2 + i, 1, inner, &u->hosts[r->idx], r->gpu);
 		else
 			draw_host(u, p->win, 2 + i, 1, &c, &u->hosts[r->idx],
 			    ui_ring_of(u, (size_t)r->idx), selected, inner);

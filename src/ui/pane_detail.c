@@ -272,6 +272,7 @@ detail_draw(struct ui *u, struct pane *p)
 					    " ECC %lld", (long long)g->ecc_uncorrected);
 			}
 			d.line++;
+			detail_draw_gpu_procs(&d, h, g->index);
 		}
 	}
 	/* sensors */

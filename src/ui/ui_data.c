@@ -373,8 +373,8 @@ row_cmp(const void *a, const void *b)
 static int
 row_selectable(const struct ui *u, size_t r)
 {
-	return u->rows[r].kind == ROW_HOST ||
-	    ui_folded(&u->folds, u->groups[u->rows[r].idx].name);
+	return u->rows[r].kind == ROW_HOST || (u->rows[r].kind == ROW_GROUP &&
+	    ui_folded(&u->folds, u->groups[u->rows[r].idx].name));
 }
 
 /* Remembers row r as the selection: its host's name, or its folded group's. */
@@ -446,7 +446,7 @@ ui_rebuild_rows(struct ui *u)
 	free(u->groups);
 	free(u->rows);
 	u->groups = xcalloc(u->nhosts + 1, sizeof *u->groups);
-	u->rows = xcalloc(2 * u->nhosts + 1, sizeof *u->rows);
+	u->rows = xcalloc(2 * u->nhosts + 1, sizeof *u->rows);	/* ui_idle_rows grows it */
 	u->ngroups = 0;
 	u->nrows = 0;
 	sort_ui = u;
@@ -477,7 +477,7 @@ ui_rebuild_rows(struct ui *u)
 			for (int k = 0; k < h->ngpus; k++)
 				if (h->gpus[k].util_pct >= 10)
 					gr->gpus_busy++;
-			if (!ui_filter_match(u, h))
+			if (!ui_filter_match(u, h) || (u->idle_gpus && ui_idle_count(h) == 0))
 				continue;
 			gr->shown++;
 			if (folded)
@@ -488,7 +488,7 @@ ui_rebuild_rows(struct ui *u)
 		}
 		if (u->grouped)
 			qsort(&u->rows[first], u->nrows - first, sizeof *u->rows, row_cmp);
-		if (u->grouped && gr->shown == 0 && u->filter[0] != '\0')
+		if (u->grouped && gr->shown == 0 && (u->filter[0] != '\0' || u->idle_gpus))
 			u->nrows = first - 1;	/* a group with no match is hidden */
 		g++;
 		u->ngroups = g;
@@ -496,6 +496,7 @@ ui_rebuild_rows(struct ui *u)
 	}
 	if (!u->grouped)
 		qsort(u->rows, u->nrows, sizeof *u->rows, row_cmp);
+	ui_idle_rows(u);
 	rows_keep_selection(u);
 }
 
@@ -509,7 +510,7 @@ selected_group(const struct ui *u)
 		return NULL;
 	const struct ui_row *r = &u->rows[p->sel];
 	if (r->kind == ROW_GROUP)
-		return &u->groups[r->idx];
+		return &u->groups[r->idx];	/* else a host's or its GPU's row */
 	for (size_t g = 0; g < u->ngroups; g++)
 		if (strcmp(u->groups[g].name, u->hosts[r->idx].group) == 0)
 			return &u->groups[g];
