@@ -122,6 +122,22 @@ static const char schema_v3[] =
 	"ALTER TABLE hosts ADD COLUMN warnings TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE host_sensors ADD COLUMN state TEXT NOT NULL DEFAULT '';";
 
+/*
+ * Version 4: the operator's actions from the console (action.h): one row
+ * per action (who, when, what, through which head node) and one per host it
+ * named with that host's result. Written by the one writer, read by Detail.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE actions("
+	"  id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL DEFAULT 0,"
+	"  user TEXT NOT NULL, kind TEXT NOT NULL, what TEXT NOT NULL,"
+	"  via TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE action_hosts("
+	"  action_id INTEGER NOT NULL, host TEXT NOT NULL, status INTEGER,"
+	"  result TEXT NOT NULL,"
+	"  PRIMARY KEY(action_id, host)) WITHOUT ROWID;"
+	"CREATE INDEX action_hosts_host ON action_hosts(host, action_id);";
+
 static const struct {
 	int		 version;
 	const char	*sql;
@@ -130,6 +146,7 @@ static const struct {
 	{ 1, schema_v1, NULL },
 	{ 2, schema_v2, store_migrate_chunks },
 	{ 3, schema_v3, NULL },
+	{ 4, schema_v4, NULL },
 };
 
 

@@ -29,6 +29,12 @@ void dline(struct dctx *d, enum theme_role r, const char *fmt, ...) OD_PRINTF(3,
 void detail_fit(struct ui *u, struct pane *p, int lines);
 /* The host's graphs (detail_graphs.c), ending at the time cursor. */
 void detail_draw_history(struct dctx *d, const struct host_status *h);
+/*
+ * The host's latest actions from the cache (detail_actions.c): "Actions"
+ * and a line each: when, who, what, this host's result. Nothing when none.
+ */
+void detail_draw_actions(struct dctx *d, const struct host_status *h);
+void detail_actions_free(void);
 /* The device view of the Detail pane. */
 void detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r);
 
