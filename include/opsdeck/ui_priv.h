@@ -376,7 +376,7 @@ const char *ui_host_address(const struct ui *u, const struct host_status *h);
 /* `S`: an interactive ssh to the selected host, after a y/n prompt. */
 void ui_action_ssh(struct ui *u);
 /*
- * `:run [-g] CMD`, `:drain REASON`, `:resume` (kind ACTION_RUN, ...; arg
+ * `:run [-g] CMD`, `:drain [-g] REASON`, `:resume [-g]` (kind ACTION_RUN, ...; arg
  * is the rest of the line): the targets (the selected host; with -g, or a
  * folded group's header selected, every host of its group), then a y/n
  * prompt naming them.

@@ -445,7 +445,7 @@ static const char *const help_lines[] = {
 	"  :run CMD          run CMD on the selected host, or on every host of",
 	"                    a folded group's header; :run -g CMD on the",
 	"                    selected host's group. Esc or ^C cancels",
-	"  :drain REASON     drain the selected host (or group) in Slurm",
+	"  :drain REASON     drain the selected host in Slurm (-g: its group)",
 	"  :resume           resume it (scontrol, through the head node)",
 	"",
 	"Devices and alerts",

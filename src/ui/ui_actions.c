@@ -229,7 +229,7 @@ ui_action_command(struct ui *u, int kind, const char *arg)
 
 	if (!allowed(u, what))
 		return;
-	if (kind == ACTION_RUN && strncmp(arg, "-g", 2) == 0 && (arg[2] == ' ' || !arg[2])) {
+	if (strncmp(arg, "-g", 2) == 0 && (arg[2] == ' ' || !arg[2])) {
 		group = 1;
 		arg += 2;
 		while (*arg == ' ')
