@@ -23,7 +23,7 @@ H node000 -m cpu.util_pct --from 2026-01-01T00:00Z --to 2026-01-01T00:01Z >"$T/o
 check "a reader does not upgrade it: it asks for a collector" \
 	grep -q "older than this opsdeck" "$T/err"
 check "a writer upgrades it" "$W" try "$DB"
-check "... to version 4, the row tables gone" \
+check "... to version 5, the row tables gone" \
 	[ "$(q 'PRAGMA user_version'):$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('samples', 'samples_1m')")" = "4:0" ]
 check "... the 170 minutes of 1-minute rollups in three hour chunks" \
 	[ "$(q 'SELECT count(*), sum(n) FROM chunks WHERE level = 1')" = "3|170" ]

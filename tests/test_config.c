@@ -502,13 +502,42 @@ test_err_unknown_key(void **state)
 	    "t.yaml:5:14: a host name must start with a letter, a digit or a range in '-x'");
 	parse_err("groups: [{name: a, hosts: b, zzz: 1}]\n",
 	    "t.yaml:1:30: unknown key 'zzz' in group; expected one of: name, kind, hosts, "
-	    "probes, transport, command, url, selector, user, port, identity, known_hosts, "
+	    "probes, transport, command, url, selector, scheduler, user, port, identity, known_hosts, "
 	    "host_key_policy, interval, timeout, jump_channels, probe_timeout, backoff_max");
 	/* Duplicate keys and keys that are not strings. */
 	parse_err("groups: [{name: a, hosts: b, name: c}]\n",
 	    "t.yaml:1:30: duplicate key 'name' (first at t.yaml:1:11)");
 	parse_err("groups: [{name: a, hosts: b, [x]: c}]\n",
 	    "t.yaml:1:30: a key in group must be a string, not a list");
+}
+
+/*
+ * `scheduler` names a group of kind scheduler (checked once every group is
+ * read); without it a group's scheduler is the only one; read_only and
+ * action_timeout (issue 16, actions).
+ */
+static void
+test_scheduler_key(void **state)
+{
+	(void)state;
+	parse_err("groups:\n- {name: n, hosts: a, scheduler: nope}\n",
+	    "t.yaml:2:34: no group of kind scheduler is named 'nope'");
+	parse_err("groups:\n- {name: s, kind: scheduler, hosts: h, scheduler: s}\n",
+	    "t.yaml:2:51: 'scheduler' is for groups of compute nodes, not of kind scheduler");
+	struct config *c = parse_ok("read_only: true\naction_timeout: 5s\ngroups:\n"
+	    "- {name: s1, kind: scheduler, hosts: h1}\n"
+	    "- {name: s2, kind: scheduler, hosts: h2}\n"
+	    "- {name: n, hosts: a, scheduler: s2}\n- {name: m, hosts: b}\n");
+	assert_int_equal(c->read_only, 1);
+	assert_int_equal(c->action_timeout_ms, 5000);
+	assert_ptr_equal(config_scheduler_of(c, &c->groups[2]), &c->groups[1]);
+	assert_null(config_scheduler_of(c, &c->groups[3]));	/* two, none named */
+	config_free(c);
+	c = parse_ok("groups:\n- {name: s1, kind: scheduler, hosts: h1}\n- {name: m, hosts: b}\n");
+	assert_int_equal(c->read_only, 0);
+	assert_int_equal(c->action_timeout_ms, CONFIG_ACTION_TIMEOUT_MS);
+	assert_ptr_equal(config_scheduler_of(c, &c->groups[1]), &c->groups[0]);
+	config_free(c);
 }
 
 static void
@@ -1132,6 +1161,7 @@ main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_example_config),
 		cmocka_unit_test(test_err_unknown_key),
+		cmocka_unit_test(test_scheduler_key),
 		cmocka_unit_test(test_err_types),
 		cmocka_unit_test(test_err_duration),
 		cmocka_unit_test(test_err_range),

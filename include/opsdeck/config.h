@@ -72,6 +72,13 @@ struct group {
 	char		*url;		/* kind prometheus: the server, http(s)://HOST:PORT */
 	char		*selector;	/* kind prometheus: "{label matchers}", NULL: default */
 	struct config_at url_at, selector_at;
+	/*
+	 * The scheduler group (kind scheduler) whose head node drains and
+	 * resumes this group's hosts in Slurm (`:drain`); NULL: the config's
+	 * only scheduler group, if it has exactly one.
+	 */
+	char		*scheduler;
+	struct config_at scheduler_at;
 	int		 local;		/* 1: the `local` transport (no SSH) */
 	struct conn_settings conn;	/* defaults with this group's overrides applied */
 	struct host	*hosts;
@@ -126,7 +133,18 @@ struct config {
 	int64_t		 notify_timeout_ms;	/* a notify child running longer is killed */
 	char		*notify_log;		/* its stdout and stderr; NULL: /dev/null */
 	struct config_at notify_log_at;
+	int		 read_only;		/* the console refuses every action (S, :run, ...) */
+	int64_t		 action_timeout_ms;	/* a :run, :drain or :resume command's deadline */
 };
+
+#define CONFIG_ACTION_TIMEOUT_MS 60000		/* action_timeout's default */
+
+/*
+ * The scheduler group whose head node drains g's hosts in Slurm: g's
+ * `scheduler`, else the only group of kind scheduler; NULL when there is
+ * none (or several and g names none).
+ */
+const struct group *config_scheduler_of(const struct config *c, const struct group *g);
 
 #define CONFIG_NOTIFY_RATE	10		/* notify_rate's default */
 #define CONFIG_NOTIFY_TIMEOUT_MS 10000		/* notify_timeout's default */

@@ -148,5 +148,13 @@ char *frame_command(const char *script, const char *nonce);
  * to send in an SSH exec request. malloc'd, caller frees.
  */
 char *frame_exec_command(const char *script);
+/*
+ * The exec command of an operator's `:run`: cmd (the operator's, run by sh
+ * on the node, its stderr joined to its stdout) under the report loop's
+ * guard, which kills cmd and everything it started when the channel's
+ * stdin ends (the client closed the channel). The exit status is cmd's.
+ * malloc'd, caller frees.
+ */
+char *frame_guarded_command(const char *cmd);
 
 #endif

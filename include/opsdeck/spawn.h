@@ -27,6 +27,15 @@ int spawn_start(const char *file, char *const argv[], int search_path, const int
     pid_t *pid, char **cause);
 
 /*
+ * An interactive child on our terminal: file looked up in $PATH, with our
+ * descriptors 0, 1 and 2, in our own process group (the terminal's
+ * foreground group, so that it may read the terminal), signals as
+ * spawn_start sets them. The caller ignores SIGINT and SIGQUIT while it
+ * waits, as system(3) does. 0 with *pid, or -1 with *cause.
+ */
+int spawn_foreground(const char *file, char *const argv[], pid_t *pid, char **cause);
+
+/*
  * spawn_start with stdin and stderr on /dev/null and stdout on a new pipe:
  * *out_fd is its read end, close-on-exec and non-blocking, the caller's to
  * close. Returns 0 with *pid and *out_fd, or -1 with *cause.

@@ -159,6 +159,12 @@ int  ssh_stream_fd(const struct ssh_stream *s);
  * stream ended (*cause says why: closed by the host, connection lost).
  */
 ssize_t ssh_stream_read(struct ssh_stream *s, char *buf, size_t len, char **cause);
+/*
+ * After ssh_stream_read ended (-1): the command's exit status, waiting at
+ * most wait_ms for the host to send it; -1 when it sent none (killed by a
+ * signal, the connection lost).
+ */
+int  ssh_stream_exit_status(struct ssh_stream *s, int64_t wait_ms);
 /* Closes the channel and session (politely when `graceful`) and frees s. */
 void ssh_stream_free(struct ssh_stream *s, int graceful);
 

@@ -38,6 +38,8 @@ struct ui_opts {
 	 * (config_knows_host): a configuration file's own cache (cmd_hides_unknown).
 	 */
 	int		 hide_unknown;
+	/* --read-only: every action (S, :run, :drain, :resume) is refused */
+	int		 read_only;
 };
 
 /*

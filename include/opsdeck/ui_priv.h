@@ -46,7 +46,9 @@ enum ui_view { VIEW_COMPUTE, VIEW_DEVICES, VIEW_BUDGETS, VIEW_ALL, VIEW_COUNT };
 
 enum ui_sort { SORT_NAME, SORT_STATE, SORT_CPU, SORT_MEM, SORT_LOAD, SORT_GPU, SORT_COUNT };
 
-enum ui_mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND, MODE_HELP, MODE_ACK };
+/* MODE_CONFIRM: an action's y/n prompt; MODE_RUN: a :run's results over the panes. */
+enum ui_mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND, MODE_HELP, MODE_ACK, MODE_CONFIRM,
+	MODE_RUN };
 
 /* Devices pane rows: a sector header, a controller line or a device. */
 enum ui_drow_kind { DROW_SECTOR, DROW_CONTROLLER, DROW_DEVICE };
@@ -64,6 +66,7 @@ struct ui_drow {
 struct ui;
 struct pane;
 struct ui_budgets;
+struct ui_actions;
 
 /*
  * A pane as the loop, the layout and the keys see it: the loop (ui_loop.c,
@@ -238,6 +241,10 @@ struct ui {
 	int		 graph_width;
 	int64_t		 graph_asked;	/* monotonic */
 	int		 graph_range;	/* Detail's graphs: index of ui_graph_range_name */
+
+	/* actions on hosts (ui_actions.c, ui_run.c): S, :run, :drain, :resume */
+	struct ui_actions *act;		/* owned; NULL until the first action */
+	int		 read_only;	/* --read-only or the config's read_only */
 };
 
 /*
@@ -257,8 +264,13 @@ struct ui {
  *   ui_graphs.c                     Detail graphs of prometheus hosts (HTTP on
  *                                   a thread of its own)
  *   ui_replay.c                     the time cursor: every pane as of a past time
+ *   ui_actions.c                    actions on hosts: targets, the y/n prompt,
+ *                                   records through the one writer, `S`
+ *   ui_run.c                        a :run's results over the panes (its
+ *                                   workers on threads of their own)
  *   cmdline.c                       `:` commands, completion, the help screen
  *   detail_view.c                   Detail's lines and its device view (detail_int.h)
+ *   detail_actions.c                Detail's latest actions of a host
  *   pane_*.c, budget_view.c         one pane each (pane_budgets.c and its data)
  *   ui_keys.c, ui_loop.c            keys; the loop, frames, setup (panes only
  *                                   through pane_ops)
@@ -377,6 +389,43 @@ const char *ui_sort_name(enum ui_sort s);
 void ui_set_filter(struct ui *u, const char *text);
 const struct ui_ring *ui_ring_of(const struct ui *u, size_t host);
 const char *ui_host_address(const struct ui *u, const struct host_status *h);
+
+/* ui_actions.c: S, :run, :drain, :resume (action.h, action_run.h) */
+#define UI_ACTIONS_SHOWN	5	/* Detail's recent actions of a host */
+/* `S`: an interactive ssh to the selected host, after a y/n prompt. */
+void ui_action_ssh(struct ui *u);
+/*
+ * `:run [-g] CMD`, `:drain [-g] REASON`, `:resume [-g]` (kind ACTION_RUN, ...; arg
+ * is the rest of the line): the targets (the selected host; with -g, or a
+ * folded group's header selected, every host of its group), then a y/n
+ * prompt naming them.
+ */
+void ui_action_command(struct ui *u, int kind, const char *arg);
+/* A key in MODE_CONFIRM: y runs the action, anything else declines. */
+int  ui_action_confirm_key(struct ui *u, int key);
+/* The prompt of MODE_CONFIRM, for the status line. */
+const char *ui_action_prompt(const struct ui *u);
+/* --offline: action records kept while the cache was busy, tried again (each second). */
+void ui_actions_retry(struct ui *u);
+/* Counts records written by this console (Detail re-reads its actions). */
+unsigned ui_actions_gen(const struct ui *u);
+void ui_actions_free(struct ui *u);
+
+/* ui_run.c: the results of a :run, :drain or :resume over the panes */
+/* Starts the run the prompt confirmed (ui_actions.c) and shows it (MODE_RUN). */
+struct action_run_spec;
+void ui_run_start(struct ui *u, const struct action_run_spec *v, size_t n, const char *cmd);
+/* A key in MODE_RUN: Esc and ^C cancel a run, close it once over; the moving keys scroll. */
+int  ui_run_key(struct ui *u, int key);
+/* SIGINT: cancels a run that is not over; 0 when there is none (then ^C quits). */
+int  ui_run_interrupt(struct ui *u);
+/* The run's descriptor for the loop's poll, or -1. */
+int  ui_run_fd(const struct ui *u);
+/* The run's workers moved: redraw; once every host is over, record the results. */
+void ui_run_poll(struct ui *u);
+void ui_draw_run(struct ui *u);
+/* At the console's end: a run not over is cancelled, waited for (5 s at most), recorded. */
+void ui_run_quit(struct ui *u);
 
 /* cmdline.c */
 void ui_command(struct ui *u, const char *line);

@@ -15,10 +15,10 @@
 
 extern char **environ;
 
-/* See spawn.h. */
-int
-spawn_start(const char *file, char *const argv[], int search_path, const int stdio[3],
-    pid_t *pid, char **cause)
+/* spawn_start and spawn_foreground: own_group puts the child in a process group of its own. */
+static int
+spawn_any(const char *file, char *const argv[], int search_path, const int stdio[3],
+    int own_group, pid_t *pid, char **cause)
 {
 	static const int defaults[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT };
 	posix_spawn_file_actions_t fa;
@@ -50,8 +50,8 @@ spawn_start(const char *file, char *const argv[], int search_path, const int std
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &def);
 	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setflags(&at, (own_group ? POSIX_SPAWN_SETPGROUP : 0) |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	if (search_path)
 		rc = posix_spawnp(pid, file, &fa, &at, argv, environ);
 	else
@@ -63,6 +63,23 @@ spawn_start(const char *file, char *const argv[], int search_path, const int std
 		return -1;
 	}
 	return 0;
+}
+
+/* See spawn.h. */
+int
+spawn_start(const char *file, char *const argv[], int search_path, const int stdio[3],
+    pid_t *pid, char **cause)
+{
+	return spawn_any(file, argv, search_path, stdio, 1, pid, cause);
+}
+
+/* See spawn.h. */
+int
+spawn_foreground(const char *file, char *const argv[], pid_t *pid, char **cause)
+{
+	static const int tty[3] = { 0, 1, 2 };
+
+	return spawn_any(file, argv, 1, tty, 0, pid, cause);
 }
 
 /* See spawn.h. */

@@ -31,6 +31,7 @@ usage(void)
 {
 	printf("Usage: opsdeck [console] [-c FILE] [--cache FILE] [--offline] [--theme NAME]\n"
 	    "                         [--view compute|devices|budgets|all] [--at TIME]\n"
+	    "                         [--read-only]\n"
 	    "                         [--demo[=N]] [--demo-port P]\n"
 	    "The interactive console: compute nodes, test-bed devices and budgets in split\n"
 	    "panes. Press ? inside for every key, q to quit.\n"
@@ -42,6 +43,8 @@ usage(void)
 	    "                         of every value (another opsdeck may be writing it)\n"
 	    "  -t, --theme NAME       a theme from themes/ or a theme file (opsdeck-theme(5))\n"
 	    "  -v, --view VIEW        compute, devices, budgets or all (default)\n"
+	    "      --read-only        refuse every action on hosts: S (ssh), :run, :drain,\n"
+	    "                         :resume (also: read_only: true in the configuration)\n"
 	    "      --at TIME          start at TIME, as the cache had it (replay; End or :live\n"
 	    "                         returns); TIME as `opsdeck history` reads it\n"
 	    "      --demo[=N]         start opsdeck-fleetsim with N simulated nodes (default\n"
@@ -72,11 +75,12 @@ cmd_console(int argc, char **argv)
 		{ "demo", optional_argument, NULL, 'D' },
 		{ "at", required_argument, NULL, 'A' },
 		{ "demo-port", required_argument, NULL, 'P' },
+		{ "read-only", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *cache = NULL, *theme = NULL, *view = NULL;
-	int offline = 0, ch, demo_nodes = 0, demo_port = 0;
+	int offline = 0, ch, demo_nodes = 0, demo_port = 0, read_only = 0;
 	int64_t at_ms = 0;
 	char *end, *why = NULL;
 
@@ -133,6 +137,9 @@ cmd_console(int argc, char **argv)
 			demo_port = (int)n;
 			break;
 		}
+		case 'R':
+			read_only = 1;
+			break;
 		case 'h':
 			usage();
 			return 0;
@@ -230,6 +237,7 @@ cmd_console(int argc, char **argv)
 		.acks = &acks,
 		.quit = demo_nodes > 0 ? &demo_stop_requested : NULL,
 		.hide_unknown = cmd_hides_unknown(cfg, cache),
+		.read_only = read_only,
 	};
 	rc = ui_run(&uo);
 

@@ -197,6 +197,7 @@ group_free(struct group *g)
 	free(g->command);
 	free(g->url);
 	free(g->selector);
+	free(g->scheduler);
 	conn_free(&g->conn);
 	for (size_t i = 0; i < g->nhosts; i++) {
 		free(g->hosts[i].name);
@@ -344,6 +345,47 @@ cfg_group(struct cfg *x, const struct ynode *gm, const struct ynode ***name_at)
 	*name_at = xreallocarray(*name_at, c->ngroups + 1, sizeof **name_at);
 	(*name_at)[c->ngroups] = namev;
 	c->groups[c->ngroups++] = g;
+}
+
+/* See config.h. */
+const struct group *
+config_scheduler_of(const struct config *c, const struct group *g)
+{
+	const struct group *only = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->ngroups; i++) {
+		const struct group *s = &c->groups[i];
+		if (s->kind != GROUP_SCHEDULER)
+			continue;
+		if (g->scheduler != NULL && s->name != NULL && strcmp(s->name, g->scheduler) == 0)
+			return s;
+		only = s;
+		n++;
+	}
+	return g->scheduler == NULL && n == 1 ? only : NULL;
+}
+
+/* Every group's `scheduler` names a group of kind scheduler (after all groups). */
+static void
+cfg_schedulers(struct cfg *x)
+{
+	struct config *c = x->c;
+
+	for (size_t i = 0; i < c->ngroups; i++) {
+		const struct group *g = &c->groups[i];
+		if (g->scheduler == NULL)
+			continue;
+		if (g->kind == GROUP_SCHEDULER || g->kind == GROUP_PROMETHEUS) {
+			diag_add(x->d, g->scheduler_at.line, g->scheduler_at.col, "'scheduler' is "
+			    "for groups of compute nodes, not of kind %s", group_kind_name(g->kind));
+			continue;
+		}
+		if (config_scheduler_of(c, g) == NULL)
+			diag_add(x->d, g->scheduler_at.line, g->scheduler_at.col, "no group of kind "
+			    "scheduler is named '%s'", cfg_show_bytes(x, g->scheduler,
+			    strlen(g->scheduler)));
+	}
 }
 
 /* `groups`: a non-empty list of group maps, each into x->c->groups. */
@@ -526,6 +568,7 @@ config_new(void)
 	c->connect_window = CONFIG_CONNECT_WINDOW;
 	c->notify_rate = CONFIG_NOTIFY_RATE;
 	c->notify_timeout_ms = CONFIG_NOTIFY_TIMEOUT_MS;
+	c->action_timeout_ms = CONFIG_ACTION_TIMEOUT_MS;
 	return c;
 }
 
@@ -575,6 +618,8 @@ config_parse(const char *name, const char *text, size_t len, struct diag *d)
 	struct ynode *root = yamltree_parse(text, len, &cfg_limits, d, &failed);
 	if (!failed)
 		cfg_top(&x, root);
+	if (!failed)
+		cfg_schedulers(&x);
 	yn_free(root);
 	free(x.seen);
 	yamltree_sort_diag(d, first);

@@ -62,6 +62,13 @@ const struct config_key config_keys[] = {
 	    "integer 1-1024", "64", "connections set up at once (hosts behind a ProxyJump hop "
 	    "share its logins)", struct config, connect_window, NF, NF, 1,
 	    CONFIG_MAX_CONNECT_WINDOW, NULL),
+	FIELD("read_only", CK_READ_ONLY, CONFIG_AT_TOP, CONFIG_T_BOOL, "true|false", "false",
+	    "the console refuses every action on hosts (S, :run, :drain, :resume)",
+	    struct config, read_only, NF, NF, 0, 0, NULL),
+	FIELD("action_timeout", CK_ACTION_TIMEOUT, CONFIG_AT_TOP, CONFIG_T_DURATION,
+	    "duration >= 100ms", "60s", "a :run, :drain or :resume command still running "
+	    "then is stopped (its channel closed, the command killed on the host)",
+	    struct config, action_timeout_ms, NF, NF, CONFIG_MIN_INTERVAL_MS, 0, NULL),
 	WALK("notify", CK_NOTIFY, CONFIG_AT_TOP, CONFIG_T_SPECIAL, "list: program and arguments",
 	    "-", "run on every alert raised and cleared, the alert as JSON on its stdin"),
 	FIELD("notify_rate", CK_NOTIFY_RATE, CONFIG_AT_TOP, CONFIG_T_INT, "integer 1-10000",
@@ -99,6 +106,10 @@ const struct config_key config_keys[] = {
 	FIELD("selector", CK_SELECTOR, CONFIG_AT_GROUP, CONFIG_T_STRING, "{label matchers}",
 	    "node_exporter jobs", "kind prometheus: which targets, e.g. {job=\"node\"}",
 	    struct group, selector, NF, offsetof(struct group, selector_at), 0, 0, NULL),
+	FIELD("scheduler", CK_SCHEDULER, CONFIG_AT_GROUP, CONFIG_T_STRING, "group name",
+	    "the only scheduler group", "the scheduler group whose head node drains and "
+	    "resumes these hosts in Slurm (:drain, :resume)",
+	    struct group, scheduler, NF, offsetof(struct group, scheduler_at), 0, 0, NULL),
 
 	/* an item of hosts written as a map: names and where they are */
 	WALK("host", CK_HOST, CONFIG_AT_HOST, CONFIG_T_SPECIAL, "host range", "required",

@@ -573,6 +573,43 @@ frame_command(const char *script, const char *nonce)
 }
 
 /*
+ * See frame.h. The operator's command runs as `sh -c CMD` in the
+ * background, stdin from /dev/null and stderr into stdout; the guard of the
+ * report loop (script_lib: opsdeck_guard, which kills the whole tree when
+ * the channel's stdin ends) watches it, so closing the channel (a cancel, a
+ * timeout, a lost console) leaves nothing running on the node.
+ */
+char *
+frame_guarded_command(const char *cmd)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "# opsdeck-run v1\nopsdeck_g= opsdeck_p=\nopsdeck_c=");
+	append_quoted(&b, cmd);
+	buf_append(&b, "\n", 1);
+	buf_append(&b, script_lib, sizeof script_lib - 1);
+	buf_printf(&b,
+	    "if [ -p /dev/stdin ] || [ -S /dev/stdin ]; then\n"
+	    "\texec 3<&0\n"
+	    "\topsdeck_guard $$ <&3 >/dev/null 2>&1 &\n"
+	    "\topsdeck_g=$!\n"
+	    "\texec 3<&- </dev/null\n"
+	    "fi\n"
+	    "sh -c \"$opsdeck_c\" </dev/null 2>&1 &\n"
+	    "opsdeck_p=$!\n"
+	    "wait $opsdeck_p\n"
+	    "opsdeck_st=$?\n"
+	    "[ -z \"$opsdeck_g\" ] || kill $opsdeck_g 2>/dev/null\n"
+	    "exit $opsdeck_st\n");
+	char *script = xstrdup(buf_cstr(&b));
+	buf_free(&b);
+	char *s = frame_exec_command(script);
+	free(script);
+	return s;
+}
+
+/*
  * "exec sh -c 'SCRIPT'" with every ' in script written '\'' : what an SSH
  * exec request sends, so the loop runs under sh whatever the login shell is
  * (any Bourne-like shell: sh, bash, dash, ksh, zsh). malloc'd, caller frees.

@@ -167,6 +167,20 @@ ssh_stream_read(struct ssh_stream *s, char *buf, size_t len, char **cause)
 	return 0;
 }
 
+/* See ssh.h. */
+int
+ssh_stream_exit_status(struct ssh_stream *s, int64_t wait_ms)
+{
+	if (s->session == NULL || s->channel == NULL || !ssh_is_connected(s->session))
+		return -1;
+	/* the status may follow the end of the output: wait for it, bounded */
+	ssh_set_blocking(s->session, 1);
+	ssh_set_deadline(s->session, now_mono_ms() + OD_MAX(wait_ms, 1));
+	int st = ssh_channel_get_exit_status(s->channel);
+	ssh_set_blocking(s->session, 0);
+	return st >= 0 ? st : -1;
+}
+
 void
 ssh_stream_free(struct ssh_stream *s, int graceful)
 {

@@ -123,11 +123,27 @@ static const char schema_v3[] =
 	"ALTER TABLE host_sensors ADD COLUMN state TEXT NOT NULL DEFAULT '';";
 
 /*
- * Version 4: who is on each GPU (probe_nvidia_procs.c): the current
+ * Version 4: the operator's actions from the console (action.h): one row
+ * per action (who, when, what, through which head node) and one per host it
+ * named with that host's result. Written by the one writer, read by Detail.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE actions("
+	"  id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL DEFAULT 0,"
+	"  user TEXT NOT NULL, kind TEXT NOT NULL, what TEXT NOT NULL,"
+	"  via TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE action_hosts("
+	"  action_id INTEGER NOT NULL, host TEXT NOT NULL, status INTEGER,"
+	"  result TEXT NOT NULL,"
+	"  PRIMARY KEY(action_id, host)) WITHOUT ROWID;"
+	"CREATE INDEX action_hosts_host ON action_hosts(host, action_id);";
+
+/*
+ * Version 5: who is on each GPU (probe_nvidia_procs.c): the current
  * processes of a host's GPUs, a row each (slot: their order), written when
  * they change (store_procs.c). Memory -1: not available; user, job "": unknown.
  */
-static const char schema_v4[] =
+static const char schema_v5[] =
 	"CREATE TABLE host_gpu_procs("
 	"  host_id INTEGER NOT NULL, slot INTEGER NOT NULL,"
 	"  gpu_index INTEGER NOT NULL, pid INTEGER NOT NULL, user TEXT NOT NULL,"
@@ -143,6 +159,7 @@ static const struct {
 	{ 2, schema_v2, store_migrate_chunks },
 	{ 3, schema_v3, NULL },
 	{ 4, schema_v4, NULL },
+	{ 5, schema_v5, NULL },
 };
 
 

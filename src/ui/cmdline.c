@@ -9,12 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/action.h"
 #include "opsdeck/textwidth.h"
 #include "opsdeck/ui_priv.h"
 
 static const char *const commands[] = {
-	"at", "filter", "group", "help", "host", "idle", "kind", "live", "q", "quit", "range", "sector",
-	"snooze", "sort", "state", "theme", "view", NULL,
+	"at", "drain", "filter", "group", "help", "host", "idle", "kind", "live", "q", "quit",
+	"range", "resume", "run", "sector", "snooze", "sort", "state", "theme", "view", NULL,
 };
 
 #define UI_SNOOZE_MAX_MS	(90 * 86400 * 1000LL)	/* :snooze at most 90 days */
@@ -280,13 +281,19 @@ ui_command(struct ui *u, const char *line)
 		devices_filtered(u);
 	} else if (strcmp(cmd, "snooze") == 0) {
 		cmd_snooze(u, arg);
+	} else if (strcmp(cmd, "run") == 0) {
+		ui_action_command(u, ACTION_RUN, arg);
+	} else if (strcmp(cmd, "drain") == 0) {
+		ui_action_command(u, ACTION_DRAIN, arg);
+	} else if (strcmp(cmd, "resume") == 0) {
+		ui_action_command(u, ACTION_RESUME, arg);
 	} else if (strcmp(cmd, "help") == 0) {
 		u->mode = MODE_HELP;
 		u->help.top = 0;
 		ui_dirty_all(u);
 	} else {
 		ui_message(u, 1, "unknown command '%s' (group, host, theme, view, sort, "
-		    "filter, idle, state, sector, kind, snooze, q)", cmd);
+		    "filter, idle, state, sector, kind, snooze, run, drain, resume, q)", cmd);
 	}
 }
 
@@ -448,6 +455,16 @@ static const char *const help_lines[] = {
 	"  :at TIME          jump: '2026-12-05 03:00', ISO 8601, '-2h'",
 	"  :live, End        back to live (a step past now too)",
 	"  R, :range R       Detail's graphs over 1h 6h 24h 7d 30d",
+	"",
+	"Actions on hosts (each asks y/n first and is kept in the cache;",
+	"                 --read-only refuses them)",
+	"  S                 ssh to the selected host (OpenSSH, opsdeck's user,",
+	"                    port, key, jump hosts and host-key policy)",
+	"  :run CMD          run CMD on the selected host, or on every host of",
+	"                    a folded group's header; :run -g CMD on the",
+	"                    selected host's group. Esc or ^C cancels",
+	"  :drain REASON     drain the selected host in Slurm (-g: its group)",
+	"  :resume           resume it (scontrol, through the head node)",
 	"",
 	"Devices and alerts",
 	"  a                 acknowledge the selected device (Devices, Detail)",

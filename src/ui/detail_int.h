@@ -37,6 +37,12 @@ void detail_draw_history(struct dctx *d, const struct host_status *h);
  * DETAIL_GPU_PROCS, then "+N more" (detail_procs.c). Remote text sanitised.
  */
 void detail_draw_gpu_procs(struct dctx *d, const struct host_status *h, int gpu_index);
+/*
+ * The host's latest actions from the cache (detail_actions.c): "Actions"
+ * and a line each: when, who, what, this host's result. Nothing when none.
+ */
+void detail_draw_actions(struct dctx *d, const struct host_status *h);
+void detail_actions_free(void);
 /* The device view of the Detail pane. */
 void detail_draw_device(struct ui *u, struct pane *p, const struct device_row *r);
 

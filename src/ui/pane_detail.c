@@ -169,6 +169,7 @@ detail_draw(struct ui *u, struct pane *p)
 		d.line++;
 	}
 	draw_warnings(u, p, &d, h);
+	detail_draw_actions(&d, h);
 	if (h->sample_ms > 0) {
 		time_format(h->sample_ms, 0, when, sizeof when);
 		ui_age(age, sizeof age, now - h->sample_ms);
@@ -324,9 +325,19 @@ detail_key(struct ui *u, struct pane *p, int key)
 	return 1;
 }
 
+/* The pane's own data: the actions read for Detail. */
+static void
+detail_free(struct ui *u, struct pane *p)
+{
+	(void)u;
+	(void)p;
+	detail_actions_free();
+}
+
 const struct pane_ops pane_detail_ops = {
 	.name = "Detail",
 	.draw = detail_draw,
 	.key = detail_key,
+	.free = detail_free,
 	.click = NULL,
 };

@@ -149,6 +149,10 @@ ui_handle_key(struct ui *u, int key)
 		return ui_input_key(u, key);
 	if (u->mode == MODE_HELP)
 		return ui_help_key(u, key);
+	if (u->mode == MODE_CONFIRM)
+		return ui_action_confirm_key(u, key);
+	if (u->mode == MODE_RUN)
+		return ui_run_key(u, key);
 	if (u->msg[0] != '\0') {
 		u->msg[0] = '\0';
 		u->status_dirty = 1;
@@ -159,6 +163,9 @@ ui_handle_key(struct ui *u, int key)
 		return 1;
 	case '[': case ']':	/* the time cursor: one interval */
 		ui_replay_step(u, (key == '[' ? -1 : 1) * ui_replay_interval(u));
+		return 1;
+	case 'S':	/* an interactive ssh to the selected host */
+		ui_action_ssh(u);
 		return 1;
 	case 'R':	/* Detail's graphs: the next range */
 		ui_graph_range_next(u);

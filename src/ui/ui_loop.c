@@ -99,6 +99,11 @@ ui_draw_status(struct ui *u)
 		wmove(w, 0, x);
 		return;
 	}
+	if (u->mode == MODE_CONFIRM) {
+		x = ui_put(w, 0, 0, COLS, ui_action_prompt(u), u->attr[THEME_INPUT]);
+		wmove(w, 0, x);
+		return;
+	}
 	if (u->mode == MODE_ACK) {
 		x = ui_putf(w, 0, 0, COLS, u->attr[THEME_INPUT], "ack %s, note: ", u->ack_what);
 		x += ui_put(w, 0, x, COLS - x, u->input, u->attr[THEME_INPUT]);
@@ -179,9 +184,11 @@ ui_draw_frame(struct ui *u)
 	}
 	if (u->mode == MODE_HELP && any)
 		ui_draw_help(u);
+	if (u->mode == MODE_RUN && any)
+		ui_draw_run(u);
 	if (any) {
 		int typing = u->mode == MODE_FILTER || u->mode == MODE_COMMAND ||
-		    u->mode == MODE_ACK;
+		    u->mode == MODE_ACK || u->mode == MODE_CONFIRM;
 		curs_set(typing ? 1 : 0);
 		if (typing)
 			wnoutrefresh(u->status);
@@ -195,7 +202,7 @@ ui_draw_frame(struct ui *u)
 static void
 ui_sig(int sig)
 {
-	char c = sig == SIGWINCH ? 'W' : 'T';
+	char c = sig == SIGWINCH ? 'W' : sig == SIGINT ? 'I' : 'T';
 	int saved = errno;
 
 	if (sig_pipe[1] >= 0)
@@ -302,6 +309,7 @@ ui_init_state(struct ui *u, const struct ui_opts *o)
 	}
 	u->focus = ui_view_focus(u->view);
 	u->grouped = 1;
+	u->read_only = o->read_only || (o->cfg != NULL && o->cfg->read_only);
 	theme_default(&u->theme);
 }
 
@@ -388,6 +396,7 @@ ui_free_state(struct ui *u)
 	devices_view_free(&u->dv);
 	free(u->drows);
 	ui_folds_free(&u->folds);
+	ui_actions_free(u);
 	for (int i = 0; i < PANE_COUNT; i++)
 		if (u->pane[i].ops != NULL && u->pane[i].ops->free != NULL)
 			u->pane[i].ops->free(u, &u->pane[i]);
@@ -500,8 +509,8 @@ ui_run(const struct ui_opts *o)
 	ui_test_fatal();
 
 	while (!u.quit) {
-		struct pollfd pfd[5];
-		int nfd = 0, wake_i = -1, graphs_i = -1;
+		struct pollfd pfd[6];
+		int nfd = 0, wake_i = -1, graphs_i = -1, run_i = -1;
 		int64_t now, timeout;
 
 		ui_draw_frame(&u);
@@ -521,6 +530,11 @@ ui_run(const struct ui_opts *o)
 			pfd[nfd].fd = ui_graphs_fd(&u);
 			pfd[nfd++].events = POLLIN;
 		}
+		if (ui_run_fd(&u) >= 0) {
+			run_i = nfd;
+			pfd[nfd].fd = ui_run_fd(&u);
+			pfd[nfd++].events = POLLIN;
+		}
 		now = now_mono_ms();
 		timeout = next_tick - now;
 		if (timeout < 0)
@@ -534,7 +548,7 @@ ui_run(const struct ui_opts *o)
 			char c[16];
 			ssize_t n = read(sig_pipe[0], c, sizeof c);
 			for (ssize_t i = 0; i < n; i++) {
-				if (c[i] == 'T')
+				if (c[i] == 'T' || (c[i] == 'I' && !ui_run_interrupt(&u)))
 					u.quit = 1;
 				else if (c[i] == 'W')
 					ui_resize(&u);
@@ -557,6 +571,8 @@ ui_run(const struct ui_opts *o)
 			if (nkeys > 0 && !u.quit)
 				ui_draw_frame(&u);
 		}
+		if (run_i >= 0 && (pfd[run_i].revents & POLLIN))
+			ui_run_poll(&u);	/* a :run's hosts moved */
 		if (graphs_i >= 0 && (pfd[graphs_i].revents & POLLIN))
 			ui_graphs_poll(&u);	/* Detail graphs of a prometheus host came */
 		if (wake_i >= 0 && (pfd[wake_i].revents & (POLLIN | POLLHUP))) {
@@ -577,6 +593,9 @@ ui_run(const struct ui_opts *o)
 			u.status_dirty = 1;
 			u.pane[PANE_DETAIL].dirty = 1;
 			ui_acks_retry(&u);
+			ui_actions_retry(&u);
+			if (u.mode == MODE_RUN)
+				ui_dirty_all(&u);	/* running hosts' times */
 			/* without a collector of our own, another process may write */
 			if (wake_fd < 0 && now >= next_poll_store) {
 				ui_refresh(&u);
@@ -585,6 +604,7 @@ ui_run(const struct ui_opts *o)
 		}
 	}
 
+	ui_run_quit(&u);
 	char *state_err = ui_state_save(&u, state_path);
 	ui_free_state(&u);
 	ui_end_curses();
