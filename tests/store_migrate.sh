@@ -24,7 +24,7 @@ check "a reader does not upgrade it: it asks for a collector" \
 	grep -q "older than this opsdeck" "$T/err"
 check "a writer upgrades it" "$W" try "$DB"
 check "... to version 5, the row tables gone" \
-	[ "$(q 'PRAGMA user_version'):$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('samples', 'samples_1m')")" = "4:0" ]
+	[ "$(q 'PRAGMA user_version'):$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('samples', 'samples_1m')")" = "5:0" ]
 check "... the 170 minutes of 1-minute rollups in three hour chunks" \
 	[ "$(q 'SELECT count(*), sum(n) FROM chunks WHERE level = 1')" = "3|170" ]
 check "... intact, every chunk decodes" sh -c "\"$W\" check \"$DB\" 1 >/dev/null"
