@@ -27,7 +27,7 @@ check "a collection put both hosts in the cache" \
     [ "$(sqlite3 "$CACHE" "SELECT count(*) FROM hosts WHERE state = 1")" = 2 ]
 
 console_start 120 36 "HOME=$T/home" -- -c "$T/c.yaml"
-q() { sqlite3 "$CACHE" "$1"; }
+q() { sqlite3 "$CACHE" ".timeout 5000" "$1"; }
 # node_procs PATTERN: the test user's processes of our sshds whose command has PATTERN
 node_procs() {
 	for _p in $(pgrep -u "$SSH_USER" -f "$1" 2>/dev/null); do

@@ -42,7 +42,7 @@ Y
 CPID=$!
 at_exit "kill $CPID 2>/dev/null; wait $CPID 2>/dev/null"
 
-q() { sqlite3 "$CACHE" "$1" 2>/dev/null; }
+q() { sqlite3 "$CACHE" ".timeout 5000" "$1" 2>/dev/null; }	# a busy cache waits
 state_of() { q "SELECT state FROM hosts WHERE name = '$1'"; }	# enum: 1 up
 dev_state() { q "SELECT state FROM tb_devices WHERE device_id = 'ess-9'"; }
 # now_at: a second boundary after the cache settled, then the next change waits a second
@@ -64,7 +64,8 @@ T2=$(now_at)
 sshd_start b "$NET.2" >/dev/null
 ctl ok "all cells nominal"
 wait_for 40 sh -c "[ \"\$(sqlite3 '$CACHE' \"SELECT state FROM hosts WHERE name = '$NET.2'\" 2>/dev/null)\" = 1 ] && [ \"\$(sqlite3 '$CACHE' \"SELECT state FROM tb_devices\" 2>/dev/null)\" = ok ]"
-check "b is up again and the device ok" [ "$(state_of "$NET.2")" = 1 ]
+check "b is up again and the device ok" [ "$(state_of "$NET.2")" = 1 ] ||
+	diag "b: state '$(state_of "$NET.2")' error '$(q "SELECT error FROM hosts WHERE name = '$NET.2'")'"
 T3=$(now_at)
 kill "$CPID"; wait "$CPID" 2>/dev/null
 diag "T1 $T1  T2 $T2  T3 $T3"
