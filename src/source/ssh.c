@@ -140,9 +140,7 @@ ssh_stream_read(struct ssh_stream *s, char *buf, size_t len, char **cause)
 	 * libssh takes at most 4 KiB from the socket per call and answers 0
 	 * while a packet is incomplete, so "0" alone does not mean the socket
 	 * is drained: look again while it still has input (bounded). Each of
-	 * its reads with an empty buffer costs a poll(2). The caller stops at
-	 * a short read (libssh's buffer is empty then), so a frame costs no
-	 * read that finds nothing.
+	 * its reads with an empty buffer costs a poll(2).
 	 */
 	for (int round = 0; round < 64; round++) {
 		n = ssh_channel_read_nonblocking(s->channel, buf,

@@ -465,15 +465,6 @@ source_read(struct chost *ch)
 			ch->last_read = total;
 			if (host_feed(ch, buf, (size_t)r) != 0)
 				return;
-			/*
-			 * A short read that ends between frames (a cycle's
-			 * output is in): stop here, the worker's level-triggered
-			 * epoll says when there is more; reading on would cost
-			 * a syscall or two to learn there is nothing. Inside a
-			 * frame (a big one, a flood) read on to the budget.
-			 */
-			if ((size_t)r < sizeof buf && !ch->fr.in_frame)
-				return;
 			continue;
 		}
 		if (r == 0)
