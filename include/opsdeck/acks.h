@@ -64,6 +64,9 @@ void ack_outbox_init(struct ack_outbox *b);
 void ack_outbox_free(struct ack_outbox *b);
 /* Takes the latest outcome: 1 with msg and *error, 0 when there is none. */
 int ack_outbox_take(struct ack_outbox *b, char *msg, size_t len, int *error);
+/* One more write queued for b; one fewer (written, given up or refused). */
+void ack_outbox_enter(struct ack_outbox *b);
+void ack_outbox_leave(struct ack_outbox *b);
 
 /* Writes r now, in st's open tick or a transaction of its own. 0 or -1 with *cause. */
 int ack_apply(struct store *st, const struct ack_request *r, int64_t now_ms, char **cause);
@@ -83,5 +86,12 @@ void ack_write_refused(struct publish_write *w);
  * with *cause (read-only cache, no such alert, ...).
  */
 int ack_write_now(const char *path, const struct ack_request *r, int wait_ms, char **cause);
+/*
+ * The same short write for any writer of the console's (acks, action
+ * records): fn(st, arg, cause) on the cache at path, the same answers.
+ */
+int ack_store_write_now(const char *path, int wait_ms,
+	    int (*fn)(struct store *st, const void *arg, char **cause), const void *arg,
+	    char **cause);
 
 #endif

@@ -41,6 +41,25 @@ ack_outbox_take(struct ack_outbox *b, char *msg, size_t len, int *error)
 	return have;
 }
 
+/* See acks.h. */
+void
+ack_outbox_enter(struct ack_outbox *b)
+{
+	pthread_mutex_lock(&b->lock);
+	b->waiting++;
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* See acks.h. */
+void
+ack_outbox_leave(struct ack_outbox *b)
+{
+	pthread_mutex_lock(&b->lock);
+	if (b->waiting > 0)
+		b->waiting--;
+	pthread_mutex_unlock(&b->lock);
+}
+
 int
 ack_apply(struct store *st, const struct ack_request *r, int64_t now_ms, char **cause)
 {
@@ -76,9 +95,8 @@ job_done(void *arg, int rc, const char *cause)
 	b->have = 1;
 	b->error = rc != 0;
 	ack_describe(&j->r, rc, cause, b->msg, sizeof b->msg);
-	if (b->waiting > 0)
-		b->waiting--;
 	pthread_mutex_unlock(&b->lock);
+	ack_outbox_leave(b);
 	free(j);
 }
 
@@ -120,9 +138,7 @@ ack_write(const struct ack_request *r, struct ack_outbox *box, struct publish_wr
 
 	j->r = *r;
 	j->box = box;
-	pthread_mutex_lock(&box->lock);
-	box->waiting++;
-	pthread_mutex_unlock(&box->lock);
+	ack_outbox_enter(box);
 	w->apply = job_apply;
 	w->done = job_done;
 	w->arg = j;
@@ -133,23 +149,36 @@ ack_write_refused(struct publish_write *w)
 {
 	struct ack_job *j = w->arg;
 
-	pthread_mutex_lock(&j->box->lock);
-	if (j->box->waiting > 0)
-		j->box->waiting--;
-	pthread_mutex_unlock(&j->box->lock);
+	ack_outbox_leave(j->box);
 	free(j);
 	w->arg = NULL;
 }
 
+/* ack_write_now's fn: the request now. */
+static int
+apply_now(struct store *st, const void *arg, char **cause)
+{
+	return ack_apply(st, arg, now_wall_ms(), cause);
+}
+
 int
 ack_write_now(const char *path, const struct ack_request *r, int wait_ms, char **cause)
+{
+	return ack_store_write_now(path, wait_ms, apply_now, r, cause);
+}
+
+/* See acks.h. */
+int
+ack_store_write_now(const char *path, int wait_ms,
+    int (*fn)(struct store *st, const void *arg, char **cause), const void *arg,
+    char **cause)
 {
 	struct store *w = NULL;
 
 	if (store_open(path, 0, &w, cause) != 0)
 		return -1;
 	store_set_busy_ms(w, wait_ms);
-	int rc = ack_apply(w, r, now_wall_ms(), cause);
+	int rc = fn(w, arg, cause);
 	if (rc != 0 && store_last_busy(w)) {
 		char *who = store_writer_holder(path);
 		free(*cause);

@@ -45,9 +45,8 @@ job_done(void *arg, int rc, const char *cause)
 		snprintf(b->msg, sizeof b->msg, "%s action not recorded: %s",
 		    action_kind_name(j->r.kind), cause != NULL ? cause : "?");
 	}
-	if (b->waiting > 0)
-		b->waiting--;
 	pthread_mutex_unlock(&b->lock);
+	ack_outbox_leave(b);
 	action_record_free(&j->r);
 	free(j);
 }
@@ -60,9 +59,7 @@ action_write(const struct action_record *r, struct ack_outbox *box, struct publi
 
 	action_record_copy(&j->r, r);
 	j->box = box;
-	pthread_mutex_lock(&box->lock);
-	box->waiting++;
-	pthread_mutex_unlock(&box->lock);
+	ack_outbox_enter(box);
 	w->apply = job_apply;
 	w->done = job_done;
 	w->arg = j;
@@ -74,33 +71,22 @@ action_write_refused(struct publish_write *w)
 {
 	struct action_job *j = w->arg;
 
-	pthread_mutex_lock(&j->box->lock);
-	if (j->box->waiting > 0)
-		j->box->waiting--;
-	pthread_mutex_unlock(&j->box->lock);
+	ack_outbox_leave(j->box);
 	action_record_free(&j->r);
 	free(j);
 	w->arg = NULL;
+}
+
+/* action_write_now's fn. */
+static int
+put_now(struct store *st, const void *arg, char **cause)
+{
+	return action_store_put(st, arg, cause);
 }
 
 /* See action.h. */
 int
 action_write_now(const char *path, const struct action_record *r, int wait_ms, char **cause)
 {
-	struct store *w = NULL;
-
-	if (store_open(path, 0, &w, cause) != 0)
-		return -1;
-	store_set_busy_ms(w, wait_ms);
-	int rc = action_store_put(w, r, cause);
-	if (rc != 0 && store_last_busy(w)) {
-		char *who = store_writer_holder(path);
-		free(*cause);
-		*cause = xasprintf("the cache is busy%s%s", who != NULL ? ": written by " : "",
-		    who != NULL ? who : "");
-		free(who);
-		rc = 1;
-	}
-	store_close(w);
-	return rc;
+	return ack_store_write_now(path, wait_ms, put_now, r, cause);
 }
