@@ -83,8 +83,12 @@ check "its use is recorded: the first answer's 25,000 jobs and those of later wi
 cpu=$(sed -n 's/.*cpu_s=\([0-9.]*\).*/\1/p' "$T/watch")
 rss=$(sed -n 's/.*rss_mib=\([0-9.]*\).*/\1/p' "$T/watch")
 lag=$(sed -n 's/.*lag_s=\([0-9.]*\).*/\1/p' "$T/watch")
-check "CPU bounded: under half of one core over the run (${cpu}s in ${DUR}s)" \
-    awk -v c="$cpu" -v d="$DUR" 'BEGIN { exit !(c != "" && c < d / 2) }'
+# a sanitizer build costs several times the CPU (9.3 s where the plain
+# build takes 1.3 s): there the bound is one core, not half
+cpumax=2
+[ $asan -eq 1 ] && cpumax=1
+check "CPU bounded: under 1/$cpumax of one core over the run (${cpu}s in ${DUR}s)" \
+    awk -v c="$cpu" -v d="$DUR" -v m="$cpumax" 'BEGIN { exit !(c != "" && c < d / m) }'
 if [ $asan -eq 1 ]; then
 	skip "peak RSS (sanitizer build)"
 else
