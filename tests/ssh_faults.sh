@@ -39,10 +39,12 @@ check "the flooding host is cut off and marked cut-off" wait_for 15 seen "$NET.3
 check "with the message 'flood: output over 4194304 bytes, cut off'" \
 	grep -q "^$NET.3 cut-off flood: output over 4194304 bytes, cut off" "$W"
 l0=$(lines)
-sleep 3
+sleep 6
 n=$(ups "$NET.4" "$l0")
-# not stalled by the flood: at least a cycle a second on a busy machine
-check "a healthy host keeps its rate meanwhile ($n cycles in 3 s at 500 ms)" [ "$n" -ge 3 ]
+# Not stalled by the flood (a worker stuck in the flooding host's reads would
+# give none): 12 cycles on an idle machine, 4 seen in CI under a sanitizer
+# build beside another test, so the bar is a cycle every two seconds.
+check "a healthy host keeps streaming meanwhile ($n cycles in 6 s at 500 ms)" [ "$n" -ge 3 ]
 rss=$(awk '/^VmHWM:/ { print $2 }' "/proc/$CPID/status")
 diag "collector peak RSS ${rss} kB after the flood"
 check "peak memory stays bounded (${rss} kB < 400 MB)" [ "${rss:-0}" -lt 409600 ]
@@ -56,7 +58,9 @@ grep "^$NET.1 timeout" "$W" | head -1 | while read -r l; do diag "$l"; done
 check "the message says no report and connection dropped" \
 	grep -q "^$NET.1 timeout no report for .*(interval 500ms + timeout 3s); connection dropped" "$W"
 n=$(ups "$NET.4" "$l0")
-check "the healthy host kept streaming meanwhile ($n cycles)" [ "$n" -ge 4 ]
+# about 3.5 s: 7 cycles idle, 3 seen in CI under load; a worker blocked on
+# the stopped peer would give at most one
+check "the healthy host kept streaming meanwhile ($n cycles)" [ "$n" -ge 2 ]
 l1=$(lines)
 for p in $(sshd_pids s); do kill -CONT "$p"; done
 check "after SIGCONT the host reconnects and is up again" wait_for 30 seen "$NET.1" up "$l1"
