@@ -28,5 +28,11 @@ done
 check "all 300 nodes answer in 400 files" grep -q "300 of 300 hosts answered" "$T/c1.out"
 check "and again for the next collector: each listens again once its session ended" \
     grep -q "300 of 300 hosts answered" "$T/c2.out"
+if ! grep -q "300 of 300 hosts answered" "$T/c2.out"; then
+	# what the second run's missing hosts saw, and what the simulator said
+	sqlite3 "$T/c2.db" "SELECT state, error, count(*) FROM hosts GROUP BY 1, 2" |
+	    while read -r l; do diag "$l"; done
+	tail -5 "$FS_ERR" | while read -r l; do diag "$l"; done
+fi
 check "no sanitizer reports" sh -c "! grep -q 'Sanitizer\|runtime error' '$FS_ERR'"
 done_testing

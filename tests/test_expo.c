@@ -50,7 +50,7 @@ fixture_status(struct host_status *h, const char *name, const char *group)
 	od_strlcpy(h->group, group, sizeof h->group);
 	h->state = HOST_UP;
 	h->sample_ms = 1765000000000;
-	host_status_from_reports(h, &a, &b, 2000);
+	host_status_from_reports(h, &a, &b, 2000, HS_COUNTERS);
 	report_free(&a);
 	report_free(&b);
 }

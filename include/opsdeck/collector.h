@@ -62,6 +62,7 @@ struct collector_opts {
 	int64_t		 timeout_ms;	/* 0: the config's */
 	collector_cb	 on_change;	/* NULL: none */
 	void		*on_change_arg;
+	int		 counters;	/* keep raw counters in statuses (an exporter's) */
 };
 
 /*

@@ -116,10 +116,12 @@ void host_status_unshare(struct host_status *h);
 /*
  * Fills the derived figures of h from a report and, when prev is not NULL,
  * the report one interval earlier (rates and CPU %). dt_ms is the time
- * between them.
+ * between them. h->counters (the raw counters, only an exporter's) are kept
+ * only with HS_COUNTERS in flags: at 96 cores they are 7 KB a host.
  */
+#define HS_COUNTERS	0x1
 void host_status_from_reports(struct host_status *h, const struct host_report *prev,
-	    const struct host_report *cur, int64_t dt_ms);
+	    const struct host_report *cur, int64_t dt_ms, unsigned flags);
 
 /*
  * Calls fn for each numeric metric of h under its snapshot JSON path:

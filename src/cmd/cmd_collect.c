@@ -187,7 +187,8 @@ cmd_collect(int argc, char **argv)
 	if (listen == NULL)
 		listen = cfg->listen;
 
-	struct collector_opts co = { .wake_fd = -1, .timeout_ms = 0 };
+	/* the exporter's node_* counters come from the raw counters */
+	struct collector_opts co = { .wake_fd = -1, .timeout_ms = 0, .counters = listen != NULL };
 	struct collector *c = collector_new(cfg, st, &co);
 	if (collector_warning(c) != NULL)
 		fprintf(stderr, "opsdeck collect: warning: %s\n", collector_warning(c));

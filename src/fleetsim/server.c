@@ -437,9 +437,47 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 	}
 }
 
+/* Whether the line at p (n bytes on) is one the loop's shell prints itself. */
+static int
+shell_line(const char *p, size_t n)
+{
+	return n >= 2 && ((p[0] == '=' && p[1] == '=') || (p[0] == '@' && p[1] == '@'));
+}
+
 /*
- * Writes queued output as far as the channel window allows, refilling from
- * a flood in progress. Returns 0, or -1 when the channel is broken.
+ * The length of the next write of n queued bytes at p, as sshd sends them:
+ * one channel packet per read of the session's pipe, and on a node each
+ * probe command's output reaches the pipe in a write of its own between
+ * the shell's printf/echo lines ("@@opsdeck ...", "== stat"), which come
+ * together (measured: OpenSSH 9.2 sent /proc/stat of a 128-core EPYC as one
+ * 12,414-byte packet, "== meminfo" as the next; docs/PERFORMANCE.md). So a
+ * write is the shell's lines up to a command's output, then that output
+ * up to the next line of the shell's.
+ */
+static size_t
+piece_len(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && shell_line(p + i, n - i)) {	/* the shell's lines */
+		const char *nl = memchr(p + i, '\n', n - i);
+		i = nl != NULL ? (size_t)(nl - p) + 1 : n;
+	}
+	while (i < n) {					/* a command's output */
+		const char *nl = memchr(p + i, '\n', n - i);
+		if (nl == NULL)
+			return n;
+		i = (size_t)(nl - p) + 1;
+		if (shell_line(p + i, n - i))
+			break;
+	}
+	return i;
+}
+
+/*
+ * Writes queued output as far as the channel window allows, a piece at a
+ * time (piece_len), refilling from a flood in progress. Returns 0, or -1
+ * when the channel is broken.
  */
 static int
 chan_flush(struct fleetsim *fs, struct fs_chan *c)
@@ -450,8 +488,7 @@ chan_flush(struct fleetsim *fs, struct fs_chan *c)
 			size_t n = c->out.len - c->off;
 			if (win == 0)
 				return 0;
-			if (n > win)
-				n = win;
+			n = piece_len(c->out.data + c->off, n < win ? n : win);
 			int w = ssh_channel_write(c->ch, c->out.data + c->off, (uint32_t)n);
 			if (w == SSH_ERROR)
 				return -1;
@@ -553,6 +590,13 @@ session_service(struct fleetsim *fs, struct fs_session *sess, int64_t now)
 			pp = &c->next;
 		}
 	}
+	/*
+	 * A write above may have found the peer gone: libssh then closed
+	 * the socket (and so took it out of epoll), and no event would ever
+	 * bring this session back before its timer.
+	 */
+	if (ssh_get_status(sess->s) & (SSH_CLOSED | SSH_CLOSED_ERROR))
+		return -1;
 	sess->next_ms = next;
 	return 0;
 }

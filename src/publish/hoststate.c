@@ -359,7 +359,7 @@ disk_rates(const struct linux_sample *p, const struct linux_sample *c, int64_t d
  */
 void
 host_status_from_reports(struct host_status *h, const struct host_report *prev,
-    const struct host_report *cur, int64_t dt_ms)
+    const struct host_report *cur, int64_t dt_ms, unsigned flags)
 {
 	const struct linux_sample *c = &cur->linux;
 	const struct linux_sample *p = prev != NULL ? &prev->linux : NULL;
@@ -405,7 +405,7 @@ host_status_from_reports(struct host_status *h, const struct host_report *prev,
 	h->sensors = dup_array(cur->sensors, (size_t)cur->nsensors, sizeof *cur->sensors);
 	h->nsensors = h->sensors != NULL ? cur->nsensors : 0;
 	counters_free(h->counters);
-	h->counters = counters_from(c);
+	h->counters = (flags & HS_COUNTERS) ? counters_from(c) : NULL;
 	h->warnings = report_warnings_text(cur);
 	share_arrays(h);
 }

@@ -204,7 +204,7 @@ cycle_done(struct chost *ch)
 		return;
 	}
 	host_status_from_reports(&ch->figs, ch->have_prev ? &ch->prev : NULL, &ch->cur,
-	    ch->have_prev ? now - ch->prev_mono : 0);
+	    ch->have_prev ? now - ch->prev_mono : 0, ch->w->c->opts.counters ? HS_COUNTERS : 0);
 	ch->figs.sample_ms = now_wall_ms();
 	/* A command killed at its deadline: the others' figures, and why. */
 	publish_cycle(ch, ch->cycle_timeout != NULL ? HOST_TIMEOUT : HOST_UP, ch->cycle_timeout);
