@@ -11,10 +11,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "opsdeck/buf.h"
 #include "opsdeck/probe.h"
@@ -762,6 +764,120 @@ test_report_move(void **state)
  * each line is parsed as it is and with a tab after its key, which only the
  * general path takes; the figures, the cores and the warnings must match.
  */
+/*
+ * linux_sample_fit: a 9-CPU sample's cores (grown to 16 by doubling),
+ * interfaces and disks cut to their counts, every value kept.
+ */
+static void
+test_sample_fit(void **state)
+{
+	(void)state;
+	struct host_report r;
+	parse_fixture("sysstat-root1.txt", &r);
+	struct linux_sample *s = &r.linux;
+	assert_int_equal(s->ncores, 9);
+	assert_true(malloc_usable_size(s->cores) >= 16 * sizeof *s->cores);
+	assert_true(s->nnets > 0);
+	struct cpu_times *cores = xmalloc((size_t)s->ncores * sizeof *cores);
+	struct net_stat *nets = xmalloc((size_t)s->nnets * sizeof *nets);
+	struct disk_stat *disks = xmalloc((size_t)(s->ndisks + 1) * sizeof *disks);
+	memcpy(cores, s->cores, (size_t)s->ncores * sizeof *cores);
+	memcpy(nets, s->nets, (size_t)s->nnets * sizeof *nets);
+	memcpy(disks, s->disks, (size_t)s->ndisks * sizeof *disks);
+	int nnets = s->nnets, ndisks = s->ndisks;
+
+	linux_sample_fit(s);
+	assert_int_equal(s->ncores, 9);
+	assert_int_equal(s->nnets, nnets);
+	assert_int_equal(s->ndisks, ndisks);
+	assert_true(malloc_usable_size(s->cores) < 12 * sizeof *s->cores);
+	assert_memory_equal(s->cores, cores, 9 * sizeof *cores);
+	assert_memory_equal(s->nets, nets, (size_t)nnets * sizeof *nets);
+	if (ndisks > 0)
+		assert_memory_equal(s->disks, disks, (size_t)ndisks * sizeof *disks);
+	else
+		assert_null(s->disks);
+	free(cores);
+	free(nets);
+	free(disks);
+	report_free(&r);
+
+	struct linux_sample empty = { 0 };
+	linux_sample_fit(&empty);		/* nothing parsed: stays empty */
+	assert_null(empty.cores);
+}
+
+/*
+ * The probe's command (in file script) run by /bin/sh with PATH set to path
+ * (NULL: as is), parsed into r. Returns the output.
+ */
+static char *
+run_command(const char *script, const char *path, struct host_report *r)
+{
+	char *cmd = path != NULL ? xasprintf("PATH='%s' /bin/sh '%s'", path, script) :
+	    xasprintf("/bin/sh '%s'", script);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	struct buf out;
+	buf_init(&out, 0);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&out, chunk, n);
+	pclose(f);
+	char *text = xstrdup(buf_cstr(&out));
+	buf_free(&out);
+	free(cmd);
+	char *cause = NULL;
+	memset(r, 0, sizeof *r);
+	assert_int_equal(probe_linux.parse(text, strlen(text), r, &cause), 0);
+	assert_null(cause);
+	return text;
+}
+
+/*
+ * The command on this machine: /proc/stat without its intr and softirq
+ * lines (sed), the CPUs parsed; where the node has no sed, all of it (cat),
+ * parsed the same.
+ */
+static void
+test_command_here(void **state)
+{
+	(void)state;
+	struct host_report r;
+	char dir[] = "/tmp/opsdeck-test-nosed.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *script = xasprintf("%s/probe.sh", dir);
+	char *cat = xasprintf("%s/cat", dir);
+	FILE *f = fopen(script, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", probe_linux.command);
+	fclose(f);
+	assert_int_equal(symlink("/bin/cat", cat), 0);
+
+	char *text = run_command(script, NULL, &r);
+	assert_non_null(strstr(text, "== stat\ncpu "));
+	assert_null(strstr(text, "\nintr "));
+	assert_null(strstr(text, "\nsoftirq "));
+	assert_true(r.linux.have & LINUX_HAVE_STAT);
+	assert_true(r.linux.ncores >= 1);
+	int ncores = r.linux.ncores;
+	report_free(&r);
+	free(text);
+
+	text = run_command(script, dir, &r);		/* only cat on PATH */
+	assert_non_null(strstr(text, "\nintr "));
+	assert_true(r.linux.have & LINUX_HAVE_STAT);
+	assert_int_equal(r.linux.ncores, ncores);
+	report_free(&r);
+	free(text);
+	unlink(cat);
+	unlink(script);
+	rmdir(dir);
+	free(cat);
+	free(script);
+}
+
 static void
 test_cpu_lines_both_paths(void **state)
 {
@@ -878,6 +994,8 @@ main(void)
 		cmocka_unit_test(test_report_move),
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_cpu_lines_both_paths),
+		cmocka_unit_test(test_sample_fit),
+		cmocka_unit_test(test_command_here),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,6 +71,8 @@ struct linux_sample {
 
 /* Memory in use as htop and free(1) count it: total - available (or free+buffers+cache). */
 uint64_t linux_mem_used(const struct linux_sample *s);
+/* Shrinks s's arrays to their counts (the parser grows them by doubling). */
+void linux_sample_fit(struct linux_sample *s);
 /* CPU busy % between two samples, total (core < 0) or one core; -1 when unknown. */
 double cpu_util_pct(const struct linux_sample *prev, const struct linux_sample *cur, int core);
 double cpu_times_util(const struct cpu_times *a, const struct cpu_times *b);

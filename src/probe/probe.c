@@ -81,6 +81,26 @@ report_move(struct host_report *dst, struct host_report *src)
 	memset(src, 0, sizeof *src);
 }
 
+/* p (an array of n or more elements of size bytes) cut to n; NULL for none. */
+static void *
+fit_array(void *p, int n, size_t size)
+{
+	if (p == NULL || n <= 0) {
+		free(p);
+		return NULL;
+	}
+	return xreallocarray(p, (size_t)n, size);
+}
+
+/* See probe.h. */
+void
+linux_sample_fit(struct linux_sample *s)
+{
+	s->cores = fit_array(s->cores, s->ncores, sizeof *s->cores);
+	s->nets = fit_array(s->nets, s->nnets, sizeof *s->nets);
+	s->disks = fit_array(s->disks, s->ndisks, sizeof *s->disks);
+}
+
 uint64_t
 linux_mem_used(const struct linux_sample *s)
 {

@@ -22,9 +22,18 @@
 #include "opsdeck/probe.h"
 #include "opsdeck/util.h"
 
+/*
+ * /proc/stat's intr and softirq lines are not read, and intr is long (4.6 KB
+ * of a 12.4 KB /proc/stat on a 128-core EPYC, server-epyc-128core-a.txt):
+ * the node leaves them out (POSIX sed; cat where there is none), so every
+ * cycle moves, decrypts and scans a third less.
+ */
 #define LINUX_COMMAND \
 	"for f in stat meminfo loadavg uptime net/dev diskstats; do " \
-	"echo \"== $f\"; cat \"/proc/$f\" 2>/dev/null; done; :"
+	"echo \"== $f\"; case $f in " \
+	"stat) sed '/^intr /d; /^softirq /d' /proc/stat 2>/dev/null || " \
+	"cat /proc/stat 2>/dev/null ;; " \
+	"*) cat \"/proc/$f\" 2>/dev/null ;; esac; done; :"
 
 #define QUOTE_MAX	40
 
