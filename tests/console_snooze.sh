@@ -8,6 +8,16 @@
 # Then --offline beside a headless `opsdeck collect`: the same through the
 # console's short write, seen by `opsdeck alerts`.
 . "$top_srcdir/tests/lib.sh"
+# A snooze's end shows as HH:MM when it falls today and with its date when
+# not: put local time near 10:00 whatever the hour of the run, so that
+# "2h" from now is always today (a run at 22:03 UTC failed here). Before
+# console_lib.sh: its tmux server gives the console its environment.
+h=$(date -u +%-H)
+off=$((h - 10))
+[ "$off" -gt 12 ] && off=$((off - 24))
+[ "$off" -lt -12 ] && off=$((off + 24))
+if [ "$off" -ge 0 ]; then TZ="OPS+$off"; else TZ="OPS$off"; fi
+export TZ
 . "$top_srcdir/tests/console_lib.sh"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
 plan 15

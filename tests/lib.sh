@@ -11,8 +11,9 @@ skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - # SKIP $*"; }
 diag() { echo "$*" | sed 's/^/# /'; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
-# check DESCRIPTION CMD...: ok when CMD succeeds.
-check() { _d=$1; shift; if "$@"; then ok "$_d"; else not_ok "$_d"; fi; }
+# check DESCRIPTION CMD...: ok when CMD succeeds; returns 1 when it failed (so that
+# `check ... || diag ...` says why).
+check() { _d=$1; shift; if "$@"; then ok "$_d"; else not_ok "$_d"; return 1; fi; }
 
 # at_exit CMD: run CMD (a string) when the test exits, last added first.
 at_exit() { _tap_cleanups="$1; $_tap_cleanups"; }

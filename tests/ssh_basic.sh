@@ -87,7 +87,9 @@ hosts="$NET.1"
 for i in 2 3 4 5 6 7 8 9 10; do hosts="$hosts, $NET.$i"; done
 write_config "$T/c4.yaml" "$hosts"
 "$COLLECTOR_TOOL" "$T/c4.yaml" run 2 15000 >"$T/o4"
-check "ten hosts: all up" [ "$(grep -c ' up ' "$T/o4")" -eq 10 ] || diag "$(grep -v ' up ' "$T/o4")"
+n_up=$(grep -c ' up ' "$T/o4")
+check "ten hosts: all up ($n_up)" [ "$n_up" -eq 10 ]
+[ "$n_up" -eq 10 ] || diag "$(grep -v ' up ' "$T/o4")"
 diag "$(grep '^answered' "$T/o4")"
 check "ten hosts: nothing left running" wait_for 5 no_user_procs
 

@@ -558,6 +558,45 @@ test_slurm_plan(void **state)
 	budget_plan_free(p);
 }
 
+/*
+ * sim_piece_len cuts a cycle where a real sshd's packets end (measured with
+ * OpenSSH 9.2, docs/PERFORMANCE.md): the shell's lines together, then each
+ * command's output; a window-cut tail and a text without newline whole.
+ */
+static void
+test_piece_len(void **state)
+{
+	(void)state;
+	const char *cycle =
+	    "@@opsdeck n 1 linux\n== stat\n"
+	    "cpu  1 2 3 4\ncpu0 1 2 3 4\n"
+	    "== meminfo\n"
+	    "MemTotal: 1 kB\n"
+	    "\n@@end n 0\n@@opsdeck n 1 ipmi\n"
+	    "Fan1 | 30h | ok\n"
+	    "\n@@end n 0\n";
+	static const char *const want[] = {
+		"@@opsdeck n 1 linux\n== stat\n",
+		"cpu  1 2 3 4\ncpu0 1 2 3 4\n",
+		"== meminfo\n",
+		"MemTotal: 1 kB\n\n",
+		"@@end n 0\n@@opsdeck n 1 ipmi\n",
+		"Fan1 | 30h | ok\n\n",
+		"@@end n 0\n",
+	};
+	size_t off = 0, len = strlen(cycle);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		size_t k = sim_piece_len(cycle + off, len - off);
+		assert_int_equal(k, strlen(want[i]));
+		assert_memory_equal(cycle + off, want[i], k);
+		off += k;
+	}
+	assert_int_equal(off, len);
+	assert_int_equal(sim_piece_len("cpu  1 2", 5), 5);	/* cut by the window */
+	assert_int_equal(sim_piece_len("no newline", 10), 10);
+	assert_int_equal(sim_piece_len("== stat", 7), 7);
+}
+
 int
 main(void)
 {
@@ -572,6 +611,7 @@ main(void)
 		cmocka_unit_test(test_slurm_sacct),
 		cmocka_unit_test(test_slurm_deterministic),
 		cmocka_unit_test(test_slurm_plan),
+		cmocka_unit_test(test_piece_len),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -310,4 +310,3 @@ answer_oneshot(struct fleetsim *fs, struct fs_chan *c)
 		c->exit_status = 127;
 	}
 }
-

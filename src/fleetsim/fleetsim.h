@@ -163,6 +163,12 @@ void sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out);
 void sim_nvidia(const struct sim_node *n, const char *fields, struct buf *out);
 void sim_ipmi(const struct sim_node *n, struct buf *out);
 /*
+ * How many of the n queued bytes at p go out in the next channel write, as
+ * a real sshd sends a node's output: the shell's own lines ("@@..", "==..")
+ * together, or a command's output up to the next such line.
+ */
+size_t sim_piece_len(const char *p, size_t n);
+/*
  * Random bytes, control sequences and broken frames, about 8 KiB; nonce is
  * the session's marker nonce and its space (stream_req.nonce).
  */

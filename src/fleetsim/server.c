@@ -437,46 +437,9 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 	}
 }
 
-/* Whether the line at p (n bytes on) is one the loop's shell prints itself. */
-static int
-shell_line(const char *p, size_t n)
-{
-	return n >= 2 && ((p[0] == '=' && p[1] == '=') || (p[0] == '@' && p[1] == '@'));
-}
-
-/*
- * The length of the next write of n queued bytes at p, as sshd sends them:
- * one channel packet per read of the session's pipe, and on a node each
- * probe command's output reaches the pipe in a write of its own between
- * the shell's printf/echo lines ("@@opsdeck ...", "== stat"), which come
- * together (measured: OpenSSH 9.2 sent /proc/stat of a 128-core EPYC as one
- * 12,414-byte packet, "== meminfo" as the next; docs/PERFORMANCE.md). So a
- * write is the shell's lines up to a command's output, then that output
- * up to the next line of the shell's.
- */
-static size_t
-piece_len(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && shell_line(p + i, n - i)) {	/* the shell's lines */
-		const char *nl = memchr(p + i, '\n', n - i);
-		i = nl != NULL ? (size_t)(nl - p) + 1 : n;
-	}
-	while (i < n) {					/* a command's output */
-		const char *nl = memchr(p + i, '\n', n - i);
-		if (nl == NULL)
-			return n;
-		i = (size_t)(nl - p) + 1;
-		if (shell_line(p + i, n - i))
-			break;
-	}
-	return i;
-}
-
 /*
  * Writes queued output as far as the channel window allows, a piece at a
- * time (piece_len), refilling from a flood in progress. Returns 0, or -1
+ * time (sim_piece_len), refilling from a flood in progress. Returns 0, or -1
  * when the channel is broken.
  */
 static int
@@ -488,7 +451,7 @@ chan_flush(struct fleetsim *fs, struct fs_chan *c)
 			size_t n = c->out.len - c->off;
 			if (win == 0)
 				return 0;
-			n = piece_len(c->out.data + c->off, n < win ? n : win);
+			n = sim_piece_len(c->out.data + c->off, n < win ? n : win);
 			int w = ssh_channel_write(c->ch, c->out.data + c->off, (uint32_t)n);
 			if (w == SSH_ERROR)
 				return -1;

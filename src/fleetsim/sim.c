@@ -734,3 +734,41 @@ sim_flood(uint64_t *line, size_t max, struct buf *out)
 		    "0123456789abcdef0123456789abcdef\n", (unsigned long long)(*line)++);
 	} while (out->len - start + 120 < max);
 }
+
+/* Whether the line at p (n bytes on) is one the loop's shell prints itself. */
+static int
+shell_line(const char *p, size_t n)
+{
+	return n >= 2 && ((p[0] == '=' && p[1] == '=') || (p[0] == '@' && p[1] == '@'));
+}
+
+/*
+ * See fleetsim.h. As sshd sends them: one channel packet per read of the
+ * session's pipe, and on a node the shell's printf/echo lines ("@@opsdeck
+ * ...", "== stat") reach the pipe together, each probe command's output in
+ * writes of its own (measured: OpenSSH 9.2 sent "@@opsdeck ... linux" with
+ * "== stat" as one 28-byte packet, /proc/stat of a 128-core EPYC as the
+ * next, 12,414 bytes; docs/PERFORMANCE.md).
+ */
+size_t
+sim_piece_len(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n > 0 && shell_line(p, n)) {
+		while (i < n && shell_line(p + i, n - i)) {	/* the shell's lines */
+			const char *nl = memchr(p + i, '\n', n - i);
+			i = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		}
+		return i;
+	}
+	while (i < n) {					/* a command's output */
+		const char *nl = memchr(p + i, '\n', n - i);
+		if (nl == NULL)
+			return n;
+		i = (size_t)(nl - p) + 1;
+		if (shell_line(p + i, n - i))
+			break;
+	}
+	return i;
+}
