@@ -170,12 +170,36 @@ test_durations(void **state)
 	assert_string_equal(buf, "1d");
 }
 
+/* time_format_near: the time alone on the same local day, else the date too. */
+static void
+test_format_near(void **state)
+{
+	(void)state;
+	char b[32];
+	setenv("TZ", "UTC", 1);
+	tzset();
+	int64_t now = 1796558400000;		/* 2026-12-06 12:00:00 UTC */
+	time_format_near(now + 2 * 3600000, now, b, sizeof b);
+	assert_string_equal(b, "14:00");
+	time_format_near(now + 13 * 3600000, now, b, sizeof b);
+	assert_string_equal(b, "2026-12-07 01:00");
+	setenv("TZ", "Asia/Seoul", 1);		/* 21:00 there: 01:00 UTC is tomorrow's 10:00 */
+	tzset();
+	time_format_near(now + 2 * 3600000, now, b, sizeof b);
+	assert_string_equal(b, "23:00");
+	time_format_near(now + 4 * 3600000, now, b, sizeof b);
+	assert_string_equal(b, "2026-12-07 01:00");
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_civil_days),
 		cmocka_unit_test(test_zones),
+		cmocka_unit_test(test_format_near),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_fixture_cases),
 		cmocka_unit_test(test_length_bound),

@@ -24,6 +24,8 @@ void	buf_reserve(struct buf *b, size_t n);
 /* Appends up to the limit; returns 0, or -1 when bytes were dropped (overflow set). */
 int	buf_append(struct buf *b, const void *p, size_t n);
 int	buf_printf(struct buf *b, const char *fmt, ...) OD_PRINTF(2, 3);
+/* Appends s as one POSIX sh word: in single quotes, each ' written '\''. */
+void	buf_append_sh_quoted(struct buf *b, const char *s);
 /* Remove the first n bytes. */
 void	buf_consume(struct buf *b, size_t n);
 const char *buf_cstr(struct buf *b);

@@ -81,6 +81,8 @@ int time_parse_rfc3339(const char *s, size_t n, int64_t *ms);
 void time_format_rfc3339(int64_t wall_ms, int off_s, int with_ms, char *buf, size_t len);
 /* Local time (TZ) as "YYYY-MM-DD HH:MM:SS", or RFC 3339 with its offset if iso. */
 void time_format(int64_t wall_ms, int iso, char *buf, size_t len);
+/* Local "HH:MM" when wall_ms falls on now_ms's day, else "YYYY-MM-DD HH:MM". */
+void time_format_near(int64_t wall_ms, int64_t now_ms, char *buf, size_t len);
 
 /* ---- durations ----------------------------------------------------------- */
 

@@ -77,6 +77,19 @@ buf_append(struct buf *b, const void *p, size_t n)
 	return rc;
 }
 
+void
+buf_append_sh_quoted(struct buf *b, const char *s)
+{
+	buf_append(b, "'", 1);
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_append(b, "'\\''", 4);
+		else
+			buf_append(b, p, 1);
+	}
+	buf_append(b, "'", 1);
+}
+
 int
 buf_printf(struct buf *b, const char *fmt, ...)
 {

@@ -250,6 +250,17 @@ time_format(int64_t wall_ms, int iso, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+void
+time_format_near(int64_t wall_ms, int64_t now_ms, char *buf, size_t len)
+{
+	char when[32], today[32];
+
+	time_format(wall_ms, 0, when, sizeof when);	/* "YYYY-MM-DD HH:MM:SS" */
+	time_format(now_ms, 0, today, sizeof today);
+	int same = strncmp(when, today, 10) == 0;
+	snprintf(buf, len, "%.*s", same ? 5 : 16, same ? when + 11 : when);
+}
+
 /* ---- durations ----------------------------------------------------------- */
 
 static const struct {

@@ -104,7 +104,7 @@ job_done(void *arg, int rc, const char *cause)
 void
 ack_describe(const struct ack_request *r, int rc, const char *cause, char *buf, size_t len)
 {
-	char until[32], today[32];
+	char until[32];
 
 	if (r->kind == ACK_NOTE) {
 		if (rc == 0)
@@ -123,12 +123,8 @@ ack_describe(const struct ack_request *r, int rc, const char *cause, char *buf, 
 		snprintf(buf, len, "%s snoozed no more", r->what);
 		return;
 	}
-	time_format(r->snooze_until_ms, 0, until, sizeof until);
-	time_format(now_wall_ms(), 0, today, sizeof today);
-	/* "YYYY-MM-DD HH:MM:SS": the time alone when it is today */
-	snprintf(buf, len, "snoozed %s until %.*s", r->what,
-	    strncmp(until, today, 10) == 0 ? 5 : 16, strncmp(until, today, 10) == 0 ?
-	    until + 11 : until);
+	time_format_near(r->snooze_until_ms, now_wall_ms(), until, sizeof until);
+	snprintf(buf, len, "snoozed %s until %s", r->what, until);
 }
 
 void

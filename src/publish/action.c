@@ -97,14 +97,7 @@ action_sh_quote(const char *s)
 	struct buf b;
 
 	buf_init(&b, 0);
-	buf_append(&b, "'", 1);
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p == '\'')
-			buf_append(&b, "'\\''", 4);
-		else
-			buf_append(&b, p, 1);
-	}
-	buf_append(&b, "'", 1);
+	buf_append_sh_quoted(&b, s);
 	char *r = xstrdup(buf_cstr(&b));
 	buf_free(&b);
 	return r;

@@ -464,20 +464,6 @@ static const char script_lib[] =
     "\t[ -z \"$opsdeck_p\" ] || opsdeck_kill $opsdeck_p\n"
     "}\n";
 
-/* Appends s to b inside single quotes ('\'' for each '). */
-static void
-append_quoted(struct buf *b, const char *s)
-{
-	buf_append(b, "'", 1);
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p == '\'')
-			buf_append(b, "'\\''", 4);
-		else
-			buf_append(b, p, 1);
-	}
-	buf_append(b, "'", 1);
-}
-
 /* "S.mmm" seconds of ms into out (size n). */
 static void
 secs_format(int64_t ms, char *out, size_t n)
@@ -520,7 +506,7 @@ frame_script_deadline(const char *const *commands, const char *const *names, siz
 	buf_printf(&b, "\nopsdeck_seq=0 opsdeck_g= opsdeck_p=\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(&b, "opsdeck_c%zu=", i);
-		append_quoted(&b, commands[i]);
+		buf_append_sh_quoted(&b, commands[i]);
 		buf_append(&b, "\n", 1);
 	}
 	buf_append(&b, script_lib, sizeof script_lib - 1);
@@ -586,7 +572,7 @@ frame_guarded_command(const char *cmd)
 
 	buf_init(&b, 0);
 	buf_printf(&b, "# opsdeck-run v1\nopsdeck_g= opsdeck_p=\nopsdeck_c=");
-	append_quoted(&b, cmd);
+	buf_append_sh_quoted(&b, cmd);
 	buf_append(&b, "\n", 1);
 	buf_append(&b, script_lib, sizeof script_lib - 1);
 	buf_printf(&b,
@@ -619,14 +605,8 @@ frame_exec_command(const char *script)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	buf_append(&b, "exec sh -c '", 12);
-	for (const char *p = script; *p != '\0'; p++) {
-		if (*p == '\'')
-			buf_append(&b, "'\\''", 4);
-		else
-			buf_append(&b, p, 1);
-	}
-	buf_append(&b, "'", 1);
+	buf_append(&b, "exec sh -c ", 11);
+	buf_append_sh_quoted(&b, script);
 	char *s = xstrdup(buf_cstr(&b));
 	buf_free(&b);
 	return s;

@@ -50,13 +50,8 @@ draw_calert(struct ui *u, struct pane *p, int y, const struct alert *a, int focu
 		x += ui_putf(p->win, y, x, inner - x + 1, base, "cleared %s  ",
 		    strlen(when) > 11 ? when + 11 : when);
 	} else if (snoozed) {
-		char today[32];
-		time_format(a->snooze_until_ms, 0, when, sizeof when);
-		time_format(now, 0, today, sizeof today);
-		/* HH:MM today, else the date too */
-		x += ui_putf(p->win, y, x, inner - x + 1, base, "snoozed until %.*s  ",
-		    strncmp(when, today, 10) == 0 ? 5 : 16,
-		    strncmp(when, today, 10) == 0 ? when + 11 : when);
+		time_format_near(a->snooze_until_ms, now, when, sizeof when);
+		x += ui_putf(p->win, y, x, inner - x + 1, base, "snoozed until %s  ", when);
 	}
 	ui_put_remote(p->win, y, x, inner - x + 1, a->message,
 	    ROLE(cleared || snoozed ? THEME_DIM : r));
