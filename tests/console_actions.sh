@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/sshd_lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || skip_all "the sqlite3 CLI is not installed"
 sshd_setup
-plan 28
+plan 29
 
 sshd_start a "$NET.1" || { diag "sshd a did not start"; exit 1; }
 sshd_start b "$NET.2" || { diag "sshd b did not start"; exit 1; }
@@ -28,6 +28,13 @@ check "a collection put both hosts in the cache" \
 
 console_start 120 36 "HOME=$T/home" -- -c "$T/c.yaml"
 q() { sqlite3 "$CACHE" ".timeout 5000" "$1"; }
+# console_sockets: how many sockets the console holds (a run's end must close its own)
+console_sockets() {
+	_c=$(pgrep -f "opsdeck console .*--cache $CACHE" | head -1)
+	ls -l "/proc/$_c/fd" 2>/dev/null | grep -c 'socket:'
+}
+wait_screen "node1" >/dev/null
+sockets0=$(console_sockets)
 # node_procs PATTERN: the test user's processes of our sshds whose command has PATTERN
 node_procs() {
 	for _p in $(pgrep -u "$SSH_USER" -f "$1" 2>/dev/null); do
@@ -96,8 +103,8 @@ keys y
 check "the hanging command runs on node1" wait_for 10 sh -c "[ \$(pgrep -u $SSH_USER -fx 'sleep 1000' | wc -l) -ge 1 ]"
 keys Escape
 check "Esc cancels it" wait_screen "node1  cancelled"
-check "and no process is left on the node" wait_for 10 no_node_procs "sleep 1000"
-no_node_procs "sleep 1000" || diag "$(our_procs)"
+check "and no process is left on the node" wait_for 10 no_node_procs "sleep 1000" ||
+	diag "$(ps -e -o pid=,ppid=,stat=,args= | cut -c1-150)"
 check "the cancel is recorded" wait_for 5 sh -c \
     "[ \"\$(sqlite3 '$CACHE' \"SELECT result FROM action_hosts h JOIN actions a ON a.id = h.action_id WHERE a.what = 'sleep 1000'\")\" = cancelled ]"
 keys Escape
@@ -110,13 +117,18 @@ wait_for 10 sh -c "[ \$(pgrep -u $SSH_USER -fx 'sleep 1001' | wc -l) -ge 2 ]"
 keys C-c
 check "^C cancels both hosts, and the console goes on" \
     wait_for 10 sh -c "[ \$($TM capture-pane -p -t c | grep -c 'node[12]  cancelled') = 2 ]"
-check "and neither node keeps the command" wait_for 10 no_node_procs "sleep 1001"
+check "and neither node keeps the command" wait_for 10 no_node_procs "sleep 1001" ||
+	diag "$(ps -e -o pid=,ppid=,stat=,args= | cut -c1-150)"
 keys Escape
 keys ':run sleep 1002' Enter
 wait_screen "[y/N]" >/dev/null
 keys y
 check "past action_timeout (6s) the command is stopped" wait_for 20 screen_has "node1  timeout"
-check "and leaves nothing on the node" wait_for 10 no_node_procs "sleep 1002"
+check "and leaves nothing on the node" wait_for 10 no_node_procs "sleep 1002" ||
+	diag "$(ps -e -o pid=,ppid=,stat=,args= | cut -c1-150)"
+no_run_sockets() { [ "$(console_sockets)" -le "$sockets0" ]; }
+check "the console keeps no connection of the four runs ($sockets0 sockets before)" \
+    wait_for 5 no_run_sockets || diag "sockets now: $(console_sockets)"
 keys Escape
 keys q
 check "the console ended normally" quit_ok

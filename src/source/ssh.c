@@ -105,7 +105,7 @@ int
 ssh_stream_start(struct ssh_stream *s, const char *command, enum host_state *state,
     char **cause)
 {
-	s->libssh_owns_fd = 1;	/* ssh_login adopts it; ssh_free closes it */
+	s->libssh_owns_fd = 1;	/* ssh_login adopts it; ssh_login_end closes it */
 	if (ssh_login(&s->peer, s->fd, &s->session, state, cause) != 0)
 		return -1;
 	ssh_set_deadline(s->session, s->peer.deadline);
@@ -184,18 +184,12 @@ ssh_stream_free(struct ssh_stream *s, int graceful)
 {
 	if (s == NULL)
 		return;
-	if (s->session != NULL) {
-		/*
-		 * No ssh_channel_close(): it waits for the peer. A disconnect
-		 * makes sshd close the loop's pipes; the loop ends on its next
-		 * write.
-		 */
-		if (graceful && ssh_is_connected(s->session))
-			ssh_disconnect(s->session);
-		else
-			ssh_silent_disconnect(s->session);
-		ssh_free(s->session);
-	}
+	/*
+	 * No ssh_channel_close(): it waits for the peer. The end of the
+	 * connection makes sshd close the loop's pipes; the loop ends on its
+	 * next write, a guarded command at once.
+	 */
+	ssh_login_end(s->session, graceful);
 	if (!s->libssh_owns_fd && s->fd >= 0)
 		close(s->fd);
 	/* After our end of the channel's socket pair is closed. */

@@ -57,12 +57,23 @@ int ssh_tcp_connect(const struct ssh_peer *p, int abort_fd, int *fd, enum host_s
  * Blocking, each step bounded by what is left of p's deadline. *out is the
  * session in any case, and owns fd from here on: the caller frees it
  * (ssh_free closes fd), so that fd stays open while another thread may
- * still shutdown() it. 0 (blocking, logged in), or -1 with *state
+ * still shutdown() it; end it with ssh_login_end. 0 (blocking, logged in), or -1 with *state
  * (HOST_DOWN, HOST_TIMEOUT, HOST_AUTH_FAILED, HOST_HOSTKEY_UNKNOWN,
  * HOST_HOSTKEY_CHANGED) and a malloc'd *cause.
  */
 int ssh_login(const struct ssh_peer *p, int fd, ssh_session *out, enum host_state *state,
 	    char **cause);
+
+/*
+ * Ends a session of ssh_login's: says goodbye (SSH_MSG_DISCONNECT) when
+ * graceful and still connected, and closes its socket, then frees it.
+ * ssh_disconnect() of libssh 0.10 does not close a socket it was given with
+ * SSH_OPTIONS_FD and forgets it, so that ssh_free() does not close it
+ * either: the peer would never see the end (a :run's command kept running,
+ * its sshd kept waiting) and each ended session would cost a descriptor.
+ * Whatever libssh does, the socket is closed exactly once. ss may be NULL.
+ */
+void ssh_login_end(ssh_session ss, int graceful);
 
 /* Sets a blocking session's timeout to what is left of deadline (>= 1 ms). */
 void ssh_set_deadline(ssh_session ss, int64_t deadline);

@@ -152,8 +152,7 @@ sess_end(struct jsess *js)
 		return;
 	if (js->started)
 		pthread_join(js->thr, NULL);
-	if (js->ss != NULL)
-		ssh_free(js->ss);	/* the pump has disconnected it */
+	ssh_login_end(js->ss, 0);	/* NULL once the pump has ended it */
 	if (js->wake[0] >= 0) {
 		close(js->wake[0]);
 		close(js->wake[1]);

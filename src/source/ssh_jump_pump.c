@@ -28,6 +28,7 @@
 
 #include <libssh/callbacks.h>
 
+#include "ssh_int.h"
 #include "ssh_jump_int.h"
 #include "opsdeck/util.h"
 
@@ -465,7 +466,7 @@ jump_pump_main(void *arg)
 	ssh_event_remove_fd(ev, js->wake[0]);
 	ssh_event_remove_session(ev, js->ss);
 	ssh_event_free(ev);
-	if (ssh_is_connected(js->ss))
-		ssh_disconnect(js->ss);
+	ssh_login_end(js->ss, 1);
+	js->ss = NULL;
 	return NULL;
 }

@@ -446,11 +446,31 @@ ssh_login(const struct ssh_peer *p, int fd, ssh_session *out, enum host_state *s
 	ssh_options_set(ss, SSH_OPTIONS_FD, &fd);
 	ssh_set_deadline(ss, p->deadline);
 
-	/* ssh_connect adopts fd; ssh_free closes it. */
+	/* ssh_connect adopts fd; ssh_login_end closes it. */
 	int rc = ssh_connect(ss) != SSH_OK ? ssh_fail(ss, p, "key exchange", state, cause) : 0;
 	if (rc == 0)
 		rc = check_host_key(ss, p, state, cause);
 	if (rc == 0)
 		rc = authenticate(ss, p, state, cause);
 	return rc;
+}
+
+/* See ssh_int.h. */
+void
+ssh_login_end(ssh_session ss, int graceful)
+{
+	if (ss == NULL)
+		return;
+	int fd = ssh_get_fd(ss);
+	struct stat was, now;
+	int known = fd >= 0 && fstat(fd, &was) == 0;
+
+	if (graceful && ssh_is_connected(ss))
+		ssh_disconnect(ss);
+	else
+		ssh_silent_disconnect(ss);
+	/* still that socket (not a number another thread has since reused) */
+	if (known && fstat(fd, &now) == 0 && now.st_dev == was.st_dev && now.st_ino == was.st_ino)
+		close(fd);
+	ssh_free(ss);
 }
