@@ -1,6 +1,7 @@
 /*
- * fuzz_fleetsim_marker.c: opsdeck-fleetsim's exec-command parser on
- * arbitrary bytes (a client chooses the command). It returns 1, 0 or -1;
+ * fuzz_fleetsim_marker.c: opsdeck-fleetsim's exec-command parsers on
+ * arbitrary bytes (a client chooses the command). The stdin marker's length
+ * is -1, 0 or within FLEETSIM_MAX_CMD. The stream marker's returns 1, 0 or -1;
  * a cause exactly when -1; a result within its limits (a well-formed nonce
  * included); no read past len.
  * fault.c is compiled in here: it is part of opsdeck-fleetsim, not of
@@ -28,6 +29,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size)
 		memcpy(cmd, data, size);
+	long long want = stdin_script_len(cmd, size);
+	if (want < -1 || want > FLEETSIM_MAX_CMD)
+		abort();
 	int rc = stream_parse(cmd, size, &req, &cause);
 	if (rc < -1 || rc > 1 || (rc == -1) != (cause != NULL))
 		abort();

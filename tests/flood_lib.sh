@@ -15,11 +15,16 @@
 
 flood_scripts() {
 	mkdir -p "$T/flood"
-	# the nonce of this stream: the argument of the last line, opsdeck_stream NONCE
-	_nonce='n=$(printf "%s\n" "$SSH_ORIGINAL_COMMAND" | sed -n "s/^opsdeck_stream \([0-9a-f]*\).*/\1/p" | tail -n 1)'
-	cat >"$T/flood/fast" <<'EOF'
+	# the stream's script: its exec request says how many bytes of stdin it is
+	_script='s=$(head -c "$(printf "%s\n" "$SSH_ORIGINAL_COMMAND" |
+	sed -n "1s/^# opsdeck-stdin v1 bytes=\([0-9]*\)\$/\1/p")")'
+	# the nonce of this stream: the argument of its last line, opsdeck_stream NONCE
+	_nonce="$_script"'
+n=$(printf "%s\n" "$s" | sed -n "s/^opsdeck_stream \([0-9a-f]*\).*/\1/p" | tail -n 1)'
+	cat >"$T/flood/fast" <<EOF
 #!/bin/sh
-eval "$(printf '%s\n' "$SSH_ORIGINAL_COMMAND" |
+$_script
+eval "\$(printf '%s\n' "\$s" |
 	sed 's/sleep [0-9.]* 2>\/dev\/null || sleep [0-9]* || break/:/')"
 EOF
 	cat >"$T/flood/tiny" <<EOF

@@ -58,6 +58,37 @@ test_marker_real_script(void **state)
 	free(s);
 }
 
+/*
+ * The exec request of a script that follows on stdin, as frame_stdin_command
+ * writes it: the length is read; another command is 0; a marker with no
+ * length, a length of 0 or over FLEETSIM_MAX_CMD, or no end of line is -1.
+ */
+static void
+test_stdin_marker(void **state)
+{
+	char *s = node_script(1000);
+	char *boot = frame_stdin_command(strlen(s));
+	assert_int_equal(stdin_script_len(boot, strlen(boot)), (long long)strlen(s));
+	free(boot);
+	assert_int_equal(stdin_script_len(s, strlen(s)), 0);
+	free(s);
+	assert_int_equal(stdin_script_len("echo hi", 7), 0);
+	assert_int_equal(stdin_script_len("", 0), 0);
+	static const char *bad[] = {
+		FRAME_STDIN_MARKER " bytes=\n",
+		FRAME_STDIN_MARKER " bytes=0\n",
+		FRAME_STDIN_MARKER " bytes=12",
+		FRAME_STDIN_MARKER " bytes=12x\n",
+		FRAME_STDIN_MARKER " bytes=-5\n",
+		FRAME_STDIN_MARKER " bytes=262145\n",
+		FRAME_STDIN_MARKER " bytes=99999999999999999999999\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(stdin_script_len(bad[i], strlen(bad[i])), -1);
+	const char ok[] = FRAME_STDIN_MARKER " bytes=262144\n";
+	assert_int_equal(stdin_script_len(ok, sizeof ok - 1), 262144);
+}
+
 static void
 test_marker_other_and_bad(void **state)
 {
@@ -603,6 +634,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_marker_real_script),
 		cmocka_unit_test(test_marker_other_and_bad),
+		cmocka_unit_test(test_stdin_marker),
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_model_parses),
 		cmocka_unit_test(test_model_drifts),

@@ -26,6 +26,7 @@
 
 #include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
+#include "opsdeck/ssh.h"
 #include "opsdeck/util.h"
 
 #define MAXF 32
@@ -472,18 +473,24 @@ marked_left(int ms)
  * loop must notice the failed write itself.
  */
 static void
-run_script(const char *script, int want, struct got *g, const char *extra_path,
-    int ignore_sigpipe)
+run_script_in(const char *script, const char *input, int want, struct got *g,
+    const char *extra_path, int ignore_sigpipe)
 {
-	int fds[2];
+	int fds[2], in[2] = { -1, -1 };
 	assert_int_equal(pipe(fds), 0);
+	if (input != NULL)
+		assert_int_equal(pipe(in), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
 		/* as the local source runs it; every process of the loop carries the mark */
-		int null = open("/dev/null", O_RDONLY);
-		dup2(null, 0);
+		if (input != NULL) {
+			close(in[1]);
+			dup2(in[0], 0);
+		} else {
+			dup2(open("/dev/null", O_RDONLY), 0);
+		}
 		setenv("OPSDECK_TEST_MARK", test_mark(), 1);
 		signal(SIGPIPE, ignore_sigpipe ? SIG_IGN : SIG_DFL);
 		dup2(fds[1], 1);
@@ -498,6 +505,16 @@ run_script(const char *script, int want, struct got *g, const char *extra_path,
 		_exit(127);
 	}
 	close(fds[1]);
+	if (input != NULL) {
+		/* a piece at a time, as the SSH source writes it; the end stays open */
+		close(in[0]);
+		for (size_t off = 0, len = strlen(input); off < len;) {
+			size_t n = len - off < SSH_SCRIPT_PIECE ? len - off : SSH_SCRIPT_PIECE;
+			ssize_t w = write(in[1], input + off, n);
+			assert_true(w > 0);
+			off += (size_t)w;
+		}
+	}
 
 	struct frame_reader fr;
 	frame_reader_init(&fr, 0, NONCE);
@@ -514,6 +531,8 @@ run_script(const char *script, int want, struct got *g, const char *extra_path,
 	}
 	frame_reader_free(&fr);
 	close(fds[0]);
+	if (input != NULL)
+		close(in[1]);
 
 	int status = 0, exited = 0;
 	deadline = now_mono_ms() + 5000;
@@ -531,6 +550,14 @@ run_script(const char *script, int want, struct got *g, const char *extra_path,
 	}
 	assert_true(g->n >= want);
 	assert_true(exited);	/* the loop ended when its pipe closed */
+}
+
+/* run_script_in with stdin from /dev/null. */
+static void
+run_script(const char *script, int want, struct got *g, const char *extra_path,
+    int ignore_sigpipe)
+{
+	run_script_in(script, NULL, want, g, extra_path, ignore_sigpipe);
 }
 
 static void
@@ -808,6 +835,51 @@ test_exec_command(void **state)
 }
 
 /*
+ * The SSH source's way: a few bytes of exec request, the script on stdin a
+ * piece at a time. sh reads exactly the script (head -c; dd where head
+ * fails, as a head without -c would) and runs it: both cycles' frames come
+ * whole, and the rest of stdin is the loop's guard's (the loop ends when it
+ * closes, run_script_in checks).
+ */
+static void
+test_stdin_command(void **state)
+{
+	char *script = frame_script(cmds, names, 3, 50);
+	char *full = frame_command(script, NONCE);
+	char *boot = frame_stdin_command(strlen(full));
+	assert_true(strlen(boot) < 200);
+	char *want = xasprintf(FRAME_STDIN_MARKER " bytes=%zu\n", strlen(full));
+	assert_memory_equal(boot, want, strlen(want));
+	free(want);
+	for (int no_head = 0; no_head < 2; no_head++) {
+		char dir[] = "/tmp/opsdeck-test-head.XXXXXX";
+		if (no_head) {
+			assert_non_null(mkdtemp(dir));
+			char *p = xasprintf("%s/head", dir);
+			FILE *f = fopen(p, "w");
+			assert_non_null(f);
+			fputs("#!/bin/sh\necho 'head: invalid option -- c' >&2\nexit 1\n", f);
+			fclose(f);
+			assert_int_equal(chmod(p, 0755), 0);
+			free(p);
+		}
+		struct got g = { 0 };
+		run_script_in(boot, full, 6, &g, no_head ? dir : NULL, 0);
+		check_two_cycles(&g);
+		got_free(&g);
+		if (no_head) {
+			char *p = xasprintf("%s/head", dir);
+			unlink(p);
+			free(p);
+			rmdir(dir);
+		}
+	}
+	free(boot);
+	free(full);
+	free(script);
+}
+
+/*
  * Marker lines without this session's nonce, with another session's, with
  * the nonce in capitals or cut short, inside a frame: all body; the frame
  * ends only at its own end line. Outside a frame: garbage, no frame starts.
@@ -950,6 +1022,7 @@ main(void)
 		cmocka_unit_test(test_script_runs),
 		cmocka_unit_test(test_script_integer_sleep),
 		cmocka_unit_test(test_exec_command),
+		cmocka_unit_test(test_stdin_command),
 		cmocka_unit_test(test_forged_markers),
 		cmocka_unit_test(test_nonce_drawn),
 		cmocka_unit_test(test_script_forging_probe),

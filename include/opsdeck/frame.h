@@ -149,6 +149,18 @@ char *frame_command(const char *script, const char *nonce);
  */
 char *frame_exec_command(const char *script);
 /*
+ * The exec request of a script of len bytes that follows on the channel's
+ * stdin: the line FRAME_STDIN_MARKER " bytes=LEN", then one that reads
+ * exactly those bytes (head -c, else dd a byte at a time) and evals them in
+ * the login shell, as if they had been the command. The rest of stdin stays
+ * the script's (its guard). A session then holds no buffer the size of the
+ * script for good: libssh keeps its send buffers at their largest packet, so
+ * a 6 KB exec request costs about 12 KB a host for the stream's life, the
+ * script written a piece at a time about 2 KB. malloc'd, caller frees.
+ */
+#define FRAME_STDIN_MARKER	"# opsdeck-stdin v1"
+char *frame_stdin_command(size_t len);
+/*
  * The exec command of an operator's `:run`: cmd (the operator's, run by sh
  * on the node, its stderr joined to its stdout) under the report loop's
  * guard, which kills cmd and everything it started when the channel's

@@ -151,6 +151,15 @@ int  ssh_stream_socket(const struct ssh_stream *s);
  */
 int  ssh_stream_start(struct ssh_stream *s, const char *command, enum host_state *state,
 	    char **cause);
+/*
+ * ssh_stream_start for a long script (a report loop): the exec request is
+ * frame_stdin_command's few bytes and the script follows on stdin, written
+ * SSH_SCRIPT_PIECE bytes at a time, so that the session's send buffers stay
+ * small for its whole life (frame.h says why).
+ */
+#define SSH_SCRIPT_PIECE	1024
+int  ssh_stream_start_script(struct ssh_stream *s, const char *script,
+	    enum host_state *state, char **cause);
 /* The fd to poll for input once started. */
 int  ssh_stream_fd(const struct ssh_stream *s);
 /*

@@ -32,10 +32,21 @@ cb_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *pubkey,
 	return SSH_AUTH_DENIED;
 }
 
+/* A script announced on stdin is gathered; the rest is dropped, as the loop's guard does. */
 static int
 cb_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr, void *userdata)
 {
-	return (int)len;	/* stdin is read and dropped, as the stream script does */
+	struct fs_chan *c = userdata;
+
+	if (!is_stderr && c->cmd != NULL && c->cmdlen < c->stdin_want) {
+		size_t n = c->stdin_want - c->cmdlen;
+		if (n > len)
+			n = len;
+		memcpy(c->cmd + c->cmdlen, data, n);
+		c->cmdlen += n;
+		c->cmd[c->cmdlen] = '\0';
+	}
+	return (int)len;
 }
 
 static void
@@ -66,7 +77,18 @@ cb_exec(ssh_session s, ssh_channel ch, const char *command, void *userdata)
 
 	if (c->started || len > FLEETSIM_MAX_CMD)
 		return 1;
+	long long want = stdin_script_len(command, len);
+	if (want < 0)
+		return 1;
 	c->started = 1;
+	if (want > 0) {
+		/* the script follows on stdin: chan_service begins once it is all here */
+		c->stdin_want = (size_t)want;
+		c->cmd = xmalloc(c->stdin_want + 1);
+		c->cmd[0] = '\0';
+		c->cmdlen = 0;
+		return 0;
+	}
 	c->cmd = xstrndup(command, len);
 	c->cmdlen = len;
 	return 0;

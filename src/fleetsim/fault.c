@@ -207,3 +207,21 @@ bad_interval:
 	*cause = xasprintf("stream marker: bad interval_ms");
 	return -1;
 }
+
+/* See fleetsim.h. */
+long long
+stdin_script_len(const char *cmd, size_t len)
+{
+	static const char key[] = FRAME_STDIN_MARKER " bytes=";
+	size_t kl = sizeof key - 1;
+
+	if (len < kl || memcmp(cmd, key, kl) != 0)
+		return 0;
+	long long v = 0;
+	size_t i = kl;
+	for (; i < len && cmd[i] >= '0' && cmd[i] <= '9' && v <= FLEETSIM_MAX_CMD; i++)
+		v = v * 10 + (cmd[i] - '0');
+	if (i == kl || i >= len || cmd[i] != '\n' || v < 1 || v > FLEETSIM_MAX_CMD)
+		return -1;
+	return v;
+}

@@ -98,6 +98,13 @@ struct stream_req {
  * caller frees). Pure.
  */
 int stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause);
+/*
+ * The length of the script an exec command says follows on stdin
+ * (frame_stdin_command: FRAME_STDIN_MARKER " bytes=N" as its first line),
+ * 1..FLEETSIM_MAX_CMD; 0 for another command; -1 for the marker with no
+ * length or one out of range. Pure.
+ */
+long long stdin_script_len(const char *cmd, size_t len);
 
 /* ---- sim.c: the per-node metric model ---------------------------------- */
 

@@ -486,7 +486,7 @@ chan_service(struct fleetsim *fs, struct fs_chan *c, int64_t now, int64_t *next_
 		return -1;
 	if (c->done)
 		return 0;
-	if (c->started && !c->streaming && !c->finishing)
+	if (c->started && !c->streaming && !c->finishing && c->cmdlen >= c->stdin_want)
 		chan_begin(fs, c);
 	if (c->streaming && c->off >= c->out.len && c->flood_left == 0 &&
 	    c->next_ms <= now + TIMER_SLACK_MS) {

@@ -22,6 +22,7 @@ struct fs_chan {
 	int		 started;	/* exec or shell seen */
 	char		*cmd;		/* exec command waiting for the loop; owned */
 	size_t		 cmdlen;
+	size_t		 stdin_want;	/* > 0: the script comes on stdin, this long */
 	int		 shell;
 	int		 streaming;
 	int		 finishing;	/* one-shot: exit status, EOF, close once out is sent */

@@ -611,3 +611,12 @@ frame_exec_command(const char *script)
 	buf_free(&b);
 	return s;
 }
+
+/* See frame.h. */
+char *
+frame_stdin_command(size_t len)
+{
+	return xasprintf(FRAME_STDIN_MARKER " bytes=%zu\n"
+	    "eval \"$(head -c %zu 2>/dev/null || dd bs=1 count=%zu 2>/dev/null)\"\n",
+	    len, len, len);
+}

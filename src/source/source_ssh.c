@@ -47,7 +47,7 @@ ssh_open(void *hd, const char *script, const struct source_open_ctx *ctx,
 	}
 	if (ctx->on_socket != NULL)
 		ctx->on_socket(ctx->arg, ssh_stream_socket(ss));
-	int rc = ssh_stream_start(ss, script, state, cause);
+	int rc = ssh_stream_start_script(ss, script, state, cause);
 	if (ctx->on_socket != NULL)
 		ctx->on_socket(ctx->arg, -1);
 	if (rc != 0) {

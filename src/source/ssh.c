@@ -15,6 +15,7 @@
 #include <libssh/libssh.h>
 
 #include "ssh_int.h"
+#include "opsdeck/frame.h"
 #include "opsdeck/source.h"
 #include "opsdeck/ssh.h"
 #include "opsdeck/ssh_jump.h"
@@ -101,9 +102,10 @@ ssh_stream_connect(struct ssh_stream *s, const struct source_open_ctx *ctx,
 	return ssh_tcp_connect(&s->peer, abort_fd, &s->fd, state, cause);
 }
 
-int
-ssh_stream_start(struct ssh_stream *s, const char *command, enum host_state *state,
-    char **cause)
+/* ssh_stream_start, then `input` (len bytes) written to the command's stdin. */
+static int
+stream_start(struct ssh_stream *s, const char *command, const char *input, size_t len,
+    enum host_state *state, char **cause)
 {
 	s->libssh_owns_fd = 1;	/* ssh_login adopts it; ssh_login_end closes it */
 	if (ssh_login(&s->peer, s->fd, &s->session, state, cause) != 0)
@@ -115,8 +117,37 @@ ssh_stream_start(struct ssh_stream *s, const char *command, enum host_state *sta
 	ssh_set_deadline(s->session, s->peer.deadline);
 	if (ssh_channel_request_exec(s->channel, command) != SSH_OK)
 		return ssh_fail(s->session, &s->peer, "starting the report loop", state, cause);
+	/* a packet a piece: libssh's buffers grow to the largest and stay */
+	for (size_t off = 0; off < len;) {
+		ssh_set_deadline(s->session, s->peer.deadline);
+		int w = ssh_channel_write(s->channel, input + off,
+		    (uint32_t)OD_MIN(len - off, (size_t)SSH_SCRIPT_PIECE));
+		if (w <= 0)
+			return ssh_fail(s->session, &s->peer, "sending the report loop", state,
+			    cause);
+		off += (size_t)w;
+	}
 	ssh_set_blocking(s->session, 0);
 	return 0;
+}
+
+int
+ssh_stream_start(struct ssh_stream *s, const char *command, enum host_state *state,
+    char **cause)
+{
+	return stream_start(s, command, NULL, 0, state, cause);
+}
+
+/* See ssh.h. */
+int
+ssh_stream_start_script(struct ssh_stream *s, const char *script, enum host_state *state,
+    char **cause)
+{
+	size_t len = strlen(script);
+	char *command = frame_stdin_command(len);
+	int rc = stream_start(s, command, script, len, state, cause);
+	free(command);
+	return rc;
 }
 
 ssize_t
