@@ -221,6 +221,62 @@ test_server_128_cores(void **state)
 	report_free(&b);
 }
 
+/*
+ * A kept sample (linux_sample_keep) gives every core the figure the full one
+ * gives (the 128-core EPYC and the VM fixtures, real captures), holds no
+ * cpu_times, and its 12-byte sums count right across 2^32, say where a
+ * counter went back, and a reboot.
+ */
+static void
+test_sample_keep(void **state)
+{
+	static const char *pairs[][2] = {
+		{ "server-epyc-128core-a.txt", "server-epyc-128core-b.txt" },
+		{ "vm-2core-a.txt", "vm-2core-b.txt" },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		struct host_report a, b, kept;
+		parse_fixture(pairs[k][0], &a);
+		parse_fixture(pairs[k][1], &b);
+		parse_fixture(pairs[k][0], &kept);
+		linux_sample_keep(&kept.linux);
+		assert_null(kept.linux.cores);
+		assert_non_null(kept.linux.sums);
+		assert_true(malloc_usable_size(kept.linux.sums) <
+		    (size_t)a.linux.ncores * sizeof *a.linux.cores / 4);
+		assert_int_equal(kept.linux.ncores, a.linux.ncores);
+		for (int i = -1; i <= a.linux.ncores; i++)
+			assert_float_equal(cpu_util_pct(&kept.linux, &b.linux, i),
+			    cpu_util_pct(&a.linux, &b.linux, i), 1e-9);
+		report_free(&a);
+		report_free(&b);
+		report_free(&kept);
+	}
+
+	/* one core by hand: [0] kept, [1] the next reading */
+	struct cpu_times t[2] = { { 0 } };
+	struct linux_sample p = { .have = LINUX_HAVE_STAT, .ncores = 1 };
+	struct linux_sample c = { .have = LINUX_HAVE_STAT, .ncores = 1, .cores = &t[1] };
+	/* busy over 2^32 in between: 300 busy, 100 idle */
+	t[0] = (struct cpu_times){ .user = 0xFFFFFF00u, .system = 50, .idle = 1000 };
+	t[1] = (struct cpu_times){ .user = 0x100000000ull + 0x2C, .system = 50, .idle = 1100 };
+	p.cores = xmalloc(sizeof *p.cores);
+	p.cores[0] = t[0];
+	linux_sample_keep(&p);
+	assert_float_equal(cpu_util_pct(&p, &c, 0), 75.0, 1e-9);
+	/* iowait went back by more than idle grew: idle counts 0, busy 100 % */
+	p.sums[0] = (struct cpu_sums){ 1000, 5000, 0 };
+	t[1] = (struct cpu_times){ .user = 1100, .idle = 4990 };
+	assert_float_equal(cpu_util_pct(&p, &c, 0), 100.0, 1e-9);
+	/* everything went back (a reboot): unknown; an unknown line too */
+	t[1] = (struct cpu_times){ .user = 10, .idle = 20 };
+	assert_float_equal(cpu_util_pct(&p, &c, 0), -1, 0);
+	p.sums[0].unknown = 1;
+	t[1] = (struct cpu_times){ .user = 2000, .idle = 6000 };
+	assert_float_equal(cpu_util_pct(&p, &c, 0), -1, 0);
+	free(p.sums);
+}
+
 static void
 test_container(void **state)
 {
@@ -995,6 +1051,7 @@ main(void)
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_cpu_lines_both_paths),
 		cmocka_unit_test(test_sample_fit),
+		cmocka_unit_test(test_sample_keep),
 		cmocka_unit_test(test_command_here),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

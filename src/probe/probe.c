@@ -22,6 +22,7 @@ report_free(struct host_report *r)
 	if (r == NULL)
 		return;
 	free(r->linux.cores);
+	free(r->linux.sums);
 	free(r->linux.nets);
 	free(r->linux.disks);
 	free(r->gpus);
@@ -101,6 +102,63 @@ linux_sample_fit(struct linux_sample *s)
 	s->disks = fit_array(s->disks, s->ndisks, sizeof *s->disks);
 }
 
+/* The busy and idle sums of one core's reading. */
+static struct cpu_sums
+sums_of(const struct cpu_times *t)
+{
+	struct cpu_sums c = {
+		.busy = (uint32_t)(t->user + t->nice + t->system + t->irq + t->softirq + t->steal),
+		.idle = (uint32_t)(t->idle + t->iowait),
+		.unknown = t->unknown,
+	};
+	return c;
+}
+
+/* See probe.h. */
+void
+linux_sample_keep(struct linux_sample *s)
+{
+	linux_sample_fit(s);
+	if (s->cores == NULL)
+		return;
+	free(s->sums);
+	s->sums = xreallocarray(NULL, (size_t)s->ncores, sizeof *s->sums);
+	for (int i = 0; i < s->ncores; i++)
+		s->sums[i] = sums_of(&s->cores[i]);
+	free(s->cores);
+	s->cores = NULL;
+}
+
+/* Core i of s in the kept form, from whichever form s has. */
+static struct cpu_sums
+core_sums(const struct linux_sample *s, int i)
+{
+	if (s->sums != NULL)
+		return s->sums[i];
+	if (s->cores != NULL)
+		return sums_of(&s->cores[i]);
+	return (struct cpu_sums){ 0, 0, 1 };
+}
+
+/*
+ * cpu_times_util on the sums: a sum that went back counts 0, both sums
+ * together going back (a reboot) or unknown is -1.
+ */
+static double
+sums_util(struct cpu_sums a, struct cpu_sums b)
+{
+	if (a.unknown || b.unknown)
+		return -1;
+	int64_t busy = (int32_t)(b.busy - a.busy), idle = (int32_t)(b.idle - a.idle);
+	if (busy + idle < 0)
+		return -1;
+	busy = OD_MAX(busy, 0);
+	idle = OD_MAX(idle, 0);
+	if (busy + idle == 0)
+		return -1;
+	return 100.0 * (double)busy / (double)(busy + idle);
+}
+
 uint64_t
 linux_mem_used(const struct linux_sample *s)
 {
@@ -163,7 +221,9 @@ cpu_util_pct(const struct linux_sample *prev, const struct linux_sample *cur, in
 		return cpu_times_util(&prev->total, &cur->total);
 	if (core >= prev->ncores || core >= cur->ncores)
 		return -1;
-	return cpu_times_util(&prev->cores[core], &cur->cores[core]);
+	if (prev->cores != NULL && cur->cores != NULL)
+		return cpu_times_util(&prev->cores[core], &cur->cores[core]);
+	return sums_util(core_sums(prev, core), core_sums(cur, core));
 }
 
 /* ---- parser helpers ------------------------------------------------------ */

@@ -544,6 +544,7 @@ linux_parse(const char *data, size_t len, struct host_report *r, char **cause)
 	struct lctx c;
 
 	free(s->cores);
+	free(s->sums);
 	free(s->nets);
 	free(s->disks);
 	memset(s, 0, sizeof *s);

@@ -215,7 +215,7 @@ cycle_done(struct chost *ch)
 	 */
 	report_free(&ch->prev);
 	ch->prev.linux = ch->cur.linux;
-	linux_sample_fit(&ch->prev.linux);	/* kept a cycle: no doubling slack */
+	linux_sample_keep(&ch->prev.linux);	/* kept a cycle: fitted, cores as sums */
 	memset(&ch->cur.linux, 0, sizeof ch->cur.linux);
 	report_free(&ch->cur);
 	ch->have_prev = 1;
