@@ -118,15 +118,15 @@ sums_of(const struct cpu_times *t)
 void
 linux_sample_keep(struct linux_sample *s)
 {
-	linux_sample_fit(s);
-	if (s->cores == NULL)
-		return;
-	free(s->sums);
-	s->sums = xreallocarray(NULL, (size_t)s->ncores, sizeof *s->sums);
-	for (int i = 0; i < s->ncores; i++)
-		s->sums[i] = sums_of(&s->cores[i]);
+	if (s->cores != NULL && s->ncores > 0) {
+		free(s->sums);
+		s->sums = xreallocarray(NULL, (size_t)s->ncores, sizeof *s->sums);
+		for (int i = 0; i < s->ncores; i++)
+			s->sums[i] = sums_of(&s->cores[i]);
+	}
 	free(s->cores);
 	s->cores = NULL;
+	linux_sample_fit(s);	/* the rest; cores are not copied only to be freed */
 }
 
 /* Core i of s in the kept form, from whichever form s has. */
