@@ -25,6 +25,11 @@ printf 'Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n' \
     >"$T/home/.ssh/config"
 HOME="$T/home" timeout 60 "$OPSDECK" collect -c "$T/c.yaml" --cache "$CACHE" --cycles 1 \
     >"$T/collect.out" 2>&1
+# The cached samples are over two intervals (1 s) old before the console
+# starts: an --offline console shows them stale from its first frame, and a
+# later data load (^L makes one) finds nothing new to mark.
+aged() { [ $(($(date +%s%3N) - $(sqlite3 "$CACHE" "SELECT max(sample_ms) FROM hosts"))) -gt 1500 ]; }
+wait_for 10 aged
 console_start 120 30 "HOME=$T/home" -- -c "$T/c.yaml"
 keys ':host node1' Enter
 settle "Detail  node1" >/dev/null
