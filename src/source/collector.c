@@ -429,6 +429,7 @@ transports_stop(struct collector *c)
 		pthread_mutex_destroy(&w->inbox_lock);
 		free(w->inbox);
 		free(w->hosts);
+		free(w->more);
 	}
 	free(c->workers);
 	c->workers = NULL;

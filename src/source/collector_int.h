@@ -97,6 +97,7 @@ struct chost {
 	uint64_t		 garbage_mark;
 	int			 flood;
 	int			 more;		/* read budget ran out: read again soon */
+	int			 listed;	/* in its worker's list of hosts with more */
 	size_t			 last_read;	/* bytes taken in the latest read round */
 	uint64_t		 read_round;	/* the worker round that last read it */
 	int			 watched;	/* fd is in the worker's epoll set */
@@ -163,6 +164,15 @@ struct worker {
 	struct inbox_item	*inbox;
 	size_t			 ninbox, capinbox;
 	unsigned		 seed;
+	/*
+	 * Only the worker's thread: no host of it has anything due (a retry,
+	 * a deadline) before scan_mono, when the worker next looks at all of
+	 * them; until then it reads the hosts epoll names and those listed in
+	 * more[] (their read budget ran out, or a stream just began).
+	 */
+	int64_t			 scan_mono;
+	size_t			*more;
+	size_t			 nmore, capmore;
 };
 
 struct publisher;

@@ -33,6 +33,7 @@
 
 static void worker_watch(struct chost *ch);
 static void worker_unwatch(struct chost *ch);
+static void host_check_deadlines(struct chost *ch, int64_t now, int64_t *next);
 
 /* ---- publishing state (any thread, takes c->lock) ---------------------- */
 
@@ -177,6 +178,31 @@ backoff_ms(struct chost *ch)
 	return OD_MIN(d, cap);
 }
 
+/* Something of ch is due at t (mono ms): its worker looks at its hosts by then. */
+static void
+due_at(struct chost *ch, int64_t t)
+{
+	if (t < ch->w->scan_mono)
+		ch->w->scan_mono = t;
+}
+
+/* ch may have more to read than it got: its worker reads it next round. */
+static void
+more_push(struct chost *ch)
+{
+	struct worker *w = ch->w;
+
+	ch->more = 1;
+	if (ch->listed)
+		return;
+	if (w->nmore == w->capmore) {
+		w->capmore = w->capmore > 0 ? 2 * w->capmore : 16;
+		w->more = xreallocarray(w->more, w->capmore, sizeof *w->more);
+	}
+	w->more[w->nmore++] = ch->idx;
+	ch->listed = 1;
+}
+
 /* The host failed: publish why, drop its transport, retry after back-off. */
 static void
 host_fail(struct chost *ch, enum host_state state, const char *msg)
@@ -185,6 +211,7 @@ host_fail(struct chost *ch, enum host_state state, const char *msg)
 	publish_state(ch, state, msg);
 	ch->attempts++;
 	ch->retry_mono = now_mono_ms() + backoff_ms(ch);
+	due_at(ch, ch->retry_mono);
 }
 
 /* One cycle (every probe's frame of one SEQ) arrived. */
@@ -334,7 +361,10 @@ stream_begin(struct chost *ch, struct source_conn *conn)
 	ch->stray_frames = 0;
 	ch->cycle_garbage = 0;
 	ch->stream_cycles = 0;
-	ch->more = 1;	/* a source may hold data already (libssh's buffers) */
+	more_push(ch);	/* a source may hold data already (libssh's buffers) */
+	int64_t next = INT64_MAX;
+	host_check_deadlines(ch, ch->stream_mono, &next);
+	due_at(ch, next);
 }
 
 /*
@@ -474,10 +504,14 @@ source_read(struct chost *ch)
 		free(cause);
 		return;
 	}
-	ch->more = 1;
+	more_push(ch);
 }
 
-/* Reads one host once per round; *bulk gets the largest amount read. */
+/*
+ * Reads one host once per round; *bulk gets the largest amount read. A
+ * cycle it completed moves its deadlines (stale two intervals on): the
+ * worker's next look at all hosts comes no later.
+ */
 static void
 worker_read(struct chost *ch, uint64_t round, size_t *bulk)
 {
@@ -486,6 +520,29 @@ worker_read(struct chost *ch, uint64_t round, size_t *bulk)
 	source_read(ch);
 	if (ch->last_read > *bulk)
 		*bulk = ch->last_read;
+	if (ch->phase == PH_STREAMING)
+		host_check_deadlines(ch, now_mono_ms(), &ch->w->scan_mono);
+}
+
+/* The hosts listed with more to read, each at most once a round. */
+static void
+worker_read_more(struct worker *w, uint64_t round, size_t *bulk)
+{
+	size_t n = w->nmore, *v = w->more;
+
+	w->more = NULL;
+	w->nmore = w->capmore = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct chost *ch = &w->c->hosts[v[i]];
+		ch->listed = 0;
+		if (ch->phase != PH_STREAMING || !ch->more)
+			continue;
+		if (ch->read_round == round)
+			more_push(ch);		/* read this round already: the next one */
+		else
+			worker_read(ch, round, bulk);
+	}
+	free(v);
 }
 
 /* ---- reports mode (source.h) ---------------------------------------------- */
@@ -586,6 +643,7 @@ poll_done(struct chost *ch, const struct source_poll *p)
 	ch->attempts = 0;
 	ch->phase = PH_IDLE;
 	ch->retry_mono = now_mono_ms() + cg->interval_ms;
+	due_at(ch, ch->retry_mono);
 }
 
 /*
@@ -662,24 +720,26 @@ worker_main(void *arg)
 	while (!atomic_load(&c->stopping)) {
 		worker_take_inbox(w);
 		int64_t now = now_mono_ms();
-		int64_t next = now + WORKER_MAX_WAIT_MS;
-		int more = 0;
+		int full = now >= w->scan_mono;
 
 		round++;
-		for (size_t i = 0; i < w->nhosts; i++) {
-			struct chost *ch = &c->hosts[w->hosts[i]];
-			if (ch->phase == PH_IDLE) {
+		if (full) {
+			/* due again by a second at the latest; the hosts lower it */
+			w->scan_mono = now + WORKER_MAX_WAIT_MS;
+			for (size_t i = 0; i < w->nhosts; i++) {
+				struct chost *ch = &c->hosts[w->hosts[i]];
+				if (ch->phase != PH_IDLE)
+					continue;
 				if (now >= ch->retry_mono) {
 					host_begin(ch);
 					now = now_mono_ms();
 				}
-				if (ch->phase == PH_IDLE && ch->retry_mono < next)
-					next = ch->retry_mono;
+				if (ch->phase == PH_IDLE)
+					due_at(ch, ch->retry_mono);
 			}
-			if (ch->phase == PH_STREAMING && ch->more)
-				more = 1;
 		}
-		int timeout = more ? 0 : (int)OD_MAX(0, OD_MIN(next - now, WORKER_MAX_WAIT_MS));
+		int timeout = w->nmore > 0 ? 0 :
+		    (int)OD_MAX(0, OD_MIN(w->scan_mono - now, WORKER_MAX_WAIT_MS));
 		int64_t start = now_mono_ms();
 		int r = epoll_wait(w->epfd, ev, WORKER_EVENTS, timeout);
 		if (r < 0 && errno != EINTR)
@@ -697,15 +757,14 @@ worker_main(void *arg)
 			busy = 1;
 			worker_read(ch, round, &bulk);
 		}
+		worker_read_more(w, round, &bulk);
 		now = now_mono_ms();
-		next = INT64_MAX;
-		for (size_t i = 0; i < w->nhosts; i++) {
-			struct chost *ch = &c->hosts[w->hosts[i]];
-			if (ch->phase == PH_STREAMING && ch->more && ch->read_round != round)
-				worker_read(ch, round, &bulk);
-			if (ch->phase == PH_STREAMING)
-				host_check_deadlines(ch, now, &next);
-		}
+		if (full)
+			for (size_t i = 0; i < w->nhosts; i++) {
+				struct chost *ch = &c->hosts[w->hosts[i]];
+				if (ch->phase == PH_STREAMING)
+					host_check_deadlines(ch, now, &w->scan_mono);
+			}
 		/*
 		 * Frames of many hosts arrive spread over the interval: rather
 		 * than a wake-up per arrival, let input gather for a moment
