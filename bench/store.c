@@ -1,7 +1,8 @@
 /*
  * bench/store.c: figures for the SQLite cache (DESIGN.md's targets):
  *   - ingest: metric rows per second through store_put_status, one
- *     transaction per tick of 1,000 hosts (target >= 200,000 rows/s);
+ *     transaction per tick of 1,000 GPU nodes whose GPUs and a third of
+ *     whose BMC sensors move every tick (target >= 200,000 rows/s);
  *   - bytes per host-day: a day of 2 s samples of ~20 metrics for a few
  *     hosts, rolled up and pruned by store_maintain, then the file's size;
  *   - first frame: store_open (read-only) + store_get_hosts on a cache of
@@ -27,6 +28,7 @@
 #define DAY_MS		86400000LL
 #define INGEST_HOSTS	1000
 #define INGEST_TICKS	30
+#define INGEST_SENSORS	30	/* a GPU server's BMC (opsdeck-fleetsim's has 29-31) */
 #define DAY_HOSTS	4
 #define FRAME_HOSTS	1000
 
@@ -149,7 +151,7 @@ bench_ingest(const char *dir)
 	for (int i = 0; i < INGEST_HOSTS; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "gpu%04d", i);
-		test_status_make(&h[i], name, "compute", t0, 128, 8, 0);
+		test_status_make(&h[i], name, "compute", t0, 128, 8, INGEST_SENSORS);
 	}
 	host_status_metrics(&h[0], count_metric, &per_host);
 
@@ -165,6 +167,17 @@ bench_ingest(const char *dir)
 		for (int i = 0; i < INGEST_HOSTS; i++) {
 			h[i].sample_ms = t0 + tick * 1000;
 			h[i].cpu_pct = (i + tick) % 100;
+			/*
+			 * As a busy GPU node: every GPU's use, power and temperature
+			 * move each second, a third of the BMC's readings too.
+			 */
+			for (int g = 0; g < h[i].ngpus; g++) {
+				h[i].gpus[g].util_pct = (i + g + tick) % 101;
+				h[i].gpus[g].power_w = 300 + (i * 7 + g + tick) % 400;
+				h[i].gpus[g].temp_c = 40 + (i + g * 3 + tick) % 40;
+			}
+			for (int k = 0; k < h[i].nsensors; k += 3)
+				h[i].sensors[k].value = 5000 + (i + k + tick) % 97 * 120;
 			if (store_put_status(st, &h[i], &cause) != 0)
 				die("put", cause);
 		}
@@ -173,10 +186,11 @@ bench_ingest(const char *dir)
 	}
 	double el = now_s() - start, cpu = cpu_s() - cstart;
 	double rows = (double)INGEST_TICKS * INGEST_HOSTS * (double)per_host;
-	printf("ingest: %d hosts x %zu metrics (+ host row, 8 GPU rows), %d ticks of one"
+	printf("ingest: %d hosts x %zu metrics (+ host row, 8 GPU rows, %d of %d sensor rows"
+	    " moving), %d ticks of one"
 	    " transaction each: %.0f metric rows/s wall (%.1f ms per tick), %.0f rows per"
 	    " CPU second (%.1f ms CPU per tick)  [target >= 200000]\n", INGEST_HOSTS, per_host,
-	    INGEST_TICKS, rows / el, el * 1000 / INGEST_TICKS, rows / cpu,
+	    (INGEST_SENSORS + 2) / 3, INGEST_SENSORS, INGEST_TICKS, rows / el, el * 1000 / INGEST_TICKS, rows / cpu,
 	    cpu * 1000 / INGEST_TICKS);
 	store_close(st);
 	for (int i = 0; i < INGEST_HOSTS; i++)

@@ -86,7 +86,10 @@ fi
 hosts="$NET.1"
 for i in 2 3 4 5 6 7 8 9 10; do hosts="$hosts, $NET.$i"; done
 write_config "$T/c4.yaml" "$hosts"
-"$COLLECTOR_TOOL" "$T/c4.yaml" run 2 15000 >"$T/o4"
+# ten logins at once on a loaded machine (a sanitizer build beside another
+# suite) may take over the usual 3 s: this check is about fan-out, not deadlines
+sed -i 's/^  timeout: 3s$/  timeout: 10s/' "$T/c4.yaml"
+"$COLLECTOR_TOOL" "$T/c4.yaml" run 2 25000 >"$T/o4"
 n_up=$(grep -c ' up ' "$T/o4")
 check "ten hosts: all up ($n_up)" [ "$n_up" -eq 10 ]
 [ "$n_up" -eq 10 ] || diag "$(grep -v ' up ' "$T/o4")"

@@ -2,13 +2,15 @@
 # store_migrate.sh: a cache written by schema version 1 (one row a sample;
 # tests/fixtures/store/README says how it was made) is upgraded in place to
 # chunks by the first writer that opens it, and reads back the same:
-# the history of store_history.sh, before and after the next rollups.
+# the history of store_history.sh, before and after the next rollups. And a
+# cache written by version 5 (a row per GPU and per sensor) is upgraded to
+# version 6's row a host, every GPU and sensor reading back as it was.
 . "$top_srcdir/tests/lib.sh"
 W="$top_builddir/tests/store_writer"
 [ -x "$W" ] || skip_all "tests/store_writer is not built"
 [ -x "$OPSDECK" ] || skip_all "opsdeck is not built"
 command -v sqlite3 >/dev/null 2>&1 || skip_all "no sqlite3 command"
-plan 17
+plan 21
 tmpdir
 TZ=UTC; export TZ
 DB="$T/cache.db"
@@ -23,8 +25,8 @@ H node000 -m cpu.util_pct --from 2026-01-01T00:00Z --to 2026-01-01T00:01Z >"$T/o
 check "a reader does not upgrade it: it asks for a collector" \
 	grep -q "older than this opsdeck" "$T/err"
 check "a writer upgrades it" "$W" try "$DB"
-check "... to version 5, the row tables gone" \
-	[ "$(q 'PRAGMA user_version'):$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('samples', 'samples_1m')")" = "5:0" ]
+check "... to version 6, the row tables gone" \
+	[ "$(q 'PRAGMA user_version'):$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('samples', 'samples_1m')")" = "6:0" ]
 check "... the 170 minutes of 1-minute rollups in three hour chunks" \
 	[ "$(q 'SELECT count(*), sum(n) FROM chunks WHERE level = 1')" = "3|170" ]
 check "... intact, every chunk decodes" sh -c "\"$W\" check \"$DB\" 1 >/dev/null"
@@ -58,4 +60,30 @@ check "... the third hour now has its hour row" \
 	[ "$(q 'SELECT count(*) FROM samples_1h WHERE ts = 1767232800000')" -eq 27 ]
 check "... and the same figures" hourly
 check "... a minute rolled up after the upgrade: 30..35" minute 02:55 30 32.5 35
+
+# --- version 5 to 6: GPUs and sensors, a row a host ----------------------------
+DB5="$T/cache5.db"
+gzip -dc "$FIXTURES/store/cache-v5.db.gz" >"$DB5" || { diag "cannot unpack the fixture"; exit 1; }
+chmod 600 "$DB5"
+q5() { sqlite3 "$DB5" "$1"; }
+# store_writer live's lines, from version 5's tables (SQL NULL: no reading, nan)
+r() { echo "CASE WHEN $1 IS NULL THEN 'nan' ELSE printf('%g', $1) END"; }
+q5 "SELECT line FROM (
+  SELECT h.grp AS g, h.name AS n, 0 AS k, s.slot AS slot, h.name || ' gpu ' || s.gpu_index ||
+    ' ' || s.uuid || ' ' || s.name || ' ' || $(r s.util_pct) || ' ' || $(r s.mem_util_pct) ||
+    ' ' || s.mem_used_bytes || ' ' || s.mem_total_bytes || ' ' || $(r s.temp_c) || ' ' ||
+    $(r s.power_w) || ' ' || $(r s.power_limit_w) || ' ' || s.ecc_uncorrected || ' ' ||
+    s.throttle_reasons AS line FROM host_gpus s JOIN hosts h ON h.id = s.host_id
+  UNION ALL
+  SELECT h.grp, h.name, 1, s.slot, h.name || ' sensor ' || s.name || ' ' || $(r s.value) ||
+    ' ' || s.unit || ' ' || s.status || ' ' || s.level || ' ' || s.state
+    FROM host_sensors s JOIN hosts h ON h.id = s.host_id) ORDER BY g, n, k, slot" >"$T/live.want"
+check "the fixture is a version 5 cache: 8 GPU rows, 42 sensor rows" \
+	[ "$(q5 'PRAGMA user_version'):$(q5 'SELECT count(*) FROM host_gpus'):$(q5 'SELECT count(*) FROM host_sensors'):$(wc -l <"$T/live.want")" = "5:8:42:50" ]
+check "a writer upgrades it to version 6" "$W" try "$DB5"
+check "... host_gpus and host_sensors gone, a host_live row a host" \
+	[ "$(q5 'PRAGMA user_version'):$(q5 "SELECT count(*) FROM sqlite_master WHERE name IN ('host_gpus', 'host_sensors')"):$(q5 'SELECT count(*) FROM host_live')" = "6:0:2" ]
+"$W" live "$DB5" >"$T/live.got" 2>&1
+check "... every GPU and sensor reads back as version 5 held it" cmp "$T/live.want" "$T/live.got" ||
+	diag "$(diff "$T/live.want" "$T/live.got" | head -10)"
 done_testing

@@ -14,6 +14,10 @@
  *   store_writer maintain PATH NOW_MS
  *                                    open as a writer (upgrading an older cache) and
  *                                    run store_maintain with now = NOW_MS until idle
+ *   store_writer live PATH           open read-only; print each host's GPUs and
+ *                                    sensors as store_get_hosts reads them, a line
+ *                                    each ("NAME gpu INDEX UUID NAME UTIL ..." /
+ *                                    "NAME sensor NAME VALUE UNIT STATUS LEVEL STATE")
  */
 #include "config.h"
 
@@ -148,6 +152,41 @@ do_try(const char *path)
 }
 
 static int
+do_live(const char *path)
+{
+	struct store *st;
+	struct host_status *v;
+	size_t n;
+	char *cause = NULL;
+
+	if (store_open(path, STORE_READONLY, &st, &cause) != 0 ||
+	    store_get_hosts(st, &v, &n, &cause) != 0) {
+		printf("%s\n", cause);
+		free(cause);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < v[i].ngpus; k++) {
+			const struct gpu_sample *g = &v[i].gpus[k];
+			printf("%s gpu %d %s %s %g %g %lld %lld %g %g %g %lld %llu\n", v[i].name,
+			    g->index, g->uuid, g->name, g->util_pct, g->mem_util_pct,
+			    (long long)g->mem_used_bytes, (long long)g->mem_total_bytes,
+			    g->temp_c, g->power_w, g->power_limit_w,
+			    (long long)g->ecc_uncorrected,
+			    (unsigned long long)g->throttle_reasons);
+		}
+		for (int k = 0; k < v[i].nsensors; k++) {
+			const struct sensor_sample *x = &v[i].sensors[k];
+			printf("%s sensor %s %g %s %s %d %s\n", v[i].name, x->name, x->value,
+			    x->unit, x->status, (int)x->level, x->state);
+		}
+	}
+	store_free_hosts(v, n);
+	store_close(st);
+	return 0;
+}
+
+static int
 do_check(const char *path, size_t want_hosts)
 {
 	sqlite3 *db;
@@ -254,6 +293,8 @@ main(int argc, char **argv)
 		return do_check(argv[2], (size_t)atoi(argv[3]));
 	if (argc == 4 && strcmp(argv[1], "maintain") == 0)
 		return do_maintain(argv[2], strtoll(argv[3], NULL, 10));
-	fprintf(stderr, "usage: store_writer loop|fill|try|check|maintain PATH ...\n");
+	if (argc == 3 && strcmp(argv[1], "live") == 0)
+		return do_live(argv[2]);
+	fprintf(stderr, "usage: store_writer loop|fill|try|check|maintain|live PATH ...\n");
 	return 2;
 }

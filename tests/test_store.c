@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "opsdeck/chunk.h"
+#include "opsdeck/hostlive.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
 #include "store_test.h"
@@ -331,7 +332,7 @@ test_files_and_schema(void **state)
 	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(sql_int(f->path, "PRAGMA journal_mode"), 0);	/* text "wal" */
 	static const char *const tables[] = {
-		"hosts", "host_gpus", "host_sensors", "host_transitions", "metrics",
+		"hosts", "host_live", "host_transitions", "metrics",
 		"series", "chunks", "samples_1h",
 	};
 	for (size_t i = 0; i < OD_ARRAY_LEN(tables); i++) {
@@ -340,9 +341,12 @@ test_files_and_schema(void **state)
 		assert_int_equal(sql_int(f->path, sql), 1);
 		free(sql);
 	}
-	/* Samples are in chunks: version 1's row-per-sample tables are gone. */
+	/* Samples are in chunks: version 1's row-per-sample tables are gone, */
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE"
 	    " name IN ('samples', 'samples_1m')"), 0);
+	/* and a GPU or a sensor is no longer a row (version 6). */
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE"
+	    " name IN ('host_gpus', 'host_sensors')"), 0);
 
 	/* Reopening an up-to-date cache changes nothing. */
 	st = open_ok(f->path, 0);
@@ -846,8 +850,34 @@ test_rows_follow_changes(void **state)
 	assert_int_equal(v[0].nsensors, 2);
 	assert_true(v[0].sensors[1].value == 12.5);
 	store_free_hosts(v, n);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_gpus"), 1);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_sensors"), 2);
+	/* one row a host, rewritten only when a GPU or a sensor moved */
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_live"), 1);
+	sql_exec(f->path, "UPDATE host_live SET data = x'4c01ff'");	/* damaged */
+	h.sample_ms += 1000;
+	h.cpu_pct = 3;
+	put_ok(st, &h);			/* the same GPUs and sensors: not rewritten */
+	assert_int_equal(sql_int(f->path, "SELECT length(data) FROM host_live"), 3);
+	assert_int_equal(store_get_hosts(st, &v, &n, &cause), 0);
+	/* a row that does not decode costs its host the lists, and says so */
+	assert_true(v[0].ngpus == 0 && v[0].nsensors == 0 && v[0].gpus == NULL);
+	assert_non_null(v[0].warnings);
+	assert_non_null(strstr(v[0].warnings, "GPU and sensor row does not decode"));
+	store_free_hosts(v, n);
+	h.sensors[0].value = 99;	/* one reading moved: the row is written again */
+	put_ok(st, &h);
+	assert_int_equal(store_get_hosts(st, &v, &n, &cause), 0);
+	assert_true(v[0].ngpus == 1 && v[0].nsensors == 2 && v[0].sensors[0].value == 99);
+	store_free_hosts(v, n);
+	h.ngpus = h.nsensors = 0;	/* neither: no row */
+	h.sample_ms += 1000;
+	put_ok(st, &h);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_live"), 0);
+	assert_int_equal(store_get_hosts(st, &v, &n, &cause), 0);
+	assert_true(v[0].ngpus == 0 && v[0].nsensors == 0 && v[0].gpus == NULL);
+	store_free_hosts(v, n);
+	h.ngpus = 1;
+	h.nsensors = 2;
+	put_ok(st, &h);
 
 	/* A new writer knows nothing of the rows: it rewrites them whole. */
 	store_close(st);
@@ -1101,7 +1131,7 @@ test_prune_hosts(void **state)
 	store_free_hosts(v, n);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM chunks WHERE host_id NOT IN"
 	    " (SELECT id FROM hosts)"), 0);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_gpus WHERE host_id NOT IN"
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_live WHERE host_id NOT IN"
 	    " (SELECT id FROM hosts)"), 0);
 	/* It can come back later. */
 	put_ok(st, &b);
@@ -1111,6 +1141,96 @@ test_prune_hosts(void **state)
 	host_status_free(&a);
 	host_status_free(&b);
 	store_close(st);
+}
+
+/*
+ * The host_live row (hostlive.h): what is written reads back, NaN and -1
+ * and full-length strings included; a row cut short anywhere, with a byte
+ * too many, of another version, with a count the rest cannot hold or a
+ * string longer than its field is refused, allocating nothing.
+ */
+static void
+test_host_live_codec(void **state)
+{
+	(void)state;
+	struct host_status h;
+	struct gpu_sample *g;
+	struct sensor_sample *s;
+	int ng, ns;
+	size_t len;
+
+	test_status_make(&h, "n1", "g", 1000, 2, 3, 4);
+	h.gpus[0].util_pct = NAN;
+	h.gpus[1].mem_used_bytes = -1;
+	h.gpus[2].throttle_reasons = UINT64_MAX;
+	memset(h.gpus[2].name, 'x', sizeof h.gpus[2].name - 1);
+	h.gpus[2].name[sizeof h.gpus[2].name - 1] = '\0';
+	h.sensors[3].level = SENSOR_CRIT;
+	od_strlcpy(h.sensors[3].state, "Presence detected, Power Supply AC lost",
+	    sizeof h.sensors[3].state);
+	unsigned char *b = host_live_encode(h.gpus, h.ngpus, h.sensors, h.nsensors, &len);
+	assert_int_equal(host_live_decode(b, len, &g, &ng, &s, &ns), 0);
+	assert_int_equal(ng, 3);
+	assert_int_equal(ns, 4);
+	assert_true(isnan(g[0].util_pct) && g[1].mem_used_bytes == -1);
+	assert_true(g[2].throttle_reasons == UINT64_MAX);
+	assert_string_equal(g[2].name, h.gpus[2].name);
+	assert_string_equal(g[1].uuid, h.gpus[1].uuid);
+	assert_true(g[1].temp_c == h.gpus[1].temp_c && g[0].index == 0 && g[2].index == 2);
+	assert_string_equal(s[3].state, "Presence detected, Power Supply AC lost");
+	assert_int_equal(s[3].level, SENSOR_CRIT);
+	assert_string_equal(s[1].name, h.sensors[1].name);
+	assert_true(s[2].value == h.sensors[2].value);
+	free(g);
+	free(s);
+
+	/* cut short anywhere, or a byte too many */
+	for (size_t cut = 0; cut < len; cut++) {
+		assert_int_equal(host_live_decode(b, cut, &g, &ng, &s, &ns), -1);
+		assert_true(g == NULL && s == NULL && ng == 0 && ns == 0);
+	}
+	unsigned char *more = xmalloc(len + 1);
+	memcpy(more, b, len);
+	more[len] = 0;
+	assert_int_equal(host_live_decode(more, len + 1, &g, &ng, &s, &ns), -1);
+	more[1] = 2;	/* another version */
+	assert_int_equal(host_live_decode(more, len, &g, &ng, &s, &ns), -1);
+	free(more);
+	free(b);
+
+	/* nothing: an empty row */
+	b = host_live_encode(NULL, 0, NULL, 0, &len);
+	assert_int_equal(host_live_decode(b, len, &g, &ng, &s, &ns), 0);
+	assert_true(g == NULL && s == NULL && ng == 0 && ns == 0);
+	free(b);
+
+	/* 200 GPUs claimed in a few bytes; a 64-byte uuid in a field of 64 */
+	static const unsigned char lie[] = { 'L', 1, 0xc8, 0x01, 0, 0, 0, 0 };
+	assert_int_equal(host_live_decode(lie, sizeof lie, &g, &ng, &s, &ns), -1);
+	unsigned char big[2 + 1 + 1 + 1 + PROBE_NAME_MAX + 1 + 9 * 8 + 1];
+	size_t k = 0;
+	big[k++] = 'L';
+	big[k++] = 1;
+	big[k++] = 1;			/* one GPU */
+	big[k++] = 0;			/* index 0 */
+	big[k++] = PROBE_NAME_MAX;	/* its uuid: one byte too long for the field */
+	memset(big + k, 'u', PROBE_NAME_MAX);
+	k += PROBE_NAME_MAX;
+	big[k++] = 0;			/* an empty name */
+	memset(big + k, 0, 9 * 8);
+	k += 9 * 8;
+	big[k++] = 0;			/* no sensors */
+	assert_int_equal(k, sizeof big);
+	assert_int_equal(host_live_decode(big, sizeof big, &g, &ng, &s, &ns), -1);
+	big[4] = PROBE_NAME_MAX - 1;	/* one byte shorter, and the name one longer: fits */
+	big[4 + PROBE_NAME_MAX] = 1;
+	big[5 + PROBE_NAME_MAX] = 'u';
+	assert_int_equal(host_live_decode(big, sizeof big, &g, &ng, &s, &ns), 0);
+	assert_int_equal((int)strlen(g[0].uuid), PROBE_NAME_MAX - 1);
+	assert_string_equal(g[0].name, "u");
+	free(g);
+	free(s);
+	host_status_free(&h);
 }
 
 int
@@ -1132,6 +1252,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollup_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maintain_gaps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_hosts, setup, teardown),
+		cmocka_unit_test(test_host_live_codec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

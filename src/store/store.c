@@ -150,6 +150,15 @@ static const char schema_v5[] =
 	"  job TEXT NOT NULL, name TEXT NOT NULL, mem_used_bytes INTEGER NOT NULL,"
 	"  PRIMARY KEY(host_id, slot)) WITHOUT ROWID;";
 
+/*
+ * Version 6: a host's latest GPUs and sensors in one row (hostlive.h), where
+ * a row each cost some twenty B-tree writes a host and tick;
+ * store_migrate_live moves the rows of host_gpus and host_sensors over and
+ * drops them.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE host_live(host_id INTEGER PRIMARY KEY, data BLOB NOT NULL);";
+
 static const struct {
 	int		 version;
 	const char	*sql;
@@ -160,6 +169,7 @@ static const struct {
 	{ 3, schema_v3, NULL },
 	{ 4, schema_v4, NULL },
 	{ 5, schema_v5, NULL },
+	{ 6, schema_v6, store_migrate_live },
 };
 
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/hostlive.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
 #include "store_int.h"
@@ -144,8 +145,8 @@ store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_s
 	    &hs, cause) != 0 ||
 	    store_prepare(st, "SELECT from_state FROM host_transitions WHERE host_id = ?1"
 	    " AND ts_ms > ?2 ORDER BY ts_ms, id LIMIT 1", &after, cause) != 0 ||
-	    store_prepare(st, "SELECT gpu_index, uuid, name, mem_total_bytes FROM host_gpus"
-	    " WHERE host_id = ?1", &gs, cause) != 0 ||
+	    store_prepare(st, "SELECT data FROM host_live WHERE host_id = ?1", &gs,
+	    cause) != 0 ||
 	    store_prepare(st, "SELECT data FROM chunks WHERE host_id = ?1 AND level = ?2"
 	    " AND t0 >= ?3 AND t0 < ?4 AND t1 >= ?5 ORDER BY t0", &cs, cause) != 0 ||
 	    store_prepare(st, "SELECT to_state, error, ts_ms FROM host_transitions"
@@ -204,18 +205,23 @@ store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_s
 		}
 		/* GPU names and sizes are not series: today's, by index */
 		sqlite3_bind_int64(gs, 1, id);
-		while (h.ngpus > 0 && sqlite3_step(gs) == SQLITE_ROW) {
-			int idx = sqlite3_column_int(gs, 0);
-			for (int g = 0; g < h.ngpus; g++) {
-				if (h.gpus[g].index != idx)
-					continue;
-				od_strlcpy(h.gpus[g].uuid, store_column_text(gs, 1),
-				    sizeof h.gpus[g].uuid);
-				od_strlcpy(h.gpus[g].name, store_column_text(gs, 2),
-				    sizeof h.gpus[g].name);
-				h.gpus[g].mem_total_bytes = (uint64_t)sqlite3_column_int64(gs, 3);
-			}
+		struct gpu_sample *lg = NULL;
+		struct sensor_sample *ls = NULL;
+		int nlg = 0, nls = 0;
+		if (h.ngpus > 0 && sqlite3_step(gs) == SQLITE_ROW &&
+		    host_live_decode(sqlite3_column_blob(gs, 0),
+		    (size_t)sqlite3_column_bytes(gs, 0), &lg, &nlg, &ls, &nls) == 0) {
+			for (int k = 0; k < nlg; k++)
+				for (int g = 0; g < h.ngpus; g++) {
+					if (h.gpus[g].index != lg[k].index)
+						continue;
+					memcpy(h.gpus[g].uuid, lg[k].uuid, sizeof h.gpus[g].uuid);
+					memcpy(h.gpus[g].name, lg[k].name, sizeof h.gpus[g].name);
+					h.gpus[g].mem_total_bytes = lg[k].mem_total_bytes;
+				}
 		}
+		free(lg);
+		free(ls);
 		sqlite3_reset(gs);
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;

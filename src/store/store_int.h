@@ -50,8 +50,8 @@ struct open_chunk {
 	int64_t		 rowid;
 	size_t		 len;		/* bytes of the row as last written */
 	size_t		 growth;	/* what the last tick added */
-	uint64_t	*rows;		/* GPU rows' fingerprints, then sensors' */
-	int		 ngpus, nsensors;
+	uint64_t	*rows;		/* fingerprints of the GPUs, then the sensors, */
+	int		 ngpus, nsensors;	/* of the host_live row as written */
 	uint64_t	 procs_fp;	/* of the GPU processes as written ... */
 	int		 procs_written;	/* ... when 1 (store_procs.c) */
 };
@@ -87,10 +87,8 @@ enum store_stmt {
 	SQ_HOST_INSERT,
 	SQ_HOST_UPDATE,
 	SQ_TRANSITION_INSERT,
-	SQ_GPU_DELETE,
-	SQ_GPU_INSERT,
-	SQ_SENSOR_DELETE,
-	SQ_SENSOR_INSERT,
+	SQ_LIVE_PUT,
+	SQ_LIVE_DELETE,
 	SQ_METRIC_FIND,
 	SQ_METRIC_INSERT,
 	SQ_SERIES_INSERT,
@@ -261,6 +259,8 @@ int store_chunks_read(struct store *st, int64_t host_id, enum store_level level,
 	    int64_t metric, int64_t lo, int64_t hi, struct chunk_sample **out, size_t *n);
 /* Schema step 2: samples and samples_1m into chunks. 0 or an SQLite rc. */
 int store_migrate_chunks(struct store *st);
+/* Schema step 6: host_gpus and host_sensors into host_live. 0 or an SQLite rc. */
+int store_migrate_live(struct store *st);
 
 /*
  * Writes h's GPU processes (host_gpu_procs) when they differ from those oc

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/hostlive.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
 #include "store_int.h"
@@ -239,6 +240,102 @@ overlay_pending(struct store *st, struct host_status **vp, size_t *np)
 	qsort(*vp, *np, sizeof **vp, host_cmp);
 }
 
+/* Schema 1 to 5's rows of GPUs and sensors, read_children's way. */
+static const char gpus_v5_sql[] =
+    "SELECT host_id, gpu_index, uuid, name, util_pct, mem_util_pct, mem_used_bytes,"
+    " mem_total_bytes, temp_c, power_w, power_limit_w, ecc_uncorrected,"
+    " throttle_reasons FROM host_gpus ORDER BY host_id, slot";
+static const char sensors_v5_sql[] =
+    "SELECT host_id, name, value, unit, status, level, state FROM host_sensors"
+    " ORDER BY host_id, slot";
+
+/* Appends a line to h's warnings. */
+static void
+add_warning(struct host_status *h, const char *line)
+{
+	char *w = h->warnings != NULL ? xasprintf("%s\n%s", h->warnings, line) : xstrdup(line);
+	free(h->warnings);
+	h->warnings = w;
+}
+
+/*
+ * Each host's GPUs and sensors from its host_live row (hostlive.h). A row
+ * that does not decode costs that host its lists, and says so in its
+ * warnings; the other hosts read on.
+ */
+static int
+read_live(struct store *st, struct id_index *ix, size_t n, struct host_status *v)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT host_id, data FROM host_live", -1, &s, NULL);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct host_status *h = host_by_id(ix, n, v, sqlite3_column_int64(s, 0));
+		rc = SQLITE_OK;
+		if (h == NULL || h->gpus != NULL || h->sensors != NULL)
+			continue;
+		const void *p = sqlite3_column_blob(s, 1);
+		size_t len = (size_t)sqlite3_column_bytes(s, 1);
+		if (host_live_decode(p, len, &h->gpus, &h->ngpus, &h->sensors, &h->nsensors) != 0)
+			add_warning(h, "cache: this host's GPU and sensor row does not decode");
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Schema step 6: every host's rows of host_gpus and host_sensors into its
+ * host_live row, then the two tables go. 0 or an SQLite rc.
+ */
+int
+store_migrate_live(struct store *st)
+{
+	struct host_status *v = NULL;
+	struct id_index *ix = NULL;
+	size_t nv = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT id FROM hosts ORDER BY id", -1, &s, NULL);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, nv + 1, sizeof *v);
+		ix = xreallocarray(ix, nv + 1, sizeof *ix);
+		host_status_init(&v[nv]);
+		ix[nv].id = sqlite3_column_int64(s, 0);
+		ix[nv].idx = nv;
+		nv++;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	if (rc == SQLITE_OK)
+		rc = read_children(st, gpus_v5_sql, sizeof(struct gpu_sample), ix, nv, v,
+		    CHILD_GPUS);
+	if (rc == SQLITE_OK)
+		rc = read_children(st, sensors_v5_sql, sizeof(struct sensor_sample), ix, nv, v,
+		    CHILD_SENSORS);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO host_live(host_id, data)"
+		    " VALUES (?1, ?2)", -1, &s, NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < nv; i++) {
+		if (v[i].ngpus == 0 && v[i].nsensors == 0)
+			continue;
+		size_t len;
+		unsigned char *b = host_live_encode(v[i].gpus, v[i].ngpus, v[i].sensors,
+		    v[i].nsensors, &len);
+		sqlite3_bind_int64(s, 1, ix[i].id);
+		sqlite3_bind_blob(s, 2, b, (int)len, free);
+		rc = store_step_rc(s);
+	}
+	sqlite3_finalize(s);
+	store_free_hosts(v, nv);
+	free(ix);
+	if (rc == SQLITE_OK)
+		rc = store_exec(st, "DROP TABLE host_gpus; DROP TABLE host_sensors;");
+	return rc;
+}
+
 int
 store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **cause)
 {
@@ -247,16 +344,9 @@ store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **ca
 	    " cpu_pct, core_pct, mem_total, mem_used, swap_total, swap_used,"
 	    " load1, load5, load15, uptime_s, net_rx_bps, net_tx_bps,"
 	    " disk_read_bps, disk_write_bps, warnings FROM hosts ORDER BY grp, name";
-	static const char gpus_sql[] =
-	    "SELECT host_id, gpu_index, uuid, name, util_pct, mem_util_pct, mem_used_bytes,"
-	    " mem_total_bytes, temp_c, power_w, power_limit_w, ecc_uncorrected,"
-	    " throttle_reasons FROM host_gpus ORDER BY host_id, slot";
 	static const char procs_sql[] =
 	    "SELECT host_id, gpu_index, pid, user, job, name, mem_used_bytes"
 	    " FROM host_gpu_procs ORDER BY host_id, slot";
-	static const char sensors_sql[] =
-	    "SELECT host_id, name, value, unit, status, level, state FROM host_sensors"
-	    " ORDER BY host_id, slot";
 	struct host_status *v = NULL;
 	struct id_index *ix = NULL;
 	size_t nv = 0, cap = 0;
@@ -282,13 +372,9 @@ store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **ca
 	if (nv > 0)
 		qsort(ix, nv, sizeof *ix, id_cmp);
 	if (rc == SQLITE_OK)
-		rc = read_children(st, gpus_sql, sizeof(struct gpu_sample), ix, nv, v, CHILD_GPUS);
-	/* a cache of schema 3 that a read-only reader did not upgrade has no processes */
-	if (rc == SQLITE_OK && store_has_table(st, "host_gpu_procs") == 1)
-		rc = read_children(st, procs_sql, sizeof(struct gpu_proc), ix, nv, v, CHILD_PROCS);
+		rc = read_live(st, ix, nv, v);
 	if (rc == SQLITE_OK)
-		rc = read_children(st, sensors_sql, sizeof(struct sensor_sample), ix, nv, v,
-		    CHILD_SENSORS);
+		rc = read_children(st, procs_sql, sizeof(struct gpu_proc), ix, nv, v, CHILD_PROCS);
 	if (rc != SQLITE_OK)
 		*cause = store_errmsg(st, "cannot read hosts");
 	read_end(st, started);

@@ -34,16 +34,8 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	[SQ_TRANSITION_INSERT] =
 	    "INSERT INTO host_transitions(host_id, ts_ms, from_state, to_state, error)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
-	[SQ_GPU_DELETE] = "DELETE FROM host_gpus WHERE host_id = ?1 AND slot >= ?2",
-	[SQ_GPU_INSERT] =
-	    "INSERT OR REPLACE INTO host_gpus(host_id, slot, gpu_index, uuid, name, util_pct,"
-	    " mem_util_pct, mem_used_bytes, mem_total_bytes, temp_c, power_w,"
-	    " power_limit_w, ecc_uncorrected, throttle_reasons)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-	[SQ_SENSOR_DELETE] = "DELETE FROM host_sensors WHERE host_id = ?1 AND slot >= ?2",
-	[SQ_SENSOR_INSERT] =
-	    "INSERT OR REPLACE INTO host_sensors(host_id, slot, name, value, unit, status, level,"
-	    " state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQ_LIVE_PUT] = "INSERT OR REPLACE INTO host_live(host_id, data) VALUES (?1, ?2)",
+	[SQ_LIVE_DELETE] = "DELETE FROM host_live WHERE host_id = ?1",
 	[SQ_METRIC_FIND] = "SELECT id FROM metrics WHERE name = ?1",
 	[SQ_METRIC_INSERT] = "INSERT INTO metrics(name) VALUES (?1)",
 	[SQ_SERIES_INSERT] = "INSERT OR IGNORE INTO series(host_id, metric_id) VALUES (?1, ?2)",

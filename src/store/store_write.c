@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "opsdeck/buf.h"
+#include "opsdeck/hostlive.h"
 #include "opsdeck/store.h"
 #include "opsdeck/util.h"
 #include "store_int.h"
@@ -231,55 +232,11 @@ sensor_fp(const struct sensor_sample *x)
 	return fnv(h, &x->level, sizeof x->level);
 }
 
-static int
-bind_gpu(sqlite3_stmt *s, int64_t id, int i, const struct gpu_sample *g)
-{
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, i);
-	sqlite3_bind_int(s, 3, g->index);
-	store_bind_field(s, 4, g->uuid, sizeof g->uuid);
-	store_bind_field(s, 5, g->name, sizeof g->name);
-	store_bind_real(s, 6, g->util_pct);
-	store_bind_real(s, 7, g->mem_util_pct);
-	sqlite3_bind_int64(s, 8, g->mem_used_bytes);	/* -1: not available */
-	sqlite3_bind_int64(s, 9, g->mem_total_bytes);
-	store_bind_real(s, 10, g->temp_c);
-	store_bind_real(s, 11, g->power_w);
-	store_bind_real(s, 12, g->power_limit_w);
-	sqlite3_bind_int64(s, 13, g->ecc_uncorrected);
-	sqlite3_bind_int64(s, 14, u64_bits(g->throttle_reasons));
-	return store_step_rc(s);
-}
-
-static int
-bind_sensor(sqlite3_stmt *s, int64_t id, int i, const struct sensor_sample *x)
-{
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, i);
-	store_bind_field(s, 3, x->name, sizeof x->name);
-	store_bind_real(s, 4, x->value);
-	store_bind_field(s, 5, x->unit, sizeof x->unit);
-	store_bind_field(s, 6, x->status, sizeof x->status);
-	sqlite3_bind_int(s, 7, (int)x->level);
-	store_bind_field(s, 8, x->state, sizeof x->state);
-	return store_step_rc(s);
-}
-
-/* Deletes host id's rows of which (SQ_GPU_DELETE, SQ_SENSOR_DELETE) from slot on. */
-static int
-trim_rows(struct store *st, enum store_stmt which, int64_t id, int slot)
-{
-	sqlite3_stmt *s = store_stmt(st, which);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, slot);
-	return store_step_rc(s);
-}
-
 /*
- * Writes h's GPU and sensor rows, only those that changed since the rows
- * oc remembers (all of them when it remembers none), and drops the slots
- * past the new counts. oc's fingerprints then describe the rows as written;
- * a rollback forgets them (caches_clear). An SQLite rc.
+ * Writes h's host_live row (its GPUs and sensors, hostlive.h) when any of
+ * them changed since the row oc remembers (always when it remembers none);
+ * a host with neither has no row. oc's fingerprints then describe the row
+ * as written; a rollback forgets them (caches_clear). An SQLite rc.
  */
 static int
 write_rows(struct store *st, int64_t id, struct open_chunk *oc, const struct host_status *h)
@@ -287,21 +244,29 @@ write_rows(struct store *st, int64_t id, struct open_chunk *oc, const struct hos
 	int ngpus = h->gpus != NULL ? OD_MIN(h->ngpus, PROBE_MAX_GPUS) : 0;
 	int nsensors = h->sensors != NULL ? OD_MIN(h->nsensors, PROBE_MAX_SENSORS) : 0;
 	uint64_t *fp = xreallocarray(NULL, (size_t)(ngpus + nsensors) + 1, sizeof *fp);
-	int known = oc->rows != NULL, rc = SQLITE_OK;
+	int known = oc->rows != NULL, same = known && ngpus == oc->ngpus &&
+	    nsensors == oc->nsensors, rc = SQLITE_OK;
 
-	if (!known || ngpus < oc->ngpus)
-		rc = trim_rows(st, SQ_GPU_DELETE, id, known ? ngpus : 0);
-	if (rc == SQLITE_OK && (!known || nsensors < oc->nsensors))
-		rc = trim_rows(st, SQ_SENSOR_DELETE, id, known ? nsensors : 0);
-	for (int i = 0; i < ngpus && rc == SQLITE_OK; i++) {
+	for (int i = 0; i < ngpus; i++) {
 		fp[i] = gpu_fp(&h->gpus[i]);
-		if (!known || i >= oc->ngpus || oc->rows[i] != fp[i])
-			rc = bind_gpu(store_stmt(st, SQ_GPU_INSERT), id, i, &h->gpus[i]);
+		same = same && oc->rows[i] == fp[i];
 	}
-	for (int i = 0; i < nsensors && rc == SQLITE_OK; i++) {
+	for (int i = 0; i < nsensors; i++) {
 		fp[ngpus + i] = sensor_fp(&h->sensors[i]);
-		if (!known || i >= oc->nsensors || oc->rows[oc->ngpus + i] != fp[ngpus + i])
-			rc = bind_sensor(store_stmt(st, SQ_SENSOR_INSERT), id, i, &h->sensors[i]);
+		same = same && oc->rows[ngpus + i] == fp[ngpus + i];
+	}
+	if (!same && ngpus + nsensors == 0) {
+		sqlite3_stmt *s = store_stmt(st, SQ_LIVE_DELETE);
+		sqlite3_bind_int64(s, 1, id);
+		rc = store_step_rc(s);
+	} else if (!same) {
+		size_t len;
+		unsigned char *b = host_live_encode(h->gpus, ngpus, h->sensors, nsensors, &len);
+		sqlite3_stmt *s = store_stmt(st, SQ_LIVE_PUT);
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_blob(s, 2, b, (int)len, free);
+		rc = store_step_rc(s);
+		sqlite3_bind_null(s, 2);	/* the statement keeps no pointer to b */
 	}
 	free(oc->rows);
 	oc->rows = NULL;
@@ -622,9 +587,8 @@ int
 store_prune_hosts(struct store *st, const struct config *cfg, char **cause)
 {
 	static const char *const del[] = {
-		"DELETE FROM host_gpus WHERE host_id = ?1",
+		"DELETE FROM host_live WHERE host_id = ?1",
 		"DELETE FROM host_gpu_procs WHERE host_id = ?1",
-		"DELETE FROM host_sensors WHERE host_id = ?1",
 		"DELETE FROM host_transitions WHERE host_id = ?1",
 		"DELETE FROM series WHERE host_id = ?1",
 		"DELETE FROM chunks WHERE host_id = ?1",
