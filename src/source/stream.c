@@ -362,9 +362,7 @@ stream_begin(struct chost *ch, struct source_conn *conn)
 	ch->cycle_garbage = 0;
 	ch->stream_cycles = 0;
 	more_push(ch);	/* a source may hold data already (libssh's buffers) */
-	int64_t next = INT64_MAX;
-	host_check_deadlines(ch, ch->stream_mono, &next);
-	due_at(ch, next);
+	host_check_deadlines(ch, ch->stream_mono, &ch->w->scan_mono);
 }
 
 /*

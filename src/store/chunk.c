@@ -11,6 +11,7 @@
 
 #include "opsdeck/chunk.h"
 #include "opsdeck/util.h"
+#include "varint.h"
 
 /* ---- bits ---------------------------------------------------------------- */
 
@@ -269,36 +270,8 @@ bytes_put(struct bytes *o, const void *p, size_t n)
 static void
 varint_put(struct bytes *o, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
-	do {
-		tmp[n] = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		if (v != 0)
-			tmp[n] |= 0x80;
-		n++;
-	} while (v != 0);
-	bytes_put(o, tmp, n);
-}
-
-/* Reads a varint at *p (< end); -1 when it runs off the end or past 64 bits. */
-static int
-varint_get(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-	uint64_t x = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (*p >= end)
-			return -1;
-		unsigned char c = *(*p)++;
-		x |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			if (shift == 63 && c > 1)
-				return -1;
-			*v = x;
-			return 0;
-		}
-	}
-	return -1;
+	unsigned char tmp[VARINT_MAX_BYTES];
+	bytes_put(o, tmp, (size_t)(varint_write(tmp, v) - tmp));
 }
 
 /* ---- encoder ------------------------------------------------------------- */
@@ -588,8 +561,8 @@ decode(const void *data, size_t len, int64_t metric, int64_t hi, int last_only,
 		return -1;
 	enum chunk_kind kind = p[1] == CHUNK_RAW ? CHUNK_RAW : CHUNK_ROLLUP;
 	p += 2;
-	if (varint_get(&p, end, &npoints) != 0 || npoints > CHUNK_MAX_POINTS ||
-	    varint_get(&p, end, &tsbytes) != 0 || tsbytes > (size_t)(end - p) ||
+	if (varint_read(&p, end, &npoints) != 0 || npoints > CHUNK_MAX_POINTS ||
+	    varint_read(&p, end, &tsbytes) != 0 || tsbytes > (size_t)(end - p) ||
 	    npoints > tsbytes * 8)
 		return -1;
 	ts = xreallocarray(NULL, npoints ? npoints : 1, sizeof *ts);
@@ -599,13 +572,13 @@ decode(const void *data, size_t len, int64_t metric, int64_t hi, int last_only,
 		if (ts_get(&r, i, &prev, &delta, &ts[i]) != 0)
 			goto bad;
 	p += tsbytes;
-	if (varint_get(&p, end, &ns) != 0 || ns > CHUNK_MAX_STREAMS)
+	if (varint_read(&p, end, &ns) != 0 || ns > CHUNK_MAX_STREAMS)
 		goto bad;
 	for (uint64_t i = 0, last = 0; i < ns; i++) {
 		uint64_t mid, first, count, nbytes;
-		if (varint_get(&p, end, &mid) != 0 || mid > INT64_MAX || (i > 0 && mid <= last) ||
-		    varint_get(&p, end, &first) != 0 || varint_get(&p, end, &count) != 0 ||
-		    varint_get(&p, end, &nbytes) != 0 || nbytes > (size_t)(end - p) ||
+		if (varint_read(&p, end, &mid) != 0 || mid > INT64_MAX || (i > 0 && mid <= last) ||
+		    varint_read(&p, end, &first) != 0 || varint_read(&p, end, &count) != 0 ||
+		    varint_read(&p, end, &nbytes) != 0 || nbytes > (size_t)(end - p) ||
 		    first > npoints || count > npoints - first || count > nbytes * 8)
 			goto bad;
 		last = mid;

@@ -10,23 +10,13 @@
 
 #include "opsdeck/hostlive.h"
 #include "opsdeck/util.h"
+#include "varint.h"
 
 #define LIVE_MAGIC	'L'
 #define LIVE_VERSION	1
-#define VARINT_MAX	5	/* the counts and lengths here fit in 32 bits */
+#define VARINT_MAX	5	/* the counts and lengths here: 32 bits */
 
 /* ---- writing ------------------------------------------------------------- */
-
-static unsigned char *
-put_varint(unsigned char *p, uint32_t v)
-{
-	while (v >= 0x80) {
-		*p++ = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (unsigned char)v;
-	return p;
-}
 
 static unsigned char *
 put_u64(unsigned char *p, uint64_t v)
@@ -49,13 +39,15 @@ static unsigned char *
 put_str(unsigned char *p, const char *s, size_t max)
 {
 	size_t n = strnlen(s, max - 1);
-	p = put_varint(p, (uint32_t)n);
+	p = varint_write(p, (uint32_t)n);
 	memcpy(p, s, n);
 	return p + n;
 }
 
 #define GPU_MAX_BYTES	(VARINT_MAX + 2 * (VARINT_MAX + PROBE_NAME_MAX) + 9 * 8)
 #define SENSOR_MAX_BYTES (4 * VARINT_MAX + PROBE_NAME_MAX + 24 + 16 + SENSOR_STATE_MAX + 8 + 1)
+#define GPU_MIN_BYTES	(3 + 9 * 8)	/* an index, two empty strings, the numbers */
+#define SENSOR_MIN_BYTES (4 + 8 + 1)	/* four empty strings, the value, the level */
 
 /* See hostlive.h. */
 unsigned char *
@@ -70,10 +62,10 @@ host_live_encode(const struct gpu_sample *g, int ng, const struct sensor_sample 
 
 	*p++ = LIVE_MAGIC;
 	*p++ = LIVE_VERSION;
-	p = put_varint(p, (uint32_t)ng);
+	p = varint_write(p, (uint32_t)ng);
 	for (int i = 0; i < ng; i++) {
 		const struct gpu_sample *x = &g[i];
-		p = put_varint(p, (uint32_t)x->index);
+		p = varint_write(p, (uint32_t)x->index);
 		p = put_str(p, x->uuid, sizeof x->uuid);
 		p = put_str(p, x->name, sizeof x->name);
 		p = put_f64(p, x->util_pct);
@@ -86,7 +78,7 @@ host_live_encode(const struct gpu_sample *g, int ng, const struct sensor_sample 
 		p = put_u64(p, (uint64_t)x->ecc_uncorrected);
 		p = put_u64(p, x->throttle_reasons);
 	}
-	p = put_varint(p, (uint32_t)ns);
+	p = varint_write(p, (uint32_t)ns);
 	for (int i = 0; i < ns; i++) {
 		const struct sensor_sample *x = &s[i];
 		p = put_str(p, x->name, sizeof x->name);
@@ -107,22 +99,16 @@ struct rd {
 	int bad;
 };
 
+/* A count, length or index: 32 bits at most. */
 static uint32_t
 get_varint(struct rd *r)
 {
-	uint32_t v = 0;
-	for (int shift = 0; shift < 7 * VARINT_MAX; shift += 7) {
-		if (r->p >= r->end)
-			break;
-		unsigned char b = *r->p++;
-		if (shift == 28 && b > 0x0f)
-			break;		/* past 32 bits */
-		v |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return v;
+	uint64_t v;
+	if (r->bad || varint_read(&r->p, r->end, &v) != 0 || v > UINT32_MAX) {
+		r->bad = 1;
+		return 0;
 	}
-	r->bad = 1;
-	return 0;
+	return (uint32_t)v;
 }
 
 static uint64_t
@@ -172,7 +158,7 @@ host_live_decode(const void *blob, size_t len, struct gpu_sample **g, int *ng,
 	struct rd r = { blob, (const unsigned char *)blob + len, 0 };
 	struct gpu_sample *gv = NULL;
 	struct sensor_sample *sv = NULL;
-	uint32_t n, m = 0;
+	uint32_t n, m;
 
 	*g = NULL;
 	*s = NULL;
@@ -182,7 +168,7 @@ host_live_decode(const void *blob, size_t len, struct gpu_sample **g, int *ng,
 	r.p += 2;
 	n = get_varint(&r);
 	/* a count past what the rest could hold is a lie: never allocate it */
-	if (r.bad || n > PROBE_MAX_GPUS || n > (size_t)(r.end - r.p) / (9 * 8 + 3))
+	if (r.bad || n > PROBE_MAX_GPUS || n > (size_t)(r.end - r.p) / GPU_MIN_BYTES)
 		return -1;
 	if (n > 0)
 		gv = xcalloc(n, sizeof *gv);
@@ -201,9 +187,8 @@ host_live_decode(const void *blob, size_t len, struct gpu_sample **g, int *ng,
 		x->ecc_uncorrected = (int64_t)get_u64(&r);
 		x->throttle_reasons = get_u64(&r);
 	}
-	if (!r.bad)
-		m = get_varint(&r);
-	if (r.bad || m > PROBE_MAX_SENSORS || m > (size_t)(r.end - r.p) / (8 + 5))
+	m = get_varint(&r);
+	if (r.bad || m > PROBE_MAX_SENSORS || m > (size_t)(r.end - r.p) / SENSOR_MIN_BYTES)
 		goto bad;
 	if (m > 0)
 		sv = xcalloc(m, sizeof *sv);
