@@ -891,45 +891,88 @@ run_command(const char *script, const char *path, struct host_report *r)
 	return text;
 }
 
+/* The "== NAME" lines of a probe's output, in order, joined by '|'. */
+static char *
+section_lines(const char *text)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (const char *p = text; (p = strstr(p, "== ")) != NULL; p++)
+		if (p == text || p[-1] == '\n') {
+			size_t l = strcspn(p, "\n");
+			buf_append(&b, p, l);
+			buf_append(&b, "|", 1);
+		}
+	char *s = xstrdup(buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
 /*
- * The command on this machine: /proc/stat without its intr and softirq
- * lines (sed), the CPUs parsed; where the node has no sed, all of it (cat),
- * parsed the same.
+ * The command on this machine, by each of its paths: awk (the node's own
+ * PATH), the loop with sed where there is no awk, the loop with cat alone.
+ * awk and sed leave out /proc/stat's intr and softirq lines; cat gives all of
+ * it. All three print the six files in order and parse to the same CPUs.
  */
 static void
 test_command_here(void **state)
 {
 	(void)state;
+	static const char sections[] =
+	    "== stat|== meminfo|== loadavg|== uptime|== net/dev|== diskstats|";
 	struct host_report r;
-	char dir[] = "/tmp/opsdeck-test-nosed.XXXXXX";
+	char dir[] = "/tmp/opsdeck-test-noawk.XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	char *script = xasprintf("%s/probe.sh", dir);
 	char *cat = xasprintf("%s/cat", dir);
+	char *sed = xasprintf("%s/sed", dir);
 	FILE *f = fopen(script, "w");
 	assert_non_null(f);
 	fprintf(f, "%s\n", probe_linux.command);
 	fclose(f);
+	assert_non_null(strstr(probe_linux.command, "awk '"));
 	assert_int_equal(symlink("/bin/cat", cat), 0);
 
-	char *text = run_command(script, NULL, &r);
+	char *text = run_command(script, NULL, &r);	/* awk */
+	char *seen = section_lines(text);
+	assert_string_equal(seen, sections);
+	free(seen);
 	assert_non_null(strstr(text, "== stat\ncpu "));
 	assert_null(strstr(text, "\nintr "));
 	assert_null(strstr(text, "\nsoftirq "));
 	assert_true(r.linux.have & LINUX_HAVE_STAT);
+	assert_true(r.linux.have & LINUX_HAVE_MEMINFO);
 	assert_true(r.linux.ncores >= 1);
 	int ncores = r.linux.ncores;
 	report_free(&r);
 	free(text);
 
 	text = run_command(script, dir, &r);		/* only cat on PATH */
+	seen = section_lines(text);
+	assert_string_equal(seen, sections);
+	free(seen);
 	assert_non_null(strstr(text, "\nintr "));
 	assert_true(r.linux.have & LINUX_HAVE_STAT);
 	assert_int_equal(r.linux.ncores, ncores);
 	report_free(&r);
 	free(text);
+
+	assert_int_equal(symlink("/bin/sed", sed), 0);	/* sed and cat, no awk */
+	text = run_command(script, dir, &r);
+	seen = section_lines(text);
+	assert_string_equal(seen, sections);
+	free(seen);
+	assert_null(strstr(text, "\nintr "));
+	assert_null(strstr(text, "\nsoftirq "));
+	assert_true(r.linux.have & LINUX_HAVE_STAT);
+	assert_int_equal(r.linux.ncores, ncores);
+	report_free(&r);
+	free(text);
+	unlink(sed);
 	unlink(cat);
 	unlink(script);
 	rmdir(dir);
+	free(sed);
 	free(cat);
 	free(script);
 }

@@ -171,9 +171,11 @@ void sim_nvidia(const struct sim_node *n, const char *fields, struct buf *out);
 void sim_ipmi(const struct sim_node *n, struct buf *out);
 /*
  * How many of the n queued bytes at p go out in the next channel write, as
- * a real sshd sends a node's output: the shell's own lines ("@@..", "==..")
- * together, or a command's output up to the next such line.
+ * a real sshd sends a node's output: the shell's own lines ("@@..", the
+ * nvidia probe's echoed marks) together, or a command's output up to the
+ * next such line, in stdio's blocks of SIM_STDIO_BLOCK bytes at most.
  */
+#define SIM_STDIO_BLOCK	4096	/* glibc's stdio buffer on a pipe (awk, sed, ipmitool) */
 size_t sim_piece_len(const char *p, size_t n);
 /*
  * Random bytes, control sequences and broken frames, about 8 KiB; nonce is

@@ -735,20 +735,32 @@ sim_flood(uint64_t *line, size_t max, struct buf *out)
 	} while (out->len - start + 120 < max);
 }
 
-/* Whether the line at p (n bytes on) is one the loop's shell prints itself. */
+/*
+ * Whether the line at p (n bytes on) is one a shell prints itself (printf,
+ * echo), a write of its own: the loop's "@@" lines, and the marks the nvidia
+ * probe's command echoes ("== compute-apps", "== owners"). The linux probe's
+ * "== NAME" lines are not: its awk prints them with the files.
+ */
 static int
 shell_line(const char *p, size_t n)
 {
-	return n >= 2 && ((p[0] == '=' && p[1] == '=') || (p[0] == '@' && p[1] == '@'));
+	static const char *const marks[] = { "@@", "== compute-apps\n", "== owners\n" };
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+		size_t l = strlen(marks[i]);
+		if (n >= l && memcmp(p, marks[i], l) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /*
  * See fleetsim.h. As sshd sends them: one channel packet per read of the
- * session's pipe, and on a node the shell's printf/echo lines ("@@opsdeck
- * ...", "== stat") reach the pipe together, each probe command's output in
- * writes of its own (measured: OpenSSH 9.2 sent "@@opsdeck ... linux" with
- * "== stat" as one 28-byte packet, /proc/stat of a 128-core EPYC as the
- * next, 12,414 bytes; docs/PERFORMANCE.md).
+ * session's pipe. On a node the shell's printf/echo lines reach the pipe as
+ * writes of their own, and a command writes its output through stdio, in
+ * blocks of SIM_STDIO_BLOCK (measured with OpenSSH 9.2 and the linux
+ * probe's awk over server-epyc-128core-a.txt: "@@opsdeck ... linux" as a
+ * 20-byte packet, then the six files as 4,096 + 4,096 + 3,776 bytes;
+ * docs/PERFORMANCE.md).
  */
 size_t
 sim_piece_len(const char *p, size_t n)
@@ -762,6 +774,8 @@ sim_piece_len(const char *p, size_t n)
 		}
 		return i;
 	}
+	if (n > SIM_STDIO_BLOCK)
+		n = SIM_STDIO_BLOCK;
 	while (i < n) {					/* a command's output */
 		const char *nl = memchr(p + i, '\n', n - i);
 		if (nl == NULL)
