@@ -4,13 +4,14 @@
 # chunks by the first writer that opens it, and reads back the same:
 # the history of store_history.sh, before and after the next rollups. And a
 # cache written by version 5 (a row per GPU and per sensor) is upgraded to
-# version 6's row a host, every GPU and sensor reading back as it was.
+# version 6's row a host, every GPU and sensor reading back as it was; both
+# end at version 7 (the chunks' index without t1).
 . "$top_srcdir/tests/lib.sh"
 W="$top_builddir/tests/store_writer"
 [ -x "$W" ] || skip_all "tests/store_writer is not built"
 [ -x "$OPSDECK" ] || skip_all "opsdeck is not built"
 command -v sqlite3 >/dev/null 2>&1 || skip_all "no sqlite3 command"
-plan 21
+plan 23
 tmpdir
 TZ=UTC; export TZ
 DB="$T/cache.db"
@@ -25,8 +26,15 @@ H node000 -m cpu.util_pct --from 2026-01-01T00:00Z --to 2026-01-01T00:01Z >"$T/o
 check "a reader does not upgrade it: it asks for a collector" \
 	grep -q "older than this opsdeck" "$T/err"
 check "a writer upgrades it" "$W" try "$DB"
-check "... to version 6, the row tables gone" \
-	[ "$(q 'PRAGMA user_version'):$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('samples', 'samples_1m')")" = "6:0" ]
+check "... to version 7, the row tables gone" \
+	[ "$(q 'PRAGMA user_version'):$(q "SELECT count(*) FROM sqlite_master WHERE name IN ('samples', 'samples_1m')")" = "7:0" ]
+check "... the chunks' index without t1 (schema 7)" \
+	[ "$(q "SELECT group_concat(name, ',') FROM pragma_index_info('chunks_key')")" = "host_id,level,t0" ]
+q "EXPLAIN QUERY PLAN SELECT data FROM chunks WHERE host_id = 1 AND level = 0
+	AND t0 >= 5 AND t0 < 9 AND t1 >= 6 ORDER BY t0" >"$T/plan"
+check "... and a range read seeks on it" \
+	grep -q 'SEARCH chunks USING INDEX chunks_key (host_id=? AND level=? AND t0>? AND t0<?)' "$T/plan" ||
+	diag "$(cat "$T/plan")"
 check "... the 170 minutes of 1-minute rollups in three hour chunks" \
 	[ "$(q 'SELECT count(*), sum(n) FROM chunks WHERE level = 1')" = "3|170" ]
 check "... intact, every chunk decodes" sh -c "\"$W\" check \"$DB\" 1 >/dev/null"
@@ -80,9 +88,9 @@ q5 "SELECT line FROM (
     FROM host_sensors s JOIN hosts h ON h.id = s.host_id) ORDER BY g, n, k, slot" >"$T/live.want"
 check "the fixture is a version 5 cache: 8 GPU rows, 42 sensor rows" \
 	[ "$(q5 'PRAGMA user_version'):$(q5 'SELECT count(*) FROM host_gpus'):$(q5 'SELECT count(*) FROM host_sensors'):$(wc -l <"$T/live.want")" = "5:8:42:50" ]
-check "a writer upgrades it to version 6" "$W" try "$DB5"
+check "a writer upgrades it to version 7" "$W" try "$DB5"
 check "... host_gpus and host_sensors gone, a host_live row a host" \
-	[ "$(q5 'PRAGMA user_version'):$(q5 "SELECT count(*) FROM sqlite_master WHERE name IN ('host_gpus', 'host_sensors')"):$(q5 'SELECT count(*) FROM host_live')" = "6:0:2" ]
+	[ "$(q5 'PRAGMA user_version'):$(q5 "SELECT count(*) FROM sqlite_master WHERE name IN ('host_gpus', 'host_sensors')"):$(q5 'SELECT count(*) FROM host_live')" = "7:0:2" ]
 "$W" live "$DB5" >"$T/live.got" 2>&1
 check "... every GPU and sensor reads back as version 5 held it" cmp "$T/live.want" "$T/live.got" ||
 	diag "$(diff "$T/live.want" "$T/live.got" | head -10)"

@@ -159,6 +159,18 @@ static const char schema_v5[] =
 static const char schema_v6[] =
 	"CREATE TABLE host_live(host_id INTEGER PRIMARY KEY, data BLOB NOT NULL);";
 
+/*
+ * Version 7: the chunks' index leaves out t1. A host's open raw chunk moves
+ * its t1 at every tick, and with t1 in the index each such UPDATE rewrote
+ * the host's index entry too: a leaf page a host and tick once the cache
+ * holds hours of chunks (bench/store ingest with 6 h of history: 35 -> 23 ms
+ * of CPU per 1,000-host tick). Readers seek on t0 (a chunk starts at most
+ * its level's span before its last point) and test t1 in the row.
+ */
+static const char schema_v7[] =
+	"DROP INDEX chunks_key;"
+	"CREATE INDEX chunks_key ON chunks(host_id, level, t0);";
+
 static const struct {
 	int		 version;
 	const char	*sql;
@@ -170,6 +182,7 @@ static const struct {
 	{ 4, schema_v4, NULL },
 	{ 5, schema_v5, NULL },
 	{ 6, schema_v6, store_migrate_live },
+	{ 7, schema_v7, NULL },
 };
 
 
