@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "opsdeck/sanitize.h"
+#include "opsdeck/unicode.h"
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -145,6 +146,79 @@ test_dup(void **state)
 	free(d);
 }
 
+/* The sanitiser as it was before its ASCII runs: a decode per character. */
+static size_t
+reference(char *dst, size_t dstlen, const char *src, size_t srclen, unsigned flags)
+{
+	const char *repl = (flags & SANITIZE_ASCII) ? "?" : FFFD;
+	size_t repl_len = strlen(repl), o = 0, i = 0;
+
+	if (dstlen == 0)
+		return 0;
+	while (i < srclen) {
+		uint32_t cp;
+		size_t k = unicode_decode(src + i, srclen - i, &cp);
+		const char *out;
+		size_t outlen;
+		if (k == 0) {
+			out = repl;
+			outlen = repl_len;
+			k = 1;
+		} else if (cp == '\t') {
+			out = " ";
+			outlen = 1;
+		} else if (unicode_unsafe(cp) || ((flags & SANITIZE_ASCII) && cp >= 0x80)) {
+			out = repl;
+			outlen = repl_len;
+		} else {
+			out = src + i;
+			outlen = k;
+		}
+		if (o + outlen > dstlen - 1)
+			break;
+		memcpy(dst + o, out, outlen);
+		o += outlen;
+		i += k;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+/*
+ * Runs of printable ASCII are copied at once: the same output as a decode
+ * per character, for mixed text (ASCII, tabs, controls, UTF-8, bad bytes,
+ * DEL) at every destination size, both flags.
+ */
+static void
+test_ascii_runs_same(void **state)
+{
+	static const char *const pieces[] = { "GPU Temp", " ", "\t", "\033[2J", "광주", "\x80",
+		"\x7f", "\xe2\x80\xae", "ok", "\x00", "Fan1A", "\xc3", "é", "|", "\n" };
+	const size_t npieces = sizeof pieces / sizeof pieces[0];
+	unsigned seed = 7;
+	char src[96], got[100], want[100];
+
+	for (int round = 0; round < 400; round++) {
+		size_t len = 0;
+		while (len < 60) {
+			seed = seed * 1103515245u + 12345u;
+			const char *p = pieces[(seed >> 16) % npieces];
+			size_t l = *p ? strlen(p) : 1;	/* "\x00": one NUL byte */
+			memcpy(src + len, p, l);
+			len += l;
+		}
+		for (size_t dl = 0; dl <= sizeof got; dl++)
+			for (unsigned flags = 0; flags <= SANITIZE_ASCII; flags += SANITIZE_ASCII) {
+				memset(got, 'x', sizeof got);
+				memset(want, 'x', sizeof want);
+				size_t g = sanitize_text_flags(got, dl, src, len, flags);
+				size_t w = reference(want, dl, src, len, flags);
+				assert_int_equal(g, w);
+				assert_memory_equal(got, want, sizeof got);
+			}
+	}
+}
+
 int
 main(void)
 {
@@ -158,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_cut_on_boundary),
 		cmocka_unit_test(test_ascii_only),
 		cmocka_unit_test(test_dup),
+		cmocka_unit_test(test_ascii_runs_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

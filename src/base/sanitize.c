@@ -41,6 +41,24 @@ sanitize_text_flags(char *dst, size_t dstlen, const char *src, size_t srclen,
 	if (dstlen == 0)
 		return 0;
 	while (i < srclen) {
+		/*
+		 * A run of printable ASCII (nearly all that nodes send) is
+		 * itself: copied at once, without a decode per byte.
+		 */
+		size_t run = 0;
+		while (i + run < srclen && (unsigned char)src[i + run] >= 0x20 &&
+		    (unsigned char)src[i + run] < 0x7f)
+			run++;
+		if (run > 0) {
+			if (run > dstlen - 1 - o)
+				run = dstlen - 1 - o;
+			memcpy(dst + o, src + i, run);
+			o += run;
+			i += run;
+			if (o == dstlen - 1)
+				break;
+			continue;
+		}
 		uint32_t cp;
 		size_t k = unicode_decode(src + i, srclen - i, &cp);
 		const char *out;
