@@ -18,6 +18,7 @@ case "$1" in
 *) exec /bin/cat "$@" ;;
 esac
 S
+awk_via_cat "$T/bin"	# the linux probe's awk reads through that cat
 cat >"$T/bin/nvidia-smi" <<'S'
 #!/bin/sh
 case "$*" in *--query-compute-apps*) exit 0 ;; esac	# no process on it

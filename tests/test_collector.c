@@ -126,6 +126,35 @@ fake_path(const char *tool, const char *script)
 	return xstrdup(dir);
 }
 
+/* Adds one more fake tool to a fake_path directory. */
+static void
+fake_add(const char *dir, const char *tool, const char *script)
+{
+	char *p = xasprintf("%s/%s", dir, tool);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", script);
+	fclose(f);
+	chmod(p, 0755);
+	free(p);
+}
+
+/*
+ * Stands in for the linux probe's awk: the six files, each after its
+ * "== NAME" line, through cat (a fake one where a test put it on PATH).
+ */
+#define AWK_VIA_CAT PROBE_AWK( \
+	"for f in stat meminfo loadavg uptime net/dev diskstats; do " \
+	"echo \"== $f\"; cat \"/proc/$f\"; done")
+
+/*
+ * An awk that does BODY in place of the linux probe's (its program reads
+ * /proc) and is the real awk otherwise: the node's loop uses awk too, to
+ * list the processes a deadline kills.
+ */
+#define PROBE_AWK(body) \
+	"case \"$1\" in */proc/*) " body " ;; *) exec /usr/bin/awk \"$@\" ;; esac"
+
 static void
 rm_fake(char *dir, const char *tool)
 {
@@ -389,7 +418,8 @@ test_local_interrupt(void **state)
  * Partial reports through the collector: a bad /proc/meminfo line and an
  * nvidia-smi that prints its "driver not loaded" message leave the host up
  * with what parsed and two warnings; a host whose only probe is garbage is
- * parse-error. Real tools, faked on PATH: cat and nvidia-smi.
+ * parse-error. Real tools, faked on PATH: cat (under an awk that reads
+ * through it) and nvidia-smi.
  */
 static void
 test_local_partial(void **state)
@@ -400,6 +430,7 @@ test_local_partial(void **state)
 	char *dir = fake_path("cat",
 	    "case \"$1\" in /proc/meminfo) printf 'MemTotal: 100 kB\\nMemFree: x kB\\n"
 	    "MemAvailable: 60 kB\\n';; *) exec /bin/cat \"$@\";; esac");
+	fake_add(dir, "awk", AWK_VIA_CAT);
 	char *smi = xasprintf("%s/nvidia-smi", dir);
 	FILE *f = fopen(smi, "w");
 	assert_non_null(f);
@@ -448,6 +479,9 @@ test_local_partial(void **state)
 	config_free(cfg);
 	unlink(smi);
 	free(smi);
+	char *awk = xasprintf("%s/awk", dir);
+	unlink(awk);
+	free(awk);
 	rm_fake(dir, "cat");
 	free(path);
 	free(saved);
@@ -460,8 +494,9 @@ test_local_flood(void **state)
 	(void)state;
 	const char *old = getenv("PATH");
 	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
-	/* the linux probe runs `cat /proc/...`: a cat that prints 10 MB */
-	char *dir = fake_path("cat", "exec /usr/bin/yes flood | /usr/bin/head -c 10000000");
+	/* the linux probe runs awk over /proc: an awk that prints 10 MB */
+	char *dir = fake_path("awk",
+	    PROBE_AWK("exec /usr/bin/yes flood | /usr/bin/head -c 10000000"));
 	char *path = xasprintf("%s:%s", dir, saved);
 	setenv("PATH", path, 1);
 
@@ -486,7 +521,7 @@ test_local_flood(void **state)
 	assert_int_equal(stream_processes(), 0);
 	collector_free(c);
 	config_free(cfg);
-	rm_fake(dir, "cat");
+	rm_fake(dir, "awk");
 	free(path);
 	free(saved);
 }
@@ -531,7 +566,7 @@ test_deadline(void **state)
 	(void)state;
 	const char *old = getenv("PATH");
 	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
-	char *dir = fake_path("cat", "exec /bin/sleep 30");
+	char *dir = fake_path("awk", PROBE_AWK("exec /bin/sleep 30"));
 	char *path = xasprintf("%s:%s", dir, saved);
 	setenv("PATH", path, 1);
 	struct config *cfg = parse(
@@ -554,11 +589,11 @@ test_deadline(void **state)
 	collector_hosts(c, &v, &nv);
 	assert_int_equal(v[0].state, HOST_CONNECTING);
 	store_free_hosts(v, nv);
-	/* the hanging `cat` was in the sh's process group: killed too */
+	/* the hanging awk was in the sh's process group: killed too */
 	assert_int_equal(stream_processes(), 0);
 	collector_free(c);
 	config_free(cfg);
-	rm_fake(dir, "cat");
+	rm_fake(dir, "awk");
 	free(path);
 	free(saved);
 }
@@ -639,9 +674,9 @@ test_local_all_fail_retry(void **state)
 }
 
 /*
- * A probe command that hangs (a `cat` that sleeps) is killed at its
- * deadline on the node: the host shows timeout, naming the probe, not
- * parse-error; the stream goes on, and nothing is left running.
+ * A probe command that hangs (an awk that prints a line, then sleeps) is
+ * killed at its deadline on the node: the host shows timeout, naming the
+ * probe, not parse-error; the stream goes on, and nothing is left running.
  */
 static void
 test_local_probe_deadline(void **state)
@@ -649,7 +684,8 @@ test_local_probe_deadline(void **state)
 	(void)state;
 	const char *old = getenv("PATH");
 	char *saved = xstrdup(old != NULL ? old : "/usr/bin:/bin");
-	char *dir = fake_path("cat", "exec /bin/sleep 30");
+	char *dir = fake_path("awk",
+	    PROBE_AWK("echo '== stat'; exec /bin/sleep 30"));
 	char *path = xasprintf("%s:%s", dir, saved);
 	setenv("PATH", path, 1);
 	struct config *cfg = parse(
@@ -676,7 +712,7 @@ test_local_probe_deadline(void **state)
 	collector_free(c);
 	assert_int_equal(stream_processes(), 0);
 	config_free(cfg);
-	rm_fake(dir, "cat");
+	rm_fake(dir, "awk");
 	free(path);
 	free(saved);
 }

@@ -1006,6 +1006,70 @@ test_script_bad_nonce(void **state)
 	free(script);
 }
 
+/* "@@opsdeck NONCE SEQ PROBE\n" + body + "\n@@end NONCE 0\n" */
+static char *
+one_frame(int seq, const char *probe, const char *body)
+{
+	return xasprintf("@@opsdeck %s %d %s\n%s\n@@end %s 0\n", NONCE, seq, probe, body, NONCE);
+}
+
+/*
+ * Readers fed by one thread share a spare body buffer: a reader that ends a
+ * feed between frames holds no body (the spare keeps the larger memory), the
+ * next frame of any reader takes it, a frame that spans feeds keeps its own,
+ * and every body arrives whole.
+ */
+static void
+test_spare_body(void **state)
+{
+	(void)state;
+	struct buf spare;
+	struct frame_reader a, b;
+	struct got g = { 0 };
+	char big[3000];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+
+	buf_init(&spare, 0);
+	frame_reader_init(&a, 0, NONCE);
+	frame_reader_init(&b, 0, NONCE);
+	a.spare = b.spare = &spare;
+
+	char *f1 = one_frame(1, "linux", big);
+	assert_int_equal(frame_reader_feed(&a, f1, strlen(f1), on_frame, &g), 1);
+	assert_int_equal(a.body.cap, 0);		/* between frames: none of its own */
+	assert_true(spare.cap > sizeof big);		/* lent to the spare */
+	char *mem = spare.data;
+
+	char *f2 = one_frame(1, "ipmi", "Fan1 | 30h | ok");
+	size_t half = strlen(f2) / 2;
+	assert_int_equal(frame_reader_feed(&b, f2, half, on_frame, &g), 0);
+	assert_ptr_equal(b.body.data, mem);		/* b's frame took it */
+	assert_int_equal(spare.cap, 0);
+	char *f3 = one_frame(2, "linux", "cpu  1 2 3 4");
+	assert_int_equal(frame_reader_feed(&a, f3, strlen(f3), on_frame, &g), 1);
+	assert_true(spare.cap > 0);			/* a's own, small one */
+	assert_int_equal(frame_reader_feed(&b, f2 + half, strlen(f2) - half, on_frame, &g), 1);
+	assert_ptr_equal(spare.data, mem);		/* the larger is kept */
+	assert_int_equal(b.body.cap, 0);
+
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.f[0].len, strlen(big) + 1);	/* a body keeps its lines' LF */
+	assert_memory_equal(g.f[0].body, big, strlen(big));
+	assert_string_equal(g.f[1].body, "cpu  1 2 3 4\n");
+	assert_string_equal(g.f[2].body, "Fan1 | 30h | ok\n");
+	assert_string_equal(g.f[2].probe, "ipmi");
+
+	frame_reader_free(&a);
+	frame_reader_free(&b);
+	assert_ptr_equal(spare.data, mem);		/* the owner frees it */
+	buf_free(&spare);
+	got_free(&g);
+	free(f1);
+	free(f2);
+	free(f3);
+}
+
 int
 main(void)
 {
@@ -1032,6 +1096,7 @@ main(void)
 		cmocka_unit_test(test_script_deadline_watchdog),
 		cmocka_unit_test(test_script_watchdog_quiet),
 		cmocka_unit_test(test_script_guard),
+		cmocka_unit_test(test_spare_body),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,6 +90,14 @@ struct frame_reader {
 	 * the largest recent body, so it does not grow by doubling.
 	 */
 	size_t	 body_hint;
+	/*
+	 * NULL, or a buffer of the thread that feeds this reader (a worker
+	 * feeds its hosts one at a time): the body's memory goes there when a
+	 * feed ends between frames, and the next frame of any of its readers
+	 * takes it, so frames do not cost a malloc each. frame_reader_free
+	 * leaves it alone; its owner frees it.
+	 */
+	struct buf *spare;
 };
 
 /*

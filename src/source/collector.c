@@ -430,6 +430,7 @@ transports_stop(struct collector *c)
 		free(w->inbox);
 		free(w->hosts);
 		free(w->more);
+		buf_free(&w->spare);
 	}
 	free(c->workers);
 	c->workers = NULL;

@@ -173,6 +173,7 @@ struct worker {
 	int64_t			 scan_mono;
 	size_t			*more;
 	size_t			 nmore, capmore;
+	struct buf		 spare;		/* its hosts' frame bodies between frames */
 };
 
 struct publisher;

@@ -235,14 +235,55 @@ parse_end(const char *s, size_t n, const char *nonce, int *status)
 	return 1;
 }
 
+/*
+ * Between frames the body holds no memory of its own (a host between cycles
+ * holds none): it goes to the spare, which keeps the larger of the two, or
+ * is freed.
+ */
+static void
+body_release(struct frame_reader *fr)
+{
+	struct buf *s = fr->spare;
+
+	if (fr->body.cap == 0)
+		return;
+	if (s == NULL || s->cap >= fr->body.cap) {
+		buf_free(&fr->body);
+		return;
+	}
+	free(s->data);
+	s->data = fr->body.data;
+	s->cap = fr->body.cap;
+	s->len = 0;
+	s->overflow = 0;
+	fr->body.data = NULL;
+	fr->body.len = fr->body.cap = 0;
+	fr->body.overflow = 0;
+}
+
+/* A new frame's body: the spare's memory when there is some, and the hint. */
+static void
+body_take(struct frame_reader *fr)
+{
+	struct buf *s = fr->spare;
+
+	if (fr->body.cap == 0 && s != NULL && s->cap > 0) {
+		fr->body.data = s->data;
+		fr->body.cap = s->cap;
+		s->data = NULL;
+		s->len = s->cap = 0;
+	}
+	buf_reset(&fr->body);
+	if (fr->body_hint > 0)
+		buf_reserve(&fr->body, fr->body_hint);
+}
+
 static void
 start_frame(struct frame_reader *fr, uint64_t seq, const char *probe)
 {
 	if (fr->in_frame)
 		fr->dropped++;
-	buf_reset(&fr->body);
-	if (fr->body.cap == 0 && fr->body_hint > 0)
-		buf_reserve(&fr->body, fr->body_hint);
+	body_take(fr);
 	memset(&fr->cur, 0, sizeof fr->cur);
 	fr->cur.seq = seq;
 	od_strlcpy(fr->cur.probe, probe, sizeof fr->cur.probe);
@@ -367,7 +408,7 @@ frame_reader_feed(struct frame_reader *fr, const char *p, size_t n,
 	}
 	/* Between frames a stream holds no body buffer (memory per host). */
 	if (!fr->in_frame)
-		buf_free(&fr->body);
+		body_release(fr);
 	return frames;
 }
 

@@ -327,8 +327,10 @@ host_feed(struct chost *ch, const char *p, size_t n)
 {
 	int64_t now = now_mono_ms();
 
-	if (flood_bytes(ch, n, now) == 0)
+	if (flood_bytes(ch, n, now) == 0) {
+		ch->fr.spare = &ch->w->spare;	/* fed by this worker only */
 		frame_reader_feed(&ch->fr, p, n, on_frame, ch);
+	}
 	if (ch->over_budget) {
 		char *m = flood_message(ch, now);
 		host_fail(ch, HOST_CUT_OFF, m);
