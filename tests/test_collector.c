@@ -109,24 +109,7 @@ stream_processes(void)
 	return n;
 }
 
-/* A directory with fake tools put first in PATH; returns it (caller frees). */
-static char *
-fake_path(const char *tool, const char *script)
-{
-	char tmpl[] = "/tmp/opsdeck-fake.XXXXXX";
-	char *dir = mkdtemp(tmpl);
-	assert_non_null(dir);
-	char *p = xasprintf("%s/%s", dir, tool);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\n%s\n", script);
-	fclose(f);
-	chmod(p, 0755);
-	free(p);
-	return xstrdup(dir);
-}
-
-/* Adds one more fake tool to a fake_path directory. */
+/* Adds a fake tool (a sh script) to dir. */
 static void
 fake_add(const char *dir, const char *tool, const char *script)
 {
@@ -137,6 +120,17 @@ fake_add(const char *dir, const char *tool, const char *script)
 	fclose(f);
 	chmod(p, 0755);
 	free(p);
+}
+
+/* A directory with fake tools put first in PATH; returns it (caller frees). */
+static char *
+fake_path(const char *tool, const char *script)
+{
+	char tmpl[] = "/tmp/opsdeck-fake.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	fake_add(dir, tool, script);
+	return xstrdup(dir);
 }
 
 /*
