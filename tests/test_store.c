@@ -656,6 +656,60 @@ test_corrupt_files(void **state)
 
 /* ---- write failures ------------------------------------------------------- */
 
+/*
+ * After a commit the store keeps no reference to what it wrote: a status's
+ * arrays (a share, as the collector's statuses are) go when the collector
+ * moves on, not a tick later. While a tick fails, the store holds them.
+ */
+static void
+test_pending_lets_go(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->path, STORE_WRITER);
+	struct host_report r;
+	struct host_status h;
+	char *cause = NULL;
+
+	memset(&r, 0, sizeof r);
+	r.nsensors = 2;
+	r.sensors = xcalloc(2, sizeof *r.sensors);
+	od_strlcpy(r.sensors[0].name, "Fan1", sizeof r.sensors[0].name);
+	od_strlcpy(r.sensors[1].name, "Temp", sizeof r.sensors[1].name);
+	r.sensors[0].value = 5000;
+	r.sensors[1].value = 40;
+	host_status_init(&h);
+	od_strlcpy(h.name, "shared", sizeof h.name);
+	od_strlcpy(h.group, "g", sizeof h.group);
+	h.state = HOST_UP;
+	host_status_from_reports(&h, NULL, &r, 0, 0);
+	h.sample_ms = 1000;
+	assert_int_equal(host_status_share_refs(&h), 1);
+
+	begin_ok(st);
+	put_ok(st, &h);
+	assert_int_equal(host_status_share_refs(&h), 2);	/* kept until on disk */
+	commit_ok(st);
+	assert_int_equal(host_status_share_refs(&h), 1);	/* then let go */
+
+	test_vfs_fail(SQLITE_FULL);
+	begin_ok(st);
+	h.sample_ms = 2000;
+	if (store_put_status(st, &h, &cause) != 0) {
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(store_commit(st, &cause), -1);
+	free(cause);
+	assert_int_equal(host_status_share_refs(&h), 2);	/* failed: kept */
+	test_vfs_fail(0);
+	begin_ok(st);
+	commit_ok(st);
+	assert_int_equal(host_status_share_refs(&h), 1);
+	store_close(st);
+	host_status_free(&h);
+	report_free(&r);
+}
+
 static void
 test_disk_full(void **state)
 {
@@ -1245,6 +1299,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_no_shm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_lets_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_size_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_follow_changes, setup, teardown),

@@ -112,6 +112,8 @@ void host_status_free(struct host_status *h);
 void host_status_copy(struct host_status *dst, const struct host_status *src);
 /* Makes h own its arrays again (copies them out of a share) before writing to them. */
 void host_status_unshare(struct host_status *h);
+/* How many statuses hold h's arrays (h's share's references); 1 without a share. */
+int host_status_share_refs(const struct host_status *h);
 
 /*
  * Fills the derived figures of h from a report and, when prev is not NULL,

@@ -170,6 +170,14 @@ host_status_copy(struct host_status *dst, const struct host_status *src)
 }
 
 /* See hoststate.h. */
+int
+host_status_share_refs(const struct host_status *h)
+{
+	return h->share != NULL ?
+	    atomic_load_explicit(&h->share->refs, memory_order_relaxed) : 1;
+}
+
+/* See hoststate.h. */
 void
 host_status_unshare(struct host_status *h)
 {

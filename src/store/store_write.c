@@ -22,9 +22,9 @@
 
 /*
  * Every status put is copied here (latest per host) and marked dirty; a
- * successful commit marks them clean. After a failed tick the dirty ones are
- * written first in the next transaction. Entry values: v[0] index in
- * st->pending, v[1] dirty.
+ * successful commit marks them clean and lets go of their arrays. After a
+ * failed tick the dirty ones are written first in the next transaction.
+ * Entry values: v[0] index in st->pending, v[1] dirty.
  */
 static void
 pending_put(struct store *st, const struct host_status *h)
@@ -52,12 +52,22 @@ pending_put(struct store *st, const struct host_status *h)
 	e->v[1] = 1;
 }
 
+/*
+ * Everything put is on disk (or forgotten): no slot is dirty, and none holds
+ * arrays any more. A clean slot is only a place for its host's next status,
+ * and its copy would keep the status's arrays (a share: GPUs, sensors, the
+ * cores) alive after the collector has moved on to newer ones.
+ */
 static void
 pending_mark_clean(struct store *st)
 {
-	for (size_t i = 0; i < st->pending_idx.cap; i++)
-		if (st->pending_idx.e[i].key != NULL)
-			st->pending_idx.e[i].v[1] = 0;
+	for (size_t i = 0; i < st->pending_idx.cap; i++) {
+		struct smap_ent *e = &st->pending_idx.e[i];
+		if (e->key == NULL)
+			continue;
+		e->v[1] = 0;
+		host_status_free(&st->pending[e->v[0]]);
+	}
 	st->pending_dropped = 0;
 }
 
