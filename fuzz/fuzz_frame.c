@@ -1,7 +1,9 @@
 /*
  * fuzz_frame.c: the frame reader on arbitrary bytes. Feeding the input whole
  * and feeding it in pieces (sizes taken from the input) must give the same
- * frames, byte for byte; bodies stay within the cap; nothing leaks; and no
+ * frames, byte for byte, also to two readers fed in turn that lend each
+ * other their bodies (a worker's spare); bodies stay within the cap;
+ * nothing leaks; and no
  * frame starts or ends but at a marker carrying the reader's nonce: frames
  * completed are at most the lines "@@end NONCE ...", frames started
  * (completed, dropped or open) at most the lines "@@opsdeck NONCE ...".
@@ -66,25 +68,32 @@ count_lines(const char *p, size_t n, const char *prefix)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct frame_reader a, b;
-	struct rec ra = { 0xcbf29ce484222325ull, 0 }, rb = ra;
+	struct frame_reader a, b, c;
+	struct rec ra = { 0xcbf29ce484222325ull, 0 }, rb = ra, rc = ra;
+	struct buf spare;
 	const char *p = (const char *)data;
 
 	frame_reader_init(&a, FUZZ_CAP, FUZZ_NONCE);
 	int na = frame_reader_feed(&a, p, size, on_frame, &ra);
 
 	frame_reader_init(&b, FUZZ_CAP, FUZZ_NONCE);
-	int nb = 0;
+	frame_reader_init(&c, FUZZ_CAP, FUZZ_NONCE);
+	buf_init(&spare, 0);
+	b.spare = c.spare = &spare;
+	int nb = 0, nc = 0;
 	size_t off = 0, k = 0;
 	while (off < size) {
 		size_t step = 1 + (size > 0 ? data[k++ % size] % 17 : 0);
 		if (step > size - off)
 			step = size - off;
 		nb += frame_reader_feed(&b, p + off, step, on_frame, &rb);
+		nc += frame_reader_feed(&c, p + off, step, on_frame, &rc);
 		off += step;
 	}
 	if (na != nb || ra.n != rb.n || ra.hash != rb.hash || a.garbage != b.garbage ||
 	    a.dropped != b.dropped || a.frames != b.frames)
+		abort();
+	if (nc != nb || rc.n != rb.n || rc.hash != rb.hash || c.garbage != b.garbage)
 		abort();
 	if (a.line.len > FRAME_LINE_MAX || a.body.len > FUZZ_CAP)
 		abort();
@@ -94,5 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	frame_reader_free(&a);
 	frame_reader_free(&b);
+	frame_reader_free(&c);
+	buf_free(&spare);
 	return 0;
 }
