@@ -163,7 +163,7 @@ static const char schema_v6[] =
  * Version 7: the chunks' index leaves out t1. A host's open raw chunk moves
  * its t1 at every tick, and with t1 in the index each such UPDATE rewrote
  * the host's index entry too: a leaf page a host and tick once the cache
- * holds hours of chunks (bench/store ingest with 6 h of history: 35 -> 23 ms
+ * holds hours of chunks (bench/store ingest with 6 h of history: 35 -> 22 ms
  * of CPU per 1,000-host tick). Readers seek on t0 (a chunk starts at most
  * its level's span before its last point) and test t1 in the row.
  */
