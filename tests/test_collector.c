@@ -134,20 +134,20 @@ fake_path(const char *tool, const char *script)
 }
 
 /*
- * Stands in for the linux probe's awk: the six files, each after its
- * "== NAME" line, through cat (a fake one where a test put it on PATH).
- */
-#define AWK_VIA_CAT PROBE_AWK( \
-	"for f in stat meminfo loadavg uptime net/dev diskstats; do " \
-	"echo \"== $f\"; cat \"/proc/$f\"; done")
-
-/*
  * An awk that does BODY in place of the linux probe's (its program reads
  * /proc) and is the real awk otherwise: the node's loop uses awk too, to
  * list the processes a deadline kills.
  */
 #define PROBE_AWK(body) \
 	"case \"$1\" in */proc/*) " body " ;; *) exec /usr/bin/awk \"$@\" ;; esac"
+
+/*
+ * Stands in for the linux probe's awk: the six files, each after its
+ * "== NAME" line, through cat (a fake one where a test put it on PATH).
+ */
+#define AWK_VIA_CAT PROBE_AWK( \
+	"for f in stat meminfo loadavg uptime net/dev diskstats; do " \
+	"echo \"== $f\"; cat \"/proc/$f\"; done")
 
 static void
 rm_fake(char *dir, const char *tool)

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "opsdeck/sanitize.h"
-#include "opsdeck/unicode.h"
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -146,38 +145,21 @@ test_dup(void **state)
 	free(d);
 }
 
-/* The sanitiser as it was before its ASCII runs: a decode per character. */
+/* The sanitiser without its ASCII runs: sanitize_char at every character. */
 static size_t
 reference(char *dst, size_t dstlen, const char *src, size_t srclen, unsigned flags)
 {
-	const char *repl = (flags & SANITIZE_ASCII) ? "?" : FFFD;
-	size_t repl_len = strlen(repl), o = 0, i = 0;
+	size_t o = 0, i = 0;
 
 	if (dstlen == 0)
 		return 0;
 	while (i < srclen) {
-		uint32_t cp;
-		size_t k = unicode_decode(src + i, srclen - i, &cp);
-		const char *out;
-		size_t outlen;
-		if (k == 0) {
-			out = repl;
-			outlen = repl_len;
-			k = 1;
-		} else if (cp == '\t') {
-			out = " ";
-			outlen = 1;
-		} else if (unicode_unsafe(cp) || ((flags & SANITIZE_ASCII) && cp >= 0x80)) {
-			out = repl;
-			outlen = repl_len;
-		} else {
-			out = src + i;
-			outlen = k;
-		}
-		if (o + outlen > dstlen - 1)
+		size_t k, l;
+		const char *out = sanitize_char(src + i, srclen - i, flags, &k, &l);
+		if (o + l > dstlen - 1)
 			break;
-		memcpy(dst + o, out, outlen);
-		o += outlen;
+		memcpy(dst + o, out, l);
+		o += l;
 		i += k;
 	}
 	dst[o] = '\0';

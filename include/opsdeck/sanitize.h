@@ -30,6 +30,14 @@ enum {
 size_t sanitize_text(char *dst, size_t dstlen, const char *src, size_t srclen);
 size_t sanitize_text_flags(char *dst, size_t dstlen, const char *src, size_t srclen,
 	    unsigned flags);
+/*
+ * The first character of src (srclen > 0 bytes) under this policy: returns
+ * what stands for it (*outlen bytes: itself, a space for TAB, or the
+ * replacement) and sets *taken to the bytes of src it covers (1 for a byte
+ * that does not decode). sanitize_text_flags is this a character at a time.
+ */
+const char *sanitize_char(const char *src, size_t srclen, unsigned flags, size_t *taken,
+	    size_t *outlen);
 /* malloc'd sanitised copy of at most maxbytes output bytes. */
 char  *sanitize_dup(const char *src, size_t srclen, size_t maxbytes);
 

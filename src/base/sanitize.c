@@ -25,6 +25,27 @@
 #include "opsdeck/unicode.h"
 #include "opsdeck/util.h"
 
+/* See sanitize.h. */
+const char *
+sanitize_char(const char *src, size_t srclen, unsigned flags, size_t *taken, size_t *outlen)
+{
+	const char *repl = (flags & SANITIZE_ASCII) ? "?" : UNICODE_REPLACEMENT_UTF8;
+	uint32_t cp;
+	size_t k = unicode_decode(src, srclen, &cp);
+
+	*taken = k != 0 ? k : 1;
+	if (k != 0 && cp == '\t') {
+		*outlen = 1;
+		return " ";
+	}
+	if (k == 0 || unicode_unsafe(cp) || ((flags & SANITIZE_ASCII) && cp >= 0x80)) {
+		*outlen = strlen(repl);
+		return repl;
+	}
+	*outlen = k;
+	return src;
+}
+
 /*
  * See sanitize.h. Writes at most dstlen-1 bytes and a NUL into dst; srclen
  * bytes of src are read (a NUL among them is a control). Returns the bytes
@@ -34,8 +55,6 @@ size_t
 sanitize_text_flags(char *dst, size_t dstlen, const char *src, size_t srclen,
     unsigned flags)
 {
-	const char *repl = (flags & SANITIZE_ASCII) ? "?" : UNICODE_REPLACEMENT_UTF8;
-	size_t repl_len = strlen(repl);
 	size_t o = 0, i = 0;
 
 	if (dstlen == 0)
@@ -59,25 +78,8 @@ sanitize_text_flags(char *dst, size_t dstlen, const char *src, size_t srclen,
 				break;
 			continue;
 		}
-		uint32_t cp;
-		size_t k = unicode_decode(src + i, srclen - i, &cp);
-		const char *out;
-		size_t outlen;
-
-		if (k == 0) {
-			out = repl;
-			outlen = repl_len;
-			k = 1;
-		} else if (cp == '\t') {
-			out = " ";
-			outlen = 1;
-		} else if (unicode_unsafe(cp) || ((flags & SANITIZE_ASCII) && cp >= 0x80)) {
-			out = repl;
-			outlen = repl_len;
-		} else {
-			out = src + i;
-			outlen = k;
-		}
+		size_t k, outlen;
+		const char *out = sanitize_char(src + i, srclen - i, flags, &k, &outlen);
 		if (o + outlen > dstlen - 1)
 			break;
 		memcpy(dst + o, out, outlen);

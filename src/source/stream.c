@@ -327,10 +327,8 @@ host_feed(struct chost *ch, const char *p, size_t n)
 {
 	int64_t now = now_mono_ms();
 
-	if (flood_bytes(ch, n, now) == 0) {
-		ch->fr.spare = &ch->w->spare;	/* fed by this worker only */
+	if (flood_bytes(ch, n, now) == 0)
 		frame_reader_feed(&ch->fr, p, n, on_frame, ch);
-	}
 	if (ch->over_budget) {
 		char *m = flood_message(ch, now);
 		host_fail(ch, HOST_CUT_OFF, m);
@@ -353,6 +351,7 @@ stream_begin(struct chost *ch, struct source_conn *conn)
 {
 	ch->conn = conn;
 	ch->fd = ch->cg->src->fd(conn);
+	ch->fr.spare = &ch->w->spare;	/* its reader is fed by this worker only */
 	worker_watch(ch);
 	ch->phase = PH_STREAMING;
 	ch->stream_mono = now_mono_ms();
