@@ -1006,6 +1006,57 @@ test_script_bad_nonce(void **state)
 	free(script);
 }
 
+/*
+ * opsdeck_kill against a tree that changes between its two looks: the first
+ * look finds P and its child C and stops both; before the second, P dies, so
+ * C (stopped, re-parented) is no longer in P's tree. C must still be killed,
+ * not left stopped for good. The script's own functions run under /bin/sh;
+ * only opsdeck_procs (the listing) is replaced, to make the change happen
+ * between the looks.
+ */
+static void
+test_script_kill_orphan(void **state)
+{
+	(void)state;
+	const char *const c[] = { "echo x" };
+	const char *const nm[] = { "p" };
+	char dir[] = "/tmp/opsdeck-test-kill.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *script = frame_script(c, nm, 1, 50);
+	char *cmd = xasprintf("%s"
+	    "cd '%s' || exit 1\n"
+	    "sh -c 'sleep 60 & echo $! >c.tmp; mv c.tmp c; wait' & P=$!\n"
+	    "while [ ! -s c ]; do sleep 0.01; done; C=$(cat c)\n"
+	    "state() { read -r l <\"/proc/$1/stat\" 2>/dev/null || { echo gone; return; }\n"
+	    "\tl=${l##*\") \"}; echo \"${l%%%% *}\"; }\n"
+	    "opsdeck_procs() {\n"
+	    "\tif [ ! -e first ]; then : >first; echo \"$P $$\"; echo \"$C $P\"; return; fi\n"
+	    "\tkill -KILL $P\n"
+	    "\twhile [ \"$(state $P)\" != Z ] && [ \"$(state $P)\" != gone ]; do sleep 0.01; done\n"
+	    "\tps -e -o pid= -o ppid=\n"
+	    "}\n"
+	    "opsdeck_kill $P\n"
+	    "i=0; while [ \"$(state $C)\" = T ] && [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done\n"
+	    "echo \"$(state $C)\"\n"
+	    "kill -KILL $C 2>/dev/null; wait\n", script, dir);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	char out[64] = "";
+	if (fgets(out, sizeof out, p) == NULL)
+		out[0] = '\0';
+	int status = pclose(p);
+	assert_true(WIFEXITED(status));
+	out[strcspn(out, "\n")] = '\0';
+	/* killed: a zombie of whoever adopted it, or reaped */
+	if (strcmp(out, "Z") != 0 && strcmp(out, "gone") != 0)
+		fail_msg("the orphaned child is in state '%s', not killed", out);
+	char *rm = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(rm), 0);
+	free(rm);
+	free(cmd);
+	free(script);
+}
+
 /* "@@opsdeck NONCE SEQ PROBE\n" + body + "\n@@end NONCE 0\n" */
 static char *
 one_frame(int seq, const char *probe, const char *body)
@@ -1096,6 +1147,7 @@ main(void)
 		cmocka_unit_test(test_script_deadline_watchdog),
 		cmocka_unit_test(test_script_watchdog_quiet),
 		cmocka_unit_test(test_script_guard),
+		cmocka_unit_test(test_script_kill_orphan),
 		cmocka_unit_test(test_spare_body),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -440,7 +440,9 @@ check_name(const char *name)
  * pty), and it kills the loop and everything the loop started, hung probes
  * included. opsdeck_tree lists a pid and its descendants (ps, else /proc),
  * leaving out $2 and its own; opsdeck_kill stops them (so none forks away),
- * looks again, and kills them all.
+ * looks again, stops the new ones and kills both lists: a stopped process
+ * whose parent exited between the looks is no longer in the second list
+ * (it has a new parent), and would stay stopped for good.
  */
 static const char script_lib[] =
     "opsdeck_procs() {\n"
@@ -464,9 +466,9 @@ static const char script_lib[] =
     "opsdeck_kill() {\n"
     "\topsdeck_a=$(opsdeck_tree \"$1\" \"$2\")\n"
     "\tkill -STOP $opsdeck_a 2>/dev/null\n"
-    "\topsdeck_a=$(opsdeck_tree \"$1\" \"$2\")\n"
-    "\tkill -STOP $opsdeck_a 2>/dev/null\n"
-    "\tkill -KILL $opsdeck_a 2>/dev/null\n"
+    "\topsdeck_b=$(opsdeck_tree \"$1\" \"$2\")\n"
+    "\tkill -STOP $opsdeck_b 2>/dev/null\n"
+    "\tkill -KILL $opsdeck_a $opsdeck_b 2>/dev/null\n"
     "}\n"
     "opsdeck_watch() {\n"
     "\topsdeck_s= opsdeck_x=\n"
