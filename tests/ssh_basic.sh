@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sshd_lib.sh"
 sshd_setup
-plan 22
+plan 23
 
 # One sshd listening on 10 addresses: .1 .. .10
 set --
@@ -95,6 +95,24 @@ check "ten hosts: all up ($n_up)" [ "$n_up" -eq 10 ]
 [ "$n_up" -eq 10 ] || diag "$(grep -v ' up ' "$T/o4")"
 diag "$(grep '^answered' "$T/o4")"
 check "ten hosts: nothing left running" wait_for 5 no_user_procs
+
+# --- the cipher: AES-GCM first where the CPU has AES-NI and PCLMULQDQ ---------------
+# sshd at DEBUG1 logs what the key exchange chose; OpenSSH takes the client's
+# first cipher that it also has.
+SSHD_LOGLEVEL=DEBUG1
+sshd_start k "$NET.11" || not_ok "the DEBUG1 sshd starts"
+SSHD_LOGLEVEL=
+known_entry k "$NET.11" >>"$KNOWN"
+write_config "$T/ck.yaml" "$NET.11"
+"$COLLECTOR_TOOL" "$T/ck.yaml" run 1 10000 >"$T/ok" 2>&1
+want=chacha20-poly1305@openssh.com
+case $(uname -m) in
+x86_64|i?86)
+	grep -qw aes /proc/cpuinfo && grep -qw pclmulqdq /proc/cpuinfo &&
+		want=aes128-gcm@openssh.com ;;
+esac
+got=$(sed -n 's/.*kex: client->server cipher: \([^ ]*\) .*/\1/p' "$T/k.log" | head -1)
+check "the cipher negotiated is $want ($got)" [ "$got" = "$want" ]
 
 # --- ProxyJump and HostName from ~/.ssh/config ------------------------------------
 cat >"$HOME/.ssh/config" <<EOF

@@ -419,10 +419,30 @@ ok:
 	return 0;
 }
 
+/*
+ * The ciphers offered, best first; NULL: libssh's own order (chacha20-poly1305
+ * first). Where the CPU has AES and carry-less multiply instructions, OpenSSL
+ * runs AES-GCM in hardware: at 1,000 hosts the collector's libcrypto time fell
+ * from 11 % of its CPU to 6 % (docs/PERFORMANCE.md); both are AEAD ciphers
+ * OpenSSH offers by default. Without those instructions chacha20-poly1305 is
+ * the faster one, and the constant-time one.
+ */
+static const char *
+cipher_order(void)
+{
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+	if (__builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul"))
+		return "aes128-gcm@openssh.com,aes256-gcm@openssh.com,"
+		    "chacha20-poly1305@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr";
+#endif
+	return NULL;
+}
+
 int
 ssh_login(const struct ssh_peer *p, int fd, ssh_session *out, enum host_state *state,
     char **cause)
 {
+	const char *ciphers = cipher_order();
 	int no = 0, yes = 1, verbosity = SSH_LOG_NOLOG;
 	ssh_session ss = ssh_new();
 
@@ -443,6 +463,11 @@ ssh_login(const struct ssh_peer *p, int fd, ssh_session *out, enum host_state *s
 	ssh_options_set(ss, SSH_OPTIONS_PASSWORD_AUTH, &no);
 	ssh_options_set(ss, SSH_OPTIONS_KBDINT_AUTH, &no);
 	ssh_options_set(ss, SSH_OPTIONS_GSSAPI_AUTH, &no);
+	/* A list this libssh cannot take leaves its own order. */
+	if (ciphers != NULL) {
+		ssh_options_set(ss, SSH_OPTIONS_CIPHERS_C_S, ciphers);
+		ssh_options_set(ss, SSH_OPTIONS_CIPHERS_S_C, ciphers);
+	}
 	ssh_options_set(ss, SSH_OPTIONS_FD, &fd);
 	ssh_set_deadline(ss, p->deadline);
 
