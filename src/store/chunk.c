@@ -17,27 +17,27 @@
 
 struct bitw {
 	unsigned char	*b;
-	size_t		 nbits, cap;	/* cap in bytes */
+	uint32_t	 nbits, cap;	/* cap in bytes; a chunk's streams stay far below 2^32 bits */
 };
 
 /* Appends the low n (0..64) bits of v, most significant first. */
 static void
 bitw_put(struct bitw *w, uint64_t v, int n)
 {
-	if ((w->nbits + (size_t)n + 7) / 8 > w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 32;
-		while (cap < (w->nbits + (size_t)n + 7) / 8)
+	if (((size_t)w->nbits + (size_t)n + 7) / 8 > w->cap) {
+		size_t cap = w->cap ? (size_t)w->cap * 2 : 32;
+		while (cap < ((size_t)w->nbits + (size_t)n + 7) / 8)
 			cap *= 2;
 		w->b = xrealloc(w->b, cap);
 		memset(w->b + w->cap, 0, cap - w->cap);
-		w->cap = cap;
+		w->cap = (uint32_t)cap;
 	}
 	while (n > 0) {
 		int space = 8 - (int)(w->nbits & 7);
 		int k = n < space ? n : space;
 		unsigned bits = (unsigned)((v >> (n - k)) & ((1u << k) - 1));
 		w->b[w->nbits >> 3] |= (unsigned char)(bits << (space - k));
-		w->nbits += (size_t)k;
+		w->nbits += (uint32_t)k;
 		n -= k;
 	}
 }
@@ -276,13 +276,25 @@ varint_put(struct bytes *o, uint64_t v)
 
 /* ---- encoder ------------------------------------------------------------- */
 
+/*
+ * A metric's stream: 48 bytes, as many as a host has metrics in its open
+ * chunks (about 50 for a GPU node), so a rollup's other two values and its
+ * count live beside it in struct rollup_state, only in rollup encoders.
+ */
 struct stream {
 	int64_t		 metric;
 	uint32_t	 first, count;	/* points first .. first + count - 1 */
 	struct bitw	 w;
-	struct xor_state x[3];
-	int64_t		 n;		/* rollup: the previous count */
+	struct xor_state x;		/* the raw value; a rollup's min */
 };
+
+struct rollup_state {
+	struct xor_state avg, max;
+	int64_t		 n;		/* the previous count */
+};
+
+typedef uint16_t stream_idx;	/* an index of chunk_enc.s: below CHUNK_MAX_STREAMS */
+_Static_assert(CHUNK_MAX_STREAMS - 1 <= UINT16_MAX, "stream_idx too narrow");
 
 struct chunk_enc {
 	enum chunk_kind	 kind;
@@ -290,7 +302,8 @@ struct chunk_enc {
 	int64_t		 first, prev, delta;
 	struct bitw	 ts;
 	struct stream	*s;
-	size_t		*order;		/* indexes of s by metric, for the layout */
+	struct rollup_state *r;		/* rollup encoders: beside s, same index */
+	stream_idx	*order;		/* indexes of s by metric, for the layout */
 	size_t		 ns, cap, hint;
 	struct bytes	 out;
 };
@@ -313,6 +326,7 @@ chunk_enc_free(struct chunk_enc *e)
 	for (size_t i = 0; i < e->ns; i++)
 		free(e->s[i].w.b);
 	free(e->s);
+	free(e->r);
 	free(e->order);
 	free(e->out.b);
 	free(e);
@@ -359,6 +373,8 @@ stream_for(struct chunk_enc *e, int64_t metric)
 			e->cap = e->cap ? e->cap * 2 : 16;
 			e->s = xreallocarray(e->s, e->cap, sizeof *e->s);
 			e->order = xreallocarray(e->order, e->cap, sizeof *e->order);
+			if (e->kind != CHUNK_RAW)
+				e->r = xreallocarray(e->r, e->cap, sizeof *e->r);
 		}
 		/* A new metric is rare: keep the order by insertion. */
 		size_t at = e->ns;
@@ -366,7 +382,9 @@ stream_for(struct chunk_enc *e, int64_t metric)
 			e->order[at] = e->order[at - 1];
 			at--;
 		}
-		e->order[at] = e->ns;
+		e->order[at] = (stream_idx)e->ns;
+		if (e->r != NULL)
+			memset(&e->r[e->ns], 0, sizeof *e->r);
 		s = &e->s[e->ns++];
 		memset(s, 0, sizeof *s);
 		s->metric = metric;
@@ -378,12 +396,13 @@ stream_for(struct chunk_enc *e, int64_t metric)
 		return NULL;
 	while (s->first + s->count < cur) {
 		if (e->kind == CHUNK_RAW) {
-			xor_put(&s->w, &s->x[0], NAN);
+			xor_put(&s->w, &s->x, NAN);
 		} else {
-			bitw_put(&s->w, s->n == 0 ? 0 : 1, 1);
-			if (s->n != 0)
+			struct rollup_state *r = &e->r[s - e->s];
+			bitw_put(&s->w, r->n == 0 ? 0 : 1, 1);
+			if (r->n != 0)
 				bitw_put(&s->w, 0, 32);
-			s->n = 0;
+			r->n = 0;
 		}
 		s->count++;
 	}
@@ -398,7 +417,7 @@ chunk_enc_value(struct chunk_enc *e, int64_t metric, double v)
 	struct stream *s = stream_for(e, metric);
 	if (s == NULL)
 		return;
-	xor_put(&s->w, &s->x[0], v);
+	xor_put(&s->w, &s->x, v);
 	s->count++;
 }
 
@@ -413,16 +432,17 @@ chunk_enc_rollup(struct chunk_enc *e, int64_t metric, double min, double avg, do
 	struct stream *s = stream_for(e, metric);
 	if (s == NULL)
 		return;
-	if (n == s->n) {
+	struct rollup_state *r = &e->r[s - e->s];
+	if (n == r->n) {
 		bitw_put(&s->w, 0, 1);
 	} else {
 		bitw_put(&s->w, 1, 1);
 		bitw_put(&s->w, (uint64_t)n, 32);
-		s->n = n;
+		r->n = n;
 	}
-	xor_put(&s->w, &s->x[0], min);
-	xor_put(&s->w, &s->x[1], avg);
-	xor_put(&s->w, &s->x[2], max);
+	xor_put(&s->w, &s->x, min);
+	xor_put(&s->w, &r->avg, avg);
+	xor_put(&s->w, &r->max, max);
 	s->count++;
 }
 
