@@ -944,6 +944,25 @@ test_command_here(void **state)
 	assert_true(r.linux.have & LINUX_HAVE_MEMINFO);
 	assert_true(r.linux.ncores >= 1);
 	int ncores = r.linux.ncores;
+	/* meminfo: only the lines the parser reads (9 keys), parsed without a warning */
+	const char *mi = strstr(text, "== meminfo\n");
+	assert_non_null(mi);
+	mi += strlen("== meminfo\n");
+	const char *mend = strstr(mi, "== loadavg\n");
+	assert_non_null(mend);
+	int mlines = 0;
+	for (const char *q = mi; q < mend; q++)
+		mlines += *q == '\n';
+	assert_in_range(mlines, 3, 9);
+	char *msec = xasprintf("\n%.*s", (int)(mend - mi), mi);
+	assert_non_null(strstr(msec, "\nMemTotal:"));
+	assert_non_null(strstr(msec, "\nMemAvailable:"));
+	assert_null(strstr(msec, "\nActive:"));
+	assert_null(strstr(msec, "\nHugepagesize:"));
+	free(msec);
+	assert_true(r.linux.mem_total > 0 && r.linux.mem_available > 0);
+	assert_int_equal(r.warnings_total, 0);
+	uint64_t mem_total = r.linux.mem_total, swap_total = r.linux.swap_total;
 	report_free(&r);
 	free(text);
 
@@ -954,6 +973,9 @@ test_command_here(void **state)
 	assert_non_null(strstr(text, "\nintr "));
 	assert_true(r.linux.have & LINUX_HAVE_STAT);
 	assert_int_equal(r.linux.ncores, ncores);
+	assert_non_null(strstr(text, "\nHugepagesize:"));	/* the whole meminfo */
+	assert_int_equal(r.linux.mem_total, mem_total);
+	assert_int_equal(r.linux.swap_total, swap_total);
 	report_free(&r);
 	free(text);
 

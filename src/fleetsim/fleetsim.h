@@ -144,7 +144,7 @@ struct sim_node {
 	double	 core_bias[FLEETSIM_SIM_MAX_CORES];
 	/* per core: user nice system idle iowait irq softirq steal */
 	double	 jiffies[FLEETSIM_SIM_MAX_CORES][8];
-	double	 ctxt, intr, softirq;
+	double	 ctxt;
 	uint64_t processes;
 	int	 procs_running;
 	double	 load[3];

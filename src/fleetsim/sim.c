@@ -147,8 +147,6 @@ sim_node_init(struct sim_node *n, int kind, uint64_t seed, int64_t now_ms)
 		n->jiffies[c][7] = 0;
 	}
 	n->ctxt = up_s * 40000.0 * n->ncores / 64.0;
-	n->intr = up_s * 30000.0 * n->ncores / 64.0;
-	n->softirq = up_s * 9000.0;
 	n->processes = (uint64_t)(up_s * 3.5) + 5000;
 	for (int i = 0; i < 3; i++)
 		n->load[i] = n->util * n->ncores;
@@ -236,8 +234,6 @@ sim_node_advance(struct sim_node *n, int64_t now_ms)
 	}
 	n->procs_running = (int)(running + 0.5) + 1;
 	n->ctxt += dt * (5000 + 60000 * n->util) * n->ncores / 16.0;
-	n->intr += dt * (4000 + 30000 * n->util) * n->ncores / 16.0;
-	n->softirq += dt * (2000 + 20000 * n->util) * n->ncores / 16.0;
 	n->processes += (uint64_t)(dt * (2 + 10 * sim_uniform(&n->rng)));
 	static const double tau[3] = { 60, 300, 900 };
 	for (int i = 0; i < 3; i++)
@@ -334,16 +330,13 @@ sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out)
 			core[c][k] = (uint64_t)n->jiffies[c][k];
 			tot[k] += core[c][k];
 		}
+	/* What the linux probe's awk prints: no intr or softirq, meminfo's 9 keys. */
 	buf_append(out, "== stat\n", 8);
 	cpu_line(out, "cpu ", tot);
 	for (int c = 0; c < n->ncores; c++) {
 		snprintf(label, sizeof label, "cpu%d", c);
 		cpu_line(out, label, core[c]);
 	}
-	uint64_t intr = (uint64_t)n->intr;
-	sim_printf(out, "intr %llu 0 9 0 0 0 0 0 0 0 1 0 0 156 0 0 0 0 0 0 0 0 0 0 0 0 0 "
-	    "%llu %llu\n", (unsigned long long)intr, (unsigned long long)(intr / 3),
-	    (unsigned long long)(intr / 5));
 	sim_printf(out, "ctxt %llu\n", (unsigned long long)n->ctxt);
 	int64_t wall = now_wall_ms();
 	int64_t up_ms = now_ms - n->boot_ms;
@@ -351,11 +344,6 @@ sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out)
 	sim_printf(out, "processes %llu\n", (unsigned long long)n->processes);
 	sim_printf(out, "procs_running %d\n", n->procs_running);
 	sim_printf(out, "procs_blocked %d\n", n->util > 0.8 ? 1 : 0);
-	uint64_t si = (uint64_t)n->softirq;
-	sim_printf(out, "softirq %llu 12 %llu 4 %llu %llu 0 %llu %llu 0 %llu\n",
-	    (unsigned long long)si, (unsigned long long)(si / 4), (unsigned long long)(si / 6),
-	    (unsigned long long)(si / 8), (unsigned long long)(si / 10),
-	    (unsigned long long)(si / 5), (unsigned long long)(si / 7));
 
 	uint64_t total = n->mem_total_kb;
 	uint64_t used = (uint64_t)(total * n->mem_used_frac);
@@ -370,55 +358,10 @@ sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out)
 	mem_line(out, "MemAvailable:", mfree + cached + buffers + sreclaim - shmem);
 	mem_line(out, "Buffers:", buffers);
 	mem_line(out, "Cached:", cached);
-	mem_line(out, "SwapCached:", 0);
-	mem_line(out, "Active:", used / 2 + cached / 2);
-	mem_line(out, "Inactive:", used / 3 + cached / 2);
-	mem_line(out, "Active(anon):", used / 2);
-	mem_line(out, "Inactive(anon):", used / 3);
-	mem_line(out, "Active(file):", cached / 2);
-	mem_line(out, "Inactive(file):", cached / 2);
-	mem_line(out, "Unevictable:", 16760);
-	mem_line(out, "Mlocked:", 15768);
 	mem_line(out, "SwapTotal:", n->swap_total_kb);
 	mem_line(out, "SwapFree:", n->swap_total_kb);
-	mem_line(out, "Zswap:", 0);
-	mem_line(out, "Zswapped:", 0);
-	mem_line(out, "Dirty:", 132 + (uint64_t)(n->util * 4000));
-	mem_line(out, "Writeback:", 0);
-	mem_line(out, "AnonPages:", used * 5 / 6);
-	mem_line(out, "Mapped:", used / 20);
 	mem_line(out, "Shmem:", shmem);
-	mem_line(out, "KReclaimable:", sreclaim);
-	mem_line(out, "Slab:", sreclaim + sreclaim / 3);
 	mem_line(out, "SReclaimable:", sreclaim);
-	mem_line(out, "SUnreclaim:", sreclaim / 3);
-	mem_line(out, "KernelStack:", 98304);
-	mem_line(out, "PageTables:", used / 500);
-	mem_line(out, "SecPageTables:", 0);
-	mem_line(out, "NFS_Unstable:", 0);
-	mem_line(out, "Bounce:", 0);
-	mem_line(out, "WritebackTmp:", 0);
-	mem_line(out, "CommitLimit:", total / 2 + n->swap_total_kb);
-	mem_line(out, "Committed_AS:", used + used / 4);
-	mem_line(out, "VmallocTotal:", 34359738367ULL);
-	mem_line(out, "VmallocUsed:", 612345);
-	mem_line(out, "VmallocChunk:", 0);
-	mem_line(out, "Percpu:", 688ULL * (uint64_t)n->ncores);
-	mem_line(out, "HardwareCorrupted:", 0);
-	mem_line(out, "AnonHugePages:", used / 10 & ~2047ULL);
-	mem_line(out, "ShmemHugePages:", 0);
-	mem_line(out, "ShmemPmdMapped:", 0);
-	mem_line(out, "FileHugePages:", 0);
-	mem_line(out, "FilePmdMapped:", 0);
-	sim_printf(out, "%-16s%8d\n", "HugePages_Total:", 0);
-	sim_printf(out, "%-16s%8d\n", "HugePages_Free:", 0);
-	sim_printf(out, "%-16s%8d\n", "HugePages_Rsvd:", 0);
-	sim_printf(out, "%-16s%8d\n", "HugePages_Surp:", 0);
-	mem_line(out, "Hugepagesize:", 2048);
-	mem_line(out, "Hugetlb:", 0);
-	mem_line(out, "DirectMap4k:", 1419264);
-	mem_line(out, "DirectMap2M:", 65929216);
-	mem_line(out, "DirectMap1G:", total - total % 1048576);
 
 	int total_tasks = 1800 + (int)(n->util * 900);
 	buf_append(out, "== loadavg\n", 11);
