@@ -372,6 +372,29 @@ go_plain(struct frame_reader *fr)
 	buf_reset(&fr->line);
 }
 
+/*
+ * How many bytes at p are whole lines that cannot be markers: each ends in
+ * an LF without a CR before it and begins with anything but '@'. Such a run
+ * goes to the body in one piece, where a line at a time would be copied to
+ * the line buffer, tested and copied again (most of a frame is such lines).
+ */
+static size_t
+plain_run(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] != '@') {
+		const char *nl = memchr(p + i, '\n', n - i);
+		if (nl == NULL)
+			break;
+		size_t e = (size_t)(nl - p);
+		if (e > i && p[e - 1] == '\r')
+			break;
+		i = e + 1;
+	}
+	return i;
+}
+
 int
 frame_reader_feed(struct frame_reader *fr, const char *p, size_t n,
     void (*cb)(const struct frame *, void *), void *arg)
@@ -379,6 +402,15 @@ frame_reader_feed(struct frame_reader *fr, const char *p, size_t n,
 	int frames = 0;
 
 	while (n > 0) {
+		if (!fr->line_plain && fr->line.len == 0 && !fr->pending_cr) {
+			size_t run = plain_run(p, n);
+			if (run > 0) {
+				sink(fr, p, run);
+				p += run;
+				n -= run;
+				continue;
+			}
+		}
 		const char *nl = memchr(p, '\n', n);
 		size_t seg = nl != NULL ? (size_t)(nl - p) : n;
 		const char *q = p;
