@@ -914,6 +914,67 @@ section_lines(const char *text)
  * awk and sed leave out /proc/stat's intr and softirq lines; cat gives all of
  * it. All three print the six files in order and parse to the same CPUs.
  */
+/*
+ * cpu lines whose numbers have every length from 1 to 19 digits (the fast
+ * path reads 8 digits at a time: lengths across 8 and 16, and numbers that
+ * end at the line's last byte), each parsed exactly; 20 digits is no
+ * number (past 2^64: the general path warns), and the line costs only its
+ * core.
+ */
+static void
+test_cpu_number_lengths(void **state)
+{
+	(void)state;
+	struct buf b;
+	struct host_report r;
+	char *cause = NULL;
+	uint64_t want[19][8];
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "== stat\ncpu  1 2 3 4 5 6 7 8 0 0\n");
+	for (int c = 0; c < 19; c++) {
+		buf_printf(&b, "cpu%d", c);
+		for (int k = 0; k < 8; k++) {
+			int digits = 1 + (c + k) % 19;
+			uint64_t v = 0;
+			for (int d = 0; d < digits; d++) {
+				seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+				int digit = (int)((seed >> 33) % 10);
+				if (d == 0 && digits > 1 && digit == 0)
+					digit = 7;
+				v = v * 10 + (uint64_t)digit;
+			}
+			want[c][k] = v;
+			buf_printf(&b, " %llu", (unsigned long long)v);
+		}
+		buf_printf(&b, "\n");	/* the last number ends the line */
+	}
+	buf_printf(&b, "cpu19 99999999999999999999 1 2 3\ncpu20 1 2 3 4\n");
+	char *exact = xmalloc(b.len);	/* no NUL after the bytes */
+	memcpy(exact, b.data, b.len);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(probe_linux.parse(exact, b.len, &r, &cause), 0);
+	assert_int_equal(r.linux.ncores, 21);
+	for (int c = 0; c < 19; c++) {
+		const struct cpu_times *t = &r.linux.cores[c];
+		uint64_t got[8] = { t->user, t->nice, t->system, t->idle, t->iowait, t->irq,
+			t->softirq, t->steal };
+		for (int k = 0; k < 8; k++)
+			if (got[k] != want[c][k])
+				fail_msg("cpu%d field %d: %llu, want %llu", c, k,
+				    (unsigned long long)got[k], (unsigned long long)want[c][k]);
+		assert_false(t->unknown);
+	}
+	assert_true(r.linux.cores[19].unknown);
+	assert_false(r.linux.cores[20].unknown);
+	assert_int_equal(r.linux.cores[20].idle, 4);
+	assert_int_equal(r.warnings_total, 1);
+	report_free(&r);
+	free(exact);
+	buf_free(&b);
+}
+
 static void
 test_command_here(void **state)
 {
@@ -1118,6 +1179,7 @@ main(void)
 		cmocka_unit_test(test_sample_fit),
 		cmocka_unit_test(test_sample_keep),
 		cmocka_unit_test(test_command_here),
+		cmocka_unit_test(test_cpu_number_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
