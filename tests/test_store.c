@@ -922,6 +922,22 @@ test_rows_follow_changes(void **state)
 	assert_int_equal(store_get_hosts(st, &v, &n, &cause), 0);
 	assert_true(v[0].ngpus == 1 && v[0].nsensors == 2 && v[0].sensors[0].value == 99);
 	store_free_hosts(v, n);
+	/* every field counts, to its last byte (the fingerprint reads 8 at a time) */
+	static const char *const units[] = { "Volts12345", "Volts12346", "Volts1234" };
+	for (size_t i = 0; i < OD_ARRAY_LEN(units); i++) {
+		od_strlcpy(h.sensors[1].unit, units[i], sizeof h.sensors[1].unit);
+		put_ok(st, &h);
+		assert_int_equal(store_get_hosts(st, &v, &n, &cause), 0);
+		assert_string_equal(v[0].sensors[1].unit, units[i]);
+		store_free_hosts(v, n);
+	}
+	od_strlcpy(h.gpus[0].name, "NVIDIA H100 80GB HBM3", sizeof h.gpus[0].name);
+	put_ok(st, &h);
+	od_strlcpy(h.gpus[0].name, "NVIDIA H100 80GB HBM2", sizeof h.gpus[0].name);
+	put_ok(st, &h);
+	assert_int_equal(store_get_hosts(st, &v, &n, &cause), 0);
+	assert_string_equal(v[0].gpus[0].name, "NVIDIA H100 80GB HBM2");
+	store_free_hosts(v, n);
 	h.ngpus = h.nsensors = 0;	/* neither: no row */
 	h.sample_ms += 1000;
 	put_ok(st, &h);

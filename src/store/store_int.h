@@ -263,6 +263,16 @@ int store_migrate_chunks(struct store *st);
 int store_migrate_live(struct store *st);
 
 /*
+ * Fingerprints of what was last written (GPUs, sensors, GPU processes), to
+ * write again only what changed: store_fp continues hash h over n bytes,
+ * eight at a time (store_write.c); store_fp_str over a string in a field of
+ * size bytes, its length included so that fields cannot run together.
+ */
+#define STORE_FP_SEED	0xcbf29ce484222325ULL
+uint64_t store_fp(uint64_t h, const void *p, size_t n);
+uint64_t store_fp_str(uint64_t h, const char *s, size_t size);
+
+/*
  * Writes h's GPU processes (host_gpu_procs) when they differ from those oc
  * remembers as written, all of them; oc then remembers these. 0 or an
  * SQLite rc (store_procs.c).

@@ -15,28 +15,18 @@
 #include "opsdeck/util.h"
 #include "store_int.h"
 
-/* FNV-1a over n bytes, continuing from h. */
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
-}
-
 /* A fingerprint of h's processes as they would be written (count and every field). */
 static uint64_t
 procs_fp(const struct host_status *h, int n)
 {
-	uint64_t f = fnv(1469598103934665603ULL, &n, sizeof n);
+	uint64_t f = store_fp(STORE_FP_SEED, &n, sizeof n);
 	for (int i = 0; i < n; i++) {
 		const struct gpu_proc *p = &h->procs[i];
 		int64_t num[] = { p->gpu, p->pid, p->mem_used_bytes };
-		f = fnv(f, num, sizeof num);
-		f = fnv(f, p->user, strnlen(p->user, sizeof p->user) + 1);
-		f = fnv(f, p->job, strnlen(p->job, sizeof p->job) + 1);
-		f = fnv(f, p->name, strnlen(p->name, sizeof p->name) + 1);
+		f = store_fp(f, num, sizeof num);
+		f = store_fp_str(f, p->user, sizeof p->user);
+		f = store_fp_str(f, p->job, sizeof p->job);
+		f = store_fp_str(f, p->name, sizeof p->name);
 	}
 	return f;
 }

@@ -204,42 +204,55 @@ u64_bits(uint64_t v)
 	return r;
 }
 
-/* FNV-1a over n bytes, continuing from h. */
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
+/* See store_int.h. Eight bytes a step; the length goes into the last step. */
+uint64_t
+store_fp(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *b = p;
+	uint64_t w;
+
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, sizeof w);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
+	}
+	w = (uint64_t)n << 56;
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
+		w |= (uint64_t)b[i] << (8 * i);
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}
+
+/* See store_int.h. */
+uint64_t
+store_fp_str(uint64_t h, const char *s, size_t size)
+{
+	size_t n = strnlen(s, size);
+	return store_fp(store_fp(h, s, n), &n, sizeof n);
 }
 
 static uint64_t
 gpu_fp(const struct gpu_sample *g)
 {
-	uint64_t h = fnv(1469598103934665603ULL, &g->index, sizeof g->index);
-	h = fnv(h, g->uuid, strnlen(g->uuid, sizeof g->uuid));
-	h = fnv(h, "", 1);
-	h = fnv(h, g->name, strnlen(g->name, sizeof g->name));
+	uint64_t h = store_fp(STORE_FP_SEED, &g->index, sizeof g->index);
+	h = store_fp_str(h, g->uuid, sizeof g->uuid);
+	h = store_fp_str(h, g->name, sizeof g->name);
 	double d[] = { g->util_pct, g->mem_util_pct, g->temp_c, g->power_w, g->power_limit_w };
 	uint64_t u[] = { (uint64_t)g->mem_used_bytes, (uint64_t)g->mem_total_bytes,
 	    (uint64_t)g->ecc_uncorrected, g->throttle_reasons };
-	h = fnv(h, d, sizeof d);
-	return fnv(h, u, sizeof u);
+	h = store_fp(h, d, sizeof d);
+	return store_fp(h, u, sizeof u);
 }
 
 static uint64_t
 sensor_fp(const struct sensor_sample *x)
 {
-	uint64_t h = fnv(1469598103934665603ULL, x->name, strnlen(x->name, sizeof x->name));
-	h = fnv(h, "", 1);
-	h = fnv(h, &x->value, sizeof x->value);
-	h = fnv(h, x->unit, strnlen(x->unit, sizeof x->unit));
-	h = fnv(h, "", 1);
-	h = fnv(h, x->status, strnlen(x->status, sizeof x->status));
-	h = fnv(h, "", 1);
-	h = fnv(h, x->state, strnlen(x->state, sizeof x->state));
-	return fnv(h, &x->level, sizeof x->level);
+	uint64_t h = store_fp_str(STORE_FP_SEED, x->name, sizeof x->name);
+	h = store_fp(h, &x->value, sizeof x->value);
+	h = store_fp_str(h, x->unit, sizeof x->unit);
+	h = store_fp_str(h, x->status, sizeof x->status);
+	h = store_fp_str(h, x->state, sizeof x->state);
+	return store_fp(h, &x->level, sizeof x->level);
 }
 
 /*
