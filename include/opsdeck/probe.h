@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "opsdeck/util.h"
 
@@ -281,8 +282,12 @@ int  probe_parse_u64(const char *s, size_t n, uint64_t *out);
 int  probe_parse_i64(const char *s, size_t n, int64_t *out);
 /* [-+]digits[.digits] or [-+].digits, no exponent, no locale, finite: 0, else -1. */
 int  probe_parse_double(const char *s, size_t n, double *out);
-/* Whether the token equals the NUL-terminated word. */
-int  probe_tok_eq(const char *s, size_t n, const char *word);
+/* Whether the token equals the NUL-terminated word (inline: a literal's length folds). */
+static inline int
+probe_tok_eq(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && memcmp(s, word, n) == 0;
+}
 /* Sanitised copy of n bytes of s into dst (dstlen bytes with the NUL). */
 void probe_copy_name(char *dst, size_t dstlen, const char *s, size_t n);
 /*

@@ -388,13 +388,6 @@ probe_parse_double(const char *s, size_t n, double *out)
 	return 0;
 }
 
-int
-probe_tok_eq(const char *s, size_t n, const char *word)
-{
-	size_t l = strlen(word);
-	return l == n && memcmp(s, word, n) == 0;
-}
-
 void
 probe_copy_name(char *dst, size_t dstlen, const char *s, size_t n)
 {

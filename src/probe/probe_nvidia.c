@@ -212,6 +212,20 @@ layout_header(struct nctx *c, const char *line, size_t n, struct layout *out)
 	struct probe_tok *cols = xreallocarray(NULL, MAX_COLUMNS, sizeof *cols);
 	size_t total = split_csv(line, n, cols, MAX_COLUMNS);
 	size_t nf = total < MAX_COLUMNS ? total : MAX_COLUMNS;	/* columns looked at */
+	/*
+	 * The probe asks for rows without a header, so this is nearly always a
+	 * row: one that names no "index" column is not looked at further.
+	 */
+	size_t k0;
+	for (k0 = 0; k0 < nf; k0++) {
+		struct probe_tok u, h = header_name(cols[k0], &u);
+		if (probe_tok_eq(h.p, h.n, field_names[F_INDEX]))
+			break;
+	}
+	if (k0 == nf) {
+		free(cols);
+		return 0;
+	}
 	memset(lay, 0, sizeof *lay);
 	for (int i = 0; i < NVIDIA_NFIELDS; i++)
 		lay->col[i] = -1;
