@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "opsdeck/chunk.h"
@@ -265,12 +266,35 @@ int store_migrate_live(struct store *st);
 /*
  * Fingerprints of what was last written (GPUs, sensors, GPU processes), to
  * write again only what changed: store_fp continues hash h over n bytes,
- * eight at a time (store_write.c); store_fp_str over a string in a field of
- * size bytes, its length included so that fields cannot run together.
+ * eight a step, the length in the last step; store_fp_str over a string in
+ * a field of size bytes, its length included so that fields cannot run
+ * together.
  */
 #define STORE_FP_SEED	0xcbf29ce484222325ULL
-uint64_t store_fp(uint64_t h, const void *p, size_t n);
-uint64_t store_fp_str(uint64_t h, const char *s, size_t size);
+static inline uint64_t
+store_fp(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t w;
+
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, sizeof w);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
+	}
+	w = (uint64_t)n << 56;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)b[i] << (8 * i);
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}
+
+static inline uint64_t
+store_fp_str(uint64_t h, const char *s, size_t size)
+{
+	size_t n = strnlen(s, size);
+	return store_fp(store_fp(h, s, n), &n, sizeof n);
+}
 
 /*
  * Writes h's GPU processes (host_gpu_procs) when they differ from those oc

@@ -204,33 +204,6 @@ u64_bits(uint64_t v)
 	return r;
 }
 
-/* See store_int.h. Eight bytes a step; the length goes into the last step. */
-uint64_t
-store_fp(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t w;
-
-	for (; n >= 8; b += 8, n -= 8) {
-		memcpy(&w, b, sizeof w);
-		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-		h ^= h >> 29;
-	}
-	w = (uint64_t)n << 56;
-	for (size_t i = 0; i < n; i++)
-		w |= (uint64_t)b[i] << (8 * i);
-	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-	return h ^ (h >> 29);
-}
-
-/* See store_int.h. */
-uint64_t
-store_fp_str(uint64_t h, const char *s, size_t size)
-{
-	size_t n = strnlen(s, size);
-	return store_fp(store_fp(h, s, n), &n, sizeof n);
-}
-
 static uint64_t
 gpu_fp(const struct gpu_sample *g)
 {
