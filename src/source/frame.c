@@ -374,7 +374,8 @@ go_plain(struct frame_reader *fr)
 
 /*
  * How many bytes at p are whole lines that cannot be markers: each ends in
- * an LF without a CR before it and begins with anything but '@'. Such a run
+ * an LF without a CR before it and begins with anything but '@' (the first
+ * byte of FRAME_MAGIC and FRAME_END). Such a run
  * goes to the body in one piece, where a line at a time would be copied to
  * the line buffer, tested and copied again (most of a frame is such lines).
  */

@@ -266,9 +266,9 @@ int store_migrate_live(struct store *st);
 /*
  * Fingerprints of what was last written (GPUs, sensors, GPU processes), to
  * write again only what changed: store_fp continues hash h over n bytes,
- * eight a step, the length in the last step; store_fp_str over a string in
- * a field of size bytes, its length included so that fields cannot run
- * together.
+ * eight a step, and always ends with a step of the last n % 8 bytes and
+ * their count, so that fields hashed one after another cannot run
+ * together; store_fp_str over a string in a field of size bytes.
  */
 #define STORE_FP_SEED	0xcbf29ce484222325ULL
 static inline uint64_t
@@ -292,8 +292,7 @@ store_fp(uint64_t h, const void *p, size_t n)
 static inline uint64_t
 store_fp_str(uint64_t h, const char *s, size_t size)
 {
-	size_t n = strnlen(s, size);
-	return store_fp(store_fp(h, s, n), &n, sizeof n);
+	return store_fp(h, s, strnlen(s, size));
 }
 
 /*
