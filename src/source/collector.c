@@ -196,20 +196,15 @@ chost_init(struct collector *c, struct chost *ch, size_t k, const struct host *h
 	ch->phase = PH_IDLE;
 	ch->seen = xcalloc(cg->nprobes + 1, 1);
 	frame_reader_init(&ch->fr, PROBE_MAX_OUTPUT, NULL);
-	host_status_init(&ch->figs);
-	od_strlcpy(ch->figs.name, name, sizeof ch->figs.name);
-	od_strlcpy(ch->figs.group, g->name, sizeof ch->figs.group);
-	ch->figs.kind = g->kind;
+	host_status_init(&ch->st);
+	od_strlcpy(ch->st.name, name, sizeof ch->st.name);
+	od_strlcpy(ch->st.group, g->name, sizeof ch->st.group);
 	if (h != NULL && (g->local || cg->src == &source_ssh)) {
 		/* where it is reached, for people (Detail, snapshot JSON) */
 		char *addr = ssh_host_address(g, h, sshcfg, cfglen);
-		od_strlcpy(ch->figs.address, addr, sizeof ch->figs.address);
+		od_strlcpy(ch->st.address, addr, sizeof ch->st.address);
 		free(addr);
 	}
-	host_status_init(&ch->st);
-	od_strlcpy(ch->st.name, name, sizeof ch->st.name);
-	od_strlcpy(ch->st.address, ch->figs.address, sizeof ch->st.address);
-	od_strlcpy(ch->st.group, g->name, sizeof ch->st.group);
 	ch->st.kind = g->kind;
 	ch->st.state = HOST_CONNECTING;
 	ch->st.state_since_ms = now_wall_ms();
@@ -756,7 +751,6 @@ collector_free(struct collector *c)
 		free(ch->cycle_err);
 		free(ch->cycle_timeout);
 		free(ch->seen);
-		host_status_free(&ch->figs);
 		host_status_free(&ch->st);
 		for (size_t i = 0; i < ch->nqueue; i++)
 			report_part_free(&ch->queue[i].part);

@@ -125,7 +125,6 @@ struct chost {
 	int			 stream_cycles;
 	int			 attempts;
 	int64_t			 retry_mono;
-	struct host_status	 figs;		/* figures of the latest good cycle */
 
 	/* Shared, under c->lock. */
 	struct host_status	 st;
