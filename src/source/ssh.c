@@ -12,9 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
 #include "ssh_int.h"
+#include "opsdeck/buf.h"
 #include "opsdeck/frame.h"
 #include "opsdeck/source.h"
 #include "opsdeck/ssh.h"
@@ -48,6 +50,8 @@ target_copy(struct ssh_target *d, const struct ssh_target *s)
 
 /* ---- streams ----------------------------------------------------------- */
 
+#define SSH_SPILL_MAX	(1024 * 1024)
+
 struct ssh_stream {
 	struct ssh_target t;
 	struct ssh_peer	 peer;		/* the host's login, over t */
@@ -56,8 +60,45 @@ struct ssh_stream {
 	struct jump_ref	*jump;		/* the hop session our channel runs on, or NULL */
 	ssh_session	 session;
 	ssh_channel	 channel;
-	unsigned	 quiet;		/* reads that found no output, for stderr draining */
+	/*
+	 * The channel's output comes through on_data as libssh decrypts each
+	 * packet, straight into the read in progress (dst: room bytes, got
+	 * taken); what arrives outside a read or past its room waits in
+	 * spill, freed once drained. libssh's own channel buffer then never
+	 * holds more than the packet at hand (docs/PERFORMANCE.md). A read
+	 * takes at most a socket read of packets, so spill stays small while
+	 * the stream is read; past SSH_SPILL_MAX (output after the end, while
+	 * an exit status is awaited) the rest is dropped.
+	 */
+	struct ssh_channel_callbacks_struct cb;
+	char		*dst;
+	size_t		 room, got;
+	struct buf	 spill;
 };
+
+/* libssh's channel_data_function: takes all of it (stderr is dropped). */
+static int
+on_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int is_stderr,
+    void *userdata)
+{
+	struct ssh_stream *s = userdata;
+	size_t n = 0;
+
+	(void)session;
+	(void)channel;
+	if (is_stderr)
+		return (int)len;	/* read so that the window stays open; not kept */
+	if (s->dst != NULL && s->spill.len == 0) {
+		n = OD_MIN((size_t)len, s->room - s->got);
+		memcpy(s->dst + s->got, data, n);
+		s->got += n;
+	}
+	if (n < len) {
+		s->spill.limit = SSH_SPILL_MAX;
+		buf_append(&s->spill, (const char *)data + n, len - n);
+	}
+	return (int)len;
+}
 
 struct ssh_stream *
 ssh_stream_new(const struct ssh_target *t)
@@ -112,6 +153,12 @@ stream_start(struct ssh_stream *s, const char *command, const char *input, size_
 		return -1;
 	ssh_set_deadline(s->session, s->peer.deadline);
 	s->channel = ssh_channel_new(s->session);
+	if (s->channel != NULL) {
+		ssh_callbacks_init(&s->cb);
+		s->cb.userdata = s;
+		s->cb.channel_data_function = on_data;
+		ssh_set_channel_callbacks(s->channel, &s->cb);
+	}
 	if (s->channel == NULL || ssh_channel_open_session(s->channel) != SSH_OK)
 		return ssh_fail(s->session, &s->peer, "opening a channel", state, cause);
 	ssh_set_deadline(s->session, s->peer.deadline);
@@ -153,47 +200,49 @@ ssh_stream_start_script(struct ssh_stream *s, const char *script, enum host_stat
 ssize_t
 ssh_stream_read(struct ssh_stream *s, char *buf, size_t len, char **cause)
 {
-	char junk[4096];
-	int n;
-
-	/*
-	 * stderr (dropped, but read so that the window stays open) is drained
-	 * at every 8th call, before stdout: draining it may take stdout's
-	 * packets off the socket into libssh's buffer, where the worker's
-	 * epoll would not see them, so the stdout read must come after. The
-	 * script writes little there; a host that floods it stalls only itself.
-	 */
-	if (++s->quiet % 8 == 1) {
-		while ((n = ssh_channel_read_nonblocking(s->channel, junk, sizeof junk, 1)) > 0)
-			;
+	if (s->spill.len > 0) {
+		size_t n = OD_MIN(len, s->spill.len);
+		memcpy(buf, s->spill.data, n);
+		buf_consume(&s->spill, n);
+		if (s->spill.len == 0)
+			buf_free(&s->spill);
+		return (ssize_t)n;
 	}
 	/*
-	 * libssh takes at most 4 KiB from the socket per call and answers 0
-	 * while a packet is incomplete, so "0" alone does not mean the socket
-	 * is drained: look again while it still has input (bounded). Each of
-	 * its reads with an empty buffer costs a poll(2).
+	 * libssh takes at most 4 KiB from the socket per call and delivers
+	 * nothing while a packet is incomplete, so "nothing" alone does not
+	 * mean the socket is drained: look again while it still has input
+	 * (bounded). Each of its calls with an empty buffer costs a poll(2).
 	 */
+	s->dst = buf;
+	s->room = len;
+	s->got = 0;
+	ssize_t rc = 0;
 	for (int round = 0; round < 64; round++) {
-		n = ssh_channel_read_nonblocking(s->channel, buf,
-		    (uint32_t)OD_MIN(len, (size_t)UINT32_MAX), 0);
-		if (n > 0)
-			return n;
+		int n = ssh_channel_poll(s->channel, 0);
+		if (s->got > 0) {
+			rc = (ssize_t)s->got;	/* an end or an error shows at the next call */
+			break;
+		}
 		if (n == SSH_ERROR || !ssh_is_connected(s->session)) {
 			const char *e = ssh_get_error(s->session);
 			*cause = xasprintf("connection lost: %s",
 			    e != NULL && *e ? e : "socket closed");
-			return -1;
+			rc = -1;
+			break;
 		}
 		if (n == SSH_EOF || ssh_channel_is_eof(s->channel) ||
 		    ssh_channel_is_closed(s->channel)) {
 			*cause = xstrdup("the report loop ended: channel closed by the host");
-			return -1;
+			rc = -1;
+			break;
 		}
 		struct pollfd p = { .fd = ssh_get_fd(s->session), .events = POLLIN };
 		if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
 			break;
 	}
-	return 0;
+	s->dst = NULL;
+	return rc;
 }
 
 /* See ssh.h. */
@@ -226,5 +275,6 @@ ssh_stream_free(struct ssh_stream *s, int graceful)
 	/* After our end of the channel's socket pair is closed. */
 	jump_release(s->jump);
 	ssh_target_free(&s->t);
+	buf_free(&s->spill);
 	free(s);
 }
