@@ -591,10 +591,11 @@ test_slurm_plan(void **state)
 
 /*
  * sim_piece_len cuts a cycle where a real sshd's packets end (measured with
- * OpenSSH 9.2, docs/PERFORMANCE.md): the shell's lines together, then each
- * command's output in stdio blocks of 4 KiB, the linux probe's "== NAME"
- * lines inside it (awk prints them), the nvidia probe's echoed marks apart;
- * a window-cut tail and a text without newline whole.
+ * OpenSSH 9.2, docs/PERFORMANCE.md): the shell's lines together; the linux
+ * probe's awk output in whole lines of at most LINUX_WRITE_MAX bytes, the
+ * "== NAME" lines inside it (awk prints them); another command's output in
+ * stdio blocks of 4 KiB, cut inside a line; the nvidia probe's echoed
+ * marks apart; a window-cut tail and a text without newline whole.
  */
 static void
 test_piece_len(void **state)
@@ -603,43 +604,60 @@ test_piece_len(void **state)
 	struct buf big;
 	buf_init(&big, 0);
 	buf_printf(&big, "@@opsdeck n 1 linux\n== stat\n");
-	for (int i = 0; i < 200; i++)
-		buf_printf(&big, "cpu%d 1 2 3 4 5 6 7 8 9 10\n", i);	/* 5.8 KB */
-	buf_printf(&big, "== meminfo\nMemTotal: 1 kB\n"
-	    "\n@@end n 0\n@@opsdeck n 1 nvidia\n"
-	    "0, GPU-1, H100, 5\n== compute-apps\nGPU-1, 7, 10, python\n"
-	    "== owners\n7 user a\n"
-	    "\n@@end n 0\n");
+	for (int i = 0; i < 300; i++)
+		buf_printf(&big, "cpu%d 1 2 3 4 5 6 7 8 9 10\n", i);	/* 8.9 KB */
+	buf_printf(&big, "== meminfo\nMemTotal: 1 kB\n\n@@end n 0\n@@opsdeck n 1 nvidia\n");
+	for (int i = 0; i < 150; i++)
+		buf_printf(&big, "%d, GPU-%d, NVIDIA H100 80GB HBM3, 5\n", i, i);	/* 5.6 KB */
+	buf_printf(&big, "== compute-apps\nGPU-1, 7, 10, python\n"
+	    "== owners\n7 user a\n\n@@end n 0\n");
 	const char *cycle = buf_cstr(&big);
 	const char *stat_at = strstr(cycle, "== stat");
+	const char *end1 = strstr(cycle, "@@end");
+	const char *gpu_at = strstr(cycle, "0, GPU-0");
 	const char *apps_at = strstr(cycle, "== compute-apps");
+	/* the awk's blocks: whole lines while they fit LINUX_WRITE_MAX */
+	size_t awk[4], nawk = 0;
+	for (const char *b = stat_at; b < end1; nawk++) {
+		const char *e = b;
+		for (const char *nl; (nl = memchr(e, '\n', (size_t)(end1 - e))) != NULL &&
+		    nl + 1 - b <= LINUX_WRITE_MAX; e = nl + 1)
+			;
+		awk[nawk] = (size_t)(e - b);
+		b = e;
+	}
+	assert_int_equal(nawk, 3);
+	assert_true(awk[0] > LINUX_WRITE_MAX - 40 && stat_at[awk[0] - 1] == '\n');
 	size_t want[] = {
 		(size_t)(stat_at - cycle),		/* "@@opsdeck n 1 linux\n" */
-		SIM_STDIO_BLOCK,			/* awk's first block */
-		0,					/* the rest of the files */
+		awk[0], awk[1], awk[2],
 		strlen("@@end n 0\n@@opsdeck n 1 nvidia\n"),
-		strlen("0, GPU-1, H100, 5\n"),
+		SIM_STDIO_BLOCK,			/* nvidia-smi's first block */
+		(size_t)(apps_at - gpu_at) - SIM_STDIO_BLOCK,
 		strlen("== compute-apps\n"),
 		strlen("GPU-1, 7, 10, python\n"),
 		strlen("== owners\n"),
 		strlen("7 user a\n\n"),
 		strlen("@@end n 0\n"),
 	};
-	want[2] = (size_t)(strstr(cycle, "@@end") - stat_at) - SIM_STDIO_BLOCK;
 	assert_int_equal(want[0], strlen("@@opsdeck n 1 linux\n"));
-	assert_true(want[2] > 1000 && want[2] < SIM_STDIO_BLOCK);
+	assert_true(gpu_at[SIM_STDIO_BLOCK - 1] != '\n');	/* stdio cuts inside a line */
 	size_t off = 0, len = strlen(cycle);
+	int in_awk = 0;
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-		size_t k = sim_piece_len(cycle + off, len - off);
-		assert_int_equal(k, want[i]);
+		size_t k = sim_piece_len(cycle + off, len - off, &in_awk);
+		if (k != want[i])
+			fail_msg("piece %zu: %zu bytes, want %zu", i, k, want[i]);
+		assert_int_equal(in_awk, i < 4);
 		off += k;
 	}
 	assert_int_equal(off, len);
-	assert_true(apps_at > stat_at);
 	buf_free(&big);
-	assert_int_equal(sim_piece_len("cpu  1 2", 5), 5);	/* cut by the window */
-	assert_int_equal(sim_piece_len("no newline", 10), 10);
-	assert_int_equal(sim_piece_len("== stat", 7), 7);
+	in_awk = 1;
+	assert_int_equal(sim_piece_len("cpu  1 2", 5, &in_awk), 5);	/* cut by the window */
+	in_awk = 0;
+	assert_int_equal(sim_piece_len("no newline", 10, &in_awk), 10);
+	assert_int_equal(sim_piece_len("== stat", 7, &in_awk), 7);
 }
 
 int

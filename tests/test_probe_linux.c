@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "opsdeck/buf.h"
@@ -909,11 +912,119 @@ section_lines(const char *text)
 }
 
 /*
- * The command on this machine, by each of its paths: awk (the node's own
- * PATH), the loop with sed where there is no awk, the loop with cat alone.
- * awk and sed leave out /proc/stat's intr and softirq lines; cat gives all of
- * it. All three print the six files in order and parse to the same CPUs.
+ * The node's awk writes whole lines, at most LINUX_WRITE_MAX bytes at a
+ * time, whatever stdio's block: run over the 128-core EPYC's files (a real
+ * capture, 16 KB) in place of /proc, its stdout a SOCK_SEQPACKET socket so
+ * that each write(2) arrives as one record. The records together are the
+ * files as the awk filters them, and parse to all 128 cores.
  */
+static void
+test_command_blocks(void **state)
+{
+	(void)state;
+	static const char *files[] = { "stat", "meminfo", "loadavg", "uptime", "net/dev",
+		"diskstats" };
+	const char *fx = getenv("FIXTURES");
+	char *path = xasprintf("%s/linux/server-epyc-128core-a.txt", fx != NULL ? fx : "tests/fixtures");
+	char *data, *cause = NULL;
+	size_t len;
+	if (read_file(path, 1 << 22, &data, &len, &cause) != 0)
+		fail_msg("%s", cause);
+	char dir[] = "/tmp/opsdeck-test-blocks.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *netdir = xasprintf("%s/net", dir);
+	assert_int_equal(mkdir(netdir, 0700), 0);
+	/* the fixture's "== NAME" sections become the files */
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+		char *head = xasprintf("== %s\n", files[k]);
+		char *b = strstr(data, head);
+		assert_non_null(b);
+		b += strlen(head);
+		char *e = strstr(b, "\n== ");
+		size_t n = e != NULL ? (size_t)(e - b) + 1 : strlen(b);
+		char *fp = xasprintf("%s/%s", dir, files[k]);
+		FILE *f = fopen(fp, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(b, 1, n, f), n);
+		fclose(f);
+		free(fp);
+		free(head);
+	}
+	/* the command's awk, reading dir instead of /proc */
+	const char *a = strstr(probe_linux.command, "awk '");
+	assert_non_null(a);
+	const char *z = strchr(a + 5, '\'');
+	assert_non_null(z);
+	struct buf prog;
+	buf_init(&prog, 0);
+	const char *root = strstr(a, "\"/proc/\"");
+	assert_true(root != NULL && root < z);
+	buf_append(&prog, a, (size_t)(root - a));
+	buf_printf(&prog, "\"%s/\"", dir);
+	buf_append(&prog, root + 8, (size_t)(z + 1 - (root + 8)));
+
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(sv[1], 1);
+		close(sv[0]);
+		close(sv[1]);
+		execl("/bin/sh", "sh", "-c", buf_cstr(&prog), (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	struct buf out;
+	buf_init(&out, 0);
+	char rec[65536];
+	ssize_t r;
+	int nrec = 0;
+	size_t biggest = 0;
+	while ((r = recv(sv[0], rec, sizeof rec, 0)) > 0) {
+		if ((size_t)r > LINUX_WRITE_MAX)
+			fail_msg("write %d: %zd bytes, more than %d", nrec + 1, r, LINUX_WRITE_MAX);
+		if (rec[r - 1] != '\n')
+			fail_msg("write %d ends inside a line", nrec + 1);
+		biggest = (size_t)r > biggest ? (size_t)r : biggest;
+		buf_append(&out, rec, (size_t)r);
+		nrec++;
+	}
+	close(sv[0]);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* 16.6 KB less intr and softirq, 11.7 KB: three blocks, well filled */
+	assert_true(out.len > 2 * LINUX_WRITE_MAX);
+	assert_int_equal(nrec, 3);
+	assert_true(biggest > LINUX_WRITE_MAX - 200);
+
+	struct host_report rep;
+	memset(&rep, 0, sizeof rep);
+	const char *text = buf_cstr(&out);
+	assert_int_equal(strncmp(text, "== stat\ncpu  ", 13), 0);
+	assert_null(strstr(text, "\nintr "));
+	assert_int_equal(probe_linux.parse(text, out.len, &rep, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(rep.linux.ncores, 128);
+	assert_int_equal(rep.warnings_total, 0);
+	assert_true(rep.linux.have & LINUX_HAVE_DISKSTATS);
+	report_free(&rep);
+
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+		char *fp = xasprintf("%s/%s", dir, files[k]);
+		unlink(fp);
+		free(fp);
+	}
+	rmdir(netdir);
+	rmdir(dir);
+	free(netdir);
+	buf_free(&out);
+	buf_free(&prog);
+	free(data);
+	free(path);
+}
+
 /*
  * cpu lines whose numbers have every length from 1 to 19 digits (the fast
  * path reads 8 digits at a time: lengths across 8 and 16, and numbers that
@@ -975,6 +1086,12 @@ test_cpu_number_lengths(void **state)
 	buf_free(&b);
 }
 
+/*
+ * The command on this machine, by each of its paths: awk (the node's own
+ * PATH), the loop with sed where there is no awk, the loop with cat alone.
+ * awk and sed leave out /proc/stat's intr and softirq lines; cat gives all of
+ * it. All three print the six files in order and parse to the same CPUs.
+ */
 static void
 test_command_here(void **state)
 {
@@ -1179,6 +1296,7 @@ main(void)
 		cmocka_unit_test(test_sample_fit),
 		cmocka_unit_test(test_sample_keep),
 		cmocka_unit_test(test_command_here),
+		cmocka_unit_test(test_command_blocks),
 		cmocka_unit_test(test_cpu_number_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

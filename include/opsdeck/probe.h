@@ -82,6 +82,15 @@ struct linux_sample {
 	int		 ndisks;
 };
 
+/*
+ * The most the linux probe's awk writes at once (its own fflush, before a
+ * line would take a block past it): a real sshd forwards each write as a
+ * channel packet, and a packet of up to this much data still fits the
+ * 4 KiB receive buffers of libssh (which grow to the largest packet and
+ * never shrink) with its header, padding and MAC.
+ */
+#define LINUX_WRITE_MAX		3968
+
 /* Memory in use as htop and free(1) count it: total - available (or free+buffers+cache). */
 uint64_t linux_mem_used(const struct linux_sample *s);
 /* Shrinks s's arrays to their counts (the parser grows them by doubling). */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fleetsim.h"
+#include "opsdeck/probe.h"
 
 #define USER_HZ 100.0
 
@@ -696,24 +697,53 @@ shell_line(const char *p, size_t n)
 	    (n >= sizeof owners - 1 && memcmp(p, owners, sizeof owners - 1) == 0);
 }
 
+/* Whether the line at p (of n bytes) is a probe's header naming the linux probe. */
+static int
+linux_header(const char *p, size_t n)
+{
+	static const char tail[] = " linux\n";
+	const char *nl = memchr(p, '\n', n);
+	size_t l = nl != NULL ? (size_t)(nl - p) + 1 : n;
+	return l > 10 && memcmp(p, "@@opsdeck ", 10) == 0 && l >= sizeof tail - 1 &&
+	    memcmp(p + l - (sizeof tail - 1), tail, sizeof tail - 1) == 0;
+}
+
 /*
  * See fleetsim.h. As sshd sends them: one channel packet per read of the
  * session's pipe. On a node the shell's printf/echo lines reach the pipe as
  * writes of their own, and a command writes its output through stdio, in
- * blocks of SIM_STDIO_BLOCK (measured with OpenSSH 9.2 and the linux
- * probe's awk over server-epyc-128core-a.txt: "@@opsdeck ... linux" as a
- * 20-byte packet, then the six files as 4,096 + 4,096 + 3,776 bytes;
- * docs/PERFORMANCE.md).
+ * blocks of SIM_STDIO_BLOCK, or the linux probe's awk in its own blocks of
+ * whole lines (measured with OpenSSH 9.2 and that awk over
+ * server-epyc-128core-a.txt: "@@opsdeck ... linux" as a 20-byte packet,
+ * then the six files as 4,096 + 4,096 + 3,776 bytes before the awk flushed
+ * by itself; docs/PERFORMANCE.md).
  */
 size_t
-sim_piece_len(const char *p, size_t n)
+sim_piece_len(const char *p, size_t n, int *awk)
 {
 	size_t i = 0;
 
 	if (n > 0 && shell_line(p, n)) {
+		size_t last = 0;
 		while (i < n && shell_line(p + i, n - i)) {	/* the shell's lines */
 			const char *nl = memchr(p + i, '\n', n - i);
+			last = i;
 			i = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		}
+		*awk = linux_header(p + last, i - last);
+		return i;
+	}
+	if (*awk) {					/* the linux probe's awk */
+		while (i < n) {
+			const char *nl = memchr(p + i, '\n', n - i);
+			if (nl == NULL)
+				return n;
+			size_t e = (size_t)(nl - p) + 1;
+			if (e > LINUX_WRITE_MAX && i > 0)
+				break;
+			i = e;
+			if (shell_line(p + i, n - i))
+				break;
 		}
 		return i;
 	}

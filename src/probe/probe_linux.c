@@ -29,10 +29,15 @@
  * every /proc/meminfo line but the MEMINFO_KEYS the parser reads (9 of
  * about 55 lines, 1.3 KB of 1.5). A file it cannot read gives its
  * "== NAME" line alone, as the loop does.
- * One process, not seven, and its stdio writes the lot in 4 KiB blocks: a
- * real sshd sent that EPYC's files as 3 channel packets (4,096, 4,096,
- * 3,776 bytes) where the loop of echo, sed and cat made 12, each a read,
- * a decryption and a wake-up for the collector (docs/PERFORMANCE.md).
+ * One process, not seven, writing whole lines in blocks of at most
+ * LINUX_WRITE_MAX bytes (its function o flushes before a line would pass
+ * that): a real sshd sent that EPYC's files as 3 channel packets (4,096,
+ * 4,096, 3,776 bytes with stdio's own 4 KiB blocks) where the loop of
+ * echo, sed and cat made 12, each a read, a decryption and a wake-up for
+ * the collector; a block under 4 KiB keeps two of libssh's receive buffers
+ * a session at 4 KiB instead of 8 (docs/PERFORMANCE.md). length() counts
+ * characters, so a line of multibyte text may take a block a few bytes
+ * over.
  * Where the node has no awk: the loop (POSIX sed; cat where there is none).
  */
 #define LINUX_FILES	"stat meminfo loadavg uptime net/dev diskstats"
@@ -52,12 +57,16 @@
 	X(Shmem, shmem, 0) \
 	X(SReclaimable, sreclaimable, 0)
 #define MEMINFO_ALT(key, field, flag)	"|" #key
+#define TEXT_(x)	#x
+#define TEXT(x)		TEXT_(x)
 #define LINUX_COMMAND \
 	"if command -v awk >/dev/null 2>&1; then " \
-	"awk 'BEGIN { n = split(\"" LINUX_FILES "\", f, \" \"); " \
-	"for (i = 1; i <= n; i++) { print \"== \" f[i]; p = \"/proc/\" f[i]; " \
+	"awk 'function o(l) { if (w + length(l) >= " TEXT(LINUX_WRITE_MAX) ") { fflush(); " \
+	"w = 0 } print l; w += length(l) + 1 } " \
+	"BEGIN { n = split(\"" LINUX_FILES "\", f, \" \"); " \
+	"for (i = 1; i <= n; i++) { o(\"== \" f[i]); p = \"/proc/\" f[i]; " \
 	"while ((getline l < p) > 0) if (f[i] != \"meminfo\" ? l !~ /^(intr|softirq) / : " \
-	"l ~ /^(_" MEMINFO_KEYS(MEMINFO_ALT) "):/) print l; " \
+	"l ~ /^(_" MEMINFO_KEYS(MEMINFO_ALT) "):/) o(l); " \
 	"close(p) } }'; " \
 	"else for f in " LINUX_FILES "; do " \
 	"echo \"== $f\"; case $f in " \
