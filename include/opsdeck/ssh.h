@@ -155,9 +155,13 @@ int  ssh_stream_start(struct ssh_stream *s, const char *command, enum host_state
  * ssh_stream_start for a long script (a report loop): the exec request is
  * frame_stdin_command's few bytes and the script follows on stdin, written
  * SSH_SCRIPT_PIECE bytes at a time, so that the session's send buffers stay
- * small for its whole life (frame.h says why).
+ * small for its whole life (frame.h says why): libssh grows a buffer to the
+ * smallest power of two above its largest use and never shrinks it, and a
+ * piece of 896 bytes is a packet of at most 929 with its header and
+ * padding, 993 with the longest MAC (hmac-sha2-512, 64 bytes): both send
+ * buffers stay at 1 KiB where a piece of 1 KiB made them 2 KiB each.
  */
-#define SSH_SCRIPT_PIECE	1024
+#define SSH_SCRIPT_PIECE	896
 int  ssh_stream_start_script(struct ssh_stream *s, const char *script,
 	    enum host_state *state, char **cause);
 /* The fd to poll for input once started. */
