@@ -128,7 +128,7 @@ struct store {
 	 * commit, latest per host. Written again at the next store_begin after
 	 * a failure; capped at STORE_PENDING_MAX hosts.
 	 */
-	struct host_status *pending;
+	struct host_status **pending;	/* NULL where clean (store_write.c) */
 	size_t		 npending, pending_cap;
 	struct smap	 pending_idx;	/* name -> index in pending */
 	uint64_t	 pending_dropped;

@@ -22,8 +22,10 @@
 
 /*
  * Every status put is copied here (latest per host) and marked dirty; a
- * successful commit marks them clean and lets go of their arrays. After a
- * failed tick the dirty ones are written first in the next transaction.
+ * successful commit marks them clean and frees the copies (a slot is then
+ * NULL: at 10,000 hosts of which a tenth change a tick, 1.1 MB of copies
+ * rather than 11). After a failed tick the dirty ones are written first in
+ * the next transaction.
  * Entry values: v[0] index in st->pending, v[1] dirty.
  */
 static void
@@ -42,21 +44,35 @@ pending_put(struct store *st, const struct host_status *h)
 			st->pending = xreallocarray(st->pending, st->pending_cap,
 			    sizeof *st->pending);
 		}
-		host_status_init(&st->pending[st->npending]);
+		st->pending[st->npending] = NULL;
 		e = smap_put(&st->pending_idx, h->name);
 		e->v[0] = (int64_t)st->npending++;
 	}
-	struct host_status *slot = &st->pending[e->v[0]];
-	host_status_free(slot);
-	host_status_copy(slot, h);
+	struct host_status **slot = &st->pending[e->v[0]];
+	if (*slot == NULL)
+		*slot = xmalloc(sizeof **slot);
+	else
+		host_status_free(*slot);
+	host_status_copy(*slot, h);
 	e->v[1] = 1;
+}
+
+/* Frees slot i's copy: the slot is clean. */
+static void
+pending_drop(struct store *st, size_t i)
+{
+	if (st->pending[i] != NULL) {
+		host_status_free(st->pending[i]);
+		free(st->pending[i]);
+		st->pending[i] = NULL;
+	}
 }
 
 /*
  * Everything put is on disk (or forgotten): no slot is dirty, and none holds
- * arrays any more. A clean slot is only a place for its host's next status,
- * and its copy would keep the status's arrays (a share: GPUs, sensors, the
- * cores) alive after the collector has moved on to newer ones.
+ * a copy any more; its host's next put makes one again. A kept copy would
+ * keep the status's arrays (a share: GPUs, sensors, the cores) alive after
+ * the collector has moved on to newer ones.
  */
 static void
 pending_mark_clean(struct store *st)
@@ -66,7 +82,7 @@ pending_mark_clean(struct store *st)
 		if (e->key == NULL)
 			continue;
 		e->v[1] = 0;
-		host_status_free(&st->pending[e->v[0]]);
+		pending_drop(st, (size_t)e->v[0]);
 	}
 	st->pending_dropped = 0;
 }
@@ -75,7 +91,7 @@ void
 store_pending_free(struct store *st)
 {
 	for (size_t i = 0; i < st->npending; i++)
-		host_status_free(&st->pending[i]);
+		pending_drop(st, i);
 	free(st->pending);
 	st->pending = NULL;
 	st->npending = st->pending_cap = 0;
@@ -116,7 +132,7 @@ store_pending_dirty(const struct store *st, const struct host_status ***out)
 	for (size_t i = 0; i < st->pending_idx.cap; i++) {
 		const struct smap_ent *e = &st->pending_idx.e[i];
 		if (e->key != NULL && e->v[1])
-			v[n++] = &st->pending[e->v[0]];
+			v[n++] = st->pending[e->v[0]];
 	}
 	*out = v;
 	return n;
@@ -456,7 +472,7 @@ store_begin(struct store *st, char **cause)
 			const struct smap_ent *e = &st->pending_idx.e[i];
 			if (e->key == NULL || !e->v[1])
 				continue;
-			rc = write_status(st, &st->pending[e->v[0]]);
+			rc = write_status(st, st->pending[e->v[0]]);
 			if (rc != SQLITE_OK) {
 				tick_fail(st, write_failure(st, rc, "still cannot write"));
 				break;
@@ -646,8 +662,10 @@ store_prune_hosts(struct store *st, const struct config *cfg, char **cause)
 	/* A pruned host must not come back from the pending queue either. */
 	for (size_t i = 0; i < st->pending_idx.cap; i++) {
 		struct smap_ent *e = &st->pending_idx.e[i];
-		if (e->key != NULL && !config_knows_host(cfg, e->key, ""))
+		if (e->key != NULL && !config_knows_host(cfg, e->key, "")) {
 			e->v[1] = 0;
+			pending_drop(st, (size_t)e->v[0]);
+		}
 	}
 	if (own)
 		return store_commit(st, cause);
