@@ -334,7 +334,7 @@ test_caps_and_sanitising(void **state)
 	assert_int_equal(r.nsensors, PROBE_MAX_SENSORS);
 	const struct sensor_sample *s = &r.sensors[0];
 	assert_memory_equal(s->name, "\xef\xbf\xbd[2J\xef\xbf\xbdNNN", 12);
-	assert_int_equal(strlen(s->name), PROBE_NAME_MAX - 1);
+	assert_int_equal(strlen(s->name), SENSOR_NAME_MAX - 1);
 	assert_string_equal(s->status, "ok\xef\xbf\xbd");
 	assert_int_equal(s->level, SENSOR_OTHER);
 	assert_true(s->value == 5);

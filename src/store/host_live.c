@@ -45,7 +45,8 @@ put_str(unsigned char *p, const char *s, size_t max)
 }
 
 #define GPU_MAX_BYTES	(VARINT_MAX + 2 * (VARINT_MAX + PROBE_NAME_MAX) + 9 * 8)
-#define SENSOR_MAX_BYTES (4 * VARINT_MAX + PROBE_NAME_MAX + 24 + 16 + SENSOR_STATE_MAX + 8 + 1)
+#define SENSOR_MAX_BYTES (4 * VARINT_MAX + SENSOR_NAME_MAX + SENSOR_UNIT_MAX + \
+    SENSOR_STATUS_MAX + SENSOR_STATE_MAX + 8 + 1)
 #define GPU_MIN_BYTES	(3 + 9 * 8)	/* an index, two empty strings, the numbers */
 #define SENSOR_MIN_BYTES (4 + 8 + 1)	/* four empty strings, the value, the level */
 
