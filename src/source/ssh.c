@@ -68,9 +68,9 @@ struct ssh_stream {
 	 * taken); what arrives outside a read or past its room waits in
 	 * spill, freed once drained. libssh's own channel buffer then never
 	 * holds more than the packet at hand (docs/PERFORMANCE.md). A read
-	 * takes at most a socket read of packets, so spill stays small while
-	 * the stream is read; past SSH_SPILL_MAX (output after the end, while
-	 * an exit status is awaited) the rest is dropped.
+	 * stops once its room is full, so while the stream is read spill
+	 * holds at most one socket read's packets; past SSH_SPILL_MAX (output
+	 * after the end, while an exit status is awaited) the rest is dropped.
 	 */
 	struct ssh_channel_callbacks_struct cb;
 	char		*dst;
