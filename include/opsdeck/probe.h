@@ -154,8 +154,6 @@ enum sensor_status { SENSOR_OK, SENSOR_NA, SENSOR_WARN, SENSOR_CRIT, SENSOR_OTHE
  * One IPMI sensor, its reading taken apart: "110 Watts, Presence detected"
  * is value 110, unit "Watts", state "Presence detected"; "No Reading",
  * "Disabled", "0x01" or "Drive Present" are a state with no value.
- */
-/*
  * A host keeps a copy of every sensor, so the record is kept small (128
  * bytes; 168 before, 43 MB at 10,000 hosts): an IPMI sensor's name, its
  * SDR ID string, is 16 bytes at most; ipmitool's statuses are at most 3

@@ -96,10 +96,8 @@ on_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int 
 		memcpy(s->dst + s->got, data, n);
 		s->got += n;
 	}
-	if (n < len) {
-		s->spill.limit = SSH_SPILL_MAX;
+	if (n < len)
 		buf_append(&s->spill, (const char *)data + n, len - n);
-	}
 	return (int)len;
 }
 
@@ -108,6 +106,7 @@ ssh_stream_new(const struct ssh_target *t)
 {
 	struct ssh_stream *s = xcalloc(1, sizeof *s);
 	target_copy(&s->t, t);
+	buf_init(&s->spill, SSH_SPILL_MAX);	/* buf_free keeps the limit */
 	s->fd = -1;
 	s->peer = (struct ssh_peer){ .label = NULL, .hostname = s->t.hostname,
 	    .port = s->t.port, .user = s->t.user, .identity = s->t.identity,

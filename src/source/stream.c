@@ -109,9 +109,8 @@ publish_cycle(struct chost *ch, int64_t now, enum host_state state, const char *
 	if (state_is_failure(state))
 		ch->settled = 1;
 	/* Parts (devices, compute use) wait for the tick that commits them. */
-	int64_t at = now_wall_ms();
 	for (size_t i = 0; i < ch->cur.nparts; i++) {
-		struct queued_part qp = { ch->cur.parts[i], at };
+		struct queued_part qp = { ch->cur.parts[i], ch->st.sample_ms };
 		queue_part(ch, &qp);
 	}
 	ch->cur.nparts = 0;
