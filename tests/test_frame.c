@@ -170,6 +170,36 @@ test_any_split(void **state)
 	got_free(&whole);
 }
 
+/*
+ * A body of plain lines with '@' inside them, a line that begins with '@'
+ * without being a marker and a CR inside a line: fed whole (the plain-run
+ * path) it gives what feeding a byte at a time (the line path) gives.
+ */
+static void
+test_plain_runs(void **state)
+{
+	static const char s[] = "@@opsdeck " NONCE " 3 linux\nmail root@node1 ok\n"
+	    "x@y\n@not a marker\nplain\ra\nlast @\n@@end " NONCE " 0\nafter@\n"
+	    "@@opsdeck " NONCE " 4 linux\n@\n\n@@end " NONCE " 0\n";
+	size_t n = sizeof s - 1;
+	struct got whole = { 0 }, bytes = { 0 };
+	struct frame_reader fr;
+
+	(void)state;
+	feed_all(s, n, 0, &whole, NULL);
+	assert_int_equal(whole.n, 2);
+	assert_string_equal(whole.f[0].body,
+	    "mail root@node1 ok\nx@y\n@not a marker\nplain\ra\nlast @\n");
+	assert_string_equal(whole.f[1].body, "@\n\n");
+	frame_reader_init(&fr, 0, NONCE);
+	for (size_t i = 0; i < n; i++)
+		frame_reader_feed(&fr, s + i, 1, on_frame, &bytes);
+	got_equal(&whole, &bytes);
+	frame_reader_free(&fr);
+	got_free(&bytes);
+	got_free(&whole);
+}
+
 static void
 test_crlf(void **state)
 {
@@ -1128,6 +1158,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_any_split),
+		cmocka_unit_test(test_plain_runs),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_missing_end),
 		cmocka_unit_test(test_malformed_markers),

@@ -382,18 +382,22 @@ go_plain(struct frame_reader *fr)
 static size_t
 plain_run(const char *p, size_t n)
 {
-	size_t i = 0;
-
-	while (i < n && p[i] != '@') {
-		const char *nl = memchr(p + i, '\n', n - i);
-		if (nl == NULL)
+	if (n == 0 || p[0] == '@')
+		return 0;
+	/* stop at the first CR (rare; the line-at-a-time path sorts it out) */
+	const char *cr = memchr(p, '\r', n);
+	size_t lim = cr != NULL ? (size_t)(cr - p) : n;
+	/* and at the first line that begins with '@' ('@' is rare in the output) */
+	for (const char *at = memchr(p, '@', lim); at != NULL;
+	    at = memchr(at + 1, '@', lim - (size_t)(at + 1 - p))) {
+		if (at[-1] == '\n') {
+			lim = (size_t)(at - p);
 			break;
-		size_t e = (size_t)(nl - p);
-		if (e > i && p[e - 1] == '\r')
-			break;
-		i = e + 1;
+		}
 	}
-	return i;
+	/* the whole lines before that point */
+	const char *nl = memrchr(p, '\n', lim);
+	return nl != NULL ? (size_t)(nl - p) + 1 : 0;
 }
 
 int
