@@ -1,8 +1,9 @@
 /*
  * bench/store.c: figures for the SQLite cache (DESIGN.md's targets):
  *   - ingest: metric rows per second through store_put_status, one
- *     transaction per tick of 1,000 GPU nodes whose GPUs and a third of
- *     whose BMC sensors move every tick (target >= 200,000 rows/s);
+ *     transaction per tick of 1,000 GPU nodes whose GPUs, their processes'
+ *     memory and a third of whose BMC sensors move every tick (target >=
+ *     200,000 rows/s);
  *   - bytes per host-day: a day of 2 s samples of ~20 metrics for a few
  *     hosts, rolled up and pruned by store_maintain, then the file's size;
  *   - first frame: store_open (read-only) + store_get_hosts on a cache of
@@ -179,6 +180,17 @@ bench_ingest(const char *dir)
 		char name[32];
 		snprintf(name, sizeof name, "gpu%04d", i);
 		test_status_make(&h[i], name, "compute", t0, 128, 8, INGEST_SENSORS);
+		/* a training job's process on each GPU, as opsdeck-fleetsim's busy nodes */
+		h[i].procs = xcalloc(8, sizeof *h[i].procs);
+		h[i].nprocs = 8;
+		for (int g = 0; g < 8; g++) {
+			struct gpu_proc *p = &h[i].procs[g];
+			p->gpu = g;
+			p->pid = 20000 + 64 * (i % 512) + g;
+			snprintf(p->user, sizeof p->user, "user%d", i % 5);
+			snprintf(p->job, sizeof p->job, "%d", 700000 + i);
+			snprintf(p->name, sizeof p->name, "/usr/bin/python3");
+		}
 	}
 	host_status_metrics(&h[0], count_metric, &per_host);
 
@@ -203,6 +215,7 @@ bench_ingest(const char *dir)
 				h[i].gpus[g].util_pct = (i + g + tick) % 101;
 				h[i].gpus[g].power_w = 300 + (i * 7 + g + tick) % 400;
 				h[i].gpus[g].temp_c = 40 + (i + g * 3 + tick) % 40;
+				h[i].procs[g].mem_used_bytes = (60LL << 30) + ((i + g + tick) % 64 << 20);
 			}
 			for (int k = 0; k < h[i].nsensors; k += 3)
 				h[i].sensors[k].value = 5000 + (i + k + tick) % 97 * 120;
@@ -214,7 +227,7 @@ bench_ingest(const char *dir)
 	}
 	double el = now_s() - start, cpu = cpu_s() - cstart;
 	double rows = (double)INGEST_TICKS * INGEST_HOSTS * (double)per_host;
-	printf("ingest: %d hosts x %zu metrics (+ host row, 8 GPU rows, %d of %d sensor rows"
+	printf("ingest: %d hosts x %zu metrics (+ host row, 8 GPUs and their processes, %d of %d sensors"
 	    " moving; %d chunks of history each), %d ticks of one"
 	    " transaction each: %.0f metric rows/s wall (%.1f ms per tick), %.0f rows per"
 	    " CPU second (%.1f ms CPU per tick)  [target >= 200000]\n", INGEST_HOSTS, per_host,
