@@ -14,10 +14,12 @@
  *   store_writer maintain PATH NOW_MS
  *                                    open as a writer (upgrading an older cache) and
  *                                    run store_maintain with now = NOW_MS until idle
- *   store_writer live PATH           open read-only; print each host's GPUs and
- *                                    sensors as store_get_hosts reads them, a line
- *                                    each ("NAME gpu INDEX UUID NAME UTIL ..." /
- *                                    "NAME sensor NAME VALUE UNIT STATUS LEVEL STATE")
+ *   store_writer live PATH           open read-only; print each host's GPUs,
+ *                                    sensors and GPU processes as store_get_hosts
+ *                                    reads them, a line each ("NAME gpu INDEX UUID
+ *                                    NAME UTIL ..." / "NAME sensor NAME VALUE UNIT
+ *                                    STATUS LEVEL STATE" / "NAME proc GPU PID MEM
+ *                                    USER JOB NAME")
  */
 #include "config.h"
 
@@ -179,6 +181,11 @@ do_live(const char *path)
 			const struct sensor_sample *x = &v[i].sensors[k];
 			printf("%s sensor %s %g %s %s %d %s\n", v[i].name, x->name, x->value,
 			    x->unit, x->status, (int)x->level, x->state);
+		}
+		for (int k = 0; k < v[i].nprocs; k++) {
+			const struct gpu_proc *x = &v[i].procs[k];
+			printf("%s proc %d %d %lld %s %s %s\n", v[i].name, x->gpu, x->pid,
+			    (long long)x->mem_used_bytes, x->user, x->job, x->name);
 		}
 	}
 	store_free_hosts(v, n);

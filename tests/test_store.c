@@ -1215,18 +1215,17 @@ test_prune_hosts(void **state)
 
 /*
  * The host_live row (hostlive.h): what is written reads back, NaN and -1
- * and full-length strings included; a row cut short anywhere, with a byte
- * too many, of another version, with a count the rest cannot hold or a
- * string longer than its field is refused, allocating nothing.
+ * and full-length strings included, GPU processes too; a row cut short
+ * anywhere, with a byte too many, of another version, with a count the rest
+ * cannot hold or a string longer than its field is refused, allocating
+ * nothing. A version 1 row (schema 6 and 7: no processes) still reads.
  */
 static void
 test_host_live_codec(void **state)
 {
 	(void)state;
 	struct host_status h;
-	struct gpu_sample *g;
-	struct sensor_sample *s;
-	int ng, ns;
+	struct host_live l;
 	size_t len;
 
 	test_status_make(&h, "n1", "g", 1000, 2, 3, 4);
@@ -1238,45 +1237,83 @@ test_host_live_codec(void **state)
 	h.sensors[3].level = SENSOR_CRIT;
 	od_strlcpy(h.sensors[3].state, "Presence detected, Power Supply AC lost",
 	    sizeof h.sensors[3].state);
-	unsigned char *b = host_live_encode(h.gpus, h.ngpus, h.sensors, h.nsensors, &len);
-	assert_int_equal(host_live_decode(b, len, &g, &ng, &s, &ns), 0);
-	assert_int_equal(ng, 3);
-	assert_int_equal(ns, 4);
-	assert_true(isnan(g[0].util_pct) && g[1].mem_used_bytes == -1);
-	assert_true(g[2].throttle_reasons == UINT64_MAX);
-	assert_string_equal(g[2].name, h.gpus[2].name);
-	assert_string_equal(g[1].uuid, h.gpus[1].uuid);
-	assert_true(g[1].temp_c == h.gpus[1].temp_c && g[0].index == 0 && g[2].index == 2);
-	assert_string_equal(s[3].state, "Presence detected, Power Supply AC lost");
-	assert_int_equal(s[3].level, SENSOR_CRIT);
-	assert_string_equal(s[1].name, h.sensors[1].name);
-	assert_true(s[2].value == h.sensors[2].value);
-	free(g);
-	free(s);
+	h.procs = xcalloc(2, sizeof *h.procs);
+	h.nprocs = 2;
+	h.procs[0] = (struct gpu_proc){ .gpu = 2, .pid = 4194304, .mem_used_bytes = 81LL << 30,
+	    .user = "alice", .job = "12345678901234567890", .name = "/usr/bin/python3" };
+	h.procs[1] = (struct gpu_proc){ .gpu = -1, .pid = 7, .mem_used_bytes = -1 };
+	memset(h.procs[1].name, 'n', sizeof h.procs[1].name - 1);
+	const struct host_live in = { h.gpus, h.ngpus, h.sensors, h.nsensors, h.procs,
+	    h.nprocs };
+	unsigned char *b = host_live_encode(&in, &len);
+	assert_int_equal(b[1], 2);
+	assert_int_equal(host_live_decode(b, len, &l), 0);
+	assert_int_equal(l.ngpus, 3);
+	assert_int_equal(l.nsensors, 4);
+	assert_int_equal(l.nprocs, 2);
+	assert_true(isnan(l.gpus[0].util_pct) && l.gpus[1].mem_used_bytes == -1);
+	assert_true(l.gpus[2].throttle_reasons == UINT64_MAX);
+	assert_string_equal(l.gpus[2].name, h.gpus[2].name);
+	assert_string_equal(l.gpus[1].uuid, h.gpus[1].uuid);
+	assert_true(l.gpus[1].temp_c == h.gpus[1].temp_c && l.gpus[0].index == 0 &&
+	    l.gpus[2].index == 2);
+	assert_string_equal(l.sensors[3].state, "Presence detected, Power Supply AC lost");
+	assert_int_equal(l.sensors[3].level, SENSOR_CRIT);
+	assert_string_equal(l.sensors[1].name, h.sensors[1].name);
+	assert_true(l.sensors[2].value == h.sensors[2].value);
+	assert_true(l.procs[0].gpu == 2 && l.procs[0].pid == 4194304 &&
+	    l.procs[0].mem_used_bytes == 81LL << 30);
+	assert_string_equal(l.procs[0].user, "alice");
+	assert_string_equal(l.procs[0].job, "12345678901234567890");
+	assert_string_equal(l.procs[0].name, "/usr/bin/python3");
+	assert_true(l.procs[1].gpu == -1 && l.procs[1].pid == 7 &&
+	    l.procs[1].mem_used_bytes == -1);
+	assert_string_equal(l.procs[1].user, "");
+	assert_string_equal(l.procs[1].name, h.procs[1].name);
+	host_live_free(&l);
+	assert_true(l.gpus == NULL && l.sensors == NULL && l.procs == NULL);
 
 	/* cut short anywhere, or a byte too many */
 	for (size_t cut = 0; cut < len; cut++) {
-		assert_int_equal(host_live_decode(b, cut, &g, &ng, &s, &ns), -1);
-		assert_true(g == NULL && s == NULL && ng == 0 && ns == 0);
+		assert_int_equal(host_live_decode(b, cut, &l), -1);
+		assert_true(l.gpus == NULL && l.sensors == NULL && l.procs == NULL &&
+		    l.ngpus == 0 && l.nsensors == 0 && l.nprocs == 0);
 	}
 	unsigned char *more = xmalloc(len + 1);
 	memcpy(more, b, len);
 	more[len] = 0;
-	assert_int_equal(host_live_decode(more, len + 1, &g, &ng, &s, &ns), -1);
-	more[1] = 2;	/* another version */
-	assert_int_equal(host_live_decode(more, len, &g, &ng, &s, &ns), -1);
+	assert_int_equal(host_live_decode(more, len + 1, &l), -1);
+	more[1] = 3;	/* another version */
+	assert_int_equal(host_live_decode(more, len, &l), -1);
 	free(more);
 	free(b);
 
-	/* nothing: an empty row */
-	b = host_live_encode(NULL, 0, NULL, 0, &len);
-	assert_int_equal(host_live_decode(b, len, &g, &ng, &s, &ns), 0);
-	assert_true(g == NULL && s == NULL && ng == 0 && ns == 0);
+	/* version 1, as schema 6 and 7 wrote it: the sensors end the row */
+	const struct host_live nop = { h.gpus, h.ngpus, h.sensors, h.nsensors, NULL, 0 };
+	b = host_live_encode(&nop, &len);
+	assert_int_equal(b[len - 1], 0);	/* no processes */
+	b[1] = 1;
+	assert_int_equal(host_live_decode(b, len, &l), -1);	/* a byte too many for 1 */
+	assert_int_equal(host_live_decode(b, len - 1, &l), 0);
+	assert_true(l.ngpus == 3 && l.nsensors == 4 && l.nprocs == 0 && l.procs == NULL);
+	assert_string_equal(l.sensors[3].state, "Presence detected, Power Supply AC lost");
+	host_live_free(&l);
 	free(b);
 
-	/* 200 GPUs claimed in a few bytes; a 64-byte uuid in a field of 64 */
+	/* nothing: an empty row */
+	const struct host_live none = { 0 };
+	b = host_live_encode(&none, &len);
+	assert_int_equal(host_live_decode(b, len, &l), 0);
+	assert_true(l.gpus == NULL && l.sensors == NULL && l.procs == NULL && l.ngpus == 0 &&
+	    l.nsensors == 0 && l.nprocs == 0);
+	free(b);
+
+	/* 200 GPUs or 200 processes claimed in a few bytes */
 	static const unsigned char lie[] = { 'L', 1, 0xc8, 0x01, 0, 0, 0, 0 };
-	assert_int_equal(host_live_decode(lie, sizeof lie, &g, &ng, &s, &ns), -1);
+	assert_int_equal(host_live_decode(lie, sizeof lie, &l), -1);
+	static const unsigned char lie2[] = { 'L', 2, 0, 0, 0xc8, 0x01, 0, 0, 0, 0, 0, 0 };
+	assert_int_equal(host_live_decode(lie2, sizeof lie2, &l), -1);
+	/* a 64-byte uuid in a field of 64 */
 	unsigned char big[2 + 1 + 1 + 1 + PROBE_NAME_MAX + 1 + 9 * 8 + 1];
 	size_t k = 0;
 	big[k++] = 'L';
@@ -1291,15 +1328,14 @@ test_host_live_codec(void **state)
 	k += 9 * 8;
 	big[k++] = 0;			/* no sensors */
 	assert_int_equal(k, sizeof big);
-	assert_int_equal(host_live_decode(big, sizeof big, &g, &ng, &s, &ns), -1);
+	assert_int_equal(host_live_decode(big, sizeof big, &l), -1);
 	big[4] = PROBE_NAME_MAX - 1;	/* one byte shorter, and the name one longer: fits */
 	big[4 + PROBE_NAME_MAX] = 1;
 	big[5 + PROBE_NAME_MAX] = 'u';
-	assert_int_equal(host_live_decode(big, sizeof big, &g, &ng, &s, &ns), 0);
-	assert_int_equal((int)strlen(g[0].uuid), PROBE_NAME_MAX - 1);
-	assert_string_equal(g[0].name, "u");
-	free(g);
-	free(s);
+	assert_int_equal(host_live_decode(big, sizeof big, &l), 0);
+	assert_int_equal((int)strlen(l.gpus[0].uuid), PROBE_NAME_MAX - 1);
+	assert_string_equal(l.gpus[0].name, "u");
+	host_live_free(&l);
 	host_status_free(&h);
 }
 

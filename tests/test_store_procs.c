@@ -1,10 +1,11 @@
 /*
  * test_store_procs.c: who is on each GPU, through a real cache file. The
  * processes a writer puts come back from a reader of another connection,
- * field by field ([N/A] memory stays -1, no job stays ""); they are written
- * only when they change (a trigger counts the inserts); fewer, more, and
- * none replace them whole; a new
- * writer rewrites them; `forget` and pruning take them with the host.
+ * field by field ([N/A] memory stays -1, no job stays ""); the host's
+ * host_live row (schema 8: GPUs, sensors and processes) is written only
+ * when they change (a trigger counts its writes); fewer, more, and none
+ * replace them whole; a new writer rewrites them; `forget` takes them with
+ * the host.
  */
 #include "config.h"
 
@@ -148,22 +149,30 @@ test_round_trip(void **state)
 	assert_string_equal(v[0].procs[1].job, "");		/* outside Slurm */
 	store_free_hosts(v, n);
 
-	/* unchanged: not written again (a trigger of our own counts the inserts) */
+	/* unchanged: not written again (a trigger of our own counts the row's writes) */
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "CREATE TABLE n(k INTEGER); INSERT INTO n VALUES (0);"
-	    "CREATE TRIGGER c AFTER INSERT ON host_gpu_procs BEGIN UPDATE n SET k = k + 1; END;",
+	    "CREATE TRIGGER c AFTER INSERT ON host_live BEGIN UPDATE n SET k = k + 1; END;",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	put_ok(st, &h);
 	put_ok(st, &h);
 	assert_int_equal(sql_int(f->path, "SELECT k FROM n"), 0);
-	/* one field changes: the host's rows are written again */
+	/* one field changes: the host's row is written again, once */
 	od_strlcpy(h.procs[2].job, "77", sizeof h.procs[2].job);
 	put_ok(st, &h);
-	assert_int_equal(sql_int(f->path, "SELECT k FROM n"), 3);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_gpu_procs WHERE job = '77'"),
-	    1);
+	assert_int_equal(sql_int(f->path, "SELECT k FROM n"), 1);
+	read_back(f->path, &v, &n);
+	assert_string_equal(v[0].procs[2].job, "77");
+	store_free_hosts(v, n);
+	/* the memory of one moves (every tick on a busy node): written again */
+	h.procs[0].mem_used_bytes += 1 << 20;
+	put_ok(st, &h);
+	assert_int_equal(sql_int(f->path, "SELECT k FROM n"), 2);
+	read_back(f->path, &v, &n);
+	assert_int_equal(v[0].procs[0].mem_used_bytes, h.procs[0].mem_used_bytes);
+	store_free_hosts(v, n);
 
 	/* more, fewer, none */
 	make_procs(&h, 7);
@@ -173,7 +182,9 @@ test_round_trip(void **state)
 	store_free_hosts(v, n);
 	make_procs(&h, 1);
 	put_ok(st, &h);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_gpu_procs"), 1);
+	read_back(f->path, &v, &n);
+	assert_int_equal(v[0].nprocs, 1);
+	store_free_hosts(v, n);
 	make_procs(&h, 0);
 	put_ok(st, &h);
 	read_back(f->path, &v, &n);
@@ -181,13 +192,27 @@ test_round_trip(void **state)
 	assert_null(v[0].procs);
 	store_free_hosts(v, n);
 
-	/* a new writer remembers nothing: it writes them whole */
+	/* a host with processes alone (no GPUs, no sensors) still has its row */
+	struct host_status bare;
+	test_status_make(&bare, "gpu000", "gpu", now_wall_ms(), 2, 0, 0);
+	bare.procs = xcalloc(1, sizeof *bare.procs);
+	bare.nprocs = 1;
+	bare.procs[0].pid = 9;
+	put_ok(st, &bare);
+	read_back(f->path, &v, &n);
+	assert_string_equal(v[0].name, "gpu000");
+	assert_true(v[0].nprocs == 1 && v[0].procs[0].pid == 9 && v[0].ngpus == 0);
+	store_free_hosts(v, n);
+	host_status_free(&bare);
+
+	/* a new writer remembers nothing: it writes the row whole */
 	make_procs(&h, 2);
 	put_ok(st, &h);
 	store_close(st);
+	int64_t before = sql_int(f->path, "SELECT k FROM n");
 	st = open_ok(f->path, STORE_WRITER);
 	put_ok(st, &h);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_gpu_procs"), 2);
+	assert_int_equal(sql_int(f->path, "SELECT k FROM n"), before + 1);
 	store_close(st);
 	host_status_free(&h);
 }
@@ -211,7 +236,12 @@ test_forget_takes_them(void **state)
 	put_ok(st, &h);
 	host_status_free(&h);
 	store_close(st);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_gpu_procs"), 5);
+	struct host_status *v;
+	size_t n;
+	read_back(f->path, &v, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].nprocs + v[1].nprocs, 5);
+	store_free_hosts(v, n);
 	const char *names[] = { "gone" };
 	st = open_ok(f->path, STORE_WRITER);
 	char **gone = NULL;
@@ -220,8 +250,12 @@ test_forget_takes_them(void **state)
 	assert_int_equal(ngone, 1);
 	store_forget_free(gone, ngone);
 	store_close(st);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_gpu_procs"), 3);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_gpu_procs WHERE host_id NOT IN"
+	read_back(f->path, &v, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].name, "kept");
+	assert_int_equal(v[0].nprocs, 3);
+	store_free_hosts(v, n);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM host_live WHERE host_id NOT IN"
 	    " (SELECT id FROM hosts)"), 0);
 }
 

@@ -29,7 +29,7 @@
 #include "opsdeck/config.h"
 #include "opsdeck/hoststate.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 #define STORE_PENDING_MAX	CONFIG_MAX_HOSTS	/* statuses in memory while writes fail */
 #define STORE_MAX_METRICS	65536	/* metric names; further ones are not recorded */

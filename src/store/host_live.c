@@ -1,6 +1,6 @@
 /*
- * host_live.c: a host's latest GPUs and sensors as one blob (hostlive.h),
- * the writer's host_live row.
+ * host_live.c: a host's latest GPUs, sensors and GPU processes as one blob
+ * (hostlive.h), the writer's host_live row.
  */
 #include "config.h"
 
@@ -13,7 +13,7 @@
 #include "varint.h"
 
 #define LIVE_MAGIC	'L'
-#define LIVE_VERSION	1
+#define LIVE_VERSION	2	/* 1: no processes (schema 6 and 7) */
 #define VARINT_MAX	5	/* the counts and lengths here: 32 bits */
 
 /* ---- writing ------------------------------------------------------------- */
@@ -47,18 +47,24 @@ put_str(unsigned char *p, const char *s, size_t max)
 #define GPU_MAX_BYTES	(VARINT_MAX + 2 * (VARINT_MAX + PROBE_NAME_MAX) + 9 * 8)
 #define SENSOR_MAX_BYTES (4 * VARINT_MAX + SENSOR_NAME_MAX + SENSOR_UNIT_MAX + \
     SENSOR_STATUS_MAX + SENSOR_STATE_MAX + 8 + 1)
+#define PROC_MAX_BYTES	(2 * VARINT_MAX + 8 + 3 * VARINT_MAX + GPU_PROC_USER_MAX + \
+    GPU_PROC_JOB_MAX + GPU_PROC_NAME_MAX)
 #define GPU_MIN_BYTES	(3 + 9 * 8)	/* an index, two empty strings, the numbers */
 #define SENSOR_MIN_BYTES (4 + 8 + 1)	/* four empty strings, the value, the level */
+#define PROC_MIN_BYTES	(2 + 8 + 3)	/* GPU, pid, the memory, three empty strings */
 
 /* See hostlive.h. */
 unsigned char *
-host_live_encode(const struct gpu_sample *g, int ng, const struct sensor_sample *s, int ns,
-    size_t *len)
+host_live_encode(const struct host_live *l, size_t *len)
 {
-	ng = g != NULL ? OD_MAX(0, OD_MIN(ng, PROBE_MAX_GPUS)) : 0;
-	ns = s != NULL ? OD_MAX(0, OD_MIN(ns, PROBE_MAX_SENSORS)) : 0;
-	unsigned char *out = xmalloc(2 + 2 * VARINT_MAX + (size_t)ng * GPU_MAX_BYTES +
-	    (size_t)ns * SENSOR_MAX_BYTES);
+	const struct gpu_sample *g = l->gpus;
+	const struct sensor_sample *s = l->sensors;
+	const struct gpu_proc *q = l->procs;
+	int ng = g != NULL ? OD_MAX(0, OD_MIN(l->ngpus, PROBE_MAX_GPUS)) : 0;
+	int ns = s != NULL ? OD_MAX(0, OD_MIN(l->nsensors, PROBE_MAX_SENSORS)) : 0;
+	int nq = q != NULL ? OD_MAX(0, OD_MIN(l->nprocs, PROBE_MAX_GPU_PROCS)) : 0;
+	unsigned char *out = xmalloc(2 + 3 * VARINT_MAX + (size_t)ng * GPU_MAX_BYTES +
+	    (size_t)ns * SENSOR_MAX_BYTES + (size_t)nq * PROC_MAX_BYTES);
 	unsigned char *p = out;
 
 	*p++ = LIVE_MAGIC;
@@ -88,6 +94,16 @@ host_live_encode(const struct gpu_sample *g, int ng, const struct sensor_sample 
 		p = put_str(p, x->status, sizeof x->status);
 		*p++ = (unsigned char)x->level;
 		p = put_str(p, x->state, sizeof x->state);
+	}
+	p = varint_write(p, (uint32_t)nq);
+	for (int i = 0; i < nq; i++) {
+		const struct gpu_proc *x = &q[i];
+		p = varint_write(p, (uint32_t)x->gpu);
+		p = varint_write(p, (uint32_t)x->pid);
+		p = put_u64(p, (uint64_t)x->mem_used_bytes);
+		p = put_str(p, x->user, sizeof x->user);
+		p = put_str(p, x->job, sizeof x->job);
+		p = put_str(p, x->name, sizeof x->name);
 	}
 	*len = (size_t)(p - out);
 	return out;
@@ -153,28 +169,26 @@ get_str(struct rd *r, char *dst, size_t max)
 
 /* See hostlive.h. */
 int
-host_live_decode(const void *blob, size_t len, struct gpu_sample **g, int *ng,
-    struct sensor_sample **s, int *ns)
+host_live_decode(const void *blob, size_t len, struct host_live *out)
 {
 	struct rd r = { blob, (const unsigned char *)blob + len, 0 };
-	struct gpu_sample *gv = NULL;
-	struct sensor_sample *sv = NULL;
-	uint32_t n, m;
+	struct host_live l = { 0 };
+	uint32_t n, m, k = 0;
+	int version;
 
-	*g = NULL;
-	*s = NULL;
-	*ng = *ns = 0;
-	if (blob == NULL || len < 2 || r.p[0] != LIVE_MAGIC || r.p[1] != LIVE_VERSION)
+	memset(out, 0, sizeof *out);
+	if (blob == NULL || len < 2 || r.p[0] != LIVE_MAGIC || (r.p[1] != 1 && r.p[1] != 2))
 		return -1;
+	version = r.p[1];
 	r.p += 2;
 	n = get_varint(&r);
 	/* a count past what the rest could hold is a lie: never allocate it */
 	if (r.bad || n > PROBE_MAX_GPUS || n > (size_t)(r.end - r.p) / GPU_MIN_BYTES)
 		return -1;
 	if (n > 0)
-		gv = xcalloc(n, sizeof *gv);
+		l.gpus = xcalloc(n, sizeof *l.gpus);
 	for (uint32_t i = 0; i < n && !r.bad; i++) {
-		struct gpu_sample *x = &gv[i];
+		struct gpu_sample *x = &l.gpus[i];
 		x->index = (int)(int32_t)get_varint(&r);	/* as written, sign and all */
 		get_str(&r, x->uuid, sizeof x->uuid);
 		get_str(&r, x->name, sizeof x->name);
@@ -192,9 +206,9 @@ host_live_decode(const void *blob, size_t len, struct gpu_sample **g, int *ng,
 	if (r.bad || m > PROBE_MAX_SENSORS || m > (size_t)(r.end - r.p) / SENSOR_MIN_BYTES)
 		goto bad;
 	if (m > 0)
-		sv = xcalloc(m, sizeof *sv);
+		l.sensors = xcalloc(m, sizeof *l.sensors);
 	for (uint32_t i = 0; i < m && !r.bad; i++) {
-		struct sensor_sample *x = &sv[i];
+		struct sensor_sample *x = &l.sensors[i];
 		get_str(&r, x->name, sizeof x->name);
 		x->value = get_f64(&r);
 		get_str(&r, x->unit, sizeof x->unit);
@@ -207,15 +221,40 @@ host_live_decode(const void *blob, size_t len, struct gpu_sample **g, int *ng,
 		x->level = level <= SENSOR_OTHER ? (enum sensor_status)level : SENSOR_OTHER;
 		get_str(&r, x->state, sizeof x->state);
 	}
+	if (version >= 2) {
+		k = get_varint(&r);
+		if (r.bad || k > PROBE_MAX_GPU_PROCS || k > (size_t)(r.end - r.p) / PROC_MIN_BYTES)
+			goto bad;
+		if (k > 0)
+			l.procs = xcalloc(k, sizeof *l.procs);
+		for (uint32_t i = 0; i < k && !r.bad; i++) {
+			struct gpu_proc *x = &l.procs[i];
+			x->gpu = (int)(int32_t)get_varint(&r);
+			x->pid = (int)(int32_t)get_varint(&r);
+			x->mem_used_bytes = (int64_t)get_u64(&r);
+			get_str(&r, x->user, sizeof x->user);
+			get_str(&r, x->job, sizeof x->job);
+			get_str(&r, x->name, sizeof x->name);
+		}
+	}
 	if (r.bad || r.p != r.end)
 		goto bad;
-	*g = gv;
-	*ng = (int)n;
-	*s = sv;
-	*ns = (int)m;
+	l.ngpus = (int)n;
+	l.nsensors = (int)m;
+	l.nprocs = (int)k;
+	*out = l;
 	return 0;
 bad:
-	free(gv);
-	free(sv);
+	host_live_free(&l);
 	return -1;
+}
+
+/* See hostlive.h. */
+void
+host_live_free(struct host_live *l)
+{
+	free(l->gpus);
+	free(l->sensors);
+	free(l->procs);
+	memset(l, 0, sizeof *l);
 }

@@ -141,7 +141,8 @@ static const char schema_v4[] =
 /*
  * Version 5: who is on each GPU (probe_nvidia_procs.c): the current
  * processes of a host's GPUs, a row each (slot: their order), written when
- * they change (store_procs.c). Memory -1: not available; user, job "": unknown.
+ * they change. Memory -1: not available; user, job "": unknown. Schema 8
+ * moves them into host_live.
  */
 static const char schema_v5[] =
 	"CREATE TABLE host_gpu_procs("
@@ -171,6 +172,13 @@ static const char schema_v7[] =
 	"DROP INDEX chunks_key;"
 	"CREATE INDEX chunks_key ON chunks(host_id, level, t0);";
 
+/*
+ * Version 8: a host's GPU processes join its host_live row (hostlive.h,
+ * format 2), where host_gpu_procs took a DELETE and an INSERT a process
+ * each time one's memory moved, every tick on a busy GPU node;
+ * store_migrate_procs moves the rows over and drops the table.
+ */
+
 static const struct {
 	int		 version;
 	const char	*sql;
@@ -183,6 +191,7 @@ static const struct {
 	{ 5, schema_v5, NULL },
 	{ 6, schema_v6, store_migrate_live },
 	{ 7, schema_v7, NULL },
+	{ 8, "", store_migrate_procs },
 };
 
 

@@ -205,23 +205,20 @@ store_hosts_at(struct store *st, int64_t at_ms, int64_t window_ms, struct host_s
 		}
 		/* GPU names and sizes are not series: today's, by index */
 		sqlite3_bind_int64(gs, 1, id);
-		struct gpu_sample *lg = NULL;
-		struct sensor_sample *ls = NULL;
-		int nlg = 0, nls = 0;
+		struct host_live l;
 		if (h.ngpus > 0 && sqlite3_step(gs) == SQLITE_ROW &&
 		    host_live_decode(sqlite3_column_blob(gs, 0),
-		    (size_t)sqlite3_column_bytes(gs, 0), &lg, &nlg, &ls, &nls) == 0) {
-			for (int k = 0; k < nlg; k++)
+		    (size_t)sqlite3_column_bytes(gs, 0), &l) == 0) {
+			for (int k = 0; k < l.ngpus; k++)
 				for (int g = 0; g < h.ngpus; g++) {
-					if (h.gpus[g].index != lg[k].index)
+					if (h.gpus[g].index != l.gpus[k].index)
 						continue;
-					memcpy(h.gpus[g].uuid, lg[k].uuid, sizeof h.gpus[g].uuid);
-					memcpy(h.gpus[g].name, lg[k].name, sizeof h.gpus[g].name);
-					h.gpus[g].mem_total_bytes = lg[k].mem_total_bytes;
+					memcpy(h.gpus[g].uuid, l.gpus[k].uuid, sizeof h.gpus[g].uuid);
+					memcpy(h.gpus[g].name, l.gpus[k].name, sizeof h.gpus[g].name);
+					h.gpus[g].mem_total_bytes = l.gpus[k].mem_total_bytes;
 				}
+			host_live_free(&l);
 		}
-		free(lg);
-		free(ls);
 		sqlite3_reset(gs);
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;

@@ -21,7 +21,6 @@
 /* Rows keyed by the hosts table's id. */
 static const char *const by_id[] = {
 	"DELETE FROM host_live WHERE host_id = ?1",
-	"DELETE FROM host_gpu_procs WHERE host_id = ?1",
 	"DELETE FROM host_transitions WHERE host_id = ?1",
 	"DELETE FROM series WHERE host_id = ?1",
 	"DELETE FROM chunks WHERE host_id = ?1",

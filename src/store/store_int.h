@@ -42,9 +42,10 @@ enum store_level { STORE_LEVEL_RAW = 0, STORE_LEVEL_MINUTE = 1 };
 
 /*
  * The writer's state of one host: its open raw chunk (the encoder and its
- * row, 0: not written yet), and a fingerprint of each GPU and sensor row as
- * written, so that unchanged rows are not written again (rows: NULL until
- * the host's rows were written in a committed state).
+ * row, 0: not written yet), and fingerprints of its host_live row as
+ * written (each GPU and sensor, the processes together), so that an
+ * unchanged row is not written again (rows: NULL until the host's row was
+ * written in a committed state).
  */
 struct open_chunk {
 	struct chunk_enc *enc;
@@ -52,9 +53,8 @@ struct open_chunk {
 	size_t		 len;		/* bytes of the row as last written */
 	size_t		 growth;	/* what the last tick added */
 	uint64_t	*rows;		/* fingerprints of the GPUs, then the sensors, */
-	int		 ngpus, nsensors;	/* of the host_live row as written */
-	uint64_t	 procs_fp;	/* of the GPU processes as written ... */
-	int		 procs_written;	/* ... when 1 (store_procs.c) */
+	int		 ngpus, nsensors;	/* of the host_live row as written, */
+	uint64_t	 procs_fp;	/* of its GPU processes as written */
 };
 
 /*
@@ -95,8 +95,6 @@ enum store_stmt {
 	SQ_SERIES_INSERT,
 	SQ_CHUNK_INSERT,
 	SQ_CHUNK_UPDATE,
-	SQ_PROCS_DELETE,
-	SQ_PROCS_INSERT,
 	SQ_COUNT
 };
 
@@ -262,6 +260,8 @@ int store_chunks_read(struct store *st, int64_t host_id, enum store_level level,
 int store_migrate_chunks(struct store *st);
 /* Schema step 6: host_gpus and host_sensors into host_live. 0 or an SQLite rc. */
 int store_migrate_live(struct store *st);
+/* Schema step 8: host_gpu_procs into host_live. 0 or an SQLite rc. */
+int store_migrate_procs(struct store *st);
 
 /*
  * Fingerprints of what was last written (GPUs, sensors, GPU processes), to
@@ -295,13 +295,6 @@ store_fp_str(uint64_t h, const char *s, size_t size)
 	return store_fp(h, s, strnlen(s, size));
 }
 
-/*
- * Writes h's GPU processes (host_gpu_procs) when they differ from those oc
- * remembers as written, all of them; oc then remembers these. 0 or an
- * SQLite rc (store_procs.c).
- */
-int store_procs_write(struct store *st, int64_t host_id, struct open_chunk *oc,
-	    const struct host_status *h);
 /* Pending queue (store_write.c). */
 void store_pending_free(struct store *st);
 /* The statuses not yet on disk after a failure; caller frees the array only. */

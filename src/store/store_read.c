@@ -259,9 +259,9 @@ add_warning(struct host_status *h, const char *line)
 }
 
 /*
- * Each host's GPUs and sensors from its host_live row (hostlive.h). A row
- * that does not decode costs that host its lists, and says so in its
- * warnings; the other hosts read on.
+ * Each host's GPUs, sensors and GPU processes from its host_live row
+ * (hostlive.h). A row that does not decode costs that host its lists, and
+ * says so in its warnings; the other hosts read on.
  */
 static int
 read_live(struct store *st, struct id_index *ix, size_t n, struct host_status *v)
@@ -271,16 +271,75 @@ read_live(struct store *st, struct id_index *ix, size_t n, struct host_status *v
 
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct host_status *h = host_by_id(ix, n, v, sqlite3_column_int64(s, 0));
+		struct host_live l;
 		rc = SQLITE_OK;
-		if (h == NULL || h->gpus != NULL || h->sensors != NULL)
+		if (h == NULL || h->gpus != NULL || h->sensors != NULL || h->procs != NULL)
 			continue;
 		const void *p = sqlite3_column_blob(s, 1);
 		size_t len = (size_t)sqlite3_column_bytes(s, 1);
-		if (host_live_decode(p, len, &h->gpus, &h->ngpus, &h->sensors, &h->nsensors) != 0)
+		if (host_live_decode(p, len, &l) != 0) {
 			add_warning(h, "cache: this host's GPU and sensor row does not decode");
+			continue;
+		}
+		h->gpus = l.gpus;
+		h->ngpus = l.ngpus;
+		h->sensors = l.sensors;
+		h->nsensors = l.nsensors;
+		h->procs = l.procs;
+		h->nprocs = l.nprocs;
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Every host of the hosts table as an empty status in *v, by id in *ix
+ * (sorted), for the schema steps. 0 or an SQLite rc; the caller frees both.
+ */
+static int
+migrate_hosts(struct store *st, struct host_status **v, struct id_index **ix, size_t *nv)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT id FROM hosts ORDER BY id", -1, &s, NULL);
+
+	*v = NULL;
+	*ix = NULL;
+	*nv = 0;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*v = xreallocarray(*v, *nv + 1, sizeof **v);
+		*ix = xreallocarray(*ix, *nv + 1, sizeof **ix);
+		host_status_init(&(*v)[*nv]);
+		(*ix)[*nv].id = sqlite3_column_int64(s, 0);
+		(*ix)[*nv].idx = *nv;
+		(*nv)++;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Writes the host_live row of each host of v that has any of live's records. */
+static int
+migrate_put_live(struct store *st, const struct host_status *v, const struct id_index *ix,
+    size_t nv)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO host_live(host_id, data)"
+	    " VALUES (?1, ?2)", -1, &s, NULL);
+
+	for (size_t i = 0; rc == SQLITE_OK && i < nv; i++) {
+		if (v[i].ngpus == 0 && v[i].nsensors == 0 && v[i].nprocs == 0)
+			continue;
+		size_t len;
+		const struct host_live l = { v[i].gpus, v[i].ngpus, v[i].sensors, v[i].nsensors,
+		    v[i].procs, v[i].nprocs };
+		unsigned char *b = host_live_encode(&l, &len);
+		sqlite3_bind_int64(s, 1, ix[i].id);
+		sqlite3_bind_blob(s, 2, b, (int)len, free);
+		rc = store_step_rc(s);
+	}
+	sqlite3_finalize(s);
+	return rc;
 }
 
 /*
@@ -290,25 +349,11 @@ read_live(struct store *st, struct id_index *ix, size_t n, struct host_status *v
 int
 store_migrate_live(struct store *st)
 {
-	struct host_status *v = NULL;
-	struct id_index *ix = NULL;
-	size_t nv = 0;
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT id FROM hosts ORDER BY id", -1, &s, NULL);
+	struct host_status *v;
+	struct id_index *ix;
+	size_t nv;
+	int rc = migrate_hosts(st, &v, &ix, &nv);
 
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		v = xreallocarray(v, nv + 1, sizeof *v);
-		ix = xreallocarray(ix, nv + 1, sizeof *ix);
-		host_status_init(&v[nv]);
-		ix[nv].id = sqlite3_column_int64(s, 0);
-		ix[nv].idx = nv;
-		nv++;
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc == SQLITE_DONE)
-		rc = SQLITE_OK;
 	if (rc == SQLITE_OK)
 		rc = read_children(st, gpus_v5_sql, sizeof(struct gpu_sample), ix, nv, v,
 		    CHILD_GPUS);
@@ -316,23 +361,44 @@ store_migrate_live(struct store *st)
 		rc = read_children(st, sensors_v5_sql, sizeof(struct sensor_sample), ix, nv, v,
 		    CHILD_SENSORS);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO host_live(host_id, data)"
-		    " VALUES (?1, ?2)", -1, &s, NULL);
-	for (size_t i = 0; rc == SQLITE_OK && i < nv; i++) {
-		if (v[i].ngpus == 0 && v[i].nsensors == 0)
-			continue;
-		size_t len;
-		unsigned char *b = host_live_encode(v[i].gpus, v[i].ngpus, v[i].sensors,
-		    v[i].nsensors, &len);
-		sqlite3_bind_int64(s, 1, ix[i].id);
-		sqlite3_bind_blob(s, 2, b, (int)len, free);
-		rc = store_step_rc(s);
-	}
-	sqlite3_finalize(s);
+		rc = migrate_put_live(st, v, ix, nv);
 	store_free_hosts(v, nv);
 	free(ix);
 	if (rc == SQLITE_OK)
 		rc = store_exec(st, "DROP TABLE host_gpus; DROP TABLE host_sensors;");
+	return rc;
+}
+
+/*
+ * Schema step 8: every host's rows of host_gpu_procs join its host_live row
+ * (format 1 read, format 2 written), then the table goes. A row that does
+ * not decode is left as it is. 0 or an SQLite rc.
+ */
+int
+store_migrate_procs(struct store *st)
+{
+	static const char procs_v7_sql[] =
+	    "SELECT host_id, gpu_index, pid, user, job, name, mem_used_bytes"
+	    " FROM host_gpu_procs ORDER BY host_id, slot";
+	struct host_status *v;
+	struct id_index *ix;
+	size_t nv;
+	int rc = migrate_hosts(st, &v, &ix, &nv);
+
+	if (rc == SQLITE_OK)
+		rc = read_live(st, ix, nv, v);
+	if (rc == SQLITE_OK)
+		rc = read_children(st, procs_v7_sql, sizeof(struct gpu_proc), ix, nv, v,
+		    CHILD_PROCS);
+	for (size_t i = 0; i < nv; i++)
+		if (v[i].warnings != NULL || v[i].nprocs == 0)
+			v[i].ngpus = v[i].nsensors = v[i].nprocs = 0;	/* not rewritten */
+	if (rc == SQLITE_OK)
+		rc = migrate_put_live(st, v, ix, nv);
+	store_free_hosts(v, nv);
+	free(ix);
+	if (rc == SQLITE_OK)
+		rc = store_exec(st, "DROP TABLE host_gpu_procs");
 	return rc;
 }
 
@@ -344,9 +410,6 @@ store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **ca
 	    " cpu_pct, core_pct, mem_total, mem_used, swap_total, swap_used,"
 	    " load1, load5, load15, uptime_s, net_rx_bps, net_tx_bps,"
 	    " disk_read_bps, disk_write_bps, warnings FROM hosts ORDER BY grp, name";
-	static const char procs_sql[] =
-	    "SELECT host_id, gpu_index, pid, user, job, name, mem_used_bytes"
-	    " FROM host_gpu_procs ORDER BY host_id, slot";
 	struct host_status *v = NULL;
 	struct id_index *ix = NULL;
 	size_t nv = 0, cap = 0;
@@ -373,8 +436,6 @@ store_get_hosts(struct store *st, struct host_status **out, size_t *n, char **ca
 		qsort(ix, nv, sizeof *ix, id_cmp);
 	if (rc == SQLITE_OK)
 		rc = read_live(st, ix, nv, v);
-	if (rc == SQLITE_OK)
-		rc = read_children(st, procs_sql, sizeof(struct gpu_proc), ix, nv, v, CHILD_PROCS);
 	if (rc != SQLITE_OK)
 		*cause = store_errmsg(st, "cannot read hosts");
 	read_end(st, started);

@@ -42,10 +42,6 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	[SQ_CHUNK_INSERT] =
 	    "INSERT INTO chunks(host_id, level, t0, t1, n, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[SQ_CHUNK_UPDATE] = "UPDATE chunks SET t1 = ?2, n = ?3, data = ?4 WHERE id = ?1",
-	[SQ_PROCS_DELETE] = "DELETE FROM host_gpu_procs WHERE host_id = ?1",
-	[SQ_PROCS_INSERT] =
-	    "INSERT INTO host_gpu_procs(host_id, slot, gpu_index, pid, user, job, name,"
-	    " mem_used_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
 /* See store_int.h. */

@@ -244,20 +244,39 @@ sensor_fp(const struct sensor_sample *x)
 	return store_fp(h, &x->level, sizeof x->level);
 }
 
+/* A fingerprint of h's first n processes as they would be written (every field). */
+static uint64_t
+procs_fp(const struct host_status *h, int n)
+{
+	uint64_t f = store_fp(STORE_FP_SEED, &n, sizeof n);
+	for (int i = 0; i < n; i++) {
+		const struct gpu_proc *p = &h->procs[i];
+		int64_t num[] = { p->gpu, p->pid, p->mem_used_bytes };
+		f = store_fp(f, num, sizeof num);
+		f = store_fp_str(f, p->user, sizeof p->user);
+		f = store_fp_str(f, p->job, sizeof p->job);
+		f = store_fp_str(f, p->name, sizeof p->name);
+	}
+	return f;
+}
+
 /*
- * Writes h's host_live row (its GPUs and sensors, hostlive.h) when any of
- * them changed since the row oc remembers (always when it remembers none);
- * a host with neither has no row. oc's fingerprints then describe the row
- * as written; a rollback forgets them (caches_clear). An SQLite rc.
+ * Writes h's host_live row (its GPUs, sensors and GPU processes,
+ * hostlive.h) when any of them changed since the row oc remembers (always
+ * when it remembers none); a host with none of them has no row. oc's
+ * fingerprints then describe the row as written; a rollback forgets them
+ * (caches_clear). An SQLite rc.
  */
 static int
 write_rows(struct store *st, int64_t id, struct open_chunk *oc, const struct host_status *h)
 {
 	int ngpus = h->gpus != NULL ? OD_MIN(h->ngpus, PROBE_MAX_GPUS) : 0;
 	int nsensors = h->sensors != NULL ? OD_MIN(h->nsensors, PROBE_MAX_SENSORS) : 0;
+	int nprocs = h->procs != NULL ? OD_MIN(h->nprocs, PROBE_MAX_GPU_PROCS) : 0;
+	uint64_t pfp = procs_fp(h, nprocs);
 	uint64_t *fp = xreallocarray(NULL, (size_t)(ngpus + nsensors) + 1, sizeof *fp);
 	int known = oc->rows != NULL, same = known && ngpus == oc->ngpus &&
-	    nsensors == oc->nsensors, rc = SQLITE_OK;
+	    nsensors == oc->nsensors && pfp == oc->procs_fp, rc = SQLITE_OK;
 
 	for (int i = 0; i < ngpus; i++) {
 		fp[i] = gpu_fp(&h->gpus[i]);
@@ -267,13 +286,15 @@ write_rows(struct store *st, int64_t id, struct open_chunk *oc, const struct hos
 		fp[ngpus + i] = sensor_fp(&h->sensors[i]);
 		same = same && oc->rows[ngpus + i] == fp[ngpus + i];
 	}
-	if (!same && ngpus + nsensors == 0) {
+	if (!same && ngpus + nsensors + nprocs == 0) {
 		sqlite3_stmt *s = store_stmt(st, SQ_LIVE_DELETE);
 		sqlite3_bind_int64(s, 1, id);
 		rc = store_step_rc(s);
 	} else if (!same) {
 		size_t len;
-		unsigned char *b = host_live_encode(h->gpus, ngpus, h->sensors, nsensors, &len);
+		const struct host_live l = { h->gpus, ngpus, h->sensors, nsensors, h->procs,
+		    nprocs };
+		unsigned char *b = host_live_encode(&l, &len);
 		sqlite3_stmt *s = store_stmt(st, SQ_LIVE_PUT);
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_blob(s, 2, b, (int)len, free);
@@ -289,6 +310,7 @@ write_rows(struct store *st, int64_t id, struct open_chunk *oc, const struct hos
 	oc->rows = fp;
 	oc->ngpus = ngpus;
 	oc->nsensors = nsensors;
+	oc->procs_fp = pfp;
 	return SQLITE_OK;
 }
 
@@ -385,8 +407,6 @@ write_status(struct store *st, const struct host_status *h)
 
 	struct open_chunk *oc = store_open_chunk(st, id);
 	if ((rc = write_rows(st, id, oc, h)) != SQLITE_OK)
-		return rc;
-	if ((rc = store_procs_write(st, id, oc, h)) != SQLITE_OK)
 		return rc;
 
 	if (h->sample_ms > e->v[2]) {
@@ -600,7 +620,6 @@ store_prune_hosts(struct store *st, const struct config *cfg, char **cause)
 {
 	static const char *const del[] = {
 		"DELETE FROM host_live WHERE host_id = ?1",
-		"DELETE FROM host_gpu_procs WHERE host_id = ?1",
 		"DELETE FROM host_transitions WHERE host_id = ?1",
 		"DELETE FROM series WHERE host_id = ?1",
 		"DELETE FROM chunks WHERE host_id = ?1",
