@@ -263,6 +263,31 @@ int store_migrate_live(struct store *st);
 /* Schema step 8: host_gpu_procs into host_live. 0 or an SQLite rc. */
 int store_migrate_procs(struct store *st);
 
+/* A host's cache id and its index in an array of statuses. */
+struct id_index {
+	int64_t	 id;
+	size_t	 idx;
+};
+/* The status of id in v by ix (n entries sorted by id), or NULL (store_read.c). */
+struct host_status *store_host_by_id(struct id_index *ix, size_t n, struct host_status *v,
+	    int64_t id);
+/*
+ * Each host's GPUs, sensors and GPU processes from its host_live row
+ * (hostlive.h) into v, for hosts that have none yet. A row that does not
+ * decode costs that host its lists, and says so in its warnings; the other
+ * hosts read on. 0 or an SQLite rc (store_read.c).
+ */
+int store_read_live(struct store *st, struct id_index *ix, size_t n, struct host_status *v);
+
+/* An INTEGER column's 64 bits as the unsigned value they were written from. */
+static inline uint64_t
+store_bits_u64(int64_t v)
+{
+	uint64_t r;
+	memcpy(&r, &v, sizeof r);
+	return r;
+}
+
 /*
  * Fingerprints of what was last written (GPUs, sensors, GPU processes), to
  * write again only what changed: store_fp continues hash h over n bytes,
