@@ -177,7 +177,8 @@ host_live_decode(const void *blob, size_t len, struct host_live *out)
 	int version;
 
 	memset(out, 0, sizeof *out);
-	if (blob == NULL || len < 2 || r.p[0] != LIVE_MAGIC || (r.p[1] != 1 && r.p[1] != 2))
+	if (blob == NULL || len < 2 || r.p[0] != LIVE_MAGIC || r.p[1] < 1 ||
+	    r.p[1] > LIVE_VERSION)
 		return -1;
 	version = r.p[1];
 	r.p += 2;
