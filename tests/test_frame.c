@@ -97,6 +97,20 @@ feed_all(const char *s, size_t n, size_t cap, struct got *g, struct frame_reader
 		frame_reader_free(&fr);
 }
 
+/* Fed a byte at a time, s (n bytes) gives the frames in want. */
+static void
+feed_bytewise_equal(const char *s, size_t n, const struct got *want)
+{
+	struct got g = { 0 };
+	struct frame_reader fr;
+	frame_reader_init(&fr, 0, NONCE);
+	for (size_t i = 0; i < n; i++)
+		frame_reader_feed(&fr, s + i, 1, on_frame, &g);
+	got_equal(want, &g);
+	frame_reader_free(&fr);
+	got_free(&g);
+}
+
 static const char stream[] =
 	"Last login: Mon Nov 24 09:12:01 2026 from 10.0.0.5\n"
 	"@@opsdeck " NONCE " 1 linux\n"
@@ -159,14 +173,7 @@ test_any_split(void **state)
 		frame_reader_free(&fr);
 		got_free(&g);
 	}
-	struct got g = { 0 };
-	struct frame_reader fr;
-	frame_reader_init(&fr, 0, NONCE);
-	for (size_t i = 0; i < n; i++)
-		frame_reader_feed(&fr, stream + i, 1, on_frame, &g);
-	got_equal(&whole, &g);
-	frame_reader_free(&fr);
-	got_free(&g);
+	feed_bytewise_equal(stream, n, &whole);
 	got_free(&whole);
 }
 
@@ -182,8 +189,7 @@ test_plain_runs(void **state)
 	    "x@y\n@not a marker\nplain\ra\nlast @\n@@end " NONCE " 0\nafter@\n"
 	    "@@opsdeck " NONCE " 4 linux\n@\n\n@@end " NONCE " 0\n";
 	size_t n = sizeof s - 1;
-	struct got whole = { 0 }, bytes = { 0 };
-	struct frame_reader fr;
+	struct got whole = { 0 };
 
 	(void)state;
 	feed_all(s, n, 0, &whole, NULL);
@@ -191,12 +197,7 @@ test_plain_runs(void **state)
 	assert_string_equal(whole.f[0].body,
 	    "mail root@node1 ok\nx@y\n@not a marker\nplain\ra\nlast @\n");
 	assert_string_equal(whole.f[1].body, "@\n\n");
-	frame_reader_init(&fr, 0, NONCE);
-	for (size_t i = 0; i < n; i++)
-		frame_reader_feed(&fr, s + i, 1, on_frame, &bytes);
-	got_equal(&whole, &bytes);
-	frame_reader_free(&fr);
-	got_free(&bytes);
+	feed_bytewise_equal(s, n, &whole);
 	got_free(&whole);
 }
 

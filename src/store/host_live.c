@@ -167,6 +167,19 @@ get_str(struct rd *r, char *dst, size_t max)
 	r->p += n;
 }
 
+/*
+ * A count of records of at least min bytes each: at most max, and no more
+ * than the rest could hold (a lie is never allocated); 0 and bad otherwise.
+ */
+static uint32_t
+get_count(struct rd *r, uint32_t max, size_t min)
+{
+	uint32_t n = get_varint(r);
+	if (!r->bad && (n > max || n > (size_t)(r->end - r->p) / min))
+		r->bad = 1;
+	return r->bad ? 0 : n;
+}
+
 /* See hostlive.h. */
 int
 host_live_decode(const void *blob, size_t len, struct host_live *out)
@@ -182,9 +195,8 @@ host_live_decode(const void *blob, size_t len, struct host_live *out)
 		return -1;
 	version = r.p[1];
 	r.p += 2;
-	n = get_varint(&r);
-	/* a count past what the rest could hold is a lie: never allocate it */
-	if (r.bad || n > PROBE_MAX_GPUS || n > (size_t)(r.end - r.p) / GPU_MIN_BYTES)
+	n = get_count(&r, PROBE_MAX_GPUS, GPU_MIN_BYTES);
+	if (r.bad)
 		return -1;
 	if (n > 0)
 		l.gpus = xcalloc(n, sizeof *l.gpus);
@@ -203,8 +215,8 @@ host_live_decode(const void *blob, size_t len, struct host_live *out)
 		x->ecc_uncorrected = (int64_t)get_u64(&r);
 		x->throttle_reasons = get_u64(&r);
 	}
-	m = get_varint(&r);
-	if (r.bad || m > PROBE_MAX_SENSORS || m > (size_t)(r.end - r.p) / SENSOR_MIN_BYTES)
+	m = get_count(&r, PROBE_MAX_SENSORS, SENSOR_MIN_BYTES);
+	if (r.bad)
 		goto bad;
 	if (m > 0)
 		l.sensors = xcalloc(m, sizeof *l.sensors);
@@ -223,8 +235,8 @@ host_live_decode(const void *blob, size_t len, struct host_live *out)
 		get_str(&r, x->state, sizeof x->state);
 	}
 	if (version >= 2) {
-		k = get_varint(&r);
-		if (r.bad || k > PROBE_MAX_GPU_PROCS || k > (size_t)(r.end - r.p) / PROC_MIN_BYTES)
+		k = get_count(&r, PROBE_MAX_GPU_PROCS, PROC_MIN_BYTES);
+		if (r.bad)
 			goto bad;
 		if (k > 0)
 			l.procs = xcalloc(k, sizeof *l.procs);
