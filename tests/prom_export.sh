@@ -15,7 +15,7 @@ command -v promtool >/dev/null || skip_all "promtool missing (tools/bootstrap in
 command -v curl >/dev/null || skip_all "curl missing"
 . "$top_srcdir/tests/fleetsim_lib.sh"
 . "$top_srcdir/tests/prom_lib.sh"
-plan 17
+plan 18
 N=120
 
 fs_start --nodes $N --gpu-nodes 20 --controllers 2 || { not_ok "fleetsim started"; cat "$FS_ERR"; done_testing; }
@@ -46,6 +46,12 @@ every_host_up() {
 wait_for 60 every_host_up
 check "/metrics: opsdeck_host_up 1 for all $N nodes and 2 controllers" [ $? -eq 0 ] ||
     { diag "$(tail -5 "$T/collect.err")"; }
+
+# An exporter's collector runs the linux probe's counters command: every
+# mode of every core (the default command sends only each core's sums).
+check "node_cpu_seconds_total: 8 modes of each of gpu001's 96 cores" \
+    [ "$(grep -c '^node_cpu_seconds_total{instance="gpu001",.*,cpu="[0-9]*",mode="[a-z]*"} ' \
+    "$T/m.txt")" -eq 768 ] || diag "$(grep -c '^node_cpu_seconds_total{instance="gpu001"' "$T/m.txt")"
 
 sed -n 's/^opsdeck_host_up{instance="\([^"]*\)",group="[^"]*"} 1$/\1/p' "$T/m.txt" |
     LC_ALL=C sort >"$T/exported"

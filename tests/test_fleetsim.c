@@ -177,7 +177,7 @@ test_model_parses(void **state)
 			buf_init(&out, 0);
 			memset(&a, 0, sizeof a);
 			memset(&b, 0, sizeof b);
-			sim_linux(&n, t, &out);
+			sim_linux(&n, t, 0, &out);
 			parse_ok(&probe_linux, &out, &a);
 			assert_int_equal(a.linux.ncores, gpu ? 96 : ctl ? 8 : 64);
 			assert_int_equal(a.linux.nnets, gpu ? 6 : ctl ? 2 : 3);
@@ -187,7 +187,7 @@ test_model_parses(void **state)
 
 			sim_node_advance(&n, t + 5000);
 			buf_reset(&out);
-			sim_linux(&n, t + 5000, &out);
+			sim_linux(&n, t + 5000, 0, &out);
 			parse_ok(&probe_linux, &out, &b);
 			double u = cpu_util_pct(&a.linux, &b.linux, -1);
 			assert_true(u >= 0 && u <= 100);
@@ -199,6 +199,19 @@ test_model_parses(void **state)
 			assert_true(fabs((double)(jb - ja) - want) < want * 0.02 + 200);
 			for (int k = 0; k < b.linux.nnets; k++)
 				assert_true(b.linux.nets[k].rx_bytes >= a.linux.nets[k].rx_bytes);
+			/* the cores as the awk's sums: every core's use the same */
+			struct host_report bs;
+			memset(&bs, 0, sizeof bs);
+			buf_reset(&out);
+			sim_linux(&n, t + 5000, 1, &out);
+			assert_non_null(strstr(buf_cstr(&out), "\ncpu0 "));
+			parse_ok(&probe_linux, &out, &bs);
+			assert_null(bs.linux.cores);
+			assert_int_equal(bs.linux.ncores, b.linux.ncores);
+			for (int k = -1; k < b.linux.ncores; k++)
+				assert_true(cpu_util_pct(&a.linux, &bs.linux, k) ==
+				    cpu_util_pct(&a.linux, &b.linux, k));
+			report_free(&bs);
 
 			buf_reset(&out);
 			sim_nvidia(&n, "", &out);
@@ -240,20 +253,20 @@ test_model_drifts(void **state)
 	sim_node_init(&n, 1, 3, t);
 	buf_init(&a, 0);
 	buf_init(&b, 0);
-	sim_linux(&n, t, &a);
+	sim_linux(&n, t, 0, &a);
 	sim_node_advance(&n, t + 1000);
-	sim_linux(&n, t + 1000, &b);
+	sim_linux(&n, t + 1000, 0, &b);
 	assert_true(a.len > 5000);
 	assert_false(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
 	/* the same seed gives the same node */
 	struct sim_node m;
 	sim_node_init(&m, 1, 3, 5000);
 	buf_reset(&a);
-	sim_linux(&m, 5000, &a);
+	sim_linux(&m, 5000, 0, &a);
 	struct sim_node o;
 	sim_node_init(&o, 1, 3, 5000);
 	buf_reset(&b);
-	sim_linux(&o, 5000, &b);
+	sim_linux(&o, 5000, 0, &b);
 	assert_int_equal(a.len, b.len);
 	/* btime depends on the wall clock; compare the cpu lines only */
 	assert_memory_equal(a.data, b.data, (size_t)(strstr(a.data, "ctxt") - a.data));

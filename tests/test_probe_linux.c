@@ -912,20 +912,19 @@ section_lines(const char *text)
 }
 
 /*
- * The node's awk writes whole lines, at most LINUX_WRITE_MAX bytes at a
- * time, whatever stdio's block: run over the 128-core EPYC's files (a real
- * capture, 16 KB) in place of /proc, its stdout a SOCK_SEQPACKET socket so
- * that each write(2) arrives as one record. The records together are the
- * files as the awk filters them, and parse to all 128 cores.
+ * Runs the awk of command over the files of a real capture (its "== NAME"
+ * sections) in place of /proc, its stdout a SOCK_SEQPACKET socket so that
+ * each write(2) arrives as one record: appends the records to out, checks
+ * that each is whole lines of at most LINUX_WRITE_MAX bytes, returns how
+ * many there were and the biggest.
  */
-static void
-test_command_blocks(void **state)
+static int
+awk_over_capture(const char *command, const char *fixture, struct buf *out, size_t *biggest)
 {
-	(void)state;
 	static const char *files[] = { "stat", "meminfo", "loadavg", "uptime", "net/dev",
 		"diskstats" };
 	const char *fx = getenv("FIXTURES");
-	char *path = xasprintf("%s/linux/server-epyc-128core-a.txt", fx != NULL ? fx : "tests/fixtures");
+	char *path = xasprintf("%s/linux/%s", fx != NULL ? fx : "tests/fixtures", fixture);
 	char *data, *cause = NULL;
 	size_t len;
 	if (read_file(path, 1 << 22, &data, &len, &cause) != 0)
@@ -951,9 +950,9 @@ test_command_blocks(void **state)
 		free(head);
 	}
 	/* the command's awk, reading dir instead of /proc */
-	const char *a = strstr(probe_linux.command, "awk '");
+	const char *a = strstr(command, "awk -v s=");
 	assert_non_null(a);
-	const char *z = strchr(a + 5, '\'');
+	const char *z = strchr(strchr(a, '\'') + 1, '\'');
 	assert_non_null(z);
 	struct buf prog;
 	buf_init(&prog, 0);
@@ -975,41 +974,23 @@ test_command_blocks(void **state)
 		_exit(127);
 	}
 	close(sv[1]);
-	struct buf out;
-	buf_init(&out, 0);
 	char rec[65536];
 	ssize_t r;
 	int nrec = 0;
-	size_t biggest = 0;
+	*biggest = 0;
 	while ((r = recv(sv[0], rec, sizeof rec, 0)) > 0) {
 		if ((size_t)r > LINUX_WRITE_MAX)
 			fail_msg("write %d: %zd bytes, more than %d", nrec + 1, r, LINUX_WRITE_MAX);
 		if (rec[r - 1] != '\n')
 			fail_msg("write %d ends inside a line", nrec + 1);
-		biggest = (size_t)r > biggest ? (size_t)r : biggest;
-		buf_append(&out, rec, (size_t)r);
+		*biggest = (size_t)r > *biggest ? (size_t)r : *biggest;
+		buf_append(out, rec, (size_t)r);
 		nrec++;
 	}
 	close(sv[0]);
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	/* 16.6 KB less intr and softirq, 11.7 KB: three blocks, well filled */
-	assert_true(out.len > 2 * LINUX_WRITE_MAX);
-	assert_int_equal(nrec, 3);
-	assert_true(biggest > LINUX_WRITE_MAX - 200);
-
-	struct host_report rep;
-	memset(&rep, 0, sizeof rep);
-	const char *text = buf_cstr(&out);
-	assert_int_equal(strncmp(text, "== stat\ncpu  ", 13), 0);
-	assert_null(strstr(text, "\nintr "));
-	assert_int_equal(probe_linux.parse(text, out.len, &rep, &cause), 0);
-	assert_null(cause);
-	assert_int_equal(rep.linux.ncores, 128);
-	assert_int_equal(rep.warnings_total, 0);
-	assert_true(rep.linux.have & LINUX_HAVE_DISKSTATS);
-	report_free(&rep);
 
 	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
 		char *fp = xasprintf("%s/%s", dir, files[k]);
@@ -1019,10 +1000,119 @@ test_command_blocks(void **state)
 	rmdir(netdir);
 	rmdir(dir);
 	free(netdir);
-	buf_free(&out);
 	buf_free(&prog);
 	free(data);
 	free(path);
+	return nrec;
+}
+
+/* Parses text (len bytes) as the linux probe's output, without a warning. */
+static void
+parse_clean(const struct buf *text, struct host_report *rep)
+{
+	char *cause = NULL;
+	memset(rep, 0, sizeof *rep);
+	assert_int_equal(probe_linux.parse(text->data, text->len, rep, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(rep->warnings_total, 0);
+}
+
+/*
+ * The node's awk writes whole lines, at most LINUX_WRITE_MAX bytes at a
+ * time, whatever stdio's block: run over the 128-core EPYC's files (16 KB,
+ * written in kernel 5.15's formats). The counters command (collect --listen) sends every cpu
+ * line whole, as three records; the default one each core's two sums, as
+ * two. Both parse to all 128 cores.
+ */
+static void
+test_command_blocks(void **state)
+{
+	(void)state;
+	struct buf out;
+	size_t biggest;
+	struct host_report rep;
+
+	buf_init(&out, 0);
+	int nrec = awk_over_capture(probe_linux.command_counters, "server-epyc-128core-a.txt",
+	    &out, &biggest);
+	/* 16.6 KB less intr and softirq, 11.7 KB: three blocks, well filled */
+	assert_true(out.len > 2 * LINUX_WRITE_MAX);
+	assert_int_equal(nrec, 3);
+	assert_true(biggest > LINUX_WRITE_MAX - 200);
+	const char *text = buf_cstr(&out);
+	assert_int_equal(strncmp(text, "== stat\ncpu  ", 13), 0);
+	assert_null(strstr(text, "\nintr "));
+	parse_clean(&out, &rep);
+	assert_int_equal(rep.linux.ncores, 128);
+	assert_non_null(rep.linux.cores);
+	assert_true(rep.linux.have & LINUX_HAVE_DISKSTATS);
+	report_free(&rep);
+
+	buf_reset(&out);
+	nrec = awk_over_capture(probe_linux.command, "server-epyc-128core-a.txt", &out,
+	    &biggest);
+	/* cpu0 .. cpu127 as "cpuN BUSY IDLE": 7.2 KB in two blocks */
+	assert_int_equal(nrec, 2);
+	assert_true(out.len < 2 * LINUX_WRITE_MAX);
+	text = buf_cstr(&out);
+	assert_int_equal(strncmp(text, "== stat\ncpu  ", 13), 0);
+	assert_non_null(strstr(text, "\ncpu0 259762203 120040211\ncpu1 "));
+	parse_clean(&out, &rep);
+	assert_int_equal(rep.linux.ncores, 128);
+	assert_null(rep.linux.cores);
+	assert_non_null(rep.linux.sums);
+	report_free(&rep);
+	buf_free(&out);
+}
+
+/*
+ * What the default command sends gives every core, and the whole CPU, the
+ * figure the full lines give: the node's awk over two readings of the same
+ * node a second or two apart (the 128-core EPYC fixture, and the 2-core VM,
+ * real files), the earlier one also as a kept sample.
+ */
+static void
+test_command_sums_same_figures(void **state)
+{
+	(void)state;
+	static const char *pairs[][2] = {
+		{ "server-epyc-128core-a.txt", "server-epyc-128core-b.txt" },
+		{ "vm-2core-a.txt", "vm-2core-b.txt" },
+	};
+	for (size_t k = 0; k < OD_ARRAY_LEN(pairs); k++) {
+		struct host_report full[2], sums[2];
+		for (int j = 0; j < 2; j++) {
+			struct buf out;
+			size_t biggest;
+			buf_init(&out, 0);
+			awk_over_capture(probe_linux.command_counters, pairs[k][j], &out, &biggest);
+			parse_clean(&out, &full[j]);
+			buf_reset(&out);
+			awk_over_capture(probe_linux.command, pairs[k][j], &out, &biggest);
+			parse_clean(&out, &sums[j]);
+			buf_free(&out);
+			assert_non_null(full[j].linux.cores);
+			assert_non_null(sums[j].linux.sums);
+			assert_int_equal(sums[j].linux.ncores, full[j].linux.ncores);
+		}
+		int known = 0;
+		for (int i = -1; i < full[0].linux.ncores; i++) {
+			double want = cpu_util_pct(&full[0].linux, &full[1].linux, i);
+			assert_true(cpu_util_pct(&sums[0].linux, &sums[1].linux, i) == want);
+			assert_true(cpu_util_pct(&full[0].linux, &sums[1].linux, i) == want);
+			known += want >= 0;
+		}
+		assert_true(known > full[0].linux.ncores / 2);
+		linux_sample_keep(&sums[0].linux);
+		assert_null(sums[0].linux.cores);
+		for (int i = -1; i < full[0].linux.ncores; i++)
+			assert_true(cpu_util_pct(&sums[0].linux, &sums[1].linux, i) ==
+			    cpu_util_pct(&full[0].linux, &full[1].linux, i));
+		for (int j = 0; j < 2; j++) {
+			report_free(&full[j]);
+			report_free(&sums[j]);
+		}
+	}
 }
 
 /*
@@ -1108,7 +1198,7 @@ test_command_here(void **state)
 	assert_non_null(f);
 	fprintf(f, "%s\n", probe_linux.command);
 	fclose(f);
-	assert_non_null(strstr(probe_linux.command, "awk '"));
+	assert_non_null(strstr(probe_linux.command, LINUX_SUMS_MARK));
 	assert_int_equal(symlink("/bin/cat", cat), 0);
 
 	char *text = run_command(script, NULL, &r);	/* awk */
@@ -1121,6 +1211,8 @@ test_command_here(void **state)
 	assert_true(r.linux.have & LINUX_HAVE_STAT);
 	assert_true(r.linux.have & LINUX_HAVE_MEMINFO);
 	assert_true(r.linux.ncores >= 1);
+	assert_null(r.linux.cores);	/* each core's sums */
+	assert_non_null(strstr(text, "\ncpu0 "));
 	int ncores = r.linux.ncores;
 	/* meminfo: only the lines the parser reads (9 keys), parsed without a warning */
 	const char *mi = strstr(text, "== meminfo\n");
@@ -1196,6 +1288,12 @@ test_cpu_lines_both_paths(void **state)
 		"cpu99999 1 2 3 4",				/* past the cap */
 		"cpu12x 1 2 3 4",
 		"cpux 1 2 3 4",
+		"cpu5 1234 5678",				/* a core's sums */
+		"cpu5 4294967297 18446744073709551615",		/* kept modulo 2^32 */
+		"cpu5 12 x",
+		"cpu5 12",
+		"cpu 1 2",					/* the whole CPU: no sums */
+		"cpu99999 1 2",
 	};
 	for (size_t i = 0; i < OD_ARRAY_LEN(lines); i++) {
 		struct host_report a, b;
@@ -1207,8 +1305,12 @@ test_cpu_lines_both_paths(void **state)
 		int ra = parse_str(ta, &a, &ca), rb = parse_str(tb, &b, &cb);
 		if (ra != rb || a.linux.ncores != b.linux.ncores || a.nwarnings != b.nwarnings ||
 		    memcmp(&a.linux.total, &b.linux.total, sizeof a.linux.total) != 0 ||
-		    (a.linux.ncores > 0 && memcmp(a.linux.cores, b.linux.cores,
-		    (size_t)a.linux.ncores * sizeof *a.linux.cores) != 0))
+		    (a.linux.cores != NULL) != (b.linux.cores != NULL) ||
+		    (a.linux.sums != NULL) != (b.linux.sums != NULL) ||
+		    (a.linux.cores != NULL && memcmp(a.linux.cores, b.linux.cores,
+		    (size_t)a.linux.ncores * sizeof *a.linux.cores) != 0) ||
+		    (a.linux.sums != NULL && memcmp(a.linux.sums, b.linux.sums,
+		    (size_t)a.linux.ncores * sizeof *a.linux.sums) != 0))
 			fail_msg("'%s': the two paths disagree (%d cores, %d warnings; %d, %d)",
 			    lines[i], a.linux.ncores, a.nwarnings, b.linux.ncores, b.nwarnings);
 		report_free(&a);
@@ -1217,6 +1319,54 @@ test_cpu_lines_both_paths(void **state)
 		free(cb);
 		free(ta);
 		free(tb);
+	}
+}
+
+/*
+ * "cpuN BUSY IDLE" lines: each core's sums (modulo 2^32, as kept), a core
+ * without its line unknown, and a sample's cores in one form: a line of the
+ * other form costs itself and says why.
+ */
+static void
+test_core_sums(void **state)
+{
+	(void)state;
+	struct host_report r;
+	char *cause;
+
+	assert_int_equal(parse_str("== stat\ncpu  10 0 5 85\ncpu0 7 3\ncpu2 4294967301 9\n",
+	    &r, &cause), 0);
+	assert_int_equal(r.nwarnings, 0);
+	assert_true(r.linux.have & LINUX_HAVE_STAT);
+	assert_null(r.linux.cores);
+	assert_int_equal(r.linux.ncores, 3);
+	assert_true(r.linux.sums[0].busy == 7 && r.linux.sums[0].idle == 3 &&
+	    !r.linux.sums[0].unknown);
+	assert_true(r.linux.sums[1].unknown);
+	assert_true(r.linux.sums[2].busy == 5 && r.linux.sums[2].idle == 9);
+	struct host_report n;
+	assert_int_equal(parse_str("== stat\ncpu  20 0 5 95\ncpu0 17 13\ncpu1 5 5\n"
+	    "cpu2 8 19\n", &n, &cause), 0);
+	assert_float_equal(cpu_util_pct(&r.linux, &n.linux, 0), 50, 1e-9);
+	assert_true(cpu_util_pct(&r.linux, &n.linux, 1) < 0);	/* unknown before */
+	assert_float_equal(cpu_util_pct(&r.linux, &n.linux, 2), 3.0 / 13 * 100, 1e-9);
+	assert_float_equal(cpu_util_pct(&r.linux, &n.linux, -1), 50, 1e-9);
+	report_free(&r);
+	report_free(&n);
+
+	static const char *const mixed[][2] = {
+		{ "cpu0 7 3\ncpu1 1 2 3 4", "line 3: a core's full cpu line among sums" },
+		{ "cpu0 1 2 3 4\ncpu1 7 3", "line 3: a core's sums among full cpu lines" },
+	};
+	for (size_t i = 0; i < OD_ARRAY_LEN(mixed); i++) {
+		char *text = xasprintf("== stat\ncpu  1 1 1 1\n%s\n", mixed[i][0]);
+		assert_int_equal(parse_str(text, &r, &cause), 0);
+		assert_int_equal(r.nwarnings, 1);
+		assert_non_null(strstr(r.warnings, mixed[i][1]));
+		assert_int_equal(r.linux.ncores, 1);	/* the first form's core */
+		assert_true((r.linux.cores == NULL) != (r.linux.sums == NULL));
+		report_free(&r);
+		free(text);
 	}
 }
 
@@ -1297,6 +1447,8 @@ main(void)
 		cmocka_unit_test(test_sample_keep),
 		cmocka_unit_test(test_command_here),
 		cmocka_unit_test(test_command_blocks),
+		cmocka_unit_test(test_command_sums_same_figures),
+		cmocka_unit_test(test_core_sums),
 		cmocka_unit_test(test_cpu_number_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,7 +66,8 @@ struct linux_sample {
 	unsigned	 have;		/* LINUX_HAVE_* */
 	struct cpu_times total;
 	struct cpu_times *cores;	/* ncores, owned; indexed by cpuN */
-	struct cpu_sums	*sums;		/* instead of cores once kept; ncores, owned */
+	/* instead of cores: as the node's awk sent them, or once kept; ncores, owned */
+	struct cpu_sums	*sums;
 	int		 ncores;
 	uint64_t	 ctxt, processes;
 	int		 procs_running, procs_blocked;
@@ -90,6 +91,11 @@ struct linux_sample {
  * never shrink) with its header, padding and MAC.
  */
 #define LINUX_WRITE_MAX		3968
+/*
+ * How the linux probe's command starts its awk when the awk sends each
+ * core as "cpuN BUSY IDLE" (probe_linux.c), which opsdeck-fleetsim looks for.
+ */
+#define LINUX_SUMS_MARK		"awk -v s=1 '"
 
 /* Memory in use as htop and free(1) count it: total - available (or free+buffers+cache). */
 uint64_t linux_mem_used(const struct linux_sample *s);
@@ -248,6 +254,11 @@ struct probe {
 	const char	*name;
 	/* POSIX sh that prints the probe's output; exit 0 also when the tool is absent. */
 	const char	*command;
+	/*
+	 * The command when the collector exports raw counters (collect
+	 * --listen), where it leaves out less; NULL: command.
+	 */
+	const char	*command_counters;
 	/*
 	 * Parses len bytes into r. A line or section it cannot read costs only
 	 * itself: the parse goes on and adds a warning to r naming the probe,

@@ -13,6 +13,7 @@
 #include "fleetsim.h"
 #include "server_int.h"
 #include "opsdeck/budget.h"
+#include "opsdeck/probe.h"
 #include "opsdeck/testbed.h"
 
 /* ---- exec ---------------------------------------------------------------- */
@@ -280,7 +281,7 @@ answer_oneshot(struct fleetsim *fs, struct fs_chan *c)
 		/* the probes' commands, alone or chained: each output in turn */
 		sim_node_advance(&n->sim, now);
 		if (has(cmd, "/proc/"))
-			sim_linux(&n->sim, now, &c->out);
+			sim_linux(&n->sim, now, has(cmd, LINUX_SUMS_MARK), &c->out);
 		if (has(cmd, "nvidia-smi")) {
 			char fields[sizeof c->req.gpu_fields] = "";
 			const char *q = strstr(cmd, "--query-gpu=");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fleetsim.h"
+#include "opsdeck/probe.h"
 
 static const char *const fault_names[FAULT_COUNT] = {
 	"none", "hang", "drop", "garbage", "flood", "slow", "refuse", "badkey", "authfail",
@@ -202,6 +203,7 @@ stream_parse(const char *cmd, size_t len, struct stream_req *req, char **cause)
 	}
 	find_gpu_fields(cmd, len, req);
 	req->sacct_windowed = memmem(cmd, len, "${opsdeck_seq:-1}", 17) != NULL;
+	req->linux_sums = memmem(cmd, len, LINUX_SUMS_MARK, strlen(LINUX_SUMS_MARK)) != NULL;
 	return 1;
 bad_interval:
 	*cause = xasprintf("stream marker: bad interval_ms");

@@ -76,6 +76,7 @@ struct stream_req {
 	char	 probes[FLEETSIM_MAX_PROBES][32];
 	char	 gpu_fields[1024];	/* --query-gpu= list found in the script, "" if none */
 	int	 gpu_procs;		/* the script asks --query-compute-apps too */
+	int	 linux_sums;		/* its linux probe sends cores' sums (LINUX_SUMS_MARK) */
 	/*
 	 * The script's slurm probe asks sacct for SLURM_PROBE_COMMAND's windows
 	 * (it reads opsdeck_seq): the first cycle's wide, the later ones narrow,
@@ -164,8 +165,11 @@ struct sim_node {
 void sim_node_init(struct sim_node *n, int kind, uint64_t seed, int64_t now_ms);
 /* Moves the model forward to now_ms (monotonic ms): counters advance, levels drift. */
 void sim_node_advance(struct sim_node *n, int64_t now_ms);
-/* Appends the probe outputs, in the real formats, to out. */
-void sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out);
+/*
+ * Appends the probe outputs, in the real formats, to out. sums: the linux
+ * probe's awk sends each core's sums (its command has LINUX_SUMS_MARK).
+ */
+void sim_linux(const struct sim_node *n, int64_t now_ms, int sums, struct buf *out);
 /* fields: nvidia-smi --query-gpu list ("" for the default); CPU nodes print nothing. */
 void sim_nvidia(const struct sim_node *n, const char *fields, struct buf *out);
 void sim_ipmi(const struct sim_node *n, struct buf *out);

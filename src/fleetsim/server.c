@@ -414,7 +414,7 @@ chan_frame(struct fleetsim *fs, struct fs_chan *c, int64_t now)
 			return;		/* the body and its end come from chan_flush */
 		}
 		if (strcmp(p, "linux") == 0)
-			sim_linux(&n->sim, now, &c->out);
+			sim_linux(&n->sim, now, c->req.linux_sums, &c->out);
 		else if (strcmp(p, "nvidia") == 0)
 			answer_nvidia(fs, n, c->req.gpu_fields, c->req.gpu_procs, &c->out,
 			    now);

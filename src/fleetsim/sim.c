@@ -318,10 +318,11 @@ mem_line(struct buf *out, const char *label, uint64_t kb)
 /*
  * Appends the linux probe's output: sections `== stat`, `== meminfo`,
  * `== loadavg`, `== uptime`, `== net/dev`, `== diskstats`, each followed by
- * the file exactly as Linux prints it.
+ * the file exactly as Linux prints it, less what the probe's awk leaves out.
+ * With sums, each core as that awk sends it then: "cpuN BUSY IDLE".
  */
 void
-sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out)
+sim_linux(const struct sim_node *n, int64_t now_ms, int sums, struct buf *out)
 {
 	uint64_t tot[8] = { 0 }, core[FLEETSIM_SIM_MAX_CORES][8];
 	char label[16];
@@ -335,8 +336,14 @@ sim_linux(const struct sim_node *n, int64_t now_ms, struct buf *out)
 	buf_append(out, "== stat\n", 8);
 	cpu_line(out, "cpu ", tot);
 	for (int c = 0; c < n->ncores; c++) {
+		const uint64_t *j = core[c];
 		snprintf(label, sizeof label, "cpu%d", c);
-		cpu_line(out, label, core[c]);
+		if (sums)	/* user+nice+system+irq+softirq+steal, idle+iowait */
+			sim_printf(out, "%s %llu %llu\n", label,
+			    (unsigned long long)(j[0] + j[1] + j[2] + j[5] + j[6] + j[7]),
+			    (unsigned long long)(j[3] + j[4]));
+		else
+			cpu_line(out, label, j);
 	}
 	sim_printf(out, "ctxt %llu\n", (unsigned long long)n->ctxt);
 	int64_t wall = now_wall_ms();

@@ -98,6 +98,7 @@ void
 linux_sample_fit(struct linux_sample *s)
 {
 	s->cores = fit_array(s->cores, s->ncores, sizeof *s->cores);
+	s->sums = fit_array(s->sums, s->ncores, sizeof *s->sums);
 	s->nets = fit_array(s->nets, s->nnets, sizeof *s->nets);
 	s->disks = fit_array(s->disks, s->ndisks, sizeof *s->disks);
 }

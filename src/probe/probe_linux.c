@@ -6,6 +6,8 @@
  *   stat       "cpu  u n s i iow irq sirq steal guest guest_nice" (4 to 10
  *              numbers by kernel age), "cpuN ...", "ctxt N", "processes N",
  *              "procs_running N", "procs_blocked N"; other lines ignored.
+ *              The node's awk may send a core as "cpuN BUSY IDLE" instead
+ *              (its struct cpu_sums; two numbers, which no kernel prints).
  *   meminfo    "Key:   N kB"
  *   loadavg    "0.52 0.58 0.59 2/1234 5678"
  *   uptime     "350735.47 234388.90"
@@ -59,20 +61,38 @@
 #define MEMINFO_ALT(key, field, flag)	"|" #key
 #define TEXT_(x)	#x
 #define TEXT(x)		TEXT_(x)
-#define LINUX_COMMAND \
-	"if command -v awk >/dev/null 2>&1; then " \
-	"awk 'function o(l) { if (w + length(l) >= " TEXT(LINUX_WRITE_MAX) ") { fflush(); " \
+/*
+ * The awk's per-core lines: with s=1 (LINUX_COMMAND, LINUX_SUMS_MARK) each
+ * "cpuN" line of /proc/stat goes out as "cpuN BUSY IDLE", the two sums the
+ * collector computes a core's use from (struct cpu_sums: busy =
+ * user+nice+system+irq+softirq+steal, idle = idle+iowait; %.0f prints them
+ * exactly, jiffies being far below 2^53). A 96-core node's 97 cpu lines
+ * shrink from 4.6 KB to 2.0 KB, and the collector reads two numbers a core
+ * instead of ten. collect --listen exports every mode of every core and
+ * runs the command without it (LINUX_COMMAND_COUNTERS).
+ */
+#define LINUX_SUMS \
+	"if (s && l ~ /^cpu[0-9]/) { split(l, v, \" \"); " \
+	"l = sprintf(\"%s %.0f %.0f\", v[1], v[2] + v[3] + v[4] + v[7] + v[8] + v[9], " \
+	"v[5] + v[6]) } "
+#define LINUX_AWK(head) \
+	head "function o(l) { " LINUX_SUMS \
+	"if (w + length(l) >= " TEXT(LINUX_WRITE_MAX) ") { fflush(); " \
 	"w = 0 } print l; w += length(l) + 1 } " \
 	"BEGIN { n = split(\"" LINUX_FILES "\", f, \" \"); " \
 	"for (i = 1; i <= n; i++) { o(\"== \" f[i]); p = \"/proc/\" f[i]; " \
 	"while ((getline l < p) > 0) if (f[i] != \"meminfo\" ? l !~ /^(intr|softirq) / : " \
 	"l ~ /^(_" MEMINFO_KEYS(MEMINFO_ALT) "):/) o(l); " \
-	"close(p) } }'; " \
+	"close(p) } }'"
+#define LINUX_COMMAND_OF(head) \
+	"if command -v awk >/dev/null 2>&1; then " LINUX_AWK(head) "; " \
 	"else for f in " LINUX_FILES "; do " \
 	"echo \"== $f\"; case $f in " \
 	"stat) sed '/^intr /d; /^softirq /d' /proc/stat 2>/dev/null || " \
 	"cat /proc/stat 2>/dev/null ;; " \
 	"*) cat \"/proc/$f\" 2>/dev/null ;; esac; done; fi; :"
+#define LINUX_COMMAND		LINUX_COMMAND_OF(LINUX_SUMS_MARK)
+#define LINUX_COMMAND_COUNTERS	LINUX_COMMAND_OF("awk -v s=0 '")
 
 #define QUOTE_MAX	40
 
@@ -100,7 +120,7 @@ struct lctx {
 	struct probe_warnings	*w;
 	const char		*what;	/* current section's file, for warnings */
 	int			 lineno;	/* line within the section, 1-based */
-	int			 cores_cap, nets_cap, disks_cap;
+	int			 cores_cap, sums_cap, nets_cap, disks_cap;
 	int			 cpu_total_seen, cpu_total_ok;	/* this stat section's "cpu" line */
 	unsigned		 mem_seen, mem_bad;	/* MEM_* */
 };
@@ -148,30 +168,70 @@ tok_double(struct lctx *c, const struct probe_tok *t, double *v)
 	return 0;
 }
 
+/*
+ * The per-core array arr (of *cap elements of size bytes, idx below
+ * PROBE_MAX_CORES) grown to hold core idx, which s->ncores then counts. The
+ * elements from the old *cap on are the caller's to mark unknown.
+ */
+static void *
+core_grow(struct linux_sample *s, void *arr, int *cap, size_t size, uint64_t idx)
+{
+	if ((int)idx >= *cap) {
+		int ncap = *cap ? *cap : 16;
+		while (ncap <= (int)idx)
+			ncap *= 2;
+		*cap = OD_MIN(ncap, PROBE_MAX_CORES);
+		arr = xreallocarray(arr, (size_t)*cap, size);
+	}
+	if ((int)idx >= s->ncores)
+		s->ncores = (int)idx + 1;
+	return arr;
+}
+
 /* The cpu_times of cpuN, growing s->cores (zeroed, unknown) to hold it; NULL past the cap. */
 static struct cpu_times *
 core_slot(struct lctx *c, uint64_t idx)
 {
 	struct linux_sample *s = c->s;
+	int old = c->cores_cap;
 
 	if (idx >= PROBE_MAX_CORES)
 		return NULL;
-	if ((int)idx >= c->cores_cap) {
-		int ncap = c->cores_cap ? c->cores_cap : 16;
-		while (ncap <= (int)idx)
-			ncap *= 2;
-		if (ncap > PROBE_MAX_CORES)
-			ncap = PROBE_MAX_CORES;
-		s->cores = xreallocarray(s->cores, (size_t)ncap, sizeof *s->cores);
-		memset(s->cores + c->cores_cap, 0,
-		    (size_t)(ncap - c->cores_cap) * sizeof *s->cores);
-		for (int i = c->cores_cap; i < ncap; i++)
-			s->cores[i].unknown = 1;	/* until its line is read */
-		c->cores_cap = ncap;
-	}
-	if ((int)idx >= s->ncores)
-		s->ncores = (int)idx + 1;
+	s->cores = core_grow(s, s->cores, &c->cores_cap, sizeof *s->cores, idx);
+	for (int i = old; i < c->cores_cap; i++)	/* unknown until its line is read */
+		s->cores[i] = (struct cpu_times){ .unknown = 1 };
 	return &s->cores[idx];
+}
+
+/*
+ * The sums of cpuN, growing s->sums (unknown until read) to hold it; NULL
+ * past the cap. A sample's cores come in one form: the other one's line is
+ * bad (no node mixes them).
+ */
+static struct cpu_sums *
+sums_slot(struct lctx *c, uint64_t idx)
+{
+	struct linux_sample *s = c->s;
+	int old = c->sums_cap;
+
+	if (idx >= PROBE_MAX_CORES)
+		return NULL;
+	s->sums = core_grow(s, s->sums, &c->sums_cap, sizeof *s->sums, idx);
+	for (int i = old; i < c->sums_cap; i++)
+		s->sums[i] = (struct cpu_sums){ .unknown = 1 };
+	return &s->sums[idx];
+}
+
+/* A "cpuN BUSY IDLE" line's numbers into core idx (a bad line when it has full lines). */
+static int
+core_sums_set(struct lctx *c, uint64_t idx, uint64_t busy, uint64_t idle)
+{
+	if (c->s->cores != NULL)
+		return bad_line(c, "a core's sums among full cpu lines");
+	struct cpu_sums *dst = sums_slot(c, idx);
+	if (dst != NULL)	/* past the cap: ignored */
+		*dst = (struct cpu_sums){ (uint32_t)busy, (uint32_t)idle, 0 };
+	return 0;
 }
 
 /* Stores a cpu line's first eight numbers in dst, which becomes known. */
@@ -192,27 +252,33 @@ cpu_set(struct lctx *c, struct cpu_times *dst, const uint64_t *v)
 }
 
 /*
- * A "cpu" or "cpuN" line: toks[0] is the key, 4 to 10 numbers follow. A bad
- * cpuN line leaves that core unknown (its number still counts); a bad "cpu"
- * line leaves the whole CPU figure unknown.
+ * A "cpu" or "cpuN" line: toks[0] is the key, 4 to 10 numbers follow (or,
+ * for a core, its two sums). A bad cpuN line leaves that core unknown (its
+ * number still counts); a bad "cpu" line leaves the whole CPU figure
+ * unknown.
  */
 static int
 stat_cpu(struct lctx *c, const struct probe_tok *toks, size_t ntok)
 {
 	struct linux_sample *s = c->s;
-	uint64_t v[8] = { 0 };
+	uint64_t v[8] = { 0 }, idx = 0;
 	struct cpu_times *dst;
 
+	if (toks[0].n > 3 && probe_parse_u64(toks[0].p + 3, toks[0].n - 3, &idx) != 0)
+		return bad_number(c, toks[0].p, toks[0].n);
+	if (toks[0].n > 3 && ntok == 3) {	/* "cpuN BUSY IDLE" */
+		uint64_t busy, idle;
+		if (tok_u64(c, &toks[1], &busy) != 0 || tok_u64(c, &toks[2], &idle) != 0)
+			return -1;
+		return core_sums_set(c, idx, busy, idle);
+	}
 	if (toks[0].n == 3) {
 		dst = &s->total;
 		c->cpu_total_seen = 1;
-	} else {
-		uint64_t idx;
-		if (probe_parse_u64(toks[0].p + 3, toks[0].n - 3, &idx) != 0)
-			return bad_number(c, toks[0].p, toks[0].n);
-		dst = core_slot(c, idx);
-		if (dst == NULL)
-			return 0;	/* past the cap: ignored */
+	} else if (s->sums != NULL) {
+		return bad_line(c, "a core's full cpu line among sums");
+	} else if ((dst = core_slot(c, idx)) == NULL) {
+		return 0;	/* past the cap: ignored */
 	}
 	if (ntok < 5)
 		return bad_line(c, "cpu line with fewer than 4 numbers");
@@ -290,7 +356,7 @@ cpu_number(const char *p, size_t n, size_t *i, uint64_t *out)
 
 /*
  * The common cpu line in one pass: "cpu" or "cpuN" at the start, then 4 to
- * 10 numbers of at most 19 digits (which cannot overflow) after single or
+ * 10 numbers (a core's two sums) of at most 19 digits (which cannot overflow) after single or
  * repeated spaces. 1: taken; 0: anything else (a tab, a sign, 11 numbers,
  * a long number), which the general path reads and warns about. A 96-core
  * node sends 97 of these a cycle: tokenising them first was a tenth of the
@@ -323,8 +389,12 @@ stat_cpu_fast(struct lctx *c, const char *p, size_t n)
 			return 0;
 		v[nv++] = x;
 	}
-	if (nv < 4)
-		return 0;
+	if (nv == 2 && idx >= 0 && c->s->cores == NULL) {	/* "cpuN BUSY IDLE" */
+		(void)core_sums_set(c, (uint64_t)idx, v[0], v[1]);
+		return 1;
+	}
+	if (nv < 4 || (idx >= 0 && c->s->sums != NULL))
+		return 0;	/* the general path warns */
 	struct cpu_times *dst;
 	if (idx < 0) {
 		dst = &c->s->total;
@@ -719,5 +789,6 @@ linux_parse(const char *data, size_t len, struct host_report *r, char **cause)
 const struct probe probe_linux = {
 	.name = "linux",
 	.command = LINUX_COMMAND,
+	.command_counters = LINUX_COMMAND_COUNTERS,
 	.parse = linux_parse,
 };

@@ -106,10 +106,11 @@ raise_nofile(size_t nhosts)
 /*
  * Builds the probe list and sh loop of group g. Probe names that are not in
  * probe_table are skipped (the config checked them). A testbed group's
- * `command` replaces the command of its "testbed" probe.
+ * `command` replaces the command of its "testbed" probe. With counters (an
+ * exporter's collector) a probe runs its command_counters.
  */
 static void
-cgroup_init(struct cgroup *cg, const struct group *g, int64_t timeout_override)
+cgroup_init(struct cgroup *cg, const struct group *g, int64_t timeout_override, int counters)
 {
 	memset(cg, 0, sizeof *cg);
 	cg->g = g;
@@ -130,7 +131,8 @@ cgroup_init(struct cgroup *cg, const struct group *g, int64_t timeout_override)
 	const char **names = xcalloc(cg->nprobes + 1, sizeof *names);
 	for (size_t i = 0; i < cg->nprobes; i++) {
 		names[i] = cg->probes[i]->name;
-		cmds[i] = cg->probes[i]->command;
+		cmds[i] = counters && cg->probes[i]->command_counters != NULL ?
+		    cg->probes[i]->command_counters : cg->probes[i]->command;
 		if (g->command != NULL && strcmp(names[i], "testbed") == 0)
 			cmds[i] = g->command;
 	}
@@ -255,7 +257,7 @@ collector_new(const struct config *cfg, struct store *st, const struct collector
 	for (size_t i = 0; i < cfg->ngroups; i++) {
 		c->tick_ms = OD_MIN(c->tick_ms, OD_MAX(cfg->groups[i].conn.interval_ms / 2,
 		    (int64_t)TICK_MIN_MS));
-		cgroup_init(&c->groups[i], &cfg->groups[i], c->opts.timeout_ms);
+		cgroup_init(&c->groups[i], &cfg->groups[i], c->opts.timeout_ms, c->opts.counters);
 		struct cgroup *cg = &c->groups[i];
 		if (cg->src->poll != NULL) {
 			/* the server's row and the rows its answers fill */
