@@ -1370,6 +1370,62 @@ test_core_sums(void **state)
 	}
 }
 
+/*
+ * net/dev and diskstats lines read in one pass give what the tokenising
+ * path gives (a tab sends a line there): numbers of every kind, old and new
+ * layouts, and lines that cost themselves a warning.
+ */
+static void
+test_dev_lines_both_paths(void **state)
+{
+	(void)state;
+	static const char *const lines[][2] = {
+		{ "net/dev", "  eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16" },
+		{ "net/dev", "ens1f0np0:912345678901234 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15" },
+		{ "net/dev", "  eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17" },
+		{ "net/dev", "  eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15" },
+		{ "net/dev", "  eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 x" },
+		{ "net/dev", "  eth0: 18446744073709551616 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16" },
+		{ "net/dev", "    : 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16" },
+		{ "diskstats", " 259       0 nvme0n1 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17" },
+		{ "diskstats", "   8       0 sda 9 2 33 4 5 6 77 8 9 10 11" },
+		{ "diskstats", "   8       1 sda1 9 33 5 77" },
+		{ "diskstats", "   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0" },
+		{ "diskstats", "   8       0 sda 9 2 33 4 5 6 77 8 9 10" },
+		{ "diskstats", "   8       0 sda 9 2 33 4 5 6 77 8 9 10 11 12 13 14 15 16 17 18" },
+		{ "diskstats", "   8       0 sda 9 2 3x 4 5 6 77 8 9 10 11" },
+		{ "diskstats", "   8       0 sda 99999999999999999999 2 3 4 5 6 77 8 9 10 11" },
+		{ "diskstats", "   8 sda 9 2 33 4 5 6 77 8 9 10 11 12" },
+	};
+	for (size_t i = 0; i < OD_ARRAY_LEN(lines); i++) {
+		struct host_report a, b;
+		char *ca, *cb;
+		int net = strcmp(lines[i][0], "net/dev") == 0;
+		char *ta = xasprintf("== %s\n%s%s\n", lines[i][0], net ? "h1\nh2\n" : "",
+		    lines[i][1]);
+		char *tb = xstrdup(ta);
+		char *sp = strrchr(tb, ' ');		/* a tab before the last number */
+		*sp = '\t';
+		int ra = parse_str(ta, &a, &ca), rb = parse_str(tb, &b, &cb);
+		if (ra != rb || a.linux.nnets != b.linux.nnets ||
+		    a.linux.ndisks != b.linux.ndisks || a.nwarnings != b.nwarnings ||
+		    a.linux.have != b.linux.have ||
+		    (a.linux.nnets > 0 && memcmp(a.linux.nets, b.linux.nets,
+		    (size_t)a.linux.nnets * sizeof *a.linux.nets) != 0) ||
+		    (a.linux.ndisks > 0 && memcmp(a.linux.disks, b.linux.disks,
+		    (size_t)a.linux.ndisks * sizeof *a.linux.disks) != 0))
+			fail_msg("'%s': the two paths disagree (%d+%d devices, %d warnings; "
+			    "%d+%d, %d)", lines[i][1], a.linux.nnets, a.linux.ndisks,
+			    a.nwarnings, b.linux.nnets, b.linux.ndisks, b.nwarnings);
+		report_free(&a);
+		report_free(&b);
+		free(ca);
+		free(cb);
+		free(ta);
+		free(tb);
+	}
+}
+
 static void
 test_helpers(void **state)
 {
@@ -1449,6 +1505,7 @@ main(void)
 		cmocka_unit_test(test_command_blocks),
 		cmocka_unit_test(test_command_sums_same_figures),
 		cmocka_unit_test(test_core_sums),
+		cmocka_unit_test(test_dev_lines_both_paths),
 		cmocka_unit_test(test_cpu_number_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,6 +355,33 @@ cpu_number(const char *p, size_t n, size_t *i, uint64_t *out)
 }
 
 /*
+ * Up to max unsigned decimals separated by spaces from p[*i] to the end of
+ * the line (n), into v, in one pass; *i moves to the end. How many, or -1
+ * for anything else (a tab, a sign, a letter, a number of 20 digits or
+ * more, more than max numbers), which the general paths read and warn
+ * about.
+ */
+static int
+fast_numbers(const char *p, size_t n, size_t *i, uint64_t *v, int max)
+{
+	int nv = 0;
+
+	for (size_t j = *i; j < n;) {
+		while (j < n && p[j] == ' ')
+			j++;
+		if (j == n)
+			break;
+		uint64_t x;
+		size_t nd = cpu_number(p, n, &j, &x);
+		if (nd == 0 || nd > 19 || (j < n && p[j] != ' ') || nv == max)
+			return -1;
+		v[nv++] = x;
+	}
+	*i = n;
+	return nv;
+}
+
+/*
  * The common cpu line in one pass: "cpu" or "cpuN" at the start, then 4 to
  * 10 numbers (a core's two sums) of at most 19 digits (which cannot overflow) after single or
  * repeated spaces. 1: taken; 0: anything else (a tab, a sign, 11 numbers,
@@ -366,7 +393,7 @@ static int
 stat_cpu_fast(struct lctx *c, const char *p, size_t n)
 {
 	uint64_t v[10] = { 0 };
-	size_t i = 3, nv = 0;
+	size_t i = 3;
 	int64_t idx = -1;
 
 	if (n < 5 || memcmp(p, "cpu", 3) != 0)
@@ -378,17 +405,7 @@ stat_cpu_fast(struct lctx *c, const char *p, size_t n)
 		if (i == 3 || i >= n || p[i] != ' ')
 			return 0;
 	}
-	while (i < n) {
-		while (i < n && p[i] == ' ')
-			i++;
-		if (i == n)
-			break;
-		uint64_t x;
-		size_t nd = cpu_number(p, n, &i, &x);
-		if (nd == 0 || nd > 19 || (i < n && p[i] != ' ') || nv == 10)
-			return 0;
-		v[nv++] = x;
-	}
+	int nv = fast_numbers(p, n, &i, v, 10);
 	if (nv == 2 && idx >= 0 && c->s->cores == NULL) {	/* "cpuN BUSY IDLE" */
 		(void)core_sums_set(c, (uint64_t)idx, v[0], v[1]);
 		return 1;
@@ -540,28 +557,12 @@ parse_uptime(struct lctx *c, const char *line, size_t n)
 	return 0;
 }
 
+/* Interface name (nlen bytes) with its 16 counters v into the sample. */
 static int
-parse_netdev(struct lctx *c, const char *line, size_t n)
+net_store(struct lctx *c, const char *name, size_t nlen, const uint64_t *v)
 {
 	struct linux_sample *s = c->s;
-	struct probe_tok t[17];
-	uint64_t v[16];
 
-	if (c->lineno <= 2 || probe_trim(line, n).n == 0)
-		return 0;	/* "Inter-|   Receive ..." and " face |bytes ..." */
-	const char *colon = memchr(line, ':', n);
-	if (colon == NULL)
-		return bad_line(c, "no ':' after the interface name");
-	struct probe_tok name = probe_trim(line, (size_t)(colon - line));
-	size_t rest = n - (size_t)(colon - line) - 1;
-	size_t ntok = probe_split_ws(colon + 1, rest, t, OD_ARRAY_LEN(t));
-	if (name.n == 0)
-		return bad_line(c, "empty interface name");
-	if (ntok < 16)
-		return bad_line(c, "expected 16 numbers");
-	for (int i = 0; i < 16; i++)
-		if (tok_u64(c, &t[i], &v[i]) != 0)
-			return -1;
 	s->have |= LINUX_HAVE_NETDEV;
 	if (s->nnets >= PROBE_MAX_NETS)
 		return 0;
@@ -571,7 +572,7 @@ parse_netdev(struct lctx *c, const char *line, size_t n)
 	}
 	struct net_stat *ns = &s->nets[s->nnets++];
 	memset(ns, 0, sizeof *ns);
-	probe_copy_name(ns->name, sizeof ns->name, name.p, name.n);
+	probe_copy_name(ns->name, sizeof ns->name, name, nlen);
 	ns->rx_bytes = v[0];
 	ns->rx_packets = v[1];
 	ns->rx_errs = v[2];
@@ -584,36 +585,52 @@ parse_netdev(struct lctx *c, const char *line, size_t n)
 }
 
 /*
- * "major minor name reads rmerged rsect rms writes wmerged wsect wms inflight
- * io_ms weighted_ms [discards dmerged dsect dms [flushes fms]]", or an old
- * partition's "major minor name reads rsect writes wsect". Devices that
- * never did I/O (unused ram and loop devices) are skipped.
+ * "  name: 16 numbers" (old kernels glue the first to the colon). The
+ * common line in one pass (fast_numbers); anything else tokenised, with
+ * warnings.
  */
 static int
-parse_diskstats(struct lctx *c, const char *line, size_t n)
+parse_netdev(struct lctx *c, const char *line, size_t n)
+{
+	struct probe_tok t[17];
+	uint64_t v[16];
+
+	if (c->lineno <= 2 || probe_trim(line, n).n == 0)
+		return 0;	/* "Inter-|   Receive ..." and " face |bytes ..." */
+	const char *colon = memchr(line, ':', n);
+	if (colon == NULL)
+		return bad_line(c, "no ':' after the interface name");
+	struct probe_tok name = probe_trim(line, (size_t)(colon - line));
+	size_t i = (size_t)(colon - line) + 1;
+	if (name.n > 0 && fast_numbers(line, n, &i, v, 16) == 16)
+		return net_store(c, name.p, name.n, v);
+	size_t rest = n - (size_t)(colon - line) - 1;
+	size_t ntok = probe_split_ws(colon + 1, rest, t, OD_ARRAY_LEN(t));
+	if (name.n == 0)
+		return bad_line(c, "empty interface name");
+	if (ntok < 16)
+		return bad_line(c, "expected 16 numbers");
+	for (int k = 0; k < 16; k++)
+		if (tok_u64(c, &t[k], &v[k]) != 0)
+			return -1;
+	return net_store(c, name.p, name.n, v);
+}
+
+/*
+ * A device's line as numbers v (v[2], its name's place, unused) of ntok
+ * fields into the sample: 7 fields are an old partition's, which are
+ * moved to where the others have them.
+ */
+static int
+disk_store(struct lctx *c, const char *name, size_t nlen, uint64_t *v, size_t ntok)
 {
 	struct linux_sample *s = c->s;
-	struct probe_tok t[20];
-	uint64_t v[20];
-	size_t ntok = probe_split_ws(line, n, t, OD_ARRAY_LEN(t));
 
-	if (ntok == 0)
-		return 0;
-	if (ntok != 7 && ntok < 14)
-		return bad_line(c, "expected 7 or at least 14 fields");
-	if (ntok > OD_ARRAY_LEN(t))
-		ntok = OD_ARRAY_LEN(t);
-	for (size_t i = 0; i < ntok; i++) {
-		if (i == 2)
-			continue;
-		if (tok_u64(c, &t[i], &v[i]) != 0)
-			return -1;
-	}
 	s->have |= LINUX_HAVE_DISKSTATS;
 	if (ntok == 7) {
 		/* a partition before 2.6.25: reads, sectors read, writes, sectors written */
 		uint64_t r = v[3], rs = v[4], w = v[5], ws = v[6];
-		memset(v, 0, sizeof v);
+		memset(v, 0, 20 * sizeof *v);
 		v[3] = r;
 		v[5] = rs;
 		v[7] = w;
@@ -629,13 +646,76 @@ parse_diskstats(struct lctx *c, const char *line, size_t n)
 	}
 	struct disk_stat *d = &s->disks[s->ndisks++];
 	memset(d, 0, sizeof *d);
-	probe_copy_name(d->name, sizeof d->name, t[2].p, t[2].n);
+	probe_copy_name(d->name, sizeof d->name, name, nlen);
 	d->reads = v[3];
 	d->sectors_read = v[5];
 	d->writes = v[7];
 	d->sectors_written = v[9];
 	d->io_ms = v[12];
 	return 0;
+}
+
+/*
+ * The common diskstats line in one pass: spaces, major, minor, the name,
+ * then 4 or 11 to 17 numbers (fast_numbers). 1: taken; 0: anything else,
+ * which parse_diskstats tokenises and warns about.
+ */
+static int
+diskstats_fast(struct lctx *c, const char *p, size_t n)
+{
+	uint64_t v[20] = { 0 };
+	size_t i = 0;
+
+	for (int k = 0; k < 2; k++) {
+		while (i < n && p[i] == ' ')
+			i++;
+		size_t nd = cpu_number(p, n, &i, &v[k]);
+		if (nd == 0 || nd > 19 || i >= n || p[i] != ' ')
+			return 0;
+	}
+	while (i < n && p[i] == ' ')
+		i++;
+	size_t name = i;
+	while (i < n && p[i] != ' ' && p[i] != '\t')
+		i++;
+	size_t nlen = i - name;
+	if (nlen == 0 || i >= n || p[i] != ' ')
+		return 0;
+	int nv = fast_numbers(p, n, &i, v + 3, 17);
+	if (nv != 4 && (nv < 11 || nv > 17))
+		return 0;
+	(void)disk_store(c, p + name, nlen, v, (size_t)nv + 3);
+	return 1;
+}
+
+/*
+ * "major minor name reads rmerged rsect rms writes wmerged wsect wms inflight
+ * io_ms weighted_ms [discards dmerged dsect dms [flushes fms]]", or an old
+ * partition's "major minor name reads rsect writes wsect". Devices that
+ * never did I/O (unused ram and loop devices) are skipped.
+ */
+static int
+parse_diskstats(struct lctx *c, const char *line, size_t n)
+{
+	struct probe_tok t[20];
+	uint64_t v[20] = { 0 };
+
+	if (diskstats_fast(c, line, n))
+		return 0;
+	size_t ntok = probe_split_ws(line, n, t, OD_ARRAY_LEN(t));
+	if (ntok == 0)
+		return 0;
+	if (ntok != 7 && ntok < 14)
+		return bad_line(c, "expected 7 or at least 14 fields");
+	if (ntok > OD_ARRAY_LEN(t))
+		ntok = OD_ARRAY_LEN(t);
+	for (size_t i = 0; i < ntok; i++) {
+		if (i == 2)
+			continue;
+		if (tok_u64(c, &t[i], &v[i]) != 0)
+			return -1;
+	}
+	return disk_store(c, t[2].p, t[2].n, v, ntok);
 }
 
 /* Which section a "== NAME" line opens (n bytes after "== "). */
