@@ -44,7 +44,7 @@ wait_for() {
 awk_via_cat() {
 	cat >"$1/awk" <<'S'
 #!/bin/sh
-case "$1" in
+case "$*" in
 */proc/*) for f in stat meminfo loadavg uptime net/dev diskstats; do
 	echo "== $f"; cat "/proc/$f"; done ;;
 *) exec /usr/bin/awk "$@" ;;

@@ -139,7 +139,7 @@ fake_path(const char *tool, const char *script)
  * list the processes a deadline kills.
  */
 #define PROBE_AWK(body) \
-	"case \"$1\" in */proc/*) " body " ;; *) exec /usr/bin/awk \"$@\" ;; esac"
+	"case \"$*\" in */proc/*) " body " ;; *) exec /usr/bin/awk \"$@\" ;; esac"
 
 /*
  * Stands in for the linux probe's awk: the six files, each after its

@@ -23,6 +23,7 @@
 
 #include "opsdeck/probe.h"
 #include "opsdeck/util.h"
+#include "probe_linux_int.h"
 
 /*
  * One awk prints all six files, each after its "== NAME" line, leaving out
@@ -94,8 +95,6 @@
 #define LINUX_COMMAND		LINUX_COMMAND_OF(LINUX_SUMS_MARK)
 #define LINUX_COMMAND_COUNTERS	LINUX_COMMAND_OF("awk -v s=0 '")
 
-#define QUOTE_MAX	40
-
 enum section { SEC_NONE, SEC_UNKNOWN, SEC_STAT, SEC_MEMINFO, SEC_LOADAVG, SEC_UPTIME,
 	SEC_NETDEV, SEC_DISKSTATS };
 
@@ -112,50 +111,12 @@ static const struct {
 	{ "diskstats", SEC_DISKSTATS, "/proc/diskstats" },
 };
 
-/* meminfo keys whose line was unreadable (struct lctx mem_bad). */
-enum { MEM_TOTAL = 1 << 0, MEM_FREE = 1 << 1, MEM_AVAILABLE = 1 << 2, MEM_SWAP = 1 << 3 };
-
-struct lctx {
-	struct linux_sample	*s;
-	struct probe_warnings	*w;
-	const char		*what;	/* current section's file, for warnings */
-	int			 lineno;	/* line within the section, 1-based */
-	int			 cores_cap, sums_cap, nets_cap, disks_cap;
-	int			 cpu_total_seen, cpu_total_ok;	/* this stat section's "cpu" line */
-	unsigned		 mem_seen, mem_bad;	/* MEM_* */
-};
-
-/* Warns that the current line has a bad number; -1 (the line is skipped). */
-static int
-bad_number(struct lctx *c, const char *p, size_t n)
-{
-	char q[QUOTE_MAX];
-	probe_warn(c->w, c->what, c->lineno, "bad number '%s'", probe_quote(q, sizeof q, p, n));
-	return -1;
-}
-
-/* Warns that the current line is not what its file holds; -1 (the line is skipped). */
-static int
-bad_line(struct lctx *c, const char *why)
-{
-	probe_warn(c->w, c->what, c->lineno, "%s", why);
-	return -1;
-}
-
-static int
-tok_u64(struct lctx *c, const struct probe_tok *t, uint64_t *v)
-{
-	if (probe_parse_u64(t->p, t->n, v) != 0)
-		return bad_number(c, t->p, t->n);
-	return 0;
-}
-
 static int
 tok_int(struct lctx *c, const struct probe_tok *t, int *v)
 {
 	uint64_t u;
 	if (probe_parse_u64(t->p, t->n, &u) != 0 || u > INT32_MAX)
-		return bad_number(c, t->p, t->n);
+		return linux_bad_number(c, t->p, t->n);
 	*v = (int)u;
 	return 0;
 }
@@ -164,7 +125,7 @@ static int
 tok_double(struct lctx *c, const struct probe_tok *t, double *v)
 {
 	if (probe_parse_double(t->p, t->n, v) != 0 || *v < 0)
-		return bad_number(c, t->p, t->n);
+		return linux_bad_number(c, t->p, t->n);
 	return 0;
 }
 
@@ -227,7 +188,7 @@ static int
 core_sums_set(struct lctx *c, uint64_t idx, uint64_t busy, uint64_t idle)
 {
 	if (c->s->cores != NULL)
-		return bad_line(c, "a core's sums among full cpu lines");
+		return linux_bad_line(c, "a core's sums among full cpu lines");
 	struct cpu_sums *dst = sums_slot(c, idx);
 	if (dst != NULL)	/* past the cap: ignored */
 		*dst = (struct cpu_sums){ (uint32_t)busy, (uint32_t)idle, 0 };
@@ -265,10 +226,10 @@ stat_cpu(struct lctx *c, const struct probe_tok *toks, size_t ntok)
 	struct cpu_times *dst;
 
 	if (toks[0].n > 3 && probe_parse_u64(toks[0].p + 3, toks[0].n - 3, &idx) != 0)
-		return bad_number(c, toks[0].p, toks[0].n);
+		return linux_bad_number(c, toks[0].p, toks[0].n);
 	if (toks[0].n > 3 && ntok == 3) {	/* "cpuN BUSY IDLE" */
 		uint64_t busy, idle;
-		if (tok_u64(c, &toks[1], &busy) != 0 || tok_u64(c, &toks[2], &idle) != 0)
+		if (linux_tok_u64(c, &toks[1], &busy) != 0 || linux_tok_u64(c, &toks[2], &idle) != 0)
 			return -1;
 		return core_sums_set(c, idx, busy, idle);
 	}
@@ -276,109 +237,21 @@ stat_cpu(struct lctx *c, const struct probe_tok *toks, size_t ntok)
 		dst = &s->total;
 		c->cpu_total_seen = 1;
 	} else if (s->sums != NULL) {
-		return bad_line(c, "a core's full cpu line among sums");
+		return linux_bad_line(c, "a core's full cpu line among sums");
 	} else if ((dst = core_slot(c, idx)) == NULL) {
 		return 0;	/* past the cap: ignored */
 	}
 	if (ntok < 5)
-		return bad_line(c, "cpu line with fewer than 4 numbers");
+		return linux_bad_line(c, "cpu line with fewer than 4 numbers");
 	for (size_t i = 1; i < ntok && i <= 10; i++) {
 		uint64_t x;
-		if (tok_u64(c, &toks[i], &x) != 0)
+		if (linux_tok_u64(c, &toks[i], &x) != 0)
 			return -1;
 		if (i <= 8)
 			v[i - 1] = x;
 	}
 	cpu_set(c, dst, v);
 	return 0;
-}
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/*
- * Eight bytes at a time (SWAR, as in Lemire's parse_eight_digits): how many
- * of the 8 bytes at p lead as ASCII digits, and their value. A byte is a
- * digit when its high nibble is 3 and adding 6 leaves it 3; the first byte
- * that fails is the lowest set bit (a carry out of a byte >= 0xFA only
- * reaches bytes after it).
- */
-static int
-digits8(const char *p, uint64_t *value)
-{
-	uint64_t x;
-
-	memcpy(&x, p, sizeof x);
-	uint64_t bad = ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
-	    (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
-	int k = bad == 0 ? 8 : __builtin_ctzll(bad) / 8;
-	*value = 0;
-	if (k == 0)
-		return 0;
-	if (k < 8)	/* the digits to the top, '0's before them */
-		x = (x << (8 * (8 - k))) | (0x3030303030303030ULL >> (8 * k));
-	x -= 0x3030303030303030ULL;
-	x = x * 10 + (x >> 8);
-	x = (((x & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
-	    (((x >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >> 32;
-	*value = x;
-	return k;
-}
-#define HAVE_DIGITS8 1
-#endif
-
-/*
- * The unsigned decimal at p[*i..n) (its digits only; *i moves past them);
- * how many digits it had. Past 19 digits the value is meaningless and the
- * caller gives up on the line.
- */
-static size_t
-cpu_number(const char *p, size_t n, size_t *i, uint64_t *out)
-{
-	static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
-		10000000, 100000000 };
-	size_t j = *i;
-	uint64_t x = 0;
-
-#ifdef HAVE_DIGITS8
-	/* fewer than 8 digits in a load: the byte after them is no digit */
-	for (int k = 8; k == 8 && n - j >= 8; j += (size_t)k) {
-		uint64_t v;
-		k = digits8(p + j, &v);
-		x = x * pow10[k] + v;
-	}
-#endif
-	for (; j < n && p[j] >= '0' && p[j] <= '9'; j++)
-		x = x * 10 + (uint64_t)(p[j] - '0');
-	*out = x;
-	size_t nd = j - *i;
-	*i = j;
-	return nd;
-}
-
-/*
- * Up to max unsigned decimals separated by spaces from p[*i] to the end of
- * the line (n), into v, in one pass; *i moves to the end. How many, or -1
- * for anything else (a tab, a sign, a letter, a number of 20 digits or
- * more, more than max numbers), which the general paths read and warn
- * about.
- */
-static int
-fast_numbers(const char *p, size_t n, size_t *i, uint64_t *v, int max)
-{
-	int nv = 0;
-
-	for (size_t j = *i; j < n;) {
-		while (j < n && p[j] == ' ')
-			j++;
-		if (j == n)
-			break;
-		uint64_t x;
-		size_t nd = cpu_number(p, n, &j, &x);
-		if (nd == 0 || nd > 19 || (j < n && p[j] != ' ') || nv == max)
-			return -1;
-		v[nv++] = x;
-	}
-	*i = n;
-	return nv;
 }
 
 /*
@@ -405,7 +278,7 @@ stat_cpu_fast(struct lctx *c, const char *p, size_t n)
 		if (i == 3 || i >= n || p[i] != ' ')
 			return 0;
 	}
-	int nv = fast_numbers(p, n, &i, v, 10);
+	int nv = linux_numbers(p, n, &i, v, 10);
 	if (nv == 2 && idx >= 0 && c->s->cores == NULL) {	/* "cpuN BUSY IDLE" */
 		(void)core_sums_set(c, (uint64_t)idx, v[0], v[1]);
 		return 1;
@@ -455,9 +328,9 @@ parse_stat(struct lctx *c, const char *line, size_t n)
 	if (ntok < 2)
 		return 0;
 	if (probe_tok_eq(t[0].p, t[0].n, "ctxt"))
-		return tok_u64(c, &t[1], &s->ctxt);
+		return linux_tok_u64(c, &t[1], &s->ctxt);
 	if (probe_tok_eq(t[0].p, t[0].n, "processes"))
-		return tok_u64(c, &t[1], &s->processes);
+		return linux_tok_u64(c, &t[1], &s->processes);
 	if (probe_tok_eq(t[0].p, t[0].n, "procs_running"))
 		return tok_int(c, &t[1], &s->procs_running);
 	if (probe_tok_eq(t[0].p, t[0].n, "procs_blocked"))
@@ -487,7 +360,7 @@ parse_meminfo(struct lctx *c, const char *line, size_t n)
 		return 0;
 	const char *colon = memchr(line, ':', n);
 	if (colon == NULL)
-		return bad_line(c, "no ':'");
+		return linux_bad_line(c, "no ':'");
 	size_t klen = (size_t)(colon - line);
 	for (size_t k = 0; k < OD_ARRAY_LEN(keys); k++) {
 		if (!probe_tok_eq(line, klen, keys[k].key))
@@ -498,13 +371,13 @@ parse_meminfo(struct lctx *c, const char *line, size_t n)
 		int rc = 0;
 		c->mem_seen |= keys[k].flag;
 		if (ntok == 0)
-			rc = bad_line(c, "no value");
+			rc = linux_bad_line(c, "no value");
 		else if (ntok > 2 || (ntok == 2 && !probe_tok_eq(t[1].p, t[1].n, "kB")))
-			rc = bad_line(c, "expected 'N kB'");
-		else if (tok_u64(c, &t[0], &v) != 0)
+			rc = linux_bad_line(c, "expected 'N kB'");
+		else if (linux_tok_u64(c, &t[0], &v) != 0)
 			rc = -1;
 		else if (ntok == 2 && v > UINT64_MAX / 1024)
-			rc = bad_number(c, t[0].p, t[0].n);
+			rc = linux_bad_number(c, t[0].p, t[0].n);
 		if (rc != 0) {
 			c->mem_bad |= keys[k].flag;
 			return -1;
@@ -526,13 +399,13 @@ parse_loadavg(struct lctx *c, const char *line, size_t n)
 	if (ntok == 0)
 		return 0;
 	if (ntok < 4)
-		return bad_line(c, "expected 'L1 L5 L15 R/T'");
+		return linux_bad_line(c, "expected 'L1 L5 L15 R/T'");
 	for (int i = 0; i < 3; i++)
 		if (tok_double(c, &t[i], &s->load[i]) != 0)
 			return -1;
 	const char *slash = memchr(t[3].p, '/', t[3].n);
 	if (slash == NULL)
-		return bad_number(c, t[3].p, t[3].n);
+		return linux_bad_number(c, t[3].p, t[3].n);
 	struct probe_tok a = { t[3].p, (size_t)(slash - t[3].p) };
 	struct probe_tok b = { slash + 1, t[3].n - a.n - 1 };
 	if (tok_int(c, &a, &s->tasks_running) != 0 || tok_int(c, &b, &s->tasks_total) != 0)
@@ -549,173 +422,12 @@ parse_uptime(struct lctx *c, const char *line, size_t n)
 	if (ntok == 0)
 		return 0;
 	if (ntok != 2)
-		return bad_line(c, "expected 'UPTIME IDLE'");
+		return linux_bad_line(c, "expected 'UPTIME IDLE'");
 	if (tok_double(c, &t[0], &c->s->uptime_s) != 0 ||
 	    tok_double(c, &t[1], &c->s->idle_s) != 0)
 		return -1;
 	c->s->have |= LINUX_HAVE_UPTIME;
 	return 0;
-}
-
-/* Interface name (nlen bytes) with its 16 counters v into the sample. */
-static int
-net_store(struct lctx *c, const char *name, size_t nlen, const uint64_t *v)
-{
-	struct linux_sample *s = c->s;
-
-	s->have |= LINUX_HAVE_NETDEV;
-	if (s->nnets >= PROBE_MAX_NETS)
-		return 0;
-	if (s->nnets >= c->nets_cap) {
-		c->nets_cap = c->nets_cap ? c->nets_cap * 2 : 8;
-		s->nets = xreallocarray(s->nets, (size_t)c->nets_cap, sizeof *s->nets);
-	}
-	struct net_stat *ns = &s->nets[s->nnets++];
-	memset(ns, 0, sizeof *ns);
-	probe_copy_name(ns->name, sizeof ns->name, name, nlen);
-	ns->rx_bytes = v[0];
-	ns->rx_packets = v[1];
-	ns->rx_errs = v[2];
-	ns->rx_drop = v[3];
-	ns->tx_bytes = v[8];
-	ns->tx_packets = v[9];
-	ns->tx_errs = v[10];
-	ns->tx_drop = v[11];
-	return 0;
-}
-
-/*
- * "  name: 16 numbers" (old kernels glue the first to the colon). The
- * common line in one pass (fast_numbers); anything else tokenised, with
- * warnings.
- */
-static int
-parse_netdev(struct lctx *c, const char *line, size_t n)
-{
-	struct probe_tok t[17];
-	uint64_t v[16];
-
-	if (c->lineno <= 2 || probe_trim(line, n).n == 0)
-		return 0;	/* "Inter-|   Receive ..." and " face |bytes ..." */
-	const char *colon = memchr(line, ':', n);
-	if (colon == NULL)
-		return bad_line(c, "no ':' after the interface name");
-	struct probe_tok name = probe_trim(line, (size_t)(colon - line));
-	size_t i = (size_t)(colon - line) + 1;
-	if (name.n > 0 && fast_numbers(line, n, &i, v, 16) == 16)
-		return net_store(c, name.p, name.n, v);
-	size_t rest = n - (size_t)(colon - line) - 1;
-	size_t ntok = probe_split_ws(colon + 1, rest, t, OD_ARRAY_LEN(t));
-	if (name.n == 0)
-		return bad_line(c, "empty interface name");
-	if (ntok < 16)
-		return bad_line(c, "expected 16 numbers");
-	for (int k = 0; k < 16; k++)
-		if (tok_u64(c, &t[k], &v[k]) != 0)
-			return -1;
-	return net_store(c, name.p, name.n, v);
-}
-
-/*
- * A device's line as numbers v (v[2], its name's place, unused) of ntok
- * fields into the sample: 7 fields are an old partition's, which are
- * moved to where the others have them.
- */
-static int
-disk_store(struct lctx *c, const char *name, size_t nlen, uint64_t *v, size_t ntok)
-{
-	struct linux_sample *s = c->s;
-
-	s->have |= LINUX_HAVE_DISKSTATS;
-	if (ntok == 7) {
-		/* a partition before 2.6.25: reads, sectors read, writes, sectors written */
-		uint64_t r = v[3], rs = v[4], w = v[5], ws = v[6];
-		memset(v, 0, 20 * sizeof *v);
-		v[3] = r;
-		v[5] = rs;
-		v[7] = w;
-		v[9] = ws;
-	}
-	if (v[3] == 0 && v[7] == 0)
-		return 0;
-	if (s->ndisks >= PROBE_MAX_DISKS)
-		return 0;
-	if (s->ndisks >= c->disks_cap) {
-		c->disks_cap = c->disks_cap ? c->disks_cap * 2 : 8;
-		s->disks = xreallocarray(s->disks, (size_t)c->disks_cap, sizeof *s->disks);
-	}
-	struct disk_stat *d = &s->disks[s->ndisks++];
-	memset(d, 0, sizeof *d);
-	probe_copy_name(d->name, sizeof d->name, name, nlen);
-	d->reads = v[3];
-	d->sectors_read = v[5];
-	d->writes = v[7];
-	d->sectors_written = v[9];
-	d->io_ms = v[12];
-	return 0;
-}
-
-/*
- * The common diskstats line in one pass: spaces, major, minor, the name,
- * then 4 or 11 to 17 numbers (fast_numbers). 1: taken; 0: anything else,
- * which parse_diskstats tokenises and warns about.
- */
-static int
-diskstats_fast(struct lctx *c, const char *p, size_t n)
-{
-	uint64_t v[20] = { 0 };
-	size_t i = 0;
-
-	for (int k = 0; k < 2; k++) {
-		while (i < n && p[i] == ' ')
-			i++;
-		size_t nd = cpu_number(p, n, &i, &v[k]);
-		if (nd == 0 || nd > 19 || i >= n || p[i] != ' ')
-			return 0;
-	}
-	while (i < n && p[i] == ' ')
-		i++;
-	size_t name = i;
-	while (i < n && p[i] != ' ' && p[i] != '\t')
-		i++;
-	size_t nlen = i - name;
-	if (nlen == 0 || i >= n || p[i] != ' ')
-		return 0;
-	int nv = fast_numbers(p, n, &i, v + 3, 17);
-	if (nv != 4 && (nv < 11 || nv > 17))
-		return 0;
-	(void)disk_store(c, p + name, nlen, v, (size_t)nv + 3);
-	return 1;
-}
-
-/*
- * "major minor name reads rmerged rsect rms writes wmerged wsect wms inflight
- * io_ms weighted_ms [discards dmerged dsect dms [flushes fms]]", or an old
- * partition's "major minor name reads rsect writes wsect". Devices that
- * never did I/O (unused ram and loop devices) are skipped.
- */
-static int
-parse_diskstats(struct lctx *c, const char *line, size_t n)
-{
-	struct probe_tok t[20];
-	uint64_t v[20] = { 0 };
-
-	if (diskstats_fast(c, line, n))
-		return 0;
-	size_t ntok = probe_split_ws(line, n, t, OD_ARRAY_LEN(t));
-	if (ntok == 0)
-		return 0;
-	if (ntok != 7 && ntok < 14)
-		return bad_line(c, "expected 7 or at least 14 fields");
-	if (ntok > OD_ARRAY_LEN(t))
-		ntok = OD_ARRAY_LEN(t);
-	for (size_t i = 0; i < ntok; i++) {
-		if (i == 2)
-			continue;
-		if (tok_u64(c, &t[i], &v[i]) != 0)
-			return -1;
-	}
-	return disk_store(c, t[2].p, t[2].n, v, ntok);
 }
 
 /* Which section a "== NAME" line opens (n bytes after "== "). */
@@ -842,10 +554,10 @@ linux_parse(const char *data, size_t len, struct host_report *r, char **cause)
 			(void)parse_uptime(&c, line, n);
 			break;
 		case SEC_NETDEV:
-			(void)parse_netdev(&c, line, n);
+			(void)linux_parse_netdev(&c, line, n);
 			break;
 		case SEC_DISKSTATS:
-			(void)parse_diskstats(&c, line, n);
+			(void)linux_parse_diskstats(&c, line, n);
 			break;
 		default:
 			break;
