@@ -1269,6 +1269,47 @@ test_command_here(void **state)
 	free(script);
 }
 
+/* Whether two arrays of n elements of size bytes are both absent or alike. */
+static int
+same_array(const void *a, const void *b, int n, size_t size)
+{
+	if ((a == NULL) != (b == NULL))
+		return 0;
+	return a == NULL || n <= 0 || memcmp(a, b, (size_t)n * size) == 0;
+}
+
+/*
+ * Parses text as it is (the one-pass paths take its line) and with a tab at
+ * byte tab_at (the tokenising paths take it): the results must be the
+ * same, warnings, CPUs, interfaces and disks.
+ */
+static void
+both_paths_agree(const char *text, size_t tab_at, const char *label)
+{
+	struct host_report a, b;
+	char *ca, *cb;
+	char *tb = xstrdup(text);
+
+	tb[tab_at] = '\t';
+	int ra = parse_str(text, &a, &ca), rb = parse_str(tb, &b, &cb);
+	const struct linux_sample *x = &a.linux, *y = &b.linux;
+	if (ra != rb || a.nwarnings != b.nwarnings || x->have != y->have ||
+	    x->ncores != y->ncores || x->nnets != y->nnets || x->ndisks != y->ndisks ||
+	    memcmp(&x->total, &y->total, sizeof x->total) != 0 ||
+	    !same_array(x->cores, y->cores, x->ncores, sizeof *x->cores) ||
+	    !same_array(x->sums, y->sums, x->ncores, sizeof *x->sums) ||
+	    !same_array(x->nets, y->nets, x->nnets, sizeof *x->nets) ||
+	    !same_array(x->disks, y->disks, x->ndisks, sizeof *x->disks))
+		fail_msg("'%s': the two paths disagree (%d cores, %d+%d devices, %d warnings; "
+		    "%d, %d+%d, %d)", label, x->ncores, x->nnets, x->ndisks, a.nwarnings,
+		    y->ncores, y->nnets, y->ndisks, b.nwarnings);
+	report_free(&a);
+	report_free(&b);
+	free(ca);
+	free(cb);
+	free(tb);
+}
+
 static void
 test_cpu_lines_both_paths(void **state)
 {
@@ -1296,29 +1337,11 @@ test_cpu_lines_both_paths(void **state)
 		"cpu99999 1 2",
 	};
 	for (size_t i = 0; i < OD_ARRAY_LEN(lines); i++) {
-		struct host_report a, b;
-		char *ca, *cb;
-		char *ta = xasprintf("== stat\ncpu  1 1 1 1\n%s\n", lines[i]);
-		char *tb = xstrdup(ta);
-		char *sp = strchr(tb + strlen("== stat\ncpu  1 1 1 1\ncpu"), ' ');
-		*sp = '\t';
-		int ra = parse_str(ta, &a, &ca), rb = parse_str(tb, &b, &cb);
-		if (ra != rb || a.linux.ncores != b.linux.ncores || a.nwarnings != b.nwarnings ||
-		    memcmp(&a.linux.total, &b.linux.total, sizeof a.linux.total) != 0 ||
-		    (a.linux.cores != NULL) != (b.linux.cores != NULL) ||
-		    (a.linux.sums != NULL) != (b.linux.sums != NULL) ||
-		    (a.linux.cores != NULL && memcmp(a.linux.cores, b.linux.cores,
-		    (size_t)a.linux.ncores * sizeof *a.linux.cores) != 0) ||
-		    (a.linux.sums != NULL && memcmp(a.linux.sums, b.linux.sums,
-		    (size_t)a.linux.ncores * sizeof *a.linux.sums) != 0))
-			fail_msg("'%s': the two paths disagree (%d cores, %d warnings; %d, %d)",
-			    lines[i], a.linux.ncores, a.nwarnings, b.linux.ncores, b.nwarnings);
-		report_free(&a);
-		report_free(&b);
-		free(ca);
-		free(cb);
-		free(ta);
-		free(tb);
+		char *text = xasprintf("== stat\ncpu  1 1 1 1\n%s\n", lines[i]);
+		/* the space after the key becomes a tab */
+		both_paths_agree(text, (size_t)(strchr(text + strlen("== stat\ncpu  1 1 1 1\ncpu"),
+		    ' ') - text), lines[i]);
+		free(text);
 	}
 }
 
@@ -1398,31 +1421,12 @@ test_dev_lines_both_paths(void **state)
 		{ "diskstats", "   8 sda 9 2 33 4 5 6 77 8 9 10 11 12" },
 	};
 	for (size_t i = 0; i < OD_ARRAY_LEN(lines); i++) {
-		struct host_report a, b;
-		char *ca, *cb;
 		int net = strcmp(lines[i][0], "net/dev") == 0;
-		char *ta = xasprintf("== %s\n%s%s\n", lines[i][0], net ? "h1\nh2\n" : "",
+		char *text = xasprintf("== %s\n%s%s\n", lines[i][0], net ? "h1\nh2\n" : "",
 		    lines[i][1]);
-		char *tb = xstrdup(ta);
-		char *sp = strrchr(tb, ' ');		/* a tab before the last number */
-		*sp = '\t';
-		int ra = parse_str(ta, &a, &ca), rb = parse_str(tb, &b, &cb);
-		if (ra != rb || a.linux.nnets != b.linux.nnets ||
-		    a.linux.ndisks != b.linux.ndisks || a.nwarnings != b.nwarnings ||
-		    a.linux.have != b.linux.have ||
-		    (a.linux.nnets > 0 && memcmp(a.linux.nets, b.linux.nets,
-		    (size_t)a.linux.nnets * sizeof *a.linux.nets) != 0) ||
-		    (a.linux.ndisks > 0 && memcmp(a.linux.disks, b.linux.disks,
-		    (size_t)a.linux.ndisks * sizeof *a.linux.disks) != 0))
-			fail_msg("'%s': the two paths disagree (%d+%d devices, %d warnings; "
-			    "%d+%d, %d)", lines[i][1], a.linux.nnets, a.linux.ndisks,
-			    a.nwarnings, b.linux.nnets, b.linux.ndisks, b.nwarnings);
-		report_free(&a);
-		report_free(&b);
-		free(ca);
-		free(cb);
-		free(ta);
-		free(tb);
+		/* a tab before the last number */
+		both_paths_agree(text, (size_t)(strrchr(text, ' ') - text), lines[i][1]);
+		free(text);
 	}
 }
 

@@ -168,16 +168,20 @@ get_str(struct rd *r, char *dst, size_t max)
 }
 
 /*
- * A count of records of at least min bytes each: at most max, and no more
- * than the rest could hold (a lie is never allocated); 0 and bad otherwise.
+ * A count of records of at least min bytes each, into *n, and a zeroed array
+ * of that many of size bytes (NULL for none). The count is at most max and
+ * no more than the rest could hold (a lie is never allocated); 0 and bad
+ * otherwise.
  */
-static uint32_t
-get_count(struct rd *r, uint32_t max, size_t min)
+static void *
+get_records(struct rd *r, uint32_t max, size_t min, size_t size, uint32_t *n)
 {
-	uint32_t n = get_varint(r);
-	if (!r->bad && (n > max || n > (size_t)(r->end - r->p) / min))
+	*n = get_varint(r);
+	if (!r->bad && (*n > max || *n > (size_t)(r->end - r->p) / min))
 		r->bad = 1;
-	return r->bad ? 0 : n;
+	if (r->bad)
+		*n = 0;
+	return *n > 0 ? xcalloc(*n, size) : NULL;
 }
 
 /* See hostlive.h. */
@@ -195,11 +199,7 @@ host_live_decode(const void *blob, size_t len, struct host_live *out)
 		return -1;
 	version = r.p[1];
 	r.p += 2;
-	n = get_count(&r, PROBE_MAX_GPUS, GPU_MIN_BYTES);
-	if (r.bad)
-		return -1;
-	if (n > 0)
-		l.gpus = xcalloc(n, sizeof *l.gpus);
+	l.gpus = get_records(&r, PROBE_MAX_GPUS, GPU_MIN_BYTES, sizeof *l.gpus, &n);
 	for (uint32_t i = 0; i < n && !r.bad; i++) {
 		struct gpu_sample *x = &l.gpus[i];
 		x->index = (int)(int32_t)get_varint(&r);	/* as written, sign and all */
@@ -215,11 +215,8 @@ host_live_decode(const void *blob, size_t len, struct host_live *out)
 		x->ecc_uncorrected = (int64_t)get_u64(&r);
 		x->throttle_reasons = get_u64(&r);
 	}
-	m = get_count(&r, PROBE_MAX_SENSORS, SENSOR_MIN_BYTES);
-	if (r.bad)
-		goto bad;
-	if (m > 0)
-		l.sensors = xcalloc(m, sizeof *l.sensors);
+	l.sensors = get_records(&r, PROBE_MAX_SENSORS, SENSOR_MIN_BYTES, sizeof *l.sensors,
+	    &m);
 	for (uint32_t i = 0; i < m && !r.bad; i++) {
 		struct sensor_sample *x = &l.sensors[i];
 		get_str(&r, x->name, sizeof x->name);
@@ -235,11 +232,8 @@ host_live_decode(const void *blob, size_t len, struct host_live *out)
 		get_str(&r, x->state, sizeof x->state);
 	}
 	if (version >= 2) {
-		k = get_count(&r, PROBE_MAX_GPU_PROCS, PROC_MIN_BYTES);
-		if (r.bad)
-			goto bad;
-		if (k > 0)
-			l.procs = xcalloc(k, sizeof *l.procs);
+		l.procs = get_records(&r, PROBE_MAX_GPU_PROCS, PROC_MIN_BYTES, sizeof *l.procs,
+		    &k);
 		for (uint32_t i = 0; i < k && !r.bad; i++) {
 			struct gpu_proc *x = &l.procs[i];
 			x->gpu = (int)(int32_t)get_varint(&r);
