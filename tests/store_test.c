@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "opsdeck/util.h"
+#include "../src/store/store_int.h"	/* store_vfs_over */
 #include "store_test.h"
 
 void
@@ -80,11 +81,13 @@ test_status_make(struct host_status *h, const char *name, const char *group,
 struct fvfs_file {
 	sqlite3_file	 base;
 	sqlite3_file	*real;
+	int		 wal;
 };
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs fvfs;
 static volatile int fail_rc;
+static uint64_t wal_calls, wal_bytes;	/* the writes that reached WAL files */
 
 #define REAL(f) (((struct fvfs_file *)(void *)(f))->real)
 
@@ -105,6 +108,10 @@ f_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
 	if (fail_rc != 0)
 		return fail_rc;
+	if (((struct fvfs_file *)(void *)f)->wal) {
+		wal_calls++;
+		wal_bytes += (uint64_t)n;
+	}
 	return REAL(f)->pMethods->xWrite(REAL(f), p, n, off);
 }
 
@@ -210,93 +217,10 @@ f_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *o
 	struct fvfs_file *p = (struct fvfs_file *)(void *)file;
 	(void)vfs;
 	p->real = (sqlite3_file *)(void *)(p + 1);
+	p->wal = (flags & SQLITE_OPEN_WAL) != 0;
 	int rc = real_vfs->xOpen(real_vfs, name, p->real, flags, outflags);
 	p->base.pMethods = rc == SQLITE_OK && p->real->pMethods != NULL ? &fvfs_methods : NULL;
 	return rc;
-}
-
-static int
-f_delete(sqlite3_vfs *v, const char *name, int sync)
-{
-	(void)v;
-	return real_vfs->xDelete(real_vfs, name, sync);
-}
-
-static int
-f_access(sqlite3_vfs *v, const char *name, int fl, int *out)
-{
-	(void)v;
-	return real_vfs->xAccess(real_vfs, name, fl, out);
-}
-
-static int
-f_fullpath(sqlite3_vfs *v, const char *name, int n, char *out)
-{
-	(void)v;
-	return real_vfs->xFullPathname(real_vfs, name, n, out);
-}
-
-static void *
-f_dlopen(sqlite3_vfs *v, const char *n)
-{
-	(void)v;
-	return real_vfs->xDlOpen(real_vfs, n);
-}
-
-static void
-f_dlerror(sqlite3_vfs *v, int n, char *msg)
-{
-	(void)v;
-	real_vfs->xDlError(real_vfs, n, msg);
-}
-
-static void
-(*f_dlsym(sqlite3_vfs *v, void *h, const char *s))(void)
-{
-	(void)v;
-	return real_vfs->xDlSym(real_vfs, h, s);
-}
-
-static void
-f_dlclose(sqlite3_vfs *v, void *h)
-{
-	(void)v;
-	real_vfs->xDlClose(real_vfs, h);
-}
-
-static int
-f_random(sqlite3_vfs *v, int n, char *out)
-{
-	(void)v;
-	return real_vfs->xRandomness(real_vfs, n, out);
-}
-
-static int
-f_sleep(sqlite3_vfs *v, int us)
-{
-	(void)v;
-	return real_vfs->xSleep(real_vfs, us);
-}
-
-static int
-f_time(sqlite3_vfs *v, double *out)
-{
-	(void)v;
-	return real_vfs->xCurrentTime(real_vfs, out);
-}
-
-static int
-f_lasterr(sqlite3_vfs *v, int n, char *out)
-{
-	(void)v;
-	return real_vfs->xGetLastError ? real_vfs->xGetLastError(real_vfs, n, out) : 0;
-}
-
-static int
-f_time64(sqlite3_vfs *v, sqlite3_int64 *out)
-{
-	(void)v;
-	return real_vfs->xCurrentTimeInt64(real_vfs, out);
 }
 
 void
@@ -306,23 +230,8 @@ test_vfs_install(void)
 		return;
 	sqlite3_initialize();
 	real_vfs = sqlite3_vfs_find(NULL);
-	fvfs.iVersion = 2;
-	fvfs.szOsFile = (int)sizeof(struct fvfs_file) + real_vfs->szOsFile;
-	fvfs.mxPathname = real_vfs->mxPathname;
-	fvfs.zName = "opsdeck-faulty";
+	store_vfs_over(&fvfs, real_vfs, "opsdeck-faulty", (int)sizeof(struct fvfs_file));
 	fvfs.xOpen = f_open;
-	fvfs.xDelete = f_delete;
-	fvfs.xAccess = f_access;
-	fvfs.xFullPathname = f_fullpath;
-	fvfs.xDlOpen = f_dlopen;
-	fvfs.xDlError = f_dlerror;
-	fvfs.xDlSym = f_dlsym;
-	fvfs.xDlClose = f_dlclose;
-	fvfs.xRandomness = f_random;
-	fvfs.xSleep = f_sleep;
-	fvfs.xCurrentTime = f_time;
-	fvfs.xGetLastError = f_lasterr;
-	fvfs.xCurrentTimeInt64 = f_time64;
 	if (sqlite3_vfs_register(&fvfs, 1) != SQLITE_OK)
 		fatal("cannot register the test VFS");
 }
@@ -331,4 +240,11 @@ void
 test_vfs_fail(int rc)
 {
 	fail_rc = rc;
+}
+
+void
+test_vfs_wal_writes(uint64_t *calls, uint64_t *bytes)
+{
+	*calls = wal_calls;
+	*bytes = wal_bytes;
 }

@@ -25,4 +25,7 @@ void test_status_make(struct host_status *h, const char *name, const char *group
 void test_vfs_install(void);
 void test_vfs_fail(int rc);
 
+/* The write calls that reached WAL files through that VFS, and their bytes, so far. */
+void test_vfs_wal_writes(uint64_t *calls, uint64_t *bytes);
+
 #endif

@@ -442,7 +442,7 @@ open_db(struct store *st, char **cause)
 	int ro = (st->flags & STORE_READONLY) != 0;
 	int oflags = (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
 	    SQLITE_OPEN_NOMUTEX;
-	int rc = sqlite3_open_v2(st->path, &st->db, oflags, NULL);
+	int rc = sqlite3_open_v2(st->path, &st->db, oflags, ro ? NULL : store_writer_vfs());
 
 	if (rc != SQLITE_OK) {
 		*cause = store_errmsg(st, "cannot open");

@@ -9,7 +9,8 @@
  * Files: store.c (open, lock, schema, migrations, corrupt-file recovery),
  * store_write.c (put_status, transactions, the pending queue),
  * store_read.c (get_hosts, history), store_maintain.c (rollups, retention,
- * WAL checkpoints), store_sql.c (the helpers below), devices_*.c,
+ * WAL checkpoints), store_sql.c (the helpers below), store_vfs.c (the
+ * writer's VFS: WAL writes gathered), devices_*.c,
  * alert_store.c, budget_*.c (the modules' tables).
  */
 #ifndef OPSDECK_STORE_INT_H
@@ -37,6 +38,19 @@
 #define STORE_CHUNK_POINTS	4096
 #define STORE_CHUNK_SPAN	(15 * 60000LL)	/* a raw chunk's first to last point */
 #define STORE_ROLLUP_SPAN	3600000LL	/* a 1-minute chunk's: one hour */
+
+/*
+ * The writer's VFS (store_vfs.c): the default one with each transaction's
+ * WAL frames gathered into large writes, flushed by the commit frame.
+ * Registered at the first call; readers keep the default VFS.
+ */
+#define STORE_WRITER_VFS	"opsdeck-walbuf"
+const char *store_writer_vfs(void);
+/*
+ * Makes v a VFS named name over base: every call but xOpen (the caller's)
+ * goes to base; its files are file_size bytes followed by base's.
+ */
+void store_vfs_over(sqlite3_vfs *v, sqlite3_vfs *base, const char *name, int file_size);
 
 enum store_level { STORE_LEVEL_RAW = 0, STORE_LEVEL_MINUTE = 1 };
 
