@@ -131,15 +131,14 @@ tok_double(struct lctx *c, const struct probe_tok *t, double *v)
 
 /*
  * The per-core array arr (of *cap elements of size bytes, idx below
- * PROBE_MAX_CORES) grown to hold core idx, which s->ncores then counts;
- * first is its first capacity. The elements from the old *cap on are the
- * caller's to mark unknown.
+ * PROBE_MAX_CORES) grown to hold core idx, which s->ncores then counts. The
+ * elements from the old *cap on are the caller's to mark unknown.
  */
 static void *
-core_grow(struct linux_sample *s, void *arr, int *cap, size_t size, uint64_t idx, int first)
+core_grow(struct linux_sample *s, void *arr, int *cap, size_t size, uint64_t idx)
 {
 	if ((int)idx >= *cap) {
-		int ncap = *cap ? *cap : first;
+		int ncap = *cap ? *cap : 16;
 		while (ncap <= (int)idx)
 			ncap *= 2;
 		*cap = OD_MIN(ncap, PROBE_MAX_CORES);
@@ -159,7 +158,7 @@ core_slot(struct lctx *c, uint64_t idx)
 
 	if (idx >= PROBE_MAX_CORES)
 		return NULL;
-	s->cores = core_grow(s, s->cores, &c->cores_cap, sizeof *s->cores, idx, 16);
+	s->cores = core_grow(s, s->cores, &c->cores_cap, sizeof *s->cores, idx);
 	for (int i = old; i < c->cores_cap; i++)	/* unknown until its line is read */
 		s->cores[i] = (struct cpu_times){ .unknown = 1 };
 	return &s->cores[idx];
@@ -178,12 +177,7 @@ sums_slot(struct lctx *c, uint64_t idx)
 
 	if (idx >= PROBE_MAX_CORES)
 		return NULL;
-	/*
-	 * 12 bytes a core: room for 256 at once rather than four reallocs for
-	 * a 96-core node (1.3 % of the collector at 1,000 hosts); the kept
-	 * sample is fitted (linux_sample_keep).
-	 */
-	s->sums = core_grow(s, s->sums, &c->sums_cap, sizeof *s->sums, idx, 256);
+	s->sums = core_grow(s, s->sums, &c->sums_cap, sizeof *s->sums, idx);
 	for (int i = old; i < c->sums_cap; i++)
 		s->sums[i] = (struct cpu_sums){ .unknown = 1 };
 	return &s->sums[idx];
