@@ -16,12 +16,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../src/fleetsim/fleetsim.h"
 #include "opsdeck/budget.h"
 #include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 
 #define NONCE "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 
@@ -603,12 +608,57 @@ test_slurm_plan(void **state)
 }
 
 /*
- * sim_piece_len cuts a cycle where a real sshd's packets end (measured with
- * OpenSSH 9.2, docs/PERFORMANCE.md): the shell's lines together; the linux
- * probe's awk output in whole lines of at most LINUX_WRITE_MAX bytes, the
- * "== NAME" lines inside it (awk prints them); another command's output in
- * stdio blocks of 4 KiB, cut inside a line; the nvidia probe's echoed
- * marks apart; a window-cut tail and a text without newline whole.
+ * The sizes of the writes `dd ibs=4096 obs=FRAME_WRITE_MAX` makes of the n
+ * bytes at p (what the node's loop sends each frame through), its stdout a
+ * SOCK_SEQPACKET socket so that each write(2) arrives as one record.
+ */
+static size_t
+dd_writes(const char *p, size_t n, size_t *sizes, size_t max)
+{
+	int sv[2], in[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_int_equal(pipe(in), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(sv[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(sv[0]);
+		close(sv[1]);
+		execlp("dd", "dd", "ibs=4096", "obs=" STR(FRAME_WRITE_MAX), "status=none",
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(sv[1]);
+	/* a line at a time, as a command writes: dd gathers them */
+	for (size_t off = 0; off < n;) {
+		const char *nl = memchr(p + off, '\n', n - off);
+		size_t k = nl != NULL ? (size_t)(nl - (p + off)) + 1 : n - off;
+		assert_int_equal(write(in[1], p + off, k), (ssize_t)k);
+		off += k;
+	}
+	close(in[1]);
+	size_t nw = 0;
+	char rec[65536];
+	ssize_t r;
+	while ((r = recv(sv[0], rec, sizeof rec, 0)) > 0) {
+		assert_true(nw < max);
+		sizes[nw++] = (size_t)r;
+	}
+	close(sv[0]);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return nw;
+}
+
+/*
+ * sim_piece_len cuts a cycle where the node's loop writes (and a real sshd
+ * sends packets): each frame as the real dd writes it, frame by frame; a
+ * window-cut tail whole.
  */
 static void
 test_piece_len(void **state)
@@ -623,54 +673,29 @@ test_piece_len(void **state)
 	for (int i = 0; i < 150; i++)
 		buf_printf(&big, "%d, GPU-%d, NVIDIA H100 80GB HBM3, 5\n", i, i);	/* 5.6 KB */
 	buf_printf(&big, "== compute-apps\nGPU-1, 7, 10, python\n"
-	    "== owners\n7 user a\n\n@@end n 0\n");
+	    "== owners\n7 user a\n\n@@end n 0\n@@opsdeck n 1 ipmi\nFan1 | 3000 RPM | ok\n"
+	    "\n@@end n 0\n");
 	const char *cycle = buf_cstr(&big);
-	const char *stat_at = strstr(cycle, "== stat");
-	const char *end1 = strstr(cycle, "@@end");
-	const char *gpu_at = strstr(cycle, "0, GPU-0");
-	const char *apps_at = strstr(cycle, "== compute-apps");
-	/* the awk's blocks: whole lines while they fit LINUX_WRITE_MAX */
-	size_t awk[4], nawk = 0;
-	for (const char *b = stat_at; b < end1; nawk++) {
-		const char *e = b;
-		for (const char *nl; (nl = memchr(e, '\n', (size_t)(end1 - e))) != NULL &&
-		    nl + 1 - b <= LINUX_WRITE_MAX; e = nl + 1)
-			;
-		awk[nawk] = (size_t)(e - b);
-		b = e;
+	size_t len = strlen(cycle), want[32], nwant = 0;
+	for (const char *f = cycle; *f != '\0';) {
+		const char *e = strstr(f, "\n@@end ");
+		assert_non_null(e);
+		e = strchr(e + 1, '\n') + 1;
+		nwant += dd_writes(f, (size_t)(e - f), want + nwant, 32 - nwant);
+		f = e;
 	}
-	assert_int_equal(nawk, 3);
-	assert_true(awk[0] > LINUX_WRITE_MAX - 40 && stat_at[awk[0] - 1] == '\n');
-	size_t want[] = {
-		(size_t)(stat_at - cycle),		/* "@@opsdeck n 1 linux\n" */
-		awk[0], awk[1], awk[2],
-		strlen("@@end n 0\n@@opsdeck n 1 nvidia\n"),
-		SIM_STDIO_BLOCK,			/* nvidia-smi's first block */
-		(size_t)(apps_at - gpu_at) - SIM_STDIO_BLOCK,
-		strlen("== compute-apps\n"),
-		strlen("GPU-1, 7, 10, python\n"),
-		strlen("== owners\n"),
-		strlen("7 user a\n\n"),
-		strlen("@@end n 0\n"),
-	};
-	assert_int_equal(want[0], strlen("@@opsdeck n 1 linux\n"));
-	assert_true(gpu_at[SIM_STDIO_BLOCK - 1] != '\n');	/* stdio cuts inside a line */
-	size_t off = 0, len = strlen(cycle);
-	int in_awk = 0;
-	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-		size_t k = sim_piece_len(cycle + off, len - off, &in_awk);
+	assert_int_equal(nwant, 3 + 2 + 1);	/* 9.0, 5.7 and 0.1 KB */
+	size_t off = 0;
+	for (size_t i = 0; i < nwant; i++) {
+		size_t k = sim_piece_len(cycle + off, len - off);
 		if (k != want[i])
 			fail_msg("piece %zu: %zu bytes, want %zu", i, k, want[i]);
-		assert_int_equal(in_awk, i < 4);
 		off += k;
 	}
 	assert_int_equal(off, len);
 	buf_free(&big);
-	in_awk = 1;
-	assert_int_equal(sim_piece_len("cpu  1 2", 5, &in_awk), 5);	/* cut by the window */
-	in_awk = 0;
-	assert_int_equal(sim_piece_len("no newline", 10, &in_awk), 10);
-	assert_int_equal(sim_piece_len("== stat", 7, &in_awk), 7);
+	assert_int_equal(sim_piece_len("cpu  1 2", 5), 5);	/* cut by the window */
+	assert_int_equal(sim_piece_len("no newline", 10), 10);
 }
 
 int

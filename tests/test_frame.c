@@ -20,6 +20,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -771,7 +772,10 @@ test_script_guard(void **state)
 	}
 	close(out[1]);
 	close(in[0]);
-	/* until the hanging command's header came */
+	/*
+	 * until the first frame came (dd holds the hanging command's header
+	 * with its frame: FRAME_WRITE_MAX)
+	 */
 	char b[4096];
 	size_t have = 0;
 	int64_t deadline = now_mono_ms() + 10000;
@@ -784,11 +788,11 @@ test_script_guard(void **state)
 			break;
 		have += (size_t)r;
 		b[have] = '\0';
-		if (strstr(b, " 1 hang\n") != NULL)
+		if (strstr(b, " 1 first\n") != NULL && strstr(b, "@@end ") != NULL)
 			break;
 	}
-	assert_non_null(strstr(b, " 1 hang\n"));
-	poll(NULL, 0, 200);		/* the sleep has started */
+	assert_non_null(strstr(b, "@@end "));
+	poll(NULL, 0, 300);		/* the sleep has started */
 	assert_true(marked_procs() >= 3);	/* the loop, its guard, the command, its sleep */
 	int64_t t0 = now_mono_ms();
 	close(in[1]);			/* the channel is gone; stdout stays open */
@@ -806,6 +810,111 @@ test_script_guard(void **state)
 	assert_int_equal(w, pid);
 	free(cmd);
 	free(script);
+}
+
+/*
+ * Runs a cycle of cmds with the loop's stdout a SOCK_SEQPACKET socket, so
+ * that each write(2) arrives as one record: the sizes of the records of the
+ * first nframes frames into sizes (*nsizes of them), the frames into g.
+ */
+static void
+cycle_writes(const char *const *c, const char *const *nm, size_t n, const char *extra_path,
+    size_t *sizes, size_t *nsizes, struct got *g)
+{
+	char *script = frame_script(c, nm, n, 5000);
+	char *cmd = frame_command(script, NONCE);
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(open("/dev/null", O_RDONLY), 0);
+		dup2(sv[1], 1);
+		close(sv[0]);
+		close(sv[1]);
+		setenv("OPSDECK_TEST_MARK", test_mark(), 1);
+		if (extra_path != NULL) {
+			char *path = xasprintf("%s:%s", extra_path, getenv("PATH"));
+			setenv("PATH", path, 1);
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	struct frame_reader fr;
+	frame_reader_init(&fr, 0, NONCE);
+	size_t max = *nsizes;
+	*nsizes = 0;
+	int64_t deadline = now_mono_ms() + 10000;
+	while (g->n < (int)n && *nsizes < max && now_mono_ms() < deadline) {
+		struct pollfd pfd = { sv[0], POLLIN, 0 };
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		char rec[65536];
+		ssize_t r = recv(sv[0], rec, sizeof rec, 0);
+		if (r <= 0)
+			break;
+		sizes[(*nsizes)++] = (size_t)r;
+		frame_reader_feed(&fr, rec, (size_t)r, on_frame, g);
+	}
+	frame_reader_free(&fr);
+	close(sv[0]);		/* the loop ends at its next write */
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(marked_left(3000), 0);
+	free(cmd);
+	free(script);
+}
+
+/*
+ * Each frame leaves the node through dd (FRAME_WRITE_MAX): its header,
+ * output and end line in writes of FRAME_WRITE_MAX bytes and one for the
+ * rest, cut anywhere, so that a real sshd sends a frame as one packet or a
+ * few of at most that size. Where dd does not work, the loop writes as
+ * before: the header, the output, the end line apart.
+ */
+static void
+test_script_writes(void **state)
+{
+	const char *const c[] = {
+		"i=0; while [ $i -lt 100 ]; do "
+		    "echo 0123456789012345678901234567890123456789012345678; i=$((i + 1)); done",
+		"echo short",
+		"exit 3",
+	};
+	const char *const nm[] = { "big", "short", "none" };
+	const char *body[] = { NULL, "short\n\n", "\n" };
+	size_t len[3];
+	for (int i = 0; i < 3; i++)
+		len[i] = strlen("@@opsdeck " NONCE " 1 \n") + strlen(nm[i]) +
+		    (i == 0 ? 5001 : strlen(body[i])) + strlen("@@end " NONCE " 0\n");
+	size_t sizes[256], nsizes = 256;
+	struct got g = { 0 };
+
+	cycle_writes(c, nm, 3, NULL, sizes, &nsizes, &g);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.f[0].len, 5001);
+	assert_string_equal(g.f[1].body, body[1]);
+	assert_int_equal(g.f[2].status, 3);
+	assert_string_equal(g.f[2].body, body[2]);
+	size_t want[] = { FRAME_WRITE_MAX, len[0] - FRAME_WRITE_MAX, len[1], len[2] };
+	assert_int_equal(nsizes, 4);
+	for (size_t i = 0; i < 4; i++)
+		if (sizes[i] != want[i])
+			fail_msg("write %zu: %zu bytes, want %zu", i + 1, sizes[i], want[i]);
+	got_free(&g);
+
+	/* a dd that does not work: the same frames, in more writes */
+	char *dir = tool_dir("dd", "exit 1");
+	nsizes = 256;
+	cycle_writes(c, nm, 3, dir, sizes, &nsizes, &g);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.f[0].len, 5001);
+	assert_string_equal(g.f[1].body, body[1]);
+	assert_true(nsizes >= 100);	/* an echo a write */
+	assert_int_equal(sizes[0], strlen("@@opsdeck " NONCE " 1 big\n"));
+	got_free(&g);
+	rm_tool(dir, "dd");
 }
 
 /* A sleep that takes only whole seconds: the POSIX fallback keeps the loop going. */
@@ -1179,6 +1288,7 @@ main(void)
 		cmocka_unit_test(test_script_deadline_watchdog),
 		cmocka_unit_test(test_script_watchdog_quiet),
 		cmocka_unit_test(test_script_guard),
+		cmocka_unit_test(test_script_writes),
 		cmocka_unit_test(test_script_kill_orphan),
 		cmocka_unit_test(test_spare_body),
 	};

@@ -58,6 +58,16 @@
 #define FRAME_TIMEOUT_WORD	"timeout"	/* the end line's STATUS of a killed command */
 #define FRAME_STATUS_TIMEOUT	(-1000000000)	/* struct frame's status for it */
 #define FRAME_DEFAULT_DEADLINE_MS 8000		/* a command's deadline when given 0 */
+/*
+ * The node's loop sends each frame (its header, the command's output and
+ * its end line) through `dd ibs=4096 obs=FRAME_WRITE_MAX`: writes of this
+ * many bytes and one for the rest at the frame's end, which a real sshd
+ * forwards as channel packets of the same size. A packet of up to this
+ * much data fits libssh's 4 KiB receive buffers with its header, padding
+ * and MAC (LINUX_WRITE_MAX, probe.h). Where dd does not do that, the loop
+ * writes as the commands do.
+ */
+#define FRAME_WRITE_MAX	3968
 
 struct frame {
 	uint64_t seq;

@@ -175,15 +175,11 @@ void sim_nvidia(const struct sim_node *n, const char *fields, struct buf *out);
 void sim_ipmi(const struct sim_node *n, struct buf *out);
 /*
  * How many of the n queued bytes at p go out in the next channel write, as
- * a real sshd sends a node's output: the shell's own lines ("@@..", the
- * nvidia probe's echoed marks) together, or a command's output up to the
- * next such line, in stdio's blocks of SIM_STDIO_BLOCK bytes at most; the
- * linux probe's awk in whole lines of LINUX_WRITE_MAX bytes at most (its
- * own flushes, probe.h). *awk, the channel's, says whose output comes
- * next: set from the shell's lines (after "@@opsdeck ... linux").
+ * a real sshd sends a node's output: the node's loop writes each frame
+ * through dd, in blocks of FRAME_WRITE_MAX bytes and the rest of the frame
+ * at its end line (frame.h). p is at a frame's start or at such a block's.
  */
-#define SIM_STDIO_BLOCK	4096	/* glibc's stdio buffer on a pipe (sed, ipmitool) */
-size_t sim_piece_len(const char *p, size_t n, int *awk);
+size_t sim_piece_len(const char *p, size_t n);
 /*
  * Random bytes, control sequences and broken frames, about 8 KiB; nonce is
  * the session's marker nonce and its space (stream_req.nonce).

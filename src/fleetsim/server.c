@@ -451,7 +451,7 @@ chan_flush(struct fleetsim *fs, struct fs_chan *c)
 			size_t n = c->out.len - c->off;
 			if (win == 0)
 				return 0;
-			n = sim_piece_len(c->out.data + c->off, n < win ? n : win, &c->awk);
+			n = sim_piece_len(c->out.data + c->off, n < win ? n : win);
 			int w = ssh_channel_write(c->ch, c->out.data + c->off, (uint32_t)n);
 			if (w == SSH_ERROR)
 				return -1;

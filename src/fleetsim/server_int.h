@@ -34,7 +34,6 @@ struct fs_chan {
 	int64_t		 next_ms;
 	struct buf	 out;
 	size_t		 off;		/* bytes of out already written */
-	int		 awk;		/* the linux probe's output is next (sim_piece_len) */
 	uint64_t	 flood_left;
 	uint64_t	 flood_line;
 };

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fleetsim.h"
+#include "opsdeck/frame.h"
 #include "opsdeck/probe.h"
 
 #define USER_HZ 100.0
@@ -687,82 +688,17 @@ sim_flood(uint64_t *line, size_t max, struct buf *out)
 }
 
 /*
- * Whether the line at p (n bytes on) is one a shell prints itself (printf,
- * echo), a write of its own: the loop's "@@" lines, and the marks the nvidia
- * probe's command echoes ("== compute-apps", "== owners"). The linux probe's
- * "== NAME" lines are not: its awk prints them with the files.
- */
-static int
-shell_line(const char *p, size_t n)
-{
-	static const char apps[] = "== compute-apps\n", owners[] = "== owners\n";
-
-	if (n < 2 || p[0] != p[1] || (p[0] != '@' && p[0] != '='))
-		return 0;		/* nearly every line: two bytes looked at */
-	return p[0] == '@' ||
-	    (n >= sizeof apps - 1 && memcmp(p, apps, sizeof apps - 1) == 0) ||
-	    (n >= sizeof owners - 1 && memcmp(p, owners, sizeof owners - 1) == 0);
-}
-
-/* Whether the line at p (of n bytes) is a probe's header naming the linux probe. */
-static int
-linux_header(const char *p, size_t n)
-{
-	static const char tail[] = " linux\n";
-	const char *nl = memchr(p, '\n', n);
-	size_t l = nl != NULL ? (size_t)(nl - p) + 1 : n;
-	return l > 10 && memcmp(p, "@@opsdeck ", 10) == 0 && l >= sizeof tail - 1 &&
-	    memcmp(p + l - (sizeof tail - 1), tail, sizeof tail - 1) == 0;
-}
-
-/*
- * See fleetsim.h. As sshd sends them: one channel packet per read of the
- * session's pipe. On a node the shell's printf/echo lines reach the pipe as
- * writes of their own, and a command writes its output through stdio, in
- * blocks of SIM_STDIO_BLOCK, or the linux probe's awk in its own blocks of
- * whole lines (measured with OpenSSH 9.2 and that awk over
- * server-epyc-128core-a.txt: "@@opsdeck ... linux" as a 20-byte packet,
- * then the six files as 4,096 + 4,096 + 3,776 bytes before the awk flushed
- * by itself; docs/PERFORMANCE.md).
+ * See fleetsim.h. As sshd sends them: one channel packet per write of the
+ * node's loop, which sends each frame through dd (FRAME_WRITE_MAX, frame.h):
+ * blocks of FRAME_WRITE_MAX bytes from the frame's start and the rest at
+ * its end, after its end line; output outside frames goes the same way.
  */
 size_t
-sim_piece_len(const char *p, size_t n, int *awk)
+sim_piece_len(const char *p, size_t n)
 {
-	size_t i = 0;
+	size_t lim = n < FRAME_WRITE_MAX ? n : FRAME_WRITE_MAX;
+	const char *e = memmem(p, lim, "\n" FRAME_END, sizeof FRAME_END);
+	const char *nl = e != NULL ? memchr(e + 1, '\n', lim - (size_t)(e + 1 - p)) : NULL;
 
-	if (n > 0 && shell_line(p, n)) {
-		size_t last = 0;
-		while (i < n && shell_line(p + i, n - i)) {	/* the shell's lines */
-			const char *nl = memchr(p + i, '\n', n - i);
-			last = i;
-			i = nl != NULL ? (size_t)(nl - p) + 1 : n;
-		}
-		*awk = linux_header(p + last, i - last);
-		return i;
-	}
-	if (*awk) {					/* the linux probe's awk */
-		while (i < n) {
-			const char *nl = memchr(p + i, '\n', n - i);
-			if (nl == NULL)
-				return n;
-			size_t e = (size_t)(nl - p) + 1;
-			if (e > LINUX_WRITE_MAX && i > 0)
-				break;
-			i = e;
-			if (shell_line(p + i, n - i))
-				break;
-		}
-		return i;
-	}
-	if (n > SIM_STDIO_BLOCK)
-		n = SIM_STDIO_BLOCK;
-	while (i < n) {					/* a command's output */
-		const char *nl = memchr(p + i, '\n', n - i);
-		if (nl == NULL)
-			return n;
-		i = (size_t)(nl - p) + 1;
-		if (shell_line(p + i, n - i))
-			break;
-	}
-	return i;
+	return nl != NULL ? (size_t)(nl + 1 - p) : lim;
 }

@@ -451,6 +451,10 @@ frame_reader_feed(struct frame_reader *fr, const char *p, size_t n,
 
 /* ---- the node's loop ----------------------------------------------------- */
 
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define WRITE_MAX_STR	STR(FRAME_WRITE_MAX)
+
 static void
 check_name(const char *name)
 {
@@ -480,6 +484,11 @@ check_name(const char *name)
  * looks again, stops the new ones and kills both lists: a stopped process
  * whose parent exited between the looks is no longer in the second list
  * (it has a new parent), and would stay stopped for good.
+ * opsdeck_each writes a probe's frame (opsdeck_one: header, command, end
+ * line) through dd in FRAME_WRITE_MAX blocks when opsdeck_j says the
+ * node's dd does that (frame.h); the frame is then a pipeline whose first
+ * part is a subshell, which the guard's tree walk reaches like the rest,
+ * and whose status is dd's: a write that fails there ends the loop.
  */
 static const char script_lib[] =
     "opsdeck_procs() {\n"
@@ -533,6 +542,17 @@ static const char script_lib[] =
     "\twait $opsdeck_w && opsdeck_st=" FRAME_TIMEOUT_WORD "\n"
     "\topsdeck_p=\n"
     "\tprintf '\\n@@end %s %s\\n' \"$opsdeck_nonce\" \"$opsdeck_st\"\n"
+    "}\n"
+    "opsdeck_one() {\n"
+    "\tprintf '@@opsdeck %s %s %s\\n' \"$opsdeck_nonce\" \"$opsdeck_seq\" \"$1\" || return 1\n"
+    "\topsdeck_run \"$2\"\n"
+    "}\n"
+    "opsdeck_each() {\n"
+    "\tif [ -n \"$opsdeck_j\" ]; then\n"
+    "\t\topsdeck_one \"$1\" \"$2\" | dd ibs=4096 obs=" WRITE_MAX_STR " 2>/dev/null\n"
+    "\telse\n"
+    "\t\topsdeck_one \"$1\" \"$2\"\n"
+    "\tfi\n"
     "}\n"
     "opsdeck_guard() {\n"
     "\topsdeck_me=$(exec sh -c 'echo $PPID')\n"
@@ -593,12 +613,8 @@ frame_script_deadline(const char *const *commands, const char *const *names, siz
 	buf_printf(&b,
 	    "opsdeck_report() {\n"
 	    "\topsdeck_seq=$((opsdeck_seq + 1))\n");
-	for (size_t i = 0; i < n; i++) {
-		buf_printf(&b,
-		    "\tprintf '@@opsdeck %%s %%s %s\\n' \"$opsdeck_nonce\" \"$opsdeck_seq\" "
-		    "|| return 1\n"
-		    "\topsdeck_run \"$opsdeck_c%zu\" || return 1\n", names[i], i);
-	}
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "\topsdeck_each %s \"$opsdeck_c%zu\" || return 1\n", names[i], i);
 	buf_printf(&b,
 	    "}\n"
 	    "opsdeck_stream() {\n"
@@ -611,6 +627,8 @@ frame_script_deadline(const char *const *commands, const char *const *names, siz
 	    "\tsleep 0.001 2>/dev/null || opsdeck_d=%lld\n"
 	    "\topsdeck_b=$((%lld + 2)) opsdeck_to=\n"
 	    "\ttimeout -s KILL 5 true </dev/null >/dev/null 2>&1 && opsdeck_to=1\n"
+	    "\topsdeck_j=\n"
+	    "\t[ \"$(printf 'x\\n' | dd ibs=4096 obs=%d 2>/dev/null)\" = x ] && opsdeck_j=1\n"
 	    "\tif [ -p /dev/stdin ] || [ -S /dev/stdin ]; then\n"
 	    "\t\texec 3<&0\n"
 	    "\t\topsdeck_guard $$ <&3 >/dev/null 2>&1 &\n"
@@ -623,7 +641,7 @@ frame_script_deadline(const char *const *commands, const char *const *names, siz
 	    "\t\tsleep %s 2>/dev/null || sleep %lld || break\n"
 	    "\tdone\n"
 	    "}\n", (int)FRAME_NONCE_LEN, QMARKS, dsecs, (long long)dwhole, (long long)dwhole,
-	    secs, (long long)whole);
+	    FRAME_WRITE_MAX, secs, (long long)whole);
 	char *s = xstrdup(buf_cstr(&b));
 	buf_free(&b);
 	return s;
