@@ -498,6 +498,23 @@ marked_left(int ms)
 }
 
 /*
+ * In a forked child with its stdin and stdout set: runs script with
+ * /bin/sh, every process of it carrying test_mark(), extra_path (or NULL)
+ * first in PATH.
+ */
+static void
+exec_loop(const char *script, const char *extra_path)
+{
+	setenv("OPSDECK_TEST_MARK", test_mark(), 1);
+	if (extra_path != NULL) {
+		char *path = xasprintf("%s:%s", extra_path, getenv("PATH"));
+		setenv("PATH", path, 1);
+	}
+	execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+	_exit(127);
+}
+
+/*
  * Runs script with /bin/sh writing into a pipe, reads until want frames came
  * (10 s at most), then closes the pipe and checks that sh exits by itself
  * within 5 s. extra_path: a directory put first in PATH, or NULL. With
@@ -523,18 +540,12 @@ run_script_in(const char *script, const char *input, int want, struct got *g,
 		} else {
 			dup2(open("/dev/null", O_RDONLY), 0);
 		}
-		setenv("OPSDECK_TEST_MARK", test_mark(), 1);
 		signal(SIGPIPE, ignore_sigpipe ? SIG_IGN : SIG_DFL);
 		dup2(fds[1], 1);
 		close(fds[1]);
 		if (ignore_sigpipe)	/* sh says "printf: I/O error" there: expected */
 			freopen("/dev/null", "w", stderr);
-		if (extra_path != NULL) {
-			char *path = xasprintf("%s:%s", extra_path, getenv("PATH"));
-			setenv("PATH", path, 1);
-		}
-		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
-		_exit(127);
+		exec_loop(script, extra_path);
 	}
 	close(fds[1]);
 	if (input != NULL) {
@@ -766,9 +777,7 @@ test_script_guard(void **state)
 		close(in[1]);
 		dup2(in[0], 0);
 		dup2(out[1], 1);
-		setenv("OPSDECK_TEST_MARK", test_mark(), 1);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+		exec_loop(cmd, NULL);
 	}
 	close(out[1]);
 	close(in[0]);
@@ -832,13 +841,7 @@ cycle_writes(const char *const *c, const char *const *nm, size_t n, const char *
 		dup2(sv[1], 1);
 		close(sv[0]);
 		close(sv[1]);
-		setenv("OPSDECK_TEST_MARK", test_mark(), 1);
-		if (extra_path != NULL) {
-			char *path = xasprintf("%s:%s", extra_path, getenv("PATH"));
-			setenv("PATH", path, 1);
-		}
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+		exec_loop(cmd, extra_path);
 	}
 	close(sv[1]);
 	struct frame_reader fr;

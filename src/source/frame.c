@@ -628,7 +628,7 @@ frame_script_deadline(const char *const *commands, const char *const *names, siz
 	    "\topsdeck_b=$((%lld + 2)) opsdeck_to=\n"
 	    "\ttimeout -s KILL 5 true </dev/null >/dev/null 2>&1 && opsdeck_to=1\n"
 	    "\topsdeck_j=\n"
-	    "\t[ \"$(printf 'x\\n' | dd ibs=4096 obs=%d 2>/dev/null)\" = x ] && opsdeck_j=1\n"
+	    "\t[ \"$(printf 'x\\n' | dd ibs=4096 obs=" WRITE_MAX_STR " 2>/dev/null)\" = x ] && opsdeck_j=1\n"
 	    "\tif [ -p /dev/stdin ] || [ -S /dev/stdin ]; then\n"
 	    "\t\texec 3<&0\n"
 	    "\t\topsdeck_guard $$ <&3 >/dev/null 2>&1 &\n"
@@ -641,7 +641,7 @@ frame_script_deadline(const char *const *commands, const char *const *names, siz
 	    "\t\tsleep %s 2>/dev/null || sleep %lld || break\n"
 	    "\tdone\n"
 	    "}\n", (int)FRAME_NONCE_LEN, QMARKS, dsecs, (long long)dwhole, (long long)dwhole,
-	    FRAME_WRITE_MAX, secs, (long long)whole);
+	    secs, (long long)whole);
 	char *s = xstrdup(buf_cstr(&b));
 	buf_free(&b);
 	return s;

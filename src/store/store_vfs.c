@@ -46,7 +46,6 @@ struct wfile {
 	int		 commit_next;	/* the last write was a commit frame's header */
 };
 
-static sqlite3_vfs *base_vfs;
 static sqlite3_vfs walbuf_vfs;
 static sqlite3_io_methods wal_methods;
 static pthread_once_t walbuf_once = PTHREAD_ONCE_INIT;
@@ -179,13 +178,14 @@ wal_device(sqlite3_file *f)
 static int
 walbuf_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, int *out)
 {
-	(void)v;
+	sqlite3_vfs *base = v->pAppData;
+
 	if (!(flags & SQLITE_OPEN_WAL))		/* the default VFS's file, as it is */
-		return base_vfs->xOpen(base_vfs, name, f, flags, out);
+		return base->xOpen(base, name, f, flags, out);
 	struct wfile *w = WF(f);
 	memset(w, 0, sizeof *w);
 	w->real = (sqlite3_file *)(void *)(w + 1);
-	int rc = base_vfs->xOpen(base_vfs, name, w->real, flags, out);
+	int rc = base->xOpen(base, name, w->real, flags, out);
 	/* SQLite calls xClose only on a file whose pMethods is set */
 	w->base.pMethods = w->real->pMethods != NULL ? &wal_methods : NULL;
 	return rc;
@@ -296,8 +296,8 @@ static void
 walbuf_register(void)
 {
 	sqlite3_initialize();
-	base_vfs = sqlite3_vfs_find(NULL);
-	store_vfs_over(&walbuf_vfs, base_vfs, STORE_WRITER_VFS, (int)sizeof(struct wfile));
+	store_vfs_over(&walbuf_vfs, sqlite3_vfs_find(NULL), STORE_WRITER_VFS,
+	    (int)sizeof(struct wfile));
 	walbuf_vfs.xOpen = walbuf_open;
 	wal_methods.iVersion = 1;	/* no shared memory or mmap on a WAL file */
 	wal_methods.xClose = wal_close;
